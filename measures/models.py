@@ -1,0 +1,148 @@
+"""Measures of success (KPIs) and their append-only check-ins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from missions.models import Mission, Organisation, TimeStampedModel
+
+
+class Kpi(TimeStampedModel):
+    """A measure of success of a mission: where it starts, where it must get, by when."""
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", "Increase"
+        DECREASE = "decrease", "Decrease"
+        RANGE = "range", "Stay within a range"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    # Denormalised from the mission so that tenancy filters and the composite foreign key
+    # (migration 0002) need no join.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="kpis")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField("Name", max_length=200)
+    unit = models.CharField("Unit", max_length=40, blank=True)
+    direction = models.CharField(
+        "Direction", max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    baseline = models.DecimalField("Baseline", max_digits=16, decimal_places=4)
+    target = models.DecimalField(
+        "Target", max_digits=16, decimal_places=4, help_text="For a range: its lower bound."
+    )
+    target_max = models.DecimalField(
+        "Target maximum", max_digits=16, decimal_places=4, null=True, blank=True,
+        help_text="For a range only: its upper bound.",
+    )
+    due_date = models.DateField("Due date")
+    cadence_days = models.PositiveSmallIntegerField(
+        "Update every (days)", default=30, validators=[MinValueValidator(1)]
+    )
+    weight = models.DecimalField(
+        "Weight", max_digits=6, decimal_places=2, default=1,
+        validators=[MinValueValidator(0)],
+        help_text="How much this KPI counts in the parent KPI it contributes to.",
+    )
+    parent_kpi = models.ForeignKey(
+        "self",
+        verbose_name="Contributes to",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+    )
+    status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        ordering = ["mission_id", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="measures_kpi_org_status"),
+            models.Index(fields=["parent_kpi"], name="measures_kpi_parent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(direction="range", target_max__isnull=False, target_max__gte=F("target"))
+                    | Q(direction__in=["increase", "decrease"], target_max__isnull=True)
+                ),
+                name="%(app_label)s_%(class)s_range_has_upper_bound",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["increase", "decrease", "range"]),
+                name="%(app_label)s_%(class)s_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cadence_days__gt=0), name="%(app_label)s_%(class)s_cadence_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="%(app_label)s_%(class)s_weight_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent_kpi=F("id")), name="%(app_label)s_%(class)s_not_own_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="%(app_label)s_%(class)s_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckIn(models.Model):
+    """One reading of a KPI. Append-only: a correction is a new check-in that supersedes.
+
+    The database refuses UPDATE and DELETE on this table (trigger in migration 0002 on
+    PostgreSQL); ``save()`` refuses to change a stored row on every database.
+    """
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="check_ins")
+    value = models.DecimalField("Value", max_digits=16, decimal_places=4)
+    confidence = models.PositiveSmallIntegerField(
+        "Confidence", default=70, validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0–100: how sure you are the target will be met.",
+    )
+    comment = models.TextField("Comment", blank=True)
+    recorded_on = models.DateField("Date", help_text="The date the value describes.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins"
+    )
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "check-in"
+        ordering = ["kpi_id", "recorded_on", "created_at", "id"]
+        indexes = [
+            # Latest value per KPI and the KPI history chart.
+            models.Index(fields=["kpi", "recorded_on", "created_at"], name="measures_checkin_kpi_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=100),
+                name="%(app_label)s_%(class)s_confidence_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="%(app_label)s_%(class)s_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.value} on {self.recorded_on}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Check-ins are append-only; record a new check-in that supersedes.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

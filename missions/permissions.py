@@ -1,0 +1,159 @@
+"""The one place that answers "may this user do this to this object?".
+
+Every web view and every API endpoint asks here. The rules, from PRODUCT.md:
+
+- a person who is not a member of the organisation sees nothing of it (views answer 404);
+- every member may read the vision, the cascade, missions, KPIs and reviews of their
+  organisation ("understand what everyone else is doing");
+- the organisation admin may do everything in the organisation;
+- a mission's owner (the person, or the leader of the owning team) edits it, proposes it,
+  writes child missions under it and checks in its KPIs;
+- the parent mission's owner (the boss) edits, aligns and sends back the missions under theirs;
+- members of the team that owns a mission may write their individual mission under it;
+- leaders of a top team edit the vision and write organisation missions;
+- a coach reads, and never writes anything of the cascade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership, Mission, Organisation, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    ARCHIVE = "archive"
+    CREATE_CHILD = "create_child"
+    PROPOSE = "propose"
+    ALIGN = "align"  # align or send back
+    CHECK_IN = "check_in"
+    CREATE_TOP_MISSION = "create_top_mission"
+    EDIT_VISION = "edit_vision"
+    MANAGE_ORGANISATION = "manage_organisation"
+    VIEW_DASHBOARD = "view_dashboard"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user as seen from one organisation: their role, team and the teams they lead."""
+
+    user: Any
+    organisation: Organisation
+    role: str
+    team_id: int | None
+    led_team_ids: frozenset[int] = field(default_factory=frozenset)
+    leads_top_team: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_coach(self) -> bool:
+        return self.role == Role.COACH
+
+    def owns(self, mission: Mission) -> bool:
+        """The mission is theirs, in person or through a team they lead."""
+        if mission.owner_user_id is not None:
+            return bool(mission.owner_user_id == self.user.pk)
+        return mission.owner_team_id in self.led_team_ids
+
+
+def actor_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> Actor | None:
+    """The user's standing in the organisation, or None for outsiders. Two queries."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.filter(organisation=organisation, user=user)
+        .values("role", "team_id")
+        .first()
+    )
+    if membership is None:
+        return None
+    led = list(
+        Team.objects.filter(organisation=organisation, leader=user).values_list("id", "parent_id")
+    )
+    return Actor(
+        user=user,
+        organisation=organisation,
+        role=membership["role"],
+        team_id=membership["team_id"],
+        led_team_ids=frozenset(team_id for team_id, _ in led),
+        leads_top_team=any(parent_id is None for _, parent_id in led),
+    )
+
+
+def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
+    """Whether ``actor`` may do ``action`` to ``obj`` (a mission, KPI, review, or None)."""
+    if actor is None or not _same_organisation(actor, obj):
+        return False
+    if action is Action.VIEW:
+        return True
+    if action is Action.VIEW_DASHBOARD:
+        return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard
+    if actor.is_coach:
+        return False  # coaches read; they never write the cascade
+    if actor.is_admin:
+        return True
+    if action is Action.MANAGE_ORGANISATION:
+        return False
+    if action in (Action.EDIT_VISION, Action.CREATE_TOP_MISSION):
+        return actor.leads_top_team
+    mission = _mission_of(obj)
+    if mission is None:
+        return False
+    if action is Action.PROPOSE:
+        return actor.owns(mission)
+    if action is Action.ALIGN:
+        return mission.parent_id is not None and actor.owns(mission.parent)
+    if action is Action.CREATE_CHILD:
+        return actor.owns(mission) or (
+            mission.owner_team_id is not None and mission.owner_team_id == actor.team_id
+        )
+    if action is Action.CHECK_IN:
+        return actor.owns(mission) or _is_boss_of(actor, mission)
+    if action in (Action.EDIT, Action.ARCHIVE):
+        return actor.owns(mission) or _is_boss_of(actor, mission)
+    return False
+
+
+def require(actor: Actor | None, action: Action, obj: Any = None) -> None:
+    """Raise 404 for outsiders and ``PermissionDenied`` (403) for members who may not."""
+    if actor is None or not _same_organisation(actor, obj):
+        raise Http404
+    if not can(actor, action, obj):
+        raise PermissionDenied
+
+
+def _is_boss_of(actor: Actor, mission: Mission) -> bool:
+    return mission.parent_id is not None and actor.owns(mission.parent)
+
+
+def _mission_of(obj: Any) -> Mission | None:
+    if isinstance(obj, Mission):
+        return obj
+    return getattr(obj, "mission", None)
+
+
+def _same_organisation(actor: Actor, obj: Any) -> bool:
+    if obj is None:
+        return True
+    if isinstance(obj, Organisation):
+        return obj.pk == actor.organisation.pk
+    organisation_id = getattr(obj, "organisation_id", None)
+    if organisation_id is None:
+        mission = _mission_of(obj)
+        organisation_id = mission.organisation_id if mission is not None else None
+    return organisation_id == actor.organisation.pk

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Run a command against throwaway PostgreSQL and Redis servers on free ports, then stop both,
+# whatever the command's outcome. Installs the system packages first where they are missing.
+#
+#   scripts/with-services.sh .venv/bin/pytest -x
+#
+# The command sees DATABASE_URL and REDIS_URL (and CELERY_BROKER_URL) in its environment.
+set -euo pipefail
+
+need_install=()
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+[ -x "${pg_bin:-}/initdb" ] || need_install+=(postgresql)
+command -v redis-server >/dev/null || need_install+=(redis-server)
+if [ "${MISSIONLEAD_NEED_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  need_install+=(chromium)
+fi
+if [ ${#need_install[@]} -gt 0 ]; then
+  echo "==> installing system packages: ${need_install[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${need_install[@]}" >/dev/null
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+work=$(mktemp -d /tmp/missionlead-services.XXXXXX)
+chmod 755 "$work"
+pg_port=$(free_port)
+redis_port=$(free_port)
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+  # PostgreSQL refuses to run as root: run it as the postgres user.
+  chown postgres "$work"
+  as_pg=(runuser -u postgres --)
+fi
+
+cleanup() {
+  status=$?
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  if [ -f "$work/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT INT TERM
+
+echo "==> PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
+"${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start -o \
+  "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$work/redis.pid" --dir "$work" --logfile "$work/redis.log"
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export CELERY_BROKER_URL="redis://127.0.0.1:$redis_port/1"
+"$@"

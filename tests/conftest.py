@@ -1,0 +1,131 @@
+"""Shared fixtures: one small organisation with its personas, and a second one outside it.
+
+    demo-like organisation "acme"
+      top team "Board"      led by ``leader`` (the CEO)   owns ``org_mission``
+        team "Operations"   led by ``lead``               owns ``team_mission`` (child)
+          ``staff``         member of Operations          owns ``staff_mission`` (grandchild)
+      ``coach``  coach of the whole organisation
+      ``org_admin``  organisation admin
+    ``outsider``  a leader in another organisation "other"
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from missions.models import CoachAssignment, Membership, Mission
+from tests.missions.factories import (
+    MembershipFactory,
+    MissionFactory,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+    VisionFactory,
+)
+
+Role = Membership.Role
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Playwright tests use the ORM from the test thread while the browser drives live_server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Debian's Chromium, headless, with nothing that reaches the internet."""
+    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS, "headless": True}
+
+
+@dataclass
+class World:
+    organisation: Any
+    other_organisation: Any
+    top_team: Any
+    team: Any
+    leader: Any
+    lead: Any
+    staff: Any
+    coach: Any
+    org_admin: Any
+    outsider: Any
+    org_mission: Mission
+    team_mission: Mission
+    staff_mission: Mission
+    other_mission: Mission
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    organisation = OrganisationFactory(name="Acme Health", slug="acme")
+    VisionFactory(organisation=organisation)
+    leader, lead, staff, coach, org_admin = (
+        UserFactory(username=name) for name in ("ceo", "lead", "staff", "coach", "admin")
+    )
+    top_team = TeamFactory(organisation=organisation, name="Board", leader=leader)
+    team = TeamFactory(organisation=organisation, name="Operations", parent=top_team, leader=lead)
+    for user, role, member_of in (
+        (leader, Role.LEADER, top_team),
+        (lead, Role.LEADER, team),
+        (staff, Role.STAFF, team),
+        (coach, Role.COACH, None),
+        (org_admin, Role.ADMIN, None),
+    ):
+        MembershipFactory(organisation=organisation, user=user, role=role, team=member_of)
+    CoachAssignment.objects.create(organisation=organisation, coach=coach)
+
+    org_mission = MissionFactory(
+        organisation=organisation, level=Mission.Level.ORGANISATION, owner_team=top_team,
+        title="Care closer to home",
+    )  # fmt: skip
+    team_mission = MissionFactory(
+        parent=org_mission, level=Mission.Level.TEAM, owner_team=team, title="Community wards"
+    )
+    staff_mission = MissionFactory(
+        parent=team_mission, level=Mission.Level.INDIVIDUAL, owner_user=staff,
+        title="Open two virtual wards",
+    )  # fmt: skip
+
+    other = OrganisationFactory(name="Other Org", slug="other")
+    outsider = UserFactory(username="outsider")
+    other_team = TeamFactory(organisation=other, name="Other board", leader=outsider)
+    MembershipFactory(organisation=other, user=outsider, role=Role.LEADER, team=other_team)
+    other_mission = MissionFactory(
+        organisation=other, level=Mission.Level.ORGANISATION, owner_team=other_team
+    )
+    return World(
+        organisation=organisation, other_organisation=other, top_team=top_team, team=team,
+        leader=leader, lead=lead, staff=staff, coach=coach, org_admin=org_admin,
+        outsider=outsider, org_mission=org_mission, team_mission=team_mission,
+        staff_mission=staff_mission, other_mission=other_mission,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def leader(world: World) -> Any:
+    return world.leader
+
+
+@pytest.fixture
+def staff(world: World) -> Any:
+    return world.staff
+
+
+@pytest.fixture
+def coach(world: World) -> Any:
+    return world.coach
+
+
+@pytest.fixture
+def outsider(world: World) -> Any:
+    return world.outsider
