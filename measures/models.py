@@ -36,7 +36,11 @@ class Kpi(TimeStampedModel):
         "Target", max_digits=16, decimal_places=4, help_text="For a range: its lower bound."
     )
     target_max = models.DecimalField(
-        "Target maximum", max_digits=16, decimal_places=4, null=True, blank=True,
+        "Target maximum",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="For a range only: its upper bound.",
     )
     due_date = models.DateField("Due date")
@@ -44,7 +48,10 @@ class Kpi(TimeStampedModel):
         "Update every (days)", default=30, validators=[MinValueValidator(1)]
     )
     weight = models.DecimalField(
-        "Weight", max_digits=6, decimal_places=2, default=1,
+        "Weight",
+        max_digits=6,
+        decimal_places=2,
+        default=1,
         validators=[MinValueValidator(0)],
         help_text="How much this KPI counts in the parent KPI it contributes to.",
     )
@@ -56,7 +63,9 @@ class Kpi(TimeStampedModel):
         blank=True,
         related_name="contributions",
     )
-    status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        "Status", max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -109,7 +118,9 @@ class CheckIn(models.Model):
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="check_ins")
     value = models.DecimalField("Value", max_digits=16, decimal_places=4)
     confidence = models.PositiveSmallIntegerField(
-        "Confidence", default=70, validators=[MinValueValidator(0), MaxValueValidator(100)],
+        "Confidence",
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="0–100: how sure you are the target will be met.",
     )
     comment = models.TextField("Comment", blank=True)
@@ -127,7 +138,9 @@ class CheckIn(models.Model):
         ordering = ["kpi_id", "recorded_on", "created_at", "id"]
         indexes = [
             # Latest value per KPI and the KPI history chart.
-            models.Index(fields=["kpi", "recorded_on", "created_at"], name="measures_checkin_kpi_date"),
+            models.Index(
+                fields=["kpi", "recorded_on", "created_at"], name="measures_checkin_kpi_date"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

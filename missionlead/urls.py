@@ -7,7 +7,11 @@ from missions import views as mission_views
 
 urlpatterns = [
     path("", mission_views.start, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("o/<slug:org>/", include("missions.urls")),

@@ -37,9 +37,7 @@ class Organisation(TimeStampedModel):
         validators=[MinValueValidator(1)],
         help_text="Owners with more active missions are told to get real about priorities.",
     )
-    staff_see_dashboard = models.BooleanField(
-        "Staff see the organisation dashboard", default=True
-    )
+    staff_see_dashboard = models.BooleanField("Staff see the organisation dashboard", default=True)
 
     class Meta:
         ordering = ["name"]
@@ -226,7 +224,9 @@ class Mission(TimeStampedModel):
         ALIGNED = "aligned", "Aligned"
         SENT_BACK = "sent_back", "Sent back"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="missions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="missions"
+    )
     level = models.CharField("Level", max_length=12, choices=Level.choices)
     title = models.CharField("Title", max_length=200)
     statement = models.TextField("Statement", blank=True, help_text="What we will achieve.")
@@ -262,7 +262,9 @@ class Mission(TimeStampedModel):
     )
     period_start = models.DateField("Period start")
     period_end = models.DateField("Period end")
-    status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        "Status", max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     alignment_status = models.CharField(
         "Alignment", max_length=10, choices=AlignmentStatus.choices, default=AlignmentStatus.DRAFT
     )
@@ -270,7 +272,11 @@ class Mission(TimeStampedModel):
     deadline = models.DateField("Deadline", null=True, blank=True)
     scope = models.TextField("Scope", blank=True, help_text="Markets, areas, services in scope.")
     budget = models.DecimalField(
-        "Budget", max_digits=14, decimal_places=2, null=True, blank=True,
+        "Budget",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     headcount = models.PositiveIntegerField("Headcount", null=True, blank=True)

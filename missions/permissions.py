@@ -105,26 +105,26 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
         return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard
     if actor.is_coach:
         return False  # coaches read; they never write the cascade
+    mission = _mission_of(obj)
+    if action in (Action.PROPOSE, Action.ALIGN) and (mission is None or mission.parent_id is None):
+        return False  # a top-level mission has nothing above it to align with
     if actor.is_admin:
         return True
     if action is Action.MANAGE_ORGANISATION:
         return False
     if action in (Action.EDIT_VISION, Action.CREATE_TOP_MISSION):
         return actor.leads_top_team
-    mission = _mission_of(obj)
     if mission is None:
         return False
     if action is Action.PROPOSE:
         return actor.owns(mission)
     if action is Action.ALIGN:
-        return mission.parent_id is not None and actor.owns(mission.parent)
+        return _is_boss_of(actor, mission)
     if action is Action.CREATE_CHILD:
         return actor.owns(mission) or (
             mission.owner_team_id is not None and mission.owner_team_id == actor.team_id
         )
-    if action is Action.CHECK_IN:
-        return actor.owns(mission) or _is_boss_of(actor, mission)
-    if action in (Action.EDIT, Action.ARCHIVE):
+    if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN):
         return actor.owns(mission) or _is_boss_of(actor, mission)
     return False
 

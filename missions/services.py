@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from . import tree
-from .models import AuditEvent, Mission, Organisation, Team, Vision
+from .audit import apply_changes, audit_record
+from .models import Mission, Organisation, Team, Vision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -25,52 +23,6 @@ MISSION_FIELDS = (
     "decision_rights", "review_cadence_days",
 )  # fmt: skip
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe rendering of a field value for the audit log."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, dt.date | Decimal):
-        return str(value)
-    return value
-
-
-def audit_record(
-    *,
-    obj: models.Model,
-    organisation: Organisation,
-    verb: str,
-    by: User | None,
-    mission: Mission | None = None,
-    changes: dict[str, list[Any]] | None = None,
-    comment: str = "",
-) -> AuditEvent:
-    """Append one entry to the audit log, in the caller's transaction."""
-    return AuditEvent.objects.create(
-        organisation=organisation,
-        actor=by,
-        verb=verb,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        mission=mission,
-        changes=changes or {},
-        comment=comment,
-    )
-
-
-def _apply(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list]:
-    """Set the given fields and return what changed as ``{field: [old, new]}``."""
-    changes = {}
-    for name in fields:
-        if name not in data:
-            continue
-        old, new = getattr(obj, name), data[name]
-        if old != new:
-            changes[name] = [_plain(old), _plain(new)]
-            setattr(obj, name, new)
-    return changes
 
 
 @transaction.atomic
@@ -89,7 +41,7 @@ def team_create(
 def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User) -> Vision:
     """Write the organisation's vision and CEO's intent (creating it on first write)."""
     vision, _ = Vision.objects.select_for_update().get_or_create(organisation=organisation)
-    changes = _apply(vision, data, VISION_FIELDS)
+    changes = apply_changes(vision, data, VISION_FIELDS)
     vision.updated_by = by
     vision.full_clean()
     vision.save()
@@ -117,12 +69,10 @@ def _check_parent(mission: Mission) -> None:
 
 
 @transaction.atomic
-def mission_create(
-    *, organisation: Organisation, data: dict[str, Any], by: User | None
-) -> Mission:
+def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User | None) -> Mission:
     """Write a new mission, as a draft, at its place in the cascade."""
     mission = Mission(organisation=organisation, created_by=by, updated_by=by)
-    _apply(mission, data, MISSION_FIELDS)
+    apply_changes(mission, data, MISSION_FIELDS)
     _check_parent(mission)
     mission.path = tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
     mission.full_clean()
@@ -135,7 +85,7 @@ def mission_create(
 def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Mission:
     """Change a mission; a new parent moves its whole subtree in one UPDATE."""
     old_path, old_parent_id = mission.path, mission.parent_id
-    changes = _apply(mission, data, MISSION_FIELDS)
+    changes = apply_changes(mission, data, MISSION_FIELDS)
     if not changes:
         return mission
     _check_parent(mission)
@@ -230,3 +180,11 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
     return _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
+
+
+@transaction.atomic
+def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mission:
+    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted."""
+    if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
+        return mission
+    return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)

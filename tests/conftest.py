@@ -1,12 +1,12 @@
 """Shared fixtures: one small organisation with its personas, and a second one outside it.
 
-    demo-like organisation "acme"
-      top team "Board"      led by ``leader`` (the CEO)   owns ``org_mission``
-        team "Operations"   led by ``lead``               owns ``team_mission`` (child)
-          ``staff``         member of Operations          owns ``staff_mission`` (grandchild)
-      ``coach``  coach of the whole organisation
-      ``org_admin``  organisation admin
-    ``outsider``  a leader in another organisation "other"
+demo-like organisation "acme"
+  top team "Board"      led by ``leader`` (the CEO)   owns ``org_mission``
+    team "Operations"   led by ``lead``               owns ``team_mission`` (child)
+      ``staff``         member of Operations          owns ``staff_mission`` (grandchild)
+  ``coach``  coach of the whole organisation
+  ``org_admin``  organisation admin
+``outsider``  a leader in another organisation "other"
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from django.db import migrations
 PG_FORWARD = [
     "ALTER TABLE measures_kpi ADD CONSTRAINT measures_kpi_mission_same_org "
     "FOREIGN KEY (organisation_id, mission_id) "
-    "REFERENCES missions_mission (organisation_id, id) DEFERRABLE INITIALLY DEFERRED",
+    "REFERENCES missions_mission (organisation_id, id)",
     "ALTER TABLE measures_kpi ADD CONSTRAINT measures_kpi_parent_kpi_same_org "
     "FOREIGN KEY (organisation_id, parent_kpi_id) "
-    "REFERENCES measures_kpi (organisation_id, id) DEFERRABLE INITIALLY DEFERRED",
+    "REFERENCES measures_kpi (organisation_id, id)",
     """
     CREATE FUNCTION measures_checkin_append_only() RETURNS trigger AS $$
     BEGIN

@@ -3,7 +3,8 @@
 Composite foreign keys keep every link inside one organisation: a mission's parent, a team's
 parent, a mission's owner team, a membership's team, a coach's team and both ends of an
 interdependency must belong to the same organisation as the row that points at them. Each one
-references the ``(organisation_id, id)`` unique constraints of the 0001 migration.
+references the ``(organisation_id, id)`` unique constraints of the 0001 migration. They are
+checked at once, not deferred to commit, so an error points at the statement that caused it.
 
 SQLite (the embedded ``make run`` default) cannot add foreign keys to an existing table; there
 the services enforce the same rules.
@@ -33,8 +34,7 @@ def add_keys(apps, schema_editor):
     for table, column, target in SAME_ORGANISATION_KEYS:
         schema_editor.execute(
             f"ALTER TABLE {table} ADD CONSTRAINT {_name(table, column)} "
-            f"FOREIGN KEY (organisation_id, {column}) REFERENCES {target} (organisation_id, id) "
-            "DEFERRABLE INITIALLY DEFERRED"
+            f"FOREIGN KEY (organisation_id, {column}) REFERENCES {target} (organisation_id, id)"
         )
 
 

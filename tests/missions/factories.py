@@ -51,7 +51,9 @@ class TeamFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
     parent = None
-    path = factory.LazyAttribute(lambda t: tree.child_path(t.parent.path, t.parent.pk) if t.parent else "")
+    path = factory.LazyAttribute(
+        lambda t: tree.child_path(t.parent.path, t.parent.pk) if t.parent else ""
+    )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -77,11 +79,15 @@ class MissionFactory(factory.django.DjangoModelFactory):
     statement = "Deliver the thing."
     intent = "Because it matters."
     parent = None
-    path = factory.LazyAttribute(lambda m: tree.child_path(m.parent.path, m.parent.pk) if m.parent else "")
+    path = factory.LazyAttribute(
+        lambda m: tree.child_path(m.parent.path, m.parent.pk) if m.parent else ""
+    )
     owner_team = factory.LazyAttribute(
-        lambda m: None
-        if m.level == Mission.Level.INDIVIDUAL
-        else TeamFactory(organisation=m.organisation)
+        lambda m: (
+            None
+            if m.level == Mission.Level.INDIVIDUAL
+            else TeamFactory(organisation=m.organisation)
+        )
     )
     owner_user = factory.LazyAttribute(
         lambda m: UserFactory() if m.level == Mission.Level.INDIVIDUAL else None

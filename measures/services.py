@@ -1,0 +1,96 @@
+"""Writes for KPIs and check-ins: atomic, validated, attributed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from missions.audit import apply_changes, audit_record
+
+from .models import CheckIn, Kpi
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from missions.models import Mission
+
+KPI_FIELDS = (
+    "name", "unit", "direction", "baseline", "target", "target_max", "due_date",
+    "cadence_days", "weight", "parent_kpi",
+)  # fmt: skip
+
+
+def _check_parent_kpi(kpi: Kpi) -> None:
+    parent = kpi.parent_kpi
+    if parent is None:
+        return
+    if parent.organisation_id != kpi.organisation_id:
+        raise ValidationError({"parent_kpi": "That KPI belongs to another organisation."})
+    if kpi.mission.parent_id is not None and parent.mission_id != kpi.mission.parent_id:
+        raise ValidationError({"parent_kpi": "Link a KPI of the parent mission."})
+
+
+@transaction.atomic
+def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser | None) -> Kpi:
+    """Add a measure of success to a mission."""
+    kpi = Kpi(mission=mission, organisation_id=mission.organisation_id, created_by=by)
+    apply_changes(kpi, data, KPI_FIELDS)
+    _check_parent_kpi(kpi)
+    kpi.full_clean()
+    kpi.save()
+    audit_record(obj=kpi, organisation=mission.organisation, verb="created", by=by, mission=mission)
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
+    """Change a KPI's definition; its check-ins stay as they are."""
+    changes = apply_changes(kpi, data, KPI_FIELDS)
+    if not changes:
+        return kpi
+    _check_parent_kpi(kpi)
+    kpi.full_clean()
+    kpi.save()
+    audit_record(
+        obj=kpi, organisation=kpi.mission.organisation, verb="updated", by=by,
+        mission=kpi.mission, changes=changes,
+    )  # fmt: skip
+    return kpi
+
+
+@transaction.atomic
+def kpi_record_value(
+    *,
+    kpi: Kpi,
+    value: Decimal,
+    by: AbstractBaseUser,
+    confidence: int = 70,
+    comment: str = "",
+    recorded_on: dt.date | None = None,
+    supersedes: CheckIn | None = None,
+) -> CheckIn:
+    """Append a check-in. A correction is a new check-in that supersedes an earlier one."""
+    today = timezone.localdate()
+    recorded_on = recorded_on or today
+    if kpi.status != Kpi.Status.ACTIVE:
+        raise ValidationError("This KPI is archived; it takes no more check-ins.")
+    if recorded_on > today:
+        raise ValidationError({"recorded_on": "The date cannot be in the future."})
+    if supersedes is not None and supersedes.kpi_id != kpi.pk:
+        raise ValidationError({"supersedes": "That check-in belongs to another KPI."})
+    check_in = CheckIn(
+        kpi=kpi, value=value, confidence=confidence, comment=comment,
+        recorded_on=recorded_on, author=by, supersedes=supersedes,
+    )  # fmt: skip
+    check_in.full_clean()
+    check_in.save()
+    audit_record(
+        obj=check_in, organisation=kpi.mission.organisation, verb="checked_in", by=by,
+        mission=kpi.mission, changes={"value": [None, str(value)]}, comment=comment,
+    )  # fmt: skip
+    return check_in

@@ -1,0 +1,65 @@
+"""The append-only audit log: who changed what, when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from .models import Mission, Organisation
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering of a field value for the audit log."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value
+
+
+def audit_record(
+    *,
+    obj: models.Model,
+    organisation: Organisation,
+    verb: str,
+    by: AbstractBaseUser | None,
+    mission: Mission | None = None,
+    changes: dict[str, list[Any]] | None = None,
+    comment: str = "",
+) -> AuditEvent:
+    """Append one entry to the audit log, in the caller's transaction."""
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=by,
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        mission=mission,
+        changes=changes or {},
+        comment=comment,
+    )
+
+
+def apply_changes(
+    obj: models.Model, data: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, list]:
+    """Set the given fields and return what changed as ``{field: [old, new]}``."""
+    changes = {}
+    for name in fields:
+        if name not in data:
+            continue
+        old, new = getattr(obj, name), data[name]
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+            setattr(obj, name, new)
+    return changes

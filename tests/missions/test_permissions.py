@@ -1,0 +1,108 @@
+"""The permission module as a matrix: role × same/other organisation × action × object."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from missions.permissions import Action, actor_for, can, require
+from tests.measures.factories import KpiFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("leader", "lead", "staff", "coach", "org_admin", "outsider")
+A = Action
+
+# For each (action, object): the personas who may. Everyone else may not.
+# leader = CEO, leads the top team that owns org_mission; lead leads the team that owns
+# team_mission; staff (in lead's team) owns staff_mission; outsider is in another organisation.
+MATRIX: dict[tuple[Action, str], set[str]] = {
+    (A.VIEW, "org_mission"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.VIEW, "staff_mission"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.VIEW, "other_mission"): {"outsider"},
+    (A.EDIT, "org_mission"): {"leader", "org_admin"},
+    (A.EDIT, "team_mission"): {"leader", "lead", "org_admin"},  # owner and boss
+    (A.EDIT, "staff_mission"): {"lead", "staff", "org_admin"},  # not the boss's boss
+    (A.EDIT, "other_mission"): {"outsider"},
+    (A.ARCHIVE, "team_mission"): {"leader", "lead", "org_admin"},
+    (A.CREATE_CHILD, "org_mission"): {"leader", "org_admin"},
+    (A.CREATE_CHILD, "team_mission"): {"lead", "staff", "org_admin"},  # staff: own mission
+    (A.CREATE_CHILD, "staff_mission"): {"staff", "org_admin"},
+    (A.PROPOSE, "org_mission"): set(),  # nothing above it
+    (A.PROPOSE, "team_mission"): {"lead", "org_admin"},
+    (A.PROPOSE, "staff_mission"): {"staff", "org_admin"},
+    (A.ALIGN, "org_mission"): set(),
+    (A.ALIGN, "team_mission"): {"leader", "org_admin"},
+    (A.ALIGN, "staff_mission"): {"lead", "org_admin"},
+    (A.CHECK_IN, "team_kpi"): {"leader", "lead", "org_admin"},
+    (A.CHECK_IN, "staff_kpi"): {"lead", "staff", "org_admin"},
+    (A.CHECK_IN, "other_kpi"): {"outsider"},
+    (A.EDIT_VISION, "organisation"): {"leader", "org_admin"},
+    (A.CREATE_TOP_MISSION, "organisation"): {"leader", "org_admin"},
+    (A.MANAGE_ORGANISATION, "organisation"): {"org_admin"},
+    (A.VIEW_DASHBOARD, "organisation"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.EDIT_VISION, "other_organisation"): {"outsider"},
+    (A.MANAGE_ORGANISATION, "other_organisation"): set(),
+}
+
+
+def _objects(world):
+    return {
+        "organisation": world.organisation,
+        "other_organisation": world.other_organisation,
+        "org_mission": world.org_mission,
+        "team_mission": world.team_mission,
+        "staff_mission": world.staff_mission,
+        "other_mission": world.other_mission,
+        "team_kpi": KpiFactory(mission=world.team_mission),
+        "staff_kpi": KpiFactory(mission=world.staff_mission),
+        "other_kpi": KpiFactory(mission=world.other_mission),
+    }
+
+
+def _actor(world, persona, obj):
+    """The persona as seen from the organisation the object belongs to."""
+    organisation = getattr(obj, "organisation", obj)
+    return actor_for(getattr(world, persona), organisation)
+
+
+@pytest.mark.parametrize(("action", "target"), list(MATRIX))
+def test_the_permission_matrix(world, action, target) -> None:
+    obj = _objects(world)[target]
+    allowed = {p for p in PERSONAS if can(_actor(world, p, obj), action, obj)}
+    assert allowed == MATRIX[(action, target)]
+
+
+def test_every_action_is_in_the_matrix() -> None:
+    assert {action for action, _ in MATRIX} == set(Action)
+
+
+def test_a_member_asking_about_another_organisations_object_is_refused(world) -> None:
+    actor = actor_for(world.org_admin, world.organisation)
+    assert not can(actor, A.VIEW, world.other_mission)
+    with pytest.raises(Http404):
+        require(actor, A.VIEW, world.other_mission)
+
+
+def test_require_answers_404_to_outsiders_and_403_to_members(world) -> None:
+    assert actor_for(world.outsider, world.organisation) is None
+    with pytest.raises(Http404):
+        require(None, A.VIEW, world.org_mission)
+    with pytest.raises(PermissionDenied):
+        require(actor_for(world.coach, world.organisation), A.EDIT, world.org_mission)
+    require(actor_for(world.lead, world.organisation), A.EDIT, world.team_mission)
+
+
+def test_staff_may_be_kept_off_the_organisation_dashboard(world) -> None:
+    world.organisation.staff_see_dashboard = False
+    world.organisation.save()
+    assert not can(actor_for(world.staff, world.organisation), A.VIEW_DASHBOARD)
+    assert can(actor_for(world.lead, world.organisation), A.VIEW_DASHBOARD)
+
+
+def test_the_actor_costs_two_queries(world, django_assert_num_queries) -> None:
+    with django_assert_num_queries(2):  # membership; teams led
+        actor = actor_for(world.lead, world.organisation)
+    assert actor.led_team_ids == {world.team.pk}
+    assert not actor.leads_top_team
