@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import tree
 from .audit import apply_changes, audit_record
-from .models import Mission, Organisation, Team, Vision
+from .models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -97,7 +97,7 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
     mission.full_clean()
     mission.save()
     if mission.path != old_path:
-        _move_descendants(mission, old_path)
+        _move_subtree(Mission, mission, old_path)
     audit_record(
         obj=mission, organisation=mission.organisation, verb="updated", by=by,
         mission=mission, changes=changes,
@@ -105,11 +105,11 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
     return mission
 
 
-def _move_descendants(mission: Mission, old_path: str) -> None:
-    """Rewrite the path prefix of every descendant: one set-based UPDATE."""
-    old_prefix = tree.child_path(old_path, mission.pk)
-    new_prefix = tree.child_path(mission.path, mission.pk)
-    Mission.objects.filter(path__startswith=old_prefix).update(
+def _move_subtree(model: type[Mission] | type[Team], node: Mission | Team, old_path: str) -> None:
+    """Rewrite the path prefix of every descendant of a moved node: one set-based UPDATE."""
+    old_prefix = tree.child_path(old_path, node.pk)
+    new_prefix = tree.child_path(node.path, node.pk)
+    model.objects.filter(path__startswith=old_prefix).update(
         path=models.functions.Concat(
             models.Value(new_prefix),
             models.functions.Substr("path", len(old_prefix) + 1),
@@ -188,3 +188,107 @@ def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mis
     if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
         return mission
     return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+
+
+KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
+
+
+def _stamp_completion(task: KeyTask) -> None:
+    done = task.status == KeyTask.Status.DONE
+    task.completed_at = (task.completed_at or timezone.now()) if done else None
+
+
+@transaction.atomic
+def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyTask:
+    """Add a key task to a mission."""
+    task = KeyTask(mission=mission, created_by=by)
+    apply_changes(task, data, KEY_TASK_FIELDS)
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    audit_record(
+        obj=task, organisation=mission.organisation, verb="created", by=by, mission=mission
+    )
+    return task
+
+
+@transaction.atomic
+def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask:
+    """Change a key task, e.g. its status; completion time follows the status."""
+    changes = apply_changes(task, data, KEY_TASK_FIELDS)
+    if not changes:
+        return task
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    audit_record(
+        obj=task, organisation=task.mission.organisation, verb="updated", by=by,
+        mission=task.mission, changes=changes,
+    )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def interdependency_create(
+    *, from_mission: Mission, to_mission: Mission, kind: str, description: str, by: User
+) -> Interdependency:
+    """Ask another mission for support, or offer it support."""
+    if from_mission.organisation_id != to_mission.organisation_id:
+        raise ValidationError({"to_mission": "That mission belongs to another organisation."})
+    link = Interdependency(
+        organisation_id=from_mission.organisation_id, from_mission=from_mission,
+        to_mission=to_mission, kind=kind, description=description, created_by=by,
+    )  # fmt: skip
+    link.full_clean()
+    if Interdependency.objects.filter(
+        from_mission=from_mission, to_mission=to_mission, kind=kind,
+        status__in=[Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED],
+    ).exists():  # fmt: skip
+        raise ValidationError({"to_mission": "This link is already open."})
+    link.save()
+    for mission in (from_mission, to_mission):
+        audit_record(
+            obj=link, organisation=from_mission.organisation, verb="created", by=by,
+            mission=mission,
+        )  # fmt: skip
+    return link
+
+
+@transaction.atomic
+def interdependency_respond(*, link: Interdependency, status: str, by: User) -> Interdependency:
+    """The other side acknowledges or declines; either side may mark it resolved."""
+    allowed = {
+        Interdependency.Status.PROPOSED: {"acknowledged", "declined", "resolved"},
+        Interdependency.Status.ACKNOWLEDGED: {"resolved", "declined"},
+    }.get(link.status, set())
+    if status not in allowed:
+        raise ValidationError({"status": f"A {link.status} link cannot become {status}."})
+    old = link.status
+    link.status, link.responded_by, link.responded_at = status, by, timezone.now()
+    link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])
+    for mission in (link.from_mission, link.to_mission):
+        audit_record(
+            obj=link, organisation=mission.organisation, verb="updated", by=by,
+            mission=mission, changes={"status": [old, status]},
+        )  # fmt: skip
+    return link
+
+
+@transaction.atomic
+def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
+    """Rename, re-parent or change the leader of a team; sub-teams move with it."""
+    old_path = team.path
+    changes = apply_changes(team, data, ("name", "parent", "leader"))
+    if not changes:
+        return team
+    if team.parent is not None and (
+        team.parent.pk == team.pk or team.pk in tree.ancestor_ids(team.parent.path)
+    ):
+        raise ValidationError({"parent": "A team cannot sit under itself or its own sub-teams."})
+    team.path = tree.child_path(team.parent.path, team.parent.pk) if team.parent else ""
+    team.full_clean()
+    team.save()
+    if team.path != old_path:
+        _move_subtree(Team, team, old_path)
+    audit_record(obj=team, organisation=team.organisation, verb="updated", by=by, changes=changes)
+    return team

@@ -11,6 +11,8 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from reviews.selectors import reviews_due_for
+
 from . import selectors
 from .models import Organisation
 from .permissions import Action, actor_for, can
@@ -51,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "vision": selectors.vision_of(organisation=actor.organisation),
         "top_missions": selectors.top_missions(actor=actor),
         "my_missions": selectors.missions_owned_by(actor=actor),
+        "due_reviews": reviews_due_for(actor=actor),
         "can_edit_vision": can(actor, Action.EDIT_VISION),
     }
     return render(request, "missions/home.html", context)

@@ -5,3 +5,8 @@ from . import views
 
 def register(router: DefaultRouter) -> None:
     router.register("organisations", views.OrganisationViewSet, basename="organisation")
+    router.register("teams", views.TeamViewSet, basename="team")
+    router.register("visions", views.VisionViewSet, basename="vision")
+    router.register("missions", views.MissionViewSet, basename="mission")
+    router.register("key-tasks", views.KeyTaskViewSet, basename="key-task")
+    router.register("interdependencies", views.InterdependencyViewSet, basename="interdependency")

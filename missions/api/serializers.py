@@ -1,0 +1,153 @@
+"""Input and output shapes of the missions API. Writes go through ``missions.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+from ..models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
+
+
+class MemberScopedField(serializers.PrimaryKeyRelatedField):
+    """A related object of one of the caller's organisations; others do not exist."""
+
+    def get_queryset(self) -> QuerySet[Model]:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        user = request.user
+        if queryset.model is Organisation:
+            return queryset.filter(memberships__user=user)
+        if queryset.model is get_user_model():
+            return queryset.filter(memberships__organisation__memberships__user=user).distinct()
+        if hasattr(queryset.model, "organisation"):
+            return queryset.filter(organisation__memberships__user=user)
+        return queryset.filter(mission__organisation__memberships__user=user)
+
+
+def _scoped(model: type[Model], **kwargs: Any) -> MemberScopedField:
+    return MemberScopedField(queryset=model._default_manager.all(), **kwargs)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "slug", "name", "review_cadence_days", "max_active_missions"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    organisation = _scoped(Organisation)
+    parent = _scoped(Team, allow_null=True, required=False)
+    leader = _scoped(get_user_model(), allow_null=True, required=False)
+
+    class Meta:
+        model = Team
+        fields = ["id", "organisation", "name", "parent", "leader"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        organisation = attrs.get("organisation") or self.instance.organisation
+        parent = attrs.get("parent")
+        if parent is not None and parent.organisation_id != organisation.pk:
+            raise serializers.ValidationError({"parent": "That team is in another organisation."})
+        return attrs
+
+
+class VisionSerializer(serializers.ModelSerializer):
+    organisation = _scoped(Organisation)
+
+    class Meta:
+        model = Vision
+        fields = [
+            "id", "organisation", "purpose", "vision", "horizon", "success_picture", "ceo_intent",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+
+class OperatingSpaceSerializer(serializers.Serializer):
+    """The boundaries inside which the owner decides freely."""
+
+    deadline = serializers.DateField(required=False, allow_null=True)
+    scope = serializers.CharField(required=False, allow_blank=True)
+    budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    headcount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    constraints = serializers.CharField(required=False, allow_blank=True)
+    decision_rights = serializers.JSONField(required=False)
+
+
+class MissionSerializer(serializers.ModelSerializer):
+    organisation = _scoped(Organisation, required=False)
+    parent = _scoped(Mission, allow_null=True, required=False)
+    owner_team = _scoped(Team, allow_null=True, required=False)
+    owner_user = _scoped(get_user_model(), allow_null=True, required=False)
+    operating_space = OperatingSpaceSerializer(source="*", required=False)
+
+    class Meta:
+        model = Mission
+        fields = [
+            "id", "organisation", "level", "title", "statement", "intent", "parent",
+            "owner_team", "owner_user", "period_start", "period_end", "status",
+            "alignment_status", "operating_space", "review_cadence_days", "next_review_due",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "alignment_status", "next_review_due"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        parent = attrs.get("parent", self.instance.parent if self.instance else None)
+        organisation = self.instance.organisation if self.instance else attrs.get("organisation")
+        if self.instance is None:
+            if parent is not None:
+                organisation = organisation or parent.organisation
+                attrs["organisation"] = organisation
+            if organisation is None:
+                raise serializers.ValidationError(
+                    {"organisation": "Give the organisation, or a parent mission."}
+                )
+        errors = {}
+        if parent is not None and parent.organisation_id != organisation.pk:
+            errors["parent"] = "The parent mission belongs to another organisation."
+        team = attrs.get("owner_team")
+        if team is not None and team.organisation_id != organisation.pk:
+            errors["owner_team"] = "That team belongs to another organisation."
+        user = attrs.get("owner_user")
+        if user is not None and not user.memberships.filter(organisation=organisation).exists():
+            errors["owner_user"] = "That person is not a member of the organisation."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class AlignmentActionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class KeyTaskSerializer(serializers.ModelSerializer):
+    mission = _scoped(Mission)
+    owner = _scoped(get_user_model(), allow_null=True, required=False)
+
+    class Meta:
+        model = KeyTask
+        fields = ["id", "mission", "title", "description", "owner", "due_date", "status",
+                  "completed_at"]  # fmt: skip
+        read_only_fields = ["completed_at"]
+
+
+class InterdependencySerializer(serializers.ModelSerializer):
+    from_mission = _scoped(Mission)
+    to_mission = _scoped(Mission)
+
+    class Meta:
+        model = Interdependency
+        fields = ["id", "organisation", "from_mission", "to_mission", "kind", "description",
+                  "status", "created_at", "responded_at"]  # fmt: skip
+        read_only_fields = ["organisation", "status", "responded_at"]
+
+
+class InterdependencyRespondSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["acknowledged", "declined", "resolved"])
