@@ -94,3 +94,17 @@ def kpi_record_value(
         mission=kpi.mission, changes={"value": [None, str(value)]}, comment=comment,
     )  # fmt: skip
     return check_in
+
+
+@transaction.atomic
+def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
+    """Retire a KPI: it keeps its history and takes no more check-ins."""
+    if kpi.status == Kpi.Status.ARCHIVED:
+        return kpi
+    kpi.status = Kpi.Status.ARCHIVED
+    kpi.save(update_fields=["status", "updated_at"])
+    audit_record(
+        obj=kpi, organisation=kpi.mission.organisation, verb="archived", by=by,
+        mission=kpi.mission, changes={"status": ["active", "archived"]},
+    )  # fmt: skip
+    return kpi

@@ -27,3 +27,12 @@ def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
         .select_related("mission")
         .order_by("due_date")
     )
+
+
+def reviews_for_member(*, user: object) -> QuerySet[Review]:
+    """Reviews of the user's organisations (the API's list)."""
+    return (
+        Review.objects.filter(mission__organisation__memberships__user=user)
+        .select_related("mission__organisation", "mission__parent")
+        .order_by("id")
+    )

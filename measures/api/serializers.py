@@ -1,0 +1,88 @@
+"""Input and output shapes of the KPI API; progress and forecast come from measures.forecast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from missions.api.serializers import MemberScopedField
+from missions.models import Mission
+
+from .. import forecast
+from ..models import CheckIn, Kpi
+
+
+class ForecastSerializer(serializers.Serializer):
+    value_at_due = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "unknown"])
+    reach_date = serializers.DateField(allow_null=True)
+
+
+class KpiSerializer(serializers.ModelSerializer):
+    mission = MemberScopedField(queryset=Mission.objects.all())
+    parent_kpi = MemberScopedField(queryset=Kpi.objects.all(), allow_null=True, required=False)
+    progress = serializers.SerializerMethodField()
+    forecast = serializers.SerializerMethodField()
+    latest_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Kpi
+        fields = [
+            "id", "mission", "name", "unit", "direction", "baseline", "target", "target_max",
+            "due_date", "cadence_days", "weight", "parent_kpi", "status", "progress",
+            "forecast", "latest_value",
+        ]  # fmt: skip
+        read_only_fields = ["status"]
+
+    def _points(self, kpi: Kpi) -> list[tuple[Any, float]]:
+        # Check-ins are prefetched in date order by the selector; nothing is queried here.
+        return forecast.points_from(list(kpi.check_ins.all()))
+
+    def get_progress(self, kpi: Kpi) -> float:
+        points = self._points(kpi)
+        return round(
+            forecast.progress(forecast.Target.of(kpi), points[-1][1] if points else None), 4
+        )
+
+    @extend_schema_field(ForecastSerializer)
+    def get_forecast(self, kpi: Kpi) -> dict[str, object]:
+        return forecast.forecast(forecast.Target.of(kpi), self._points(kpi), kpi.due_date).as_dict()
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_latest_value(self, kpi: Kpi) -> float | None:
+        points = self._points(kpi)
+        return points[-1][1] if points else None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        direction = attrs.get("direction", getattr(self.instance, "direction", "increase"))
+        target = attrs.get("target", getattr(self.instance, "target", None))
+        target_max = attrs.get("target_max", getattr(self.instance, "target_max", None))
+        if direction == "range" and (target_max is None or target is None or target_max < target):
+            raise serializers.ValidationError(
+                {"target_max": "A range needs an upper bound at or above the target."}
+            )
+        if direction != "range" and target_max is not None:
+            raise serializers.ValidationError({"target_max": "Only a range has an upper bound."})
+        return attrs
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    confidence = serializers.IntegerField(min_value=0, max_value=100, default=70)
+    recorded_on = serializers.DateField(required=False)
+    supersedes = serializers.PrimaryKeyRelatedField(
+        queryset=CheckIn.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "kpi", "value", "confidence", "comment", "recorded_on", "author",
+                  "supersedes", "created_at"]  # fmt: skip
+        read_only_fields = ["kpi", "author", "created_at"]
+
+    def validate_recorded_on(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date cannot be in the future.")
+        return value

@@ -1,0 +1,67 @@
+"""API views for KPIs and their check-ins (``/api/v1/kpis/<id>/check-ins/``)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from missions.api.permissions import ActorPermission, require_api
+from missions.permissions import Action
+
+from .. import selectors, services
+from ..models import Kpi
+from .serializers import CheckInSerializer, KpiSerializer
+
+
+class KpiViewSet(viewsets.ModelViewSet):
+    """Measures of success with their progress and forecast. DELETE archives."""
+
+    serializer_class = KpiSerializer
+    permission_classes = [permissions.IsAuthenticated, ActorPermission]
+    permission_actions = {"check_ins": Action.VIEW}
+    filterset_fields = ["mission", "parent_kpi", "status", "direction"]
+    ordering_fields = ["id", "due_date", "name"]
+
+    def get_queryset(self) -> QuerySet[Kpi]:
+        return selectors.kpis_for_member(user=self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer[Kpi]) -> None:
+        mission = serializer.validated_data["mission"]
+        require_api(self.request, Action.EDIT, mission)
+        serializer.instance = services.kpi_create(
+            mission=mission, data=serializer.validated_data, by=self.request.user
+        )
+
+    def perform_update(self, serializer: BaseSerializer[Kpi]) -> None:
+        data = {k: v for k, v in serializer.validated_data.items() if k != "mission"}
+        serializer.instance = services.kpi_update(
+            kpi=serializer.instance, data=data, by=self.request.user
+        )
+
+    def perform_destroy(self, instance: Kpi) -> None:
+        services.kpi_archive(kpi=instance, by=self.request.user)
+
+    @extend_schema(request=CheckInSerializer, responses=CheckInSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="check-ins")
+    def check_ins(self, request: Request, pk: str) -> Response:
+        """The KPI's check-ins, newest first; POST appends one (the caller is the author)."""
+        kpi = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.check_ins_of(kpi=kpi))
+            return self.get_paginated_response(CheckInSerializer(page, many=True).data)
+        require_api(request, Action.CHECK_IN, kpi)
+        payload = CheckInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        supersedes = data.get("supersedes")
+        check_in = services.kpi_record_value(
+            kpi=kpi, value=data["value"], confidence=data["confidence"], by=request.user,
+            comment=data.get("comment", ""), recorded_on=data.get("recorded_on"),
+            supersedes=supersedes,
+        )  # fmt: skip
+        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)

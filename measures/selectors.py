@@ -1,0 +1,25 @@
+"""Reads for KPIs and check-ins."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import CheckIn, Kpi
+
+
+def check_ins_in_order() -> QuerySet[CheckIn]:
+    return CheckIn.objects.order_by("recorded_on", "created_at", "id")
+
+
+def kpis_for_member(*, user: object) -> QuerySet[Kpi]:
+    """KPIs of the user's organisations, with what progress and forecast need: two queries."""
+    return (
+        Kpi.objects.filter(organisation__memberships__user=user)
+        .select_related("organisation", "mission__parent")
+        .prefetch_related(Prefetch("check_ins", queryset=check_ins_in_order()))
+        .order_by("id")
+    )
+
+
+def check_ins_of(*, kpi: Kpi) -> QuerySet[CheckIn]:
+    return kpi.check_ins.select_related("author").order_by("-recorded_on", "-created_at", "-id")

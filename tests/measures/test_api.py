@@ -1,0 +1,134 @@
+"""The KPI and check-in API: progress, forecast, append-only check-ins, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from measures.models import CheckIn
+from tests.measures.factories import CheckInFactory, KpiFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_a_kpi_shows_progress_and_forecast(world) -> None:
+    kpi = KpiFactory(
+        mission=world.staff_mission, baseline=10, target=50, due_date=dt.date(2026, 3, 1)
+    )
+    for day, value in ((1, 10), (11, 20), (21, 30)):
+        CheckInFactory(kpi=kpi, author=world.staff, value=value, recorded_on=dt.date(2026, 1, day))
+    body = client_for(world.coach).get(f"/api/v1/kpis/{kpi.pk}/").json()
+    assert body["progress"] == 0.5
+    assert body["latest_value"] == 30
+    assert body["forecast"]["status"] == "on_track"
+    assert body["forecast"]["reach_date"] == "2026-02-10"
+
+
+def test_the_kpi_list_costs_constant_queries(world, django_assert_max_num_queries) -> None:
+    client = client_for(world.staff)
+    KpiFactory(mission=world.staff_mission)
+    with django_assert_max_num_queries(3) as few:  # count, page of KPIs, their check-ins
+        client.get("/api/v1/kpis/")
+    for _ in range(20):
+        kpi = KpiFactory(mission=world.staff_mission)
+        CheckInFactory(kpi=kpi, author=world.staff)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/api/v1/kpis/").json()["count"] == 21
+
+
+def test_staff_checks_in_their_kpi(world) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    url = f"/api/v1/kpis/{kpi.pk}/check-ins/"
+    response = client_for(world.staff).post(
+        url, {"value": "25.5", "confidence": 80, "comment": "Good week"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["author"] == world.staff.pk
+    assert body["recorded_on"] == timezone.localdate().isoformat()
+    listed = client_for(world.coach).get(url).json()
+    assert listed["count"] == 1 and listed["results"][0]["comment"] == "Good week"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"value": "abc"}, "value"),
+        ({"value": "1", "confidence": 150}, "confidence"),
+        ({"value": "1", "confidence": -1}, "confidence"),
+        ({"value": "1", "recorded_on": "2999-01-01"}, "recorded_on"),
+        ({}, "value"),
+    ],
+)
+def test_bad_check_ins_answer_400_and_store_nothing(world, payload, field) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    response = client_for(world.staff).post(
+        f"/api/v1/kpis/{kpi.pk}/check-ins/", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not CheckIn.objects.exists()
+
+
+def test_check_ins_by_others_are_refused(world) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    url = f"/api/v1/kpis/{kpi.pk}/check-ins/"
+    assert client_for(world.coach).post(url, {"value": 1}, format="json").status_code == 403
+    assert client_for(world.leader).post(url, {"value": 1}, format="json").status_code == 403
+    assert client_for(world.outsider).post(url, {"value": 1}, format="json").status_code == 404
+    assert client_for(world.lead).post(url, {"value": 1}, format="json").status_code == 201
+
+
+def test_an_archived_kpi_takes_no_check_ins(world) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    client = client_for(world.staff)
+    assert client.delete(f"/api/v1/kpis/{kpi.pk}/").status_code == 204
+    response = client.post(f"/api/v1/kpis/{kpi.pk}/check-ins/", {"value": 1}, format="json")
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+
+
+def test_a_range_kpi_needs_an_upper_bound(world) -> None:
+    payload = {"mission": world.staff_mission.pk, "name": "Bed occupancy", "direction": "range",
+               "baseline": 97, "target": 85, "due_date": "2026-12-31"}  # fmt: skip
+    client = client_for(world.staff)
+    response = client.post("/api/v1/kpis/", payload, format="json")
+    assert response.status_code == 400 and "target_max" in response.json()
+    response = client.post("/api/v1/kpis/", {**payload, "target_max": 90}, format="json")
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_check_ins_are_twenty_rows(world) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+
+    def post(n: int) -> None:
+        try:
+            barrier.wait()
+            response = client_for(world.staff).post(
+                f"/api/v1/kpis/{kpi.pk}/check-ins/", {"value": n}, format="json"
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 20
+    assert CheckIn.objects.filter(kpi=kpi).count() == 20
