@@ -108,3 +108,41 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
         mission=kpi.mission, changes={"status": ["active", "archived"]},
     )  # fmt: skip
     return kpi
+
+
+@transaction.atomic
+def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
+    """Move a KPI (with its history) to another mission of the same organisation.
+
+    A link to a parent KPI that is not on the new parent mission no longer holds and is cut.
+    """
+    if to_mission.organisation_id != kpi.organisation_id:
+        raise ValidationError({"mission": "That mission belongs to another organisation."})
+    old = kpi.mission
+    kpi.mission = to_mission
+    changes: dict[str, list[Any]] = {"mission": [old.pk, to_mission.pk]}
+    if kpi.parent_kpi_id and kpi.parent_kpi.mission_id != to_mission.parent_id:
+        changes["parent_kpi"] = [kpi.parent_kpi_id, None]
+        kpi.parent_kpi = None
+    kpi.save(update_fields=["mission", "parent_kpi", "updated_at"])
+    for mission in (old, to_mission):
+        audit_record(
+            obj=kpi, organisation=mission.organisation, verb="moved", by=by, mission=mission,
+            changes=changes,
+        )  # fmt: skip
+    return kpi
+
+
+@transaction.atomic
+def kpi_carry_over(
+    *, kpi: Kpi, to_mission: Mission, due_date: dt.date, by: AbstractBaseUser
+) -> Kpi:
+    """A copy of the KPI for the next period, starting from its latest value."""
+    from .forecast import points_from
+
+    points = points_from(list(kpi.check_ins.order_by("recorded_on", "created_at", "id")))
+    data = {name: getattr(kpi, name) for name in KPI_FIELDS}
+    data.update(due_date=due_date, parent_kpi=None)
+    if points:
+        data["baseline"] = Decimal(str(points[-1][1]))
+    return kpi_create(mission=to_mission, data=data, by=by)

@@ -546,3 +546,55 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_verb_display()} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """An in-app message to one person: an alignment decision, a reminder, a request."""
+
+    class Kind(models.TextChoices):
+        ALIGNMENT_REQUESTED = "alignment_requested", "Alignment requested"
+        ALIGNED = "aligned", "Mission aligned"
+        SENT_BACK = "sent_back", "Mission sent back"
+        SUPPORT_REQUESTED = "support_requested", "Support requested"
+        SUPPORT_ANSWERED = "support_answered", "Support answered"
+        REVIEW_REMINDER = "review_reminder", "Review reminder"
+        REVIEW_ESCALATION = "review_escalation", "Review overdue"
+        FINDING = "finding", "Alignment finding"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # Makes a notification that must go out once (a reminder) exactly-once: a second insert
+    # with the same key fails on the unique constraint instead of notifying twice.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread count in the navigation, on every page.
+            models.Index(
+                fields=["recipient", "organisation"],
+                condition=Q(read_at__isnull=True),
+                name="missions_notification_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="missions_notification_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient}: {self.message}"

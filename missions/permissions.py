@@ -9,7 +9,8 @@ Every web view and every API endpoint asks here. The rules, from PRODUCT.md:
 - a mission's owner (the person, or the leader of the owning team) edits it, proposes it,
   writes child missions under it and checks in its KPIs;
 - the parent mission's owner (the boss) edits, aligns and sends back the missions under theirs;
-- members of the team that owns a mission may write their individual mission under it;
+- members of the team that owns a mission may write their individual mission under it, and
+  leaders of the teams right under that team their team's mission;
 - leaders of a top team edit the vision and write organisation missions;
 - a coach reads, and never writes anything of the cascade.
 """
@@ -54,6 +55,9 @@ class Actor:
     role: str
     team_id: int | None
     led_team_ids: frozenset[int] = field(default_factory=frozenset)
+    # The teams right above the ones they lead: a leader writes their team's mission under
+    # the mission of the team above (the seed's step one, "1-up").
+    teams_above_led: frozenset[int] = field(default_factory=frozenset)
     leads_top_team: bool = False
 
     @property
@@ -91,6 +95,7 @@ def actor_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation
         role=membership["role"],
         team_id=membership["team_id"],
         led_team_ids=frozenset(team_id for team_id, _ in led),
+        teams_above_led=frozenset(parent_id for _, parent_id in led if parent_id is not None),
         leads_top_team=any(parent_id is None for _, parent_id in led),
     )
 
@@ -122,7 +127,11 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
         return _is_boss_of(actor, mission)
     if action is Action.CREATE_CHILD:
         return actor.owns(mission) or (
-            mission.owner_team_id is not None and mission.owner_team_id == actor.team_id
+            mission.owner_team_id is not None
+            and (
+                mission.owner_team_id == actor.team_id
+                or mission.owner_team_id in actor.teams_above_led
+            )
         )
     if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN):
         return actor.owns(mission) or _is_boss_of(actor, mission)

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from .models import AuditEvent, Interdependency, KeyTask, Mission, Organisation, Team, Vision
+from . import tree
+from .models import (
+    AuditEvent,
+    Interdependency,
+    KeyTask,
+    Mission,
+    Notification,
+    Organisation,
+    Team,
+    Vision,
+)
 
 if TYPE_CHECKING:
     from .permissions import Actor
@@ -106,3 +117,101 @@ def mission_tree(*, mission: Mission) -> dict[str, object]:
         if parent is not None and node["id"] != mission.pk:
             parent["children"].append(node)  # type: ignore[attr-defined]
     return nodes[mission.pk]
+
+
+def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        recipient=actor.user, organisation=actor.organisation
+    ).select_related("mission")
+
+
+def unread_count(*, actor: Actor) -> int:
+    """For the navigation badge: served by the partial index on unread notifications."""
+    return notifications_for(actor=actor).filter(read_at__isnull=True).count()
+
+
+def _with_child_count(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
+    return queryset.annotate(
+        child_count=Count("children", filter=~Q(children__status=Mission.Status.ARCHIVED))
+    )
+
+
+def cascade_roots(*, actor: Actor) -> QuerySet[Mission]:
+    """The top of the cascade: missions with no parent, with their child counts."""
+    return _with_child_count(
+        mission_list_visible_to(actor=actor)
+        .filter(parent__isnull=True)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .order_by("level", "title")
+    )
+
+
+def cascade_children(*, mission: Mission) -> QuerySet[Mission]:
+    """One level under a mission, with their own child counts (for lazy expansion)."""
+    return _with_child_count(
+        Mission.objects.filter(parent=mission)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .with_owner()
+        .order_by("level", "title")
+    )
+
+
+def problems_q() -> Q:
+    """Missions needing attention: not aligned under a parent, or the review overdue."""
+    return (Q(parent__isnull=False) & ~Q(alignment_status=Mission.AlignmentStatus.ALIGNED)) | Q(
+        next_review_due__lt=timezone.localdate()
+    )
+
+
+def cascade_search(
+    *,
+    actor: Actor,
+    q: str = "",
+    team: Team | None = None,
+    owner: str = "",
+    status: str = "",
+    problems: bool = False,
+) -> QuerySet[Mission]:
+    """Missions matching the cascade's filters, active first."""
+    found = mission_list_visible_to(actor=actor).exclude(status=Mission.Status.ARCHIVED)
+    if q:
+        found = found.filter(title__icontains=q)
+    if team is not None:
+        found = found.filter(Q(owner_team=team) | Q(owner_user__memberships__team=team)).distinct()
+    if owner:
+        found = found.filter(
+            Q(owner_user__username__iexact=owner)
+            | Q(owner_user__first_name__icontains=owner)
+            | Q(owner_user__last_name__icontains=owner)
+            | Q(owner_team__leader__username__iexact=owner)
+        )
+    if status:
+        found = found.filter(alignment_status=status)
+    if problems:
+        found = found.filter(problems_q())
+    return _with_child_count(found.order_by("path", "title"))
+
+
+def ancestor_titles(*, missions: list[Mission]) -> dict[int, list[tuple[int, str]]]:
+    """For each mission, its ancestors' (id, title), root first: one query for all."""
+    wanted = {pk for m in missions for pk in tree.ancestor_ids(m.path)}
+    titles = dict(Mission.objects.filter(pk__in=wanted).values_list("id", "title"))
+    return {m.pk: [(pk, titles.get(pk, "")) for pk in tree.ancestor_ids(m.path)] for m in missions}
+
+
+def key_tasks_of(*, mission: Mission) -> QuerySet[KeyTask]:
+    return mission.key_tasks.select_related("owner").order_by("status", "due_date", "id")
+
+
+def links_from(*, mission: Mission) -> QuerySet[Interdependency]:
+    """What this mission asks of, or offers to, others."""
+    return mission.interdependencies_out.select_related(
+        "to_mission__owner_team", "to_mission__owner_user"
+    ).order_by("-created_at")
+
+
+def links_to(*, mission: Mission) -> QuerySet[Interdependency]:
+    """What others ask of, or offer to, this mission."""
+    return mission.interdependencies_in.select_related(
+        "from_mission__owner_team", "from_mission__owner_user"
+    ).order_by("-created_at")

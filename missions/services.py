@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from . import tree
 from .audit import apply_changes, audit_record
-from .models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
+from .models import Interdependency, KeyTask, Mission, Notification, Organisation, Team, Vision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -23,6 +24,46 @@ MISSION_FIELDS = (
     "decision_rights", "review_cadence_days",
 )  # fmt: skip
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
+
+
+def mission_owners(mission: Mission) -> list[Any]:
+    """The people a mission belongs to: its owner, or the leader of its owning team."""
+    if mission.owner_user_id:
+        return [mission.owner_user]
+    leader = mission.owner_team.leader if mission.owner_team_id else None
+    return [leader] if leader is not None else []
+
+
+def notify(
+    *,
+    recipients: list[Any],
+    kind: str,
+    message: str,
+    mission: Mission,
+    by: User | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """In-app notifications about a mission, never to the person who caused them.
+
+    With ``dedupe_key`` each recipient gets it at most once, whoever sends it and however
+    often: the unique constraint turns a second send into nothing.
+    """
+    rows = [
+        Notification(
+            organisation_id=mission.organisation_id,
+            recipient=user,
+            kind=kind,
+            message=message[:500],
+            url=mission.get_absolute_url(),
+            mission=mission,
+            dedupe_key=dedupe_key,
+        )  # fmt: skip
+        for user in {u.pk: u for u in recipients if u is not None}.values()
+        if by is None or user.pk != by.pk
+    ]
+    if dedupe_key is None:
+        return Notification.objects.bulk_create(rows)
+    return Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -64,6 +105,37 @@ def _check_parent(mission: Mission) -> None:
         errors["parent"] = "A mission cannot sit under itself or its own descendants."
     elif tree.depth(parent.path) + 1 >= tree.MAX_DEPTH:
         errors["parent"] = f"The cascade is at most {tree.MAX_DEPTH} levels deep."
+    if errors:
+        raise ValidationError(errors)
+    _check_operating_space(mission, parent)
+
+
+def _check_operating_space(mission: Mission, parent: Mission) -> None:
+    """A child's operating space fits inside its parent's: its deadline is not later, and the
+    budgets and headcounts of all the parent's active children add up to no more than its own."""
+    errors: dict[str, str] = {}
+    parent_deadline = parent.deadline or parent.period_end
+    if mission.deadline and mission.deadline > parent_deadline:
+        errors["deadline"] = (
+            f"The deadline is after the parent mission's ({parent_deadline:%-d %b %Y})."
+        )
+    siblings = (
+        Mission.objects.filter(parent=parent)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .exclude(pk=mission.pk)
+        .aggregate(budget=models.Sum("budget"), headcount=models.Sum("headcount"))
+    )
+    for name in ("budget", "headcount"):
+        limit, own = getattr(parent, name), getattr(mission, name)
+        if limit is None or own is None:
+            continue
+        taken = siblings[name] or 0
+        if taken + own > limit:
+            left = max(limit - taken, 0)
+            errors[name] = (
+                f"The parent mission's {name} is {limit:,}; its other missions take {taken:,}, "
+                f"so at most {left:,} is left for this one."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -161,7 +233,13 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         raise ValidationError("A top-level mission has no mission above it to align with.")
     if mission.alignment_status == Mission.AlignmentStatus.ALIGNED:
         raise ValidationError("The mission is already aligned.")
-    return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+    _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+    notify(
+        recipients=mission_owners(mission.parent), kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
+        mission=mission, by=by,
+    )  # fmt: skip
+    return mission
 
 
 @transaction.atomic
@@ -169,7 +247,13 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
     """The parent mission's owner approves the mission as aligned."""
     if mission.alignment_status != Mission.AlignmentStatus.PROPOSED:
         raise ValidationError("Only a proposed mission can be aligned.")
-    return _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
+    _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
+    notify(
+        recipients=mission_owners(mission), kind=Notification.Kind.ALIGNED,
+        message=f"“{mission.title}” is aligned." + (f" {comment}" if comment else ""),
+        mission=mission, by=by,
+    )  # fmt: skip
+    return mission
 
 
 @transaction.atomic
@@ -179,7 +263,12 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
         raise ValidationError("Only a proposed mission can be sent back.")
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
-    return _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
+    _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
+    notify(
+        recipients=mission_owners(mission), kind=Notification.Kind.SENT_BACK,
+        message=f"“{mission.title}” was sent back: {comment}", mission=mission, by=by,
+    )  # fmt: skip
+    return mission
 
 
 @transaction.atomic
@@ -246,6 +335,13 @@ def interdependency_create(
     ).exists():  # fmt: skip
         raise ValidationError({"to_mission": "This link is already open."})
     link.save()
+    verb = (
+        "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
+    )
+    notify(
+        recipients=mission_owners(to_mission), kind=Notification.Kind.SUPPORT_REQUESTED,
+        message=f"“{from_mission.title}” {verb} “{to_mission.title}”.", mission=to_mission, by=by,
+    )  # fmt: skip
     for mission in (from_mission, to_mission):
         audit_record(
             obj=link, organisation=from_mission.organisation, verb="created", by=by,
@@ -266,6 +362,11 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
     old = link.status
     link.status, link.responded_by, link.responded_at = status, by, timezone.now()
     link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])
+    notify(
+        recipients=mission_owners(link.from_mission), kind=Notification.Kind.SUPPORT_ANSWERED,
+        message=f"“{link.to_mission.title}” {status} your link: {link.description[:200]}",
+        mission=link.from_mission, by=by,
+    )  # fmt: skip
     for mission in (link.from_mission, link.to_mission):
         audit_record(
             obj=link, organisation=mission.organisation, verb="updated", by=by,
@@ -292,3 +393,62 @@ def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
         _move_subtree(Team, team, old_path)
     audit_record(obj=team, organisation=team.organisation, verb="updated", by=by, changes=changes)
     return team
+
+
+@transaction.atomic
+def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
+    """Move a key task to another mission of the same organisation."""
+    if to_mission.organisation_id != task.mission.organisation_id:
+        raise ValidationError({"mission": "That mission belongs to another organisation."})
+    old = task.mission
+    task.mission = to_mission
+    task.save(update_fields=["mission", "updated_at"])
+    for mission in (old, to_mission):
+        audit_record(
+            obj=task, organisation=mission.organisation, verb="moved", by=by, mission=mission,
+            changes={"mission": [old.pk, to_mission.pk]},
+        )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def mission_carry_over(
+    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
+) -> Mission:
+    """Copy a mission into the next period with its active KPIs and open key tasks.
+
+    The copy links back to the original (``carried_over_from``); each KPI starts from the
+    original's latest value. The original is marked completed, nothing is deleted.
+    """
+    from measures.services import kpi_carry_over  # measures depends on missions, not back
+
+    data = {name: getattr(mission, name) for name in MISSION_FIELDS}
+    data.update(period_start=period_start, period_end=period_end, deadline=None)
+    copy = mission_create(organisation=mission.organisation, data=data, by=by)
+    copy.carried_over_from = mission
+    copy.save(update_fields=["carried_over_from"])
+    for kpi in mission.kpis.filter(status="active"):
+        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
+    open_tasks = mission.key_tasks.exclude(
+        status__in=[KeyTask.Status.DONE, KeyTask.Status.CANCELLED]
+    )
+    for task in open_tasks:
+        key_task_create(mission=copy, data={f: getattr(task, f) for f in KEY_TASK_FIELDS}, by=by)
+    if mission.status == Mission.Status.ACTIVE:
+        mission.status = Mission.Status.COMPLETED
+        mission.save(update_fields=["status", "updated_at"])
+    audit_record(
+        obj=mission, organisation=mission.organisation, verb="updated", by=by, mission=mission,
+        changes={"carried_over_to": [None, copy.pk]},
+    )  # fmt: skip
+    return copy
+
+
+def notifications_mark_read(*, actor: Any, ids: list[str] | None = None) -> int:
+    """Mark the actor's notifications read: the given ones, or all when ``ids`` is empty."""
+    unread = Notification.objects.filter(
+        recipient=actor.user, organisation=actor.organisation, read_at__isnull=True
+    )
+    if ids:
+        unread = unread.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+    return unread.update(read_at=timezone.now())

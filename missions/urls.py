@@ -6,4 +6,22 @@ app_name = "missions"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("vision/", views.vision, name="vision"),
+    path("cascade/", views.cascade, name="cascade"),
+    path("cascade/<int:pk>/children/", views.cascade_children, name="cascade-children"),
+    path("missions/new/", views.mission_create, name="create"),
+    path("missions/<int:pk>/", views.mission_detail, name="detail"),
+    path("missions/<int:pk>/edit/", views.mission_edit, name="edit"),
+    path("missions/<int:pk>/archive/", views.mission_archive, name="archive"),
+    path("missions/<int:pk>/carry-over/", views.mission_carry_over, name="carry-over"),
+    path("missions/<int:pk>/propose/", views.mission_propose, name="propose"),
+    path("missions/<int:pk>/align/", views.mission_align, name="align"),
+    path("missions/<int:pk>/send-back/", views.mission_send_back, name="send-back"),
+    path("missions/<int:pk>/kpis/new/", views.kpi_create, name="kpi-create"),
+    path("missions/<int:pk>/key-tasks/new/", views.key_task_create, name="key-task-create"),
+    path("missions/<int:pk>/links/new/", views.link_create, name="link-create"),
+    path("missions/<int:pk>/move/", views.mission_move_item, name="move-item"),
+    path("key-tasks/<int:pk>/", views.key_task_update, name="key-task-update"),
+    path("links/<int:pk>/respond/", views.link_respond, name="link-respond"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

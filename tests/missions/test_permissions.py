@@ -26,7 +26,7 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.EDIT, "staff_mission"): {"lead", "staff", "org_admin"},  # not the boss's boss
     (A.EDIT, "other_mission"): {"outsider"},
     (A.ARCHIVE, "team_mission"): {"leader", "lead", "org_admin"},
-    (A.CREATE_CHILD, "org_mission"): {"leader", "org_admin"},
+    (A.CREATE_CHILD, "org_mission"): {"leader", "lead", "org_admin"},  # lead: team below
     (A.CREATE_CHILD, "team_mission"): {"lead", "staff", "org_admin"},  # staff: own mission
     (A.CREATE_CHILD, "staff_mission"): {"staff", "org_admin"},
     (A.PROPOSE, "org_mission"): set(),  # nothing above it

@@ -1,0 +1,84 @@
+"""Forms for KPIs and check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from missions.models import Mission
+
+from .models import CheckIn, Kpi
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ParentKpiField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.mission.title})"
+
+
+class KpiForm(forms.ModelForm):
+    """A measure of success; it may contribute to a KPI of the parent mission."""
+
+    parent_kpi = ParentKpiField(
+        queryset=Kpi.objects.none(), required=False, label="Contributes to",
+        help_text="A measure of the parent mission that this one moves.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Kpi
+        fields = ["name", "unit", "direction", "baseline", "target", "target_max", "due_date",
+                  "cadence_days", "weight", "parent_kpi"]  # fmt: skip
+        widgets = {"due_date": DATE}
+        labels = {"target_max": "Upper bound (ranges only)"}
+
+    def __init__(self, *args: Any, mission: Mission | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = mission.parent if mission is not None else None
+        if parent is not None:
+            self.fields["parent_kpi"].queryset = Kpi.objects.filter(
+                mission=parent, status=Kpi.Status.ACTIVE
+            ).select_related("mission")
+        else:
+            del self.fields["parent_kpi"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        direction, target_max, target = (
+            data.get("direction"), data.get("target_max"), data.get("target"),
+        )  # fmt: skip
+        if direction == Kpi.Direction.RANGE:
+            if target_max is None:
+                self.add_error("target_max", "A range needs an upper bound.")
+            elif target is not None and target_max < target:
+                self.add_error("target_max", "The upper bound must not be below the target.")
+        elif target_max is not None:
+            self.add_error("target_max", "Only a range has an upper bound; leave it empty.")
+        return data
+
+    def _post_clean(self) -> None:
+        # The mission and organisation are set by the service; skip model validation of the
+        # incomplete instance here (the service runs full_clean on the complete one).
+        pass
+
+
+class CheckInForm(forms.ModelForm):
+    """Value, confidence and an optional comment: a check-in in two clicks."""
+
+    class Meta:
+        model = CheckIn
+        fields = ["value", "confidence", "comment", "recorded_on"]
+        widgets = {
+            "recorded_on": DATE,
+            "comment": forms.TextInput(),
+            "confidence": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+        }
+        labels = {"recorded_on": "Date"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recorded_on"].required = False
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the complete check-in

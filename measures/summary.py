@@ -1,0 +1,90 @@
+"""KPI figures for a set of missions: progress, forecast and a health colour, in two queries.
+
+The cascade, the mission page and the dashboards show these for whatever missions are on the
+screen; the numbers themselves come from ``measures.forecast``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from . import forecast
+from .models import Kpi
+from .selectors import check_ins_in_order
+
+
+@dataclass
+class KpiFigures:
+    kpi: Kpi
+    latest_value: float | None
+    latest_on: dt.date | None
+    progress: float
+    forecast: forecast.Forecast
+    history: list[tuple[dt.date, float]]
+
+    @property
+    def update_due(self) -> bool:
+        """No check-in within the KPI's cadence."""
+        if self.latest_on is None:
+            return True
+        return (timezone.localdate() - self.latest_on).days > self.kpi.cadence_days
+
+
+@dataclass
+class MissionFigures:
+    kpis: list[KpiFigures] = field(default_factory=list)
+
+    @property
+    def progress(self) -> float | None:
+        """Weighted mean progress of the mission's KPIs, or None without KPIs."""
+        total = sum(float(f.kpi.weight) for f in self.kpis)
+        if not self.kpis or total == 0:
+            return None
+        return sum(f.progress * float(f.kpi.weight) for f in self.kpis) / total
+
+    @property
+    def health(self) -> str:
+        """good / watch / poor from the KPIs' forecasts; unknown without KPIs."""
+        statuses = {f.forecast.status for f in self.kpis}
+        if not statuses:
+            return "unknown"
+        if "off_track" in statuses:
+            return "poor"
+        if "at_risk" in statuses or statuses == {"unknown"}:
+            return "watch"
+        return "good"
+
+
+def figures_for(kpi: Kpi) -> KpiFigures:
+    """Figures of one KPI whose check-ins are prefetched in date order."""
+    points = forecast.points_from(list(kpi.check_ins.all()))
+    goal = forecast.Target.of(kpi)
+    latest = points[-1] if points else None
+    return KpiFigures(
+        kpi=kpi,
+        latest_value=latest[1] if latest else None,
+        latest_on=latest[0] if latest else None,
+        progress=forecast.progress(goal, latest[1] if latest else None),
+        forecast=forecast.forecast(goal, points, kpi.due_date),
+        history=points,
+    )
+
+
+def mission_figures(mission_ids: Iterable[int]) -> dict[int, MissionFigures]:
+    """Figures of the active KPIs of these missions: one query for KPIs, one for check-ins."""
+    ids = list(mission_ids)
+    result = {pk: MissionFigures() for pk in ids}
+    kpis = (
+        Kpi.objects.filter(mission_id__in=ids, status=Kpi.Status.ACTIVE)
+        .select_related("parent_kpi")
+        .prefetch_related(Prefetch("check_ins", queryset=check_ins_in_order()))
+        .order_by("mission_id", "id")
+    )
+    for kpi in kpis:
+        result[kpi.mission_id].kpis.append(figures_for(kpi))
+    return result

@@ -1,0 +1,223 @@
+"""Forms of the missions pages. Labels are what a user would say (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from . import tree
+from .models import Interdependency, KeyTask, Membership, Mission, Team, Vision
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VisionForm(forms.ModelForm):
+    class Meta:
+        model = Vision
+        fields = ["purpose", "vision", "horizon", "success_picture", "ceo_intent"]
+        widgets = {
+            "horizon": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "vision": forms.Textarea(attrs={"rows": 3}),
+            "success_picture": forms.Textarea(attrs={"rows": 5}),
+            "ceo_intent": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class MissionForm(forms.ModelForm):
+    """A mission with its operating space. Owner choices stay small however big the
+    organisation: teams under the parent's team (or led by the writer), people of that team."""
+
+    owner_user = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                   label="Owner")  # fmt: skip
+    free_to_decide = forms.CharField(
+        label="Free to decide", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line.",
+    )  # fmt: skip
+    must_consult = forms.CharField(
+        label="Must consult", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line.",
+    )  # fmt: skip
+    must_not = forms.CharField(
+        label="Must not", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Mission
+        fields = [
+            "level", "title", "statement", "intent", "owner_team", "owner_user",
+            "period_start", "period_end", "deadline", "scope", "budget", "headcount",
+            "constraints", "review_cadence_days",
+        ]  # fmt: skip
+        widgets = {
+            "period_start": DATE, "period_end": DATE, "deadline": DATE,
+            "statement": forms.Textarea(attrs={"rows": 3}),
+            "intent": forms.Textarea(attrs={"rows": 3}),
+            "scope": forms.Textarea(attrs={"rows": 2}),
+            "constraints": forms.Textarea(attrs={"rows": 2}),
+        }  # fmt: skip
+        labels = {"owner_team": "Owner team", "review_cadence_days": "Review every (days)"}
+
+    def __init__(self, *args: Any, actor: Any, parent: Mission | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        organisation = actor.organisation
+        anchor_team = parent.owner_team if parent is not None and parent.owner_team_id else None
+        team_filter = Q(pk__in=actor.led_team_ids)
+        if anchor_team is not None:
+            team_filter |= Q(pk=anchor_team.pk) | Q(
+                path__startswith=tree.child_path(anchor_team.path, anchor_team.pk)
+            )
+        if self.instance.owner_team_id:
+            team_filter |= Q(pk=self.instance.owner_team_id)
+        self.fields["owner_team"].queryset = Team.objects.filter(
+            team_filter, organisation=organisation
+        ).order_by("name")
+        people = Q(pk=actor.user.pk)
+        if anchor_team is not None:
+            people |= Q(memberships__team=anchor_team, memberships__organisation=organisation)
+        if parent is not None and parent.owner_user_id:
+            people |= Q(pk=parent.owner_user_id)
+        if self.instance.owner_user_id:
+            people |= Q(pk=self.instance.owner_user_id)
+        self.fields["owner_user"].queryset = (
+            get_user_model().objects.filter(people).distinct().order_by("first_name", "username")
+        )
+        levels = [Mission.Level.TEAM, Mission.Level.INDIVIDUAL]
+        if parent is None:
+            levels = [Mission.Level.ORGANISATION]
+        self.fields["level"].choices = [(lvl.value, lvl.label) for lvl in levels]
+        rights = self.instance.decision_rights or {}
+        for name, key in (("free_to_decide", "free"), ("must_consult", "consult"),
+                          ("must_not", "must_not")):  # fmt: skip
+            self.fields[name].initial = "\n".join(rights.get(key, []))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        level = data.get("level")
+        if level == Mission.Level.INDIVIDUAL:
+            data["owner_team"] = None
+            if data.get("owner_user") is None:
+                self.add_error("owner_user", "An individual mission needs its owner.")
+        elif level:
+            data["owner_user"] = None
+            if data.get("owner_team") is None:
+                self.add_error("owner_team", "A team mission needs its owner team.")
+        data["decision_rights"] = {
+            key: _lines(data.pop(name, "") or "")
+            for name, key in (
+                ("free_to_decide", "free"),
+                ("must_consult", "consult"),
+                ("must_not", "must_not"),
+            )  # fmt: skip
+        }
+        return data
+
+
+class ParentKpiChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.mission.title})"
+
+
+class KeyTaskForm(forms.ModelForm):
+    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
+                              label="Owner")  # fmt: skip
+
+    class Meta:
+        model = KeyTask
+        fields = ["title", "owner", "due_date", "status"]
+        widgets = {"due_date": DATE}
+
+    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = (
+            Q(pk=mission.owner_user_id)
+            if mission.owner_user_id
+            else Q(
+                memberships__team_id=mission.owner_team_id,
+                memberships__organisation_id=mission.organisation_id,
+            )
+        )
+        self.fields["owner"].queryset = get_user_model().objects.filter(people).distinct()
+
+
+class InterdependencyForm(forms.Form):
+    """Ask another mission for support, or offer it yours."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Interdependency.Kind.choices)
+    to_mission = forms.IntegerField(
+        label="Other mission", help_text="The number of the other mission (shown on its page)."
+    )
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+
+    def clean_to_mission(self) -> Mission:
+        pk = self.cleaned_data["to_mission"]
+        other = Mission.objects.filter(pk=pk, organisation_id=self.mission.organisation_id).first()
+        if other is None:
+            raise forms.ValidationError("There is no mission with that number here.")
+        if other.pk == self.mission.pk:
+            raise forms.ValidationError("Choose another mission than this one.")
+        return other
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "team", "job_title"]
+
+
+class CascadeFilterForm(forms.Form):
+    """Filters of the cascade page; any of them turns the tree into a list of matches."""
+
+    q = forms.CharField(label="Search titles", required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    owner = forms.CharField(label="Owner", required=False, help_text="Username or name.")
+    status = forms.ChoiceField(
+        label="Alignment", required=False,
+        choices=[("", "Any")] + list(Mission.AlignmentStatus.choices),
+    )  # fmt: skip
+    problems = forms.BooleanField(label="Only problems", required=False)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).order_by(
+            "name"
+        )
+
+    def has_filters(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.fields)
+
+
+class CarryOverForm(forms.Form):
+    period_start = forms.DateField(label="Period start", widget=DATE)
+    period_end = forms.DateField(label="Period end", widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "The period must end after it starts.")
+        return data

@@ -1,0 +1,29 @@
+"""Browser views of the missions app: thin, each asks ``missions.permissions`` first."""
+
+from .cascade import cascade, cascade_children
+from .common import org_view
+from .mission import (
+    key_task_create,
+    key_task_update,
+    kpi_create,
+    link_create,
+    link_respond,
+    mission_align,
+    mission_archive,
+    mission_carry_over,
+    mission_create,
+    mission_detail,
+    mission_edit,
+    mission_move_item,
+    mission_propose,
+    mission_send_back,
+)
+from .pages import healthz, home, notifications, start, vision
+
+__all__ = [
+    "cascade", "cascade_children", "healthz", "home", "key_task_create", "key_task_update",
+    "kpi_create", "link_create", "link_respond", "mission_align", "mission_archive",
+    "mission_carry_over", "mission_create", "mission_detail", "mission_edit",
+    "mission_move_item", "mission_propose", "mission_send_back", "notifications", "org_view",
+    "start", "vision",
+]  # fmt: skip

@@ -1,0 +1,56 @@
+"""The cascade as a tree: top missions first, each branch loaded when it is opened."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from measures.summary import mission_figures
+
+from .. import selectors
+from ..forms import CascadeFilterForm
+from ..permissions import Action, can
+from .common import actor_of, get_mission_for, org_view
+
+
+BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the next ones
+
+
+def _nodes(missions: list) -> list[dict]:
+    """Each mission with its KPI figures: two queries for the whole list."""
+    figures = mission_figures(m.pk for m in missions)
+    return [{"mission": m, "figures": figures[m.pk]} for m in missions]
+
+
+@org_view
+def cascade(request: HttpRequest) -> HttpResponse:
+    """The vision at the root, the organisation missions under it; or a filtered list."""
+    actor = actor_of(request)
+    form = CascadeFilterForm(request.GET or None, organisation=actor.organisation)
+    context: dict = {
+        "vision": selectors.vision_of(organisation=actor.organisation),
+        "form": form,
+        "can_create_top": can(actor, Action.CREATE_TOP_MISSION),
+    }
+    if form.is_bound and form.is_valid() and form.has_filters():
+        matches = selectors.cascade_search(actor=actor, **form.cleaned_data)
+        page = Paginator(matches, 50).get_page(request.GET.get("page"))
+        context.update(page=page, results=_nodes(list(page)),
+                       trails=selectors.ancestor_titles(missions=list(page)))  # fmt: skip
+    else:
+        context["nodes"] = _nodes(list(selectors.cascade_roots(actor=actor)))
+    return render(request, "missions/cascade.html", context)
+
+
+@org_view
+def cascade_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """One branch, opened: the children of a mission (htmx partial, or a page without JS)."""
+    mission = get_mission_for(request, pk)
+    page = Paginator(selectors.cascade_children(mission=mission), BRANCH_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"parent": mission, "nodes": _nodes(list(page)), "page": page}
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "missions/partials/cascade_nodes.html", context)
+    return render(request, "missions/cascade_branch.html", context)

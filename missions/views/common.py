@@ -1,0 +1,51 @@
+"""What every organisation page shares: the organisation, the actor, and object look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from ..models import Mission, Organisation
+from ..permissions import Action, Actor, actor_for, require
+
+View = Callable[..., HttpResponse]
+
+
+def org_view(view: View) -> View:
+    """Resolve ``/o/<org>/`` to ``request.organisation`` and ``request.actor``; 404 outsiders."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        organisation = get_object_or_404(Organisation, slug=org)
+        actor = actor_for(request.user, organisation)
+        if actor is None:
+            raise Http404("No such organisation.")
+        request.organisation, request.actor = organisation, actor  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def get_mission_for(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Mission:
+    """The mission of this organisation, if the actor may do ``action`` to it (404 / 403)."""
+    actor = actor_of(request)
+    mission = get_object_or_404(
+        Mission.objects.select_related(
+            "organisation", "owner_team__leader", "owner_user", "parent__owner_team",
+            "parent__owner_user",
+        ),
+        pk=pk, organisation=actor.organisation,
+    )  # fmt: skip
+    mission.organisation = actor.organisation
+    require(actor, action, mission)
+    return mission

@@ -1,0 +1,359 @@
+"""One mission: its page, writing and editing it, and the actions on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from measures import services as measures_services
+from measures.forms import KpiForm
+from measures.models import Kpi
+from measures.summary import mission_figures
+
+from .. import selectors, services
+from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
+from ..models import Interdependency, KeyTask, Mission
+from ..permissions import Action, can, require
+from .cascade import BRANCH_PAGE
+from .common import actor_of, get_mission_for, org_view
+
+
+def _to_mission(mission: Mission) -> HttpResponse:
+    return redirect("missions:detail", org=mission.organisation.slug, pk=mission.pk)
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@org_view
+def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mission beside its 1-up and 2-up intent, with everything that delivers it."""
+    actor = actor_of(request)
+    mission = get_mission_for(request, pk)
+    ancestors = list(selectors.mission_ancestors(mission=mission))
+    children = list(selectors.cascade_children(mission=mission)[: BRANCH_PAGE + 1])
+    figures = mission_figures([mission.pk, *(c.pk for c in children)])
+    may_edit = can(actor, Action.EDIT, mission)
+    context = {
+        "mission": mission,
+        "one_up": ancestors[-1] if ancestors else None,
+        "two_up": ancestors[-2] if len(ancestors) > 1 else None,
+        "ancestors": ancestors,
+        "figures": figures[mission.pk],
+        "children": [{"mission": c, "figures": figures[c.pk]} for c in children[:BRANCH_PAGE]],
+        "more_children": len(children) > BRANCH_PAGE,
+        "key_tasks": selectors.key_tasks_of(mission=mission),
+        "links_out": selectors.links_from(mission=mission),
+        "links_in": selectors.links_to(mission=mission),
+        "history": selectors.mission_history(mission=mission)[:30],
+        "vision": None if ancestors else selectors.vision_of(organisation=actor.organisation),
+        "can": {
+            "edit": may_edit,
+            "propose": can(actor, Action.PROPOSE, mission)
+            and mission.alignment_status in ("draft", "sent_back"),
+            "align": can(actor, Action.ALIGN, mission) and mission.alignment_status == "proposed",
+            "create_child": can(actor, Action.CREATE_CHILD, mission),
+            "check_in": can(actor, Action.CHECK_IN, mission),
+            "answer_links": may_edit,
+        },
+        "kpi_form": KpiForm(mission=mission, prefix="kpi") if may_edit else None,
+        "task_form": KeyTaskForm(mission=mission, prefix="task") if may_edit else None,
+        "link_form": InterdependencyForm(mission=mission, prefix="link") if may_edit else None,
+        "comment_form": CommentForm(),
+    }
+    return render(request, "missions/mission_detail.html", context)
+
+
+def _parent_from(request: HttpRequest) -> Mission | None:
+    raw = request.GET.get("parent") or request.POST.get("parent")
+    if not raw:
+        return None
+    if not str(raw).isdigit():
+        raise ValidationError("Bad parent.")
+    return get_mission_for(request, int(raw), Action.CREATE_CHILD)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def mission_create(request: HttpRequest) -> HttpResponse:
+    """Write a mission under ``?parent=<id>`` (or a top mission), with a first KPI and task."""
+    actor = actor_of(request)
+    parent = _parent_from(request)
+    if parent is None:
+        require(actor, Action.CREATE_TOP_MISSION)
+    initial = _child_defaults(actor, parent)
+    form = MissionForm(request.POST or None, initial=initial, actor=actor, parent=parent)
+    # The first KPI and key task are optional: only validated when their first field is filled.
+    draft = Mission(parent=parent, organisation=actor.organisation, owner_user=actor.user)
+    kpi_form = KpiForm(request.POST or None, prefix="kpi", mission=draft,
+                       use_required_attribute=False)  # fmt: skip
+    task_form = KeyTaskForm(request.POST or None, prefix="task", mission=parent or draft,
+                            use_required_attribute=False)  # fmt: skip
+    wants_kpi = bool(request.POST.get("kpi-name"))
+    wants_task = bool(request.POST.get("task-title"))
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid &= not wants_kpi or kpi_form.is_valid()
+        valid &= not wants_task or task_form.is_valid()
+        if valid:
+            try:
+                with transaction.atomic():
+                    mission = services.mission_create(
+                        organisation=actor.organisation,
+                        data={**form.cleaned_data, "parent": parent},
+                        by=request.user,
+                    )
+                    if wants_kpi:
+                        measures_services.kpi_create(
+                            mission=mission, data=kpi_form.cleaned_data, by=request.user
+                        )
+                    if wants_task:
+                        services.key_task_create(
+                            mission=mission, data=task_form.cleaned_data, by=request.user
+                        )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "The mission is saved as a draft. Propose it when ready.")
+                return _to_mission(mission)
+    context = {
+        "form": form, "kpi_form": kpi_form, "task_form": task_form, "parent": parent,
+        "grandparent": parent.parent if parent else None,
+    }  # fmt: skip
+    return render(request, "missions/mission_form.html", context, status=400 if form.errors or
+                  kpi_form.errors or task_form.errors else 200)  # fmt: skip
+
+
+def _child_defaults(actor: Any, parent: Mission | None) -> dict[str, Any]:
+    """Level, period and owner that a new mission under ``parent`` most likely has."""
+    if parent is None:
+        today = timezone.localdate()
+        return {"level": Mission.Level.ORGANISATION, "period_start": today,
+                "period_end": today.replace(year=today.year + 1)}  # fmt: skip
+    owns_parent = actor.owns(parent)
+    level = Mission.Level.TEAM if owns_parent or parent.level == "organisation" else "individual"
+    led = sorted(actor.led_team_ids)
+    return {
+        "level": level,
+        "period_start": parent.period_start,
+        "period_end": parent.period_end,
+        "owner_user": actor.user.pk,
+        "owner_team": led[0] if led else None,
+    }
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a mission and its operating space."""
+    actor = actor_of(request)
+    mission = get_mission_for(request, pk, Action.EDIT)
+    form = MissionForm(request.POST or None, instance=mission, actor=actor, parent=mission.parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mission_update(mission=mission, data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "The mission is saved.")
+            return _to_mission(mission)
+    context = {"form": form, "mission": mission, "parent": mission.parent,
+               "grandparent": mission.parent.parent if mission.parent else None}  # fmt: skip
+    return render(
+        request, "missions/mission_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _alignment_action(request: HttpRequest, pk: int, action: Action, service: Any) -> HttpResponse:
+    mission = get_mission_for(request, pk, action)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        service(mission=mission, by=request.user, comment=form.cleaned_data.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _to_mission(mission)
+
+
+@org_view
+@require_POST
+def mission_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alignment_action(request, pk, Action.PROPOSE, services.mission_propose)
+
+
+@org_view
+@require_POST
+def mission_align(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alignment_action(request, pk, Action.ALIGN, services.mission_align)
+
+
+@org_view
+@require_POST
+def mission_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alignment_action(request, pk, Action.ALIGN, services.mission_send_back)
+
+
+@org_view
+@require_POST
+def mission_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = get_mission_for(request, pk, Action.ARCHIVE)
+    services.mission_archive(mission=mission, by=request.user)
+    messages.success(request, "The mission is archived. Nothing was deleted.")
+    return _to_mission(mission)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy the mission into the next period, with its KPIs and open key tasks."""
+    mission = get_mission_for(request, pk, Action.EDIT)
+    length = mission.period_end - mission.period_start
+    start = mission.period_end + dt.timedelta(days=1)
+    form = CarryOverForm(request.POST or None, initial={"period_start": start,
+                                                         "period_end": start + length})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.mission_carry_over(
+                mission=mission, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Carried over into the next period.")
+            return _to_mission(copy)
+    return render(request, "missions/mission_carry_over.html", {"mission": mission, "form": form})
+
+
+@org_view
+@require_POST
+def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = get_mission_for(request, pk, Action.EDIT)
+    form = KpiForm(request.POST, prefix="kpi", mission=mission)
+    if form.is_valid():
+        try:
+            measures_services.kpi_create(mission=mission, data=form.cleaned_data, by=request.user)
+            messages.success(request, "The KPI is added.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _error_text(form))
+    return _to_mission(mission)
+
+
+@org_view
+@require_POST
+def key_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = get_mission_for(request, pk, Action.EDIT)
+    form = KeyTaskForm(request.POST, prefix="task", mission=mission)
+    if form.is_valid():
+        services.key_task_create(mission=mission, data=form.cleaned_data, by=request.user)
+        messages.success(request, "The key task is added.")
+    else:
+        messages.error(request, _error_text(form))
+    return _to_mission(mission)
+
+
+@org_view
+@require_POST
+def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a key task's status; htmx swaps the row in place."""
+    actor = actor_of(request)
+    task = get_object_or_404(
+        KeyTask.objects.select_related("mission__parent", "owner"),
+        pk=pk, mission__organisation=actor.organisation,
+    )  # fmt: skip
+    require(actor, Action.EDIT, task.mission)
+    status = request.POST.get("status", "")
+    if status in KeyTask.Status.values:
+        services.key_task_update(task=task, data={"status": status}, by=request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "missions/partials/key_task_row.html", {"task": task, "can_edit": True}
+        )
+    return _to_mission(task.mission)
+
+
+@org_view
+@require_POST
+def link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask another mission for support, or offer yours."""
+    mission = get_mission_for(request, pk, Action.EDIT)
+    form = InterdependencyForm(request.POST, prefix="link", mission=mission)
+    if form.is_valid():
+        try:
+            services.interdependency_create(
+                from_mission=mission, to_mission=form.cleaned_data["to_mission"],
+                kind=form.cleaned_data["kind"], description=form.cleaned_data["description"],
+                by=request.user,
+            )  # fmt: skip
+            messages.success(request, "The link is proposed; the other side is notified.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _error_text(form))
+    return _to_mission(mission)
+
+
+@org_view
+@require_POST
+def link_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """The asked side acknowledges, declines or resolves a link."""
+    actor = actor_of(request)
+    link = get_object_or_404(
+        Interdependency.objects.select_related("from_mission", "to_mission__parent"),
+        pk=pk, organisation=actor.organisation,
+    )  # fmt: skip
+    require(actor, Action.EDIT, link.to_mission)
+    try:
+        services.interdependency_respond(link=link, status=request.POST.get("status", ""),
+                                         by=request.user)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _to_mission(link.to_mission)
+
+
+@org_view
+@require_POST
+def mission_move_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a KPI or a key task of this mission to another mission one may edit."""
+    actor = actor_of(request)
+    mission = get_mission_for(request, pk, Action.EDIT)
+    target_id = request.POST.get("to_mission", "")
+    target = (
+        Mission.objects.select_related("parent", "organisation")
+        .filter(pk=int(target_id) if target_id.isdigit() else 0, organisation=actor.organisation)
+        .first()
+    )
+    if target is None or not can(actor, Action.EDIT, target):
+        messages.error(request, "Choose a mission of this organisation that you may edit.")
+        return _to_mission(mission)
+    item_id = int(request.POST.get("item", "0") or 0)
+    if request.POST.get("kind") == "kpi":
+        kpi = get_object_or_404(
+            Kpi.objects.select_related("parent_kpi"), pk=item_id, mission=mission
+        )
+        measures_services.kpi_move(kpi=kpi, to_mission=target, by=request.user)
+    else:
+        task = get_object_or_404(KeyTask, pk=item_id, mission=mission)
+        services.key_task_move(task=task, to_mission=target, by=request.user)
+    messages.success(request, f"Moved to “{target.title}”.")
+    return _to_mission(mission)
+
+
+def _error_text(form: Any) -> str:
+    return " ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
+                    for f, e in form.errors.items())  # fmt: skip

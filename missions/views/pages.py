@@ -1,0 +1,86 @@
+"""The organisation's home, its vision, notifications, and the landing page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from reviews.selectors import reviews_due_for
+
+from .. import selectors, services
+from ..forms import VisionForm
+from ..permissions import Action, can, require
+from .common import actor_of, org_view
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Send the user to their organisation, or let them pick one."""
+    organisations = list(selectors.organisations_of(user=request.user))
+    if len(organisations) == 1:
+        return redirect("missions:home", org=organisations[0].slug)
+    return render(request, "missions/organisation_list.html", {"organisations": organisations})
+
+
+@org_view
+def home(request: HttpRequest) -> HttpResponse:
+    """Vision, CEO's intent, the top missions and the user's own missions and reviews."""
+    actor = actor_of(request)
+    context = {
+        "vision": selectors.vision_of(organisation=actor.organisation),
+        "top_missions": selectors.top_missions(actor=actor),
+        "my_missions": selectors.missions_owned_by(actor=actor),
+        "due_reviews": reviews_due_for(actor=actor),
+        "can_edit_vision": can(actor, Action.EDIT_VISION),
+    }
+    return render(request, "missions/home.html", context)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def vision(request: HttpRequest) -> HttpResponse:
+    """Everyone reads the vision; leaders of the top team write it."""
+    actor = actor_of(request)
+    current = selectors.vision_of(organisation=actor.organisation)
+    may_edit = can(actor, Action.EDIT_VISION)
+    editing = may_edit and (request.method == "POST" or "edit" in request.GET or current is None)
+    form = None
+    if editing:
+        form = VisionForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        require(actor, Action.EDIT_VISION)
+        if form is not None and form.is_valid():
+            services.vision_update(
+                organisation=actor.organisation, data=form.cleaned_data, by=request.user
+            )
+            messages.success(request, "The vision is saved.")
+            return redirect("missions:vision", org=actor.organisation.slug)
+    context = {"vision": current, "form": form, "can_edit": may_edit}
+    return render(
+        request, "missions/vision.html", context, status=400 if form and form.errors else 200
+    )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's in-app notifications, newest first; POST marks them read."""
+    actor = actor_of(request)
+    inbox = selectors.notifications_for(actor=actor)
+    if request.method == "POST":
+        services.notifications_mark_read(actor=actor, ids=request.POST.getlist("id"))
+        return redirect("missions:notifications", org=actor.organisation.slug)
+    page = Paginator(inbox, 30).get_page(request.GET.get("page"))
+    return render(request, "missions/notifications.html", {"page": page})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers and compose health checks."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
