@@ -16,6 +16,10 @@ are twenty lines and a library would own our model's base class.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
+
 SEGMENT_WIDTH = 10  # up to 9,999,999,999 ids
 MAX_DEPTH = 40
 PATH_MAX_LENGTH = SEGMENT_WIDTH * MAX_DEPTH
@@ -39,3 +43,17 @@ def ancestor_ids(path: str) -> list[int]:
 def depth(path: str) -> int:
     """0 for a root, 1 for its children, and so on."""
     return len(path) // SEGMENT_WIDTH
+
+
+def move_descendants(model: type[models.Model], node: Any, old_path: str) -> int:
+    """After ``node`` moved from ``old_path``, rewrite its descendants' path prefix in one
+    set-based UPDATE. Returns the number of rows moved."""
+    old_prefix = child_path(old_path, node.pk)
+    new_prefix = child_path(node.path, node.pk)
+    return model._default_manager.filter(path__startswith=old_prefix).update(
+        path=models.functions.Concat(
+            models.Value(new_prefix),
+            models.functions.Substr("path", len(old_prefix) + 1),
+            output_field=models.CharField(),
+        )
+    )

@@ -1,0 +1,62 @@
+"""Writes for the missions app: one function per use case, each atomic and attributed.
+
+Callers import from here; the modules split the use cases by concern.
+"""
+
+from .missions import (
+    MISSION_FIELDS,
+    VISION_FIELDS,
+    mission_align,
+    mission_archive,
+    mission_carry_over,
+    mission_check_parent,
+    mission_create,
+    mission_propose,
+    mission_reopen_alignment,
+    mission_send_back,
+    mission_update,
+    vision_update,
+)
+from .notifications import (
+    mission_owners,
+    notifications_mark_read,
+    notify,
+)
+from .people import (
+    team_create,
+    team_update,
+)
+from .work import (
+    KEY_TASK_FIELDS,
+    interdependency_create,
+    interdependency_respond,
+    key_task_create,
+    key_task_move,
+    key_task_update,
+)
+
+__all__ = [
+    "KEY_TASK_FIELDS",
+    "MISSION_FIELDS",
+    "VISION_FIELDS",
+    "interdependency_create",
+    "interdependency_respond",
+    "key_task_create",
+    "key_task_move",
+    "key_task_update",
+    "mission_align",
+    "mission_archive",
+    "mission_carry_over",
+    "mission_check_parent",
+    "mission_create",
+    "mission_owners",
+    "mission_propose",
+    "mission_reopen_alignment",
+    "mission_send_back",
+    "mission_update",
+    "notifications_mark_read",
+    "notify",
+    "team_create",
+    "team_update",
+    "vision_update",
+]

@@ -1,0 +1,253 @@
+"""The cascade: missions and the vision, their invariants and the alignment workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from .. import tree
+from ..audit import apply_changes, audit_record
+from ..models import KeyTask, Mission, Notification, Organisation, Vision
+from .notifications import mission_owners, notify
+from .work import KEY_TASK_FIELDS, key_task_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+MISSION_FIELDS = (
+    "level", "title", "statement", "intent", "parent", "owner_team", "owner_user",
+    "period_start", "period_end", "deadline", "scope", "budget", "headcount", "constraints",
+    "decision_rights", "review_cadence_days",
+)  # fmt: skip
+
+
+VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
+
+
+@transaction.atomic
+def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User) -> Vision:
+    """Write the organisation's vision and CEO's intent (creating it on first write)."""
+    vision, _ = Vision.objects.select_for_update().get_or_create(organisation=organisation)
+    changes = apply_changes(vision, data, VISION_FIELDS)
+    vision.updated_by = by
+    vision.full_clean()
+    vision.save()
+    if changes:
+        audit_record(obj=vision, organisation=organisation, verb="updated", by=by, changes=changes)
+    return vision
+
+
+def mission_check_parent(mission: Mission) -> None:
+    """Invariants of a mission and its parent that the database cannot express directly
+    (no cycles, depth) or only on PostgreSQL (same organisation), and the operating space."""
+    parent = mission.parent
+    if parent is None:
+        return
+    errors: dict[str, str] = {}
+    if parent.organisation_id != mission.organisation_id:
+        errors["parent"] = "The parent mission belongs to another organisation."
+    elif mission.pk is not None and (
+        parent.pk == mission.pk or mission.pk in tree.ancestor_ids(parent.path)
+    ):
+        errors["parent"] = "A mission cannot sit under itself or its own descendants."
+    elif tree.depth(parent.path) + 1 >= tree.MAX_DEPTH:
+        errors["parent"] = f"The cascade is at most {tree.MAX_DEPTH} levels deep."
+    if errors:
+        raise ValidationError(errors)
+    _check_operating_space(mission, parent)
+
+
+def _check_operating_space(mission: Mission, parent: Mission) -> None:
+    """A child's operating space fits inside its parent's: its deadline is not later, and the
+    budgets and headcounts of all the parent's active children add up to no more than its own."""
+    errors: dict[str, str] = {}
+    parent_deadline = parent.deadline or parent.period_end
+    if mission.deadline and mission.deadline > parent_deadline:
+        errors["deadline"] = (
+            f"The deadline is after the parent mission's ({parent_deadline:%-d %b %Y})."
+        )
+    siblings = (
+        Mission.objects.filter(parent=parent)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .exclude(pk=mission.pk)
+        .aggregate(budget=models.Sum("budget"), headcount=models.Sum("headcount"))
+    )
+    for name in ("budget", "headcount"):
+        limit, own = getattr(parent, name), getattr(mission, name)
+        if limit is None or own is None:
+            continue
+        taken = siblings[name] or 0
+        if taken + own > limit:
+            left = max(limit - taken, 0)
+            errors[name] = (
+                f"The parent mission's {name} is {limit:,}; its other missions take {taken:,}, "
+                f"so at most {left:,} is left for this one."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User | None) -> Mission:
+    """Write a new mission, as a draft, at its place in the cascade."""
+    mission = Mission(organisation=organisation, created_by=by, updated_by=by)
+    apply_changes(mission, data, MISSION_FIELDS)
+    mission_check_parent(mission)
+    mission.path = tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
+    mission.full_clean()
+    mission.save()
+    audit_record(obj=mission, organisation=organisation, verb="created", by=by, mission=mission)
+    return mission
+
+
+@transaction.atomic
+def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Mission:
+    """Change a mission; a new parent moves its whole subtree in one UPDATE."""
+    old_path, old_parent_id = mission.path, mission.parent_id
+    changes = apply_changes(mission, data, MISSION_FIELDS)
+    if not changes:
+        return mission
+    mission_check_parent(mission)
+    if mission.parent_id != old_parent_id:
+        mission.path = (
+            tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
+        )
+    mission.updated_by = by
+    mission.full_clean()
+    mission.save()
+    if mission.path != old_path:
+        tree.move_descendants(Mission, mission, old_path)
+    audit_record(
+        obj=mission, organisation=mission.organisation, verb="updated", by=by,
+        mission=mission, changes=changes,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_archive(*, mission: Mission, by: User) -> Mission:
+    """Archive a mission; nothing is deleted."""
+    if mission.status == Mission.Status.ARCHIVED:
+        return mission
+    old = mission.status
+    mission.status = Mission.Status.ARCHIVED
+    mission.updated_by = by
+    mission.save(update_fields=["status", "updated_by", "updated_at"])
+    audit_record(
+        obj=mission, organisation=mission.organisation, verb="archived", by=by,
+        mission=mission, changes={"status": [old, mission.status]},
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_carry_over(
+    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
+) -> Mission:
+    """Copy a mission into the next period with its active KPIs and open key tasks.
+
+    The copy links back to the original (``carried_over_from``); each KPI starts from the
+    original's latest value. The original is marked completed, nothing is deleted.
+    """
+    from measures.services import kpi_carry_over  # measures depends on missions, not back
+
+    data = {name: getattr(mission, name) for name in MISSION_FIELDS}
+    data.update(period_start=period_start, period_end=period_end, deadline=None)
+    copy = mission_create(organisation=mission.organisation, data=data, by=by)
+    copy.carried_over_from = mission
+    copy.save(update_fields=["carried_over_from"])
+    for kpi in mission.kpis.filter(status="active"):
+        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
+    open_tasks = mission.key_tasks.exclude(
+        status__in=[KeyTask.Status.DONE, KeyTask.Status.CANCELLED]
+    )
+    for task in open_tasks:
+        key_task_create(mission=copy, data={f: getattr(task, f) for f in KEY_TASK_FIELDS}, by=by)
+    if mission.status == Mission.Status.ACTIVE:
+        mission.status = Mission.Status.COMPLETED
+        mission.save(update_fields=["status", "updated_at"])
+    audit_record(
+        obj=mission, organisation=mission.organisation, verb="updated", by=by, mission=mission,
+        changes={"carried_over_to": [None, copy.pk]},
+    )  # fmt: skip
+    return copy
+
+
+def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, comment: str) -> Mission:
+    old = mission.alignment_status
+    mission.alignment_status = status
+    mission.updated_by = by
+    now = timezone.now()
+    fields = ["alignment_status", "updated_by", "updated_at"]
+    if status == Mission.AlignmentStatus.PROPOSED:
+        mission.proposed_at = now
+        fields.append("proposed_at")
+    elif status == Mission.AlignmentStatus.ALIGNED:
+        mission.aligned_at, mission.aligned_by = now, by
+        fields += ["aligned_at", "aligned_by"]
+    mission.save(update_fields=fields)
+    audit_record(
+        obj=mission, organisation=mission.organisation, verb=verb, by=by, mission=mission,
+        changes={"alignment_status": [old, status]}, comment=comment,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission:
+    """The owner puts the mission forward for alignment with the mission above."""
+    if mission.parent_id is None:
+        raise ValidationError("A top-level mission has no mission above it to align with.")
+    if mission.alignment_status == Mission.AlignmentStatus.ALIGNED:
+        raise ValidationError("The mission is already aligned.")
+    _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+    notify(
+        recipients=mission_owners(mission.parent), kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
+        mission=mission, by=by,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
+    """The parent mission's owner approves the mission as aligned."""
+    if mission.alignment_status != Mission.AlignmentStatus.PROPOSED:
+        raise ValidationError("Only a proposed mission can be aligned.")
+    _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
+    notify(
+        recipients=mission_owners(mission), kind=Notification.Kind.ALIGNED,
+        message=f"“{mission.title}” is aligned." + (f" {comment}" if comment else ""),
+        mission=mission, by=by,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
+    """The parent mission's owner sends the mission back, saying why."""
+    if mission.alignment_status != Mission.AlignmentStatus.PROPOSED:
+        raise ValidationError("Only a proposed mission can be sent back.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what needs to change."})
+    _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
+    notify(
+        recipients=mission_owners(mission), kind=Notification.Kind.SENT_BACK,
+        message=f"“{mission.title}” was sent back: {comment}", mission=mission, by=by,
+    )  # fmt: skip
+    return mission
+
+
+@transaction.atomic
+def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mission:
+    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted."""
+    if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
+        return mission
+    return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)

@@ -1,0 +1,130 @@
+"""Key tasks and interdependencies: the work that delivers missions, and mutual support."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..audit import apply_changes, audit_record
+from ..models import Interdependency, KeyTask, Mission, Notification
+from .notifications import mission_owners, notify
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
+
+
+def _stamp_completion(task: KeyTask) -> None:
+    done = task.status == KeyTask.Status.DONE
+    task.completed_at = (task.completed_at or timezone.now()) if done else None
+
+
+@transaction.atomic
+def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyTask:
+    """Add a key task to a mission."""
+    task = KeyTask(mission=mission, created_by=by)
+    apply_changes(task, data, KEY_TASK_FIELDS)
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    audit_record(
+        obj=task, organisation=mission.organisation, verb="created", by=by, mission=mission
+    )
+    return task
+
+
+@transaction.atomic
+def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask:
+    """Change a key task, e.g. its status; completion time follows the status."""
+    changes = apply_changes(task, data, KEY_TASK_FIELDS)
+    if not changes:
+        return task
+    _stamp_completion(task)
+    task.full_clean()
+    task.save()
+    audit_record(
+        obj=task, organisation=task.mission.organisation, verb="updated", by=by,
+        mission=task.mission, changes=changes,
+    )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
+    """Move a key task to another mission of the same organisation."""
+    if to_mission.organisation_id != task.mission.organisation_id:
+        raise ValidationError({"mission": "That mission belongs to another organisation."})
+    old = task.mission
+    task.mission = to_mission
+    task.save(update_fields=["mission", "updated_at"])
+    for mission in (old, to_mission):
+        audit_record(
+            obj=task, organisation=mission.organisation, verb="moved", by=by, mission=mission,
+            changes={"mission": [old.pk, to_mission.pk]},
+        )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def interdependency_create(
+    *, from_mission: Mission, to_mission: Mission, kind: str, description: str, by: User
+) -> Interdependency:
+    """Ask another mission for support, or offer it support."""
+    if from_mission.organisation_id != to_mission.organisation_id:
+        raise ValidationError({"to_mission": "That mission belongs to another organisation."})
+    link = Interdependency(
+        organisation_id=from_mission.organisation_id, from_mission=from_mission,
+        to_mission=to_mission, kind=kind, description=description, created_by=by,
+    )  # fmt: skip
+    link.full_clean()
+    if Interdependency.objects.filter(
+        from_mission=from_mission, to_mission=to_mission, kind=kind,
+        status__in=[Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED],
+    ).exists():  # fmt: skip
+        raise ValidationError({"to_mission": "This link is already open."})
+    link.save()
+    verb = (
+        "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
+    )
+    notify(
+        recipients=mission_owners(to_mission), kind=Notification.Kind.SUPPORT_REQUESTED,
+        message=f"“{from_mission.title}” {verb} “{to_mission.title}”.", mission=to_mission, by=by,
+    )  # fmt: skip
+    for mission in (from_mission, to_mission):
+        audit_record(
+            obj=link, organisation=from_mission.organisation, verb="created", by=by,
+            mission=mission,
+        )  # fmt: skip
+    return link
+
+
+@transaction.atomic
+def interdependency_respond(*, link: Interdependency, status: str, by: User) -> Interdependency:
+    """The other side acknowledges or declines; either side may mark it resolved."""
+    allowed = {
+        Interdependency.Status.PROPOSED: {"acknowledged", "declined", "resolved"},
+        Interdependency.Status.ACKNOWLEDGED: {"resolved", "declined"},
+    }.get(link.status, set())
+    if status not in allowed:
+        raise ValidationError({"status": f"A {link.status} link cannot become {status}."})
+    old = link.status
+    link.status, link.responded_by, link.responded_at = status, by, timezone.now()
+    link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])
+    notify(
+        recipients=mission_owners(link.from_mission), kind=Notification.Kind.SUPPORT_ANSWERED,
+        message=f"“{link.to_mission.title}” {status} your link: {link.description[:200]}",
+        mission=link.from_mission, by=by,
+    )  # fmt: skip
+    for mission in (link.from_mission, link.to_mission):
+        audit_record(
+            obj=link, organisation=mission.organisation, verb="updated", by=by,
+            mission=mission, changes={"status": [old, status]},
+        )  # fmt: skip
+    return link
