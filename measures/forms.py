@@ -22,14 +22,26 @@ class KpiForm(forms.ModelForm):
     """A measure of success; it may contribute to a KPI of the parent mission."""
 
     parent_kpi = ParentKpiField(
-        queryset=Kpi.objects.none(), required=False, label="Contributes to",
+        queryset=Kpi.objects.none(),
+        required=False,
+        label="Contributes to",
         help_text="A measure of the parent mission that this one moves.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Kpi
-        fields = ["name", "unit", "direction", "baseline", "target", "target_max", "due_date",
-                  "cadence_days", "weight", "parent_kpi"]  # fmt: skip
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "target_max",
+            "due_date",
+            "cadence_days",
+            "weight",
+            "parent_kpi",
+        ]
         widgets = {"due_date": DATE}
         labels = {"target_max": "Upper bound (ranges only)"}
 
@@ -46,8 +58,10 @@ class KpiForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         direction, target_max, target = (
-            data.get("direction"), data.get("target_max"), data.get("target"),
-        )  # fmt: skip
+            data.get("direction"),
+            data.get("target_max"),
+            data.get("target"),
+        )
         if direction == Kpi.Direction.RANGE:
             if target_max is None:
                 self.add_error("target_max", "A range needs an upper bound.")

@@ -20,9 +20,17 @@ if TYPE_CHECKING:
     from missions.models import Mission
 
 KPI_FIELDS = (
-    "name", "unit", "direction", "baseline", "target", "target_max", "due_date",
-    "cadence_days", "weight", "parent_kpi",
-)  # fmt: skip
+    "name",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_max",
+    "due_date",
+    "cadence_days",
+    "weight",
+    "parent_kpi",
+)
 
 
 def _check_parent_kpi(kpi: Kpi) -> None:
@@ -57,9 +65,13 @@ def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
     kpi.full_clean()
     kpi.save()
     audit_record(
-        obj=kpi, organisation=kpi.mission.organisation, verb="updated", by=by,
-        mission=kpi.mission, changes=changes,
-    )  # fmt: skip
+        obj=kpi,
+        organisation=kpi.mission.organisation,
+        verb="updated",
+        by=by,
+        mission=kpi.mission,
+        changes=changes,
+    )
     return kpi
 
 
@@ -84,15 +96,25 @@ def kpi_record_value(
     if supersedes is not None and supersedes.kpi_id != kpi.pk:
         raise ValidationError({"supersedes": "That check-in belongs to another KPI."})
     check_in = CheckIn(
-        kpi=kpi, value=value, confidence=confidence, comment=comment,
-        recorded_on=recorded_on, author=by, supersedes=supersedes,
-    )  # fmt: skip
+        kpi=kpi,
+        value=value,
+        confidence=confidence,
+        comment=comment,
+        recorded_on=recorded_on,
+        author=by,
+        supersedes=supersedes,
+    )
     check_in.full_clean()
     check_in.save()
     audit_record(
-        obj=check_in, organisation=kpi.mission.organisation, verb="checked_in", by=by,
-        mission=kpi.mission, changes={"value": [None, str(value)]}, comment=comment,
-    )  # fmt: skip
+        obj=check_in,
+        organisation=kpi.mission.organisation,
+        verb="checked_in",
+        by=by,
+        mission=kpi.mission,
+        changes={"value": [None, str(value)]},
+        comment=comment,
+    )
     return check_in
 
 
@@ -104,9 +126,13 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
     kpi.status = Kpi.Status.ARCHIVED
     kpi.save(update_fields=["status", "updated_at"])
     audit_record(
-        obj=kpi, organisation=kpi.mission.organisation, verb="archived", by=by,
-        mission=kpi.mission, changes={"status": ["active", "archived"]},
-    )  # fmt: skip
+        obj=kpi,
+        organisation=kpi.mission.organisation,
+        verb="archived",
+        by=by,
+        mission=kpi.mission,
+        changes={"status": ["active", "archived"]},
+    )
     return kpi
 
 
@@ -127,9 +153,13 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
     kpi.save(update_fields=["mission", "parent_kpi", "updated_at"])
     for mission in (old, to_mission):
         audit_record(
-            obj=kpi, organisation=mission.organisation, verb="moved", by=by, mission=mission,
+            obj=kpi,
+            organisation=mission.organisation,
+            verb="moved",
+            by=by,
+            mission=mission,
             changes=changes,
-        )  # fmt: skip
+        )
     return kpi
 
 

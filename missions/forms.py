@@ -40,35 +40,55 @@ class MissionForm(forms.ModelForm):
     """A mission with its operating space. Owner choices stay small however big the
     organisation: teams under the parent's team (or led by the writer), people of that team."""
 
-    owner_user = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                   label="Owner")  # fmt: skip
+    owner_user = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Owner"
+    )
     free_to_decide = forms.CharField(
-        label="Free to decide", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Free to decide",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
-    )  # fmt: skip
+    )
     must_consult = forms.CharField(
-        label="Must consult", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Must consult",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
-    )  # fmt: skip
+    )
     must_not = forms.CharField(
-        label="Must not", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Must not",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Mission
         fields = [
-            "level", "title", "statement", "intent", "owner_team", "owner_user",
-            "period_start", "period_end", "deadline", "scope", "budget", "headcount",
-            "constraints", "review_cadence_days",
-        ]  # fmt: skip
+            "level",
+            "title",
+            "statement",
+            "intent",
+            "owner_team",
+            "owner_user",
+            "period_start",
+            "period_end",
+            "deadline",
+            "scope",
+            "budget",
+            "headcount",
+            "constraints",
+            "review_cadence_days",
+        ]
         widgets = {
-            "period_start": DATE, "period_end": DATE, "deadline": DATE,
+            "period_start": DATE,
+            "period_end": DATE,
+            "deadline": DATE,
             "statement": forms.Textarea(attrs={"rows": 3}),
             "intent": forms.Textarea(attrs={"rows": 3}),
             "scope": forms.Textarea(attrs={"rows": 2}),
             "constraints": forms.Textarea(attrs={"rows": 2}),
-        }  # fmt: skip
+        }
         labels = {"owner_team": "Owner team", "review_cadence_days": "Review every (days)"}
 
     def __init__(self, *args: Any, actor: Any, parent: Mission | None, **kwargs: Any) -> None:
@@ -101,8 +121,11 @@ class MissionForm(forms.ModelForm):
             levels = [Mission.Level.ORGANISATION]
         self.fields["level"].choices = [(lvl.value, lvl.label) for lvl in levels]
         rights = self.instance.decision_rights or {}
-        for name, key in (("free_to_decide", "free"), ("must_consult", "consult"),
-                          ("must_not", "must_not")):  # fmt: skip
+        for name, key in (
+            ("free_to_decide", "free"),
+            ("must_consult", "consult"),
+            ("must_not", "must_not"),
+        ):
             self.fields[name].initial = "\n".join(rights.get(key, []))
 
     def clean(self) -> dict[str, Any]:
@@ -122,7 +145,7 @@ class MissionForm(forms.ModelForm):
                 ("free_to_decide", "free"),
                 ("must_consult", "consult"),
                 ("must_not", "must_not"),
-            )  # fmt: skip
+            )
         }
         return data
 
@@ -133,8 +156,9 @@ class ParentKpiChoiceField(forms.ModelChoiceField):
 
 
 class KeyTaskForm(forms.ModelForm):
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
-                              label="Owner")  # fmt: skip
+    owner = PersonChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Owner"
+    )
 
     class Meta:
         model = KeyTask
@@ -196,9 +220,10 @@ class CascadeFilterForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
     owner = forms.CharField(label="Owner", required=False, help_text="Username or name.")
     status = forms.ChoiceField(
-        label="Alignment", required=False,
+        label="Alignment",
+        required=False,
         choices=[("", "Any")] + list(Mission.AlignmentStatus.choices),
-    )  # fmt: skip
+    )
     problems = forms.BooleanField(label="Only problems", required=False)
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:

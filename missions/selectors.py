@@ -12,6 +12,7 @@ from .models import (
     AuditEvent,
     Interdependency,
     KeyTask,
+    Membership,
     Mission,
     Notification,
     Organisation,
@@ -97,9 +98,17 @@ def interdependencies_for_member(*, user: object) -> QuerySet[Interdependency]:
 
 
 TREE_FIELDS = (
-    "id", "parent_id", "level", "title", "owner_team_id", "owner_user_id", "status",
-    "alignment_status", "period_start", "period_end",
-)  # fmt: skip
+    "id",
+    "parent_id",
+    "level",
+    "title",
+    "owner_team_id",
+    "owner_user_id",
+    "status",
+    "alignment_status",
+    "period_start",
+    "period_end",
+)
 
 
 def mission_tree(*, mission: Mission) -> dict[str, object]:
@@ -215,3 +224,20 @@ def links_to(*, mission: Mission) -> QuerySet[Interdependency]:
     return mission.interdependencies_in.select_related(
         "from_mission__owner_team", "from_mission__owner_user"
     ).order_by("-created_at")
+
+
+def teams_with_counts(*, organisation: Organisation) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(organisation=organisation)
+        .select_related("leader", "parent")
+        .annotate(member_count=Count("memberships"))
+        .order_by("path", "name")
+    )
+
+
+def memberships_of(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "team")
+        .order_by("user__last_name", "user__username")
+    )

@@ -24,4 +24,6 @@ urlpatterns = [
     path("key-tasks/<int:pk>/", views.key_task_update, name="key-task-update"),
     path("links/<int:pk>/respond/", views.link_respond, name="link-respond"),
     path("notifications/", views.notifications, name="notifications"),
+    path("people/", views.people, name="people"),
+    path("people/import/", views.org_chart_import, name="org-chart-import"),
 ]

@@ -55,9 +55,13 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
     review.save()
     mission = review.mission
     audit_record(
-        obj=review, organisation=mission.organisation, verb="reviewed", by=by,
-        mission=mission, changes=changes,
-    )  # fmt: skip
+        obj=review,
+        organisation=mission.organisation,
+        verb="reviewed",
+        by=by,
+        mission=mission,
+        changes=changes,
+    )
     if review.still_aligned is False and mission.parent_id is not None:
         mission_reopen_alignment(
             mission=mission, by=by, comment="The review found the mission no longer aligned."

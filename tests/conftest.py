@@ -85,16 +85,20 @@ def world(db: None) -> World:
     CoachAssignment.objects.create(organisation=organisation, coach=coach)
 
     org_mission = MissionFactory(
-        organisation=organisation, level=Mission.Level.ORGANISATION, owner_team=top_team,
+        organisation=organisation,
+        level=Mission.Level.ORGANISATION,
+        owner_team=top_team,
         title="Care closer to home",
-    )  # fmt: skip
+    )
     team_mission = MissionFactory(
         parent=org_mission, level=Mission.Level.TEAM, owner_team=team, title="Community wards"
     )
     staff_mission = MissionFactory(
-        parent=team_mission, level=Mission.Level.INDIVIDUAL, owner_user=staff,
+        parent=team_mission,
+        level=Mission.Level.INDIVIDUAL,
+        owner_user=staff,
         title="Open two virtual wards",
-    )  # fmt: skip
+    )
 
     other = OrganisationFactory(name="Other Org", slug="other")
     outsider = UserFactory(username="outsider")
@@ -104,11 +108,21 @@ def world(db: None) -> World:
         organisation=other, level=Mission.Level.ORGANISATION, owner_team=other_team
     )
     return World(
-        organisation=organisation, other_organisation=other, top_team=top_team, team=team,
-        leader=leader, lead=lead, staff=staff, coach=coach, org_admin=org_admin,
-        outsider=outsider, org_mission=org_mission, team_mission=team_mission,
-        staff_mission=staff_mission, other_mission=other_mission,
-    )  # fmt: skip
+        organisation=organisation,
+        other_organisation=other,
+        top_team=top_team,
+        team=team,
+        leader=leader,
+        lead=lead,
+        staff=staff,
+        coach=coach,
+        org_admin=org_admin,
+        outsider=outsider,
+        org_mission=org_mission,
+        team_mission=team_mission,
+        staff_mission=staff_mission,
+        other_mission=other_mission,
+    )
 
 
 @pytest.fixture

@@ -31,10 +31,23 @@ class KpiSerializer(serializers.ModelSerializer):
     class Meta:
         model = Kpi
         fields = [
-            "id", "mission", "name", "unit", "direction", "baseline", "target", "target_max",
-            "due_date", "cadence_days", "weight", "parent_kpi", "status", "progress",
-            "forecast", "latest_value",
-        ]  # fmt: skip
+            "id",
+            "mission",
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "target_max",
+            "due_date",
+            "cadence_days",
+            "weight",
+            "parent_kpi",
+            "status",
+            "progress",
+            "forecast",
+            "latest_value",
+        ]
         read_only_fields = ["status"]
 
     def _points(self, kpi: Kpi) -> list[tuple[Any, float]]:
@@ -78,8 +91,17 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CheckIn
-        fields = ["id", "kpi", "value", "confidence", "comment", "recorded_on", "author",
-                  "supersedes", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "kpi",
+            "value",
+            "confidence",
+            "comment",
+            "recorded_on",
+            "author",
+            "supersedes",
+            "created_at",
+        ]
         read_only_fields = ["kpi", "author", "created_at"]
 
     def validate_recorded_on(self, value: Any) -> Any:

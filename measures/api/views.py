@@ -60,8 +60,12 @@ class KpiViewSet(viewsets.ModelViewSet):
         data = payload.validated_data
         supersedes = data.get("supersedes")
         check_in = services.kpi_record_value(
-            kpi=kpi, value=data["value"], confidence=data["confidence"], by=request.user,
-            comment=data.get("comment", ""), recorded_on=data.get("recorded_on"),
+            kpi=kpi,
+            value=data["value"],
+            confidence=data["confidence"],
+            by=request.user,
+            comment=data.get("comment", ""),
+            recorded_on=data.get("recorded_on"),
             supersedes=supersedes,
-        )  # fmt: skip
+        )
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)

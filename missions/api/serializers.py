@@ -62,9 +62,15 @@ class VisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Vision
         fields = [
-            "id", "organisation", "purpose", "vision", "horizon", "success_picture", "ceo_intent",
+            "id",
+            "organisation",
+            "purpose",
+            "vision",
+            "horizon",
+            "success_picture",
+            "ceo_intent",
             "updated_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["updated_at"]
 
 
@@ -91,11 +97,25 @@ class MissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mission
         fields = [
-            "id", "organisation", "level", "title", "statement", "intent", "parent",
-            "owner_team", "owner_user", "period_start", "period_end", "status",
-            "alignment_status", "operating_space", "review_cadence_days", "next_review_due",
-            "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "organisation",
+            "level",
+            "title",
+            "statement",
+            "intent",
+            "parent",
+            "owner_team",
+            "owner_user",
+            "period_start",
+            "period_end",
+            "status",
+            "alignment_status",
+            "operating_space",
+            "review_cadence_days",
+            "next_review_due",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "alignment_status", "next_review_due"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +153,16 @@ class KeyTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KeyTask
-        fields = ["id", "mission", "title", "description", "owner", "due_date", "status",
-                  "completed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "mission",
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "completed_at",
+        ]
         read_only_fields = ["completed_at"]
 
 
@@ -144,8 +172,17 @@ class InterdependencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interdependency
-        fields = ["id", "organisation", "from_mission", "to_mission", "kind", "description",
-                  "status", "created_at", "responded_at"]  # fmt: skip
+        fields = [
+            "id",
+            "organisation",
+            "from_mission",
+            "to_mission",
+            "kind",
+            "description",
+            "status",
+            "created_at",
+            "responded_at",
+        ]
         read_only_fields = ["organisation", "status", "responded_at"]
 
 

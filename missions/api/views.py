@@ -58,9 +58,11 @@ class TeamViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         require_api(self.request, Action.MANAGE_ORGANISATION, data["organisation"])
         serializer.instance = services.team_create(
-            organisation=data["organisation"], name=data["name"], parent=data.get("parent"),
+            organisation=data["organisation"],
+            name=data["name"],
+            parent=data.get("parent"),
             leader=data.get("leader"),
-        )  # fmt: skip
+        )
 
     def perform_update(self, serializer: BaseSerializer[Team]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "organisation"}
@@ -232,9 +234,12 @@ class InterdependencyViewSet(
         data = serializer.validated_data
         require_api(self.request, Action.EDIT, data["from_mission"])
         serializer.instance = services.interdependency_create(
-            from_mission=data["from_mission"], to_mission=data["to_mission"], kind=data["kind"],
-            description=data.get("description", ""), by=self.request.user,
-        )  # fmt: skip
+            from_mission=data["from_mission"],
+            to_mission=data["to_mission"],
+            kind=data["kind"],
+            description=data.get("description", ""),
+            by=self.request.user,
+        )
 
     @extend_schema(
         request=s.InterdependencyRespondSerializer, responses=s.InterdependencySerializer

@@ -23,6 +23,11 @@ from .notifications import (
     notify,
 )
 from .people import (
+    ORG_CHART_COLUMNS,
+    OrgChartPlan,
+    membership_set,
+    org_chart_import,
+    org_chart_plan,
     team_create,
     team_update,
 )
@@ -36,6 +41,11 @@ from .work import (
 )
 
 __all__ = [
+    "ORG_CHART_COLUMNS",
+    "OrgChartPlan",
+    "membership_set",
+    "org_chart_import",
+    "org_chart_plan",
     "KEY_TASK_FIELDS",
     "MISSION_FIELDS",
     "VISION_FIELDS",

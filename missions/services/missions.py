@@ -22,10 +22,23 @@ if TYPE_CHECKING:
 
 
 MISSION_FIELDS = (
-    "level", "title", "statement", "intent", "parent", "owner_team", "owner_user",
-    "period_start", "period_end", "deadline", "scope", "budget", "headcount", "constraints",
-    "decision_rights", "review_cadence_days",
-)  # fmt: skip
+    "level",
+    "title",
+    "statement",
+    "intent",
+    "parent",
+    "owner_team",
+    "owner_user",
+    "period_start",
+    "period_end",
+    "deadline",
+    "scope",
+    "budget",
+    "headcount",
+    "constraints",
+    "decision_rights",
+    "review_cadence_days",
+)
 
 
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
@@ -125,9 +138,13 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
     if mission.path != old_path:
         tree.move_descendants(Mission, mission, old_path)
     audit_record(
-        obj=mission, organisation=mission.organisation, verb="updated", by=by,
-        mission=mission, changes=changes,
-    )  # fmt: skip
+        obj=mission,
+        organisation=mission.organisation,
+        verb="updated",
+        by=by,
+        mission=mission,
+        changes=changes,
+    )
     return mission
 
 
@@ -141,9 +158,13 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
     mission.updated_by = by
     mission.save(update_fields=["status", "updated_by", "updated_at"])
     audit_record(
-        obj=mission, organisation=mission.organisation, verb="archived", by=by,
-        mission=mission, changes={"status": [old, mission.status]},
-    )  # fmt: skip
+        obj=mission,
+        organisation=mission.organisation,
+        verb="archived",
+        by=by,
+        mission=mission,
+        changes={"status": [old, mission.status]},
+    )
     return mission
 
 
@@ -174,9 +195,13 @@ def mission_carry_over(
         mission.status = Mission.Status.COMPLETED
         mission.save(update_fields=["status", "updated_at"])
     audit_record(
-        obj=mission, organisation=mission.organisation, verb="updated", by=by, mission=mission,
+        obj=mission,
+        organisation=mission.organisation,
+        verb="updated",
+        by=by,
+        mission=mission,
         changes={"carried_over_to": [None, copy.pk]},
-    )  # fmt: skip
+    )
     return copy
 
 
@@ -194,9 +219,14 @@ def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, commen
         fields += ["aligned_at", "aligned_by"]
     mission.save(update_fields=fields)
     audit_record(
-        obj=mission, organisation=mission.organisation, verb=verb, by=by, mission=mission,
-        changes={"alignment_status": [old, status]}, comment=comment,
-    )  # fmt: skip
+        obj=mission,
+        organisation=mission.organisation,
+        verb=verb,
+        by=by,
+        mission=mission,
+        changes={"alignment_status": [old, status]},
+        comment=comment,
+    )
     return mission
 
 
@@ -209,10 +239,12 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         raise ValidationError("The mission is already aligned.")
     _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
     notify(
-        recipients=mission_owners(mission.parent), kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        recipients=mission_owners(mission.parent),
+        kind=Notification.Kind.ALIGNMENT_REQUESTED,
         message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
-        mission=mission, by=by,
-    )  # fmt: skip
+        mission=mission,
+        by=by,
+    )
     return mission
 
 
@@ -223,10 +255,12 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
         raise ValidationError("Only a proposed mission can be aligned.")
     _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
     notify(
-        recipients=mission_owners(mission), kind=Notification.Kind.ALIGNED,
+        recipients=mission_owners(mission),
+        kind=Notification.Kind.ALIGNED,
         message=f"“{mission.title}” is aligned." + (f" {comment}" if comment else ""),
-        mission=mission, by=by,
-    )  # fmt: skip
+        mission=mission,
+        by=by,
+    )
     return mission
 
 
@@ -239,9 +273,12 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
         raise ValidationError({"comment": "Say what needs to change."})
     _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
     notify(
-        recipients=mission_owners(mission), kind=Notification.Kind.SENT_BACK,
-        message=f"“{mission.title}” was sent back: {comment}", mission=mission, by=by,
-    )  # fmt: skip
+        recipients=mission_owners(mission),
+        kind=Notification.Kind.SENT_BACK,
+        message=f"“{mission.title}” was sent back: {comment}",
+        mission=mission,
+        by=by,
+    )
     return mission
 
 

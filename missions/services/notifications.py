@@ -45,7 +45,7 @@ def notify(
             url=mission.get_absolute_url(),
             mission=mission,
             dedupe_key=dedupe_key,
-        )  # fmt: skip
+        )
         for user in {u.pk: u for u in recipients if u is not None}.values()
         if by is None or user.pk != by.pk
     ]

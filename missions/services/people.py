@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from .. import tree
 from ..audit import apply_changes, audit_record
-from ..models import Organisation, Team
+from ..models import Membership, Organisation, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -47,3 +52,217 @@ def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
         tree.move_descendants(Team, team, old_path)
     audit_record(obj=team, organisation=team.organisation, verb="updated", by=by, changes=changes)
     return team
+
+
+ORG_CHART_COLUMNS = ("email", "name", "team", "parent team", "role", "manager email")
+
+
+@dataclass
+class OrgChartRow:
+    """One validated line of an org chart import."""
+
+    line: int
+    email: str
+    name: str
+    team: str
+    parent_team: str
+    role: str
+    manager_email: str
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OrgChartPlan:
+    """What an import would do; nothing is written until ``org_chart_import`` applies it."""
+
+    rows: list[OrgChartRow]
+    new_teams: list[str]
+    new_people: list[str]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(row.errors for row in self.rows)
+
+
+def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
+    """Read and check an org chart CSV (columns ``ORG_CHART_COLUMNS``) without writing."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ORG_CHART_COLUMNS if c not in headers]
+    if missing:
+        return OrgChartPlan([], [], [], [f"Missing column(s): {', '.join(missing)}."])
+    rows: list[OrgChartRow] = []
+    for number, raw in enumerate(reader, start=2):
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        rows.append(
+            OrgChartRow(
+                line=number,
+                email=cells["email"].lower(),
+                name=cells["name"],
+                team=cells["team"],
+                parent_team=cells["parent team"],
+                role=cells["role"].lower() or Membership.Role.STAFF,
+                manager_email=cells["manager email"].lower(),
+            )
+        )
+    existing_teams = {
+        t.name.lower(): t
+        for t in Team.objects.filter(organisation=organisation).select_related("parent")
+    }
+    members = set(
+        Membership.objects.filter(organisation=organisation).values_list("user__email", flat=True)
+    )
+    known_people = {e.lower() for e in members if e} | {r.email for r in rows}
+    file_teams: dict[str, str] = {}
+    seen: set[str] = set()
+    for row in rows:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            row.errors.append(f"“{row.email}” is not an email address.")
+        if row.email in seen:
+            row.errors.append(f"{row.email} appears twice in the file.")
+        seen.add(row.email)
+        if row.role not in Membership.Role.values:
+            row.errors.append(
+                f"Role “{row.role}” is not one of {', '.join(Membership.Role.values)}."
+            )
+        if not row.team:
+            row.errors.append("The team is empty.")
+        if row.manager_email and row.manager_email not in known_people:
+            row.errors.append(
+                f"The manager {row.manager_email} is neither in the file nor a member."
+            )
+        if row.manager_email == row.email:
+            row.errors.append("A person cannot be their own manager.")
+        key = row.team.lower()
+        stored = existing_teams.get(key)
+        declared = file_teams.setdefault(key, row.parent_team.lower())
+        if declared != row.parent_team.lower():
+            row.errors.append(f"Team “{row.team}” has two different parent teams in the file.")
+        elif (
+            stored is not None
+            and row.parent_team
+            and (stored.parent is None or stored.parent.name.lower() != row.parent_team.lower())
+        ):
+            row.errors.append(
+                f"Team “{row.team}” already exists under “{stored.parent or 'no parent'}”."
+            )
+    all_teams = set(existing_teams) | set(file_teams)
+    for row in rows:
+        if row.parent_team and row.parent_team.lower() not in all_teams:
+            row.errors.append(
+                f"The parent team “{row.parent_team}” is neither in the file nor here."
+            )
+    new_teams = sorted({r.team for r in rows if r.team and r.team.lower() not in existing_teams})
+    known_users = set(
+        get_user_model()
+        .objects.filter(email__in=[r.email for r in rows])
+        .values_list("email", flat=True)
+    )
+    new_people = [r.email for r in rows if r.email not in {e.lower() for e in known_users}]
+    return OrgChartPlan(rows, new_teams, new_people)
+
+
+@transaction.atomic
+def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgChartPlan:
+    """Apply an org chart: all rows or, on any error, none (raises ``ValidationError``).
+
+    People are matched by email and created without a usable password (they set one through
+    a password reset); teams by name; a person's manager becomes their team's leader when
+    both are in the same team, and a person whose manager sits in the parent team leads theirs.
+    """
+    plan = org_chart_plan(organisation=organisation, text=text)
+    if not plan.ok:
+        raise ValidationError(
+            plan.file_errors + [f"Line {r.line}: {e}" for r in plan.rows for e in r.errors]
+        )
+    teams = {t.name.lower(): t for t in Team.objects.filter(organisation=organisation)}
+    pending = [r for r in plan.rows]
+    while pending:  # parents before children, whatever the order of the file
+        progressed = False
+        for row in list(pending):
+            key, parent_key = row.team.lower(), row.parent_team.lower()
+            if key in teams:
+                pending.remove(row)
+                progressed = True
+            elif not parent_key or parent_key in teams:
+                teams[key] = team_create(
+                    organisation=organisation, name=row.team, parent=teams.get(parent_key)
+                )
+                pending.remove(row)
+                progressed = True
+        if not progressed:
+            raise ValidationError("The teams' parents form a loop.")
+    users = {}
+    User = get_user_model()
+    for row in plan.rows:
+        user = User.objects.filter(email__iexact=row.email).first()
+        if user is None:
+            first, _, last = row.name.partition(" ")
+            user = User(
+                username=_free_username(row.email),
+                email=row.email,
+                first_name=first,
+                last_name=last,
+            )
+            user.set_unusable_password()
+            user.save()
+        users[row.email] = user
+        Membership.objects.update_or_create(
+            organisation=organisation,
+            user=user,
+            defaults={"role": row.role, "team": teams[row.team.lower()]},
+        )
+    by_email = {r.email: r for r in plan.rows}
+    for row in plan.rows:
+        manager = by_email.get(row.manager_email)
+        team = teams[row.team.lower()]
+        if manager is None:
+            continue
+        if manager.team.lower() == row.team.lower():
+            team.leader = users[manager.email]
+        elif row.parent_team and manager.team.lower() == row.parent_team.lower():
+            team.leader = users[row.email]
+        team.save(update_fields=["leader", "updated_at"])
+    audit_record(
+        obj=organisation,
+        organisation=organisation,
+        verb="updated",
+        by=by,
+        changes={"org_chart": [None, f"{len(plan.rows)} people, {len(plan.new_teams)} new teams"]},
+    )
+    return plan
+
+
+def _free_username(email: str) -> str:
+    base = email.split("@")[0][:140] or "user"
+    candidate, n = base, 1
+    while get_user_model().objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def membership_set(
+    *, organisation: Organisation, user: Any, role: str, team: Team | None, by: User
+) -> Membership:
+    """Add a person to the organisation, or change their role or team."""
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role, "team": team}
+    )
+    changes = (
+        {} if created else apply_changes(membership, {"role": role, "team": team}, ("role", "team"))
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        obj=membership,
+        organisation=organisation,
+        verb="created" if created else "updated",
+        by=by,
+        changes=changes,
+    )
+    return membership

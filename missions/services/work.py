@@ -50,9 +50,13 @@ def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask
     task.full_clean()
     task.save()
     audit_record(
-        obj=task, organisation=task.mission.organisation, verb="updated", by=by,
-        mission=task.mission, changes=changes,
-    )  # fmt: skip
+        obj=task,
+        organisation=task.mission.organisation,
+        verb="updated",
+        by=by,
+        mission=task.mission,
+        changes=changes,
+    )
     return task
 
 
@@ -66,9 +70,13 @@ def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
     task.save(update_fields=["mission", "updated_at"])
     for mission in (old, to_mission):
         audit_record(
-            obj=task, organisation=mission.organisation, verb="moved", by=by, mission=mission,
+            obj=task,
+            organisation=mission.organisation,
+            verb="moved",
+            by=by,
+            mission=mission,
             changes={"mission": [old.pk, to_mission.pk]},
-        )  # fmt: skip
+        )
     return task
 
 
@@ -80,28 +88,40 @@ def interdependency_create(
     if from_mission.organisation_id != to_mission.organisation_id:
         raise ValidationError({"to_mission": "That mission belongs to another organisation."})
     link = Interdependency(
-        organisation_id=from_mission.organisation_id, from_mission=from_mission,
-        to_mission=to_mission, kind=kind, description=description, created_by=by,
-    )  # fmt: skip
+        organisation_id=from_mission.organisation_id,
+        from_mission=from_mission,
+        to_mission=to_mission,
+        kind=kind,
+        description=description,
+        created_by=by,
+    )
     link.full_clean()
     if Interdependency.objects.filter(
-        from_mission=from_mission, to_mission=to_mission, kind=kind,
+        from_mission=from_mission,
+        to_mission=to_mission,
+        kind=kind,
         status__in=[Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED],
-    ).exists():  # fmt: skip
+    ).exists():
         raise ValidationError({"to_mission": "This link is already open."})
     link.save()
     verb = (
         "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
     )
     notify(
-        recipients=mission_owners(to_mission), kind=Notification.Kind.SUPPORT_REQUESTED,
-        message=f"“{from_mission.title}” {verb} “{to_mission.title}”.", mission=to_mission, by=by,
-    )  # fmt: skip
+        recipients=mission_owners(to_mission),
+        kind=Notification.Kind.SUPPORT_REQUESTED,
+        message=f"“{from_mission.title}” {verb} “{to_mission.title}”.",
+        mission=to_mission,
+        by=by,
+    )
     for mission in (from_mission, to_mission):
         audit_record(
-            obj=link, organisation=from_mission.organisation, verb="created", by=by,
+            obj=link,
+            organisation=from_mission.organisation,
+            verb="created",
+            by=by,
             mission=mission,
-        )  # fmt: skip
+        )
     return link
 
 
@@ -118,13 +138,19 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
     link.status, link.responded_by, link.responded_at = status, by, timezone.now()
     link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])
     notify(
-        recipients=mission_owners(link.from_mission), kind=Notification.Kind.SUPPORT_ANSWERED,
+        recipients=mission_owners(link.from_mission),
+        kind=Notification.Kind.SUPPORT_ANSWERED,
         message=f"“{link.to_mission.title}” {status} your link: {link.description[:200]}",
-        mission=link.from_mission, by=by,
-    )  # fmt: skip
+        mission=link.from_mission,
+        by=by,
+    )
     for mission in (link.from_mission, link.to_mission):
         audit_record(
-            obj=link, organisation=mission.organisation, verb="updated", by=by,
-            mission=mission, changes={"status": [old, status]},
-        )  # fmt: skip
+            obj=link,
+            organisation=mission.organisation,
+            verb="updated",
+            by=by,
+            mission=mission,
+            changes={"status": [old, status]},
+        )
     return link

@@ -19,11 +19,31 @@ from .mission import (
     mission_send_back,
 )
 from .pages import healthz, home, notifications, start, vision
+from .people import org_chart_import, people
 
 __all__ = [
-    "cascade", "cascade_children", "healthz", "home", "key_task_create", "key_task_update",
-    "kpi_create", "link_create", "link_respond", "mission_align", "mission_archive",
-    "mission_carry_over", "mission_create", "mission_detail", "mission_edit",
-    "mission_move_item", "mission_propose", "mission_send_back", "notifications", "org_view",
-    "start", "vision",
-]  # fmt: skip
+    "cascade",
+    "cascade_children",
+    "healthz",
+    "home",
+    "key_task_create",
+    "key_task_update",
+    "kpi_create",
+    "link_create",
+    "link_respond",
+    "mission_align",
+    "mission_archive",
+    "mission_carry_over",
+    "mission_create",
+    "mission_detail",
+    "mission_edit",
+    "mission_move_item",
+    "mission_propose",
+    "mission_send_back",
+    "notifications",
+    "org_chart_import",
+    "org_view",
+    "people",
+    "start",
+    "vision",
+]

@@ -13,7 +13,6 @@ from ..forms import CascadeFilterForm
 from ..permissions import Action, can
 from .common import actor_of, get_mission_for, org_view
 
-
 BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the next ones
 
 
@@ -36,8 +35,11 @@ def cascade(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and form.has_filters():
         matches = selectors.cascade_search(actor=actor, **form.cleaned_data)
         page = Paginator(matches, 50).get_page(request.GET.get("page"))
-        context.update(page=page, results=_nodes(list(page)),
-                       trails=selectors.ancestor_titles(missions=list(page)))  # fmt: skip
+        context.update(
+            page=page,
+            results=_nodes(list(page)),
+            trails=selectors.ancestor_titles(missions=list(page)),
+        )
     else:
         context["nodes"] = _nodes(list(selectors.cascade_roots(actor=actor)))
     return render(request, "missions/cascade.html", context)

@@ -41,11 +41,15 @@ def get_mission_for(request: HttpRequest, pk: int, action: Action = Action.VIEW)
     actor = actor_of(request)
     mission = get_object_or_404(
         Mission.objects.select_related(
-            "organisation", "owner_team__leader", "owner_user", "parent__owner_team",
+            "organisation",
+            "owner_team__leader",
+            "owner_user",
+            "parent__owner_team",
             "parent__owner_user",
         ),
-        pk=pk, organisation=actor.organisation,
-    )  # fmt: skip
+        pk=pk,
+        organisation=actor.organisation,
+    )
     mission.organisation = actor.organisation
     require(actor, action, mission)
     return mission

@@ -99,10 +99,12 @@ def mission_create(request: HttpRequest) -> HttpResponse:
     form = MissionForm(request.POST or None, initial=initial, actor=actor, parent=parent)
     # The first KPI and key task are optional: only validated when their first field is filled.
     draft = Mission(parent=parent, organisation=actor.organisation, owner_user=actor.user)
-    kpi_form = KpiForm(request.POST or None, prefix="kpi", mission=draft,
-                       use_required_attribute=False)  # fmt: skip
-    task_form = KeyTaskForm(request.POST or None, prefix="task", mission=parent or draft,
-                            use_required_attribute=False)  # fmt: skip
+    kpi_form = KpiForm(
+        request.POST or None, prefix="kpi", mission=draft, use_required_attribute=False
+    )
+    task_form = KeyTaskForm(
+        request.POST or None, prefix="task", mission=parent or draft, use_required_attribute=False
+    )
     wants_kpi = bool(request.POST.get("kpi-name"))
     wants_task = bool(request.POST.get("task-title"))
     if request.method == "POST":
@@ -131,19 +133,29 @@ def mission_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "The mission is saved as a draft. Propose it when ready.")
                 return _to_mission(mission)
     context = {
-        "form": form, "kpi_form": kpi_form, "task_form": task_form, "parent": parent,
+        "form": form,
+        "kpi_form": kpi_form,
+        "task_form": task_form,
+        "parent": parent,
         "grandparent": parent.parent if parent else None,
-    }  # fmt: skip
-    return render(request, "missions/mission_form.html", context, status=400 if form.errors or
-                  kpi_form.errors or task_form.errors else 200)  # fmt: skip
+    }
+    return render(
+        request,
+        "missions/mission_form.html",
+        context,
+        status=400 if form.errors or kpi_form.errors or task_form.errors else 200,
+    )
 
 
 def _child_defaults(actor: Any, parent: Mission | None) -> dict[str, Any]:
     """Level, period and owner that a new mission under ``parent`` most likely has."""
     if parent is None:
         today = timezone.localdate()
-        return {"level": Mission.Level.ORGANISATION, "period_start": today,
-                "period_end": today.replace(year=today.year + 1)}  # fmt: skip
+        return {
+            "level": Mission.Level.ORGANISATION,
+            "period_start": today,
+            "period_end": today.replace(year=today.year + 1),
+        }
     owns_parent = actor.owns(parent)
     level = Mission.Level.TEAM if owns_parent or parent.level == "organisation" else "individual"
     led = sorted(actor.led_team_ids)
@@ -171,8 +183,12 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The mission is saved.")
             return _to_mission(mission)
-    context = {"form": form, "mission": mission, "parent": mission.parent,
-               "grandparent": mission.parent.parent if mission.parent else None}  # fmt: skip
+    context = {
+        "form": form,
+        "mission": mission,
+        "parent": mission.parent,
+        "grandparent": mission.parent.parent if mission.parent else None,
+    }
     return render(
         request, "missions/mission_form.html", context, status=400 if form.errors else 200
     )
@@ -223,8 +239,9 @@ def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
     length = mission.period_end - mission.period_start
     start = mission.period_end + dt.timedelta(days=1)
-    form = CarryOverForm(request.POST or None, initial={"period_start": start,
-                                                         "period_end": start + length})  # fmt: skip
+    form = CarryOverForm(
+        request.POST or None, initial={"period_start": start, "period_end": start + length}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             copy = services.mission_carry_over(
@@ -274,8 +291,9 @@ def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     task = get_object_or_404(
         KeyTask.objects.select_related("mission__parent", "owner"),
-        pk=pk, mission__organisation=actor.organisation,
-    )  # fmt: skip
+        pk=pk,
+        mission__organisation=actor.organisation,
+    )
     require(actor, Action.EDIT, task.mission)
     status = request.POST.get("status", "")
     if status in KeyTask.Status.values:
@@ -296,10 +314,12 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.interdependency_create(
-                from_mission=mission, to_mission=form.cleaned_data["to_mission"],
-                kind=form.cleaned_data["kind"], description=form.cleaned_data["description"],
+                from_mission=mission,
+                to_mission=form.cleaned_data["to_mission"],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
                 by=request.user,
-            )  # fmt: skip
+            )
             messages.success(request, "The link is proposed; the other side is notified.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -315,12 +335,14 @@ def link_respond(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     link = get_object_or_404(
         Interdependency.objects.select_related("from_mission", "to_mission__parent"),
-        pk=pk, organisation=actor.organisation,
-    )  # fmt: skip
+        pk=pk,
+        organisation=actor.organisation,
+    )
     require(actor, Action.EDIT, link.to_mission)
     try:
-        services.interdependency_respond(link=link, status=request.POST.get("status", ""),
-                                         by=request.user)  # fmt: skip
+        services.interdependency_respond(
+            link=link, status=request.POST.get("status", ""), by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _to_mission(link.to_mission)
@@ -355,5 +377,7 @@ def mission_move_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _error_text(form: Any) -> str:
-    return " ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
-                    for f, e in form.errors.items())  # fmt: skip
+    return " ".join(
+        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
+        for f, e in form.errors.items()
+    )

@@ -8,8 +8,19 @@ from ..models import Review
 class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
-        fields = ["id", "mission", "due_date", "held_on", "held_by", "summary", "working",
-                  "not_working", "changes", "still_aligned", "status"]  # fmt: skip
+        fields = [
+            "id",
+            "mission",
+            "due_date",
+            "held_on",
+            "held_by",
+            "summary",
+            "working",
+            "not_working",
+            "changes",
+            "still_aligned",
+            "status",
+        ]
         read_only_fields = fields
 
 

@@ -100,8 +100,14 @@ def test_an_archived_kpi_takes_no_check_ins(world) -> None:
 
 
 def test_a_range_kpi_needs_an_upper_bound(world) -> None:
-    payload = {"mission": world.staff_mission.pk, "name": "Bed occupancy", "direction": "range",
-               "baseline": 97, "target": 85, "due_date": "2026-12-31"}  # fmt: skip
+    payload = {
+        "mission": world.staff_mission.pk,
+        "name": "Bed occupancy",
+        "direction": "range",
+        "baseline": 97,
+        "target": 85,
+        "due_date": "2026-12-31",
+    }
     client = client_for(world.staff)
     response = client.post("/api/v1/kpis/", payload, format="json")
     assert response.status_code == 400 and "target_max" in response.json()

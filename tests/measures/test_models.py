@@ -73,9 +73,12 @@ def test_confidence_is_0_to_100(world, confidence) -> None:
     kpi = KpiFactory(mission=world.team_mission)
     with pytest.raises(IntegrityError, match="confidence"):
         CheckIn.objects.create(
-            kpi=kpi, value=1, confidence=confidence, recorded_on=dt.date(2026, 3, 1),
+            kpi=kpi,
+            value=1,
+            confidence=confidence,
+            recorded_on=dt.date(2026, 3, 1),
             author=world.lead,
-        )  # fmt: skip
+        )
 
 
 def test_check_ins_cannot_be_updated_by_the_database(world) -> None:

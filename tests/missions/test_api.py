@@ -26,9 +26,13 @@ def child_payload(world, **overrides):
         "owner_team": world.team.pk,
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
-        "operating_space": {"deadline": "2026-11-30", "budget": "25000.00", "headcount": 3,
-                            "decision_rights": {"free": ["rota"], "must_not": ["close beds"]}},
-    }  # fmt: skip
+        "operating_space": {
+            "deadline": "2026-11-30",
+            "budget": "25000.00",
+            "headcount": 3,
+            "decision_rights": {"free": ["rota"], "must_not": ["close beds"]},
+        },
+    }
     payload.update(overrides)
     return payload
 
@@ -176,10 +180,14 @@ def test_key_tasks_and_interdependencies(world) -> None:
     peer = MissionFactory(parent=world.org_mission, owner_team=other_team)
     response = lead.post(
         "/api/v1/interdependencies/",
-        {"from_mission": world.team_mission.pk, "to_mission": peer.pk, "kind": "depends_on",
-         "description": "We need your transport."},
+        {
+            "from_mission": world.team_mission.pk,
+            "to_mission": peer.pk,
+            "kind": "depends_on",
+            "description": "We need your transport.",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.json()
     link_id = response.json()["id"]
     assert (

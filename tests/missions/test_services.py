@@ -66,9 +66,10 @@ def test_it_refuses_a_period_that_ends_before_it_starts(world) -> None:
 
 def test_an_update_records_old_and_new_values(world) -> None:
     services.mission_update(
-        mission=world.team_mission, data={"title": "Virtual wards", "budget": Decimal("1000.50")},
+        mission=world.team_mission,
+        data={"title": "Virtual wards", "budget": Decimal("1000.50")},
         by=world.lead,
-    )  # fmt: skip
+    )
     event = AuditEvent.objects.get(mission=world.team_mission, verb="updated")
     assert event.actor == world.lead
     assert event.changes == {
@@ -135,9 +136,13 @@ def test_a_check_in_is_appended_and_attributed(world) -> None:
         kpi=kpi, value=Decimal(20), by=world.staff, recorded_on=dt.date(2026, 2, 1)
     )
     correction = measures_services.kpi_record_value(
-        kpi=kpi, value=Decimal(21), by=world.staff, recorded_on=dt.date(2026, 2, 1),
-        supersedes=first, comment="Typo",
-    )  # fmt: skip
+        kpi=kpi,
+        value=Decimal(21),
+        by=world.staff,
+        recorded_on=dt.date(2026, 2, 1),
+        supersedes=first,
+        comment="Typo",
+    )
     assert list(kpi.check_ins.order_by("id")) == [first, correction]
     assert AuditEvent.objects.filter(mission=world.staff_mission, verb="checked_in").count() == 2
 
@@ -159,9 +164,11 @@ def test_a_kpi_links_only_to_a_kpi_of_the_parent_mission(world) -> None:
     parent_kpi = KpiFactory(mission=world.team_mission)
     unrelated = KpiFactory(mission=world.org_mission)
     data = {
-        "name": "Virtual ward patients", "baseline": 0, "target": 40,
+        "name": "Virtual ward patients",
+        "baseline": 0,
+        "target": 40,
         "due_date": dt.date(2026, 12, 31),
-    }  # fmt: skip
+    }
     with pytest.raises(ValidationError, match="parent mission"):
         measures_services.kpi_create(
             mission=world.staff_mission, data={**data, "parent_kpi": unrelated}, by=world.staff

@@ -62,8 +62,9 @@ def test_the_ceo_edits_the_vision_and_the_lead_cannot(world, client) -> None:
     assert b"Edit vision" not in client.get("/o/acme/vision/").content
     assert client.post("/o/acme/vision/", {"ceo_intent": "Mine"}).status_code == 403
     client.force_login(world.leader)
-    response = client.post("/o/acme/vision/", {"ceo_intent": "Care at home first.",
-                                               "purpose": "Health"})  # fmt: skip
+    response = client.post(
+        "/o/acme/vision/", {"ceo_intent": "Care at home first.", "purpose": "Health"}
+    )
     assert response.status_code == 302
     world.organisation.vision.refresh_from_db()
     assert world.organisation.vision.ceo_intent == "Care at home first."
@@ -226,11 +227,17 @@ def test_carry_over_copies_kpis_and_open_tasks(world, client) -> None:
     kpi = KpiFactory(mission=world.team_mission, baseline=10, target=50)
     CheckInFactory(kpi=kpi, author=world.lead, value=30, recorded_on=dt.date(2026, 6, 1))
     KeyTask.objects.create(mission=world.team_mission, title="Open one")
-    KeyTask.objects.create(mission=world.team_mission, title="Done one", status="done",
-                           completed_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))  # fmt: skip
+    KeyTask.objects.create(
+        mission=world.team_mission,
+        title="Done one",
+        status="done",
+        completed_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
+    )
     client.force_login(world.lead)
-    response = client.post(f"/o/acme/missions/{world.team_mission.pk}/carry-over/",
-                           {"period_start": "2027-01-01", "period_end": "2027-12-31"})  # fmt: skip
+    response = client.post(
+        f"/o/acme/missions/{world.team_mission.pk}/carry-over/",
+        {"period_start": "2027-01-01", "period_end": "2027-12-31"},
+    )
     assert response.status_code == 302
     copy = Mission.objects.get(carried_over_from=world.team_mission)
     assert copy.period_start == dt.date(2027, 1, 1)
@@ -253,8 +260,10 @@ def test_a_kpi_and_a_key_task_move_to_another_mission(world, client) -> None:
     assert kpi.mission == sibling and task.mission == sibling
     assert kpi.check_ins.count() == 1
     # Not to a mission one may not edit.
-    client.post(f"/o/acme/missions/{sibling.pk}/move/",
-                {"kind": "kpi", "item": kpi.pk, "to_mission": world.org_mission.pk})  # fmt: skip
+    client.post(
+        f"/o/acme/missions/{sibling.pk}/move/",
+        {"kind": "kpi", "item": kpi.pk, "to_mission": world.org_mission.pk},
+    )
     kpi.refresh_from_db()
     assert kpi.mission == sibling
 
@@ -270,16 +279,29 @@ def _grow(world, n: int) -> None:
     """Add n missions under the team mission, each with a KPI and two check-ins."""
     parent = world.team_mission
     missions = Mission.objects.bulk_create(
-        Mission(organisation=world.organisation, level="team", title=f"Grown {i}", parent=parent,
-                path=tree.child_path(parent.path, parent.pk), owner_team=world.team,
-                period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31))
+        Mission(
+            organisation=world.organisation,
+            level="team",
+            title=f"Grown {i}",
+            parent=parent,
+            path=tree.child_path(parent.path, parent.pk),
+            owner_team=world.team,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
     kpis = Kpi.objects.bulk_create(
-        Kpi(organisation=world.organisation, mission=m, name="k", baseline=0, target=10,
-            due_date=dt.date(2026, 12, 31))
+        Kpi(
+            organisation=world.organisation,
+            mission=m,
+            name="k",
+            baseline=0,
+            target=10,
+            due_date=dt.date(2026, 12, 31),
+        )
         for m in missions
-    )  # fmt: skip
+    )
     from measures.models import CheckIn
 
     CheckIn.objects.bulk_create(
