@@ -1,0 +1,771 @@
+"""The Django admin of the missions app.
+
+An organisation can hold 100,000 missions and thousands of people, so every foreign key to a
+large table is an autocomplete field (never a select of every row), every changelist names its
+``list_select_related``, and no changelist counts the whole table twice.
+
+Writes that the product's services own (missions, teams, the vision, key tasks, KPIs,
+check-ins, new interdependencies) go through those services, so the materialized ``path``
+stays right, the same rules hold as in the app and the API, and the change lands in the audit
+log. The forms check those rules first, so a refusal is a message on the field, not an error
+page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet
+
+from measures import services as measure_services
+from measures.models import Kpi
+
+from . import services, tree
+from .audit import audit_record
+from .models import (
+    AuditEvent,
+    CoachAssignment,
+    Interdependency,
+    KeyTask,
+    Membership,
+    Mission,
+    Notification,
+    Organisation,
+    Team,
+    Vision,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+admin.site.site_header = "Mission Leadership administration"
+admin.site.site_title = "Mission Leadership admin"
+admin.site.index_title = "Organisations, missions, measures and reviews"
+
+
+# --- Helpers shared with the measures and reviews admins ----------------------------------
+
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Turn the admin's unsaved ``obj`` into the row a service just wrote.
+
+    The admin keeps using ``obj`` after ``save_model`` (inlines, the change log, the redirect),
+    so it must carry the new primary key and the values the service set.
+    """
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+    obj.refresh_from_db()
+
+
+def save_extra_fields(
+    obj: models.Model,
+    values: dict[str, Any],
+    *,
+    organisation: Organisation,
+    by: Any,
+    mission: Mission | None = None,
+) -> None:
+    """Store fields no service covers (e.g. a status), and log them like a service would."""
+    changes = {}
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old != new:
+            changes[name] = [old, new]
+            setattr(obj, name, new)
+    if not changes:
+        return
+    obj.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        obj=obj, organisation=organisation, verb="updated", by=by, mission=mission, changes=changes
+    )
+
+
+def organisation_id_of(form: forms.ModelForm) -> int | None:
+    """The organisation of the row the form edits: from the form, else the stored row."""
+    organisation = form.cleaned_data.get("organisation")
+    if organisation is not None:
+        return organisation.pk
+    return form.instance.organisation_id
+
+
+def check_same_organisation(
+    form: forms.ModelForm, organisation_id: int | None, *names: str
+) -> None:
+    """Add a form error for each related object that belongs to another organisation.
+
+    PostgreSQL refuses such rows anyway (composite foreign keys); this turns the refusal into a
+    message on the field instead of a server error.
+    """
+    if organisation_id is None:
+        return
+    for name in names:
+        related = form.cleaned_data.get(name)
+        if related is not None and related.organisation_id != organisation_id:
+            form.add_error(name, "This belongs to another organisation.")
+
+
+def check_tree_parent(form: forms.ModelForm, parent: Any, what: str) -> None:
+    """A node may not sit under itself or its descendants, nor deeper than the tree allows."""
+    if parent is None:
+        return
+    pk = form.instance.pk
+    if pk is not None and (parent.pk == pk or pk in tree.ancestor_ids(parent.path)):
+        form.add_error("parent", f"A {what} cannot sit under itself or under one of its own.")
+    elif tree.depth(parent.path) + 1 >= tree.MAX_DEPTH:
+        form.add_error("parent", f"The hierarchy is at most {tree.MAX_DEPTH} levels deep.")
+
+
+def update_errors(form: forms.ModelForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form's fields (or above them)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a service call made only to see whether it would succeed."""
+
+
+def dry_run(form: forms.ModelForm, call: Callable[[], object]) -> None:
+    """Call a service inside a savepoint that is always rolled back; its refusal goes on
+    the form. The services stay the one place that states the rules."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRun
+    except _DryRun:
+        pass
+    except ValidationError as error:
+        update_errors(form, error)
+
+
+class ReadOnlyAdminMixin:
+    """Append-only records: they can be read, never changed or deleted here."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Organisation and people --------------------------------------------------------------
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "review_cadence_days", "max_active_missions", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at", "updated_at")
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ("organisation", "name", "parent", "leader")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        organisation_id = organisation_id_of(self)
+        check_same_organisation(self, organisation_id, "parent")
+        check_tree_parent(self, cleaned.get("parent"), "team")
+        name = cleaned.get("name")
+        if organisation_id and name:
+            clash = Team.objects.filter(organisation_id=organisation_id, name=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", "The organisation already has a team of this name.")
+        return cleaned
+
+
+class MembersFormSet(BaseInlineFormSet):
+    """New members must not already belong to the team's organisation."""
+
+    def clean(self) -> None:
+        super().clean()
+        organisation_id = self.instance.organisation_id
+        for form in self.forms:
+            user = getattr(form, "cleaned_data", {}).get("user")
+            if user is None or form in self.deleted_forms:
+                continue
+            already = Membership.objects.filter(organisation_id=organisation_id, user=user)
+            if form.instance.pk:
+                already = already.exclude(pk=form.instance.pk)
+            if already.exists():
+                form.add_error("user", "This person is already a member of the organisation.")
+
+
+class MemberInline(admin.TabularInline):
+    """The team's members. The person is read-only here, so N members cost no N queries."""
+
+    model = Membership
+    fk_name = "team"
+    fields = ("user", "role", "job_title")
+    readonly_fields = ("user",)
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "members"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Membership]:
+        return super().get_queryset(request).select_related("user")
+
+
+class NewMemberInline(admin.TabularInline):
+    """Add people to the team (and so to its organisation)."""
+
+    model = Membership
+    fk_name = "team"
+    formset = MembersFormSet
+    fields = ("user", "role", "job_title")
+    autocomplete_fields = ("user",)
+    extra = 1
+    verbose_name = "new member"
+    verbose_name_plural = "add members"
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Membership]:
+        return super().get_queryset(request).none()
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    form = TeamForm
+    list_display = ("name", "organisation", "parent", "leader", "depth")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "parent", "leader")
+    search_fields = ("name", "leader__username", "leader__first_name", "leader__last_name")
+    autocomplete_fields = ("parent", "leader")
+    readonly_fields = ("path", "created_at", "updated_at")
+    inlines = (MemberInline, NewMemberInline)
+    show_full_result_count = False
+
+    @admin.display(description="Depth")
+    def depth(self, obj: Team) -> int:
+        return tree.depth(obj.path)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Moving a team to another organisation would strand its missions and members.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", *fields) if obj else fields
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        """Write through the services: a new parent moves the sub-teams' paths too."""
+        if change:
+            stored = Team.objects.select_related("parent").get(pk=obj.pk)
+            data = {name: form.cleaned_data[name] for name in ("name", "parent", "leader")}
+            team = services.team_update(team=stored, data=data, by=request.user)
+        else:
+            team = services.team_create(
+                organisation=obj.organisation, name=obj.name, parent=obj.parent, leader=obj.leader
+            )
+        adopt(obj, team)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Membership:
+            for membership_form in formset.forms:
+                membership_form.instance.organisation_id = form.instance.organisation_id
+        super().save_formset(request, form, formset, change)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("organisation", "user", "role", "team", "job_title")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_same_organisation(self, organisation_id_of(self), "team")
+        return cleaned
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ("user", "organisation", "role", "team", "job_title")
+    list_filter = ("organisation", "role")
+    list_select_related = ("user", "organisation", "team")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "team__name",
+        "job_title",
+    )
+    autocomplete_fields = ("user", "team")
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", "user", *fields) if obj else fields
+
+
+class CoachAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = CoachAssignment
+        fields = ("organisation", "coach", "team")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_same_organisation(self, organisation_id_of(self), "team")
+        return cleaned
+
+
+@admin.register(CoachAssignment)
+class CoachAssignmentAdmin(admin.ModelAdmin):
+    form = CoachAssignmentForm
+    list_display = ("coach", "organisation", "coached_team")
+    list_filter = ("organisation",)
+    list_select_related = ("coach", "organisation", "team")
+    search_fields = ("coach__username", "coach__first_name", "coach__last_name", "team__name")
+    autocomplete_fields = ("coach", "team")
+
+    @admin.display(description="Team", ordering="team__name")
+    def coached_team(self, obj: CoachAssignment) -> str:
+        return str(obj.team) if obj.team_id else "The whole organisation"
+
+
+@admin.register(Vision)
+class VisionAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "horizon", "updated_by", "updated_at")
+    list_select_related = ("organisation", "updated_by")
+    search_fields = ("organisation__name", "purpose", "vision", "ceo_intent")
+    fields = (
+        "organisation",
+        "purpose",
+        "vision",
+        "horizon",
+        "success_picture",
+        "ceo_intent",
+        "updated_by",
+        "updated_at",
+    )
+    readonly_fields = ("updated_by", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", *fields) if obj else fields
+
+    def save_model(self, request: HttpRequest, obj: Vision, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in services.VISION_FIELDS}
+        vision = services.vision_update(organisation=obj.organisation, data=data, by=request.user)
+        adopt(obj, vision)
+
+
+# --- Missions -----------------------------------------------------------------------------
+
+
+class MissionForm(forms.ModelForm):
+    class Meta:
+        model = Mission
+        fields = ("organisation", "status", *services.MISSION_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        organisation_id = organisation_id_of(self)
+        check_same_organisation(self, organisation_id, "parent", "owner_team")
+        parent = cleaned.get("parent")
+        check_tree_parent(self, parent, "mission")
+        level = cleaned.get("level")
+        if level == Mission.Level.ORGANISATION and parent is not None:
+            self.add_error("parent", "An organisation mission is at the top: it has no parent.")
+        if level == Mission.Level.INDIVIDUAL:
+            if not cleaned.get("owner_user"):
+                self.add_error("owner_user", "An individual mission is owned by a person.")
+            if cleaned.get("owner_team"):
+                self.add_error("owner_team", "An individual mission has no owner team.")
+        elif level:
+            if not cleaned.get("owner_team"):
+                self.add_error("owner_team", "A team or organisation mission is owned by a team.")
+            if cleaned.get("owner_user"):
+                self.add_error("owner_user", "Only an individual mission is owned by a person.")
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and start >= end:
+            self.add_error("period_end", "The period must end after it starts.")
+        return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self._errors or self.instance.organisation_id is None:
+            return
+        # Every rule the service enforces (e.g. the operating space fits inside the parent's)
+        # is checked now, by a dry run rolled back at once, so it shows on the form rather
+        # than as a server error when the admin saves.
+        data = _data(self, services.MISSION_FIELDS)
+        if self.instance.pk is None:
+            organisation = self.instance.organisation
+            dry_run(
+                self, lambda: services.mission_create(organisation=organisation, data=data, by=None)
+            )
+        else:
+            stored = Mission.objects.get(pk=self.instance.pk)
+            dry_run(self, lambda: services.mission_update(mission=stored, data=data, by=None))
+
+
+class KeyTaskInline(admin.TabularInline):
+    model = KeyTask
+    fields = ("title", "owner", "due_date", "status", "completed_at")
+    readonly_fields = ("completed_at",)
+    autocomplete_fields = ("owner",)
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[KeyTask]:
+        return super().get_queryset(request).select_related("owner")
+
+
+def check_kpi_target(form: forms.ModelForm) -> None:
+    """A range needs an upper bound at or above its target; other directions have none."""
+    direction = form.cleaned_data.get("direction")
+    target, target_max = form.cleaned_data.get("target"), form.cleaned_data.get("target_max")
+    if direction == Kpi.Direction.RANGE:
+        if target_max is None:
+            form.add_error("target_max", "A range needs an upper bound.")
+        elif target is not None and target_max < target:
+            form.add_error("target_max", "The upper bound must be at or above the target.")
+    elif direction and target_max is not None:
+        form.add_error("target_max", "Only a range has an upper bound; leave it empty.")
+
+
+class KpiInlineForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        check_kpi_target(self)
+        return cleaned
+
+
+class KpiInline(admin.TabularInline):
+    model = Kpi
+    form = KpiInlineForm
+    fields = (
+        "name",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "target_max",
+        "due_date",
+        "cadence_days",
+        "status",
+    )
+    extra = 0
+    show_change_link = True
+    verbose_name = "measure of success (KPI)"
+    verbose_name_plural = "measures of success (KPIs)"
+
+
+@admin.register(Mission)
+class MissionAdmin(admin.ModelAdmin):
+    form = MissionForm
+    list_display = (
+        "title",
+        "level",
+        "organisation",
+        "owner",
+        "parent",
+        "alignment_status",
+        "status",
+        "period_start",
+        "period_end",
+    )
+    list_filter = ("organisation", "level", "status", "alignment_status")
+    list_select_related = ("organisation", "owner_user", "owner_team", "parent")
+    search_fields = ("title", "owner_team__name", "owner_user__username", "owner_user__last_name")
+    search_help_text = "Search by title, owner team or owner's username or surname."
+    autocomplete_fields = ("parent", "owner_team", "owner_user")
+    readonly_fields = (
+        "path",
+        "alignment_status",
+        "proposed_at",
+        "aligned_at",
+        "aligned_by",
+        "next_review_due",
+        "carried_over_from",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "organisation",
+                    "level",
+                    "title",
+                    "statement",
+                    "intent",
+                    "parent",
+                    "owner_team",
+                    "owner_user",
+                    ("period_start", "period_end"),
+                    "status",
+                )
+            },
+        ),
+        (
+            "Operating space",
+            {
+                "fields": (
+                    "deadline",
+                    "scope",
+                    ("budget", "headcount"),
+                    "constraints",
+                    "decision_rights",
+                )
+            },
+        ),
+        ("Reviews", {"fields": ("review_cadence_days", "next_review_due")}),
+        (
+            "Alignment and history",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "path",
+                    "alignment_status",
+                    "proposed_at",
+                    "aligned_at",
+                    "aligned_by",
+                    "carried_over_from",
+                    "created_by",
+                    "updated_by",
+                    "created_at",
+                    "updated_at",
+                ),
+            },
+        ),
+    )
+    inlines = (KeyTaskInline, KpiInline)
+    # The default count(*) of an unfiltered 100,000-row table on every page is a waste.
+    show_full_result_count = False
+
+    @admin.display(description="Owner")
+    def owner(self, obj: Mission) -> str:
+        return obj.owner_display
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", *fields) if obj else fields
+
+    def save_model(self, request: HttpRequest, obj: Mission, form: Any, change: bool) -> None:
+        """Write through the services: they keep ``path`` (and the subtree's) right and audit."""
+        data = {
+            name: form.cleaned_data[name]
+            for name in services.MISSION_FIELDS
+            if name in form.cleaned_data
+        }
+        status = form.cleaned_data["status"]
+        if change:
+            stored = Mission.objects.select_related("parent").get(pk=obj.pk)
+            mission = services.mission_update(mission=stored, data=data, by=request.user)
+        else:
+            mission = services.mission_create(
+                organisation=obj.organisation, data=data, by=request.user
+            )
+        if status != mission.status:
+            if status == Mission.Status.ARCHIVED:
+                services.mission_archive(mission=mission, by=request.user)
+            else:
+                save_extra_fields(
+                    mission,
+                    {"status": status},
+                    organisation=mission.organisation,
+                    by=request.user,
+                    mission=mission,
+                )
+        adopt(obj, mission)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Key tasks and KPIs go through their services: validation and the audit log."""
+        mission, by = form.instance, request.user
+        formset.save(commit=False)  # fills new/changed/deleted_objects for the change log
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            if formset.model is KeyTask:
+                data = _data(row, services.KEY_TASK_FIELDS)
+                if row.instance._state.adding:
+                    services.key_task_create(mission=mission, data=data, by=by)
+                else:
+                    stored_task = KeyTask.objects.select_related("mission__organisation").get(
+                        pk=row.instance.pk
+                    )
+                    services.key_task_update(task=stored_task, data=data, by=by)
+                continue
+            data = _data(row, measure_services.KPI_FIELDS)
+            if row.instance._state.adding:
+                kpi = measure_services.kpi_create(mission=mission, data=data, by=by)
+            else:
+                stored_kpi = Kpi.objects.select_related("mission__organisation").get(
+                    pk=row.instance.pk
+                )
+                kpi = measure_services.kpi_update(kpi=stored_kpi, data=data, by=by)
+            kpi_set_status(kpi, row.cleaned_data.get("status", kpi.status), by=by)
+
+
+def _data(form: forms.ModelForm, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The form's cleaned values of the fields a service takes."""
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+
+def kpi_set_status(kpi: Kpi, status: str, *, by: Any) -> None:
+    """Archive through the service; reactivating (no service for it) is logged the same way."""
+    if status == kpi.status:
+        return
+    if status == Kpi.Status.ARCHIVED:
+        measure_services.kpi_archive(kpi=kpi, by=by)
+    else:
+        save_extra_fields(
+            kpi,
+            {"status": status},
+            organisation=kpi.mission.organisation,
+            by=by,
+            mission=kpi.mission,
+        )
+
+
+class KeyTaskForm(forms.ModelForm):
+    class Meta:
+        model = KeyTask
+        fields = ("mission", *services.KEY_TASK_FIELDS)
+
+
+@admin.register(KeyTask)
+class KeyTaskAdmin(admin.ModelAdmin):
+    form = KeyTaskForm
+    list_display = ("title", "mission", "owner", "due_date", "status")
+    list_filter = ("status", "mission__organisation")
+    list_select_related = ("mission", "owner")
+    search_fields = ("title", "mission__title", "owner__username", "owner__last_name")
+    autocomplete_fields = ("mission", "owner")
+    readonly_fields = ("completed_at", "created_by", "created_at", "updated_at")
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("mission", *fields) if obj else fields
+
+    def save_model(self, request: HttpRequest, obj: KeyTask, form: Any, change: bool) -> None:
+        data = _data(form, services.KEY_TASK_FIELDS)
+        if change:
+            stored = KeyTask.objects.select_related("mission__organisation").get(pk=obj.pk)
+            task = services.key_task_update(task=stored, data=data, by=request.user)
+        else:
+            task = services.key_task_create(mission=obj.mission, data=data, by=request.user)
+        adopt(obj, task)
+
+
+class InterdependencyForm(forms.ModelForm):
+    class Meta:
+        model = Interdependency
+        fields = ("from_mission", "kind", "to_mission", "description", "status")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        source, target = cleaned.get("from_mission"), cleaned.get("to_mission")
+        if source and target:
+            if source.pk == target.pk:
+                self.add_error("to_mission", "A mission cannot depend on itself.")
+            elif source.organisation_id != target.organisation_id:
+                self.add_error("to_mission", "Both missions must be in the same organisation.")
+        return cleaned
+
+
+@admin.register(Interdependency)
+class InterdependencyAdmin(admin.ModelAdmin):
+    form = InterdependencyForm
+    list_display = ("from_mission", "kind", "to_mission", "status", "organisation", "created_at")
+    list_filter = ("organisation", "kind", "status")
+    list_select_related = ("from_mission", "to_mission", "organisation")
+    search_fields = ("from_mission__title", "to_mission__title", "description")
+    autocomplete_fields = ("from_mission", "to_mission")
+    readonly_fields = (
+        "organisation",
+        "created_by",
+        "responded_by",
+        "responded_at",
+        "created_at",
+        "updated_at",
+    )
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A link's ends and kind are what it is; a different link is a new one.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("from_mission", "kind", "to_mission", *fields) if obj else fields
+
+    def save_model(
+        self, request: HttpRequest, obj: Interdependency, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        link = services.interdependency_create(
+            from_mission=obj.from_mission,
+            to_mission=obj.to_mission,
+            kind=obj.kind,
+            description=obj.description,
+            by=request.user,
+        )
+        if obj.status != link.status:
+            link.status = obj.status
+            link.save(update_fields=["status", "updated_at"])
+        adopt(obj, link)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "actor", "verb", "object_repr", "content_type", "organisation")
+    list_filter = ("verb", "organisation", "content_type")
+    list_select_related = ("actor", "organisation", "content_type")
+    search_fields = ("object_repr", "actor__username", "comment")
+    readonly_fields = (
+        "created_at",
+        "organisation",
+        "actor",
+        "verb",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "mission",
+        "changes",
+        "comment",
+    )
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "kind", "message", "organisation", "read_at")
+    list_filter = ("kind", "organisation", ("read_at", admin.EmptyFieldListFilter))
+    list_select_related = ("recipient", "organisation")
+    search_fields = ("message", "recipient__username", "recipient__last_name")
+    autocomplete_fields = ("recipient", "mission")
+    readonly_fields = ("dedupe_key", "created_at")
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Notification, form: Any, change: bool) -> None:
+        # A notification about a mission belongs to the mission's organisation.
+        if obj.mission_id is not None:
+            obj.organisation_id = obj.mission.organisation_id
+        super().save_model(request, obj, form, change)
