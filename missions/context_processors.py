@@ -4,10 +4,24 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .permissions import Action, can
+from .selectors import unread_count
+
 
 def organisation(request: HttpRequest) -> dict[str, Any]:
-    """The organisation and the user's standing in it, set by ``views.org_view``."""
+    """The organisation, the user's standing in it and what the navigation needs.
+
+    Set by ``views.org_view``; pages outside an organisation get nothing (and no query).
+    """
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {"organisation": None, "actor": None}
     return {
-        "organisation": getattr(request, "organisation", None),
-        "actor": getattr(request, "actor", None),
+        "organisation": actor.organisation,
+        "actor": actor,
+        "nav": {
+            "dashboard": can(actor, Action.VIEW_DASHBOARD),
+            "people": can(actor, Action.MANAGE_ORGANISATION),
+            "unread": unread_count(actor=actor),
+        },
     }

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 HOME = "/o/acme/"
 # The home page, whatever the size of the organisation:
 #   1 session, 2 user, 3 organisation, 4 membership, 5 teams the user leads (the actor),
-#   6 vision, 7 top missions with owners, 8 my missions with owners, 9 my due reviews.
-HOME_QUERIES = 9
+#   6 vision, 7 top missions with owners, 8 my missions with owners, 9 my due reviews,
+#   10 the unread notifications count in the navigation.
+HOME_QUERIES = 10
 
 
 def test_it_sends_anonymous_visitors_to_log_in(client: Any, world: Any) -> None:
