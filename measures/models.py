@@ -10,6 +10,13 @@ from django.db.models import F, Q
 from missions.models import Mission, Organisation, TimeStampedModel
 
 
+class ForecastStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    UNKNOWN = "unknown", "Not enough data"
+
+
 class Kpi(TimeStampedModel):
     """A measure of success of a mission: where it starts, where it must get, by when."""
 
@@ -69,6 +76,18 @@ class Kpi(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Figures from the check-ins, computed by measures.forecast whenever a check-in or the KPI
+    # changes (services.kpi_refresh_figures), so dashboards and alignment checks over 300,000
+    # KPIs are plain SQL over these columns instead of a regression per KPI per request.
+    latest_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    latest_on = models.DateField(null=True, blank=True)
+    latest_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    progress = models.FloatField(default=0)
+    forecast_status = models.CharField(
+        max_length=10, choices=ForecastStatus.choices, default=ForecastStatus.UNKNOWN
+    )
+    forecast_value = models.FloatField(null=True, blank=True)
+    forecast_reach_date = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = "KPI"
@@ -77,6 +96,8 @@ class Kpi(TimeStampedModel):
         indexes = [
             models.Index(fields=["organisation", "status"], name="measures_kpi_org_status"),
             models.Index(fields=["parent_kpi"], name="measures_kpi_parent"),
+            # Dashboards' on-track shares and the stale / off-track alignment checks.
+            models.Index(fields=["mission", "status"], name="measures_kpi_mission_status"),
         ]
         constraints = [
             models.CheckConstraint(

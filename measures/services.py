@@ -64,6 +64,7 @@ def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
     _check_parent_kpi(kpi)
     kpi.full_clean()
     kpi.save()
+    kpi_refresh_figures(kpi=kpi)  # a new target or due date changes progress and forecast
     audit_record(
         obj=kpi,
         organisation=kpi.mission.organisation,
@@ -106,6 +107,11 @@ def kpi_record_value(
     )
     check_in.full_clean()
     check_in.save()
+    # Lock the KPI row after the insert: concurrent check-ins of one KPI then refresh the
+    # figures one after the other, each seeing the check-ins committed before it.
+    locked = kpi_refresh_figures(kpi=Kpi.objects.select_for_update().get(pk=kpi.pk))
+    for name in FIGURE_FIELDS:
+        setattr(kpi, name, getattr(locked, name))
     audit_record(
         obj=check_in,
         organisation=kpi.mission.organisation,
@@ -176,3 +182,71 @@ def kpi_carry_over(
     if points:
         data["baseline"] = Decimal(str(points[-1][1]))
     return kpi_create(mission=to_mission, data=data, by=by)
+
+
+def _figures(kpi: Kpi, check_ins: list[CheckIn]) -> dict[str, Any]:
+    """The stored figures of a KPI from its check-ins (in date order), via measures.forecast."""
+    from .forecast import Target, forecast, points_from, progress
+
+    points = points_from(check_ins)
+    goal = Target.of(kpi)
+    latest = points[-1] if points else None
+    outlook = forecast(goal, points, kpi.due_date)
+    superseded = {c.supersedes_id for c in check_ins if c.supersedes_id}
+    current = [c for c in check_ins if c.pk not in superseded]
+    return {
+        "latest_value": Decimal(str(latest[1])) if latest else None,
+        "latest_on": latest[0] if latest else None,
+        "latest_confidence": current[-1].confidence if current else None,
+        "progress": progress(goal, latest[1] if latest else None),
+        "forecast_status": outlook.status,
+        "forecast_value": outlook.value_at_due,
+        "forecast_reach_date": outlook.reach_date,
+    }
+
+
+FIGURE_FIELDS = (
+    "latest_value",
+    "latest_on",
+    "latest_confidence",
+    "progress",
+    "forecast_status",
+    "forecast_value",
+    "forecast_reach_date",
+)
+
+
+def kpi_refresh_figures(*, kpi: Kpi) -> Kpi:
+    """Recompute a KPI's stored progress and forecast from its check-ins (one query)."""
+    check_ins = list(kpi.check_ins.order_by("recorded_on", "created_at", "id"))
+    for name, value in _figures(kpi, check_ins).items():
+        setattr(kpi, name, value)
+    Kpi.objects.filter(pk=kpi.pk).update(**{name: getattr(kpi, name) for name in FIGURE_FIELDS})
+    return kpi
+
+
+def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) -> int:
+    """Recompute the stored figures of every KPI (of one organisation), streaming check-ins
+    in KPI order so memory stays bounded. For backfills and synthetic data; returns the count."""
+    kpis = Kpi.objects.order_by("id")
+    if organisation_id is not None:
+        kpis = kpis.filter(organisation_id=organisation_id)
+    done, last_id = 0, 0
+    while True:
+        chunk = list(kpis.filter(pk__gt=last_id)[:batch])
+        if not chunk:
+            return done
+        by_kpi: dict[int, list[CheckIn]] = {k.pk: [] for k in chunk}
+        rows = (
+            CheckIn.objects.filter(kpi_id__in=by_kpi)
+            .order_by("kpi_id", "recorded_on", "created_at", "id")
+            .only("id", "kpi_id", "value", "confidence", "recorded_on", "supersedes_id")
+        )
+        for check_in in rows.iterator(chunk_size=10000):
+            by_kpi[check_in.kpi_id].append(check_in)
+        for kpi in chunk:
+            for name, value in _figures(kpi, by_kpi[kpi.pk]).items():
+                setattr(kpi, name, value)
+        Kpi.objects.bulk_update(chunk, FIGURE_FIELDS)
+        done += len(chunk)
+        last_id = chunk[-1].pk

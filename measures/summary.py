@@ -88,3 +88,49 @@ def mission_figures(mission_ids: Iterable[int]) -> dict[int, MissionFigures]:
     for kpi in kpis:
         result[kpi.mission_id].kpis.append(figures_for(kpi))
     return result
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One child KPI's part in its parent: its share of the children's weight."""
+
+    figures: KpiFigures
+    share: float  # this child's weight over all the children's weight, 0–1
+
+    @property
+    def weighted(self) -> float:
+        """What this child adds to the parent's rolled-up progress (share × progress)."""
+        return self.share * self.figures.progress
+
+
+def contributions(
+    parent_figures: KpiFigures, child_figures: Iterable[KpiFigures]
+) -> list[Contribution]:
+    """The children that contribute to ``parent_figures``' KPI, each with its weight share."""
+    children = [f for f in child_figures if f.kpi.parent_kpi_id == parent_figures.kpi.pk]
+    total = sum(float(f.kpi.weight) for f in children)
+    return [Contribution(f, float(f.kpi.weight) / total if total else 0.0) for f in children]
+
+
+def rollup(parent_figures: KpiFigures, child_figures: Iterable[KpiFigures]) -> float | None:
+    """The parent KPI's progress as its children deliver it: their progress, weighted.
+
+    Each child's progress is already the share of its own way from baseline to target, so
+    children in unlike units (beds, %, days) add up; a plain average of their values would
+    not. None without children, or when every child weighs nothing.
+    """
+    parts = contributions(parent_figures, child_figures)
+    if not parts or not any(p.share for p in parts):
+        return None
+    return sum(p.weighted for p in parts)
+
+
+def contribution_figures(kpi: Kpi) -> list[KpiFigures]:
+    """Figures of the active KPIs that contribute to ``kpi``: two queries."""
+    children = (
+        Kpi.objects.filter(parent_kpi=kpi, status=Kpi.Status.ACTIVE)
+        .select_related("mission__owner_user", "mission__owner_team")
+        .prefetch_related(Prefetch("check_ins", queryset=check_ins_in_order()))
+        .order_by("mission_id", "id")
+    )
+    return [figures_for(child) for child in children]

@@ -291,6 +291,8 @@ class Mission(TimeStampedModel):
         "Review cadence (days)", null=True, blank=True, help_text="Empty: the organisation's."
     )
     next_review_due = models.DateField("Next review due", null=True, blank=True)
+    # 0–100 from the open alignment findings; written by the alignment checks (set-based).
+    alignment_score = models.PositiveSmallIntegerField("Alignment score", null=True, blank=True)
     carried_over_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_over_to"
     )

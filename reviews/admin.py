@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 
-from .models import Review
+from missions.admin import ReadOnlyAdminMixin
+
+from .models import AlignmentSnapshot, Finding, Reminder, Review
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -75,3 +77,38 @@ class ReviewAdmin(admin.ModelAdmin):
         # A review belongs to one mission's cycle; moving it would break "one per cycle".
         fields = tuple(super().get_readonly_fields(request, obj))
         return ("mission", *fields) if obj else fields
+
+
+class WrittenByTheChecksMixin(ReadOnlyAdminMixin):
+    """Rows the alignment checks and the reminder sweep write; people only read them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    list_display = ("kind", "severity", "mission", "message", "opened_at", "resolved_at")
+    list_filter = ("kind", "severity", ("resolved_at", admin.EmptyFieldListFilter), "organisation")
+    list_select_related = ("mission",)
+    search_fields = ("message", "mission__title")
+    raw_id_fields = ("mission",)
+    show_full_result_count = False
+
+
+@admin.register(AlignmentSnapshot)
+class AlignmentSnapshotAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    list_display = ("run_date", "organisation", "team", "score", "missions", "open_findings")
+    list_filter = ("organisation", "run_date")
+    list_select_related = ("organisation", "team")
+    date_hierarchy = "run_date"
+    show_full_result_count = False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    list_display = ("review", "kind", "recipient", "created_at", "sent_at")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
+    list_select_related = ("review__mission", "recipient")
+    raw_id_fields = ("review", "recipient")
+    show_full_result_count = False

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from missions.models import Mission, TimeStampedModel
+from missions.models import Mission, Organisation, Team, TimeStampedModel
 
 
 class Review(TimeStampedModel):
@@ -59,3 +59,143 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Review of {self.mission} due {self.due_date}"
+
+
+class Reminder(models.Model):
+    """One reminder of one review to one person. The row is the claim that makes it
+    exactly-once: the sweep inserts it (unique per review, kind and recipient), and the sender
+    marks ``sent_at`` with a conditional UPDATE in the transaction that notifies."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "3 days before"
+        DUE = "due", "On the day"
+        AFTER = "after", "The day after"
+        ESCALATION = "escalation", "Escalated to the boss"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_reminders"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The sender's queue: reminders claimed but not sent yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="reviews_reminder_unsent",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "recipient"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder of {self.review} to {self.recipient}"
+
+
+class Finding(models.Model):
+    """A problem the alignment checks found. It opens when a rule first holds, stays open
+    (one row) while it holds, and resolves by itself when the data no longer matches."""
+
+    class Kind(models.TextChoices):
+        ORPHAN = "orphan", "Orphan mission"
+        PERIOD_OUTSIDE_PARENT = "period_outside_parent", "Period outside the parent's"
+        NO_KPI = "no_kpi", "No measure of success"
+        STALE_KPI = "stale_kpi", "KPI not updated"
+        KPI_OFF_TRACK = "kpi_off_track", "KPI forecast off track"
+        REVIEW_OVERDUE = "review_overdue", "Review overdue"
+        AWAITING_ALIGNMENT = "awaiting_alignment", "Waiting for alignment"
+        TOO_MANY_MISSIONS = "too_many_missions", "Too many active missions"
+        SPACE_EXCEEDS_PARENT = "space_exceeds_parent", "Operating space larger than the parent's"
+        LINK_UNANSWERED = "link_unanswered", "Support request unanswered"
+        TASK_OVERDUE = "task_overdue", "Key task overdue"
+
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        CRITICAL = "critical", "Critical"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="findings"
+    )
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # What inside the mission the finding is about ("kpi:12", "task:7"), "" for the mission.
+    subject = models.CharField(max_length=40, blank=True, default="")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    message = models.CharField(max_length=300)
+    opened_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="reviews_finding_open_kind",
+            ),
+            models.Index(
+                fields=["mission"],
+                condition=Q(resolved_at__isnull=True),
+                name="reviews_finding_open_mission",
+            ),
+        ]
+        constraints = [
+            # A finding that still holds is not opened twice: the checks upsert against this.
+            models.UniqueConstraint(
+                fields=["mission", "kind", "subject"],
+                condition=Q(resolved_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=["info", "warning", "critical"]),
+                name="%(app_label)s_%(class)s_severity_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"
+
+
+class AlignmentSnapshot(models.Model):
+    """The alignment score of an organisation (team empty) or a team on one day, for trends."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="alignment_snapshots"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="alignment_snapshots"
+    )
+    run_date = models.DateField()
+    score = models.FloatField()
+    missions = models.PositiveIntegerField()
+    open_findings = models.PositiveIntegerField()
+    critical_findings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run_date"]
+        constraints = [
+            # A re-run on the same day overwrites (ON CONFLICT), never duplicates.
+            models.UniqueConstraint(
+                fields=["organisation", "run_date"],
+                condition=Q(team__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_org_day",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "team", "run_date"],
+                condition=Q(team__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_team_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team or self.organisation} on {self.run_date}: {self.score:.0f}"

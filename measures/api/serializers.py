@@ -11,7 +11,6 @@ from rest_framework import serializers
 from missions.api.serializers import MemberScopedField
 from missions.models import Mission
 
-from .. import forecast
 from ..models import CheckIn, Kpi
 
 
@@ -50,24 +49,23 @@ class KpiSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status"]
 
-    def _points(self, kpi: Kpi) -> list[tuple[Any, float]]:
-        # Check-ins are prefetched in date order by the selector; nothing is queried here.
-        return forecast.points_from(list(kpi.check_ins.all()))
-
+    # Progress and forecast are stored on the KPI by measures.services.kpi_refresh_figures
+    # (computed by measures.forecast), so a list of KPIs costs no query per KPI.
     def get_progress(self, kpi: Kpi) -> float:
-        points = self._points(kpi)
-        return round(
-            forecast.progress(forecast.Target.of(kpi), points[-1][1] if points else None), 4
-        )
+        return round(kpi.progress, 4)
 
     @extend_schema_field(ForecastSerializer)
     def get_forecast(self, kpi: Kpi) -> dict[str, object]:
-        return forecast.forecast(forecast.Target.of(kpi), self._points(kpi), kpi.due_date).as_dict()
+        value = kpi.forecast_value
+        return {
+            "value_at_due": None if value is None else round(value, 4),
+            "status": kpi.forecast_status,
+            "reach_date": kpi.forecast_reach_date,
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_latest_value(self, kpi: Kpi) -> float | None:
-        points = self._points(kpi)
-        return points[-1][1] if points else None
+        return None if kpi.latest_value is None else float(kpi.latest_value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         direction = attrs.get("direction", getattr(self.instance, "direction", "increase"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from measures.models import CheckIn
+from measures.services import kpi_refresh_figures
 from tests.measures.factories import CheckInFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def test_a_kpi_shows_progress_and_forecast(world) -> None:
     )
     for day, value in ((1, 10), (11, 20), (21, 30)):
         CheckInFactory(kpi=kpi, author=world.staff, value=value, recorded_on=dt.date(2026, 1, day))
+    kpi_refresh_figures(kpi=kpi)  # factories write rows directly; the service would do this
     body = client_for(world.coach).get(f"/api/v1/kpis/{kpi.pk}/").json()
     assert body["progress"] == 0.5
     assert body["latest_value"] == 30
@@ -38,7 +40,7 @@ def test_a_kpi_shows_progress_and_forecast(world) -> None:
 def test_the_kpi_list_costs_constant_queries(world, django_assert_max_num_queries) -> None:
     client = client_for(world.staff)
     KpiFactory(mission=world.staff_mission)
-    with django_assert_max_num_queries(3) as few:  # count, page of KPIs, their check-ins
+    with django_assert_max_num_queries(2) as few:  # count, the page of KPIs
         client.get("/api/v1/kpis/")
     for _ in range(20):
         kpi = KpiFactory(mission=world.staff_mission)

@@ -1,0 +1,204 @@
+"""What the measures pages read: My work, one KPI row, one KPI with its history.
+
+Reads only. Every figure comes from ``measures.summary`` (and so from ``measures.forecast``);
+My work costs the same few queries whatever the number of missions, KPIs and key tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.safestring import SafeString
+
+from missions import selectors as mission_selectors
+from missions.models import Interdependency, KeyTask, Mission
+from missions.permissions import Action, can
+from reviews.selectors import reviews_due_for
+
+from . import charts
+from .models import CheckIn, Kpi
+from .selectors import check_ins_in_order
+from .summary import KpiFigures, MissionFigures, figures_for, mission_figures
+
+if TYPE_CHECKING:
+    from missions.permissions import Actor
+    from reviews.models import Review
+
+DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]
+
+
+def latest_check_in(check_ins: list[CheckIn]) -> CheckIn | None:
+    """The check-in that stands last (in date order; a correction replaces what it supersedes)."""
+    superseded = {c.supersedes_id for c in check_ins if c.supersedes_id}
+    standing = [c for c in check_ins if c.pk not in superseded]
+    return standing[-1] if standing else None
+
+
+@dataclass
+class KpiRow:
+    """One KPI as My work shows it: its figures, its last check-in and whether one may add one."""
+
+    figures: KpiFigures
+    latest: CheckIn | None
+    can_check_in: bool
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.figures.kpi
+
+    @property
+    def default_confidence(self) -> int:
+        """The last confidence given, so that a routine check-in is value and button only."""
+        return self.latest.confidence if self.latest else DEFAULT_CONFIDENCE
+
+    @property
+    def sparkline(self) -> SafeString:
+        return charts.sparkline(self.figures)
+
+
+def row_for(kpi: Kpi, actor: Actor, figures: KpiFigures | None = None) -> KpiRow:
+    """The row of a KPI whose check-ins are prefetched in date order."""
+    return KpiRow(
+        figures=figures or figures_for(kpi),
+        latest=latest_check_in(list(kpi.check_ins.all())),
+        can_check_in=can(actor, Action.CHECK_IN, kpi),
+    )
+
+
+@dataclass
+class MissionWork:
+    mission: Mission
+    figures: MissionFigures
+    kpis: list[KpiRow]
+    key_tasks: list[KeyTask]
+
+
+@dataclass
+class Inbox:
+    """What the user must do now."""
+
+    check_ins_due: list[KpiRow]
+    reviews_due: list[Review]
+    alignments: list[Mission]
+    support_requests: list[Interdependency]
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.check_ins_due)
+            + len(self.reviews_due)
+            + len(self.alignments)
+            + len(self.support_requests)
+        )
+
+
+@dataclass
+class MyWork:
+    inbox: Inbox
+    missions: list[MissionWork]
+    other_key_tasks: list[KeyTask] = field(default_factory=list)  # theirs, on others' missions
+
+    @property
+    def kpi_rows(self) -> list[KpiRow]:
+        return [row for work in self.missions for row in work.kpis]
+
+
+def _owned_missions(actor: Actor) -> list[Mission]:
+    missions = list(mission_selectors.missions_owned_by(actor=actor))
+    for mission in missions:
+        mission.organisation = actor.organisation  # known already: no query per mission
+    return missions
+
+
+def _rows(actor: Actor, missions: list[Mission]) -> dict[int, tuple[MissionFigures, list[KpiRow]]]:
+    """Each mission's figures and KPI rows: two queries for all of them."""
+    by_id = {m.pk: m for m in missions}
+    result = {}
+    for pk, figures in mission_figures(by_id).items():
+        for f in figures.kpis:
+            f.kpi.mission = by_id[pk]
+        result[pk] = (figures, [row_for(f.kpi, actor, f) for f in figures.kpis])
+    return result
+
+
+def my_kpi_rows(*, actor: Actor) -> list[KpiRow]:
+    """The active KPIs of the actor's missions, as rows: three queries."""
+    rows = _rows(actor, _owned_missions(actor))
+    return [row for _, mission_rows in rows.values() for row in mission_rows]
+
+
+def my_kpis(*, actor: Actor) -> list[Kpi]:
+    """Every KPI of the actor's missions, archived ones too (a check-in on one is refused with
+    its reason, not with "no such KPI"): two queries."""
+    by_id = {m.pk: m for m in _owned_missions(actor)}
+    kpis = list(Kpi.objects.filter(mission_id__in=by_id).order_by("mission_id", "id"))
+    for kpi in kpis:
+        kpi.mission = by_id[kpi.mission_id]
+    return kpis
+
+
+def my_work(*, actor: Actor) -> MyWork:
+    """The user's inbox, then each of their missions with its KPIs and key tasks.
+
+    Queries: missions (1), KPIs and their check-ins (2), key tasks (1), reviews due (1),
+    missions awaiting alignment (1), support requests (1): seven, for any number of each.
+    """
+    missions = _owned_missions(actor)
+    rows = _rows(actor, missions)
+    tasks: dict[int, list[KeyTask]] = {m.pk: [] for m in missions}
+    others: list[KeyTask] = []
+    for task in mission_selectors.key_tasks_of_actor(actor=actor, mission_ids=list(tasks)):
+        task.can_edit = can(actor, Action.EDIT, task.mission)  # type: ignore[attr-defined]
+        tasks.get(task.mission_id, others).append(task)
+    work = [MissionWork(m, rows[m.pk][0], rows[m.pk][1], tasks[m.pk]) for m in missions]
+    inbox = Inbox(
+        check_ins_due=[
+            row for w in work for row in w.kpis if row.figures.update_due and row.can_check_in
+        ],
+        reviews_due=list(reviews_due_for(actor=actor)),
+        alignments=list(mission_selectors.missions_awaiting_alignment(actor=actor)),
+        support_requests=list(mission_selectors.support_requests_awaiting(actor=actor)),
+    )
+    return MyWork(inbox=inbox, missions=work, other_key_tasks=others)
+
+
+def kpi_of(*, actor: Actor, pk: int) -> Kpi:
+    """A KPI of the actor's organisation (404 otherwise), with its mission and its check-ins
+    (authors included) in date order: two queries."""
+    kpi = get_object_or_404(
+        Kpi.objects.select_related(
+            "mission__parent",
+            "mission__owner_user",
+            "mission__owner_team",
+            "parent_kpi__mission",
+        ).prefetch_related(
+            Prefetch("check_ins", queryset=check_ins_in_order().select_related("author"))
+        ),
+        pk=pk,
+        organisation=actor.organisation,
+    )
+    kpi.mission.organisation = actor.organisation
+    return kpi
+
+
+@dataclass
+class HistoryEntry:
+    """A check-in as the history shows it: what corrected it, and what it corrects."""
+
+    check_in: CheckIn
+    superseded_by: CheckIn | None
+    corrects: CheckIn | None
+
+
+def history_of(kpi: Kpi) -> list[HistoryEntry]:
+    """The KPI's check-ins newest first, each with its correction (from the prefetched list)."""
+    check_ins = list(kpi.check_ins.all())
+    by_id = {c.pk: c for c in check_ins}
+    superseded_by = {c.supersedes_id: c for c in check_ins if c.supersedes_id}
+    return [
+        HistoryEntry(c, superseded_by.get(c.pk), by_id.get(c.supersedes_id or 0))
+        for c in reversed(check_ins)
+    ]
