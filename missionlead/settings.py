@@ -194,5 +194,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# --- Cache: shared by web and worker processes (Redis, or files for the embedded default) --
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Product settings ---------------------------------------------------------------------------
-MISSIONLEAD_REVIEW_CADENCE_DAYS = 30
+# The address people reach the site at, for links in emails.
+MISSIONLEAD_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
+# Run the alignment checks of a subtree (debounced) after changes to it.
+MISSIONLEAD_CHECKS_AFTER_CHANGES = env.bool("CHECKS_AFTER_CHANGES", default=True)

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
+from .signals import cascade_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -36,8 +37,12 @@ def audit_record(
     changes: dict[str, list[Any]] | None = None,
     comment: str = "",
 ) -> AuditEvent:
-    """Append one entry to the audit log, in the caller's transaction."""
-    return AuditEvent.objects.create(
+    """Append one entry to the audit log, in the caller's transaction.
+
+    A change that belongs to a mission also announces ``cascade_changed``, so the alignment
+    checks of that part of the cascade run again soon after.
+    """
+    event = AuditEvent.objects.create(
         organisation=organisation,
         actor=by,
         verb=verb,
@@ -48,6 +53,9 @@ def audit_record(
         changes=changes or {},
         comment=comment,
     )
+    if mission is not None:
+        cascade_changed.send(sender=AuditEvent, mission=mission)
+    return event
 
 
 def apply_changes(

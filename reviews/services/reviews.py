@@ -13,7 +13,7 @@ from missions.audit import apply_changes, audit_record
 from missions.models import Mission
 from missions.services import mission_reopen_alignment
 
-from .models import Review
+from ..models import Review
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -70,3 +70,49 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
         mission=mission, due_date=review.held_on + dt.timedelta(days=review_cadence(mission))
     )
     return review
+
+
+def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 2000) -> int:
+    """Give every active mission without a scheduled review its next one.
+
+    The due date is the mission's ``next_review_due`` if set, otherwise one cadence after the
+    start of its period (or after today, if that is already past). Returns how many were
+    scheduled; safe to run twice (one review per mission and due date).
+    """
+    today = timezone.localdate()
+    missing = (
+        Mission.objects.filter(status=Mission.Status.ACTIVE)
+        .exclude(reviews__status=Review.Status.SCHEDULED)
+        .select_related("organisation")
+        .order_by("id")
+    )
+    if organisation_id is not None:
+        missing = missing.filter(organisation_id=organisation_id)
+    scheduled = 0
+    for chunk in _chunks(missing.iterator(chunk_size=batch), batch):
+        reviews, dues = [], {}
+        for mission in chunk:
+            due = mission.next_review_due or max(
+                mission.period_start + dt.timedelta(days=review_cadence(mission)), today
+            )
+            dues[mission.pk] = due
+            reviews.append(Review(mission=mission, due_date=due))
+        with transaction.atomic():
+            Review.objects.bulk_create(reviews, ignore_conflicts=True)
+            for mission in chunk:
+                if mission.next_review_due != dues[mission.pk]:
+                    mission.next_review_due = dues[mission.pk]
+            Mission.objects.bulk_update(chunk, ["next_review_due"])
+        scheduled += len(reviews)
+    return scheduled
+
+
+def _chunks(items: Any, size: int) -> Any:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

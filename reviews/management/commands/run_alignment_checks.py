@@ -1,0 +1,38 @@
+"""``manage.py run_alignment_checks [--org SLUG]``: the alignment checks, now."""
+
+from __future__ import annotations
+
+import resource
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from missions.models import Organisation
+from reviews.checks import run_checks
+
+
+class Command(BaseCommand):
+    help = "Run the alignment checks now (the same code the nightly Celery task runs)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org", help="Only this organisation (its slug).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisations = Organisation.objects.order_by("slug")
+        if options["org"]:
+            organisations = organisations.filter(slug=options["org"])
+            if not organisations.exists():
+                raise CommandError(f"No organisation with the slug {options['org']!r}.")
+        total = organisations.count()
+        for number, organisation in enumerate(organisations, start=1):
+            self.stdout.write(f"[{number}/{total}] {organisation.slug} …", ending="")
+            self.stdout.flush()
+            result = run_checks(organisation=organisation)
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(result.by_kind.items())) or "none"
+            score = "—" if result.score is None else f"{result.score:.1f}"
+            self.stdout.write(
+                f" {result.seconds:.2f} s: {result.opened} opened, {result.resolved} resolved, "
+                f"{result.open} open ({kinds}); alignment score {score}"
+            )
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"Peak memory of this process: {peak_mib:.0f} MiB")

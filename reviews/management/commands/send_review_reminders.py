@@ -1,0 +1,21 @@
+"""``manage.py send_review_reminders``: the reminders due now, each sent once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from reviews import services
+
+
+class Command(BaseCommand):
+    help = "Send the review reminders that are due now (the same code the Celery task runs)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scheduled = services.review_schedule_missing()
+        result = services.reminders_send_due()
+        self.stdout.write(
+            f"{scheduled} reviews scheduled; {result.claimed} reminders to send, "
+            f"{result.sent} sent now (a reminder already sent is never sent again)."
+        )

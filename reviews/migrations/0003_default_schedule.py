@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from reviews.schedule import install as install_schedule
+
+    install_schedule(
+        apps.get_model("django_celery_beat", "CrontabSchedule"),
+        apps.get_model("django_celery_beat", "PeriodicTask"),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reviews", "0002_figures_findings_reminders"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]

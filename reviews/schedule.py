@@ -1,0 +1,37 @@
+"""The default Celery beat schedule, declared in code and written into the database.
+
+django-celery-beat reads it from its tables, so operators change times in the admin; this
+module (through the data migration and ``manage.py setup_periodic_tasks``) only creates what
+is missing and never overwrites an operator's change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_SCHEDULE = [
+    {
+        "name": "Review reminders (hourly; each reminder is sent once)",
+        "task": "reviews.tasks.review_reminder_sweep",
+        "crontab": {"minute": "5", "hour": "*"},
+    },
+    {
+        "name": "Alignment checks (nightly, one task per organisation)",
+        "task": "reviews.tasks.alignment_checks_nightly",
+        "crontab": {"minute": "30", "hour": "2"},
+    },
+]
+
+
+def install(crontab_model: Any, task_model: Any) -> int:
+    """Create the default periodic tasks that do not exist yet; returns how many."""
+    created = 0
+    for entry in DEFAULT_SCHEDULE:
+        if task_model.objects.filter(name=entry["name"]).exists():
+            continue
+        schedule, _ = crontab_model.objects.get_or_create(
+            day_of_week="*", day_of_month="*", month_of_year="*", **entry["crontab"]
+        )
+        task_model.objects.create(name=entry["name"], task=entry["task"], crontab=schedule)
+        created += 1
+    return created

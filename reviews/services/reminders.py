@@ -1,0 +1,152 @@
+"""Review reminders: claimed once in the database, then sent exactly once.
+
+Two steps, so that any number of workers, a beat that fires twice, or a worker killed in the
+middle cannot send a reminder twice:
+
+1. ``reminders_claim`` (the sweep) inserts one ``Reminder`` row per review, kind and recipient
+   that is due today. The unique constraint makes a second sweep insert nothing.
+2. ``reminder_send`` marks one row sent with ``UPDATE … WHERE sent_at IS NULL`` and, in the
+   same transaction, writes the in-app notification and hands the email to Django's mail
+   backend. If the update changes no row, someone else sent it: nothing happens. If the worker
+   dies before the commit, nothing is stored and the retry sends it; the only window for a
+   duplicate is an email handed to the mail server just before the process died.
+
+When, relative to the due date: 3 days before (``before``), on the day (``due``), the day after
+(``after``), to the owner; from 7 days after, escalated to the boss — the owner of the parent
+mission (``escalation``). Each kind has a window rather than a single day, so a day the job did
+not run is caught up the next day, still once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from missions.models import Notification
+from missions.services import mission_owners
+
+from ..models import Reminder, Review
+
+Kind = Reminder.Kind
+# (kind, first day relative to the due date, first day of the next kind)
+WINDOWS = [
+    (Kind.BEFORE, -3, 0),
+    (Kind.DUE, 0, 1),
+    (Kind.AFTER, 1, 7),
+    (Kind.ESCALATION, 7, None),
+]
+
+
+@dataclass
+class SweepResult:
+    claimed: int
+    sent: int
+
+
+def _kind_on(due: dt.date, today: dt.date) -> str | None:
+    offset = (today - due).days
+    for kind, start, end in WINDOWS:
+        if offset >= start and (end is None or offset < end):
+            return kind
+    return None
+
+
+def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[int]:
+    """Insert the reminders due today (set-based per batch); return the ids to send."""
+    today = today or timezone.localdate()
+    earliest_start = WINDOWS[0][1]
+    due_now = (
+        Review.objects.filter(
+            status=Review.Status.SCHEDULED,
+            due_date__lte=today - dt.timedelta(days=earliest_start),
+            mission__status="active",
+        )
+        .select_related(
+            "mission__owner_user",
+            "mission__owner_team__leader",
+            "mission__parent__owner_user",
+            "mission__parent__owner_team__leader",
+        )
+        .order_by("id")
+    )
+    rows = []
+    for review in due_now.iterator(chunk_size=batch):
+        kind = _kind_on(review.due_date, today)
+        if kind is None:
+            continue
+        mission = review.mission
+        target = mission.parent if kind == Kind.ESCALATION else mission
+        if target is None:  # a top mission has no boss to escalate to: remind its owner
+            target = mission
+        for person in mission_owners(target):
+            rows.append(Reminder(review=review, kind=kind, recipient=person))
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
+    return list(Reminder.objects.filter(sent_at__isnull=True).values_list("id", flat=True))
+
+
+def _message(reminder: Reminder) -> str:
+    review, mission = reminder.review, reminder.review.mission
+    due = f"{review.due_date:%-d %b %Y}"
+    return {
+        Kind.BEFORE: f"The 30-day review of “{mission.title}” is due on {due}.",
+        Kind.DUE: f"The 30-day review of “{mission.title}” is due today.",
+        Kind.AFTER: f"The 30-day review of “{mission.title}” was due yesterday.",
+        Kind.ESCALATION: (
+            f"The 30-day review of “{mission.title}” ({mission.owner_display}) was due on {due} "
+            "and has not been held."
+        ),
+    }[reminder.kind]
+
+
+def reminder_send(*, reminder_id: int) -> bool:
+    """Send one claimed reminder, exactly once. True if this call sent it."""
+    with transaction.atomic():
+        claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+        if claimed != 1:
+            return False  # already sent by someone else, or gone
+        reminder = Reminder.objects.select_related(
+            "recipient",
+            "review__mission__organisation",
+            "review__mission__owner_user",
+            "review__mission__owner_team",
+        ).get(pk=reminder_id)
+        mission = reminder.review.mission
+        message = _message(reminder)
+        kind = (
+            Notification.Kind.REVIEW_ESCALATION
+            if reminder.kind == Kind.ESCALATION
+            else Notification.Kind.REVIEW_REMINDER
+        )
+        url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
+        Notification.objects.create(
+            organisation=mission.organisation,
+            recipient=reminder.recipient,
+            kind=kind,
+            message=message,
+            url=url,
+            mission=mission,
+            dedupe_key=f"reminder:{reminder.pk}",
+        )
+        if reminder.recipient.email:
+            base = getattr(settings, "MISSIONLEAD_BASE_URL", "").rstrip("/")
+            send_mail(
+                subject=f"Review reminder: {mission.title}",
+                message=f"{message}\n\nOpen the review: {base}{url}\n",
+                from_email=None,
+                recipient_list=[reminder.recipient.email],
+            )
+    return True
+
+
+def reminders_send_due(*, today: dt.date | None = None) -> SweepResult:
+    """Claim and send everything due, in this process (the command and the eager path)."""
+    ids = reminders_claim(today=today)
+    sent = sum(reminder_send(reminder_id=pk) for pk in ids)
+    return SweepResult(claimed=len(ids), sent=sent)

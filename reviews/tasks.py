@@ -1,0 +1,84 @@
+"""Celery tasks of the reviews app: thin wrappers that take ids and call the services.
+
+Every task is safe to run twice (the services claim their work in the database), acks late so
+a worker killed mid-task hands it back, and retries with backoff on database or broker errors.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+
+from missions.models import Mission, Organisation
+
+from . import checks, services
+
+RETRYABLE = (DatabaseError, ConnectionError, OSError)
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": RETRYABLE,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+DEBOUNCE_SECONDS = 30
+
+
+@shared_task(**TASK_OPTIONS)
+def review_send_reminder(reminder_id: int) -> bool:
+    """Send one claimed reminder; a second run sends nothing."""
+    return services.reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def review_reminder_sweep() -> int:
+    """Schedule missing reviews, claim today's reminders, and queue one send task each."""
+    services.review_schedule_missing()
+    ids = services.reminders_claim()
+    for reminder_id in ids:
+        transaction.on_commit(partial(review_send_reminder.delay, reminder_id))
+    return len(ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def alignment_check_organisation(organisation_id: int, root_id: int | None = None) -> dict:
+    """Run the alignment checks of one organisation, or of one subtree of it."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    root = Mission.objects.filter(pk=root_id).first() if root_id else None
+    if root_id:
+        cache.delete(_debounce_key(organisation_id, root_id))
+    result = checks.run_checks(organisation=organisation, root=root)
+    return {"opened": result.opened, "resolved": result.resolved, "open": result.open}
+
+
+@shared_task(**TASK_OPTIONS)
+def alignment_checks_nightly() -> int:
+    """Fan out one check per organisation, so several workers share the night's work."""
+    ids = list(Organisation.objects.values_list("id", flat=True))
+    for organisation_id in ids:
+        alignment_check_organisation.delay(organisation_id)
+    return len(ids)
+
+
+def _debounce_key(organisation_id: int, root_id: int) -> str:
+    return f"alignment-check:{organisation_id}:{root_id}"
+
+
+def request_alignment_check(mission: Mission) -> None:
+    """Check the subtree around a changed mission soon, once for a burst of changes.
+
+    The subtree is the parent's: rules compare a mission with its parent and its siblings.
+    """
+    root_id = mission.parent_id or mission.pk
+    if cache.add(_debounce_key(mission.organisation_id, root_id), 1, DEBOUNCE_SECONDS * 4):
+        transaction.on_commit(
+            partial(
+                alignment_check_organisation.apply_async,
+                (mission.organisation_id, root_id),
+                countdown=DEBOUNCE_SECONDS,
+            )
+        )
