@@ -22,7 +22,7 @@ from django.db import transaction
 
 from . import services
 from .forms import CheckInForm
-from .models import Kpi
+from .models import CheckIn, Kpi
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,6 +34,7 @@ MAX_ROWS = 1_000
 REQUIRED_COLUMNS = ("kpi", "value")
 OPTIONAL_COLUMNS = ("date", "comment", "confidence")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Entry:
 
     kpi: Kpi | None
     value: Decimal | None = None
-    confidence: int = 70
+    confidence: int = DEFAULT_CONFIDENCE
     comment: str = ""
     recorded_on: dt.date | None = None
     line: int | None = None  # the CSV line, counting the header as line 1
@@ -173,7 +174,7 @@ def _entry_from_row(row: dict[str, str], line: int, kpis: Sequence[Kpi]) -> Entr
     form = CheckInForm(
         data={
             "value": written["value"],
-            "confidence": written["confidence"] or "70",
+            "confidence": written["confidence"] or str(DEFAULT_CONFIDENCE),
             "comment": written["comment"],
             "recorded_on": written_date,
         }
@@ -189,11 +190,16 @@ class CheckInUploadForm(forms.Form):
 
     file = forms.FileField(
         label="CSV file",
-        required=False,
         help_text="Columns: kpi (id or name), value, date (YYYY-MM-DD, optional), comment.",
+        error_messages={"required": "Choose a CSV file."},
     )
     text = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.data.get("text"):
+            self.fields["file"].required = False  # confirming the previewed text
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -208,6 +214,4 @@ class CheckInUploadForm(forms.Form):
                     {"file": "The file is not UTF-8 text; save it as “CSV UTF-8”."}
                 ) from error
             data["confirm"] = False  # a new file is always previewed first
-        elif not data.get("text"):
-            raise ValidationError({"file": "Choose a CSV file."})
         return data

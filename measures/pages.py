@@ -99,7 +99,8 @@ class Inbox:
 class MyWork:
     inbox: Inbox
     missions: list[MissionWork]
-    other_key_tasks: list[KeyTask] = field(default_factory=list)  # theirs, on others' missions
+    # Key tasks the user owns on missions that are not theirs, grouped by mission.
+    other_key_tasks: list[tuple[Mission, list[KeyTask]]] = field(default_factory=list)
 
     @property
     def kpi_rows(self) -> list[KpiRow]:
@@ -149,10 +150,13 @@ def my_work(*, actor: Actor) -> MyWork:
     missions = _owned_missions(actor)
     rows = _rows(actor, missions)
     tasks: dict[int, list[KeyTask]] = {m.pk: [] for m in missions}
-    others: list[KeyTask] = []
+    others: dict[int, tuple[Mission, list[KeyTask]]] = {}
     for task in mission_selectors.key_tasks_of_actor(actor=actor, mission_ids=list(tasks)):
         task.can_edit = can(actor, Action.EDIT, task.mission)  # type: ignore[attr-defined]
-        tasks.get(task.mission_id, others).append(task)
+        if task.mission_id in tasks:
+            tasks[task.mission_id].append(task)
+        else:
+            others.setdefault(task.mission_id, (task.mission, []))[1].append(task)
     work = [MissionWork(m, rows[m.pk][0], rows[m.pk][1], tasks[m.pk]) for m in missions]
     inbox = Inbox(
         check_ins_due=[
@@ -162,7 +166,7 @@ def my_work(*, actor: Actor) -> MyWork:
         alignments=list(mission_selectors.missions_awaiting_alignment(actor=actor)),
         support_requests=list(mission_selectors.support_requests_awaiting(actor=actor)),
     )
-    return MyWork(inbox=inbox, missions=work, other_key_tasks=others)
+    return MyWork(inbox=inbox, missions=work, other_key_tasks=list(others.values()))
 
 
 def kpi_of(*, actor: Actor, pk: int) -> Kpi:

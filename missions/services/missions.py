@@ -47,8 +47,10 @@ VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent"
 @transaction.atomic
 def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User) -> Vision:
     """Write the organisation's vision and CEO's intent (creating it on first write)."""
-    vision, _ = Vision.objects.select_for_update().get_or_create(organisation=organisation)
+    vision, created = Vision.objects.select_for_update().get_or_create(organisation=organisation)
     changes = apply_changes(vision, data, VISION_FIELDS)
+    if not changes and not created:
+        return vision  # nothing changed: no save, no new "last changed by"
     vision.updated_by = by
     vision.full_clean()
     vision.save()

@@ -333,3 +333,10 @@ def test_query_counts_do_not_grow_with_the_organisation(
     _grow(world, 1800)  # about 2,000
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_key_task_without_an_owner_shows(world, client) -> None:
+    KeyTask.objects.create(mission=world.team_mission, title="Nobody's yet")
+    client.force_login(world.lead)
+    page = client.get(f"/o/acme/missions/{world.team_mission.pk}/").content.decode()
+    assert "Nobody&#x27;s yet" in page and "No owner" in page

@@ -1,0 +1,310 @@
+"""KPI charts drawn on the server as SVG: readable without JavaScript, printable, and said in
+words (``<title>`` and ``<desc>``) for screen readers.
+
+The numbers come from ``measures.summary.KpiFigures`` (and so from ``measures.forecast``); this
+module only places them on a canvas. Colours are SVG attributes rather than CSS classes so that
+the same markup works inline in a page and as a file of its own (``kpis/<id>/chart.svg``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .forecast import Target
+from .summary import KpiFigures
+
+WIDTH, HEIGHT = 440, 250
+LEFT, RIGHT, TOP, BOTTOM = 50, 16, 20, 36
+FONT_SIZE = 13
+DOT = 5  # room for a dot on the plot's edge
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_POINTS = 120, 32, 24
+
+INK = "#3e4c59"
+GRID = "#e4e7eb"
+AXIS = "#7b8794"
+HISTORY = "#1d4ed8"
+TARGET = "#166534"
+BAND = "#dcfce7"
+BASELINE = "#52606d"
+FORECAST = "#b45309"
+
+STATUS_WORDS = {
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "unknown": "not enough check-ins to forecast",
+}
+
+
+def number(value: float) -> str:
+    """A value as a label: thousands separated, at most two decimals, no trailing zeros."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def day(value: dt.date) -> str:
+    return date_format(value, "j M Y")
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Maps ``lo``–``hi`` of the data onto ``start``–``end`` of the canvas."""
+
+    lo: float
+    hi: float
+    start: float
+    end: float
+
+    def __call__(self, value: float) -> float:
+        return self.start + (value - self.lo) / (self.hi - self.lo) * (self.end - self.start)
+
+
+def _step(span: float, count: int) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``count`` ticks."""
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _value_range(figures: KpiFigures) -> tuple[float, float, float]:
+    """The y range (low, high, tick step), tick-aligned, with the forecast only if it is near."""
+    goal = Target.of(figures.kpi)
+    values = [v for _, v in figures.history] + [goal.baseline, goal.target]
+    if goal.target_max is not None:
+        values.append(goal.target_max)
+    lo, hi = min(values), max(values)
+    at_due = figures.forecast.value_at_due
+    # A wild forecast would flatten everything else; beyond one span it is clipped instead.
+    if at_due is not None and lo - (hi - lo) <= at_due <= hi + (hi - lo):
+        lo, hi = min(lo, at_due), max(hi, at_due)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    pad = (hi - lo) * 0.06
+    step = _step(hi - lo + 2 * pad, 4)
+    return math.floor((lo - pad) / step) * step, math.ceil((hi + pad) / step) * step, step
+
+
+def _date_range(figures: KpiFigures) -> tuple[dt.date, dt.date]:
+    kpi = figures.kpi
+    created = timezone.localtime(kpi.created_at).date() if kpi.created_at else kpi.due_date
+    start = figures.history[0][0] if figures.history else min(created, timezone.localdate())
+    start = min(start, kpi.due_date)
+    end = max(kpi.due_date, figures.history[-1][0] if figures.history else start)
+    if end <= start:
+        end = start + dt.timedelta(days=1)
+    return start, end
+
+
+def describe(figures: KpiFigures) -> str:
+    """The chart in words: where the KPI started, where it is, where it must get and will get."""
+    kpi = figures.kpi
+    # "40%" but "40 beds": a percent sign sits on the number.
+    unit = "" if not kpi.unit else kpi.unit if kpi.unit == "%" else f" {kpi.unit}"
+    goal = Target.of(kpi)
+    if goal.direction == "range" and goal.target_max is not None:
+        aim = f"stay between {number(goal.target)} and {number(goal.target_max)}{unit}"
+    else:
+        verb = "reach" if goal.direction == "increase" else "come down to"
+        aim = f"{verb} {number(goal.target)}{unit}"
+    words = [f"Baseline {number(goal.baseline)}{unit}; target: {aim} by {day(kpi.due_date)}."]
+    if figures.history:
+        (first_on, first), (last_on, last) = figures.history[0], figures.history[-1]
+        count = len(figures.history)
+        if count == 1:
+            words.append(f"One check-in: {number(last)}{unit} on {day(last_on)}.")
+        else:
+            words.append(
+                f"{count} check-ins, from {number(first)}{unit} on {day(first_on)} "
+                f"to {number(last)}{unit} on {day(last_on)}."
+            )
+    else:
+        words.append("No check-ins yet.")
+    forecast = figures.forecast
+    status = STATUS_WORDS[forecast.status]
+    if forecast.value_at_due is not None:
+        words.append(f"Forecast at the due date: {number(forecast.value_at_due)}{unit}, {status}.")
+    else:
+        words.append(f"Forecast: {status}.")
+    return " ".join(words)
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str, **extra: str) -> str:
+    attrs = "".join(
+        f' {name.rstrip("_").replace("_", "-")}="{value}"' for name, value in extra.items()
+    )
+    return (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"{attrs}/>'
+    )
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", colour: str = INK) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{colour}">'
+        f"{escape(text)}</text>"
+    )
+
+
+def line_chart(figures: KpiFigures) -> SafeString:
+    """The KPI's history against its baseline and target, with the forecast to the due date."""
+    kpi = figures.kpi
+    goal = Target.of(kpi)
+    uid = f"kpi-{kpi.pk}-chart"
+    lo, hi, step = _value_range(figures)
+    start, end = _date_range(figures)
+    x = _Scale(start.toordinal(), end.toordinal(), LEFT, WIDTH - RIGHT)
+    y = _Scale(lo, hi, HEIGHT - BOTTOM, TOP)
+    left, right, top, bottom = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
+
+    def at(when: dt.date, value: float) -> str:
+        return f"{x(when.toordinal()):.1f},{y(value):.1f}"
+
+    title = f"{kpi.name}: history against the target"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'class="chart" role="img" aria-labelledby="{uid}-title {uid}-desc" '
+        f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}">',
+        f'<title id="{uid}-title">{escape(title)}</title>',
+        f'<desc id="{uid}-desc">{escape(describe(figures))}</desc>',
+        f'<defs><clipPath id="{uid}-plot"><rect x="{left - DOT}" y="{top - DOT}" '
+        f'width="{right - left + 2 * DOT}" height="{bottom - top + 2 * DOT}"/></clipPath></defs>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+    ]
+    # Value axis: gridlines and their labels.
+    tick = lo
+    while tick <= hi + step / 1000:
+        out.append(_line(left, y(tick), right, y(tick), GRID))
+        out.append(_text(left - 6, y(tick) + 4, number(tick), "end"))
+        tick += step
+    # Date axis: the first day, the middle and the last (the due date unless it has passed).
+    out.append(_line(left, bottom, right, bottom, AXIS))
+    middle = start + (end - start) / 2
+    ticks = [(start, "start"), (end, "end")]
+    if (end - start).days > 20:
+        ticks.insert(1, (middle, "middle"))
+    for when, anchor in ticks:
+        out.append(_line(x(when.toordinal()), bottom, x(when.toordinal()), bottom + 4, AXIS))
+        out.append(_text(x(when.toordinal()), bottom + 18, day(when), anchor))
+    # Target: a band for a range, a line otherwise; the baseline dashed.
+    out.append(f'<g clip-path="url(#{uid}-plot)">')
+    if goal.direction == "range" and goal.target_max is not None:
+        band_top, band_bottom = y(goal.target_max), y(goal.target)
+        out.append(
+            f'<rect class="chart__target" x="{left}" y="{band_top:.1f}" width="{right - left}" '
+            f'height="{max(band_bottom - band_top, 1):.1f}" fill="{BAND}" stroke="{TARGET}" '
+            f'stroke-width="1"/>'
+        )
+        target_label = f"Target range {number(goal.target)}–{number(goal.target_max)}"
+        target_y = band_top
+    else:
+        out.append(
+            _line(
+                left,
+                y(goal.target),
+                right,
+                y(goal.target),
+                TARGET,
+                stroke_width="2",
+                class_="chart__target",
+            )
+        )
+        target_label, target_y = f"Target {number(goal.target)}", y(goal.target)
+    out.append(
+        _line(
+            left,
+            y(goal.baseline),
+            right,
+            y(goal.baseline),
+            BASELINE,
+            stroke_width="1.5",
+            stroke_dasharray="2 4",
+            class_="chart__baseline",
+        )
+    )
+    due_x = x(kpi.due_date.toordinal())
+    out.append(_line(due_x, top, due_x, bottom, AXIS, stroke_dasharray="1 3"))
+    # History, then the forecast from the last point to the due date.
+    history = figures.history
+    if len(history) > 1:
+        points = " ".join(at(when, value) for when, value in history)
+        out.append(
+            f'<polyline class="chart__history" points="{points}" fill="none" '
+            f'stroke="{HISTORY}" stroke-width="2.5" stroke-linejoin="round"/>'
+        )
+    at_due = figures.forecast.value_at_due
+    if history and at_due is not None and kpi.due_date > history[-1][0]:
+        last_on, last = history[-1]
+        out.append(
+            f'<polyline class="chart__forecast" points="{at(last_on, last)} '
+            f'{at(kpi.due_date, at_due)}" fill="none" stroke="{FORECAST}" stroke-width="2" '
+            f'stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<circle cx="{due_x:.1f}" cy="{y(at_due):.1f}" r="4" fill="#ffffff" '
+            f'stroke="{FORECAST}" stroke-width="2"><title>'
+            f"Forecast on {escape(day(kpi.due_date))}: {escape(number(at_due))}"
+            f"</title></circle>"
+        )
+    for when, value in history:
+        cx, cy = at(when, value).split(",")
+        out.append(
+            f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{HISTORY}"><title>'
+            f"{escape(day(when))}: {escape(number(value))}</title></circle>"
+        )
+    out.append("</g>")
+    # Labels last, so that lines never cover them.
+    out.append(_text(right - 4, target_y - 6, target_label, "end", TARGET))
+    # The baseline's label on the side away from the target, where the history rarely runs.
+    below = 15 if goal.target >= goal.baseline else -6
+    out.append(
+        _text(right - 4, y(goal.baseline) + below, f"Baseline {number(goal.baseline)}", "end")
+    )
+    out.append(_text(due_x - 4, top - 6, "Due", "end"))
+    out.append("</svg>")
+    return mark_safe("".join(out))  # every text above is escaped
+
+
+def sparkline(figures: KpiFigures) -> SafeString:
+    """A small line of the latest check-ins against the target, for lists of KPIs."""
+    points: Sequence[tuple[dt.date, float]] = figures.history[-SPARK_POINTS:]
+    if not points:
+        return mark_safe("")
+    goal = Target.of(figures.kpi)
+    values = [v for _, v in points] + [goal.target, goal.baseline]
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    first, last = points[0][0].toordinal(), points[-1][0].toordinal()
+    x = _Scale(first, last if last > first else first + 1, 3, SPARK_WIDTH - 3)
+    y = _Scale(lo, hi, SPARK_HEIGHT - 3, 3)
+    if len(points) == 1:
+        x = _Scale(first - 1, first + 1, 3, SPARK_WIDTH - 3)
+    coords = [(x(when.toordinal()), y(value)) for when, value in points]
+    label = (
+        f"Trend of the last {len(points)} check-in{'s' if len(points) > 1 else ''}: "
+        + ", ".join(number(v) for _, v in points)
+        + f"; target {number(goal.target)}"
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" class="sparkline" role="img" '
+        f'aria-label="{escape(label)}">',
+        _line(0, y(goal.target), SPARK_WIDTH, y(goal.target), TARGET, stroke_dasharray="3 3"),
+    ]
+    if len(coords) > 1:
+        joined = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+        out.append(
+            f'<polyline points="{joined}" fill="none" stroke="{HISTORY}" stroke-width="2" '
+            f'stroke-linejoin="round"/>'
+        )
+    cx, cy = coords[-1]
+    out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{HISTORY}"/>')
+    out.append("</svg>")
+    return mark_safe("".join(out))  # the label is escaped

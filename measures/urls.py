@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("me/", views.my_work, name="me"),
+    path("me/check-in/bulk/", views.bulk_check_in, name="bulk-check-in"),
+    path("me/check-in/upload/", views.check_in_upload, name="check-in-upload"),
+    path("kpis/<int:pk>/", views.kpi_detail, name="kpi"),
+    path("kpis/<int:pk>/check-in/", views.kpi_check_in, name="check-in"),
+    path("kpis/<int:pk>/chart.svg", views.kpi_chart, name="chart"),
+]

@@ -1,0 +1,257 @@
+"""``manage.py generate_org``: a synthetic organisation that keeps every database rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from measures.models import CheckIn, Kpi
+from missions import tree
+from missions.models import (
+    CoachAssignment,
+    Interdependency,
+    KeyTask,
+    Membership,
+    Mission,
+    Organisation,
+    Team,
+)
+from reviews.models import Review
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+N = 300
+SLUG = "synthetic-test"
+
+
+def generate(*args: str) -> str:
+    out = StringIO()
+    call_command(
+        "generate_org", "--missions", str(N), "--slug", SLUG, *args, stdout=out, stderr=StringIO()
+    )
+    # The test's transaction never commits: check the deferred foreign keys now.
+    connection.check_constraints()
+    return out.getvalue()
+
+
+def org_counts(org: Organisation) -> dict[str, int]:
+    return {
+        "teams": Team.objects.filter(organisation=org).count(),
+        "memberships": Membership.objects.filter(organisation=org).count(),
+        "missions": Mission.objects.filter(organisation=org).count(),
+        "kpis": Kpi.objects.filter(organisation=org).count(),
+        "check_ins": CheckIn.objects.filter(kpi__organisation=org).count(),
+        "key_tasks": KeyTask.objects.filter(mission__organisation=org).count(),
+        "reviews": Review.objects.filter(mission__organisation=org).count(),
+        "links": Interdependency.objects.filter(organisation=org).count(),
+    }
+
+
+def test_generates_about_n_missions_with_people_kpis_and_check_ins() -> None:
+    output = generate()
+
+    org = Organisation.objects.get(slug=SLUG)
+    counts = org_counts(org)
+    assert counts["missions"] == N
+    assert 20 <= counts["teams"] <= 60
+    assert 100 <= counts["memberships"] <= 300
+    assert 2.5 * N <= counts["kpis"] <= 3.5 * N
+    assert counts["check_ins"] == 10 * counts["kpis"]
+    assert counts["key_tasks"] == 2 * N
+    assert counts["reviews"] == 2 * N
+    assert counts["links"] > 0
+    assert f"{N:,} missions" in output
+    assert User.objects.filter(memberships__organisation=org).count() == counts["memberships"]
+    # One password hash for everyone, and by default nobody can log in with it.
+    passwords = set(User.objects.filter(memberships__organisation=org).values_list("password"))
+    assert len(passwords) == 1
+    assert not User.objects.filter(memberships__organisation=org).first().has_usable_password()
+
+
+def test_the_cascade_is_a_consistent_tree() -> None:
+    generate()
+    org = Organisation.objects.get(slug=SLUG)
+    missions = {m["id"]: m for m in Mission.objects.filter(organisation=org).values()}
+    teams = {t["id"]: t for t in Team.objects.filter(organisation=org).values()}
+
+    for rows in (missions, teams):
+        for row in rows.values():
+            parent = rows.get(row["parent_id"])
+            if row["parent_id"] is not None:
+                assert parent is not None, "parent in another organisation"
+            expected = tree.child_path(parent["path"], parent["id"]) if parent else ""
+            assert row["path"] == expected
+    assert sum(1 for t in teams.values() if t["parent_id"] is None) == 1
+
+    levels = defaultdict(list)
+    for m in missions.values():
+        levels[m["level"]].append(m)
+        assert m["period_start"] < m["period_end"]
+        if m["level"] == "organisation":
+            assert m["parent_id"] is None and m["owner_team_id"] and not m["owner_user_id"]
+        elif m["level"] == "team":
+            parent = missions[m["parent_id"]]
+            assert m["owner_team_id"] and not m["owner_user_id"]
+            assert parent["level"] in ("organisation", "team")
+            # A team mission serves a mission of its parent team.
+            assert teams[m["owner_team_id"]]["parent_id"] == parent["owner_team_id"]
+        else:
+            assert m["owner_user_id"] and not m["owner_team_id"] and m["parent_id"]
+    assert set(levels) == {"organisation", "team", "individual"}
+    assert len(levels["individual"]) > len(levels["team"]) > len(levels["organisation"])
+    assert max(tree.depth(m["path"]) for m in missions.values()) >= 3
+
+    # Operating spaces fit inside the parent's.
+    budgets: dict[int, Decimal] = defaultdict(Decimal)
+    for m in missions.values():
+        if m["parent_id"] and m["budget"] is not None:
+            budgets[m["parent_id"]] += m["budget"]
+        if m["parent_id"]:
+            assert m["deadline"] <= missions[m["parent_id"]]["deadline"]
+    assert all(total <= missions[pk]["budget"] for pk, total in budgets.items())
+
+    # Ids of the descendants come from one prefix query on the path.
+    top = next(m for m in levels["organisation"])
+    subtree = Mission.objects.descendants_of(Mission.objects.get(pk=top["id"]))
+    children = defaultdict(list)
+    for m in missions.values():
+        children[m["parent_id"]].append(m["id"])
+    expected, stack = set(), list(children[top["id"]])
+    while stack:
+        pk = stack.pop()
+        expected.add(pk)
+        stack.extend(children[pk])
+    assert set(subtree.values_list("pk", flat=True)) == expected
+
+
+def test_kpis_check_ins_and_work_keep_the_rules() -> None:
+    generate()
+    org = Organisation.objects.get(slug=SLUG)
+    kpis = Kpi.objects.filter(organisation=org).select_related("mission", "parent_kpi__mission")
+    assert {k.direction for k in kpis} == {"increase", "decrease", "range"}
+    for kpi in kpis:
+        if kpi.direction == "range":
+            assert kpi.target_max is not None and kpi.target_max >= kpi.target
+        else:
+            assert kpi.target_max is None
+        if kpi.parent_kpi:
+            assert kpi.parent_kpi.mission_id == kpi.mission.parent_id
+    assert any(k.parent_kpi_id for k in kpis)
+
+    members = set(Membership.objects.filter(organisation=org).values_list("user_id", flat=True))
+    check_ins = CheckIn.objects.filter(kpi__organisation=org)
+    assert set(check_ins.values_list("author_id", flat=True)) <= members
+    assert not check_ins.filter(confidence__gt=100).exists()
+    assert KeyTask.objects.filter(mission__organisation=org, status="done").exists()
+    assert not KeyTask.objects.filter(status="done", completed_at=None).exists()
+    reviews = Review.objects.filter(mission__organisation=org)
+    assert reviews.filter(status="done").count() == reviews.filter(status="scheduled").count()
+    links = Interdependency.objects.filter(organisation=org).select_related(
+        "from_mission", "to_mission"
+    )
+    assert all(x.from_mission.organisation_id == x.to_mission.organisation_id for x in links)
+    assert CoachAssignment.objects.filter(organisation=org, team=None).exists()
+
+
+def test_the_organisation_is_separate_from_others(world: World) -> None:
+    before = org_counts(world.organisation)
+    users_before = set(User.objects.values_list("pk", flat=True))
+
+    generate()
+
+    org = Organisation.objects.get(slug=SLUG)
+    assert org_counts(world.organisation) == before
+    new_users = set(User.objects.values_list("pk", flat=True)) - users_before
+    assert new_users == set(
+        Membership.objects.filter(organisation=org).values_list("user_id", flat=True)
+    )
+    assert not Membership.objects.filter(user_id__in=new_users).exclude(organisation=org).exists()
+    for model in (Team, Mission, Kpi, Interdependency):
+        rows = model.objects.filter(organisation=org)
+        assert rows.exists()
+    # Every link of the new organisation stays inside it.
+    assert not Mission.objects.filter(organisation=org).exclude(parent=None).exclude(
+        parent__organisation=org
+    ).exists()  # fmt: skip
+    assert not Mission.objects.filter(organisation=org).exclude(owner_team=None).exclude(
+        owner_team__organisation=org
+    ).exists()  # fmt: skip
+    assert not Kpi.objects.filter(organisation=org).exclude(mission__organisation=org).exists()
+    assert not Kpi.objects.filter(parent_kpi__organisation=world.organisation).exists()
+    assert not Membership.objects.filter(organisation=org).exclude(team=None).exclude(
+        team__organisation=org
+    ).exists()  # fmt: skip
+
+
+def test_a_second_run_needs_replace(world: World) -> None:
+    generate()
+    org = Organisation.objects.get(slug=SLUG)
+    counts = org_counts(org)
+
+    with pytest.raises(CommandError, match="--replace"):
+        generate()
+
+    assert org_counts(org) == counts
+
+
+def test_replace_deletes_the_old_organisation_and_generates_it_again(world: World) -> None:
+    other_before = org_counts(world.organisation)
+    generate()
+    old = Organisation.objects.get(slug=SLUG)
+    old_missions = set(Mission.objects.filter(organisation=old).values_list("pk", flat=True))
+
+    generate("--replace", "--seed", "7")
+
+    new = Organisation.objects.get(slug=SLUG)
+    assert new.pk != old.pk
+    assert not Mission.objects.filter(pk__in=old_missions).exists()
+    assert org_counts(new)["missions"] == N
+    assert org_counts(world.organisation) == other_before
+    # The old synthetic people went with their organisation; no one is left over.
+    synthetic = User.objects.filter(username__startswith=f"{SLUG}-u")
+    assert synthetic.count() == org_counts(new)["memberships"]
+    assert not synthetic.filter(memberships=None).exists()
+    # The purge opened the append-only check-ins only for itself.
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            CheckIn.objects.filter(kpi__organisation=new)[:1].get().delete()
+
+
+def test_same_seed_same_organisation() -> None:
+    def shape() -> list[tuple]:
+        org = Organisation.objects.get(slug=SLUG)
+        return list(
+            Mission.objects.filter(organisation=org)
+            .order_by("pk")
+            .values_list("level", "title", "budget", "alignment_status")
+        )
+
+    generate()
+    first = shape()
+    generate("--replace")
+    assert shape() == first
+
+
+@pytest.mark.parametrize("n", [1, 7])
+def test_tiny_organisations(n: int) -> None:
+    call_command(
+        "generate_org", "--missions", str(n), "--slug", SLUG, "--checkins-per-kpi", "2",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    connection.check_constraints()
+    assert Mission.objects.filter(organisation__slug=SLUG).count() == n
+
+
+@pytest.mark.parametrize("args", [["--missions", "0"], ["--missions", "5", "--slug", "not a slug"]])
+def test_rejects_nonsense(args: list[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("generate_org", *args, stdout=StringIO())
+    assert not Organisation.objects.exists()
