@@ -134,6 +134,17 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     for _folder in ("queue", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Redis hands a message that a dead worker had taken (acks_late) to another worker only after
+# this many seconds; kombu's default is an hour. It must exceed the longest task and the
+# longest countdown or ETA, or those run twice. The worker tests lower it (and the interval
+# of kombu's sweep for such messages) to see a SIGKILLed worker's tasks redelivered quickly.
+_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=None)
+if _VISIBILITY_TIMEOUT is not None and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 4)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from .models import Review
+from measures.models import CheckIn, Kpi
+from missions.models import Interdependency, KeyTask, Mission, Notification
+
+from .models import Finding, Review
 
 if TYPE_CHECKING:
     from missions.permissions import Actor
@@ -36,3 +41,207 @@ def reviews_for_member(*, user: object) -> QuerySet[Review]:
         .select_related("mission__organisation", "mission__parent")
         .order_by("id")
     )
+
+
+# --- The review pages -------------------------------------------------------------------------
+
+
+def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
+    """Reviews the actor holds or oversees: of the missions they own (in person or through a
+    team they lead) and of the missions directly under those (a leader's team's children).
+
+    Scheduled reviews of archived or completed missions are left out; held ones stay.
+    """
+    mine = Q(mission__owner_user=actor.user) | Q(mission__owner_team__in=actor.led_team_ids)
+    under_mine = Q(mission__parent__owner_user=actor.user) | Q(
+        mission__parent__owner_team__in=actor.led_team_ids
+    )
+    return (
+        Review.objects.filter(mission__organisation=actor.organisation)
+        .filter(mine | under_mine)
+        .filter(
+            Q(status=Review.Status.DONE)
+            | Q(status=Review.Status.SCHEDULED, mission__status=Mission.Status.ACTIVE)
+        )
+        .select_related("mission__owner_user", "mission__owner_team", "held_by")
+    )
+
+
+def reviews_to_hold(*, actor: Actor) -> QuerySet[Review]:
+    """Scheduled reviews, the most overdue first."""
+    return (
+        reviews_for_actor(actor=actor)
+        .filter(status=Review.Status.SCHEDULED)
+        .order_by("due_date", "id")
+    )
+
+
+def reviews_held(*, actor: Actor) -> QuerySet[Review]:
+    """Held reviews, the latest first."""
+    return (
+        reviews_for_actor(actor=actor).filter(status=Review.Status.DONE).order_by("-held_on", "-id")
+    )
+
+
+def review_of(*, actor: Actor, pk: int) -> Review | None:
+    """One review of the actor's organisation, with what the permission check reads."""
+    return (
+        Review.objects.filter(pk=pk, mission__organisation=actor.organisation)
+        .select_related(
+            "mission__organisation",
+            "mission__owner_user",
+            "mission__owner_team__leader",
+            "mission__parent__owner_user",
+            "mission__parent__owner_team",
+            "held_by",
+        )
+        .first()
+    )
+
+
+@dataclass
+class KpiMovement:
+    """One KPI on a review's agenda: where it stood at the last review and where it is now."""
+
+    kpi: Kpi
+    then: Decimal | None
+    now: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.then is None or self.now is None:
+            return None
+        return self.now - self.then
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the change moved towards the target (None: no change or no figures)."""
+        if self.then is None or self.now is None or self.now == self.then:
+            return None
+        if self.kpi.direction == Kpi.Direction.DECREASE:
+            return self.now < self.then
+        if self.kpi.direction == Kpi.Direction.RANGE:
+            low, high = self.kpi.target, self.kpi.target_max or self.kpi.target
+            return _distance(self.now, low, high) < _distance(self.then, low, high)
+        return self.now > self.then
+
+
+def _distance(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low - value, value - high, Decimal(0))
+
+
+@dataclass
+class Agenda:
+    """What a review talks about, built from the data of its mission."""
+
+    since: dt.date | None  # the last held review, or None for the first review
+    kpis: list[KpiMovement]
+    findings: list[Finding]
+    tasks_done: list[KeyTask]
+    tasks_overdue: list[KeyTask]
+    links_waiting: list[Interdependency]
+
+
+AGENDA_ITEMS = 50  # a mission with more than this of one thing has a bigger problem
+
+
+def last_held_review(*, mission: Mission, before: Review | None = None) -> dt.date | None:
+    """The date of the mission's latest held review (other than ``before``)."""
+    held = Review.objects.filter(mission=mission, status=Review.Status.DONE)
+    if before is not None:
+        held = held.exclude(pk=before.pk)
+    return held.aggregate(last=Max("held_on"))["last"]
+
+
+def kpi_movement(*, mission: Mission, since: dt.date | None) -> list[KpiMovement]:
+    """The mission's active KPIs with their value at ``since`` and now: one query.
+
+    The value at a date is that of the last check-in recorded on or before it that no
+    correction supersedes (as in the KPI's chart); before any review, the baseline.
+    """
+    kpis = Kpi.objects.filter(mission=mission, status=Kpi.Status.ACTIVE).order_by("id")
+    if since is not None:
+        current = CheckIn.objects.filter(kpi=OuterRef("pk"), recorded_on__lte=since).exclude(
+            Exists(CheckIn.objects.filter(supersedes=OuterRef("pk")))
+        )
+        kpis = kpis.annotate(
+            value_then=Subquery(
+                current.order_by("-recorded_on", "-created_at", "-id").values("value")[:1]
+            )
+        )
+    return [
+        KpiMovement(
+            kpi=kpi,
+            then=kpi.value_then if since is not None else kpi.baseline,  # type: ignore[attr-defined]
+            now=kpi.latest_value,
+        )
+        for kpi in kpis[:AGENDA_ITEMS]
+    ]
+
+
+def review_agenda(*, review: Review) -> Agenda:
+    """The agenda of a review: KPI movement since the last review, open findings, key tasks
+    done since then and overdue now, and the interdependencies waiting for an answer.
+
+    Six queries whatever the size of the mission.
+    """
+    mission = review.mission
+    since = last_held_review(mission=mission, before=review)
+    today = timezone.localdate()
+    open_statuses = [KeyTask.Status.TODO, KeyTask.Status.IN_PROGRESS, KeyTask.Status.BLOCKED]
+    done = KeyTask.objects.filter(mission=mission, status=KeyTask.Status.DONE)
+    if since is not None:
+        start = dt.datetime.combine(since, dt.time.min, tzinfo=timezone.get_current_timezone())
+        done = done.filter(completed_at__gte=start)
+    severity = Case(
+        When(severity=Finding.Severity.CRITICAL, then=0),
+        When(severity=Finding.Severity.WARNING, then=1),
+        default=2,
+    )
+    return Agenda(
+        since=since,
+        kpis=kpi_movement(mission=mission, since=since),
+        findings=list(
+            Finding.objects.filter(mission=mission, resolved_at__isnull=True).order_by(
+                severity, "opened_at", "id"
+            )[:AGENDA_ITEMS]
+        ),
+        tasks_done=list(done.select_related("owner").order_by("-completed_at")[:AGENDA_ITEMS]),
+        tasks_overdue=list(
+            KeyTask.objects.filter(mission=mission, status__in=open_statuses, due_date__lt=today)
+            .select_related("owner")
+            .order_by("due_date", "id")[:AGENDA_ITEMS]
+        ),
+        links_waiting=list(
+            Interdependency.objects.filter(
+                Q(from_mission=mission) | Q(to_mission=mission),
+                status=Interdependency.Status.PROPOSED,
+            )
+            .select_related(
+                "from_mission__owner_user",
+                "from_mission__owner_team",
+                "to_mission__owner_user",
+                "to_mission__owner_team",
+            )
+            .order_by("created_at", "id")[:AGENDA_ITEMS]
+        ),
+    )
+
+
+# --- The API's findings and notifications ------------------------------------------------------
+
+
+def findings_for_member(*, user: object) -> QuerySet[Finding]:
+    """Alignment findings of the user's organisations."""
+    return (
+        Finding.objects.filter(organisation__memberships__user=user)
+        .select_related("organisation")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def notifications_of(*, user: object) -> QuerySet[Notification]:
+    """The user's own notifications, in the organisations they still belong to."""
+    return Notification.objects.filter(
+        recipient=user, organisation__memberships__user=user
+    ).order_by("-created_at", "-id")

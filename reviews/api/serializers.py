@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Review
+from missions.models import Notification
+
+from ..models import Finding, Review
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -33,3 +35,41 @@ class ReviewCompleteSerializer(serializers.Serializer):
     not_working = serializers.CharField(allow_blank=True, required=False, default="")
     changes = serializers.CharField(allow_blank=True, required=False, default="")
     still_aligned = serializers.BooleanField()
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "organisation",
+            "mission",
+            "kind",
+            "severity",
+            "message",
+            "opened_at",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "message",
+            "url",
+            "mission",
+            "created_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    """How many notifications a mark-read call changed."""
+
+    marked = serializers.IntegerField()

@@ -5,3 +5,5 @@ from . import views
 
 def register(router: DefaultRouter) -> None:
     router.register("reviews", views.ReviewViewSet, basename="review")
+    router.register("findings", views.FindingViewSet, basename="finding")
+    router.register("notifications", views.NotificationViewSet, basename="notification")

@@ -1,25 +1,39 @@
-"""API views for reviews: read them, and record a held review through ``complete``."""
+"""API views of the reviews app: reviews (and recording one through ``complete``), alignment
+findings, and the caller's own notifications."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from missions.api.permissions import ActorPermission
+from missions import services as mission_services
+from missions.api.permissions import ActorPermission, request_actor
+from missions.models import Notification
 from missions.permissions import Action
+from missions.selectors import organisations_of
 
 from .. import selectors, services
-from ..models import Review
-from .serializers import ReviewCompleteSerializer, ReviewSerializer
+from ..models import Finding, Review
+from .serializers import (
+    FindingSerializer,
+    MarkedReadSerializer,
+    NotificationSerializer,
+    ReviewCompleteSerializer,
+    ReviewSerializer,
+)
 
 
 class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Scheduled and held reviews of the caller's organisations."""
 
+    # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.
+    queryset = Review.objects.none()
     serializer_class = ReviewSerializer
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     permission_actions = {"complete": Action.EDIT}
@@ -40,3 +54,71 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             review=review, data=payload.validated_data, by=request.user
         )
         return Response(ReviewSerializer(review).data)
+
+
+class FindingFilter(filters.FilterSet):
+    """``?open=true`` for the findings that still hold, ``false`` for the resolved ones."""
+
+    open = filters.BooleanFilter(method="filter_open", label="Open (not resolved)")
+
+    class Meta:
+        model = Finding
+        fields = ["organisation", "mission", "kind", "severity"]
+
+    def filter_open(self, queryset: QuerySet[Finding], name: str, value: bool) -> QuerySet[Finding]:
+        return queryset.filter(resolved_at__isnull=value)
+
+
+class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Alignment findings of the caller's organisations; the checks open and resolve them."""
+
+    # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.
+    queryset = Finding.objects.none()
+    serializer_class = FindingSerializer
+    permission_classes = [permissions.IsAuthenticated, ActorPermission]
+    filterset_class = FindingFilter
+    ordering_fields = ["id", "opened_at", "severity"]
+
+    def get_queryset(self) -> QuerySet[Finding]:
+        return selectors.findings_for_member(user=self.request.user)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own in-app notifications, newest first; mark one or all read."""
+
+    # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.
+    queryset = Notification.objects.none()
+    serializer_class = NotificationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = {"organisation": ["exact"], "kind": ["exact"], "read_at": ["isnull"]}
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return selectors.notifications_of(user=self.request.user)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        """Mark this notification read (already read: unchanged)."""
+        notification = self.get_object()
+        actor = request_actor(request, notification.organisation)
+        mission_services.notifications_mark_read(actor=actor, ids=[str(notification.pk)])
+        notification.refresh_from_db(fields=["read_at"])
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=MarkedReadSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark every unread notification read; ``?organisation=<id>`` for one organisation."""
+        organisations = organisations_of(user=request.user)
+        body = request.data if isinstance(request.data, dict) else {}
+        raw = request.query_params.get("organisation") or body.get("organisation")
+        if raw:
+            if not str(raw).isdigit():
+                raise ValidationError({"organisation": ["A number is required."]})
+            organisations = organisations.filter(pk=int(raw))
+        marked = 0
+        for organisation in organisations:  # the few organisations of one person
+            actor = request_actor(request, organisation)
+            marked += mission_services.notifications_mark_read(actor=actor, ids=None)
+        return Response(MarkedReadSerializer({"marked": marked}).data)

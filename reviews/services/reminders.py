@@ -86,7 +86,13 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
         for person in mission_owners(target):
             rows.append(Reminder(review=review, kind=kind, recipient=person))
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
-    return list(Reminder.objects.filter(sent_at__isnull=True).values_list("id", flat=True))
+    # Unsent reminders of earlier sweeps are handed out again (a lost task is caught up), but
+    # not those of reviews held or cancelled since: nobody needs reminding of those.
+    return list(
+        Reminder.objects.filter(
+            sent_at__isnull=True, review__status=Review.Status.SCHEDULED
+        ).values_list("id", flat=True)
+    )
 
 
 def _message(reminder: Reminder) -> str:
@@ -95,7 +101,7 @@ def _message(reminder: Reminder) -> str:
     return {
         Kind.BEFORE: f"The 30-day review of “{mission.title}” is due on {due}.",
         Kind.DUE: f"The 30-day review of “{mission.title}” is due today.",
-        Kind.AFTER: f"The 30-day review of “{mission.title}” was due yesterday.",
+        Kind.AFTER: f"The 30-day review of “{mission.title}” was due on {due} and is not held yet.",
         Kind.ESCALATION: (
             f"The 30-day review of “{mission.title}” ({mission.owner_display}) was due on {due} "
             "and has not been held."
@@ -105,7 +111,15 @@ def _message(reminder: Reminder) -> str:
 
 def reminder_send(*, reminder_id: int) -> bool:
     """Send one claimed reminder, exactly once. True if this call sent it."""
+    if not Reminder.objects.filter(
+        pk=reminder_id, sent_at__isnull=True, review__status=Review.Status.SCHEDULED
+    ).exists():
+        return False  # sent already, gone, or its review was held in the meantime
     with transaction.atomic():
+        # The claim stays a single-table ``UPDATE … WHERE id = … AND sent_at IS NULL``: a
+        # concurrent sender waits for this row's lock and then re-checks ``sent_at`` on the
+        # new row version, so exactly one of them updates it. (A filter across the join to the
+        # review would become an ``id IN (subquery)``, whose re-check uses the old snapshot.)
         claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
             sent_at=timezone.now()
         )

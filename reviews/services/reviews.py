@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from missions.audit import apply_changes, audit_record
-from missions.models import Mission
-from missions.services import mission_reopen_alignment
+from missions.models import Mission, Notification
+from missions.services import mission_owners, mission_reopen_alignment, notify
 
 from ..models import Review
 
@@ -42,13 +42,20 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
 
     A mission found no longer aligned goes back to "proposed" for its boss to look at again.
     """
+    # Lock the review row only: a bare FOR UPDATE would also lock the joined mission and
+    # organisation rows, serialising every review of the organisation behind this one.
     review = (
-        Review.objects.select_for_update().select_related("mission__organisation").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("mission__organisation")
+        .get(pk=review.pk)
     )
     if review.status != Review.Status.SCHEDULED:
         raise ValidationError("This review has already been held or cancelled.")
+    held_on = data.get("held_on") or timezone.localdate()
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "A review cannot be held in the future."})
     changes = apply_changes(review, data, REVIEW_FIELDS)
-    review.held_on = data.get("held_on") or timezone.localdate()
+    review.held_on = held_on
     review.held_by = by
     review.status = Review.Status.DONE
     review.full_clean()
@@ -62,9 +69,24 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
         mission=mission,
         changes=changes,
     )
-    if review.still_aligned is False and mission.parent_id is not None:
+    if (
+        review.still_aligned is False
+        and mission.parent_id is not None
+        and mission.alignment_status != Mission.AlignmentStatus.PROPOSED
+    ):
         mission_reopen_alignment(
             mission=mission, by=by, comment="The review found the mission no longer aligned."
+        )
+        # The boss must look at it again: tell them, as proposing a mission does.
+        notify(
+            recipients=mission_owners(mission.parent),
+            kind=Notification.Kind.ALIGNMENT_REQUESTED,
+            message=(
+                f"The review of “{mission.title}” found it no longer aligned with "
+                f"“{mission.parent.title}”: align it again or send it back."
+            ),
+            mission=mission,
+            by=by,
         )
     review_schedule(
         mission=mission, due_date=review.held_on + dt.timedelta(days=review_cadence(mission))

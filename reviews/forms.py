@@ -1,0 +1,48 @@
+"""The form of a 30-day review. Labels are what a user would say (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(forms.Form):
+    """Record a held review; the service schedules the next one."""
+
+    summary = _text("Summary", "Progress since the last review, in a few lines.")
+    working = _text("What is working")
+    not_working = _text("What is not working")
+    changes = _text("What we change")
+    still_aligned = forms.TypedChoiceField(
+        label="Still aligned",
+        choices=[
+            ("", "Choose…"),
+            ("yes", "Yes: the mission still serves the mission above"),
+            ("no", "No: it goes back to its boss for alignment"),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        help_text="Is the mission still aligned with the mission above and its intent?",
+    )
+    held_on = forms.DateField(label="Held on", widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("held_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_held_on(self) -> dt.date:
+        held_on: dt.date = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("A review cannot be held in the future.")
+        return held_on

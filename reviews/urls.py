@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("reviews/", views.review_list, name="list"),
+    path("reviews/<int:pk>/", views.review_detail, name="detail"),
+]

@@ -1,0 +1,97 @@
+"""The review pages: the reviews a person holds or oversees, and one review with its agenda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from missions.permissions import Action, can, require
+from missions.views.common import actor_of, org_view
+
+from . import selectors, services
+from .forms import ReviewForm
+from .models import Review
+
+PAGE_SIZE = 25
+
+
+@org_view
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Reviews to hold (overdue first) and held, of the user's missions and those under them."""
+    actor = actor_of(request)
+    to_hold = Paginator(selectors.reviews_to_hold(actor=actor), PAGE_SIZE)
+    held = Paginator(selectors.reviews_held(actor=actor), PAGE_SIZE)
+    due_page = to_hold.get_page(request.GET.get("due_page"))
+    for review in due_page:
+        review.is_mine = actor.owns(review.mission)  # type: ignore[attr-defined]
+    context = {
+        "to_hold": due_page,
+        "held": held.get_page(request.GET.get("done_page")),
+        "today": timezone.localdate(),
+    }
+    return render(request, "reviews/review_list.html", context)
+
+
+def _form_errors(form: ReviewForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One review: the agenda and the form for who may edit the mission, else read-only."""
+    actor = actor_of(request)
+    review = selectors.review_of(actor=actor, pk=pk)
+    if review is None:
+        raise Http404("No such review.")
+    require(actor, Action.VIEW, review)
+    may_edit = can(actor, Action.EDIT, review.mission)
+    open_for_edit = may_edit and review.status == Review.Status.SCHEDULED
+    form = ReviewForm(request.POST or None) if open_for_edit else None
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form is None:
+            messages.error(request, "This review has already been held or cancelled.")
+            return redirect("reviews:detail", org=actor.organisation.slug, pk=review.pk)
+        if form.is_valid():
+            try:
+                services.review_complete(review=review, data=form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                return _after_complete(request, review, form.cleaned_data["still_aligned"])
+    context: dict[str, Any] = {
+        "review": review,
+        "mission": review.mission,
+        "form": form,
+        "may_edit": may_edit,
+        "agenda": selectors.review_agenda(review=review)
+        if review.status == Review.Status.SCHEDULED
+        else None,
+        "today": timezone.localdate(),
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "reviews/review_detail.html", context, status=status)
+
+
+def _after_complete(request: HttpRequest, review: Review, still_aligned: bool) -> HttpResponse:
+    mission = review.mission
+    mission.refresh_from_db(fields=["next_review_due", "alignment_status"])
+    text = f"The review is recorded. The next one is due on {mission.next_review_due:%-d %b %Y}."
+    if not still_aligned and mission.parent_id is not None:
+        text += " The mission goes back to its boss for alignment."
+    messages.success(request, text)
+    return redirect("reviews:detail", org=mission.organisation.slug, pk=review.pk)
