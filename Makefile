@@ -1,0 +1,51 @@
+# Every command runs from the virtual environment in .venv/ at the project's root.
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: pip runs again only when pyproject.toml is newer.
+STAMP := $(VENV)/.installed
+
+# The scripts read PORT from the environment.
+export PORT
+
+.PHONY: install run worker beat test lint format migrations-check ci
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+# Set-up, demo data, then the web server, a Celery worker and beat until Ctrl-C.
+run:
+	scripts/run.sh
+
+# A worker or beat on their own, for development next to `runserver`; DEBUG defaults to on
+# because settings refuse to start without SECRET_KEY otherwise.
+worker: install
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A missionlead worker -l info --without-mingle --without-gossip
+
+beat: install
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A missionlead beat -l info \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# Throwaway PostgreSQL and Redis, lint, migrations check, the whole suite.
+# Extra pytest arguments: make test PYTEST_ARGS="-k cascade -x"
+test:
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Models and migrations are database-independent, so the embedded default settings suffice.
+migrations-check: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemigrations --check --dry-run
+
+ci: test

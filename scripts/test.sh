@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make test`: install, then lint, the migrations check and the whole suite against throwaway
+# PostgreSQL and Redis servers (scripts/with-services.sh). Every step runs even when an earlier
+# one fails, so one run shows every problem; the exit status is 0 only when all passed.
+#
+#   PYTEST_ARGS="-k cascade -x" scripts/test.sh
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+
+if [ "${1:-}" != --with-services ]; then
+  started=$(date +%s)
+  make --no-print-directory install
+  # The servers' URLs must be in the environment before Django reads its settings, hence the
+  # second half of this script runs as the command of with-services.sh.
+  status=0
+  scripts/with-services.sh "$0" --with-services || status=$?
+  echo "==> make test: $(($(date +%s) - started)) s in all, exit status $status"
+  exit $status
+fi
+
+failed=()
+step() {
+  local name=$1 t0 rc=0
+  shift
+  echo "==> $name"
+  t0=$(date +%s)
+  "$@" || rc=$?
+  echo "--- $name: exit status $rc, $(($(date +%s) - t0)) s"
+  if [ $rc = 5 ] && [ "$name" = pytest ]; then
+    echo "!! pytest collected no tests: that counts as a failure" >&2
+  fi
+  [ $rc = 0 ] || failed+=("$name")
+}
+
+step "ruff check" "$bin/ruff" check .
+# `ruff format --check .` belongs here too once the whole tree is formatted (`make lint` has it).
+step "migrations check" env DJANGO_SETTINGS_MODULE=missionlead.settings_test \
+  "$bin/python" manage.py makemigrations --check --dry-run
+# PYTEST_ARGS is split into words on purpose: it carries several options.
+# shellcheck disable=SC2086
+step pytest "$bin/pytest" ${PYTEST_ARGS:-}
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "!! failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "==> all steps passed"
