@@ -15,7 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MISSIONLEAD_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+# An env file is read only when named: docker compose's ``.env`` (for the containers) must not
+# leak into ``make run`` in the same checkout.
+if environ.Env().str("MISSIONLEAD_ENV_FILE", default=""):
+    env.read_env(environ.Env().str("MISSIONLEAD_ENV_FILE"))
 
 DEBUG = env.bool("DEBUG", default=False)
 # No default secret: a production process without SECRET_KEY must fail to start. The
