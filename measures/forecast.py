@@ -33,6 +33,7 @@ from typing import Literal
 
 WINDOW = 8
 AT_RISK_SHARE = 0.8
+REACH_HORIZON_DAYS = 20 * 365  # a pace that needs longer than this never reaches the target
 Direction = Literal["increase", "decrease", "range"]
 Status = Literal["on_track", "at_risk", "off_track", "unknown"]
 
@@ -169,10 +170,10 @@ def _reach_date(
     if goal.direction == "range" and last_value > goal.target:
         aim = goal.target_max if goal.target_max is not None else goal.target
     days = (aim - intercept) / slope
-    reach = origin + dt.timedelta(days=max(0.0, days))
-    if reach < last_day or days > 365 * 20:
+    if not 0 <= days <= REACH_HORIZON_DAYS:
         return None  # moving away from the target, or not within any useful horizon
-    return reach
+    reach = origin + dt.timedelta(days=days)
+    return reach if reach >= last_day else None
 
 
 def points_from(check_ins: Sequence[object]) -> list[tuple[dt.date, float]]:

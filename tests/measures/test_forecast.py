@@ -115,3 +115,9 @@ def test_corrections_replace_what_they_supersede() -> None:
 
     check_ins = [C(1, D(2026, 1, 1), 10), C(2, D(2026, 2, 1), 99), C(3, D(2026, 2, 1), 20, 2)]
     assert points_from(check_ins) == [(D(2026, 1, 1), 10.0), (D(2026, 2, 1), 20.0)]
+
+
+def test_an_almost_flat_line_has_no_reach_date() -> None:
+    points = [(D(2026, 1, 1), 10.0), (D(2026, 2, 1), 10.0000001)]
+    result = forecast(UP, points, D(2026, 12, 31))
+    assert (result.status, result.reach_date) == ("off_track", None)
