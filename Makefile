@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The scripts read PORT from the environment.
 export PORT
 
-.PHONY: install run worker beat test lint format migrations-check ci
+.PHONY: install run worker beat test bench lint format migrations-check ci
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ beat: install
 # Extra pytest arguments: make test PYTEST_ARGS="-k cascade -x"
 test:
 	scripts/test.sh
+
+# A 100,000-mission organisation on PostgreSQL (kept in var/bench/), pages, endpoints, load and
+# background jobs measured against raw-SQL baselines; rewrites docs/PERFORMANCE.md.
+bench:
+	scripts/bench.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,12 +1,13 @@
 """The alignment checks: one set-based pass per organisation that opens and resolves findings.
 
-Each rule is one ``INSERT … SELECT … ON CONFLICT … DO UPDATE`` over the whole organisation (or
-one subtree of it): no Python loop over missions, so 100,000 missions cost a handful of
-statements. A finding that still holds is found again by the unique index on open findings
-``(mission, kind, subject)`` and only its ``last_seen_at`` moves; a finding not seen in a run
-is resolved. The rules read dates computed once in Python, so the same SQL runs on PostgreSQL
-and on SQLite (the embedded default of ``make run``); the two spots that differ — adding days
-to a date column and the larger of two numbers — come from ``_dialect``.
+Each rule is one ``INSERT … SELECT`` over the whole organisation (or one subtree of it) into a
+temporary table of what holds now: no Python loop over missions, so 100,000 missions cost a
+handful of statements. Then new findings are opened (``ON CONFLICT`` against the unique index
+on open findings ``(mission, kind, subject)``, so a finding that still holds is never opened
+twice) and open findings that no longer hold are resolved; unchanged rows are not rewritten.
+The rules read dates computed once in Python, so the same SQL runs on PostgreSQL and on SQLite
+(the embedded default of ``make run``); the spots that differ — adding days to a date column,
+the larger of two numbers, a null-safe comparison — come from ``_dialect``.
 
 Severities weigh into a mission's alignment score: 100 minus ``WEIGHTS`` of its open
 findings, never below 0. A team's score is the mean over its missions (those it owns and
@@ -49,11 +50,13 @@ def _dialect() -> dict[str, str]:
             "plus_days": "({date} + {days})",
             "greatest": "GREATEST",
             "text": "CAST({x} AS TEXT)",
+            "distinct": "{a} IS DISTINCT FROM {b}",
         }
     return {
         "plus_days": "date({date}, '+' || {days} || ' days')",
         "greatest": "MAX",
         "text": "CAST({x} AS TEXT)",
+        "distinct": "{a} IS NOT {b}",
     }
 
 
@@ -156,15 +159,18 @@ def _rules() -> list[Rule]:
             """
             SELECT m.id, '', 'Its operating space is larger than that of “' || p.title || '”.'
             FROM missions_mission m JOIN missions_mission p ON p.id = m.parent_id
+            LEFT JOIN (SELECT parent_id, SUM(budget) AS budget, SUM(headcount) AS headcount
+                       FROM missions_mission
+                       WHERE organisation_id = %(org)s AND status <> 'archived'
+                         AND parent_id IS NOT NULL
+                       GROUP BY parent_id) siblings ON siblings.parent_id = p.id
             WHERE {scope} AND (
                 m.deadline > COALESCE(p.deadline, p.period_end)
                 OR (m.budget IS NOT NULL AND p.budget IS NOT NULL AND m.budget > p.budget)
                 OR (m.headcount IS NOT NULL AND p.headcount IS NOT NULL
                     AND m.headcount > p.headcount)
-                OR (p.budget IS NOT NULL AND (SELECT SUM(s.budget) FROM missions_mission s
-                        WHERE s.parent_id = p.id AND s.status <> 'archived') > p.budget)
-                OR (p.headcount IS NOT NULL AND (SELECT SUM(s.headcount) FROM missions_mission s
-                        WHERE s.parent_id = p.id AND s.status <> 'archived') > p.headcount))""",
+                OR (p.budget IS NOT NULL AND siblings.budget > p.budget)
+                OR (p.headcount IS NOT NULL AND siblings.headcount > p.headcount))""",
         ),
         Rule(
             Kind.LINK_UNANSWERED,
@@ -199,13 +205,17 @@ class CheckResult:
     seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
     score: float | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_checks(*, organisation: Organisation, root: Mission | None = None) -> CheckResult:
     """Run every rule over the organisation, or over the subtree of ``root`` only.
 
-    Safe to run twice and concurrently with itself: open findings are upserted against a
-    unique index, resolution only touches findings this run did not see.
+    The rules first fill a temporary table with what holds now; then one statement opens the
+    findings that are new, one resolves those that no longer hold, and one rescores the
+    missions whose score moved. Rows that did not change are not written, so a nightly run
+    over a stable organisation writes little. Safe to run twice and concurrently with itself:
+    open findings are inserted against the unique index on open findings.
     """
     started = time.perf_counter()
     now = timezone.now()
@@ -219,39 +229,69 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
         "link_cutoff": ops.adapt_datetimefield_value(now - dt.timedelta(days=LINK_WAIT_DAYS)),
         "max_missions": organisation.max_active_missions,
     }
-    scope = "m.organisation_id = %(org)s AND m.status = 'active'"
-    mission_scope = "organisation_id = %(org)s"
     if root is not None:
         params["prefix"] = tree.child_path(root.path, root.pk) + "%"
         params["root"] = root.pk
-        scope += " AND (m.id = %(root)s OR m.path LIKE %(prefix)s)"
-        mission_scope += " AND (id = %(root)s OR path LIKE %(prefix)s)"
+    scope = f"{_missions_in('m', root)} AND m.status = 'active'"
     result = CheckResult(organisation=organisation.slug)
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS holding_findings")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE holding_findings (mission_id bigint NOT NULL, "
+            "subject varchar(40) NOT NULL, message varchar(300) NOT NULL, "
+            "kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
+        )
         for rule in _rules():
+            step = time.perf_counter()
             cursor.execute(
-                f"""
-                INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
-                                             severity, opened_at, last_seen_at)
-                SELECT %(org)s, found.*, %(kind)s, %(severity)s, %(now)s, %(now)s
-                FROM ({rule.select.format(scope=scope)}) AS found
-                WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
-                ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL
-                DO UPDATE SET last_seen_at = excluded.last_seen_at, message = excluded.message,
-                              severity = excluded.severity
-                """,
+                f"INSERT INTO holding_findings (mission_id, subject, message, kind, severity) "
+                f"SELECT found.*, %(kind)s, %(severity)s "
+                f"FROM ({rule.select.format(scope=scope)}) AS found",
                 {**params, "kind": rule.kind, "severity": rule.severity},
             )
+            result.step_seconds[rule.kind] = time.perf_counter() - step
+        step = time.perf_counter()
+        cursor.execute(
+            "CREATE INDEX holding_findings_key ON holding_findings (mission_id, kind, subject)"
+        )
+        cursor.execute("ANALYZE holding_findings")
+        # Open what is new; refresh the wording of what still holds only where it changed.
+        cursor.execute(
+            """
+            INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
+                                         severity, opened_at, last_seen_at)
+            SELECT %(org)s, h.mission_id, h.subject, h.message, h.kind, h.severity, %(now)s,
+                   %(now)s
+            FROM holding_findings h
+            WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
+            ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL
+            DO UPDATE SET message = excluded.message, severity = excluded.severity,
+                          last_seen_at = excluded.last_seen_at
+            WHERE reviews_finding.message <> excluded.message
+               OR reviews_finding.severity <> excluded.severity
+            """,
+            params,
+        )
+        result.step_seconds["open"] = time.perf_counter() - step
+        step = time.perf_counter()
         cursor.execute(
             f"""
             UPDATE reviews_finding SET resolved_at = %(now)s
-            WHERE organisation_id = %(org)s AND resolved_at IS NULL AND last_seen_at < %(now)s
-              AND mission_id IN (SELECT id FROM missions_mission WHERE {mission_scope})
+            WHERE organisation_id = %(org)s AND resolved_at IS NULL
+              AND mission_id IN (
+                SELECT m.id FROM missions_mission m WHERE {_missions_in("m", root)})
+              AND NOT EXISTS (
+                SELECT 1 FROM holding_findings h WHERE h.mission_id = reviews_finding.mission_id
+                AND h.kind = reviews_finding.kind AND h.subject = reviews_finding.subject)
             """,
             params,
         )
         result.resolved = cursor.rowcount
-        _score_missions(cursor, params, mission_scope)
+        result.step_seconds["resolve"] = time.perf_counter() - step
+        step = time.perf_counter()
+        _score_missions(cursor, params, _missions_in("m", root))
+        result.step_seconds["score"] = time.perf_counter() - step
+        cursor.execute("DROP TABLE holding_findings")
         cursor.execute(
             "SELECT kind, COUNT(*), SUM(CASE WHEN opened_at = %(now)s THEN 1 ELSE 0 END) "
             "FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL "
@@ -263,23 +303,41 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             result.open += count
             result.opened += int(opened or 0)
         if root is None:
+            step = time.perf_counter()
             result.score = _snapshot(cursor, params)
+            result.step_seconds["snapshot"] = time.perf_counter() - step
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _score_missions(cursor: Any, params: dict[str, Any], mission_scope: str) -> None:
-    """100 minus the weights of each mission's open findings; archived missions get none."""
+def _missions_in(alias: str, root: Mission | None) -> str:
+    """The SQL condition for the missions a run covers: the organisation, or one subtree."""
+    condition = f"{alias}.organisation_id = %(org)s"
+    if root is not None:
+        condition += f" AND ({alias}.id = %(root)s OR {alias}.path LIKE %(prefix)s)"
+    return condition
+
+
+def _score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
+    """100 minus the weights of each mission's open findings; archived missions get none.
+    Only the missions whose score moved are written."""
     weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
-    greatest = _dialect()["greatest"]
+    d = _dialect()
     cursor.execute(
         f"""
-        UPDATE missions_mission SET alignment_score = CASE WHEN status = 'active' THEN
-            {greatest}(0, 100 - COALESCE((
-                SELECT SUM(CASE f.severity {weights} ELSE 0 END) FROM reviews_finding f
-                WHERE f.mission_id = missions_mission.id AND f.resolved_at IS NULL), 0))
-            ELSE NULL END
-        WHERE {mission_scope}
+        UPDATE missions_mission SET alignment_score = scored.score
+        FROM (
+            SELECT m.id, CASE WHEN m.status = 'active'
+                THEN {d["greatest"]}(0, 100 - COALESCE(f.weight, 0)) END AS score
+            FROM missions_mission m
+            LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
+                       FROM reviews_finding
+                       WHERE organisation_id = %(org)s AND resolved_at IS NULL
+                       GROUP BY mission_id) f ON f.mission_id = m.id
+            WHERE {missions}
+        ) AS scored
+        WHERE missions_mission.id = scored.id
+          AND {d["distinct"].format(a="missions_mission.alignment_score", b="scored.score")}
         """,
         params,
     )

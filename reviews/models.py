@@ -132,6 +132,8 @@ class Finding(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     message = models.CharField(max_length=300)
     opened_at = models.DateTimeField()
+    # When the checks last wrote this finding: opened it, or changed its wording or severity.
+    # (A finding that holds unchanged is not rewritten by each run.)
     last_seen_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -199,3 +201,46 @@ class AlignmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team or self.organisation} on {self.run_date}: {self.score:.0f}"
+
+
+class CoachingNote(TimeStampedModel):
+    """A coach's private note about one person: a safe space to admit our uncertainty.
+
+    Read by the coach who wrote it and by the coachee, by nobody else, bosses and organisation
+    admins included (``missions.permissions.can_read_coaching_note``); the admin lists who and
+    when, never the body.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="coaching_notes"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Coach",
+        on_delete=models.CASCADE,
+        related_name="coaching_notes_written",
+    )
+    coachee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Coachee",
+        on_delete=models.CASCADE,
+        related_name="coaching_notes_received",
+    )
+    body = models.TextField("Note")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The coach's notes grouped by coachee (the coaching page).
+            models.Index(fields=["coach", "coachee"], name="reviews_coachingnote_pair"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(coach=models.F("coachee")),
+                name="%(app_label)s_%(class)s_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # No body here: the string shows up in the admin and in logs.
+        return f"Coaching note by {self.coach} about {self.coachee}"

@@ -38,9 +38,17 @@ if [ "$(id -u)" = 0 ]; then
   as_pg=(runuser -u postgres --)
 fi
 
+# PostgreSQL's data lives in $work/pg, thrown away at the end, unless MISSIONLEAD_PG_DATA names a
+# directory to keep (the benchmark's 100,000-mission organisation is generated once).
+pg_data=${MISSIONLEAD_PG_DATA:-$work/pg}
+if [ -n "${MISSIONLEAD_PG_DATA:-}" ]; then
+  mkdir -p "$(dirname "$pg_data")"
+  [ "$(id -u)" = 0 ] && [ -d "$pg_data" ] && chown -R postgres "$pg_data"
+fi
+
 cleanup() {
   status=$?
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
   if [ -f "$work/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
   rm -rf "$work"
   exit $status
@@ -48,9 +56,14 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "==> PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
-"${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start -o \
-  "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+if [ ! -f "$pg_data/PG_VERSION" ]; then
+  if [ -n "${MISSIONLEAD_PG_DATA:-}" ] && [ "$(id -u)" = 0 ]; then
+    mkdir -p "$pg_data" && chown postgres "$pg_data" && chmod 700 "$pg_data"
+  fi
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w start -o \
+  "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB" >/dev/null
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
   --pidfile "$work/redis.pid" --dir "$work" --logfile "$work/redis.log"
 

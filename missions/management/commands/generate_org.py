@@ -367,6 +367,12 @@ class TableWriter:
 
     def close(self) -> float:
         self.flush()
+        if self.copy:
+            # Fresh statistics before the children's COPY: the foreign-key checks plan their
+            # look-ups once, and on a table the planner believes empty they may pick the
+            # (organisation_id, id) index for "id = $1" and scan all of it for every row.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
         elapsed = self.progress.finish()
         self.command.timings.append((self.progress.label, self.written, elapsed))
         return elapsed

@@ -34,5 +34,8 @@ class Command(BaseCommand):
                 f" {result.seconds:.2f} s: {result.opened} opened, {result.resolved} resolved, "
                 f"{result.open} open ({kinds}); alignment score {score}"
             )
+            if options["verbosity"] > 1:
+                for step, seconds in sorted(result.step_seconds.items(), key=lambda i: -i[1]):
+                    self.stdout.write(f"    {step:<24} {seconds:6.2f} s")
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"Peak memory of this process: {peak_mib:.0f} MiB")
