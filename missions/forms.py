@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
-from . import tree
-from .models import Interdependency, KeyTask, Membership, Mission, Team, Vision
+from . import selectors
+from .models import Interdependency, KeyTask, Membership, Mission, Vision
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -94,27 +93,12 @@ class MissionForm(forms.ModelForm):
     def __init__(self, *args: Any, actor: Any, parent: Mission | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parent = parent
-        organisation = actor.organisation
-        anchor_team = parent.owner_team if parent is not None and parent.owner_team_id else None
-        team_filter = Q(pk__in=actor.led_team_ids)
-        if anchor_team is not None:
-            team_filter |= Q(pk=anchor_team.pk) | Q(
-                path__startswith=tree.child_path(anchor_team.path, anchor_team.pk)
-            )
-        if self.instance.owner_team_id:
-            team_filter |= Q(pk=self.instance.owner_team_id)
-        self.fields["owner_team"].queryset = Team.objects.filter(
-            team_filter, organisation=organisation
-        ).order_by("name")
-        people = Q(pk=actor.user.pk)
-        if anchor_team is not None:
-            people |= Q(memberships__team=anchor_team, memberships__organisation=organisation)
-        if parent is not None and parent.owner_user_id:
-            people |= Q(pk=parent.owner_user_id)
-        if self.instance.owner_user_id:
-            people |= Q(pk=self.instance.owner_user_id)
-        self.fields["owner_user"].queryset = (
-            get_user_model().objects.filter(people).distinct().order_by("first_name", "username")
+        current = self.instance if self.instance.pk else None
+        self.fields["owner_team"].queryset = selectors.mission_owner_teams(
+            actor=actor, parent=parent, current=current
+        )
+        self.fields["owner_user"].queryset = selectors.mission_owner_people(
+            actor=actor, parent=parent, current=current
         )
         levels = [Mission.Level.TEAM, Mission.Level.INDIVIDUAL]
         if parent is None:
@@ -167,15 +151,7 @@ class KeyTaskForm(forms.ModelForm):
 
     def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = (
-            Q(pk=mission.owner_user_id)
-            if mission.owner_user_id
-            else Q(
-                memberships__team_id=mission.owner_team_id,
-                memberships__organisation_id=mission.organisation_id,
-            )
-        )
-        self.fields["owner"].queryset = get_user_model().objects.filter(people).distinct()
+        self.fields["owner"].queryset = selectors.key_task_owner_people(mission=mission)
 
 
 class InterdependencyForm(forms.Form):
@@ -214,10 +190,13 @@ class MembershipRoleForm(forms.ModelForm):
 
 
 class CascadeFilterForm(forms.Form):
-    """Filters of the cascade page; any of them turns the tree into a list of matches."""
+    """Filters of the cascade page; any of them turns the tree into a list of matches.
+
+    Team and owner are typed, not picked from a list: an organisation may have 10,000 teams.
+    """
 
     q = forms.CharField(label="Search titles", required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    team = forms.CharField(label="Team", required=False, help_text="Part of a team's name.")
     owner = forms.CharField(label="Owner", required=False, help_text="Username or name.")
     status = forms.ChoiceField(
         label="Alignment",
@@ -226,11 +205,8 @@ class CascadeFilterForm(forms.Form):
     )
     problems = forms.BooleanField(label="Only problems", required=False)
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation).order_by(
-            "name"
-        )
 
     def has_filters(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import tree
@@ -62,6 +63,51 @@ def missions_owned_by(*, actor: Actor) -> QuerySet[Mission]:
 def mission_subtree(*, mission: Mission) -> QuerySet[Mission]:
     """The mission and all its descendants: one query, a prefix scan of the path index."""
     return Mission.objects.descendants_of(mission, include_self=True).order_by("path", "id")
+
+
+def mission_owner_teams(
+    *, actor: Actor, parent: Mission | None, current: Mission | None = None
+) -> QuerySet[Team]:
+    """The teams that may own a mission the actor writes under ``parent``: the teams the actor
+    leads, the parent's team and the teams under it, and the mission's current owner team.
+    The browser form and the API offer and accept the same owners."""
+    anchor = parent.owner_team if parent is not None and parent.owner_team_id else None
+    allowed = Q(pk__in=actor.led_team_ids)
+    if anchor is not None:
+        allowed |= Q(pk=anchor.pk) | Q(path__startswith=tree.child_path(anchor.path, anchor.pk))
+    if current is not None and current.owner_team_id:
+        allowed |= Q(pk=current.owner_team_id)
+    return Team.objects.filter(allowed, organisation=actor.organisation).order_by("name")
+
+
+def mission_owner_people(
+    *, actor: Actor, parent: Mission | None, current: Mission | None = None
+) -> QuerySet[Any]:
+    """The people who may own an individual mission the actor writes under ``parent``: the
+    actor, the people of the parent's team, the parent's owner, and the current owner."""
+    allowed = Q(pk=actor.user.pk)
+    if parent is not None and parent.owner_team_id:
+        allowed |= Q(
+            memberships__team_id=parent.owner_team_id,
+            memberships__organisation=actor.organisation,
+        )
+    if parent is not None and parent.owner_user_id:
+        allowed |= Q(pk=parent.owner_user_id)
+    if current is not None and current.owner_user_id:
+        allowed |= Q(pk=current.owner_user_id)
+    return get_user_model().objects.filter(allowed).distinct().order_by("first_name", "username")
+
+
+def key_task_owner_people(*, mission: Mission) -> QuerySet[Any]:
+    """Who may own a key task of the mission: its owner, or the people of its owner team."""
+    if mission.owner_user_id:
+        people = Q(pk=mission.owner_user_id)
+    else:
+        people = Q(
+            memberships__team_id=mission.owner_team_id,
+            memberships__organisation_id=mission.organisation_id,
+        )
+    return get_user_model().objects.filter(people).distinct()
 
 
 def mission_ancestors(*, mission: Mission) -> QuerySet[Mission]:
@@ -177,7 +223,7 @@ def cascade_search(
     *,
     actor: Actor,
     q: str = "",
-    team: Team | None = None,
+    team: str = "",
     owner: str = "",
     status: str = "",
     problems: bool = False,
@@ -186,8 +232,13 @@ def cascade_search(
     found = mission_list_visible_to(actor=actor).exclude(status=Mission.Status.ARCHIVED)
     if q:
         found = found.filter(title__icontains=q)
-    if team is not None:
-        found = found.filter(Q(owner_team=team) | Q(owner_user__memberships__team=team)).distinct()
+    if team:
+        # Missions of the teams whose name matches, and their members' own missions.
+        teams = Team.objects.filter(organisation=actor.organisation, name__icontains=team)
+        member_of = Membership.objects.filter(
+            organisation=actor.organisation, user=OuterRef("owner_user"), team__in=teams
+        )
+        found = found.filter(Q(owner_team__in=teams) | Exists(member_of))
     if owner:
         found = found.filter(
             Q(owner_user__username__iexact=owner)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from missions.models import Notification
@@ -48,43 +49,38 @@ class SweepResult:
     sent: int
 
 
-def _kind_on(due: dt.date, today: dt.date) -> str | None:
-    offset = (today - due).days
-    for kind, start, end in WINDOWS:
-        if offset >= start and (end is None or offset < end):
-            return kind
-    return None
-
-
 def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[int]:
-    """Insert the reminders due today (set-based per batch); return the ids to send."""
+    """Insert the reminders due today; return the ids to send.
+
+    One query per kind of reminder, for the reviews inside that kind's window that have no
+    reminder of that kind yet: a review claimed yesterday costs nothing today, so the sweep
+    stays proportional to what is new, not to every overdue review.
+    """
     today = today or timezone.localdate()
-    earliest_start = WINDOWS[0][1]
-    due_now = (
-        Review.objects.filter(
-            status=Review.Status.SCHEDULED,
-            due_date__lte=today - dt.timedelta(days=earliest_start),
-            mission__status="active",
-        )
-        .select_related(
-            "mission__owner_user",
-            "mission__owner_team__leader",
-            "mission__parent__owner_user",
-            "mission__parent__owner_team__leader",
-        )
-        .order_by("id")
-    )
     rows = []
-    for review in due_now.iterator(chunk_size=batch):
-        kind = _kind_on(review.due_date, today)
-        if kind is None:
-            continue
-        mission = review.mission
-        target = mission.parent if kind == Kind.ESCALATION else mission
-        if target is None:  # a top mission has no boss to escalate to: remind its owner
-            target = mission
-        for person in mission_owners(target):
-            rows.append(Reminder(review=review, kind=kind, recipient=person))
+    for kind, start, end in WINDOWS:
+        window = Q(due_date__lte=today - dt.timedelta(days=start))
+        if end is not None:
+            window &= Q(due_date__gt=today - dt.timedelta(days=end))
+        claimed = Reminder.objects.filter(review=OuterRef("pk"), kind=kind)
+        due_now = (
+            Review.objects.filter(window, status=Review.Status.SCHEDULED, mission__status="active")
+            .exclude(Exists(claimed))
+            .select_related(
+                "mission__owner_user",
+                "mission__owner_team__leader",
+                "mission__parent__owner_user",
+                "mission__parent__owner_team__leader",
+            )
+            .order_by("id")
+        )
+        for review in due_now.iterator(chunk_size=batch):
+            mission = review.mission
+            target = mission.parent if kind == Kind.ESCALATION else mission
+            if target is None:  # a top mission has no boss to escalate to: remind its owner
+                target = mission
+            for person in mission_owners(target):
+                rows.append(Reminder(review=review, kind=kind, recipient=person))
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
     # Unsent reminders of earlier sweeps are handed out again (a lost task is caught up), but
     # not those of reviews held or cancelled since: nobody needs reminding of those.

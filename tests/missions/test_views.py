@@ -340,3 +340,11 @@ def test_a_key_task_without_an_owner_shows(world, client) -> None:
     client.force_login(world.lead)
     page = client.get(f"/o/acme/missions/{world.team_mission.pk}/").content.decode()
     assert "Nobody&#x27;s yet" in page and "No owner" in page
+
+
+def test_the_cascade_filters_by_part_of_a_team_name(world, client) -> None:
+    client.force_login(world.coach)
+    page = client.get("/o/acme/cascade/", {"team": "operat"}).content.decode()
+    # The team's own mission and its member's individual mission, not the board's.
+    assert world.team_mission.title in page and world.staff_mission.title in page
+    assert "2 missions found" in page
