@@ -17,6 +17,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("missions.urls")),
     path("o/<slug:org>/", include("measures.urls")),
     path("o/<slug:org>/", include("reviews.urls")),
+    path("o/<slug:org>/", include("reviews.dashboard_urls")),
     path("api/v1/", include("missionlead.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -12,7 +12,10 @@ Every web view and every API endpoint asks here. The rules, from PRODUCT.md:
 - members of the team that owns a mission may write their individual mission under it, and
   leaders of the teams right under that team their team's mission;
 - leaders of a top team edit the vision and write organisation missions;
-- a coach reads, and never writes anything of the cascade.
+- a coach reads, and never writes anything of the cascade;
+- dashboards: staff see the organisation's only when it allows it, their own team's always;
+  a coach sees the teams they coach (``dashboard_teams``);
+- a coaching note is read by its coach and its coachee only, bosses and admins included.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Membership, Mission, Organisation, Team
+from . import tree
+from .models import CoachAssignment, Membership, Mission, Organisation, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -166,3 +170,71 @@ def _same_organisation(actor: Actor, obj: Any) -> bool:
         mission = _mission_of(obj)
         organisation_id = mission.organisation_id if mission is not None else None
     return organisation_id == actor.organisation.pk
+
+
+# --- Dashboards and coaching notes -------------------------------------------------------------
+# The dashboards show alignment figures; who sees which teams' figures is decided here, like
+# every other permission. ``None`` as a scope means "every team of the organisation".
+
+
+def dashboard_teams(actor: Actor) -> list[Team] | None:
+    """The teams whose dashboards the actor may open (each with its sub-teams), or None for
+    every team. One query for a coach or for staff kept off the organisation dashboard.
+
+    - a coach: the teams of their ``CoachAssignment`` rows; an assignment without a team is
+      the whole organisation;
+    - staff, when ``Organisation.staff_see_dashboard`` is off: their own team;
+    - everyone else (leaders, admins, staff when the setting is on): every team.
+    """
+    if actor.is_coach:
+        assignments = list(
+            CoachAssignment.objects.filter(
+                organisation=actor.organisation, coach=actor.user
+            ).select_related("team")
+        )
+        if any(a.team_id is None for a in assignments):
+            return None
+        return [a.team for a in assignments if a.team is not None]
+    if actor.role == Role.STAFF and not actor.organisation.staff_see_dashboard:
+        return list(Team.objects.filter(pk=actor.team_id, organisation=actor.organisation))
+    return None
+
+
+def team_in_scope(team: Team, scope: list[Team] | None) -> bool:
+    """The team is one of ``scope`` or under one of them (``None``: every team)."""
+    if scope is None:
+        return True
+    return any(
+        team.pk == root.pk or team.path.startswith(tree.child_path(root.path, root.pk))
+        for root in scope
+    )
+
+
+def can_view_team_dashboard(actor: Actor | None, team: Team, scope: list[Team] | None) -> bool:
+    """Whether the actor may open ``team``'s dashboard; ``scope`` is ``dashboard_teams(actor)``."""
+    if actor is None or team.organisation_id != actor.organisation.pk:
+        return False
+    return team_in_scope(team, scope)
+
+
+def can_read_coaching_note(actor: Actor | None, note: Any) -> bool:
+    """A coaching note is read by the coach who wrote it and by its coachee; by nobody else,
+    bosses and organisation admins included ("safe spaces to admit our uncertainty")."""
+    if actor is None or note.organisation_id != actor.organisation.pk:
+        return False
+    return actor.user.pk in (note.coach_id, note.coachee_id)
+
+
+def can_write_coaching_note(
+    actor: Actor | None, coachee: Membership, scope: list[Team] | None
+) -> bool:
+    """A coach writes notes about the members of the teams they coach (anyone in the
+    organisation for a whole-organisation coach), never about themselves. ``coachee`` is the
+    person's membership with its team loaded; ``scope`` is ``dashboard_teams(actor)``."""
+    if actor is None or not actor.is_coach or coachee.organisation_id != actor.organisation.pk:
+        return False
+    if coachee.user_id == actor.user.pk:
+        return False
+    if scope is None:
+        return True
+    return coachee.team is not None and team_in_scope(coachee.team, scope)

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from missions.admin import ReadOnlyAdminMixin
 
-from .models import AlignmentSnapshot, Finding, Reminder, Review
+from .models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -112,3 +112,23 @@ class ReminderAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_select_related = ("review__mission", "recipient")
     raw_id_fields = ("review", "recipient")
     show_full_result_count = False
+
+
+@admin.register(CoachingNote)
+class CoachingNoteAdmin(admin.ModelAdmin):
+    """Who wrote a note about whom, and when; never the body. Notes are private to the coach
+    and the coachee (``missions.permissions.can_read_coaching_note``), so the admin neither
+    shows nor edits them; it may delete one (a person leaving asks for their data to go)."""
+
+    list_display = ("coach", "coachee", "organisation", "created_at", "updated_at")
+    list_filter = ("organisation",)
+    list_select_related = ("coach", "coachee", "organisation")
+    fields = ("organisation", "coach", "coachee", "created_at", "updated_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -24,7 +24,7 @@ from missions.models import (
     Team,
     Vision,
 )
-from reviews.models import AlignmentSnapshot, Finding, Reminder, Review
+from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
 
@@ -102,8 +102,9 @@ def test_it_opens_every_changelist_and_search(admin_client: Any, full_world: Any
 def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> None:
     response = admin_client.get(_url(model, "add"))
     # Rows that only the system writes (the audit log, the checks' findings and snapshots,
-    # the reminder claims) have no add page.
-    written_by_system = {AuditEvent, Finding, AlignmentSnapshot, Reminder}
+    # the reminder claims) have no add page; nor do coaching notes, which only a coach writes,
+    # in the app (the admin never sees their bodies).
+    written_by_system = {AuditEvent, Finding, AlignmentSnapshot, Reminder, CoachingNote}
     assert response.status_code == (403 if model in written_by_system else 200)
 
 

@@ -1,0 +1,383 @@
+"""Browser views of the alignment dashboards, the heat map and coaching notes.
+
+Read-only pages (coaches included): every figure comes from ``reviews.dashboards``, every
+permission from ``missions.permissions``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from measures.charts import sparkline
+from missions import selectors as mission_selectors
+from missions.forms import CascadeFilterForm
+from missions.models import Mission, Team
+from missions.permissions import (
+    Action,
+    Actor,
+    can_view_team_dashboard,
+    dashboard_teams,
+    require,
+)
+from missions.views.common import actor_of, org_view
+
+from . import dashboards, svg
+from .dashboard_forms import CoachingNoteForm
+from .services.coaching import coaching_note_create
+
+HEAT_PAGE = 100  # children per opened branch, as on the cascade page
+KPI_COLOURS = {
+    "on_track": "#15803d",
+    "at_risk": "#b45309",
+    "off_track": "#b91c1c",
+    "unknown": "#7b8794",
+}
+LATE = "#b91c1c"
+
+
+def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str, Any]:
+    return {
+        "trend": svg.trend_chart(trend, uid=f"{uid}-trend", title="Alignment score, 90 days"),
+        "kpis": svg.distribution_bar(
+            [(label, n, KPI_COLOURS[s]) for s, label, n, _ in figures.kpi_parts],
+            uid=f"{uid}-kpis",
+            title="KPIs by forecast",
+        ),
+        "reviews": svg.distribution_bar(
+            [
+                ("Held on time", figures.reviews_on_time, KPI_COLOURS["on_track"]),
+                ("Late or missed", figures.reviews_late, LATE),
+            ],
+            uid=f"{uid}-reviews",
+            title="Reviews held on time",
+        ),
+        "kinds": svg.bar_chart(figures.kinds, uid=f"{uid}-kinds", title="Open findings by kind"),
+    }
+
+
+def _refused(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The 403 page of the organisation dashboard, pointing staff to their team's."""
+    team = Team.objects.filter(pk=actor.team_id, organisation=actor.organisation).first()
+    context = {"team": team}
+    return render(request, "reviews/dashboards/refused.html", context, status=403)
+
+
+def _team_for(request: HttpRequest, pk: int) -> tuple[Team, Actor]:
+    """The team of this organisation whose dashboard the actor may open (404 / 403)."""
+    actor = actor_of(request)
+    team = get_object_or_404(
+        Team.objects.select_related("leader", "parent"), pk=pk, organisation=actor.organisation
+    )
+    team.organisation = actor.organisation
+    if not can_view_team_dashboard(actor, team, dashboard_teams(actor)):
+        raise PermissionDenied("This team is outside the teams you may see.")
+    return team, actor
+
+
+@require_GET
+@org_view
+def organisation_dashboard(request: HttpRequest) -> HttpResponse:
+    """The organisation's figures and its teams; for a team-scoped coach, their teams."""
+    actor = actor_of(request)
+    try:
+        require(actor, Action.VIEW_DASHBOARD)
+    except PermissionDenied:
+        return _refused(request, actor)
+    board = dashboards.organisation_dashboard(
+        organisation=actor.organisation,
+        scope=dashboard_teams(actor),
+        sort=request.GET.get("sort", ""),
+    )
+    context = {
+        "board": board,
+        "charts": _charts(board.figures, board.trend, "org"),
+        "page": Paginator(board.rows, dashboards.TEAMS_PER_PAGE).get_page(request.GET.get("page")),
+    }
+    return render(request, "reviews/dashboards/organisation.html", context)
+
+
+def _team_context(board: dashboards.TeamDashboard) -> dict[str, Any]:
+    return {
+        "kpi_rows": [(f, sparkline(f)) for f in board.kpis],
+        "today": timezone.localdate(),
+        "limit": dashboards.LIST_LIMIT,
+        "kpi_limit": dashboards.KPI_LIMIT,
+    }
+
+
+@require_GET
+@org_view
+def team_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """One team with its sub-teams."""
+    team, actor = _team_for(request, pk)
+    board = dashboards.team_dashboard(
+        team=team, sort=request.GET.get("sort", ""), page=request.GET.get("page")
+    )
+    context = {
+        "board": board,
+        "charts": _charts(board.figures, board.trend, f"team-{team.pk}"),
+        "is_coach": actor.is_coach,
+        **_team_context(board),
+    }
+    return render(request, "reviews/dashboards/team.html", context)
+
+
+@require_GET
+@org_view
+def team_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's dashboard on paper, for a review meeting: the worst 50 missions."""
+    team, _ = _team_for(request, pk)
+    board = dashboards.team_dashboard(team=team, sort="score", per_page=dashboards.LIST_LIMIT)
+    context = {
+        "board": board,
+        "charts": _charts(board.figures, board.trend, f"print-{team.pk}"),
+        "printed_on": timezone.localdate(),
+        **_team_context(board),
+    }
+    return render(request, "reviews/dashboards/team_print.html", context)
+
+
+# --- CSV exports --------------------------------------------------------------------------
+
+TEAM_HEADER = [
+    "Team",
+    "Parent team",
+    "Leader",
+    "Missions",
+    "Alignment score",
+    "Open findings",
+    "Critical findings",
+    "KPIs",
+    "On track %",
+    "At risk %",
+    "Off track %",
+    "Not enough data %",
+    "Reviews due (90 days)",
+    "Held on time",
+    "Review compliance %",
+]
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming csv rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    """A value for a spreadsheet: rounded, and text never read as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return round(value, 1)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+def _figures_cells(f: dashboards.Figures) -> list[Any]:
+    return [
+        f.missions,
+        f.score,
+        f.open_findings,
+        f.critical_findings,
+        f.kpi_total,
+        *(_percent(f.kpi_share(s)) for s in dashboards.STATUSES),
+        f.reviews_due,
+        f.reviews_on_time,
+        _percent(f.compliance),
+    ]
+
+
+def _team_cells(row: dashboards.TeamRow, names: dict[int, str]) -> list[Any]:
+    team = row.team
+    parent = names.get(team.parent_id or 0, "")
+    return [team.name, parent, team.leader_name, *_figures_cells(row.figures)]
+
+
+def _csv(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([_cell(v) for v in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _team_table(
+    total_label: str, total: dashboards.Figures, rows: list[dashboards.TeamRow]
+) -> Iterator[list[Any]]:
+    names = {row.team.pk: row.team.name for row in rows}
+    yield TEAM_HEADER
+    yield [total_label, "", "", *_figures_cells(total)]
+    for row in rows:
+        yield _team_cells(row, names)
+
+
+@require_GET
+@org_view
+def organisation_export(request: HttpRequest) -> HttpResponse:
+    """The table of teams as CSV, the organisation (or the coach's teams) first."""
+    actor = actor_of(request)
+    require(actor, Action.VIEW_DASHBOARD)
+    board = dashboards.organisation_dashboard(
+        organisation=actor.organisation, scope=dashboard_teams(actor), sort="tree"
+    )
+    label = "Whole organisation" if board.scope is None else "Teams you coach"
+    day = timezone.localdate().isoformat()
+    return _csv(
+        f"{actor.organisation.slug}-teams-{day}.csv", _team_table(label, board.figures, board.rows)
+    )
+
+
+MISSION_HEADER = ["Mission", "Level", "Owner", "Alignment", "Alignment score", "Next review"]
+
+
+def _mission_table(missions: Any) -> Iterator[list[Any]]:
+    yield ["Id", *MISSION_HEADER]
+    for m in missions.iterator(chunk_size=2000):
+        yield [
+            m.pk,
+            m.title,
+            m.get_level_display(),
+            m.owner_display,
+            m.get_alignment_status_display(),
+            m.alignment_score,
+            m.next_review_due.isoformat() if m.next_review_due else "",
+        ]
+
+
+@require_GET
+@org_view
+def team_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team and its sub-teams as CSV; ``?table=missions``: all their active missions."""
+    team, actor = _team_for(request, pk)
+    day = timezone.localdate().isoformat()
+    if request.GET.get("table") == "missions":
+        missions = (
+            dashboards.missions_in_scope(organisation=actor.organisation, scope=[team])
+            .filter(status=Mission.Status.ACTIVE)
+            .with_owner()
+            .order_by("path", "id")
+        )
+        return _csv(
+            f"{actor.organisation.slug}-team-{team.pk}-missions-{day}.csv", _mission_table(missions)
+        )
+    own = dashboards.figures_by_team(organisation=actor.organisation, scope=[team])
+    teams = dashboards.team_infos(organisation=actor.organisation, scope=[team])
+    rows = dashboards.team_rows(teams, own)
+    total = rows[0].figures if rows else dashboards.Figures()
+    return _csv(
+        f"{actor.organisation.slug}-team-{team.pk}-{day}.csv",
+        _team_table(f"{team.name} with its sub-teams", total, rows[1:]),
+    )
+
+
+# --- The heat map -------------------------------------------------------------------------
+
+
+def _heat_scope(request: HttpRequest) -> tuple[Actor, dashboards.Scope]:
+    actor = actor_of(request)
+    require(actor, Action.VIEW_DASHBOARD)
+    return actor, dashboard_teams(actor)
+
+
+@require_GET
+@org_view
+def heatmap(request: HttpRequest) -> HttpResponse:
+    """The cascade coloured by alignment score, with the cascade page's filters."""
+    actor, scope = _heat_scope(request)
+    organisation = actor.organisation
+    form = CascadeFilterForm(request.GET or None, organisation=organisation)
+    context: dict[str, Any] = {"form": form, "scope": scope}
+    if form.is_bound and form.is_valid() and form.has_filters():
+        in_scope = dashboards.missions_in_scope(organisation=organisation, scope=scope)
+        matches = mission_selectors.cascade_search(actor=actor, **form.cleaned_data).filter(
+            pk__in=in_scope.values("pk")
+        )
+        page = Paginator(matches, 50).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            results=dashboards.heat_nodes(list(page), organisation=organisation),
+            trails=mission_selectors.ancestor_titles(missions=list(page)),
+        )
+    else:
+        roots = list(dashboards.heat_roots(organisation=organisation, scope=scope))
+        context["nodes"] = dashboards.heat_nodes(roots, organisation=organisation)
+    return render(request, "reviews/dashboards/heatmap.html", context)
+
+
+@require_GET
+@org_view
+def heatmap_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """One opened branch of the heat map (htmx partial, or a page without JavaScript)."""
+    actor, scope = _heat_scope(request)
+    mission = get_object_or_404(
+        Mission.objects.select_related("organisation"), pk=pk, organisation=actor.organisation
+    )
+    if scope is not None and not _mission_in_scope(mission, scope):
+        raise PermissionDenied("This mission is outside the teams you coach.")
+    page = Paginator(dashboards.heat_children(mission=mission, scope=scope), HEAT_PAGE).get_page(
+        request.GET.get("page")
+    )
+    nodes = dashboards.heat_nodes(list(page), organisation=actor.organisation)
+    context = {"parent": mission, "nodes": nodes, "page": page}
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "reviews/dashboards/partials/heat_nodes.html", context)
+    return render(request, "reviews/dashboards/heatmap_branch.html", context)
+
+
+def _mission_in_scope(mission: Mission, scope: list[Team]) -> bool:
+    return (
+        dashboards.missions_in_scope(organisation=mission.organisation, scope=scope)
+        .filter(pk=mission.pk)
+        .exists()
+    )
+
+
+# --- Coaching notes -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def coaching(request: HttpRequest) -> HttpResponse:
+    """The notes the user may read; coaches also write one here about a member."""
+    actor = actor_of(request)
+    form = None
+    if actor.is_coach:
+        coachees = dashboards.coachees_for(
+            organisation=actor.organisation, scope=dashboard_teams(actor), coach=actor.user
+        )
+        form = CoachingNoteForm(
+            request.POST or None, coachees=coachees, initial={"coachee": request.GET.get("coachee")}
+        )
+        if request.method == "POST" and form.is_valid():
+            coachee = form.cleaned_data["coachee"]
+            coaching_note_create(actor=actor, coachee=coachee, body=form.cleaned_data["body"])
+            name = coachee.user.get_full_name() or coachee.user.get_username()
+            messages.success(request, f"Note saved. Only you and {name} can read it.")
+            return redirect("dashboards:coaching", org=actor.organisation.slug)
+    elif request.method == "POST":
+        raise PermissionDenied("Only coaches write coaching notes.")
+    written, received = dashboards.coaching_notes_for(actor=actor)
+    by_coachee: dict[int, tuple[Any, list[Any]]] = {}
+    for note in written:
+        by_coachee.setdefault(note.coachee_id, (note.coachee, []))[1].append(note)
+    context = {"form": form, "by_coachee": list(by_coachee.values()), "received": received}
+    status = 400 if form is not None and form.is_bound and not form.is_valid() else 200
+    return render(request, "reviews/coaching/notes.html", context, status=status)
