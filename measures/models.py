@@ -95,7 +95,11 @@ class Kpi(TimeStampedModel):
         verbose_name_plural = "KPIs"
         ordering = ["mission_id", "id"]
         indexes = [
-            models.Index(fields=["organisation", "status"], name="measures_kpi_org_status"),
+            # Dashboards count KPIs by forecast per organisation: an index-only scan.
+            models.Index(
+                fields=["organisation", "status", "forecast_status"],
+                name="measures_kpi_org_forecast",
+            ),
             models.Index(fields=["parent_kpi"], name="measures_kpi_parent"),
             # Dashboards' on-track shares and the stale / off-track alignment checks.
             models.Index(fields=["mission", "status"], name="measures_kpi_mission_status"),

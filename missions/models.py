@@ -314,6 +314,11 @@ class Mission(TimeStampedModel):
         ordering = ["path", "id"]
         indexes = [
             models.Index(fields=["parent"], name="missions_mission_parent"),
+            # The dashboards' mission count and mean score: an index-only scan.
+            models.Index(
+                fields=["organisation", "status", "alignment_score"],
+                name="missions_mission_org_score",
+            ),
             models.Index(fields=["owner_user", "status"], name="missions_mission_owner_user"),
             models.Index(fields=["owner_team", "status"], name="missions_mission_owner_team"),
             # The review sweep: active missions whose next review is due.

@@ -343,6 +343,23 @@ def _score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
     )
 
 
+FIGURES = (
+    "kpis_on_track",
+    "kpis_at_risk",
+    "kpis_off_track",
+    "kpis_unknown",
+    "reviews_due",
+    "reviews_on_time",
+)
+RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES)
+COMPLIANCE_WINDOW_DAYS = 90
+_OWNER_TEAM = "COALESCE(m.owner_team_id, ms.team_id)"
+_MEMBERSHIP = (
+    "LEFT JOIN missions_membership ms "
+    "ON ms.user_id = m.owner_user_id AND ms.organisation_id = m.organisation_id"
+)
+
+
 def _snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     """Today's scores of the organisation and of each team; a re-run overwrites them."""
     open_by_mission = """
@@ -361,7 +378,7 @@ def _snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         ON CONFLICT (organisation_id, run_date) WHERE team_id IS NULL
         DO UPDATE SET score = excluded.score, missions = excluded.missions,
                       open_findings = excluded.open_findings,
-                      critical_findings = excluded.critical_findings
+                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
         """,
         params,
     )
@@ -383,10 +400,11 @@ def _snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         ON CONFLICT (organisation_id, team_id, run_date) WHERE team_id IS NOT NULL
         DO UPDATE SET score = excluded.score, missions = excluded.missions,
                       open_findings = excluded.open_findings,
-                      critical_findings = excluded.critical_findings
+                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
         """,
         params,
     )
+    _snapshot_kpis_and_reviews(cursor, params)
     cursor.execute(
         "SELECT score FROM reviews_alignmentsnapshot "
         "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date = %(today)s",
@@ -394,3 +412,52 @@ def _snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     )
     row = cursor.fetchone()
     return float(row[0]) if row else None
+
+
+def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
+    """Add today's KPI forecasts (the stored forecast_status) and review compliance to the
+    organisation's and each team's snapshot: four grouped statements."""
+    params = {
+        **params,
+        "since": connection.ops.adapt_datefield_value(
+            timezone.localdate() - dt.timedelta(days=COMPLIANCE_WINDOW_DAYS)
+        ),
+    }
+    statuses = ("on_track", "at_risk", "off_track", "unknown")
+    kpis = ", ".join(
+        f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}" for s in statuses
+    )
+    aggregates = [
+        (
+            ", ".join(f"kpis_{s}" for s in statuses),
+            f"SELECT {{team}} {kpis} FROM measures_kpi k "
+            f"JOIN missions_mission m ON m.id = k.mission_id {_MEMBERSHIP} "
+            "WHERE k.organisation_id = %(org)s AND k.status = 'active' AND m.status = 'active' "
+            "{group}",
+        ),
+        (
+            "reviews_due, reviews_on_time",
+            "SELECT {team} COUNT(*) AS reviews_due, SUM(CASE WHEN r.status = 'done' "
+            "AND r.held_on <= r.due_date THEN 1 ELSE 0 END) AS reviews_on_time "
+            f"FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id {_MEMBERSHIP} "
+            "WHERE m.organisation_id = %(org)s AND r.due_date >= %(since)s "
+            "AND r.due_date < %(today)s AND r.status <> 'cancelled' {group}",
+        ),
+    ]
+    for columns, select in aggregates:
+        assignments = ", ".join(f"{c} = COALESCE(a.{c}, 0)" for c in columns.split(", "))
+        for team, group, match in (
+            (
+                f"{_OWNER_TEAM} AS team_id,",
+                f"GROUP BY {_OWNER_TEAM}",
+                "reviews_alignmentsnapshot.team_id = a.team_id",
+            ),
+            ("", "", "reviews_alignmentsnapshot.team_id IS NULL"),
+        ):
+            cursor.execute(
+                f"UPDATE reviews_alignmentsnapshot SET {assignments} "
+                f"FROM ({select.format(team=team, group=group)}) AS a "
+                f"WHERE reviews_alignmentsnapshot.organisation_id = %(org)s "
+                f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
+                params,
+            )

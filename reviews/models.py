@@ -140,8 +140,9 @@ class Finding(models.Model):
     class Meta:
         ordering = ["-opened_at", "-id"]
         indexes = [
+            # Open findings by kind and severity (dashboards): an index-only scan.
             models.Index(
-                fields=["organisation", "kind"],
+                fields=["organisation", "kind", "severity"],
                 condition=Q(resolved_at__isnull=True),
                 name="reviews_finding_open_kind",
             ),
@@ -182,6 +183,15 @@ class AlignmentSnapshot(models.Model):
     missions = models.PositiveIntegerField()
     open_findings = models.PositiveIntegerField()
     critical_findings = models.PositiveIntegerField(default=0)
+    # The day's KPI forecasts and review compliance, so that the organisation dashboard reads
+    # a table of 10,000 teams from these rows instead of grouping 300,000 KPIs per request.
+    # Database defaults: the checks insert these rows with raw SQL and fill them afterwards.
+    kpis_on_track = models.PositiveIntegerField(db_default=0)
+    kpis_at_risk = models.PositiveIntegerField(db_default=0)
+    kpis_off_track = models.PositiveIntegerField(db_default=0)
+    kpis_unknown = models.PositiveIntegerField(db_default=0)
+    reviews_due = models.PositiveIntegerField(db_default=0, help_text="Due in the last 90 days.")
+    reviews_on_time = models.PositiveIntegerField(db_default=0, help_text="Of those, held on time.")
 
     class Meta:
         ordering = ["run_date"]

@@ -291,3 +291,37 @@ def test_other_organisations_are_untouched(calm) -> None:
     Kpi.objects.filter(mission=calm.other_mission).update(status="archived")
     run_checks(organisation=calm.organisation)
     assert not Finding.objects.filter(organisation=calm.other_organisation).exists()
+
+
+def test_snapshots_count_kpi_forecasts_and_review_compliance(calm) -> None:
+    from reviews.models import Review
+
+    Kpi.objects.filter(mission=calm.staff_mission).update(forecast_status="off_track")
+    KpiFactory(mission=calm.team_mission, forecast_status="at_risk", latest_on=TODAY)
+    Review.objects.create(
+        mission=calm.team_mission,
+        due_date=TODAY - dt.timedelta(days=20),
+        status="done",
+        held_on=TODAY - dt.timedelta(days=21),
+    )
+    Review.objects.create(
+        mission=calm.staff_mission,
+        due_date=TODAY - dt.timedelta(days=10),
+        status="done",
+        held_on=TODAY - dt.timedelta(days=2),
+    )  # late
+    Review.objects.create(
+        mission=calm.staff_mission,
+        due_date=TODAY - dt.timedelta(days=200),
+        status="done",
+        held_on=TODAY - dt.timedelta(days=200),
+    )  # outside
+    run_checks(organisation=calm.organisation)
+    org = AlignmentSnapshot.objects.get(organisation=calm.organisation, team=None)
+    assert (org.kpis_on_track, org.kpis_at_risk, org.kpis_off_track) == (2, 1, 1)
+    assert (org.reviews_due, org.reviews_on_time) == (2, 1)
+    team = AlignmentSnapshot.objects.get(team=calm.team)  # the team's and staff's missions
+    assert (team.kpis_on_track, team.kpis_at_risk, team.kpis_off_track) == (1, 1, 1)
+    assert (team.reviews_due, team.reviews_on_time) == (2, 1)
+    board = AlignmentSnapshot.objects.get(team=calm.top_team)
+    assert (board.kpis_on_track, board.reviews_due) == (1, 0)

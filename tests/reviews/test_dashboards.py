@@ -94,6 +94,8 @@ def figures(world):
             missions=3,
             open_findings=3,
             critical_findings=1,
+            reviews_due=3,
+            reviews_on_time=1,
         )
     # Today's team snapshots say what the live data says, as the checks would write them.
     for team, when, score, missions, found, critical in (
@@ -109,8 +111,22 @@ def figures(world):
             missions=missions,
             open_findings=found,
             critical_findings=critical,
+            **TEAM_KPIS_AND_REVIEWS[team.name],
         )
     return world
+
+
+# What the checks write into the teams' snapshots from the KPIs and reviews above.
+TEAM_KPIS_AND_REVIEWS = {
+    "Operations": {
+        "kpis_on_track": 1,
+        "kpis_at_risk": 1,
+        "kpis_off_track": 1,
+        "reviews_due": 2,
+        "reviews_on_time": 1,
+    },
+    "Board": {"kpis_unknown": 1, "reviews_due": 1, "reviews_on_time": 0},
+}
 
 
 def test_it_computes_the_organisation_figures(figures) -> None:
@@ -615,10 +631,11 @@ def test_the_organisation_dashboard_costs_these_queries(
     client.force_login(world.leader)
     _grow(world, 180)
     # 1 session, 2 user, 3 organisation, 4 membership, 5 teams led (the actor),
-    # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by team
-    # and forecast, 9 reviews due by team, 10 the teams' snapshots of the last check,
-    # 11 teams with leaders, 12 organisation snapshots (trend), 13 unread notifications.
-    with django_assert_num_queries(13):
+    # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by
+    # forecast, 9 the snapshots of the last check (the teams' figures, the organisation's
+    # review compliance), 10 teams with leaders, 11 organisation snapshots (trend),
+    # 12 unread notifications.
+    with django_assert_num_queries(12):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
