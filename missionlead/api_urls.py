@@ -1,19 +1,23 @@
 """The REST API under /api/v1/: each app registers its viewsets on one router."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from measures.api.urls import register as register_measures
 from missions.api.urls import register as register_missions
 from reviews.api.urls import register as register_reviews
 
+from .auth import ObtainTokenView
+
+# No ``.json`` suffix routes: one URL per resource (``?format=json`` still works), so every
+# route is one row of the security matrix (tests/test_security_matrix.py).
 router = DefaultRouter()
+router.include_format_suffixes = False
 register_missions(router)
 register_measures(router)
 register_reviews(router)
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     *router.urls,
 ]

@@ -7,9 +7,11 @@ Celery broker on the file system, so ``make run`` needs no server. ``DATABASE_UR
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MISSIONLEAD_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,7 +25,10 @@ if environ.Env().str("MISSIONLEAD_ENV_FILE", default=""):
 DEBUG = env.bool("DEBUG", default=False)
 # No default secret: a production process without SECRET_KEY must fail to start. The
 # development default only exists when DEBUG is on (``make run`` sets it).
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else None)
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
+if not SECRET_KEY:
+    # Django itself would only complain at the first request that signs something.
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable (DEBUG is off).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "missionlead.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -164,29 +170,65 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- REST framework ---------------------------------------------------------------------------
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _rate(name: str, default: str) -> str:
+    """A DRF rate such as ``10/min`` from the environment; a typo fails at start-up."""
+    value = env.str(name, default=default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a rate such as 10/min or 2000/hour")
+    return value
+
+
 REST_FRAMEWORK = {
+    # Token first: an anonymous API request then answers 401 with ``WWW-Authenticate: Token``.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "missionlead.api.OrderingFilter",
     ],
+    # Rate limits in the cache (Redis when REDIS_URL is set): per user, per anonymous client,
+    # and for log-ins (the token endpoint and the browser form) per IP and per username.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "missionlead.throttling.ApiUserThrottle",
+        "missionlead.throttling.ApiAnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": _rate("THROTTLE_USER", "2000/hour"),
+        "anon": _rate("THROTTLE_ANON", "200/hour"),
+        "login_ip": _rate("THROTTLE_LOGIN_IP", "10/min"),
+        "login_user": _rate("THROTTLE_LOGIN_USER", "5/min"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For (the TLS proxy: 1). With 0 the
+    # client's address is REMOTE_ADDR, so a forged header cannot dodge the per-IP limits.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "missionlead.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mission Leadership API",
-    "DESCRIPTION": "Vision, cascaded missions, KPIs, reviews and alignment findings.",
+    "DESCRIPTION": (
+        "Vision, cascaded missions, KPIs, reviews and alignment findings. Authenticate with "
+        "`Authorization: Token <token>` (from `POST /api/v1/auth/token/`) or a browser session. "
+        "Lists hold the caller's organisations only; another organisation's object answers 404."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Tags and operation ids from the resource ("missions_list"), not from "/api/v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {"MissionStatusEnum": "missions.models.Mission.Status"},
+    # Write and read shapes differ (read-only fields): separate request components.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Security (production defaults; ``manage.py check --deploy`` is clean with DEBUG off) -----
@@ -196,10 +238,26 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading puts the domain and every subdomain on the browsers' HTTPS-only list for months, and
+# anyone may submit a domain whose header says "preload": that is the operator's decision
+# (SECURE_HSTS_PRELOAD=true), so the check that merely says it is off is silenced while it is.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Pages load scripts, styles, images and fonts from this site only, and no inline script runs.
+# Inline ``style`` attributes stay allowed (``style-src-attr``): the dashboards indent team rows
+# with one; ``<style>`` elements do not. Empty: no header.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,13 @@ from .models import Finding, Review
 if TYPE_CHECKING:
     from missions.permissions import Actor
 
+# Critical first: sorting the severity's name would put "critical" after "info".
+SEVERITY_RANK = Case(
+    When(severity=Finding.Severity.CRITICAL, then=0),
+    When(severity=Finding.Severity.WARNING, then=1),
+    default=2,
+)
+
 
 def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
     """Scheduled reviews of the actor's own missions, overdue or due within ``within_days``."""
@@ -193,11 +200,7 @@ def review_agenda(*, review: Review) -> Agenda:
     if since is not None:
         start = dt.datetime.combine(since, dt.time.min, tzinfo=timezone.get_current_timezone())
         done = done.filter(completed_at__gte=start)
-    severity = Case(
-        When(severity=Finding.Severity.CRITICAL, then=0),
-        When(severity=Finding.Severity.WARNING, then=1),
-        default=2,
-    )
+    severity = SEVERITY_RANK
     return Agenda(
         since=since,
         kpis=kpi_movement(mission=mission, since=since),
@@ -232,10 +235,11 @@ def review_agenda(*, review: Review) -> Agenda:
 
 
 def findings_for_member(*, user: object) -> QuerySet[Finding]:
-    """Alignment findings of the user's organisations."""
+    """Alignment findings of the user's organisations, with ``severity_rank`` (0 = critical)."""
     return (
         Finding.objects.filter(organisation__memberships__user=user)
         .select_related("organisation")
+        .annotate(severity_rank=SEVERITY_RANK)
         .order_by("-opened_at", "-id")
     )
 

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from missions.permissions import Action, can, require
 from missions.views.common import actor_of, org_view
@@ -23,6 +23,7 @@ PAGE_SIZE = 25
 
 
 @org_view
+@require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     """Reviews to hold (overdue first) and held, of the user's missions and those under them."""
     actor = actor_of(request)

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
-from missions.models import CoachAssignment, Membership, Mission
+from missions.models import CoachAssignment, Interdependency, KeyTask, Membership, Mission
 from tests.missions.factories import (
     MembershipFactory,
     MissionFactory,
@@ -39,6 +41,13 @@ CHROMIUM_ARGS = [
 ]
 # Playwright tests use the ORM from the test thread while the browser drives live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: rate-limit counts (and anything else cached) do
+    not leak from one test into the next."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -143,3 +152,74 @@ def coach(world: World) -> Any:
 @pytest.fixture
 def outsider(world: World) -> Any:
     return world.outsider
+
+
+@dataclass
+class ApiWorld:
+    """One object of every API resource in "acme", around ``staff_mission``."""
+
+    world: World
+    vision: Any
+    kpi: Any
+    check_in: Any
+    key_task: Any
+    link: Any
+    review: Any
+    finding: Any
+    notification: Any
+
+
+@pytest.fixture
+def api_world(world: World) -> ApiWorld:
+    """``world`` plus a KPI with a check-in, a key task, a support request, a scheduled review
+    and a finding on ``staff_mission``, and a notification to ``lead`` (for the security
+    matrix and the fuzzing run)."""
+    from measures.services import kpi_refresh_figures
+    from missions.models import Notification
+    from reviews.models import Finding, Review
+    from tests.measures.factories import CheckInFactory, KpiFactory
+
+    kpi = KpiFactory(mission=world.staff_mission, name="Virtual ward beds")
+    check_in = CheckInFactory(kpi=kpi, author=world.staff)
+    kpi_refresh_figures(kpi=kpi)
+    key_task = KeyTask.objects.create(
+        mission=world.staff_mission, title="Recruit two nurses", owner=world.staff
+    )
+    link = Interdependency.objects.create(
+        organisation=world.organisation,
+        from_mission=world.staff_mission,
+        to_mission=world.team_mission,
+        kind=Interdependency.Kind.DEPENDS_ON,
+        description="Transport for the home visits.",
+        created_by=world.staff,
+    )
+    today = timezone.localdate()
+    review = Review.objects.create(mission=world.staff_mission, due_date=today)
+    now = timezone.now()
+    finding = Finding.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        kind=Finding.Kind.NO_KPI,
+        severity=Finding.Severity.WARNING,
+        message="No measure of success.",
+        opened_at=now,
+        last_seen_at=now,
+    )
+    notification = Notification.objects.create(
+        organisation=world.organisation,
+        recipient=world.lead,
+        kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        message="“Open two virtual wards” waits for your alignment.",
+        mission=world.staff_mission,
+    )
+    return ApiWorld(
+        world=world,
+        vision=world.organisation.vision,
+        kpi=kpi,
+        check_in=check_in,
+        key_task=key_task,
+        link=link,
+        review=review,
+        finding=finding,
+        notification=notification,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,17 +15,30 @@ from missions.permissions import Action
 
 from .. import selectors, services
 from ..models import Kpi
+from .filters import KpiFilter
 from .serializers import CheckInSerializer, KpiSerializer
+
+CHECK_IN_EXAMPLE = OpenApiExample(
+    "A weekly reading",
+    request_only=True,
+    value={
+        "value": "42.5",
+        "confidence": 80,
+        "comment": "Two more wards live this week.",
+        "recorded_on": "2026-03-06",
+    },
+)
 
 
 class KpiViewSet(viewsets.ModelViewSet):
     """Measures of success with their progress and forecast. DELETE archives."""
 
+    queryset = Kpi.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = KpiSerializer
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     permission_actions = {"check_ins": Action.VIEW}
-    filterset_fields = ["mission", "parent_kpi", "status", "direction"]
-    ordering_fields = ["id", "due_date", "name"]
+    filterset_class = KpiFilter
+    ordering_fields = ["id", "due_date", "name", "progress", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Kpi]:
         return selectors.kpis_for_member(user=self.request.user)
@@ -46,8 +59,14 @@ class KpiViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Kpi) -> None:
         services.kpi_archive(kpi=instance, by=self.request.user)
 
-    @extend_schema(request=CheckInSerializer, responses=CheckInSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="check-ins")
+    @extend_schema(methods=["GET"], responses=CheckInSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=CheckInSerializer,
+        responses={201: CheckInSerializer},
+        examples=[CHECK_IN_EXAMPLE],
+    )
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", filter_backends=[])
     def check_ins(self, request: Request, pk: str) -> Response:
         """The KPI's check-ins, newest first; POST appends one (the caller is the author)."""
         kpi = self.get_object()

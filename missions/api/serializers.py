@@ -74,6 +74,14 @@ class VisionSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
+class DecisionRightsSerializer(serializers.Serializer):
+    """What the owner is free to decide, must consult on, and must not do: lists of lines."""
+
+    free = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    consult = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    must_not = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+
+
 class OperatingSpaceSerializer(serializers.Serializer):
     """The boundaries inside which the owner decides freely."""
 
@@ -84,7 +92,9 @@ class OperatingSpaceSerializer(serializers.Serializer):
     )
     headcount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     constraints = serializers.CharField(required=False, allow_blank=True)
-    decision_rights = serializers.JSONField(required=False)
+    # The pages read these three lists; anything else (a string, other keys) is refused here
+    # rather than stored for a page to trip over.
+    decision_rights = DecisionRightsSerializer(required=False)
 
 
 class MissionSerializer(serializers.ModelSerializer):
@@ -143,7 +153,32 @@ class MissionSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class MissionTreeSerializer(serializers.Serializer):
+    """One node of ``GET /missions/<id>/tree/``: a mission's main fields and its children.
+
+    The view builds the nested dicts itself in one query (``selectors.mission_tree``); this
+    serializer describes them for the schema.
+    """
+
+    id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    level = serializers.ChoiceField(choices=Mission.Level.choices)
+    title = serializers.CharField()
+    owner_team_id = serializers.IntegerField(allow_null=True)
+    owner_user_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=Mission.Status.choices)
+    alignment_status = serializers.ChoiceField(choices=Mission.AlignmentStatus.choices)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+# Each node's children are nodes too: a recursive component in the schema.
+MissionTreeSerializer._declared_fields["children"] = MissionTreeSerializer(many=True)
+
+
 class AlignmentActionSerializer(serializers.Serializer):
+    """A comment with the decision; sending back needs one (what to change)."""
+
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -7,31 +7,119 @@ object answers 404); object permissions from ``missions.permissions`` through
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, as_serializer_error
 
 from .. import selectors, services
 from ..models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
-from ..permissions import Action
+from ..permissions import Action, Actor
+from . import filters
 from . import serializers as s
-from .permissions import ActorPermission, require_api
+from .permissions import ActorPermission, request_actor, require_api
 
 API_PERMISSIONS = [permissions.IsAuthenticated, ActorPermission]
+
+MISSION_CREATE_EXAMPLE = OpenApiExample(
+    "A team mission under its parent",
+    request_only=True,
+    value={
+        "level": "team",
+        "title": "Discharge to assess",
+        "statement": "Assess patients at home, not on the ward.",
+        "intent": "Free beds and get people home sooner.",
+        "parent": 2,
+        "owner_team": 3,
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "operating_space": {
+            "deadline": "2026-11-30",
+            "scope": "The two community wards",
+            "budget": "25000.00",
+            "headcount": 3,
+            "constraints": "Clinical governance rules apply.",
+            "decision_rights": {
+                "free": ["rota", "visit order"],
+                "consult": ["discharge criteria"],
+                "must_not": ["close beds"],
+            },
+        },
+    },
+)
+ALIGNMENT_EXAMPLES = {
+    "propose": OpenApiExample(
+        "Put forward", request_only=True, value={"comment": "Ready for your review."}
+    ),
+    "align": OpenApiExample("Align", request_only=True, value={"comment": "Aligned: go."}),
+    "send_back": OpenApiExample(
+        "Send back",
+        request_only=True,
+        value={"comment": "The deadline is after ours; bring it to November."},
+    ),
+}
+
+
+# Operating-space fields are nested in the API (``operating_space``) but flat on the model: a
+# service's error about one of them goes under ``operating_space``, where the caller sent it.
+OPERATING_SPACE_FIELDS = frozenset(s.OperatingSpaceSerializer().fields)
+
+
+@contextmanager
+def _operating_space_errors() -> Iterator[None]:
+    try:
+        yield
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        errors = as_serializer_error(error)
+        nested = {k: v for k, v in errors.items() if k in OPERATING_SPACE_FIELDS}
+        if not nested:
+            raise
+        rest = {k: v for k, v in errors.items() if k not in OPERATING_SPACE_FIELDS}
+        raise ValidationError({**rest, "operating_space": nested}) from error
+
+
+def _owner_errors(
+    actor: Actor, data: dict[str, Any], parent: Mission | None, current: Mission | None = None
+) -> dict[str, list[str]]:
+    """The owners the browser form would not offer this writer (organisation admins may give a
+    mission to any team or person of the organisation; the serializer checked that)."""
+    if actor.is_admin:
+        return {}
+    errors: dict[str, list[str]] = {}
+    team, person = data.get("owner_team"), data.get("owner_user")
+    if team is not None and (current is None or team.pk != current.owner_team_id):
+        teams = selectors.mission_owner_teams(actor=actor, parent=parent, current=current)
+        if not teams.filter(pk=team.pk).exists():
+            errors["owner_team"] = [
+                "Choose a team you lead, or the parent mission's team or a team under it."
+            ]
+    if person is not None and (current is None or person.pk != current.owner_user_id):
+        people = selectors.mission_owner_people(actor=actor, parent=parent, current=current)
+        if not people.filter(pk=person.pk).exists():
+            errors["owner_user"] = [
+                "Choose yourself, the parent mission's owner or a person of its team."
+            ]
+    return errors
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """The organisations the caller belongs to."""
 
+    queryset = Organisation.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.OrganisationSerializer
     permission_classes = API_PERMISSIONS
-    lookup_value_regex = r"\d+"
+    ordering_fields = ["id", "name", "slug"]
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return selectors.organisations_of(user=self.request.user).order_by("id")
@@ -40,6 +128,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 class TeamViewSet(viewsets.ModelViewSet):
     """Teams; organisation admins create and change them."""
 
+    queryset = Team.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.TeamSerializer
     permission_classes = API_PERMISSIONS
     permission_actions = {
@@ -47,8 +136,8 @@ class TeamViewSet(viewsets.ModelViewSet):
         "partial_update": Action.MANAGE_ORGANISATION,
         "destroy": Action.MANAGE_ORGANISATION,
     }
-    filterset_fields = ["organisation", "parent", "leader"]
-    ordering_fields = ["id", "name"]
+    filterset_class = filters.TeamFilter
+    ordering_fields = ["id", "name", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Team]:
@@ -80,10 +169,12 @@ class VisionViewSet(
 ):
     """The vision and CEO's intent of each of the caller's organisations."""
 
+    queryset = Vision.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.VisionSerializer
     permission_classes = API_PERMISSIONS
     permission_actions = {"update": Action.EDIT_VISION, "partial_update": Action.EDIT_VISION}
-    filterset_fields = ["organisation"]
+    filterset_class = filters.VisionFilter
+    ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Vision]:
         return selectors.visions_for_member(user=self.request.user).select_related("organisation")
@@ -106,19 +197,11 @@ class VisionViewSet(
 class MissionViewSet(viewsets.ModelViewSet):
     """Missions of the cascade. DELETE archives; nothing is ever deleted."""
 
+    queryset = Mission.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.MissionSerializer
     permission_classes = API_PERMISSIONS
-    filterset_fields = {
-        "organisation": ["exact"],
-        "parent": ["exact", "isnull"],
-        "level": ["exact"],
-        "status": ["exact"],
-        "alignment_status": ["exact"],
-        "owner_team": ["exact"],
-        "owner_user": ["exact"],
-        "updated_at": ["gte"],
-    }
-    ordering_fields = ["id", "title", "period_end", "updated_at"]
+    filterset_class = filters.MissionFilter
+    ordering_fields = ["id", "title", "level", "period_start", "period_end", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Mission]:
         queryset = selectors.missions_for_member(user=self.request.user)
@@ -126,30 +209,47 @@ class MissionViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related("organisation", "parent")
         return queryset
 
+    @extend_schema(examples=[MISSION_CREATE_EXAMPLE])
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Write a mission, as a draft: under ``parent`` (a child) or at the top."""
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer: BaseSerializer[Mission]) -> None:
         data = serializer.validated_data
         if data.get("parent") is not None:
-            require_api(self.request, Action.CREATE_CHILD, data["parent"])
+            actor = require_api(self.request, Action.CREATE_CHILD, data["parent"])
         else:
-            require_api(self.request, Action.CREATE_TOP_MISSION, data["organisation"])
-        serializer.instance = services.mission_create(
-            organisation=data["organisation"], data=data, by=self.request.user
-        )
+            actor = require_api(self.request, Action.CREATE_TOP_MISSION, data["organisation"])
+        errors = _owner_errors(actor, data, data.get("parent"))
+        if errors:
+            raise ValidationError(errors)
+        with _operating_space_errors():
+            serializer.instance = services.mission_create(
+                organisation=data["organisation"], data=data, by=self.request.user
+            )
 
     def perform_update(self, serializer: BaseSerializer[Mission]) -> None:
         data = serializer.validated_data
+        mission = serializer.instance
         new_parent = data.get("parent")
-        if new_parent is not None and new_parent.pk != serializer.instance.parent_id:
+        if new_parent is not None and new_parent.pk != mission.parent_id:
             require_api(self.request, Action.CREATE_CHILD, new_parent)
-        serializer.instance = services.mission_update(
-            mission=serializer.instance, data=data, by=self.request.user
-        )
+        actor = request_actor(self.request, mission.organisation)
+        if actor is None:  # ActorPermission answered 404 already; never reached
+            raise NotFound
+        errors = _owner_errors(actor, data, data.get("parent", mission.parent), mission)
+        if errors:
+            raise ValidationError(errors)
+        with _operating_space_errors():
+            serializer.instance = services.mission_update(
+                mission=serializer.instance, data=data, by=self.request.user
+            )
 
     def perform_destroy(self, instance: Mission) -> None:
         services.mission_archive(mission=instance, by=self.request.user)
 
-    @extend_schema(responses={200: OpenApiResponse(description="The mission with nested children")})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.MissionTreeSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def tree(self, request: Request, pk: str) -> Response:
         """The mission and all its descendants, nested under ``children``."""
         return Response(selectors.mission_tree(mission=self.get_object()))
@@ -163,19 +263,31 @@ class MissionViewSet(viewsets.ModelViewSet):
         )
         return Response(self.get_serializer(mission).data)
 
-    @extend_schema(request=s.AlignmentActionSerializer, responses=s.MissionSerializer)
+    @extend_schema(
+        request=s.AlignmentActionSerializer,
+        responses=s.MissionSerializer,
+        examples=[ALIGNMENT_EXAMPLES["propose"]],
+    )
     @action(detail=True, methods=["post"])
     def propose(self, request: Request, pk: str) -> Response:
         """The owner puts the mission forward for alignment."""
         return self._alignment(services.mission_propose, request)
 
-    @extend_schema(request=s.AlignmentActionSerializer, responses=s.MissionSerializer)
+    @extend_schema(
+        request=s.AlignmentActionSerializer,
+        responses=s.MissionSerializer,
+        examples=[ALIGNMENT_EXAMPLES["align"]],
+    )
     @action(detail=True, methods=["post"])
     def align(self, request: Request, pk: str) -> Response:
         """The parent mission's owner aligns (approves) the mission."""
         return self._alignment(services.mission_align, request)
 
-    @extend_schema(request=s.AlignmentActionSerializer, responses=s.MissionSerializer)
+    @extend_schema(
+        request=s.AlignmentActionSerializer,
+        responses=s.MissionSerializer,
+        examples=[ALIGNMENT_EXAMPLES["send_back"]],
+    )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request: Request, pk: str) -> Response:
         """The parent mission's owner sends the mission back with a comment."""
@@ -185,11 +297,12 @@ class MissionViewSet(viewsets.ModelViewSet):
 class KeyTaskViewSet(viewsets.ModelViewSet):
     """Key tasks; whoever may edit the mission manages its tasks."""
 
+    queryset = KeyTask.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.KeyTaskSerializer
     permission_classes = API_PERMISSIONS
     permission_actions = {"destroy": Action.EDIT}
-    filterset_fields = ["mission", "owner", "status"]
-    ordering_fields = ["id", "due_date"]
+    filterset_class = filters.KeyTaskFilter
+    ordering_fields = ["id", "due_date", "status", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[KeyTask]:
@@ -200,14 +313,29 @@ class KeyTaskViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: BaseSerializer[KeyTask]) -> None:
         mission = serializer.validated_data["mission"]
         require_api(self.request, Action.EDIT, mission)
+        _check_task_owner(serializer.validated_data, mission)
         serializer.instance = services.key_task_create(
             mission=mission, data=serializer.validated_data, by=self.request.user
         )
 
     def perform_update(self, serializer: BaseSerializer[KeyTask]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "mission"}
+        task = serializer.instance
+        if data.get("owner") is not None and data["owner"].pk != task.owner_id:
+            _check_task_owner(data, task.mission)
         serializer.instance = services.key_task_update(
             task=serializer.instance, data=data, by=self.request.user
+        )
+
+
+def _check_task_owner(data: dict[str, Any], mission: Mission) -> None:
+    """A key task is owned by the mission's owner or a person of its owner team (as in the
+    browser form)."""
+    owner = data.get("owner")
+    people = selectors.key_task_owner_people(mission=mission)
+    if owner is not None and not people.filter(pk=owner.pk).exists():
+        raise ValidationError(
+            {"owner": ["Choose the mission's owner or a person of its owner team."]}
         )
 
 
@@ -219,11 +347,13 @@ class InterdependencyViewSet(
 ):
     """Links between missions; the asked side answers through ``respond``."""
 
+    queryset = Interdependency.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.InterdependencySerializer
     permission_classes = API_PERMISSIONS
     # Reading the link is enough to reach ``respond``; it then checks the asked mission.
     permission_actions = {"respond": Action.VIEW}
-    filterset_fields = ["organisation", "from_mission", "to_mission", "kind", "status"]
+    filterset_class = filters.InterdependencyFilter
+    ordering_fields = ["id", "created_at", "updated_at", "status"]
 
     def get_queryset(self) -> QuerySet[Interdependency]:
         return selectors.interdependencies_for_member(user=self.request.user).select_related(
@@ -242,15 +372,20 @@ class InterdependencyViewSet(
         )
 
     @extend_schema(
-        request=s.InterdependencyRespondSerializer, responses=s.InterdependencySerializer
+        request=s.InterdependencyRespondSerializer,
+        responses=s.InterdependencySerializer,
+        examples=[
+            OpenApiExample("Acknowledge", request_only=True, value={"status": "acknowledged"})
+        ],
     )
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str) -> Response:
         """Acknowledge, decline or resolve: the owner of the other mission answers."""
         link = self.get_object()
+        # Permission before validation, as on every other route: 403 whatever the body.
+        require_api(request, Action.EDIT, link.to_mission)
         payload = s.InterdependencyRespondSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        require_api(request, Action.EDIT, link.to_mission)
         link = services.interdependency_respond(
             link=link, status=payload.validated_data["status"], by=request.user
         )

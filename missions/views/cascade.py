@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from measures.summary import mission_figures
 
@@ -23,6 +24,7 @@ def _nodes(missions: list) -> list[dict]:
 
 
 @org_view
+@require_safe
 def cascade(request: HttpRequest) -> HttpResponse:
     """The vision at the root, the organisation missions under it; or a filtered list."""
     actor = actor_of(request)
@@ -46,6 +48,7 @@ def cascade(request: HttpRequest) -> HttpResponse:
 
 
 @org_view
+@require_safe
 def cascade_children(request: HttpRequest, pk: int) -> HttpResponse:
     """One branch, opened: the children of a mission (htmx partial, or a page without JS)."""
     mission = get_mission_for(request, pk)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from measures import services as measures_services
 from measures.forms import KpiForm
@@ -40,6 +40,7 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 
 
 @org_view
+@require_safe
 def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The mission beside its 1-up and 2-up intent, with everything that delivers it."""
     actor = actor_of(request)

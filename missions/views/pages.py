@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from reviews.selectors import reviews_due_for
 
@@ -19,6 +19,7 @@ from .common import actor_of, org_view
 
 
 @login_required
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """Send the user to their organisation, or let them pick one."""
     organisations = list(selectors.organisations_of(user=request.user))
@@ -28,6 +29,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @org_view
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Vision, CEO's intent, the top missions and the user's own missions and reviews."""
     actor = actor_of(request)
@@ -79,6 +81,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "missions/notifications.html", {"page": page})
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and database check for load balancers and compose health checks."""
     with connection.cursor() as cursor:

@@ -4,8 +4,7 @@ findings, and the caller's own notifications."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -20,6 +19,7 @@ from missions.selectors import organisations_of
 
 from .. import selectors, services
 from ..models import Finding, Review
+from .filters import FindingFilter, NotificationFilter, ReviewFilter
 from .serializers import (
     FindingSerializer,
     MarkedReadSerializer,
@@ -37,13 +37,30 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReviewSerializer
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     permission_actions = {"complete": Action.EDIT}
-    filterset_fields = {"mission": ["exact"], "status": ["exact"], "due_date": ["gte", "lte"]}
-    ordering_fields = ["id", "due_date"]
+    filterset_class = ReviewFilter
+    ordering_fields = ["id", "due_date", "held_on", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Review]:
         return selectors.reviews_for_member(user=self.request.user)
 
-    @extend_schema(request=ReviewCompleteSerializer, responses=ReviewSerializer)
+    @extend_schema(
+        request=ReviewCompleteSerializer,
+        responses=ReviewSerializer,
+        examples=[
+            OpenApiExample(
+                "A held review",
+                request_only=True,
+                value={
+                    "held_on": "2026-03-02",
+                    "summary": "Two wards open; the third waits for staff.",
+                    "working": "Daily huddles with the GP practices.",
+                    "not_working": "Weekend discharges.",
+                    "changes": "Move one nurse to weekends.",
+                    "still_aligned": True,
+                },
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         """Record the review as held; the next one is scheduled a cadence later."""
@@ -56,19 +73,6 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReviewSerializer(review).data)
 
 
-class FindingFilter(filters.FilterSet):
-    """``?open=true`` for the findings that still hold, ``false`` for the resolved ones."""
-
-    open = filters.BooleanFilter(method="filter_open", label="Open (not resolved)")
-
-    class Meta:
-        model = Finding
-        fields = ["organisation", "mission", "kind", "severity"]
-
-    def filter_open(self, queryset: QuerySet[Finding], name: str, value: bool) -> QuerySet[Finding]:
-        return queryset.filter(resolved_at__isnull=value)
-
-
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     """Alignment findings of the caller's organisations; the checks open and resolve them."""
 
@@ -77,7 +81,8 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FindingSerializer
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     filterset_class = FindingFilter
-    ordering_fields = ["id", "opened_at", "severity"]
+    ordering_fields = ["id", "opened_at", "resolved_at", "severity"]
+    ordering_aliases = {"severity": "severity_rank"}  # critical first
 
     def get_queryset(self) -> QuerySet[Finding]:
         return selectors.findings_for_member(user=self.request.user)
@@ -90,14 +95,14 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = {"organisation": ["exact"], "kind": ["exact"], "read_at": ["isnull"]}
-    ordering_fields = ["id", "created_at"]
+    filterset_class = NotificationFilter
+    ordering_fields = ["id", "created_at", "read_at"]
 
     def get_queryset(self) -> QuerySet[Notification]:
         return selectors.notifications_of(user=self.request.user)
 
     @extend_schema(request=None, responses=NotificationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def read(self, request: Request, pk: str) -> Response:
         """Mark this notification read (already read: unchanged)."""
         notification = self.get_object()
@@ -106,8 +111,16 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         notification.refresh_from_db(fields=["read_at"])
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=None, responses=MarkedReadSerializer)
-    @action(detail=False, methods=["post"], url_path="read-all")
+    @extend_schema(
+        request=None,
+        responses=MarkedReadSerializer,
+        parameters=[
+            OpenApiParameter(
+                "organisation", int, description="Only the notifications of this organisation"
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[])
     def read_all(self, request: Request) -> Response:
         """Mark every unread notification read; ``?organisation=<id>`` for one organisation."""
         organisations = organisations_of(user=request.user)

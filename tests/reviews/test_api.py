@@ -226,3 +226,10 @@ def test_the_schema_lists_the_new_endpoints(world) -> None:
         "/api/v1/notifications/read-all/",
     ):
         assert path in schema["paths"], path
+
+
+def test_findings_order_by_severity_critical_first(world, findings) -> None:
+    rows = client_for(world.staff).get(f"{FINDINGS}?ordering=severity").json()["results"]
+    assert [row["severity"] for row in rows] == ["critical", "warning", "info"]
+    rows = client_for(world.staff).get(f"{FINDINGS}?ordering=-severity").json()["results"]
+    assert [row["severity"] for row in rows] == ["info", "warning", "critical"]

@@ -1,0 +1,401 @@
+"""Who may do what, on every route: a matrix generated from the URL configuration.
+
+Every route the resolver knows (web pages and API) must have a row in ``ROUTES``: a new route
+without one fails ``test_every_route_has_a_row``. A row names the objects its URL is built from
+and, for each method it answers, what each persona gets:
+
+    OK          2xx or 3xx (a redirect, but not to the log-in page)
+    WRITE       OK, or 400: a write sent with an empty body may be refused as bad input
+    FORBIDDEN   403: a member without the right
+    NOT_FOUND   404: someone outside the organisation, or someone else's object
+    LOGIN       anonymous: 302 to the log-in page (web) or 401 (API)
+
+The personas are those of ``tests/conftest.py``: in "acme", ``ceo`` leads the top team and owns
+``org_mission``; ``lead`` leads Operations and owns ``team_mission`` (so is ``staff``'s boss);
+``staff`` owns ``staff_mission``; ``coach`` coaches the whole organisation; ``admin`` is its
+organisation admin. ``outsider`` leads another organisation. The objects of ``api_world`` (a
+KPI, key task, link, review, finding, notification) hang off ``staff_mission``.
+
+Each request runs in a savepoint that is rolled back, so every request sees the same data.
+Writes carry empty bodies (``{}`` for the API). The admin site, static files, the schema and
+docs, and log-in/log-out/token have tests of their own (tests/test_auth_throttling.py,
+tests/test_api_schema.py) and are left out here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+OK, WRITE, FORBIDDEN, NOT_FOUND, LOGIN = "ok", "ok or 400", "403", "404", "log-in"
+MEMBERS = ("ceo", "lead", "staff", "coach", "admin")
+ROLES = (*MEMBERS, "outsider", "anonymous")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+Expect = dict[str, str]
+
+
+def only(roles: str, *, write: bool = False, outsider: str = NOT_FOUND) -> Expect:
+    """``roles`` get through (a write may answer 400); the other members get 403, the
+    outsider ``outsider`` (404: the object is not theirs to know of), anonymous the log-in."""
+    allowed = roles.split()
+    granted = WRITE if write else OK
+    row = {role: granted if role in allowed else FORBIDDEN for role in MEMBERS}
+    return {**row, "outsider": outsider, "anonymous": LOGIN}
+
+
+def nobody_but(roles: str, *, write: bool = False) -> Expect:
+    """``roles`` get through; everyone else signed in gets 404 (someone else's object)."""
+    row = only(roles, write=write)
+    return {role: NOT_FOUND if value == FORBIDDEN else value for role, value in row.items()}
+
+
+def everyone(*, write: bool = False) -> Expect:
+    """Every member, and the outsider too: a list limited to one's own organisations, or a
+    write refused as bad input before any object is involved."""
+    return only(" ".join(MEMBERS), write=write, outsider=WRITE if write else OK)
+
+
+def public() -> Expect:
+    return dict.fromkeys(ROLES, OK)
+
+
+MEMBER = only(" ".join(MEMBERS))
+# staff_mission: its owner, their boss (lead, owner of the parent), the organisation admin.
+EDITORS = "staff lead admin"
+# team_mission (the asked side of the link): its owner (lead), the boss (ceo), the admin.
+TEAM_EDITORS = "lead ceo admin"
+
+# One row per route: the URL's objects, then per method what each persona gets.
+ROUTES: dict[str, dict[str, Any]] = {
+    # --- Web pages --------------------------------------------------------------------------
+    "home": {"GET": only(" ".join(MEMBERS), outsider=OK)},  # sends each to their organisation
+    "healthz": {"GET": public()},
+    "missions:home": {"org": True, "GET": MEMBER},
+    "missions:vision": {"org": True, "GET": MEMBER, "POST": only("ceo admin", write=True)},
+    "missions:cascade": {"org": True, "GET": MEMBER},
+    "missions:cascade-children": {"org": True, "pk": "org_mission", "GET": MEMBER},
+    # Without ?parent= the form writes a top mission: leaders of the top team and admins.
+    "missions:create": {
+        "org": True,
+        "GET": only("ceo admin"),
+        "POST": only("ceo admin", write=True),
+    },
+    "missions:detail": {"org": True, "pk": "staff_mission", "GET": MEMBER},
+    "missions:edit": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "missions:archive": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:carry-over": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    # Proposing is the owner's; aligning and sending back the boss's (and the admin's).
+    "missions:propose": {"org": True, "pk": "staff_mission", "POST": only("staff admin")},
+    "missions:align": {"org": True, "pk": "staff_mission", "POST": only("lead admin")},
+    "missions:send-back": {"org": True, "pk": "staff_mission", "POST": only("lead admin")},
+    "missions:kpi-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:key-task-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:move-item": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
+    "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
+    "missions:notifications": {"org": True, "GET": MEMBER, "POST": MEMBER},
+    "missions:people": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    "missions:org-chart-import": {
+        "org": True,
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "measures:me": {"org": True, "GET": MEMBER},
+    "measures:bulk-check-in": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "measures:check-in-upload": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "measures:kpi": {"org": True, "pk": "kpi", "GET": MEMBER},
+    "measures:check-in": {"org": True, "pk": "kpi", "POST": only(EDITORS, write=True)},
+    "measures:chart": {"org": True, "pk": "kpi", "GET": MEMBER},
+    "reviews:list": {"org": True, "GET": MEMBER},
+    "reviews:detail": {
+        "org": True,
+        "pk": "review",
+        "GET": MEMBER,
+        "POST": only(EDITORS, write=True),
+    },
+    # Staff see the organisation dashboard while the organisation allows it (the default).
+    "dashboards:organisation": {"org": True, "GET": MEMBER},
+    "dashboards:organisation-export": {"org": True, "GET": MEMBER},
+    "dashboards:team": {"org": True, "pk": "team", "GET": MEMBER},
+    "dashboards:team-export": {"org": True, "pk": "team", "GET": MEMBER},
+    "dashboards:team-print": {"org": True, "pk": "team", "GET": MEMBER},
+    "dashboards:heatmap": {"org": True, "GET": MEMBER},
+    "dashboards:heatmap-children": {"org": True, "pk": "org_mission", "GET": MEMBER},
+    # Everyone reads the notes they may read; only coaches write them.
+    "dashboards:coaching": {"org": True, "GET": MEMBER, "POST": only("coach", write=True)},
+    # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
+    "api-root": {"GET": everyone()},
+    "organisation-list": {"GET": everyone()},
+    "organisation-detail": {"pk": "organisation", "GET": MEMBER},
+    "team-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "team-detail": {
+        "pk": "team",
+        "GET": MEMBER,
+        "PUT": only("admin", write=True),
+        "PATCH": only("admin", write=True),
+    },
+    "vision-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "vision-detail": {
+        "pk": "vision",
+        "GET": MEMBER,
+        "PUT": only("ceo admin", write=True),
+        "PATCH": only("ceo admin", write=True),
+    },
+    "mission-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "mission-detail": {
+        "pk": "staff_mission",
+        "GET": MEMBER,
+        "PUT": only(EDITORS, write=True),
+        "PATCH": only(EDITORS, write=True),
+        "DELETE": only(EDITORS),
+    },
+    "mission-tree": {"pk": "org_mission", "GET": MEMBER},
+    # The service refuses to align a draft (400); the permission comes first (403).
+    "mission-propose": {"pk": "staff_mission", "POST": only("staff admin", write=True)},
+    "mission-align": {"pk": "staff_mission", "POST": only("lead admin", write=True)},
+    "mission-send-back": {"pk": "staff_mission", "POST": only("lead admin", write=True)},
+    "key-task-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "key-task-detail": {
+        "pk": "key_task",
+        "GET": MEMBER,
+        "PUT": only(EDITORS, write=True),
+        "PATCH": only(EDITORS, write=True),
+    },
+    "interdependency-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "interdependency-detail": {"pk": "link", "GET": MEMBER},
+    "interdependency-respond": {"pk": "link", "POST": only(TEAM_EDITORS, write=True)},
+    "kpi-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "kpi-detail": {
+        "pk": "kpi",
+        "GET": MEMBER,
+        "PUT": only(EDITORS, write=True),
+        "PATCH": only(EDITORS, write=True),
+        "DELETE": only(EDITORS),
+    },
+    "kpi-check-ins": {"pk": "kpi", "GET": MEMBER, "POST": only(EDITORS, write=True)},
+    "review-list": {"GET": everyone()},
+    "review-detail": {"pk": "review", "GET": MEMBER},
+    "review-complete": {"pk": "review", "POST": only(EDITORS, write=True)},
+    "finding-list": {"GET": everyone()},
+    "finding-detail": {"pk": "finding", "GET": MEMBER},
+    # Notifications are their recipient's alone (lead's here): to anyone else they do not exist.
+    "notification-list": {"GET": everyone()},
+    "notification-detail": {"pk": "notification", "GET": nobody_but("lead")},
+    "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
+    "notification-read-all": {"POST": everyone()},
+}
+
+# Routes with tests of their own, and what is not ours to test.
+EXCLUDED_NAMES = {"login", "logout", "admin-login", "api-token", "schema", "api-docs"}
+EXCLUDED_PREFIXES = ("admin/", "static/", "media/")
+
+
+def all_routes() -> dict[str, tuple[str, Any]]:
+    """Every route of the URL configuration as ``{name: (pattern, view)}``, namespaced names
+    (``missions:detail``) for namespaced ones; an unnamed route is keyed by its pattern."""
+    found: dict[str, tuple[str, Any]] = {}
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            pattern = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, pattern, inner)
+            elif isinstance(entry, URLPattern):
+                if entry.name:
+                    name = f"{namespace}:{entry.name}" if namespace else entry.name
+                else:
+                    name = pattern
+                found[name] = (pattern, entry.callback)
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def matrix_routes() -> dict[str, tuple[str, Any]]:
+    return {
+        name: route
+        for name, route in all_routes().items()
+        if name not in EXCLUDED_NAMES
+        and not route[0].lstrip("^").startswith(EXCLUDED_PREFIXES)
+        and not name.startswith("admin:")
+    }
+
+
+def is_api(name: str) -> bool:
+    return all_routes()[name][0].startswith("api/")
+
+
+def api_methods(view: Any) -> set[str]:
+    """The methods an API view answers: a viewset's actions, or an APIView's handlers."""
+    cls = view.cls
+    allowed = {m.upper() for m in cls.http_method_names} - {"HEAD", "OPTIONS"}
+    actions = getattr(view, "actions", None)
+    if actions:
+        return {m.upper() for m in actions} & allowed
+    return {m for m in allowed if hasattr(cls, m.lower())}
+
+
+def test_every_route_has_a_row() -> None:
+    """A route without a row in ``ROUTES`` (or a row for a route that is gone) fails here."""
+    found = set(matrix_routes())
+    assert found - set(ROUTES) == set(), "routes without a row in the security matrix"
+    assert set(ROUTES) - found == set(), "rows of the security matrix without a route"
+
+
+def test_every_row_covers_every_persona() -> None:
+    for name, row in ROUTES.items():
+        for method in METHODS:
+            if method in row:
+                assert set(row[method]) == set(ROLES), (name, method)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ROUTES if is_api(n)))
+def test_api_rows_list_exactly_the_methods_the_view_answers(name: str) -> None:
+    """An API route that gains a method (a new action, DELETE) needs its row extended."""
+    listed = {m for m in METHODS if m in ROUTES[name]}
+    assert listed == api_methods(all_routes()[name][1])
+
+
+def object_ids(api_world: Any) -> dict[str, int]:
+    """The objects rows name in ``pk``, by the names of the fixtures."""
+    world = api_world.world
+    return {
+        "organisation": world.organisation.pk,
+        "team": world.team.pk,
+        "vision": api_world.vision.pk,
+        "org_mission": world.org_mission.pk,
+        "team_mission": world.team_mission.pk,
+        "staff_mission": world.staff_mission.pk,
+        "kpi": api_world.kpi.pk,
+        "key_task": api_world.key_task.pk,
+        "link": api_world.link.pk,
+        "review": api_world.review.pk,
+        "finding": api_world.finding.pk,
+        "notification": api_world.notification.pk,
+    }
+
+
+def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
+    kwargs: dict[str, Any] = {}
+    if row.get("org"):
+        kwargs["org"] = api_world.world.organisation.slug
+    if "pk" in row:
+        kwargs["pk"] = object_ids(api_world)[row["pk"]]
+    return reverse(name, kwargs=kwargs)
+
+
+def clients(api_world: Any) -> dict[str, Client]:
+    world = api_world.world
+    users = {
+        "ceo": world.leader,
+        "lead": world.lead,
+        "staff": world.staff,
+        "coach": world.coach,
+        "admin": world.org_admin,
+        "outsider": world.outsider,
+    }
+    result = {"anonymous": Client(raise_request_exception=False)}
+    for role, user in users.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        result[role] = client
+    return result
+
+
+def send(client: Client, method: str, url: str, api: bool) -> Any:
+    """One request in a savepoint that is rolled back: its effects never reach the next."""
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        elif method == "DELETE":
+            response = client.delete(url)
+        elif api:
+            response = client.generic(method, url, "{}", content_type="application/json")
+        else:
+            response = client.generic(
+                method, url, "", content_type="application/x-www-form-urlencoded"
+            )
+        if response.streaming:
+            b"".join(response.streaming_content)  # CSV exports: run the query inside
+        transaction.set_rollback(True)
+    return response
+
+
+def verdict(response: Any, api: bool) -> str:
+    """The class of an answer, in the vocabulary of the rows."""
+    status = response.status_code
+    if status == 401 and api:
+        return LOGIN
+    if status == 302 and not api and "/accounts/login/" in response.get("Location", ""):
+        return LOGIN
+    if 200 <= status < 400:
+        return OK
+    if status == 400:
+        return "400"
+    return str(status)
+
+
+def matches(expected: str, got: str) -> bool:
+    return got == expected or (expected == WRITE and got in (OK, "400"))
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_persona_gets_the_expected_answer(name: str, api_world: Any) -> None:
+    row = ROUTES[name]
+    api = is_api(name)
+    url = url_of(name, row, api_world)
+    by_role = clients(api_world)
+    wrong = []
+    for method in METHODS:
+        if method not in row:
+            continue
+        for role in ROLES:
+            response = send(by_role[role], method, url, api)
+            got = verdict(response, api)
+            if not matches(row[method][role], got):
+                wrong.append(
+                    f"{method} {url} as {role}: expected {row[method][role]}, got "
+                    f"{response.status_code} {response.get('Location', '')}".rstrip()
+                )
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ROUTES if not is_api(n)))
+def test_web_routes_refuse_the_methods_they_do_not_list(name: str, api_world: Any) -> None:
+    """A page answers only the methods of its row (405 to the others, for a signed-in admin),
+    so the row covers everything it does."""
+    row = ROUTES[name]
+    url = url_of(name, row, api_world)
+    admin = clients(api_world)["admin"]
+    unlisted = [m for m in METHODS if m not in row]
+    answers = {m: send(admin, m, url, api=False).status_code for m in unlisted}
+    assert answers == dict.fromkeys(unlisted, 405)
