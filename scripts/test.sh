@@ -51,7 +51,7 @@ step() {
 }
 
 step "ruff check" "$bin/ruff" check .
-# `ruff format --check .` belongs here too once the whole tree is formatted (`make lint` has it).
+step "ruff format" "$bin/ruff" format --check .
 step "migrations check" env DJANGO_SETTINGS_MODULE=missionlead.settings_test \
   "$bin/python" manage.py makemigrations --check --dry-run
 # PYTEST_ARGS is split into words on purpose: it carries several options.
