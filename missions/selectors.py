@@ -165,7 +165,8 @@ def mission_tree(*, mission: Mission) -> dict[str, object]:
     its time building objects and serializing them one by one.
     """
     nodes: dict[int, dict[str, object]] = {}
-    for row in mission_subtree(mission=mission).values(*TREE_FIELDS):
+    for values in mission_subtree(mission=mission).values_list(*TREE_FIELDS):
+        row = dict(zip(TREE_FIELDS, values, strict=True))
         row["children"] = []
         nodes[row["id"]] = row
     for node in nodes.values():
