@@ -60,7 +60,8 @@ class OrjsonRenderer(renderers.JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        option = orjson.OPT_NON_STR_KEYS
+        # UTC as "Z", as DRF's own date-time fields write it.
+        option = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             option |= orjson.OPT_INDENT_2
         return orjson.dumps(data, default=_json_fallback, option=option)

@@ -209,6 +209,12 @@ class MissionViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related("organisation", "parent")
         return queryset
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The caller's missions, 50 a page; filters and ordering as documented."""
+        rows = self.filter_queryset(self.get_queryset()).values(*s.MISSION_ROW_FIELDS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([s.mission_row(row) for row in page])
+
     @extend_schema(examples=[MISSION_CREATE_EXAMPLE])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Write a mission, as a draft: under ``parent`` (a child) or at the top."""

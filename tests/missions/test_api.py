@@ -217,3 +217,23 @@ def test_the_schema_renders(world) -> None:
     response = client_for(world.staff).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/missions/{id}/tree/" in response.content
+
+
+def test_the_fast_mission_list_renders_what_the_serializer_renders(world, client) -> None:
+    """The list builds its rows without DRF fields; they must stay the serializer's document."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from missions.models import Mission
+
+    Mission.objects.filter(pk=world.team_mission.pk).update(
+        budget=Decimal("1234.5"),
+        headcount=3,
+        deadline=dt.date(2026, 11, 30),
+        decision_rights={"free": ["rota"], "must_not": ["close beds"]},
+    )
+    api = client_for(world.staff)
+    listed = {m["id"]: m for m in api.get("/api/v1/missions/").json()["results"]}
+    for mission in (world.org_mission, world.team_mission, world.staff_mission):
+        assert listed[mission.pk] == api.get(f"/api/v1/missions/{mission.pk}/").json()
+    assert listed[world.team_mission.pk]["operating_space"]["budget"] == "1234.50"
