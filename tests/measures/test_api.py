@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -118,20 +117,28 @@ def test_a_range_kpi_needs_an_upper_bound(world) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_simultaneous_check_ins_are_twenty_rows(world) -> None:
+def test_twenty_simultaneous_check_ins_are_twenty_rows(world, live_server) -> None:
+    """Twenty HTTP requests at the same moment against the live server: twenty rows."""
+    import json
+    import urllib.request
+
+    from rest_framework.authtoken.models import Token
+
     kpi = KpiFactory(mission=world.staff_mission)
+    token = Token.objects.create(user=world.staff).key
     barrier = threading.Barrier(20)
     statuses: list[int] = []
 
     def post(n: int) -> None:
-        try:
-            barrier.wait()
-            response = client_for(world.staff).post(
-                f"/api/v1/kpis/{kpi.pk}/check-ins/", {"value": n}, format="json"
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+        request = urllib.request.Request(
+            f"{live_server.url}/api/v1/kpis/{kpi.pk}/check-ins/",
+            data=json.dumps({"value": n, "confidence": 60}).encode(),
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            statuses.append(response.status)
 
     threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
     for thread in threads:
@@ -139,4 +146,8 @@ def test_twenty_simultaneous_check_ins_are_twenty_rows(world) -> None:
     for thread in threads:
         thread.join()
     assert statuses == [201] * 20
-    assert CheckIn.objects.filter(kpi=kpi).count() == 20
+    assert sorted(CheckIn.objects.filter(kpi=kpi).values_list("value", flat=True)) == list(
+        range(20)
+    )
+    kpi.refresh_from_db()
+    assert kpi.latest_value is not None  # the figures were refreshed under the lock
