@@ -98,16 +98,23 @@ def mission_create(request: HttpRequest) -> HttpResponse:
         require(actor, Action.CREATE_TOP_MISSION)
     initial = _child_defaults(actor, parent)
     form = MissionForm(request.POST or None, initial=initial, actor=actor, parent=parent)
-    # The first KPI and key task are optional: only validated when their first field is filled.
+    # The first KPI and key task are optional: only bound (so validated, and showing errors
+    # when the page comes back) when their first field is filled.
     draft = Mission(parent=parent, organisation=actor.organisation, owner_user=actor.user)
-    kpi_form = KpiForm(
-        request.POST or None, prefix="kpi", mission=draft, use_required_attribute=False
-    )
-    task_form = KeyTaskForm(
-        request.POST or None, prefix="task", mission=parent or draft, use_required_attribute=False
-    )
     wants_kpi = bool(request.POST.get("kpi-name"))
     wants_task = bool(request.POST.get("task-title"))
+    kpi_form = KpiForm(
+        request.POST if wants_kpi else None,
+        prefix="kpi",
+        mission=draft,
+        use_required_attribute=False,
+    )
+    task_form = KeyTaskForm(
+        request.POST if wants_task else None,
+        prefix="task",
+        mission=parent or draft,
+        use_required_attribute=False,
+    )
     if request.method == "POST":
         valid = form.is_valid()
         valid &= not wants_kpi or kpi_form.is_valid()
