@@ -31,3 +31,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collected static files in tests: WhiteNoise serves them from the apps' folders instead
+# (and does not warn about a missing STATIC_ROOT on every request).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
 from missions import tree
@@ -82,6 +83,29 @@ def full_world(world: Any) -> Any:
         kind="aligned",
         message="Your mission is aligned.",
         mission=world.staff_mission,
+    )
+    # What the checks, the reminder sweep and coaches write.
+    review = Review.objects.get(mission=world.team_mission)
+    Reminder.objects.create(review=review, kind="due", recipient=world.lead)
+    now = timezone.now()
+    Finding.objects.create(
+        organisation=world.organisation,
+        mission=world.team_mission,
+        kind="no_kpi",
+        severity="warning",
+        message="No measure of success.",
+        opened_at=now,
+        last_seen_at=now,
+    )
+    AlignmentSnapshot.objects.create(
+        organisation=world.organisation,
+        run_date=dt.date(2026, 2, 1),
+        score=90,
+        missions=3,
+        open_findings=1,
+    )
+    CoachingNote.objects.create(
+        organisation=world.organisation, coach=world.coach, coachee=world.lead, body="Private."
     )
     return world
 
