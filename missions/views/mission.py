@@ -263,33 +263,48 @@ def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "missions/mission_carry_over.html", {"mission": mission, "form": form})
 
 
+def _add_to_mission(
+    request: HttpRequest, mission: Mission, form: Any, save: Any, done: str
+) -> HttpResponse:
+    """The small forms of the mission page: bind, call one service, say how it went, go back.
+
+    Form errors and the service's ``ValidationError`` both come back as one message."""
+    if not form.is_valid():
+        messages.error(request, _error_text(form))
+    else:
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+    return _to_mission(mission)
+
+
 @org_view
 @require_POST
 def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
-    form = KpiForm(request.POST, prefix="kpi", mission=mission)
-    if form.is_valid():
-        try:
-            measures_services.kpi_create(mission=mission, data=form.cleaned_data, by=request.user)
-            messages.success(request, "The KPI is added.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _error_text(form))
-    return _to_mission(mission)
+    return _add_to_mission(
+        request,
+        mission,
+        KpiForm(request.POST, prefix="kpi", mission=mission),
+        lambda data: measures_services.kpi_create(mission=mission, data=data, by=request.user),
+        "The KPI is added.",
+    )
 
 
 @org_view
 @require_POST
 def key_task_create(request: HttpRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
-    form = KeyTaskForm(request.POST, prefix="task", mission=mission)
-    if form.is_valid():
-        services.key_task_create(mission=mission, data=form.cleaned_data, by=request.user)
-        messages.success(request, "The key task is added.")
-    else:
-        messages.error(request, _error_text(form))
-    return _to_mission(mission)
+    return _add_to_mission(
+        request,
+        mission,
+        KeyTaskForm(request.POST, prefix="task", mission=mission),
+        lambda data: services.key_task_create(mission=mission, data=data, by=request.user),
+        "The key task is added.",
+    )
 
 
 @org_view
@@ -318,22 +333,19 @@ def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
 def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask another mission for support, or offer yours."""
     mission = get_mission_for(request, pk, Action.EDIT)
-    form = InterdependencyForm(request.POST, prefix="link", mission=mission)
-    if form.is_valid():
-        try:
-            services.interdependency_create(
-                from_mission=mission,
-                to_mission=form.cleaned_data["to_mission"],
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-                by=request.user,
-            )
-            messages.success(request, "The link is proposed; the other side is notified.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _error_text(form))
-    return _to_mission(mission)
+    return _add_to_mission(
+        request,
+        mission,
+        InterdependencyForm(request.POST, prefix="link", mission=mission),
+        lambda data: services.interdependency_create(
+            from_mission=mission,
+            to_mission=data["to_mission"],
+            kind=data["kind"],
+            description=data["description"],
+            by=request.user,
+        ),
+        "The link is proposed; the other side is notified.",
+    )
 
 
 @org_view
