@@ -353,8 +353,10 @@ FIGURES = (
 )
 RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES)
 COMPLIANCE_WINDOW_DAYS = 90
-_OWNER_TEAM = "COALESCE(m.owner_team_id, ms.team_id)"
-_MEMBERSHIP = (
+# A mission's team: the team that owns it, or the team of the person who owns it. The checks'
+# snapshots and the dashboards group by it; ``MEMBERSHIP_JOIN`` brings in ``ms``.
+OWNER_TEAM = "COALESCE(m.owner_team_id, ms.team_id)"
+MEMBERSHIP_JOIN = (
     "LEFT JOIN missions_membership ms "
     "ON ms.user_id = m.owner_user_id AND ms.organisation_id = m.organisation_id"
 )
@@ -431,7 +433,7 @@ def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
         (
             ", ".join(f"kpis_{s}" for s in statuses),
             f"SELECT {{team}} {kpis} FROM measures_kpi k "
-            f"JOIN missions_mission m ON m.id = k.mission_id {_MEMBERSHIP} "
+            f"JOIN missions_mission m ON m.id = k.mission_id {MEMBERSHIP_JOIN} "
             "WHERE k.organisation_id = %(org)s AND k.status = 'active' AND m.status = 'active' "
             "{group}",
         ),
@@ -439,7 +441,8 @@ def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
             "reviews_due, reviews_on_time",
             "SELECT {team} COUNT(*) AS reviews_due, SUM(CASE WHEN r.status = 'done' "
             "AND r.held_on <= r.due_date THEN 1 ELSE 0 END) AS reviews_on_time "
-            f"FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id {_MEMBERSHIP} "
+            "FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id "
+            f"{MEMBERSHIP_JOIN} "
             "WHERE m.organisation_id = %(org)s AND r.due_date >= %(since)s "
             "AND r.due_date < %(today)s AND r.status <> 'cancelled' {group}",
         ),
@@ -448,8 +451,8 @@ def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
         assignments = ", ".join(f"{c} = COALESCE(a.{c}, 0)" for c in columns.split(", "))
         for team, group, match in (
             (
-                f"{_OWNER_TEAM} AS team_id,",
-                f"GROUP BY {_OWNER_TEAM}",
+                f"{OWNER_TEAM} AS team_id,",
+                f"GROUP BY {OWNER_TEAM}",
                 "reviews_alignmentsnapshot.team_id = a.team_id",
             ),
             ("", "", "reviews_alignmentsnapshot.team_id IS NULL"),

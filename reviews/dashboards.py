@@ -55,6 +55,7 @@ from missions import tree
 from missions.models import Membership, Mission, Organisation, Team
 from missions.permissions import can_read_coaching_note
 
+from .checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from .models import AlignmentSnapshot, CoachingNote, Finding, Review
 
 if TYPE_CHECKING:
@@ -194,12 +195,6 @@ class TeamRow:
 
 # --- Set-based figures --------------------------------------------------------------------
 
-_TEAM = "COALESCE(m.owner_team_id, ms.team_id)"
-_MEMBERSHIP = (
-    "LEFT JOIN missions_membership ms "
-    "ON ms.user_id = m.owner_user_id AND ms.organisation_id = m.organisation_id"
-)
-
 
 def _params(organisation: Organisation) -> dict[str, Any]:
     ops = connection.ops
@@ -223,7 +218,7 @@ def _scope_sql(scope: Scope, params: dict[str, Any]) -> str:
         params[f"prefix{i}"] = tree.child_path(root.path, root.pk) + "%"
         conditions.append(f"t.id = %(root{i})s OR t.path LIKE %(prefix{i})s")
     return (
-        f" AND {_TEAM} IN (SELECT t.id FROM missions_team t WHERE t.organisation_id = %(org)s"
+        f" AND {OWNER_TEAM} IN (SELECT t.id FROM missions_team t WHERE t.organisation_id = %(org)s"
         f" AND ({' OR '.join(conditions)}))"
     )
 
@@ -238,20 +233,20 @@ def _kpis_and_reviews(
         f"SUM(CASE WHEN k.forecast_status = '{status}' THEN 1 ELSE 0 END)" for status in STATUSES
     )
     cursor.execute(
-        f"SELECT {_TEAM}, {by_status} FROM measures_kpi k "
-        f"JOIN missions_mission m ON m.id = k.mission_id {_MEMBERSHIP} "
+        f"SELECT {OWNER_TEAM}, {by_status} FROM measures_kpi k "
+        f"JOIN missions_mission m ON m.id = k.mission_id {MEMBERSHIP_JOIN} "
         f"WHERE k.organisation_id = %(org)s AND k.status = 'active' AND {where} "
-        f"GROUP BY {_TEAM}",
+        f"GROUP BY {OWNER_TEAM}",
         params,
     )
     for team, *counts in cursor.fetchall():
         out[team].kpis = {s: int(n) for s, n in zip(STATUSES, counts, strict=True) if n}
     cursor.execute(
-        f"SELECT {_TEAM}, COUNT(*), SUM(CASE WHEN r.status = 'done' "
+        f"SELECT {OWNER_TEAM}, COUNT(*), SUM(CASE WHEN r.status = 'done' "
         f"AND r.held_on <= r.due_date THEN 1 ELSE 0 END) FROM reviews_review r "
-        f"JOIN missions_mission m ON m.id = r.mission_id {_MEMBERSHIP} "
+        f"JOIN missions_mission m ON m.id = r.mission_id {MEMBERSHIP_JOIN} "
         f"WHERE r.due_date >= %(since)s AND r.due_date < %(today)s "
-        f"AND r.status <> 'cancelled' AND {where} GROUP BY {_TEAM}",
+        f"AND r.status <> 'cancelled' AND {where} GROUP BY {OWNER_TEAM}",
         params,
     )
     for team, due, on_time in cursor.fetchall():
@@ -266,8 +261,8 @@ def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | N
     out: defaultdict[int | None, Figures] = defaultdict(Figures)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_TEAM}, COUNT(*), SUM(m.alignment_score), COUNT(m.alignment_score) "
-            f"FROM missions_mission m {_MEMBERSHIP} WHERE {where} GROUP BY {_TEAM}",
+            f"SELECT {OWNER_TEAM}, COUNT(*), SUM(m.alignment_score), COUNT(m.alignment_score) "
+            f"FROM missions_mission m {MEMBERSHIP_JOIN} WHERE {where} GROUP BY {OWNER_TEAM}",
             params,
         )
         for team, missions, total, scored in cursor.fetchall():
@@ -279,10 +274,10 @@ def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | N
             )
         _kpis_and_reviews(cursor, params, where, out)
         cursor.execute(
-            f"SELECT {_TEAM}, f.kind, f.severity, COUNT(*) FROM reviews_finding f "
-            f"JOIN missions_mission m ON m.id = f.mission_id {_MEMBERSHIP} "
+            f"SELECT {OWNER_TEAM}, f.kind, f.severity, COUNT(*) FROM reviews_finding f "
+            f"JOIN missions_mission m ON m.id = f.mission_id {MEMBERSHIP_JOIN} "
             f"WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL AND {where} "
-            f"GROUP BY {_TEAM}, f.kind, f.severity",
+            f"GROUP BY {OWNER_TEAM}, f.kind, f.severity",
             params,
         )
         for team, kind, severity, count in cursor.fetchall():
