@@ -1,0 +1,109 @@
+"""Carrying a mission over into the next period in the browser keeps the new period, the KPIs
+and the open key tasks: database, API, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from measures.models import Kpi
+from measures.services import kpi_create, kpi_record_value
+from missions.models import KeyTask, Mission
+from missions.services import key_task_create
+
+from .helpers import (
+    api_get,
+    assert_changes_every_field,
+    audit_events,
+    form_data,
+    history_changes,
+    html_form,
+    messages_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def with_work(world):
+    """A KPI with a check-in and two key tasks, one open and one done, on the team mission."""
+    kpi = kpi_create(
+        mission=world.team_mission,
+        data={
+            "name": "Beds at home",
+            "baseline": Decimal(0),
+            "target": Decimal(40),
+            "due_date": dt.date(2026, 12, 31),
+        },
+        by=world.lead,
+    )
+    kpi_record_value(kpi=kpi, value=Decimal(12), by=world.lead, recorded_on=dt.date(2026, 1, 5))
+    key_task_create(mission=world.team_mission, data={"title": "Hire two nurses"}, by=world.lead)
+    key_task_create(
+        mission=world.team_mission, data={"title": "Lease vans", "status": "done"}, by=world.lead
+    )
+    return world
+
+
+def test_it_keeps_the_new_period_of_a_carry_over(with_work, client) -> None:
+    world = with_work
+    original = world.team_mission
+    url = f"/o/acme/missions/{original.pk}/carry-over/"
+    client.force_login(world.lead)
+    page = client.get(url)
+    changes = {"period_start": "2027-02-01", "period_end": "2027-10-31"}
+    assert_changes_every_field(html_form(page, "").fields, changes)
+    response = client.post(url, {**form_data(page), **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert "Carried over into the next period." in messages_of(response)
+
+    copy = Mission.objects.get(carried_over_from=original)
+    assert response["Location"] == f"/o/acme/missions/{copy.pk}/"
+    assert copy.period_start == dt.date(2027, 2, 1)
+    assert copy.period_end == dt.date(2027, 10, 31)
+    assert (copy.title, copy.owner_team, copy.parent) == (
+        original.title,
+        original.owner_team,
+        original.parent,
+    )
+    assert copy.created_by == world.lead
+    kpi = Kpi.objects.get(mission=copy)
+    assert (kpi.name, kpi.baseline, kpi.due_date) == (
+        "Beds at home",
+        Decimal(12),
+        dt.date(2027, 10, 31),
+    )
+    assert list(KeyTask.objects.filter(mission=copy).values_list("title", flat=True)) == [
+        "Hire two nurses"
+    ]
+    original.refresh_from_db()
+    assert original.status == Mission.Status.COMPLETED
+
+    api = api_get(world.lead, f"/api/v1/missions/{copy.pk}/")
+    assert (api["period_start"], api["period_end"]) == ("2027-02-01", "2027-10-31")
+    assert api["parent"] == original.parent_id
+    kpis = api_get(world.lead, f"/api/v1/kpis/?mission={copy.pk}")["results"]
+    assert [(k["name"], k["baseline"], k["due_date"]) for k in kpis] == [
+        ("Beds at home", "12.0000", "2027-10-31")
+    ]
+    assert api_get(world.lead, f"/api/v1/missions/{original.pk}/")["status"] == "completed"
+
+    (created,) = audit_events(copy)
+    assert (created.verb, created.actor) == ("created", world.lead)
+    assert history_changes(original)["carried_over_to"] == [None, copy.pk]
+    assert audit_events(original)[-1].actor == world.lead
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="mission_carry_over marks the original completed without an audit entry "
+    "(missions/services/missions.py, outside this change)",
+)
+def test_the_history_says_the_carried_over_mission_is_completed(with_work, client) -> None:
+    original = with_work.team_mission
+    url = f"/o/acme/missions/{original.pk}/carry-over/"
+    client.force_login(with_work.lead)
+    client.post(url, {"period_start": "2027-02-01", "period_end": "2027-10-31"})
+    assert history_changes(original)["status"] == ["active", "completed"]
