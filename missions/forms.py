@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -13,7 +14,28 @@ from .models import Interdependency, KeyTask, Membership, Mission, Vision
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VisionForm(forms.ModelForm):
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose saving is a service's job, never its own.
+
+    A plain ``ModelForm`` copies the cleaned data onto ``instance`` while it validates. A service
+    handed that instance then compares the new values with themselves, finds nothing changed and
+    keeps nothing, though the page says "saved". This form validates a copy, so ``instance``
+    stays as stored and the service sees the real change; ``save()`` is refused.
+    """
+
+    def _post_clean(self) -> None:
+        stored = self.instance
+        self.instance = copy.copy(stored)
+        try:
+            super()._post_clean()
+        finally:
+            self.instance = stored
+
+    def save(self, commit: bool = True) -> Any:
+        raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
+
+
+class VisionForm(ServiceModelForm):
     class Meta:
         model = Vision
         fields = ["purpose", "vision", "horizon", "success_picture", "ceo_intent"]
@@ -35,7 +57,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.get_username())
 
 
-class MissionForm(forms.ModelForm):
+class MissionForm(ServiceModelForm):
     """A mission with its operating space. Owner choices stay small however big the
     organisation: teams under the parent's team (or led by the writer), people of that team."""
 
@@ -123,7 +145,8 @@ class MissionForm(forms.ModelForm):
             data["owner_user"] = None
             if data.get("owner_team") is None:
                 self.add_error("owner_team", "A team mission needs its owner team.")
-        data["decision_rights"] = {
+        # Only the kinds that have entries: an untouched form must equal what is stored ({}).
+        rights = {
             key: _lines(data.pop(name, "") or "")
             for name, key in (
                 ("free_to_decide", "free"),
@@ -131,6 +154,7 @@ class MissionForm(forms.ModelForm):
                 ("must_not", "must_not"),
             )
         }
+        data["decision_rights"] = {key: lines for key, lines in rights.items() if lines}
         return data
 
 
@@ -139,7 +163,7 @@ class ParentKpiChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.mission.title})"
 
 
-class KeyTaskForm(forms.ModelForm):
+class KeyTaskForm(ServiceModelForm):
     owner = PersonChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Owner"
     )
@@ -183,7 +207,7 @@ class CommentForm(forms.Form):
     )
 
 
-class MembershipRoleForm(forms.ModelForm):
+class MembershipRoleForm(ServiceModelForm):
     class Meta:
         model = Membership
         fields = ["role", "team", "job_title"]

@@ -124,7 +124,13 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
 
 @transaction.atomic
 def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Mission:
-    """Change a mission; a new parent moves its whole subtree in one UPDATE."""
+    """Change a mission; a new parent moves its whole subtree in one UPDATE.
+
+    The changes apply to the stored row, read again under a row lock: what the caller holds
+    may be stale (another request changed it since) or already carry the new values (a bound
+    ``ModelForm`` copies them onto its instance), and comparing with either loses a write.
+    """
+    mission = Mission.objects.select_for_update().get(pk=mission.pk)
     old_path, old_parent_id = mission.path, mission.parent_id
     changes = apply_changes(mission, data, MISSION_FIELDS)
     if not changes:
