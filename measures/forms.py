@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from missions.forms import ServiceModelForm
 from missions.models import Mission
 
 from .models import CheckIn, Kpi
@@ -18,8 +19,13 @@ class ParentKpiField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.mission.title})"
 
 
-class KpiForm(forms.ModelForm):
-    """A measure of success; it may contribute to a KPI of the parent mission."""
+class KpiForm(ServiceModelForm):
+    """A measure of success; it may contribute to a KPI of the parent mission.
+
+    The model's own rules (a cadence of at least a day, a weight not below zero, the range's
+    bounds) are checked here, on a copy (``ServiceModelForm``), so they come back beside their
+    field; the mission and organisation, which the service sets, are left out of that check.
+    """
 
     parent_kpi = ParentKpiField(
         queryset=Kpi.objects.none(),
@@ -71,14 +77,12 @@ class KpiForm(forms.ModelForm):
             self.add_error("target_max", "Only a range has an upper bound; leave it empty.")
         return data
 
-    def _post_clean(self) -> None:
-        # The mission and organisation are set by the service; skip model validation of the
-        # incomplete instance here (the service runs full_clean on the complete one).
-        pass
 
+class CheckInForm(ServiceModelForm):
+    """Value, confidence and an optional comment: a check-in in two clicks.
 
-class CheckInForm(forms.ModelForm):
-    """Value, confidence and an optional comment: a check-in in two clicks."""
+    The model's rules (confidence 0–100) are checked here, so the bulk check-in and the CSV
+    upload name the field; the KPI and author, which the service sets, are left out."""
 
     class Meta:
         model = CheckIn
@@ -93,6 +97,3 @@ class CheckInForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recorded_on"].required = False
-
-    def _post_clean(self) -> None:
-        pass  # the service validates the complete check-in
