@@ -112,13 +112,22 @@ def kpi_record_value(
     locked = kpi_refresh_figures(kpi=Kpi.objects.select_for_update().get(pk=kpi.pk))
     for name in FIGURE_FIELDS:
         setattr(kpi, name, getattr(locked, name))
+    # The whole reading, not the value alone: a late or back-dated check-in, or a drop in
+    # confidence, is visible in the history too.
+    changes: dict[str, list[Any]] = {
+        "value": [None, str(value)],
+        "confidence": [None, confidence],
+        "recorded_on": [None, recorded_on.isoformat()],
+    }
+    if supersedes is not None:
+        changes["supersedes"] = [None, supersedes.pk]
     audit_record(
         obj=check_in,
         organisation=kpi.mission.organisation,
         verb="checked_in",
         by=by,
         mission=kpi.mission,
-        changes={"value": [None, str(value)]},
+        changes=changes,
         comment=comment,
     )
     return check_in
