@@ -42,7 +42,17 @@ def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyT
 
 @transaction.atomic
 def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask:
-    """Change a key task, e.g. its status; completion time follows the status."""
+    """Change a key task, e.g. its status; completion time follows the status.
+
+    The changes apply to the stored row, read again under a row lock (as ``mission_update``
+    does): the caller's copy may be stale, and saving it would write back every other field as
+    it was read, undoing a change made in the meantime. Callers use the returned task.
+    """
+    task = (
+        KeyTask.objects.select_for_update(of=("self",))
+        .select_related("mission__organisation")
+        .get(pk=task.pk)
+    )
     changes = apply_changes(task, data, KEY_TASK_FIELDS)
     if not changes:
         return task
@@ -127,7 +137,17 @@ def interdependency_create(
 
 @transaction.atomic
 def interdependency_respond(*, link: Interdependency, status: str, by: User) -> Interdependency:
-    """The other side acknowledges or declines; either side may mark it resolved."""
+    """The other side acknowledges or declines; either side may mark it resolved.
+
+    The answer is judged against the link as stored, read again under a row lock: two answers
+    at once (or one given from a page read before another) must not both pass from "proposed",
+    the second reopening a link the first declined.
+    """
+    link = (
+        Interdependency.objects.select_for_update(of=("self",))
+        .select_related("organisation", "from_mission", "to_mission")
+        .get(pk=link.pk)
+    )
     allowed = {
         Interdependency.Status.PROPOSED: {"acknowledged", "declined", "resolved"},
         Interdependency.Status.ACKNOWLEDGED: {"resolved", "declined"},

@@ -320,7 +320,7 @@ def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
     require(actor, Action.EDIT, task.mission)
     status = request.POST.get("status", "")
     if status in KeyTask.Status.values:
-        services.key_task_update(task=task, data={"status": status}, by=request.user)
+        task = services.key_task_update(task=task, data={"status": status}, by=request.user)
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request, "missions/partials/key_task_row.html", {"task": task, "can_edit": True}
