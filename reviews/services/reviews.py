@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 REVIEW_FIELDS = ("summary", "working", "not_working", "changes", "still_aligned")
+HELD_FIELDS = (*REVIEW_FIELDS, "held_on", "status")
 
 
 def review_cadence(mission: Mission) -> int:
@@ -54,10 +55,12 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
     held_on = data.get("held_on") or timezone.localdate()
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be held in the future."})
-    changes = apply_changes(review, data, REVIEW_FIELDS)
-    review.held_on = held_on
+    # The history says when it was held and that it was, not only what was written: a review
+    # recorded late or back-dated is visible there.
+    changes = apply_changes(
+        review, {**data, "held_on": held_on, "status": Review.Status.DONE}, HELD_FIELDS
+    )
     review.held_by = by
-    review.status = Review.Status.DONE
     review.full_clean()
     review.save()
     mission = review.mission
