@@ -1,21 +1,27 @@
-"""``manage.py seed_demo``: the demo organisation, its log-ins, and a second run that changes
-nothing."""
+"""``manage.py seed_demo``: the demo organisation and its log-ins; a second run leaves the
+demo as its users left it and writes nothing; ``--reset`` builds it again from nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
+from measures.services import kpi_record_value
 from missions import tree
+from missions.management.commands.generate_org import _dependants
+from missions.management.commands.seed_demo import VISION
 from missions.models import (
     AuditEvent,
     CoachAssignment,
@@ -27,7 +33,7 @@ from missions.models import (
     Team,
     Vision,
 )
-from missions.services import mission_align
+from missions.services import key_task_update, mission_align, vision_update
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +41,9 @@ User = get_user_model()
 Role = Membership.Role
 
 
-def seed() -> str:
+def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -60,6 +66,20 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "audit": AuditEvent.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
+
+
+# Fields that differ between two builds of the same demo: ids, times of writing, and what
+# points at ids.
+VOLATILE = {"id", "created_at", "updated_at", "last_login", "date_joined", "path"}
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without their ids and write times, in a stable order."""
+    kept = [
+        {k: v for k, v in row.items() if k not in VOLATILE and not k.endswith("_id")}
+        for row in rows
+    ]
+    return sorted(kept, key=repr)
 
 
 def assert_paths_consistent(org: Organisation) -> None:
@@ -198,59 +218,165 @@ def test_staff_has_an_individual_mission_under_leads_team_mission() -> None:
     assert mission.reviews.exists()
 
 
-def test_a_second_run_changes_nothing() -> None:
+def everything() -> dict[str, Any]:
+    """Every table's row count, and every ``updated_at`` there is."""
+    state: dict[str, Any] = {}
+    for model in apps.get_models(include_auto_created=True):
+        rows = model._base_manager.order_by("pk")
+        state[model._meta.label] = rows.count()
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            state[f"{model._meta.label}.updated_at"] = list(rows.values_list("pk", "updated_at"))
+    return state
+
+
+def org_rows(org: Organisation) -> dict[str, set[Any]]:
+    """The primary keys of every row that hangs off the organisation, table by table."""
+    rows = {}
+    for model, lookup in _dependants(Organisation):
+        keys = model._base_manager.filter(**{lookup: org.pk}).values_list("pk", flat=True)
+        rows[model._meta.label] = set(keys)
+    return rows
+
+
+def change_like_a_user(org: Organisation) -> dict[str, Any]:
+    """What a demo session might do, through the same services the pages call."""
+    ceo = User.objects.get(username="ceo")
+    vision_update(organisation=org, data={"ceo_intent": "Changed in a demo."}, by=ceo)
+    task = KeyTask.objects.filter(mission__organisation=org, status="todo").order_by("pk")[0]
+    key_task_update(task=task, data={"status": "done"}, by=ceo)
+    proposed = Mission.objects.filter(organisation=org, alignment_status="proposed").first()
+    mission_align(mission=proposed, by=ceo)
+    kpi = Kpi.objects.filter(organisation=org, mission__owner_user__username="staff")[0]
+    staff = User.objects.get(username="staff")
+    kpi_record_value(kpi=kpi, value=Decimal("42"), by=staff, comment="Checked in in a demo.")
+    staff.set_password("changed-in-a-demo")
+    staff.save()
+    return {"task": task, "mission": proposed, "kpi": kpi}
+
+
+def test_a_second_run_writes_nothing() -> None:
     seed()
-    before = snapshot()
+    before, tables_before = snapshot(), everything()
 
     output = seed()
 
+    assert output.strip() == (
+        "The demo organisation exists; left as it is (use --reset to rebuild it)."
+    )
+    assert everything() == tables_before
     after = snapshot()
     for table in before:
-        assert len(after[table]) == len(before[table]), table
         assert after[table] == before[table], table
-    assert "nothing to change" in output
-    assert_paths_consistent(Organisation.objects.get(slug="demo"))
 
 
-def test_a_run_weeks_later_moves_the_demo_forward() -> None:
+def test_a_second_run_keeps_what_the_users_changed() -> None:
     seed()
     org = Organisation.objects.get(slug="demo")
-    check_ins = CheckIn.objects.filter(kpi__organisation=org)
-    counts = {"missions": org.missions.count(), "check_ins": check_ins.count()}
+    changed = change_like_a_user(org)
+    before = snapshot()
+
+    seed()
+
+    assert snapshot() == before
+    assert Vision.objects.get(organisation=org).ceo_intent == "Changed in a demo."
+    changed["task"].refresh_from_db()
+    assert changed["task"].status == "done"
+    changed["mission"].refresh_from_db()
+    assert changed["mission"].alignment_status == "aligned"
+    assert changed["kpi"].check_ins.filter(comment="Checked in in a demo.").exists()
+    assert authenticate(username="staff", password="changed-in-a-demo") is not None
+
+
+@time_machine.travel(timezone.now(), tick=False)  # the same "now" for both builds
+def test_reset_rebuilds_the_canonical_demo_and_leaves_nothing_of_the_old_one() -> None:
+    seed()
+    fresh = snapshot()
+    old = Organisation.objects.get(slug="demo")
+    changed = change_like_a_user(old)
+    old_rows = org_rows(old)
+    # What hangs off the organisation includes the append-only check-ins, the audit log, the
+    # notifications, the reviews and the findings.
+    for label in ("measures.CheckIn", "missions.AuditEvent", "missions.Notification"):
+        assert old_rows[label], label
+    assert old_rows["reviews.Review"] and old_rows["reviews.Finding"]
+    users = dict(User.objects.values_list("username", "pk"))
+
+    output = seed("--reset")
+
+    assert "Removed the old demo organisation" in output
+    new = Organisation.objects.get(slug="demo")
+    assert new.pk != old.pk
+    for label, keys in old_rows.items():
+        model = apps.get_model(label)
+        assert not model._base_manager.filter(pk__in=keys).exists(), label
+    # The demo people are the same accounts, back to the demo password.
+    assert dict(User.objects.values_list("username", "pk")) == users
+    assert authenticate(username="staff", password="mission-demo") is not None
+    # The canonical demo again: what the users changed is gone, and the rebuilt demo equals a
+    # fresh one but for ids and times.
+    assert Vision.objects.get(organisation=new).ceo_intent == VISION["ceo_intent"]
+    task = KeyTask.objects.get(mission__organisation=new, title=changed["task"].title)
+    assert task.status == "todo"
+    mission = Mission.objects.get(organisation=new, title=changed["mission"].title)
+    assert mission.alignment_status == "proposed"
+    assert not CheckIn.objects.filter(comment="Checked in in a demo.").exists()
+    rebuilt = snapshot()
+    for table in fresh:
+        assert len(rebuilt[table]) == len(fresh[table]), table
+        assert comparable(rebuilt[table]) == comparable(fresh[table]), table
+    assert_paths_consistent(new)
+    if connection.vendor == "postgresql":
+        # The purge opened the append-only check-ins for itself only.
+        with pytest.raises(DatabaseError), transaction.atomic():
+            CheckIn.objects.filter(kpi__organisation=new)[:1].get().delete()
+
+
+def test_reset_reuses_a_demo_person_who_changed_their_email() -> None:
+    seed()
+    User.objects.filter(username="lead").update(email="priya@elsewhere.example")
+
+    seed("--reset")
+
+    lead = User.objects.get(username="lead")
+    assert lead.email == "priya.shah@northvale.example"
+    assert Membership.objects.filter(organisation__slug="demo", user=lead).exists()
+
+
+def test_reset_without_a_demo_creates_it() -> None:
+    output = seed("--reset")
+    assert "Removed" not in output
+    assert Organisation.objects.filter(slug="demo").exists()
+
+
+def test_a_run_weeks_later_leaves_the_demo_and_a_reset_moves_it_forward() -> None:
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    counts = {
+        "missions": org.missions.count(),
+        "check_ins": CheckIn.objects.filter(kpi__organisation=org).count(),
+    }
+    before = snapshot()
     later = timezone.now() + dt.timedelta(days=45)
 
     with time_machine.travel(later, tick=False):
         seed()
+        assert snapshot() == before
+
+        seed("--reset")
         today = timezone.localdate()
+        org = Organisation.objects.get(slug="demo")
+        check_ins = CheckIn.objects.filter(kpi__organisation=org)
         assert org.missions.count() == counts["missions"]
-        assert check_ins.count() > counts["check_ins"]
-        # Append-only history: added, never duplicated, never in the future.
+        assert check_ins.count() != counts["check_ins"]
+        # One check-in per KPI and date, the latest up to today, none in the future.
         pairs = list(check_ins.values_list("kpi_id", "recorded_on"))
         assert len(pairs) == len(set(pairs))
         assert max(day for _kpi, day in pairs) <= today
+        assert today - max(day for _kpi, day in pairs) < dt.timedelta(days=30)
         scheduled = Review.objects.filter(mission__organisation=org, status="scheduled")
         per_mission = list(scheduled.values_list("mission_id", flat=True))
         assert len(per_mission) == len(set(per_mission))
         assert_paths_consistent(org)
-        before = snapshot()
-        seed()
-        assert snapshot() == before
-
-
-def test_a_run_restores_what_a_demo_session_changed() -> None:
-    seed()
-    org = Organisation.objects.get(slug="demo")
-    proposed = Mission.objects.filter(organisation=org, alignment_status="proposed").first()
-    mission_align(mission=proposed, by=User.objects.get(username="ceo"))
-    Vision.objects.filter(organisation=org).update(ceo_intent="Changed in a demo.")
-    User.objects.filter(username="staff").update(password="x")
-
-    seed()
-
-    proposed.refresh_from_db()
-    assert proposed.alignment_status == "proposed"
-    assert Vision.objects.get(organisation=org).ceo_intent != "Changed in a demo."
-    assert authenticate(username="staff", password="mission-demo") is not None
 
 
 def test_refuses_to_take_over_an_existing_user() -> None:

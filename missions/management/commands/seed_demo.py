@@ -1,16 +1,20 @@
-"""``manage.py seed_demo``: create or refresh the demo organisation (slug ``demo``).
+"""``manage.py seed_demo``: create the demo organisation (slug ``demo``) when it is missing.
 
 Northvale Health, a regional health provider, turning its five-year strategy ("Northvale 2031")
 into twelve-month missions: a vision and CEO's intent, an executive board and five directorates
 (twelve teams, sixty people), missions at every level with their operating space, KPIs with
 about six months of check-ins, key tasks, interdependencies and 30-day reviews.
 
-Idempotent: every row is looked up by its natural key (username, team name, mission title and
-owner, KPI name in its mission, …) and only written when it is missing or differs from the
-canonical demo, so a second run on the same day changes nothing. Dates follow today, so a run on
-a later day moves the demo forward: missions start on the first of the month six months ago,
-task and link dates are counted from today, and check-ins and reviews sit on a fixed calendar
-grid, so a later run only adds the ones that have come due (check-ins are append-only).
+An existing demo organisation is the users' own: the command leaves it as they left it and
+writes nothing, so ``make run`` can call it every time. ``--reset`` deletes the organisation
+and everything in it (the same purge as ``generate_org --replace``, which opens the append-only
+check-ins for that one transaction) and builds it again. The demo people are reused when they
+exist (their password set back to the demo one) and created otherwise; a user of that name who
+is not a demo person stops the command before anything is written or deleted.
+
+Dates follow the day the demo is built: missions start on the first of the month six months
+ago, task and link dates are counted from today, and check-ins and reviews sit on a fixed
+calendar grid up to today, so two builds on the same day are identical.
 """
 
 from __future__ import annotations
@@ -20,41 +24,37 @@ import random
 import time
 import zlib
 from collections import Counter
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
-from measures.services import kpi_create, kpi_refresh_all, kpi_update
+from measures.services import kpi_create, kpi_refresh_all
 from missions.audit import audit_record
+from missions.management.commands.generate_org import purge
 from missions.models import (
     CoachAssignment,
-    Interdependency,
     KeyTask,
     Membership,
     Mission,
     Organisation,
     Team,
-    Vision,
 )
 from missions.services import (
     interdependency_create,
     interdependency_respond,
     key_task_create,
-    key_task_update,
     mission_align,
     mission_create,
     mission_propose,
-    mission_reopen_alignment,
     mission_send_back,
-    mission_update,
     team_create,
-    team_update,
     vision_update,
 )
 from reviews.checks import run_checks
@@ -64,8 +64,8 @@ SLUG = "demo"
 ORG_NAME = "Northvale Health"
 PASSWORD = "mission-demo"
 EMAIL_DOMAIN = "northvale.example"
-# Check-ins and reviews sit on a fixed calendar grid counted from this Monday, so that a run on
-# a later day only adds the dates that have come due since.
+# Check-ins and reviews sit on a fixed calendar grid counted from this Monday, whatever the day
+# the demo is built.
 GRID_EPOCH = dt.date(2024, 1, 1)
 GRID_STEP = {7: 7, 14: 14, 30: 28}  # cadence in days -> grid step (4-weekly for "monthly")
 REVIEW_STEP = 30
@@ -1126,11 +1126,16 @@ def _differs(obj: models.Model, values: dict[str, Any]) -> list[str]:
 
 
 class Seeder:
-    """Brings the demo organisation to its canonical state for ``today``."""
+    """Builds the demo organisation for ``today``; there must be no demo organisation yet.
 
-    def __init__(self, today: dt.date) -> None:
+    ``former_members``: the usernames of the people of a demo organisation a reset has just
+    removed, so they are reused even where a user has since changed their email address.
+    """
+
+    def __init__(self, today: dt.date, *, former_members: Collection[str] = ()) -> None:
         self.today = today
         self.now = timezone.now()
+        self.former_members = set(former_members)
         self.stats: Counter[str] = Counter()
         # The plan year started on the first of the month six months ago.
         self.year_start = _add_months(today.replace(day=1), -6)
@@ -1139,31 +1144,16 @@ class Seeder:
         self.missions: dict[str, Mission] = {}
         self.kpis: dict[tuple[str, str], Kpi] = {}
 
-    # generic upsert ------------------------------------------------------------------------------
-
-    def upsert(
-        self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
-    ) -> Any:
-        """Create the row, or write only the fields that differ; count what happened."""
-        obj = model._default_manager.filter(**lookup).order_by("pk").first()
-        name = model._meta.verbose_name_plural
-        if obj is None:
-            obj = model(**lookup, **values)
-            obj.save()
-            self.stats[f"{name} created"] += 1
-            return obj
-        changed = _differs(obj, values)
-        if changed:
-            for field in changed:
-                setattr(obj, field, values[field])
-            if any(f.name == "updated_at" for f in model._meta.fields):
-                changed.append("updated_at")
-            obj.save(update_fields=changed)
-            self.stats[f"{name} updated"] += 1
+    def create(self, model: type[models.Model], **values: Any) -> Any:
+        """Write a row the services do not cover, and count it."""
+        obj = model(**values)
+        obj.save()
+        self.stats[f"{model._meta.verbose_name_plural} created"] += 1
         return obj
 
     def _set(self, obj: models.Model, **values: Any) -> None:
-        """Write fields the services do not cover, only when they differ."""
+        """Write fields the services do not cover (back-dating, mostly), only when they
+        differ."""
         changed = _differs(obj, values)
         if changed:
             type(obj)._default_manager.filter(pk=obj.pk).update(
@@ -1175,10 +1165,8 @@ class Seeder:
     # steps ---------------------------------------------------------------------------------------
 
     def run(self) -> Organisation:
-        self.organisation = self.upsert(
-            Organisation,
-            {"slug": SLUG},
-            {"name": ORG_NAME, "review_cadence_days": 30, "max_active_missions": 5},
+        self.organisation = self.create(
+            Organisation, slug=SLUG, name=ORG_NAME, review_cadence_days=30, max_active_missions=5
         )
         self.seed_people()
         self.seed_teams()
@@ -1193,21 +1181,18 @@ class Seeder:
         return self.organisation
 
     def seed_people(self) -> None:
+        """Reuse the demo people that exist (back to their demo name, roles and password) and
+        create the others; refuse to take over anyone else's account."""
         User = get_user_model()
         usernames = [p[0] for p in PEOPLE]
         existing = {u.username: u for u in User.objects.filter(username__in=usernames)}
-        members = set(
-            Membership.objects.filter(
-                organisation=self.organisation, user__username__in=usernames
-            ).values_list("user__username", flat=True)
-        )
         elsewhere = set(
-            Membership.objects.filter(user__username__in=usernames)
-            .exclude(organisation=self.organisation)
-            .values_list("user__username", flat=True)
+            Membership.objects.filter(user__username__in=usernames).values_list(
+                "user__username", flat=True
+            )
         )
         for username, user in existing.items():
-            ours = username in members or (
+            ours = username in self.former_members or (
                 username not in elsewhere and user.email.endswith("@" + EMAIL_DOMAIN)
             )
             if not ours:
@@ -1231,52 +1216,50 @@ class Seeder:
                 "is_superuser": role == Role.ADMIN,
                 "password": password,
             }
-            self.users[username] = self.upsert(User, {"username": username}, values)
+            user = existing.get(username)
+            if user is None:
+                user = self.create(User, username=username, **values)
+            elif changed := _differs(user, values):
+                for name in changed:
+                    setattr(user, name, values[name])
+                user.save(update_fields=changed)
+                self.stats["users reset"] += 1
+            self.users[username] = user
 
     def seed_teams(self) -> None:
-        org = self.organisation
         for key, name, parent_key, leader in TEAMS:
-            parent = self.teams.get(parent_key) if parent_key else None
-            leader_user = self.users[leader]
-            team = Team.objects.filter(organisation=org, name=name).first()
-            if team is None:
-                team = team_create(organisation=org, name=name, parent=parent, leader=leader_user)
-                self.stats["teams created"] += 1
-            elif _differs(team, {"parent": parent, "leader": leader_user}):
-                team = team_update(
-                    team=team,
-                    data={"parent": parent, "leader": leader_user},
-                    by=self.users["admin"],
-                )
-                self.stats["teams updated"] += 1
-            self.teams[key] = team
+            self.teams[key] = team_create(
+                organisation=self.organisation,
+                name=name,
+                parent=self.teams[parent_key] if parent_key else None,
+                leader=self.users[leader],
+            )
+            self.stats["teams created"] += 1
 
     def seed_memberships(self) -> None:
         org = self.organisation
         for username, _first, _last, team_key, role, title in PEOPLE:
-            self.upsert(
+            self.create(
                 Membership,
-                {"organisation": org, "user": self.users[username]},
-                {"role": role, "team": self.teams.get(team_key), "job_title": title},
+                organisation=org,
+                user=self.users[username],
+                role=role,
+                team=self.teams.get(team_key),
+                job_title=title,
             )
         for username, team_key in COACHING:
-            self.upsert(
+            self.create(
                 CoachAssignment,
-                {
-                    "organisation": org,
-                    "coach": self.users[username],
-                    "team": self.teams.get(team_key) if team_key else None,
-                },
-                {},
+                organisation=org,
+                coach=self.users[username],
+                team=self.teams.get(team_key) if team_key else None,
             )
 
     def seed_vision(self) -> None:
         horizon = dt.date(self.year_start.year + 5, self.year_start.month, 1) - dt.timedelta(1)
         data = {**VISION, "horizon": horizon}
-        vision = Vision.objects.filter(organisation=self.organisation).first()
-        if vision is None or _differs(vision, data):
-            vision_update(organisation=self.organisation, data=data, by=self.users["ceo"])
-            self.stats["vision written"] += 1
+        vision_update(organisation=self.organisation, data=data, by=self.users["ceo"])
+        self.stats["vision written"] += 1
 
     # missions ------------------------------------------------------------------------------------
 
@@ -1314,27 +1297,12 @@ class Seeder:
         }
 
     def seed_missions(self) -> None:
-        org = self.organisation
         for spec in MISSIONS:
             data = self.mission_data(spec)
-            by = self.owner_user(spec)
-            mission = Mission.objects.filter(
-                organisation=org,
-                title=spec.title,
-                owner_team=data["owner_team"],
-                owner_user=data["owner_user"],
-            ).first()
-            if mission is None:
-                mission = mission_create(organisation=org, data=data, by=by)
-                self.stats["missions created"] += 1
-            else:
-                before = mission.updated_at
-                mission = mission_update(mission=mission, data=data, by=by)
-                if mission.updated_at != before:
-                    self.stats["missions updated"] += 1
-            if mission.status != Mission.Status.ACTIVE:
-                self._set(mission, status=Mission.Status.ACTIVE)
-                self.stats["missions reactivated"] += 1
+            mission = mission_create(
+                organisation=self.organisation, data=data, by=self.owner_user(spec)
+            )
+            self.stats["missions created"] += 1
             self.missions[spec.key] = mission
             self.ensure_alignment(mission, spec)
 
@@ -1345,15 +1313,15 @@ class Seeder:
         return parent.owner_user or parent.owner_team.leader
 
     def ensure_alignment(self, mission: Mission, spec: M) -> None:
-        """Walk the mission to its demo alignment status through the services."""
+        """Walk the new (draft) mission to its demo alignment status through the services."""
         target, current = spec.alignment, mission.alignment_status
         if target == current:
             return
         self.stats["alignments set"] += 1
         owner, approver = self.owner_user(spec), self.approver(mission)
-        if mission.parent_id is None or target == A.DRAFT:
+        if mission.parent_id is None:
             # The organisation missions are the board's own (nothing above them to align
-            # with); a draft is not a step of the workflow. Both are set directly, on record.
+            # with): set directly, on record.
             extra = {}
             if target == A.ALIGNED:
                 extra = {"aligned_at": self.now, "aligned_by": approver}
@@ -1368,10 +1336,7 @@ class Seeder:
                 changes={"alignment_status": [current, target]},
             )
             return
-        if current == A.ALIGNED:
-            mission_reopen_alignment(mission=mission, by=approver, comment="Demo refreshed.")
-        elif current != A.PROPOSED:
-            mission_propose(mission=mission, by=owner)
+        mission_propose(mission=mission, by=owner)
         if target == A.ALIGNED:
             mission_align(mission=mission, by=approver)
         elif target == A.SENT_BACK:
@@ -1396,23 +1361,12 @@ class Seeder:
         }
 
     def seed_kpis(self) -> None:
-        existing = {
-            (kpi.mission_id, kpi.name): kpi
-            for kpi in Kpi.objects.filter(organisation=self.organisation)
-        }
         for spec in MISSIONS:
             mission = self.missions[spec.key]
             by = self.owner_user(spec)
             for k in spec.kpis:
-                data = self.kpi_data(spec, k)
-                kpi = existing.get((mission.pk, k.name))
-                if kpi is None:
-                    kpi = kpi_create(mission=mission, data=data, by=by)
-                    self.stats["KPIs created"] += 1
-                elif _differs(kpi, data) or kpi.status != Kpi.Status.ACTIVE:
-                    kpi = kpi_update(kpi=kpi, data=data, by=by)
-                    self._set(kpi, status=Kpi.Status.ACTIVE)
-                    self.stats["KPIs updated"] += 1
+                kpi = kpi_create(mission=mission, data=self.kpi_data(spec, k), by=by)
+                self.stats["KPIs created"] += 1
                 self.kpis[(spec.key, k.name)] = kpi
 
     def readings(self, spec: M, k: K) -> list[tuple[dt.date, Decimal, int, str]]:
@@ -1460,11 +1414,6 @@ class Seeder:
         return value + rng.gauss(0, 0.12) * width
 
     def seed_check_ins(self) -> None:
-        existing = set(
-            CheckIn.objects.filter(kpi__organisation=self.organisation).values_list(
-                "kpi_id", "recorded_on"
-            )
-        )
         new = []
         for spec in MISSIONS:
             owner = self.owner_user(spec)
@@ -1476,12 +1425,11 @@ class Seeder:
             for k in spec.kpis:
                 kpi = self.kpis[(spec.key, k.name)]
                 for day, value, confidence, comment in self.readings(spec, k):
-                    if (kpi.pk, day) in existing:
-                        continue
                     author = owner
-                    if team_members and _stable(kpi.pk, day) % 3 == 0:
+                    # The author depends on the date only: the same person on every build.
+                    if team_members and _stable(spec.key, k.name, day) % 3 == 0:
                         author = team_members[_stable(day) % len(team_members)]
-                    created = min(_at(day, 16, _stable(kpi.pk, day) % 60), self.now)
+                    created = min(_at(day, 16, _stable(spec.key, k.name, day) % 60), self.now)
                     new.append(
                         CheckIn(
                             kpi=kpi,
@@ -1494,18 +1442,13 @@ class Seeder:
                         )
                     )
         CheckIn.objects.bulk_create(new, batch_size=500)
-        if new:
-            self.stats["check-ins created"] += len(new)
-        # Bulk-created check-ins bypass the check-in service: refresh the stored figures.
+        self.stats["check-ins created"] += len(new)
+        # Bulk-created check-ins bypass the check-in service: compute the stored figures.
         kpi_refresh_all(organisation_id=self.organisation.pk)
 
     # work ----------------------------------------------------------------------------------------
 
     def seed_key_tasks(self) -> None:
-        existing = {
-            (task.mission_id, task.title): task
-            for task in KeyTask.objects.filter(mission__organisation=self.organisation)
-        }
         for spec in MISSIONS:
             mission = self.missions[spec.key]
             by = self.owner_user(spec)
@@ -1518,56 +1461,35 @@ class Seeder:
                     "due_date": due,
                     "status": t.status,
                 }
-                task = existing.get((mission.pk, t.title))
-                if task is None:
-                    task = key_task_create(mission=mission, data=data, by=by)
-                    self.stats["key tasks created"] += 1
-                elif _differs(task, data):
-                    task = key_task_update(task=task, data=data, by=by)
-                    self.stats["key tasks updated"] += 1
+                task = key_task_create(mission=mission, data=data, by=by)
+                self.stats["key tasks created"] += 1
                 if t.status == DONE:
                     done_on = min(due - dt.timedelta(days=2), self.today - dt.timedelta(days=1))
                     self._set(task, completed_at=_at(done_on, 15))
 
     def seed_links(self) -> None:
         for source, target, kind, description, status, asked, answered in LINKS:
-            from_mission, to_mission = self.missions[source], self.missions[target]
             by = self.owner_user(self.spec(source))
             responder = self.owner_user(self.spec(target))
-            link = (
-                Interdependency.objects.filter(
-                    from_mission=from_mission, to_mission=to_mission, kind=kind
-                )
-                .order_by("pk")
-                .first()
+            link = interdependency_create(
+                from_mission=self.missions[source],
+                to_mission=self.missions[target],
+                kind=kind,
+                description=description,
+                by=by,
             )
-            if link is None:
-                link = interdependency_create(
-                    from_mission=from_mission,
-                    to_mission=to_mission,
-                    kind=kind,
-                    description=description,
-                    by=by,
-                )
-                if status != link.status:
-                    link = interdependency_respond(link=link, status=status, by=responder)
-                self.stats["interdependencies created"] += 1
-                created = True
-            else:
-                created = False
-            values = {
-                "description": description,
-                "status": status,
-                "created_at": _at(self.today - dt.timedelta(days=asked), 9, 30),
-                "responded_by": responder if answered is not None else None,
-                "responded_at": (
+            if status != link.status:
+                link = interdependency_respond(link=link, status=status, by=responder)
+            self.stats["interdependencies created"] += 1
+            # Back-dated: asked and answered some days ago.
+            self._set(
+                link,
+                created_at=_at(self.today - dt.timedelta(days=asked), 9, 30),
+                responded_by=responder if answered is not None else None,
+                responded_at=(
                     _at(self.today - dt.timedelta(days=answered), 11) if answered else None
                 ),
-            }
-            if _differs(link, values):
-                self._set(link, **values)
-                if not created:
-                    self.stats["interdependencies updated"] += 1
+            )
 
     def spec(self, key: str) -> M:
         return next(spec for spec in MISSIONS if spec.key == key)
@@ -1589,59 +1511,70 @@ class Seeder:
         return [(d, True) for d in past] + [(d, False) for d in upcoming]
 
     def seed_reviews(self) -> None:
-        existing: dict[int, dict[dt.date, Review]] = {}
-        for review in Review.objects.filter(mission__organisation=self.organisation):
-            existing.setdefault(review.mission_id, {})[review.due_date] = review
         for spec in MISSIONS:
             if spec.review == "none":
                 continue
             mission = self.missions[spec.key]
             held_by = self.owner_user(spec)
             plan = self.review_plan(spec)
-            wanted = {due for due, _held in plan}
             for due, held in plan:
                 notes = ("", "", "", "")
                 if held:
                     notes = REVIEW_NOTES[_stable(spec.key, due) % len(REVIEW_NOTES)]
-                values = {
-                    "status": Review.Status.DONE if held else Review.Status.SCHEDULED,
-                    "held_on": due - dt.timedelta(_stable(due) % 3) if held else None,
-                    "held_by": held_by if held else None,
-                    "summary": notes[0],
-                    "working": notes[1],
-                    "not_working": notes[2],
-                    "changes": notes[3],
-                    "still_aligned": True if held else None,
-                }
-                self.upsert(Review, {"mission": mission, "due_date": due}, values)
-            # A scheduled review the demo no longer plans (e.g. from an earlier month) goes.
-            stale = [
-                review.pk
-                for due, review in existing.get(mission.pk, {}).items()
-                if due not in wanted and review.status == Review.Status.SCHEDULED
-            ]
-            if stale:
-                Review.objects.filter(pk__in=stale).delete()
-                self.stats["reviews removed"] += len(stale)
+                self.create(
+                    Review,
+                    mission=mission,
+                    due_date=due,
+                    status=Review.Status.DONE if held else Review.Status.SCHEDULED,
+                    held_on=due - dt.timedelta(_stable(due) % 3) if held else None,
+                    held_by=held_by if held else None,
+                    summary=notes[0],
+                    working=notes[1],
+                    not_working=notes[2],
+                    changes=notes[3],
+                    still_aligned=True if held else None,
+                )
             upcoming = [due for due, held in plan if not held]
             self._set(mission, next_review_due=upcoming[0] if upcoming else None)
 
 
+LEFT_AS_IT_IS = "The demo organisation exists; left as it is (use --reset to rebuild it)."
+
+
 class Command(BaseCommand):
     help = (
-        "Create or refresh the demo organisation (slug 'demo', Northvale Health) and its "
-        f"log-ins ({', '.join(LOGINS)}; password {PASSWORD!r}). Running it twice changes "
-        "nothing the second time."
+        "Create the demo organisation (slug 'demo', Northvale Health) and its log-ins "
+        f"({', '.join(LOGINS)}; password {PASSWORD!r}) when it is missing. An existing one is "
+        "left as its users left it; --reset deletes it and builds it again."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo organisation and everything in it, then build it again.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        removed = 0
         with transaction.atomic():
-            seeder = Seeder(timezone.localdate())
+            existing = Organisation.objects.filter(slug=SLUG).first()
+            if existing is not None and not options["reset"]:
+                self.stdout.write(LEFT_AS_IT_IS)
+                return
+            former_members: set[str] = set()
+            if existing is not None:
+                former_members = set(existing.memberships.values_list("user__username", flat=True))
+                counts = purge(Organisation, Organisation.objects.filter(pk=existing.pk))
+                removed = sum(counts.values())
+            seeder = Seeder(timezone.localdate(), former_members=former_members)
             org = seeder.run()
             # Findings and today's alignment scores, so the dashboards have something to show.
             run_checks(organisation=org)
         elapsed = time.monotonic() - started
+        if existing is not None:
+            self.stdout.write(f"Removed the old demo organisation ({removed:,} rows).")
         self.print_summary(org, seeder, elapsed)
 
     def print_summary(self, org: Organisation, seeder: Seeder, elapsed: float) -> None:
@@ -1659,7 +1592,7 @@ class Command(BaseCommand):
         write(f"Demo organisation {org.name!r} (slug {org.slug!r}) ready in {elapsed:.1f} s:")
         write("  " + ", ".join(f"{n:,} {label}" for label, n in counts.items()))
         changes = ", ".join(f"{label}: {n:,}" for label, n in sorted(seeder.stats.items()))
-        write(f"  this run: {changes or 'nothing to change'}")
+        write(f"  this run: {changes}")
         write(f"Log-ins (password {PASSWORD!r}):")
         people = {p[0]: p for p in PEOPLE}
         teams = {key: name for key, name, _parent, _leader in TEAMS}
