@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
 from missions import tree
@@ -30,6 +39,20 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 N = 300
 SLUG = "synthetic-test"
+ROOT = Path(__file__).resolve().parents[2]
+# Not passed on to a command that must run on the embedded default (SQLite, no Redis): the
+# services of the test run, and what the test settings put into the environment.
+NOT_INHERITED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+)
 
 
 def generate(*args: str) -> str:
@@ -255,3 +278,66 @@ def test_rejects_nonsense(args: list[str]) -> None:
     with pytest.raises(CommandError):
         call_command("generate_org", *args, stdout=StringIO())
     assert not Organisation.objects.exists()
+
+
+SQLITE_COUNTS = {
+    "organisations": "SELECT COUNT(*) FROM missions_organisation",
+    "people": "SELECT COUNT(*) FROM auth_user",
+    "missions": "SELECT COUNT(*) FROM missions_mission",
+    "kpis": "SELECT COUNT(*) FROM measures_kpi",
+    "without_figures": "SELECT COUNT(*) FROM measures_kpi WHERE latest_value IS NULL",
+    "check_ins": "SELECT COUNT(*) FROM measures_checkin",
+    "undated": "SELECT COUNT(*) FROM measures_checkin WHERE created_at IS NULL",
+    # Stored as UTC text, as SQLite's own clock gives it.
+    "in_the_future": "SELECT COUNT(*) FROM measures_checkin"
+    " WHERE created_at > strftime('%Y-%m-%d %H:%M:%f', 'now')",
+}
+
+
+# In the morning (UTC), before the hour the generated check-ins are stamped with.
+@time_machine.travel(dt.datetime(2025, 3, 10, 8, tzinfo=dt.UTC), tick=False)
+def test_no_check_in_is_written_in_the_future() -> None:
+    generate()
+    now = timezone.now()
+    check_ins = CheckIn.objects.filter(kpi__organisation__slug=SLUG)
+    assert check_ins.exists()
+    assert not check_ins.filter(created_at__gt=now).exists()
+    assert not check_ins.filter(recorded_on__gt=timezone.localdate()).exists()
+
+
+@pytest.mark.slow
+def test_it_works_on_sqlite_the_embedded_default(tmp_path: Path) -> None:
+    """``make run``'s database: the rows go through bulk_create instead of COPY. The suite runs
+    on PostgreSQL, so the commands run in a process of their own on a fresh SQLite file."""
+    db = tmp_path / "db.sqlite3"
+    env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
+    env.update(DEBUG="1", MISSIONLEAD_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{db}")
+
+    def manage(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr[-4000:]}"
+
+    def counts() -> dict[str, int]:
+        with contextlib.closing(sqlite3.connect(db)) as sqlite:
+            return {name: sqlite.execute(sql).fetchone()[0] for name, sql in SQLITE_COUNTS.items()}
+
+    manage("migrate", "--noinput", "-v", "0")
+    manage("generate_org", "--missions", "60", "--no-progress")
+
+    first = counts()
+    assert first["organisations"] == 1
+    assert first["missions"] == 60
+    assert first["kpis"] > 60
+    assert first["check_ins"] == 10 * first["kpis"]
+    assert first["undated"] == first["in_the_future"] == first["without_figures"] == 0
+
+    # --replace removes the old organisation and its people on SQLite too.
+    manage("generate_org", "--missions", "60", "--no-progress", "--replace")
+    assert counts() == first

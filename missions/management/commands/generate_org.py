@@ -330,6 +330,8 @@ class TableWriter:
             f"({', '.join(connection.ops.quote_name(c) for c in column_names)}) FROM STDIN"
         )
         self.tail = "".join("\t" + _copy_value(v) for v in tail_values) + "\n"
+        # The same values for bulk_create, so both paths write the same rows.
+        self.tail_values = {f.attname: v for f, v in zip(tail_columns, tail_values, strict=True)}
 
     def add(self, row: Sequence[Any]) -> None:
         """A row of Python values, in ``columns`` order."""
@@ -358,8 +360,8 @@ class TableWriter:
             with connection.cursor() as cursor, connection.wrap_database_errors:
                 cursor.copy_expert(self.sql, buffer, 1 << 20)
         else:
-            names = self.columns
-            objs = [self.model(**dict(zip(names, row, strict=True))) for row in self.rows]
+            names, tail = self.columns, self.tail_values
+            objs = [self.model(**tail, **dict(zip(names, row, strict=True))) for row in self.rows]
             self.model._default_manager.bulk_create(objs, batch_size=1000)
         self.written += len(self.rows)
         self.progress.add(len(self.rows))
@@ -1010,10 +1012,13 @@ class Command(BaseCommand):
         elapsed_days = max(1, (today - year_start).days)
         period_days = (year_end - year_start).days
         days_back = elapsed_days + 400
-        day_text = [(today - dt.timedelta(days=d)).isoformat() for d in range(days_back + 1)]
-        stamp_text = [f"{d} 17:00:00+00" for d in day_text]
-        random_ = rng.random
         days = [today - dt.timedelta(days=d) for d in range(days_back + 1)]
+        day_text = [d.isoformat() for d in days]
+        # Written at 17:00 UTC on the day, today's not later than now. Rows carry the time on
+        # both paths: created_at is NOT NULL and has no database default.
+        stamps = [min(dt.datetime.combine(d, dt.time(17), tzinfo=dt.UTC), now) for d in days]
+        stamp_text = [s.isoformat() for s in stamps]
+        random_ = rng.random
         directions = ("increase", "decrease", "range")
         figures: list[tuple[Any, ...]] = []
         for kpi_id, direction, baseline, target, high, cadence, author in kpi_rows:
@@ -1043,7 +1048,7 @@ class Command(BaseCommand):
                 check_ins.add_line(
                     f"{kpi_id}\t{value:.2f}\t{conf}\t{comment}\t{day_text[back]}\t{author}\t"
                     f"{stamp_text[back]}",
-                    (kpi_id, f"{value:.2f}", conf, comment, day_text[back], author, None),
+                    (kpi_id, f"{value:.2f}", conf, comment, days[back], author, stamps[back]),
                 )
                 points.append((days[back], round(value, 2)))
             # The stored figures the check-in service would have written (measures.forecast).
