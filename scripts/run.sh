@@ -5,8 +5,11 @@
 # Embedded default: SQLite and a file-system broker under var/ (or $MISSIONLEAD_VAR_DIR), so
 # no server is needed. With DATABASE_URL / REDIS_URL set, the settings use those instead.
 #
+# The demo organisation is created on the first run only: later runs leave it as its users left
+# it (`manage.py seed_demo --reset` rebuilds it).
+#
 #   PORT=8123 scripts/run.sh             # serve on another port
-#   MISSIONLEAD_SKIP_SEED=1 scripts/run.sh   # do not create or refresh the demo organisation
+#   MISSIONLEAD_SKIP_SEED=1 scripts/run.sh   # do not create the demo organisation
 set -euo pipefail
 
 # A shell without job control starts its background commands with SIGINT ignored, and bash
@@ -24,6 +27,8 @@ cd "$(dirname "$0")/.."
 port=${PORT:-8000}
 # The development server needs DEBUG (for its default SECRET_KEY and ALLOWED_HOSTS).
 export DEBUG=${DEBUG:-1}
+# Links in emails point at the address served here, unless the caller chose one.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 # Worker and beat write to log files: unbuffered, so `tail -f` shows them as they happen.
 export PYTHONUNBUFFERED=1
 var_dir=${MISSIONLEAD_VAR_DIR:-$PWD/var}
@@ -38,7 +43,7 @@ echo "==> migrating the database"
 if [ "${MISSIONLEAD_SKIP_SEED:-}" = 1 ]; then
   echo "==> MISSIONLEAD_SKIP_SEED=1: demo organisation not loaded"
 else
-  echo "==> loading the demo organisation"
+  echo "==> the demo organisation (created when missing, else left as it is)"
   "$py" manage.py seed_demo
 fi
 "$py" manage.py collectstatic --noinput -v 0

@@ -1,7 +1,8 @@
 """`make run` end to end: scripts/run.sh on its embedded default (SQLite, file-system broker).
 
 It starts the web server, a Celery worker and beat, serves the demo organisation to ``ceo``,
-and on SIGINT stops every process it started.
+and on SIGINT stops every process it started; started again on the same data, it keeps what
+a user changed in the demo.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -110,16 +112,71 @@ def _vision_text(var_dir: Path) -> str | None:
     return row[0] if row and row[0] else None
 
 
-def test_make_run_serves_the_demo_and_stops_everything_on_sigint(tmp_path: Path) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    var_dir = tmp_path / "var"
-    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
-    env.update(PORT=str(port), MISSIONLEAD_VAR_DIR=str(var_dir))
-    log = tmp_path / "run.log"
+class _FormFields(HTMLParser):
+    """The fields of each form of a page, with the values a browser would send unchanged."""
 
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append({})
+        elif self.forms and tag == "input" and attr.get("name"):
+            if attr.get("type") not in ("checkbox", "radio") or "checked" in attr:
+                self.forms[-1][attr["name"]] = attr.get("value", "")
+        elif self.forms and tag == "textarea":
+            self.textarea = attr["name"]
+            self.forms[-1][self.textarea] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.forms[-1][self.textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self.textarea is not None:
+            # As in a browser: a newline right after <textarea> is not part of the value.
+            value = self.forms[-1][self.textarea]
+            self.forms[-1][self.textarea] = value[1:] if value.startswith("\n") else value
+            self.textarea = None
+
+
+def _form_with(page: str, field: str) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(page)
+    forms = [form for form in parser.forms if field in form]
+    assert forms, f"no form with a {field!r} field"
+    return forms[0]
+
+
+def _change_ceo_intent(url: str, opener: urllib.request.OpenerDirector, intent: str) -> None:
+    """What the CEO does in a browser: open the vision's form, change the intent, Save."""
+    with opener.open(f"{url}/o/demo/vision/?edit", timeout=10) as response:
+        form = _form_with(response.read().decode(), "ceo_intent")
+    assert {"csrfmiddlewaretoken", "purpose", "vision", "horizon", "success_picture"} <= set(form)
+    form["ceo_intent"] = intent
+    request = urllib.request.Request(
+        f"{url}/o/demo/vision/",
+        data=urllib.parse.urlencode(form).encode(),
+        # Django's CSRF check wants the origin of a POST, as a browser sends it.
+        headers={"Referer": f"{url}/o/demo/vision/?edit", "Origin": url},
+    )
+    with opener.open(request, timeout=10) as response:
+        assert response.url.rstrip("/").endswith("/o/demo/vision"), response.url
+        assert intent in html.unescape(response.read().decode())
+
+
+def _vision_page(url: str, opener: urllib.request.OpenerDirector) -> str:
+    with opener.open(f"{url}/o/demo/vision/", timeout=10) as response:
+        assert response.status == 200
+        return html.unescape(response.read().decode())
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("ab") as out:
+        return subprocess.Popen(
             ["bash", "scripts/run.sh"],
             cwd=ROOT,
             env=env,
@@ -130,13 +187,47 @@ def test_make_run_serves_the_demo_and_stops_everything_on_sigint(tmp_path: Path)
             # (run.sh restores SIGINT itself should this test run with it ignored.)
             start_new_session=True,
         )
+
+
+def _stop_with_sigint(proc: subprocess.Popen) -> None:
+    """As Ctrl-C does: SIGINT to the foreground process group, here run.sh's own; then no
+    process of its session may be left."""
     sid = proc.pid
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"run.sh still running {STOP_TIMEOUT} s after SIGINT")
+    deadline = time.monotonic() + 5
+    while _session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(sid) == {}, "processes left behind after SIGINT"
+
+
+def _environment_of(pid: int) -> dict[str, str]:
+    raw = (Path("/proc") / str(pid) / "environ").read_bytes()
+    pairs = (item.decode().partition("=") for item in raw.split(b"\0") if item)
+    return {name: value for name, _eq, value in pairs}
+
+
+def test_make_run_serves_the_demo_stops_on_sigint_and_keeps_the_data(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    var_dir = tmp_path / "var"
+    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    env.update(PORT=str(port), MISSIONLEAD_VAR_DIR=str(var_dir))
+    log = tmp_path / "run.log"
+    intent = "Changed through the browser: this must survive a second make run."
+
+    proc = _start(env, log)
     try:
         _wait_for_health(url, proc, log)
 
-        running = _session_processes(sid).values()
-        assert any("celery" in cmd and " worker" in cmd for cmd in running), running
-        assert any("celery" in cmd and " beat" in cmd for cmd in running), running
+        running = _session_processes(proc.pid)
+        assert any("celery" in cmd and " worker" in cmd for cmd in running.values()), running
+        assert any("celery" in cmd and " beat" in cmd for cmd in running.values()), running
+        server = next(pid for pid, cmd in running.items() if "runserver" in cmd)
+        assert _environment_of(server).get("SITE_URL") == url
 
         opener = _log_in(url, "ceo", "mission-demo")
         with opener.open(f"{url}/o/demo/", timeout=10) as response:
@@ -145,16 +236,19 @@ def test_make_run_serves_the_demo_and_stops_everything_on_sigint(tmp_path: Path)
         vision = _vision_text(var_dir)
         assert "CEO" in page or (vision and vision in page), page[:2000]
 
-        # As Ctrl-C does: SIGINT to the foreground process group, here run.sh's own.
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"run.sh still running {STOP_TIMEOUT} s after SIGINT")
-        deadline = time.monotonic() + 5
-        while _session_processes(sid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _session_processes(sid) == {}, "processes left behind after SIGINT"
+        _change_ceo_intent(url, opener, intent)
+        _stop_with_sigint(proc)
     finally:
-        _kill_session(sid)
+        _kill_session(proc.pid)
+        proc.wait()
+
+    # A second `make run` on the same data: the demo is there as the CEO left it.
+    proc = _start(env, log)
+    try:
+        _wait_for_health(url, proc, log)
+        assert "left as it is" in log.read_text()
+        assert intent in _vision_page(url, _log_in(url, "ceo", "mission-demo"))
+        _stop_with_sigint(proc)
+    finally:
+        _kill_session(proc.pid)
         proc.wait()
