@@ -1,0 +1,113 @@
+"""A form that says "saved" has stored what it was given: for each field of the forms that
+edit an existing row, one change alone, posted, is what the form shows when opened again.
+
+Also a guard on the shape of the mission-edit bug: a model form bound to a stored row must not
+copy the posted values onto it before the service compares them (ServiceModelForm), nor skip
+the model's own checks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import pytest
+from django import forms
+
+from missions.forms import ServiceModelForm
+from tests.missions.factories import TeamFactory
+
+from .helpers import form_data, messages_of
+
+pytestmark = pytest.mark.django_db
+
+VISION_CHANGES = [
+    ("purpose", "Healthy neighbourhoods."),
+    ("vision", "Care at home for nine in ten."),
+    ("horizon", "2031-06-30"),
+    ("success_picture", "Half the beds, twice the visits."),
+    ("ceo_intent", "District by district."),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), VISION_CHANGES, ids=[n for n, _ in VISION_CHANGES])
+def test_a_saved_vision_stored_the_changed_field(world, client, name, value) -> None:
+    client.force_login(world.leader)
+    url = "/o/acme/vision/"
+    data = form_data(client.get(f"{url}?edit"))
+    assert data.get(name) != value
+    response = client.post(url, {**data, name: value})
+    assert messages_of(response) == ["The vision is saved."]
+    assert form_data(client.get(f"{url}?edit"))[name] == value
+
+
+MISSION_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("title", {"title": "Wards at home"}),
+    ("statement", {"statement": "Four wards at home."}),
+    ("intent", {"intent": "Shorter stays."}),
+    ("owner_team", {"owner_team": "wards"}),
+    ("level", {"level": "individual", "owner_user": "lead"}),
+    ("period_start", {"period_start": "2026-02-02"}),
+    ("period_end", {"period_end": "2026-11-29"}),
+    ("deadline", {"deadline": "2026-10-30"}),
+    ("scope", {"scope": "South district"}),
+    ("budget", {"budget": "500.00"}),
+    ("headcount", {"headcount": "3"}),
+    ("constraints", {"constraints": "No agency staff"}),
+    ("review_cadence_days", {"review_cadence_days": "14"}),
+    ("free_to_decide", {"free_to_decide": "Rotas"}),
+    ("must_consult", {"must_consult": "Estates"}),
+    ("must_not", {"must_not": "Close a clinic"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), MISSION_CHANGES, ids=[n for n, _ in MISSION_CHANGES])
+def test_a_saved_mission_stored_the_changed_field(world, client, name, changes) -> None:
+    wards = TeamFactory(organisation=world.organisation, name="Ward team", parent=world.team)
+    ids = {"wards": str(wards.pk), "lead": str(world.lead.pk)}
+    changes = {key: ids.get(value, value) for key, value in changes.items()}
+    client.force_login(world.lead)
+    url = f"/o/acme/missions/{world.team_mission.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The mission is saved."]
+    # Read back by the boss: a mission handed to another team is no longer the lead's to edit.
+    client.force_login(world.leader)
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+
+
+def _form_modules() -> list[str]:
+    """Every forms module of the project's apps (``forms``, ``dashboard_forms``, …)."""
+    names = []
+    for app in ("missions", "measures", "reviews", "accounts"):
+        try:
+            package = importlib.import_module(app)
+        except ImportError:
+            continue
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name.endswith("forms"):
+                names.append(f"{app}.{module.name}")
+    return names
+
+
+def test_no_model_form_hands_a_service_an_instance_it_changed() -> None:
+    model_forms = []
+    for name in _form_modules():
+        module = importlib.import_module(name)
+        model_forms += [
+            cls
+            for cls in vars(module).values()
+            if isinstance(cls, type)
+            and issubclass(cls, forms.ModelForm)
+            and cls.__module__ == name
+            and cls is not ServiceModelForm
+        ]
+    assert model_forms, "no model form found: the guard looks in the wrong place"
+    plain = [cls.__qualname__ for cls in model_forms if not issubclass(cls, ServiceModelForm)]
+    assert not plain, f"model forms that copy posted values onto their instance: {plain}"
+    skipping = [cls.__qualname__ for cls in model_forms if "_post_clean" in vars(cls)]
+    assert not skipping, f"model forms that replace the model's checks: {skipping}"
