@@ -57,7 +57,17 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser |
 
 @transaction.atomic
 def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
-    """Change a KPI's definition; its check-ins stay as they are."""
+    """Change a KPI's definition; its check-ins stay as they are.
+
+    The changes apply to the stored row, read again under a row lock (as ``mission_update``
+    does): saving the caller's copy would write back every other field as it was read, undoing
+    a change made in the meantime. Callers use the returned KPI.
+    """
+    kpi = (
+        Kpi.objects.select_for_update(of=("self",))
+        .select_related("mission__organisation")
+        .get(pk=kpi.pk)
+    )
     changes = apply_changes(kpi, data, KPI_FIELDS)
     if not changes:
         return kpi

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from measures.models import Kpi
-from measures.services import kpi_create
+from measures.services import kpi_create, kpi_update
 from missions.models import AuditEvent, Mission
 
 from .helpers import (
@@ -17,6 +17,7 @@ from .helpers import (
     assert_changes_every_field,
     audit_events,
     form_data,
+    history_changes,
     html_form,
     messages_of,
 )
@@ -151,3 +152,24 @@ def test_a_first_kpi_the_model_refuses_comes_back_on_its_own_field(world, client
     assert not response.context["form"].errors
     assert not Mission.objects.filter(title="Virtual wards").exists()
     assert not Kpi.objects.exists()
+
+
+def test_a_kpi_change_keeps_what_another_request_changed_meanwhile(world, parent_kpi) -> None:
+    """A change made through the API or the admin applies to the KPI as stored: the rest of a
+    copy read earlier is not written back over a change made in the meantime."""
+    read_earlier = Kpi.objects.select_related("mission__organisation").get(pk=parent_kpi.pk)
+    kpi_update(
+        kpi=Kpi.objects.select_related("mission__organisation").get(pk=parent_kpi.pk),
+        data={"name": "Care days at home, all districts"},
+        by=world.leader,
+    )
+
+    returned = kpi_update(kpi=read_earlier, data={"target": Decimal(12000)}, by=world.leader)
+
+    stored = Kpi.objects.get(pk=parent_kpi.pk)
+    assert (stored.name, stored.target) == ("Care days at home, all districts", Decimal(12000))
+    assert (returned.name, returned.target) == (stored.name, stored.target)
+    assert history_changes(stored) == {
+        "name": ["Care days at home", "Care days at home, all districts"],
+        "target": ["10000.0000", "12000"],
+    }
