@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "missions",
     "measures",
     "reviews",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "missionlead.middleware.ContentSecurityPolicyMiddleware",
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "missions.context_processors.organisation",
+                "accounts.context_processors.signup",
             ],
         },
     },
@@ -284,7 +287,18 @@ else:
     }
 
 # --- Product settings ---------------------------------------------------------------------------
-# The address people reach the site at, for links in emails.
-MISSIONLEAD_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
+# The address people reach the site at, for links in emails (``make run`` sets it to the address
+# it serves). BASE_URL is its earlier name.
+SITE_URL = env.str("SITE_URL", default=env.str("BASE_URL", default="http://127.0.0.1:8000"))
+if not re.match(r"^https?://[^/\s]+(/.*)?$", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: expected e.g. https://missions.example.org")
+SITE_URL = SITE_URL.rstrip("/")
+# Whether anyone may create an account and an organisation at /signup/: on for the development
+# server (DEBUG, as ``make run`` runs it), off in production unless set.
+SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=DEBUG)
+# How long an invitation link works.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# Password reset links (Django's): valid for three days.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # Run the alignment checks of a subtree (debounced) after changes to it.
 MISSIONLEAD_CHECKS_AFTER_CHANGES = env.bool("CHECKS_AFTER_CHANGES", default=True)

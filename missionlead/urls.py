@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.urls import password_urlpatterns
 from missions import views as mission_views
 
 from .auth import LoginView, admin_login
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", mission_views.start, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *password_urlpatterns,
+    path("", include("accounts.urls")),
     # Before the admin's own URLs: its log-in page is rate-limited like ours.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

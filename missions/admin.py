@@ -31,6 +31,7 @@ from .models import (
     AuditEvent,
     CoachAssignment,
     Interdependency,
+    Invitation,
     KeyTask,
     Membership,
     Mission,
@@ -162,7 +163,7 @@ class ReadOnlyAdminMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "review_cadence_days", "max_active_missions", "created_at")
+    list_display = ("name", "slug", "review_cadence_days", "max_active_missions", "time_zone")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
@@ -769,3 +770,37 @@ class NotificationAdmin(admin.ModelAdmin):
         if obj.mission_id is not None:
             obj.organisation_id = obj.mission.organisation_id
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are written by the People page and the API (the email holds the only copy of
+    the token); here they are read, and revoked."""
+
+    list_display = ("email", "organisation", "role", "team", "status_label", "expires_at")
+    list_filter = ("role", "organisation")
+    search_fields = ("email",)
+    list_select_related = ("organisation", "team")
+    fields = (
+        "organisation",
+        "email",
+        "role",
+        "team",
+        "invited_by",
+        "expires_at",
+        "sent_count",
+        "last_sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet[Invitation]) -> None:
+        for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
+            services.invitation_revoke(invitation=invitation, by=request.user)

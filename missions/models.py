@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from . import tree
 from .querysets import MissionQuerySet, TreeQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name such as Europe/London."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone, e.g. Europe/London or UTC.")
 
 
 class TimeStampedModel(models.Model):
@@ -38,6 +49,20 @@ class Organisation(TimeStampedModel):
         help_text="Owners with more active missions are told to get real about priorities.",
     )
     staff_see_dashboard = models.BooleanField("Staff see the organisation dashboard", default=True)
+    currency = models.CharField(
+        "Currency",
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters, e.g. EUR, GBP, USD.")],
+        help_text="Budgets are in this currency (ISO 4217 code).",
+    )
+    time_zone = models.CharField(
+        "Time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Dates and times are shown in it to members who have not chosen their own.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -605,3 +630,82 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"To {self.recipient}: {self.message}"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join an organisation, sent by email, used once.
+
+    Only a hash of its token is stored: the link in the email is the only copy of the token,
+    and a resend issues a new one, which turns the old link off.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("Email", max_length=254)
+    role = models.CharField(
+        "Role", max_length=10, choices=Membership.Role.choices, default=Membership.Role.STAFF
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name="Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField("Expires at")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_count = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and organisation: inviting again resends it.
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation} ({self.status_label})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)

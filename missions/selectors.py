@@ -13,6 +13,7 @@ from . import tree
 from .models import (
     AuditEvent,
     Interdependency,
+    Invitation,
     KeyTask,
     Membership,
     Mission,
@@ -286,6 +287,57 @@ def teams_with_counts(*, organisation: Organisation) -> QuerySet[Team]:
         .annotate(member_count=Count("memberships"))
         .order_by("path", "name")
     )
+
+
+def open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or revoked (expired ones too: they can be resent)."""
+    return (
+        Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("team", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def onboarding_steps(*, organisation: Organisation) -> list[dict[str, Any]]:
+    """The first steps of a new organisation and whether each is done, read from the data
+    itself (four small queries), so the checklist is never out of step with what exists."""
+    slug = organisation.slug
+    vision = Vision.objects.filter(organisation=organisation).values("ceo_intent").first()
+    return [
+        {
+            "key": "vision",
+            "title": "Write the vision and the CEO's intent",
+            "why": "The big picture every mission aligns to.",
+            "done": bool(vision and vision["ceo_intent"].strip()),
+            "url": f"/o/{slug}/welcome/#vision",
+        },
+        {
+            "key": "teams",
+            "title": "Add your first teams",
+            "why": "Missions cascade from team to team.",
+            "done": Team.objects.filter(organisation=organisation, parent__isnull=False).exists(),
+            "url": f"/o/{slug}/welcome/#teams",
+        },
+        {
+            "key": "invite",
+            "title": "Invite people",
+            "why": "Leaders write their team's missions; everyone writes their own.",
+            "done": Invitation.objects.filter(organisation=organisation).exists()
+            or Membership.objects.filter(organisation=organisation)[1:2].exists(),
+            "url": f"/o/{slug}/welcome/#invite",
+        },
+        {
+            "key": "mission",
+            "title": "Write the first organisation mission",
+            "why": "What the organisation will achieve this year, and why.",
+            "done": Mission.objects.filter(
+                organisation=organisation, level=Mission.Level.ORGANISATION
+            ).exists(),
+            "url": f"/o/{slug}/missions/new/",
+        },
+    ]
 
 
 def memberships_of(*, organisation: Organisation) -> QuerySet[Membership]:

@@ -26,4 +26,19 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("people/", views.people, name="people"),
     path("people/import/", views.org_chart_import, name="org-chart-import"),
+    path("people/<int:pk>/", views.membership_edit, name="membership-edit"),
+    path(
+        "invitations/<int:pk>/resend/",
+        views.invitation_action,
+        {"action": "resend"},
+        name="invitation-resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views.invitation_action,
+        {"action": "revoke"},
+        name="invitation-revoke",
+    ),
+    path("settings/", views.organisation_settings, name="settings"),
+    path("welcome/", views.welcome, name="welcome"),
 ]

@@ -167,13 +167,15 @@ class ApiWorld:
     review: Any
     finding: Any
     notification: Any
+    invitation: Any
+    invitation_token: str
 
 
 @pytest.fixture
 def api_world(world: World) -> ApiWorld:
     """``world`` plus a KPI with a check-in, a key task, a support request, a scheduled review
-    and a finding on ``staff_mission``, and a notification to ``lead`` (for the security
-    matrix and the fuzzing run)."""
+    and a finding on ``staff_mission``, a notification to ``lead`` and a pending invitation
+    (for the security matrix and the fuzzing run)."""
     from measures.services import kpi_refresh_figures
     from missions.models import Notification
     from reviews.models import Finding, Review
@@ -212,8 +214,19 @@ def api_world(world: World) -> ApiWorld:
         message="“Open two virtual wards” waits for your alignment.",
         mission=world.staff_mission,
     )
+    from missions.services import invitation_create
+
+    invitation = invitation_create(
+        organisation=world.organisation,
+        email="newcomer@example.org",
+        role=Role.STAFF,
+        team=world.team,
+        by=world.org_admin,
+    )
     return ApiWorld(
         world=world,
+        invitation=invitation,
+        invitation_token=invitation.token,
         vision=world.organisation.vision,
         kpi=kpi,
         check_in=check_in,

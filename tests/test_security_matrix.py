@@ -62,8 +62,8 @@ def everyone(*, write: bool = False) -> Expect:
     return only(" ".join(MEMBERS), write=write, outsider=WRITE if write else OK)
 
 
-def public() -> Expect:
-    return dict.fromkeys(ROLES, OK)
+def public(*, write: bool = False) -> Expect:
+    return dict.fromkeys(ROLES, WRITE if write else OK)
 
 
 MEMBER = only(" ".join(MEMBERS))
@@ -118,6 +118,35 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": only("admin"),
         "POST": only("admin", write=True),
     },
+    "missions:membership-edit": {
+        "org": True,
+        "pk": "membership",
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "missions:invitation-resend": {"org": True, "pk": "invitation", "POST": only("admin")},
+    "missions:invitation-revoke": {"org": True, "pk": "invitation", "POST": only("admin")},
+    "missions:settings": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    # A person's own account: any signed-in person, whatever their organisation.
+    "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
+    "password_change": {"GET": everyone(), "POST": everyone(write=True)},
+    "password_change_done": {"GET": everyone()},
+    # Sign-up is closed unless SIGNUP_OPEN (tests/accounts/test_signup.py opens it).
+    "accounts:signup": {
+        "GET": dict.fromkeys(ROLES, NOT_FOUND),
+        "POST": dict.fromkeys(ROLES, NOT_FOUND),
+    },
+    # The link from an invitation email: whoever holds it may read it and take it up.
+    "accounts:invitation": {"token": True, "GET": public(), "POST": public(write=True)},
+    "password_reset": {"GET": public(), "POST": public(write=True)},
+    "password_reset_done": {"GET": public()},
+    "password_reset_confirm": {
+        "kwargs": {"uidb64": "MQ", "token": "not-a-token"},
+        "GET": public(),
+        "POST": public(write=True),
+    },
+    "password_reset_complete": {"GET": public()},
     "measures:me": {"org": True, "GET": MEMBER},
     "measures:bulk-check-in": {
         "org": True,
@@ -209,6 +238,11 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-detail": {"pk": "notification", "GET": nobody_but("lead")},
     "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
     "notification-read-all": {"POST": everyone()},
+    # Invitations are their organisation admins' alone: to anyone else they do not exist.
+    "invitation-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "invitation-detail": {"pk": "invitation", "GET": nobody_but("admin")},
+    "invitation-revoke": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
+    "invitation-resend": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
 }
 
 # Routes with tests of their own, and what is not ours to test.
@@ -301,6 +335,8 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "review": api_world.review.pk,
         "finding": api_world.finding.pk,
         "notification": api_world.notification.pk,
+        "invitation": api_world.invitation.pk,
+        "membership": world.staff.memberships.get().pk,
     }
 
 
@@ -310,6 +346,9 @@ def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
         kwargs["org"] = api_world.world.organisation.slug
     if "pk" in row:
         kwargs["pk"] = object_ids(api_world)[row["pk"]]
+    if row.get("token"):
+        kwargs["token"] = api_world.invitation_token
+    kwargs.update(row.get("kwargs", {}))
     return reverse(name, kwargs=kwargs)
 
 

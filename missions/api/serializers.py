@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
-from ..models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
+from ..models import Interdependency, Invitation, KeyTask, Mission, Organisation, Team, Vision
 
 
 class MemberScopedField(serializers.PrimaryKeyRelatedField):
@@ -36,7 +36,16 @@ def _scoped(model: type[Model], **kwargs: Any) -> MemberScopedField:
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "slug", "name", "review_cadence_days", "max_active_missions"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "review_cadence_days",
+            "max_active_missions",
+            "staff_see_dashboard",
+            "currency",
+            "time_zone",
+        ]
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -289,3 +298,37 @@ def mission_row(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation to join an organisation. The link goes only to the invited address."""
+
+    organisation = _scoped(Organisation, required=False)
+    team = _scoped(Team, allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=Invitation.Status.choices, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "organisation",
+            "email",
+            "role",
+            "team",
+            "status",
+            "expires_at",
+            "sent_count",
+            "created_at",
+        ]
+        read_only_fields = ["expires_at", "sent_count", "created_at"]
+        extra_kwargs = {"role": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        organisation, team = attrs.get("organisation"), attrs.get("team")
+        if (
+            team is not None
+            and organisation is not None
+            and team.organisation_id != organisation.pk
+        ):
+            raise serializers.ValidationError({"team": "That team is in another organisation."})
+        return attrs

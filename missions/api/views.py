@@ -22,7 +22,16 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, as_serializer_error
 
 from .. import selectors, services
-from ..models import Interdependency, KeyTask, Mission, Organisation, Team, Vision
+from ..models import (
+    Interdependency,
+    Invitation,
+    KeyTask,
+    Membership,
+    Mission,
+    Organisation,
+    Team,
+    Vision,
+)
 from ..permissions import Action, Actor
 from . import filters
 from . import serializers as s
@@ -151,6 +160,7 @@ class TeamViewSet(viewsets.ModelViewSet):
             name=data["name"],
             parent=data.get("parent"),
             leader=data.get("leader"),
+            by=self.request.user,
         )
 
     def perform_update(self, serializer: BaseSerializer[Team]) -> None:
@@ -396,3 +406,78 @@ class InterdependencyViewSet(
             link=link, status=payload.validated_data["status"], by=request.user
         )
         return Response(self.get_serializer(link).data, status=status.HTTP_200_OK)
+
+
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Invitations of the organisations the caller administers: invite by email with a role
+    and a team (the link goes to that address), list them, resend or revoke one."""
+
+    queryset = Invitation.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = s.InvitationSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {
+        "retrieve": Action.MANAGE_ORGANISATION,
+        "revoke": Action.MANAGE_ORGANISATION,
+        "resend": Action.MANAGE_ORGANISATION,
+    }
+    ordering_fields = ["id", "created_at", "email"]
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        return (
+            Invitation.objects.filter(
+                organisation__memberships__user=self.request.user,
+                organisation__memberships__role=Membership.Role.ADMIN,
+            )
+            .select_related("organisation", "team")
+            .order_by("-created_at", "-id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[Invitation]) -> None:
+        data = serializer.validated_data
+        organisation = data.get("organisation") or self._only_administered()
+        require_api(self.request, Action.MANAGE_ORGANISATION, organisation)
+        try:
+            serializer.instance = services.invitation_create(
+                organisation=organisation,
+                email=data["email"],
+                role=data.get("role", Membership.Role.STAFF),
+                team=data.get("team"),
+                by=self.request.user,
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(as_serializer_error(error)) from error
+
+    def _only_administered(self) -> Organisation:
+        administered = list(
+            Organisation.objects.filter(
+                memberships__user=self.request.user, memberships__role=Membership.Role.ADMIN
+            )[:2]
+        )
+        if len(administered) != 1:
+            raise ValidationError({"organisation": ["Say which organisation to invite to."]})
+        return administered[0]
+
+    def _act(self, service: Any) -> Response:
+        invitation = self.get_object()
+        try:
+            invitation = service(invitation=invitation, by=self.request.user)
+        except DjangoValidationError as error:
+            raise ValidationError({"non_field_errors": error.messages}) from error
+        return Response(self.get_serializer(invitation).data)
+
+    @extend_schema(request=None, responses={200: s.InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        """Turn the invitation's link off."""
+        return self._act(services.invitation_revoke)
+
+    @extend_schema(request=None, responses={200: s.InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        """Send the invitation again, with a new link valid for another week."""
+        return self._act(services.invitation_resend)

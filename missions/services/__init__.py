@@ -3,6 +3,15 @@
 Callers import from here; the modules split the use cases by concern.
 """
 
+from .invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_resend,
+    invitation_revoke,
+    invitations_create_many,
+    parse_invitation_lines,
+)
 from .missions import (
     MISSION_FIELDS,
     VISION_FIELDS,
@@ -22,6 +31,7 @@ from .notifications import (
     notifications_mark_read,
     notify,
 )
+from .organisations import ORGANISATION_SETTINGS, organisation_create, organisation_update
 from .people import (
     ORG_CHART_COLUMNS,
     OrgChartPlan,
@@ -41,6 +51,16 @@ from .work import (
 )
 
 __all__ = [
+    "ORGANISATION_SETTINGS",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitations_create_many",
+    "organisation_create",
+    "organisation_update",
+    "parse_invitation_lines",
     "ORG_CHART_COLUMNS",
     "OrgChartPlan",
     "membership_set",

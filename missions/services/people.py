@@ -24,13 +24,29 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def team_create(
-    *, organisation: Organisation, name: str, parent: Team | None = None, leader: Any = None
+    *,
+    organisation: Organisation,
+    name: str,
+    parent: Team | None = None,
+    leader: Any = None,
+    by: User | None = None,
 ) -> Team:
     """Create a team under ``parent`` (or a top team)."""
     team = Team(organisation=organisation, name=name, parent=parent, leader=leader)
     team.path = tree.child_path(parent.path, parent.pk) if parent else ""
     team.full_clean()
     team.save()
+    audit_record(
+        obj=team,
+        organisation=organisation,
+        verb="created",
+        by=by,
+        changes={
+            "name": [None, name],
+            "parent": [None, parent.pk if parent else None],
+            "leader": [None, leader.pk if leader else None],
+        },
+    )
     return team
 
 
@@ -156,12 +172,9 @@ def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
                 f"The parent team “{row.parent_team}” is neither in the file nor here."
             )
     new_teams = sorted({r.team for r in rows if r.team and r.team.lower() not in existing_teams})
-    known_users = set(
-        get_user_model()
-        .objects.filter(email__in=[r.email for r in rows])
-        .values_list("email", flat=True)
-    )
-    new_people = [r.email for r in rows if r.email not in {e.lower() for e in known_users}]
+    # New to this organisation: whether an address has an account elsewhere is nobody's business.
+    member_emails = {e.lower() for e in members if e}
+    new_people = [r.email for r in rows if r.email not in member_emails]
     return OrgChartPlan(rows, new_teams, new_people)
 
 
@@ -169,10 +182,12 @@ def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
 def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgChartPlan:
     """Apply an org chart: all rows or, on any error, none (raises ``ValidationError``).
 
-    People are matched by email and created without a usable password (they set one through
-    a password reset); teams by name; a person's manager becomes their team's leader when
-    both are in the same team, and a person whose manager sits in the parent team leads theirs.
+    People are matched by email (see ``_org_chart_people``: newcomers are invited); teams by
+    name. A row with the leader role leads its team; otherwise a person's manager becomes their
+    team's leader when both are in the same team, and a person whose manager sits in the parent
+    team leads theirs. One import at a time per organisation: the organisation row is locked.
     """
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     plan = org_chart_plan(organisation=organisation, text=text)
     if not plan.ok:
         raise ValidationError(
@@ -189,43 +204,32 @@ def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgC
                 progressed = True
             elif not parent_key or parent_key in teams:
                 teams[key] = team_create(
-                    organisation=organisation, name=row.team, parent=teams.get(parent_key)
+                    organisation=organisation, name=row.team, parent=teams.get(parent_key), by=by
                 )
                 pending.remove(row)
                 progressed = True
         if not progressed:
             raise ValidationError("The teams' parents form a loop.")
-    users = {}
-    User = get_user_model()
-    for row in plan.rows:
-        user = User.objects.filter(email__iexact=row.email).first()
-        if user is None:
-            first, _, last = row.name.partition(" ")
-            user = User(
-                username=_free_username(row.email),
-                email=row.email,
-                first_name=first,
-                last_name=last,
-            )
-            user.set_unusable_password()
-            user.save()
-        users[row.email] = user
-        Membership.objects.update_or_create(
-            organisation=organisation,
-            user=user,
-            defaults={"role": row.role, "team": teams[row.team.lower()]},
-        )
+    users = _org_chart_people(organisation, plan, teams, by=by)
     by_email = {r.email: r for r in plan.rows}
     for row in plan.rows:
-        manager = by_email.get(row.manager_email)
         team = teams[row.team.lower()]
-        if manager is None:
-            continue
-        if manager.team.lower() == row.team.lower():
-            team.leader = users[manager.email]
-        elif row.parent_team and manager.team.lower() == row.parent_team.lower():
-            team.leader = users[row.email]
-        team.save(update_fields=["leader", "updated_at"])
+        leader = None
+        if row.role == Membership.Role.LEADER:
+            leader = users.get(row.email)  # the file says this person leads their team
+        else:
+            manager = by_email.get(row.manager_email)
+            if manager is not None and manager.team.lower() == row.team.lower():
+                leader = users.get(manager.email)
+            elif (
+                manager is not None
+                and row.parent_team
+                and manager.team.lower() == row.parent_team.lower()
+            ):
+                leader = users.get(row.email)
+        if leader is not None and team.leader_id != leader.pk:
+            team.leader = leader
+            team.save(update_fields=["leader", "updated_at"])
     audit_record(
         obj=organisation,
         organisation=organisation,
@@ -234,6 +238,57 @@ def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgC
         changes={"org_chart": [None, f"{len(plan.rows)} people, {len(plan.new_teams)} new teams"]},
     )
     return plan
+
+
+def _org_chart_people(
+    organisation: Organisation, plan: OrgChartPlan, teams: dict[str, Team], *, by: User
+) -> dict[str, Any]:
+    """Members for the file's rows, by email, and an invitation for each newcomer.
+
+    An address without an account gets one, without a usable password, a membership (so the
+    person can own missions and lead a team at once) and an invitation to set their password.
+    An address whose account can log in gets only an invitation: nobody joins an organisation
+    without saying yes. A current member's role and team follow the file.
+    """
+    from .invitations import invitation_create  # invitations build on memberships
+
+    User = get_user_model()
+    members = {
+        m.user.email.lower(): m
+        for m in Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .filter(user__email__in=[r.email for r in plan.rows])
+    }
+    accounts = {
+        u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in plan.rows])
+    }
+    users: dict[str, Any] = {}
+    for row in plan.rows:
+        team = teams[row.team.lower()]
+        member = members.get(row.email)
+        if member is not None:
+            users[row.email] = member.user
+            membership_set(
+                organisation=organisation, user=member.user, role=row.role, team=team, by=by
+            )
+            continue
+        user = accounts.get(row.email)
+        if user is None:
+            first, _, last = row.name.partition(" ")
+            user = User(
+                username=_free_username(row.email),
+                email=row.email,
+                first_name=first[:150],
+                last_name=last[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+            membership_set(organisation=organisation, user=user, role=row.role, team=team, by=by)
+            users[row.email] = user
+        invitation_create(
+            organisation=organisation, email=row.email, role=row.role, team=team, by=by
+        )
+    return users
 
 
 def _free_username(email: str) -> str:
@@ -247,15 +302,33 @@ def _free_username(email: str) -> str:
 
 @transaction.atomic
 def membership_set(
-    *, organisation: Organisation, user: Any, role: str, team: Team | None, by: User
+    *,
+    organisation: Organisation,
+    user: Any,
+    role: str,
+    team: Team | None,
+    by: User | None,
+    job_title: str | None = None,
 ) -> Membership:
-    """Add a person to the organisation, or change their role or team."""
-    membership, created = Membership.objects.get_or_create(
-        organisation=organisation, user=user, defaults={"role": role, "team": team}
+    """Add a person to the organisation, or change their role, team or job title.
+
+    Callers: taking up an invitation, the org-chart import, the People page. The stored row is
+    re-read under a lock, so what changed is what the history records.
+    """
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValidationError({"team": "Choose a team of this organisation."})
+    membership = (
+        Membership.objects.select_for_update().filter(organisation=organisation, user=user).first()
     )
-    changes = (
-        {} if created else apply_changes(membership, {"role": role, "team": team}, ("role", "team"))
-    )
+    created = membership is None
+    if membership is None:
+        membership = Membership(organisation=organisation, user=user)
+    data: dict[str, Any] = {"role": role, "team": team}
+    if job_title is not None:
+        data["job_title"] = job_title
+    changes = apply_changes(membership, data, ("role", "team", "job_title"))
+    if not created and not changes:
+        return membership
     membership.full_clean()
     membership.save()
     audit_record(

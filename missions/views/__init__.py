@@ -18,13 +18,18 @@ from .mission import (
     mission_propose,
     mission_send_back,
 )
+from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
-from .people import org_chart_import, people
+from .people import invitation_action, membership_edit, org_chart_import, people
 
 __all__ = [
     "cascade",
     "cascade_children",
     "healthz",
+    "invitation_action",
+    "membership_edit",
+    "organisation_settings",
+    "welcome",
     "home",
     "key_task_create",
     "key_task_update",

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from missionlead.timezones import activate as activate_time_zone
+
 from ..models import Mission, Organisation
 from ..permissions import Action, Actor, actor_for, require
 
@@ -27,6 +29,8 @@ def org_view(view: View) -> View:
         if actor is None:
             raise Http404("No such organisation.")
         request.organisation, request.actor = organisation, actor  # type: ignore[attr-defined]
+        if not getattr(request, "time_zone_chosen", False):
+            activate_time_zone(organisation.time_zone)  # the person has not chosen their own
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -14,7 +14,7 @@ from reviews.selectors import reviews_due_for
 
 from .. import selectors, services
 from ..forms import VisionForm
-from ..permissions import Action, can, require
+from ..permissions import Action, Actor, can, require
 from .common import actor_of, org_view
 
 
@@ -39,8 +39,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_missions": selectors.missions_owned_by(actor=actor),
         "due_reviews": reviews_due_for(actor=actor),
         "can_edit_vision": can(actor, Action.EDIT_VISION),
+        "onboarding": _onboarding(actor),
     }
     return render(request, "missions/home.html", context)
+
+
+def _onboarding(actor: Actor) -> list[dict[str, object]] | None:
+    """The getting-started checklist, for the organisation's admins, until every step is done."""
+    if not can(actor, Action.MANAGE_ORGANISATION):
+        return None
+    steps = selectors.onboarding_steps(organisation=actor.organisation)
+    return None if all(step["done"] for step in steps) else steps
 
 
 @org_view

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..models import Membership, Team
+from ..forms import ServiceModelForm
+from ..models import Invitation, Membership, Team
 from ..permissions import Action, require
 from .common import actor_of, org_view
 
@@ -37,23 +41,40 @@ class TeamForm(forms.Form):
         return _member(self.organisation, self.cleaned_data["leader"])
 
 
-class MemberForm(forms.Form):
-    person = forms.CharField(label="Person", help_text="Username or email of an existing account.")
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+class InviteForm(forms.Form):
+    """Invite one or many people at once, with the same role and team."""
+
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or more, separated by commas or new lines.",
+    )
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="staff")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
 
     def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
 
-    def clean_person(self) -> object:
-        key = self.cleaned_data["person"].strip()
-        user = get_user_model().objects.filter(username=key).first() or (
-            get_user_model().objects.filter(email__iexact=key).first()
+    def clean_emails(self) -> list[str]:
+        emails = services.parse_invitation_lines(self.cleaned_data["emails"])
+        if not emails:
+            raise forms.ValidationError("Enter at least one email address.")
+        return emails
+
+
+class MembershipForm(ServiceModelForm):
+    """A member's role, team and job title."""
+
+    class Meta:
+        model = Membership
+        fields = ["role", "team", "job_title"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].queryset = Team.objects.filter(
+            organisation_id=self.instance.organisation_id
         )
-        if user is None:
-            raise forms.ValidationError("No account with that username or email.")
-        return user
 
 
 class ImportForm(forms.Form):
@@ -99,45 +120,109 @@ def _member(organisation: object, key: str) -> object:
 @org_view
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
-    """Teams and memberships; admins add teams and people here."""
+    """Teams, members and invitations; admins add teams and invite people here."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
     organisation = actor.organisation
     team_form = TeamForm(prefix="team", organisation=organisation)
-    member_form = MemberForm(prefix="member", organisation=organisation)
-    if request.method == "POST":
-        if "team-name" in request.POST:
-            team_form = TeamForm(request.POST, prefix="team", organisation=organisation)
-            if team_form.is_valid():
-                try:
-                    services.team_create(organisation=organisation, **team_form.cleaned_data)
-                    messages.success(request, "The team is added.")
-                    return redirect("missions:people", org=organisation.slug)
-                except ValidationError as error:
-                    team_form.add_error(None, error)
-        else:
-            member_form = MemberForm(request.POST, prefix="member", organisation=organisation)
-            if member_form.is_valid():
-                data = member_form.cleaned_data
-                services.membership_set(
-                    organisation=organisation,
-                    user=data["person"],
-                    role=data["role"],
-                    team=data["team"],
-                    by=request.user,
-                )
-                messages.success(request, "The membership is saved.")
-                return redirect("missions:people", org=organisation.slug)
+    invite_form = InviteForm(prefix="invite", organisation=organisation)
+    if request.method == "POST" and "team-name" in request.POST:
+        team_form = TeamForm(request.POST, prefix="team", organisation=organisation)
+        if _saved(
+            team_form,
+            lambda d: services.team_create(organisation=organisation, by=request.user, **d),
+        ):
+            messages.success(request, "The team is added.")
+            return redirect("missions:people", org=organisation.slug)
+    elif request.method == "POST":
+        invite_form = InviteForm(request.POST, prefix="invite", organisation=organisation)
+        sent = _saved(
+            invite_form,
+            lambda d: services.invitations_create_many(
+                organisation=organisation,
+                emails=d["emails"],
+                role=d["role"],
+                team=d["team"],
+                by=request.user,
+            ),
+        )
+        if sent:
+            count = len(sent)
+            messages.success(request, f"{count} invitation{pluralize(count)} sent.")
+            return redirect("missions:people", org=organisation.slug)
     context = {
-        "teams": selectors.teams_with_counts(organisation=organisation),
+        "teams": Paginator(selectors.teams_with_counts(organisation=organisation), 100).get_page(
+            request.GET.get("teams")
+        ),
         "page": Paginator(selectors.memberships_of(organisation=organisation), 50).get_page(
             request.GET.get("page")
         ),
+        "invitations": selectors.open_invitations(organisation=organisation)[:200],
         "team_form": team_form,
-        "member_form": member_form,
+        "invite_form": invite_form,
     }
-    status = 400 if team_form.errors or member_form.errors else 200
+    status = 400 if team_form.errors or invite_form.errors else 200
     return render(request, "missions/people.html", context, status=status)
+
+
+def _saved(form: forms.Form, save: Any) -> Any:
+    """Validate ``form`` and hand its data to ``save`` (a service); the service's refusal
+    comes back on the form. The service's result, or None when nothing was saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return None
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a member's role, team or job title."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "team"), pk=pk, organisation=actor.organisation
+    )
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and _saved(
+        form,
+        lambda d: services.membership_set(
+            organisation=actor.organisation, user=membership.user, by=request.user, **d
+        ),
+    ):
+        messages.success(request, f"{membership.user.get_full_name() or membership.user} is saved.")
+        return redirect("missions:people", org=actor.organisation.slug)
+    return render(
+        request,
+        "missions/membership_form.html",
+        {"form": form, "membership": membership},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_view
+@require_POST
+def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Resend or revoke a pending invitation."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=actor.organisation)
+    service = {"resend": services.invitation_resend, "revoke": services.invitation_revoke}[action]
+    try:
+        service(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = "sent again with a new link" if action == "resend" else "revoked"
+        messages.success(request, f"The invitation to {invitation.email} is {done}.")
+    return redirect("missions:people", org=actor.organisation.slug)
 
 
 @org_view

@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from missionlead.emails import absolute_url, send_email
 from missions.models import Notification
 from missions.services import mission_owners
 
@@ -145,12 +144,15 @@ def reminder_send(*, reminder_id: int) -> bool:
             dedupe_key=f"reminder:{reminder.pk}",
         )
         if reminder.recipient.email:
-            base = getattr(settings, "MISSIONLEAD_BASE_URL", "").rstrip("/")
-            send_mail(
-                subject=f"Review reminder: {mission.title}",
-                message=f"{message}\n\nOpen the review: {base}{url}\n",
-                from_email=None,
-                recipient_list=[reminder.recipient.email],
+            send_email(
+                name="review_reminder",
+                to=[reminder.recipient.email],
+                context={
+                    "organisation": mission.organisation,
+                    "mission": mission,
+                    "message": message,
+                    "url": absolute_url(url),
+                },
             )
     return True
 

@@ -12,12 +12,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from measures.models import CheckIn, Kpi
 from missions import tree
 from missions.audit import audit_record
 from missions.models import (
     AuditEvent,
     Interdependency,
+    Invitation,
     KeyTask,
     Membership,
     Mission,
@@ -25,13 +27,14 @@ from missions.models import (
     Team,
     Vision,
 )
+from missions.services import invitation_create
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"missions", "measures", "reviews"}
+OUR_APPS = {"missions", "measures", "reviews", "accounts"}
 OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,
@@ -107,6 +110,8 @@ def full_world(world: Any) -> Any:
     CoachingNote.objects.create(
         organisation=world.organisation, coach=world.coach, coachee=world.lead, body="Private."
     )
+    invitation_create(organisation=world.organisation, email="new@example.org", by=world.org_admin)
+    Profile.objects.create(user=world.staff, time_zone="Europe/London")
     return world
 
 
@@ -127,8 +132,16 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
     response = admin_client.get(_url(model, "add"))
     # Rows that only the system writes (the audit log, the checks' findings and snapshots,
     # the reminder claims) have no add page; nor do coaching notes, which only a coach writes,
-    # in the app (the admin never sees their bodies).
-    written_by_system = {AuditEvent, Finding, AlignmentSnapshot, Reminder, CoachingNote}
+    # in the app (the admin never sees their bodies), nor invitations, whose token only the
+    # email carries (the People page and the API send them).
+    written_by_system = {
+        AuditEvent,
+        Finding,
+        AlignmentSnapshot,
+        Reminder,
+        CoachingNote,
+        Invitation,
+    }
     assert response.status_code == (403 if model in written_by_system else 200)
 
 

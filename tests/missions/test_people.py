@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from missions.models import Membership, Team
+from missions.models import AuditEvent, Membership, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_only_organisation_admins_manage_people(world, client) -> None:
     assert client.get("/o/acme/people/").status_code == 200
 
 
-def test_an_admin_adds_a_team_and_a_person(world, client) -> None:
+def test_an_admin_adds_a_team(world, client) -> None:
     client.force_login(world.org_admin)
     response = client.post(
         "/o/acme/people/",
@@ -45,14 +46,101 @@ def test_an_admin_adds_a_team_and_a_person(world, client) -> None:
     assert response.status_code == 302
     pharmacy = Team.objects.get(name="Pharmacy")
     assert pharmacy.parent == world.top_team and pharmacy.leader == world.lead
-    get_user_model().objects.create_user("newbie", "newbie@example.org", "x")
-    client.post(
-        "/o/acme/people/",
-        {"member-person": "newbie@example.org", "member-role": "staff", "member-team": pharmacy.pk},
+    event = AuditEvent.objects.get(object_id=pharmacy.pk, verb="created")
+    assert event.actor == world.org_admin and event.changes["name"] == [None, "Pharmacy"]
+
+
+def test_an_admin_adds_people_only_by_invitation(world, client) -> None:
+    """No field takes someone else's account by username any more: an existing account
+    joins by taking up an invitation, like anyone else."""
+    client.force_login(world.org_admin)
+    page = client.get("/o/acme/people/").content.decode()
+    assert "member-person" not in page and 'name="invite-emails"' in page
+    response = client.post("/o/acme/people/", {"member-person": "outsider", "member-role": "admin"})
+    assert not Membership.objects.filter(
+        organisation=world.organisation, user=world.outsider
+    ).exists()
+    assert response.status_code == 400  # an empty invitation form
+
+
+def test_the_people_page_answers_when_a_team_has_no_leader(world, client) -> None:
+    Team.objects.create(organisation=world.organisation, name="Pharmacy", parent=world.top_team)
+    client.force_login(world.org_admin)
+    response = client.get("/o/acme/people/")
+    assert response.status_code == 200
+    assert "no leader yet" in response.content.decode()
+
+
+def test_an_import_makes_a_leader_row_its_teams_leader(
+    world, client, django_capture_on_commit_callbacks
+) -> None:
+    """The defect as it was met: a file naming a leader, then the People page answered 500."""
+    text = (
+        "email,name,team,parent team,role,manager email\n"
+        "dee@example.org,Dee Shah,Pharmacy,Operations,leader,\n"
+        "eli@example.org,Eli Ford,Pharmacy,Operations,staff,\n"
     )
-    assert Membership.objects.get(user__username="newbie").team == pharmacy
-    response = client.post("/o/acme/people/", {"member-person": "nobody", "member-role": "staff"})
-    assert response.status_code == 400 and b"No account" in response.content
+    client.force_login(world.org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/o/acme/people/import/", {"content": text, "confirm": "1"})
+    assert response.status_code == 302
+    pharmacy = Team.objects.get(name="Pharmacy")
+    assert pharmacy.leader.email == "dee@example.org"
+    page = client.get("/o/acme/people/")
+    assert page.status_code == 200 and "Dee Shah" in page.content.decode()
+    # Both newcomers are invited to set their password; nobody is told to use a reset page.
+    assert sorted(m.to[0] for m in mail.outbox) == ["dee@example.org", "eli@example.org"]
+    assert "/invitations/" in mail.outbox[0].body
+
+
+def test_an_imported_person_takes_up_their_invitation_on_their_own_account(
+    world, client, django_capture_on_commit_callbacks
+) -> None:
+    text = (
+        "email,name,team,parent team,role,manager email\neli@example.org,Eli Ford,Ops 2,,staff,\n"
+    )
+    client.force_login(world.org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/o/acme/people/import/", {"content": text, "confirm": "1"})
+    client.logout()
+    account = get_user_model().objects.get(email="eli@example.org")
+    link = next(w for w in mail.outbox[-1].body.split() if "/invitations/" in w)
+    path = "/" + link.split("/", 3)[3]
+    page = client.get(path).content.decode()
+    assert "Set your name and a password" in page and 'value="Eli"' in page
+    response = client.post(
+        path,
+        {
+            "first_name": "Eli",
+            "last_name": "Ford",
+            "username": account.username,
+            "password1": "a long and unusual phrase",
+            "password2": "a long and unusual phrase",
+        },
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.check_password("a long and unusual phrase")
+    assert get_user_model().objects.filter(email="eli@example.org").count() == 1
+
+
+def test_the_import_preview_does_not_say_who_has_an_account_elsewhere(world, client) -> None:
+    world.outsider.email = "outsider@example.org"
+    world.outsider.save()
+    text = (
+        "email,name,team,parent team,role,manager email\n"
+        "outsider@example.org,Out Sider,Ops 2,,staff,\n"
+        "nobody@example.org,No Body,Ops 2,,staff,\n"
+    )
+    client.force_login(world.org_admin)
+    page = client.post("/o/acme/people/import/", {"content": text}).content.decode()
+    assert "2 people (2 new to Acme Health)" in page
+
+
+def test_the_import_page_shows_no_template_comment(world, client) -> None:
+    client.force_login(world.org_admin)
+    page = client.get("/o/acme/people/import/").content.decode()
+    assert "{#" not in page and "#}" not in page
 
 
 def test_the_import_previews_then_imports_everything(world, client) -> None:

@@ -1,0 +1,70 @@
+"""An organisation's own settings, and a new organisation started without the Django admin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ..audit import apply_changes, audit_record
+from ..models import Membership, Organisation, Vision
+from .people import membership_set, team_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+ORGANISATION_SETTINGS = (
+    "name",
+    "review_cadence_days",
+    "max_active_missions",
+    "staff_see_dashboard",
+    "currency",
+    "time_zone",
+)
+# Slugs that would read as the product's own pages in /o/<slug>/ or confuse people.
+RESERVED_SLUGS = frozenset({"admin", "api", "accounts", "signup", "static", "new", "o"})
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, slug: str, top_team: str, time_zone: str = "UTC", by: User
+) -> Organisation:
+    """A new organisation with ``by`` as its admin and the leader of its top team.
+
+    The founder leads the top team, so they may write the vision and the organisation's
+    missions straight away; the onboarding checklist takes it from there.
+    """
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"“{slug}” is reserved; choose another."})
+    organisation = Organisation(name=name, slug=slug, time_zone=time_zone)
+    organisation.full_clean()  # a taken slug is a field error here
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as error:  # taken at the same moment by someone else
+        raise ValidationError({"slug": "This address is taken; choose another."}) from error
+    Vision.objects.create(organisation=organisation, updated_by=by)
+    team = team_create(organisation=organisation, name=top_team, leader=by, by=by)
+    membership_set(organisation=organisation, user=by, role=Membership.Role.ADMIN, team=team, by=by)
+    audit_record(obj=organisation, organisation=organisation, verb="created", by=by)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, data: dict[str, Any], by: User
+) -> Organisation:
+    """Change the organisation's settings; the stored row is re-read under a lock."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changes = apply_changes(organisation, data, ORGANISATION_SETTINGS)
+    if not changes:
+        return organisation
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        obj=organisation, organisation=organisation, verb="updated", by=by, changes=changes
+    )
+    return organisation

@@ -1,0 +1,153 @@
+"""A new organisation's first steps, and its settings, in the browser (never the admin)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import selectors, services
+from ..forms import ServiceModelForm
+from ..models import Membership, Organisation
+from ..permissions import Action, can, require
+from .common import actor_of, org_view
+from .people import InviteForm, _saved
+
+
+class OrganisationSettingsForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = list(services.ORGANISATION_SETTINGS)
+        labels = {
+            "max_active_missions": "Most active missions per owner",
+            "staff_see_dashboard": "Staff see the organisation dashboard",
+        }
+        help_texts = {
+            "max_active_missions": (
+                "The “get real about priorities” limit: an owner with more active missions "
+                "gets a finding."
+            ),
+            "staff_see_dashboard": (
+                "Coaches see the teams they coach and leaders their own, whatever this says."
+            ),
+        }
+
+
+class IntentForm(forms.Form):
+    ceo_intent = forms.CharField(
+        label="CEO's intent",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The big picture everyone works towards, in a few sentences.",
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the organisation exists.",
+    )
+
+
+class TeamsForm(forms.Form):
+    names = forms.CharField(
+        label="Team names",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line; they sit under your top team. Add leaders when you invite them.",
+    )
+
+    def clean_names(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["names"].splitlines() if line.strip()]
+        if len(names) > 50:
+            raise forms.ValidationError("At most 50 teams here; import an org chart for more.")
+        if too_long := [n for n in names if len(n) > 200]:
+            raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 200 characters.")
+        return list(dict.fromkeys(names))
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """Name, review cadence, the "get real" limit, dashboard visibility, currency, time zone."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    form = OrganisationSettingsForm(request.POST or None, instance=actor.organisation)
+    if request.method == "POST" and _saved(
+        form,
+        lambda d: services.organisation_update(
+            organisation=actor.organisation, data=d, by=request.user
+        ),
+    ):
+        messages.success(request, "The organisation's settings are saved.")
+        return redirect("missions:settings", org=actor.organisation.slug)
+    return render(
+        request,
+        "missions/organisation_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest) -> HttpResponse:
+    """The onboarding: the CEO's intent, the first teams, the first invitations, then the
+    first organisation mission; each step saves through the same services as the full pages."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    organisation, user = actor.organisation, request.user
+    vision = selectors.vision_of(organisation=organisation)
+    step = request.POST.get("step") if request.method == "POST" else None
+    intent_form = IntentForm(
+        request.POST if step == "vision" else None,
+        initial={"ceo_intent": vision.ceo_intent, "purpose": vision.purpose} if vision else {},
+        prefix="vision",
+    )
+    teams_form = TeamsForm(request.POST if step == "teams" else None, prefix="teams")
+    invite_form = InviteForm(
+        request.POST if step == "invite" else None, prefix="invite", organisation=organisation
+    )
+    top_team = organisation.teams.filter(parent__isnull=True, leader=user).first()
+    saves = {
+        "vision": (
+            intent_form,
+            lambda d: services.vision_update(organisation=organisation, data=d, by=user),
+            "The CEO's intent is saved.",
+        ),
+        "teams": (
+            teams_form,
+            lambda d: [
+                services.team_create(organisation=organisation, name=name, parent=top_team, by=user)
+                for name in d["names"]
+            ],
+            "The teams are added.",
+        ),
+        "invite": (
+            invite_form,
+            lambda d: services.invitations_create_many(
+                organisation=organisation,
+                emails=d["emails"],
+                role=d["role"],
+                team=d["team"],
+                by=user,
+            ),
+            "The invitations are sent.",
+        ),
+    }
+    if step in saves:
+        form, save, done = saves[step]
+        if _saved(form, save) is not None:
+            messages.success(request, done)
+            return redirect(f"{request.path}#{step}")
+    steps = selectors.onboarding_steps(organisation=organisation)
+    context = {
+        "steps": steps,
+        "done_count": sum(s["done"] for s in steps),
+        "intent_form": intent_form,
+        "teams_form": teams_form,
+        "invite_form": invite_form,
+        "can_write_mission": can(actor, Action.CREATE_TOP_MISSION),
+        "roles": Membership.Role,
+    }
+    status = 400 if any(f.errors for f, _, _ in saves.values()) else 200
+    return render(request, "missions/welcome.html", context, status=status)
