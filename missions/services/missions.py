@@ -199,16 +199,18 @@ def mission_carry_over(
     )
     for task in open_tasks:
         key_task_create(mission=copy, data={f: getattr(task, f) for f in KEY_TASK_FIELDS}, by=by)
+    changes: dict[str, list[Any]] = {"carried_over_to": [None, copy.pk]}
     if mission.status == Mission.Status.ACTIVE:
         mission.status = Mission.Status.COMPLETED
         mission.save(update_fields=["status", "updated_at"])
+        changes["status"] = [Mission.Status.ACTIVE, Mission.Status.COMPLETED]
     audit_record(
         obj=mission,
         organisation=mission.organisation,
         verb="updated",
         by=by,
         mission=mission,
-        changes={"carried_over_to": [None, copy.pk]},
+        changes=changes,
     )
     return copy
 

@@ -96,11 +96,6 @@ def test_it_keeps_the_new_period_of_a_carry_over(with_work, client) -> None:
     assert audit_events(original)[-1].actor == world.lead
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mission_carry_over marks the original completed without an audit entry "
-    "(missions/services/missions.py, outside this change)",
-)
 def test_the_history_says_the_carried_over_mission_is_completed(with_work, client) -> None:
     original = with_work.team_mission
     url = f"/o/acme/missions/{original.pk}/carry-over/"
