@@ -22,13 +22,39 @@ env = environ.Env()
 if environ.Env().str("MISSIONLEAD_ENV_FILE", default=""):
     env.read_env(environ.Env().str("MISSIONLEAD_ENV_FILE"))
 
+# Words of placeholders and development keys (``change-me`` from .env.example, Django's
+# ``django-insecure-…``): a key that holds one was copied, not generated.
+PLACEHOLDER_KEY_WORDS = ("change", "insecure", "secret-key", "dev-only", "placeholder", "example")
+
+
+def checked_secret_key(key: str) -> str:
+    """The key, if it can sign sessions, password-reset links and tokens in production: at
+    least 50 characters, at least 5 different ones, none of the placeholder words. Django
+    itself would only complain at the first request that signs something, or in
+    ``check --deploy``. The message never repeats the key."""
+    if not key:
+        raise ImproperlyConfigured("Set the SECRET_KEY environment variable (DEBUG is off).")
+    lowered = key.lower()
+    if any(word in lowered for word in PLACEHOLDER_KEY_WORDS):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a placeholder or a development key (DEBUG is off): generate one, "
+            'e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    if len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too short or too repetitive ({len(key)} characters; DEBUG is off): "
+            "use at least 50 random characters."
+        )
+    return key
+
+
 DEBUG = env.bool("DEBUG", default=False)
-# No default secret: a production process without SECRET_KEY must fail to start. The
+# No default secret: a production process without a real SECRET_KEY must fail to start. The
 # development default only exists when DEBUG is on (``make run`` sets it).
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
-if not SECRET_KEY:
-    # Django itself would only complain at the first request that signs something.
-    raise ImproperlyConfigured("Set the SECRET_KEY environment variable (DEBUG is off).")
+if DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key")
+else:
+    SECRET_KEY = checked_secret_key(env.str("SECRET_KEY", default=""))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# A fresh random key for each test run: the production rule for keys applies here too, and no
+# fixed key in the repository can be mistaken for one to deploy with. Subprocesses of the run
+# inherit it from the environment.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")

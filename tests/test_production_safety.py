@@ -171,3 +171,47 @@ def test_the_log_in_form_carries_its_csrf_token(world) -> None:
     # Without the token the form is refused.
     response = client.post(reverse("login"), {"username": "lead", "password": "mission-test"})
     assert response.status_code == 403
+
+
+def settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# 54 random-looking characters: the keys below are refused for their words or shape only.
+RANDOM = "q7VmR2xL9tP4wK8sN1bY6hJ3fD5cG0aZ-uE_oI8rT2wQ7zM4vB9kX3"
+
+
+@pytest.mark.slow  # a subprocess each
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me",  # .env.example's placeholder
+        "please-change-this-" + RANDOM,
+        "django-insecure-" + RANDOM,  # what startproject writes
+        "my-secret-key-" + RANDOM,
+        "dev-only-" + RANDOM,
+        RANDOM[:49],  # too short
+        "ab" * 40,  # long, but two characters
+    ],
+    ids=["placeholder", "change", "insecure", "secret-key", "dev-only", "short", "repetitive"],
+)
+def test_production_refuses_a_placeholder_or_short_secret_key(tmp_path: Path, key: str) -> None:
+    result = settings_import({**production_env(tmp_path), "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert key not in result.stderr  # the error does not print the key it refuses
+
+
+@pytest.mark.slow  # a subprocess each
+def test_a_long_random_secret_key_starts_and_debug_allows_a_placeholder(tmp_path: Path) -> None:
+    assert settings_import(production_env(tmp_path)).returncode == 0
+    env = {**production_env(tmp_path), "DEBUG": "true", "SECRET_KEY": "change-me"}
+    result = settings_import(env)
+    assert result.returncode == 0, result.stderr
