@@ -7,6 +7,7 @@ Celery broker on the file system, so ``make run`` needs no server. ``DATABASE_UR
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -239,9 +240,6 @@ REST_FRAMEWORK = {
         "login_ip": _rate("THROTTLE_LOGIN_IP", "10/min"),
         "login_user": _rate("THROTTLE_LOGIN_USER", "5/min"),
     },
-    # Proxies in front of the app that append to X-Forwarded-For (the TLS proxy: 1). With 0 the
-    # client's address is REMOTE_ADDR, so a forged header cannot dodge the per-IP limits.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "missionlead.api.exception_handler",
 }
@@ -328,3 +326,24 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # Run the alignment checks of a subtree (debounced) after changes to it.
 MISSIONLEAD_CHECKS_AFTER_CHANGES = env.bool("CHECKS_AFTER_CHANGES", default=True)
+
+# --- Client addresses ---------------------------------------------------------------------------
+# Proxies in front of gunicorn, by address or network (``10.0.0.5``, ``172.16.0.0/12``): only a
+# request from one of them has its X-Forwarded-For read, from the right, for the client's address
+# (missionlead.throttling.client_ip). Empty: the client is REMOTE_ADDR, so a forged header cannot
+# dodge the per-IP limits. A count of proxies (DRF's NUM_PROXIES) trusts the header from anyone who
+# reaches gunicorn's port directly, so it is refused rather than ignored.
+if env.int("NUM_PROXIES", default=0):
+    raise ImproperlyConfigured(
+        "NUM_PROXIES is no longer read: name the proxies in front of the application by address "
+        "in TRUSTED_PROXIES (e.g. TRUSTED_PROXIES=172.18.0.0/16), then unset NUM_PROXIES."
+    )
+TRUSTED_PROXIES = [p.strip() for p in env.list("TRUSTED_PROXIES", default=[]) if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.5, "
+            "172.16.0.0/12)"
+        ) from None

@@ -153,3 +153,146 @@ def test_the_rates_come_from_the_environment_and_typos_fail_at_start(tmp_path: P
     result = settings_in_subprocess({"THROTTLE_USER": "lots"}, "pass", tmp_path)
     assert result.returncode != 0
     assert "THROTTLE_USER='lots'" in result.stderr
+
+
+# --- Client addresses: X-Forwarded-For only from proxies named by address -----------------------
+
+PROXY = "10.9.0.1"  # the TLS proxy of the deployment
+
+
+@pytest.fixture
+def behind_a_proxy(settings) -> None:
+    """The deployment docs/deploy.md describes: one TLS proxy, named in TRUSTED_PROXIES. (The
+    old setting, NUM_PROXIES=1, is left in too: it must no longer make any header trusted.)"""
+    settings.TRUSTED_PROXIES = [PROXY]
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_ip": "10/min"}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": rates,
+        "NUM_PROXIES": 1,
+    }
+
+
+def login_post(kind: str, username: str, **extra: str):
+    data = {"username": username, "password": "wrong"}
+    if kind == "form":
+        return Client().post(LOGIN, data, **extra)
+    return APIClient().post(TOKEN, data, format="json", **extra)
+
+
+@pytest.mark.parametrize("kind", ["form", "token"])
+def test_a_forged_forwarded_for_from_a_direct_client_changes_nothing(
+    world, behind_a_proxy, kind: str
+) -> None:
+    """gunicorn's port is reachable without the proxy: a client that sends its own
+    X-Forwarded-For, a new address each time, is still one address."""
+    statuses = [
+        login_post(
+            kind,
+            f"guess{n}",
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        ).status_code
+        for n in range(30)
+    ]
+    assert statuses.count(429) >= 20, statuses
+
+
+@pytest.mark.parametrize("kind", ["form", "token"])
+def test_behind_a_trusted_proxy_each_client_has_its_own_count(
+    world, behind_a_proxy, kind: str
+) -> None:
+    """The proxy appends the address it saw: the right-most entry that is not a trusted proxy.
+    What the client wrote to the left of it (a forged first entry) is ignored."""
+    for n in range(10):
+        forwarded = f"192.0.2.{n}, 203.0.113.1"  # forged, then the real client
+        assert (
+            login_post(
+                kind, f"guess{n}", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded
+            ).status_code
+            != 429
+        )
+    blocked = login_post(kind, "guess", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert blocked.status_code == 429
+    # Another client behind the same proxy is not affected.
+    other = login_post(kind, "guess", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert other.status_code != 429
+
+
+def test_proxies_in_a_chain_are_skipped_when_trusted(settings) -> None:
+    from django.test import RequestFactory
+
+    from missionlead.throttling import client_ip
+
+    settings.TRUSTED_PROXIES = ["10.9.0.0/24", "2001:db8::/32"]
+    factory = RequestFactory()
+
+    def ip(remote: str, forwarded: str | None = None) -> str:
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+        return client_ip(factory.get("/", REMOTE_ADDR=remote, **extra))
+
+    assert ip("198.51.100.7") == "198.51.100.7"
+    assert ip("198.51.100.7", "192.0.2.1") == "198.51.100.7"  # not from a proxy: ignored
+    assert ip("10.9.0.1") == "10.9.0.1"  # the proxy itself, without a header
+    assert ip("10.9.0.1", "192.0.2.1, 203.0.113.1, 10.9.0.2") == "203.0.113.1"
+    assert ip("10.9.0.1", "192.0.2.1,203.0.113.1") == "203.0.113.1"
+    assert ip("2001:db8::1", "2001:db9::5, 2001:db8::2") == "2001:db9::5"
+    assert ip("10.9.0.1", "10.9.0.3, 10.9.0.2") == "10.9.0.3"  # only proxies: the first
+    # An entry the proxy would never write ends the walk at the last trusted hop.
+    assert ip("10.9.0.1", "203.0.113.1, not-an-address") == "10.9.0.1"
+    assert ip("10.9.0.1", "") == "10.9.0.1"
+
+
+def test_the_api_limit_per_anonymous_client_uses_the_same_address(
+    world, behind_a_proxy, settings
+) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = APIClient()
+    direct = [
+        client.get(
+            "/api/schema/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+    assert direct == [200, 200, 429]
+    proxied = [
+        client.get("/api/schema/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        for n in range(3)
+    ]
+    assert [response.status_code for response in proxied] == [200, 200, 200]
+
+
+@pytest.mark.slow  # a subprocess
+def test_trusted_proxies_come_from_the_environment_and_typos_fail_at_start(
+    tmp_path: Path,
+) -> None:
+    code = "from django.conf import settings; print(settings.TRUSTED_PROXIES)"
+    result = settings_in_subprocess({"TRUSTED_PROXIES": "10.9.0.1, 172.16.0.0/12"}, code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['10.9.0.1', '172.16.0.0/12']"
+    result = settings_in_subprocess({"TRUSTED_PROXIES": "10.9.0.300"}, "pass", tmp_path)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr and "10.9.0.300" in result.stderr
+    # The count of proxies it replaces is refused, not silently ignored.
+    result = settings_in_subprocess({"NUM_PROXIES": "1"}, "pass", tmp_path)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+
+
+def test_a_private_address_that_forwards_without_being_trusted_is_logged_once(
+    settings, caplog
+) -> None:
+    from django.test import RequestFactory
+
+    from missionlead.throttling import client_ip
+
+    settings.TRUSTED_PROXIES = []
+    factory = RequestFactory()
+    for _ in range(3):
+        request = factory.get("/", REMOTE_ADDR="172.18.0.77", HTTP_X_FORWARDED_FOR="192.0.2.1")
+        assert client_ip(request) == "172.18.0.77"
+    # A public address that sends the header is a client trying its luck: not worth a line.
+    client_ip(factory.get("/", REMOTE_ADDR="93.184.216.34", HTTP_X_FORWARDED_FOR="192.0.2.1"))
+    warnings = [r.getMessage() for r in caplog.records if "TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warnings) == 1 and "172.18.0.77" in warnings[0]
