@@ -172,7 +172,10 @@ def _reach_date(
     days = (aim - intercept) / slope
     if not 0 <= days <= REACH_HORIZON_DAYS:
         return None  # moving away from the target, or not within any useful horizon
-    reach = origin + dt.timedelta(days=days)
+    try:
+        reach = origin + dt.timedelta(days=days)
+    except OverflowError:
+        return None  # after 9999-12-31: check-ins stored before the date bounds
     return reach if reach >= last_day else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from missions.models import Mission
 
+logger = logging.getLogger(__name__)
 KPI_FIELDS = (
     "name",
     "unit",
@@ -246,7 +248,8 @@ def kpi_refresh_figures(*, kpi: Kpi) -> Kpi:
 
 def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) -> int:
     """Recompute the stored figures of every KPI (of one organisation), streaming check-ins
-    in KPI order so memory stays bounded. For backfills and synthetic data; returns the count."""
+    in KPI order so memory stays bounded. For backfills and synthetic data; returns the count.
+    A KPI whose figures cannot be computed is logged with its id and skipped."""
     kpis = Kpi.objects.order_by("id")
     if organisation_id is not None:
         kpis = kpis.filter(organisation_id=organisation_id)
@@ -264,7 +267,14 @@ def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) ->
         for check_in in rows.iterator(chunk_size=10000):
             by_kpi[check_in.kpi_id].append(check_in)
         for kpi in chunk:
-            for name, value in _figures(kpi, by_kpi[kpi.pk]).items():
+            try:
+                figures = _figures(kpi, by_kpi[kpi.pk])
+            except Exception:
+                # One KPI whose check-ins break the arithmetic keeps its old figures; the
+                # others are refreshed.
+                logger.exception("KPI figures refresh: skipped KPI %s.", kpi.pk)
+                continue
+            for name, value in figures.items():
                 setattr(kpi, name, value)
         Kpi.objects.bulk_update(chunk, FIGURE_FIELDS)
         done += len(chunk)

@@ -6,6 +6,7 @@ a worker killed mid-task hands it back, and retries with backoff on database or 
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from celery import shared_task
@@ -16,6 +17,7 @@ from missions.models import Mission, Organisation
 
 from . import checks, services
 
+logger = logging.getLogger(__name__)
 RETRYABLE = (DatabaseError, ConnectionError, OSError)
 TASK_OPTIONS = {
     "acks_late": True,
@@ -36,8 +38,15 @@ def review_send_reminder(reminder_id: int) -> bool:
 
 @shared_task(**TASK_OPTIONS)
 def review_reminder_sweep() -> int:
-    """Schedule missing reviews, claim today's reminders, and queue one send task each."""
-    services.review_schedule_missing()
+    """Schedule missing reviews, claim today's reminders, and queue one send task each.
+
+    Scheduling skips a bad mission itself; should it fail as a whole, the reminders already
+    due are still claimed and sent (each by its own task, so one bad reminder stops no other).
+    """
+    try:
+        services.review_schedule_missing()
+    except Exception:
+        logger.exception("Review reminder sweep: scheduling failed; sending what is due.")
     ids = services.reminders_claim()
     for reminder_id in ids:
         transaction.on_commit(partial(review_send_reminder.delay, reminder_id))

@@ -15,11 +15,20 @@ When, relative to the due date: 3 days before (``before``), on the day (``due``)
 (``after``), to the owner; from 7 days after, escalated to the boss — the owner of the parent
 mission (``escalation``). Each kind has a window rather than a single day, so a day the job did
 not run is caught up the next day, still once.
+
+One bad row never stops a sweep: a review that cannot be claimed or a reminder that cannot be
+sent is logged with its id (``logger.exception``, with the traceback) and skipped, and every
+other one goes out. Why a log line rather than a finding: findings belong to the alignment
+checks, which resolve every open finding their rules do not produce (a finding written here
+would close the next night while the row is still bad), and a row that makes the code fail is
+work for whoever runs the service, whose error tracking reads this log. A skipped reminder
+keeps ``sent_at`` empty, so the next sweep tries it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -32,6 +41,7 @@ from missions.services import mission_owners
 
 from ..models import Reminder, Review
 
+logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
 # (kind, first day relative to the due date, first day of the next kind)
 WINDOWS = [
@@ -46,6 +56,7 @@ WINDOWS = [
 class SweepResult:
     claimed: int
     sent: int
+    failed: int = 0  # raised while sending: logged with their ids, tried again next sweep
 
 
 def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[int]:
@@ -74,12 +85,10 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
             .order_by("id")
         )
         for review in due_now.iterator(chunk_size=batch):
-            mission = review.mission
-            target = mission.parent if kind == Kind.ESCALATION else mission
-            if target is None:  # a top mission has no boss to escalate to: remind its owner
-                target = mission
-            for person in mission_owners(target):
-                rows.append(Reminder(review=review, kind=kind, recipient=person))
+            try:
+                rows.extend(_claims(review, kind))
+            except Exception:
+                logger.exception("Review reminder sweep: skipped review %s (%s).", review.pk, kind)
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
     # Unsent reminders of earlier sweeps are handed out again (a lost task is caught up), but
     # not those of reviews held or cancelled since: nobody needs reminding of those.
@@ -88,6 +97,16 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
             sent_at__isnull=True, review__status=Review.Status.SCHEDULED
         ).values_list("id", flat=True)
     )
+
+
+def _claims(review: Review, kind: str) -> list[Reminder]:
+    mission = review.mission
+    target = mission.parent if kind == Kind.ESCALATION else mission
+    if target is None:  # a top mission has no boss to escalate to: remind its owner
+        target = mission
+    return [
+        Reminder(review=review, kind=kind, recipient=person) for person in mission_owners(target)
+    ]
 
 
 def _message(reminder: Reminder) -> str:
@@ -160,5 +179,12 @@ def reminder_send(*, reminder_id: int) -> bool:
 def reminders_send_due(*, today: dt.date | None = None) -> SweepResult:
     """Claim and send everything due, in this process (the command and the eager path)."""
     ids = reminders_claim(today=today)
-    sent = sum(reminder_send(reminder_id=pk) for pk in ids)
-    return SweepResult(claimed=len(ids), sent=sent)
+    result = SweepResult(claimed=len(ids), sent=0)
+    for pk in ids:
+        try:
+            result.sent += reminder_send(reminder_id=pk)
+        except Exception:
+            # Its transaction rolled back: not marked sent, so the next sweep tries again.
+            logger.exception("Review reminder sweep: reminder %s not sent.", pk)
+            result.failed += 1
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from ..models import Review
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+logger = logging.getLogger(__name__)
 REVIEW_FIELDS = ("summary", "working", "not_working", "changes", "still_aligned")
 HELD_FIELDS = (*REVIEW_FIELDS, "held_on", "status")
 
@@ -102,7 +104,9 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
 
     The due date is the mission's ``next_review_due`` if set, otherwise one cadence after the
     start of its period (or after today, if that is already past). Returns how many were
-    scheduled; safe to run twice (one review per mission and due date).
+    scheduled; safe to run twice (one review per mission and due date). A mission whose due
+    date cannot be computed (a period stored before the date bounds, ending in year 9999) is
+    logged with its id and skipped; the others are scheduled.
     """
     today = timezone.localdate()
     missing = (
@@ -117,11 +121,16 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
     for chunk in _chunks(missing.iterator(chunk_size=batch), batch):
         reviews, dues = [], {}
         for mission in chunk:
-            due = mission.next_review_due or max(
-                mission.period_start + dt.timedelta(days=review_cadence(mission)), today
-            )
+            try:
+                due = mission.next_review_due or max(
+                    mission.period_start + dt.timedelta(days=review_cadence(mission)), today
+                )
+            except Exception:
+                logger.exception("Review schedule sweep: skipped mission %s.", mission.pk)
+                continue
             dues[mission.pk] = due
             reviews.append(Review(mission=mission, due_date=due))
+        chunk = [mission for mission in chunk if mission.pk in dues]
         with transaction.atomic():
             Review.objects.bulk_create(reviews, ignore_conflicts=True)
             for mission in chunk:
