@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The scripts read PORT from the environment.
 export PORT
 
-.PHONY: install run worker beat test bench lint format migrations-check ci
+.PHONY: install run worker beat test bench chaos lint format migrations-check ci
 
 install: $(STAMP)
 
@@ -40,6 +40,12 @@ test:
 # background jobs measured against raw-SQL baselines; rewrites docs/PERFORMANCE.md.
 bench:
 	scripts/bench.sh
+
+# The fault suite, not part of `make test` (a few minutes): the background work through real
+# workers, beat and gunicorn while workers, Redis and PostgreSQL are killed or restarted; fails
+# on any lost or duplicated effect; rewrites the table in docs/reliability.md.
+chaos:
+	scripts/chaos.sh
 
 lint: install
 	$(BIN)/ruff check .
