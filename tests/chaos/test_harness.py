@@ -1,0 +1,75 @@
+"""The fault suite's instruments (scripts/chaos/): what `make chaos` counts must be right, or
+its "0 lost, 0 duplicated" says nothing. These start no worker and no server but the
+harness's own SMTP server (a thread), and take well under a second."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone
+
+from missions.models import Notification
+from reviews import services
+from reviews.models import Reminder, Review
+from scripts.chaos.effects import ReminderEmails, ReminderNotifications, tally
+from scripts.chaos.mailbox import Mailbox
+
+pytestmark = pytest.mark.slow
+
+
+def smtp_send(mailbox: Mailbox, to: str, body: str) -> None:
+    connection = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=mailbox.port
+    )
+    EmailMessage(subject="Review", body=body, to=[to], connection=connection).send()
+
+
+def test_it_counts_each_reminders_emails_as_the_smtp_server_received_them() -> None:
+    users = {"ceo@acme.example": 1, "lead@acme.example": 2, "staff@acme.example": 3}
+    due = {(10, 1), (11, 2), (12, 3)}
+    with Mailbox() as mailbox:
+        smtp_send(mailbox, "ceo@acme.example", "Open the review: https://x/o/acme/reviews/10/")
+        for _ in range(2):  # a reminder emailed twice
+            smtp_send(mailbox, "Lead@acme.example", "Open: https://x/o/acme/reviews/11/")
+        smtp_send(mailbox, "ceo@acme.example", "Open: https://x/o/acme/reviews/99/")  # not due
+        result = tally(ReminderEmails(due, mailbox, users), due)
+    assert (result.due, result.sent, result.lost) == (3, 2, 1)  # staff's never arrived
+    assert (result.duplicated, result.extra, result.unexpected) == (1, 1, 1)
+    assert not result.ok
+
+
+def test_a_held_reply_keeps_the_sender_waiting_with_the_message_already_stored() -> None:
+    with Mailbox() as mailbox:
+        with mailbox.hold_next() as held:
+            sender = threading.Thread(
+                target=smtp_send, args=(mailbox, "a@acme.example", "/reviews/1/")
+            )
+            sender.start()
+            assert held.wait(timeout=10)
+            assert len(mailbox.messages()) == 1  # stored: on its way to the person
+            assert sender.is_alive()  # and the sender has not heard so
+        sender.join(timeout=10)
+        assert not sender.is_alive()
+
+
+@pytest.mark.django_db
+def test_it_counts_in_app_notifications_by_the_reminder_they_belong_to(world) -> None:
+    review = Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
+    (reminder_id,) = services.reminders_claim()
+    assert services.reminder_send(reminder_id=reminder_id)
+    due = {(review.pk, world.lead.pk)}
+    effect = ReminderNotifications(due)
+    assert tally(effect, due).ok
+    # The same reminder's notification to someone it was not due to is counted, not hidden.
+    Notification.objects.create(
+        organisation=world.organisation,
+        recipient=world.staff,
+        kind=Notification.Kind.REVIEW_REMINDER,
+        message="Again",
+        dedupe_key=f"reminder:{reminder_id}",
+    )
+    result = tally(effect, due)
+    assert (result.sent, result.unexpected, result.ok) == (1, 1, False)
+    assert Reminder.objects.get().sent_at is not None
