@@ -61,10 +61,16 @@ def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User)
 
 def mission_check_parent(mission: Mission) -> None:
     """Invariants of a mission and its parent that the database cannot express directly
-    (no cycles, depth) or only on PostgreSQL (same organisation), and the operating space."""
-    parent = mission.parent
-    if parent is None:
+    (no cycles, depth) or only on PostgreSQL (same organisation), and the operating space.
+
+    Runs inside the caller's transaction, and locks the parent row until it ends: children
+    written under one parent at the same moment take turns, so each one's sum of its siblings'
+    budgets includes the sibling stored a moment before. ``mission.parent`` becomes the row
+    read under that lock (its limits and path as stored now, not as the caller read them).
+    """
+    if mission.parent_id is None:
         return
+    parent = mission.parent = Mission.objects.select_for_update().get(pk=mission.parent_id)
     errors: dict[str, str] = {}
     if parent.organisation_id != mission.organisation_id:
         errors["parent"] = "The parent mission belongs to another organisation."
@@ -81,7 +87,10 @@ def mission_check_parent(mission: Mission) -> None:
 
 def _check_operating_space(mission: Mission, parent: Mission) -> None:
     """A child's operating space fits inside its parent's: its deadline is not later, and the
-    budgets and headcounts of all the parent's active children add up to no more than its own."""
+    budgets and headcounts of all the parent's active children add up to no more than its own.
+
+    The sum is only right while ``parent`` is locked (``mission_check_parent`` locks it).
+    """
     errors: dict[str, str] = {}
     parent_deadline = parent.deadline or parent.period_end
     if mission.deadline and mission.deadline > parent_deadline:
