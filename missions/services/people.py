@@ -41,11 +41,7 @@ def team_create(
         organisation=organisation,
         verb="created",
         by=by,
-        changes={
-            "name": [None, name],
-            "parent": [None, parent.pk if parent else None],
-            "leader": [None, leader.pk if leader else None],
-        },
+        changes={"name": [None, name]},
     )
     return team
 
