@@ -1,8 +1,9 @@
-"""Log-in for people and scripts, both rate-limited (``missionlead.throttling``).
+"""Log-in for people and scripts, all under the same limits (``missionlead.throttling``).
 
 - ``/accounts/login/``: Django's ``LoginView``; a throttled attempt answers 429 with the
   form and "Too many attempts…", and the password is not even checked.
-- ``POST /api/v1/auth/token/``: DRF's token view with the same per-IP and per-username limits.
+- ``/admin/login/``: the admin's own page, under the same limits.
+- ``POST /api/v1/auth/token/``: a token for a username and password, under the same limits.
 """
 
 from __future__ import annotations
@@ -11,25 +12,33 @@ import math
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .throttling import LOGIN_THROTTLED_MESSAGE, LOGIN_THROTTLES, login_wait
+from .throttling import (
+    LoginThrottle,
+    login_attempt_begin,
+    login_attempt_succeeded,
+    login_throttled_message,
+    normalised_username,
+    submitted_username,
+)
 
 
 class LoginView(auth_views.LoginView):
-    """Django's log-in form with per-IP and per-username rate limits on POST."""
+    """Django's log-in form under the log-in limits."""
 
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        wait = login_wait(request, self)
+        wait = login_attempt_begin(request, submitted_username(request))
         if wait is None:
             return super().post(request, *args, **kwargs)
         return self.throttled(wait)
@@ -40,16 +49,16 @@ class LoginView(auth_views.LoginView):
         form = self.get_form_class()(
             request=self.request, initial={"username": self.request.POST.get("username", "")}
         )
-        context = self.get_context_data(form=form, throttled_message=LOGIN_THROTTLED_MESSAGE)
+        context = self.get_context_data(form=form, throttled_message=login_throttled_message(wait))
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(math.ceil(wait))
         return response
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-    """The admin's own log-in page (``/admin/login/``), under the same rate limits."""
+    """The admin's own log-in page (``/admin/login/``), under the same limits."""
     if request.method == "POST":
-        wait = login_wait(request)
+        wait = login_attempt_begin(request, submitted_username(request))
         if wait is not None:
             view = LoginView()
             view.setup(request)
@@ -57,17 +66,39 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     return admin.site.login(request, extra_context)
 
 
+class TokenObtainSerializer(serializers.Serializer):
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Normalised as the log-in form does (NFKC): both agree on who a spelling is.
+        user = authenticate(
+            request=self.context.get("request"),
+            username=normalised_username(attrs["username"]),
+            password=attrs["password"],
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                "Unable to log in with provided credentials.", code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token"}``; rate-limited like the log-in form."""
+    """``POST {"username", "password"}`` → ``{"token"}``; under the log-in limits."""
 
-    throttle_classes = LOGIN_THROTTLES
+    serializer_class = TokenObtainSerializer
+    throttle_classes = (LoginThrottle,)
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenObtainSerializer,
         responses={200: TokenSerializer},
         examples=[
             OpenApiExample(
@@ -80,4 +111,9 @@ class ObtainTokenView(ObtainAuthToken):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Exchange a username and password for the caller's API token."""
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        login_attempt_succeeded(request, user)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

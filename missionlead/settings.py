@@ -228,8 +228,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "missionlead.api.OrderingFilter",
     ],
-    # Rate limits in the cache (Redis when REDIS_URL is set): per user, per anonymous client,
-    # and for log-ins (the token endpoint and the browser form) per IP and per username.
+    # Rate limits in the cache (Redis when REDIS_URL is set): per user, per anonymous client.
+    # Log-ins (form, admin, token endpoint) have limits of their own (missionlead.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
         "missionlead.throttling.ApiUserThrottle",
         "missionlead.throttling.ApiAnonThrottle",
@@ -237,8 +237,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": _rate("THROTTLE_USER", "2000/hour"),
         "anon": _rate("THROTTLE_ANON", "200/hour"),
-        "login_ip": _rate("THROTTLE_LOGIN_IP", "10/min"),
-        "login_user": _rate("THROTTLE_LOGIN_USER", "5/min"),
+        # Ceilings on failed log-ins (missionlead.throttling), above the back-off per address
+        # and username: per address across usernames, per username across addresses.
+        "login_ip": _rate("THROTTLE_LOGIN_IP", "50/hour"),
+        "login_user": _rate("THROTTLE_LOGIN_USER", "50/hour"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "missionlead.api.exception_handler",
@@ -347,3 +349,11 @@ for _proxy in TRUSTED_PROXIES:
             f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.5, "
             "172.16.0.0/12)"
         ) from None
+
+# --- Log-in limits (missionlead.throttling; docs/security.md) -----------------------------------
+# Failed attempts per client address and username before each further one waits; the wait
+# doubles from one second up to LOGIN_BACKOFF_MAX seconds.
+LOGIN_FREE_ATTEMPTS = env.int("LOGIN_FREE_ATTEMPTS", default=5)
+LOGIN_BACKOFF_MAX = env.int("LOGIN_BACKOFF_MAX", default=15 * 60)
+if LOGIN_FREE_ATTEMPTS < 1 or LOGIN_BACKOFF_MAX < 1:
+    raise ImproperlyConfigured("LOGIN_FREE_ATTEMPTS and LOGIN_BACKOFF_MAX must be at least 1")

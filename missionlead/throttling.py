@@ -1,9 +1,12 @@
 """Rate limits, kept in the Django cache (Redis in production, shared by every process).
 
 - the API: per user (``THROTTLE_USER``) and per anonymous client (``THROTTLE_ANON``);
-- log-ins, through ``POST /api/v1/auth/token/`` and the browser form alike: per client IP
-  (``THROTTLE_LOGIN_IP``) and per username tried (``THROTTLE_LOGIN_USER``), so neither one
-  address guessing many passwords nor many addresses guessing one person's password get far.
+- log-ins, through the form, the admin's log-in page and ``POST /api/v1/auth/token/`` alike:
+  failed attempts per (client address, username) with a doubling wait, and ceilings per
+  username (``THROTTLE_LOGIN_USER``) and per address (``THROTTLE_LOGIN_IP``) that spare an
+  address the person logged in from before (the "Log-ins" section below; docs/security.md);
+- the client's address is REMOTE_ADDR, or X-Forwarded-For read from the right when the
+  request comes from one of ``TRUSTED_PROXIES`` (``client_ip``).
 
 Rates are read from the settings when a throttle is made, not when this module is imported,
 so a changed setting (a test, an operator's environment) takes effect.
@@ -11,15 +14,26 @@ so a changed setting (a test, an operator's environment) takes effect.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import ipaddress
 import logging
+import math
+import time
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.template.defaultfilters import pluralize
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +108,11 @@ def client_ip(request: Any) -> str:
     return str(hop)
 
 
+def _store() -> Any:
+    """Where the counts live: the default cache (Redis in production)."""
+    return cache
+
+
 class _SettingsRate:
     scope: str
 
@@ -113,52 +132,193 @@ class ApiAnonThrottle(_SettingsRate, AnonRateThrottle):
     """Every API request without credentials, per client IP."""
 
 
+# --- Log-ins ------------------------------------------------------------------------------------
+# The log-in form, the admin's log-in page and the token endpoint share these counts (cache
+# keys hold hashes: any text may be a username, and keys must stay short and plain).
+#
+# * Per (client address, username) pair: LOGIN_FREE_ATTEMPTS attempts, then a wait that doubles
+#   with each further one (1 s, 2 s, 4 s …, at most LOGIN_BACKOFF_MAX). A success resets it, and
+#   the pair's failures are forgotten a day after the last.
+# * Per username across addresses (``login_user``) and per address across usernames
+#   (``login_ip``): a ceiling per fixed window. It does not apply to a pair that logged in
+#   successfully within KNOWN_PAIR_SECONDS, so guessers elsewhere cannot lock a person out from
+#   where they usually log in.
+#
+# An attempt is counted before the password is checked and uncounted when it succeeds: twenty
+# guesses sent at the same moment get the free attempts, not twenty checks.
+
+FORGET_FAILURES_SECONDS = 24 * 60 * 60
+KNOWN_PAIR_SECONDS = 30 * 24 * 60 * 60
+_PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def normalised_username(username: str) -> str:
+    """The username as the log-in form hands it to the backend: stripped, then NFKC (Django's
+    ``UsernameField``, which leaves an over-long value as it is)."""
+    model = get_user_model()
+    max_length = model._meta.get_field(model.USERNAME_FIELD).max_length or 254
+    return str(UsernameField(max_length=max_length).to_python(username))
+
+
+def username_key(username: str) -> str:
+    """The username as authentication sees it, case-folded: the key of its counts.
+
+    The log-in form strips the value and applies NFKC (Django's ``UsernameField``), so ``𝐜𝐞𝐨``
+    and ``ｃｅｏ`` log in as ``ceo``; the token endpoint does the same. The backend then matches
+    case-sensitively, so case folding joins names that are different accounts (``Ceo`` and
+    ``ceo``): that only makes a count stricter, and it stays right under a case-insensitive
+    backend or collation. Folding can leave a string that is not NFKC, hence NFKC again.
+    """
+    return unicodedata.normalize("NFKC", normalised_username(username).casefold())
+
+
 def submitted_username(request: Any) -> str:
-    """The username a log-in request tries, normalised ("" when there is none)."""
+    """The username a log-in request tries, as sent ("" when there is none)."""
     data = getattr(request, "data", None)
     if data is None:  # a Django HttpRequest: the browser form
         data = request.POST
     value = data.get("username", "") if hasattr(data, "get") else ""
-    return value.strip().casefold() if isinstance(value, str) else ""
+    return value if isinstance(value, str) else ""
 
 
-class LoginIpThrottle(_SettingsRate, SimpleRateThrottle):
-    """Log-in attempts (POST) from one client IP."""
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
-    scope = "login_ip"
 
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
+def _window(scope: str, ident: str, now: float) -> tuple[str, int, float] | None:
+    """The fixed-window counter of ``scope`` for ``ident``: its key, its limit and the time
+    the window ends; None when the scope has no rate."""
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if rate is None:
+        return None
+    number, period = rate.split("/")
+    seconds = _PERIODS[period[0]]
+    index = int(now // seconds)
+    return f"login:{scope}:{_digest(ident)}:{index}", int(number), (index + 1) * seconds
+
+
+def _incr(store: Any, key: str, timeout: float) -> int:
+    """Add one to a counter, made with ``timeout`` if missing; atomic in Redis."""
+    timeout = max(1, math.ceil(timeout))
+    if store.add(key, 1, timeout):
+        return 1
+    try:
+        return int(store.incr(key))
+    except ValueError:  # it expired between the two calls
+        store.set(key, 1, timeout)
+        return 1
+
+
+def _uncount(store: Any, keys: list[str]) -> None:
+    for key in keys:
+        with contextlib.suppress(ValueError):  # expired: nothing to take back
+            store.decr(key)
+
+
+@dataclass
+class _Attempt:
+    """A counted attempt, kept on the request until it succeeds."""
+
+    ip: str
+    username: str
+    windows: list[str]
+
+
+def login_attempt_begin(request: Any, username: str) -> float | None:
+    """Count a log-in attempt before its password is checked: None when it may go ahead (it
+    stays counted unless ``login_attempt_succeeded`` follows), else the seconds to wait (it
+    is not counted: hammering during a wait does not lengthen it)."""
+    store = _store()
+    now = time.time()
+    ip = client_ip(request)
+    name = username_key(username)
+    pair = f"login:pair:{_digest(ip, name)}" if name else ""
+    if pair:
+        until = store.get(f"{pair}:wait")
+        if until is not None:
+            return max(until - now, 1.0)
+    counted: list[str] = []
+    if not (pair and store.get(f"{pair}:known")):
+        for scope, ident in (("login_ip", ip), ("login_user", name)):
+            window = _window(scope, ident, now) if ident else None
+            if window is None:
+                continue
+            key, limit, ends = window
+            counted.append(key)
+            if _incr(store, key, ends - now) > limit:
+                _uncount(store, counted)
+                return max(ends - now, 1.0)
+    if pair:
+        failures = _incr(store, f"{pair}:n", FORGET_FAILURES_SECONDS)
+        store.touch(f"{pair}:n", FORGET_FAILURES_SECONDS)
+        free = settings.LOGIN_FREE_ATTEMPTS
+        if failures >= free:
+            # This attempt may go ahead; the next one waits, whatever this one's outcome. The
+            # wait is claimed atomically: of attempts in flight together, one gets through.
+            wait = min(settings.LOGIN_BACKOFF_MAX, 2 ** min(failures - free, 30))
+            if not store.add(f"{pair}:wait", now + wait, wait):
+                _uncount(store, [*counted, f"{pair}:n"])
+                until = store.get(f"{pair}:wait")
+                return max((until or now + 1) - now, 1.0)
+    request._login_attempt = _Attempt(ip=ip, username=name, windows=counted)
+    return None
+
+
+def login_attempt_succeeded(request: Any, user: Any) -> None:
+    """The person logged in from this address: their pair starts again and is known (the
+    ceilings no longer hold it), and the attempt is taken back from the ceilings."""
+    store = _store()
+    ip = client_ip(request)
+    name = username_key(user.get_username())
+    pair = f"login:pair:{_digest(ip, name)}"
+    store.delete_many([f"{pair}:n", f"{pair}:wait"])
+    store.set(f"{pair}:known", 1, KNOWN_PAIR_SECONDS)
+    attempt = getattr(request, "_login_attempt", None)
+    if isinstance(attempt, _Attempt) and (attempt.ip, attempt.username) == (ip, name):
+        _uncount(store, attempt.windows)
+        request._login_attempt = None
+
+
+@receiver(user_logged_in)
+def _login_succeeded(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A log-in through the form or the admin (and sign-up, invitations, password reset)."""
+    if request is not None:
+        login_attempt_succeeded(request, user)
+
+
+class LoginThrottle(BaseThrottle):
+    """The log-in limits on an API view that logs in (``POST /api/v1/auth/token/``); the view
+    calls ``login_attempt_succeeded`` when the password was right."""
+
+    _wait: float | None = None
+
+    def allow_request(self, request: Any, view: Any) -> bool:
         if request.method != "POST":
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+            return True
+        self._wait = login_attempt_begin(request, submitted_username(request))
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
-class LoginUsernameThrottle(_SettingsRate, SimpleRateThrottle):
-    """Log-in attempts (POST) for one username, from anywhere."""
-
-    scope = "login_user"
-
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        username = submitted_username(request) if request.method == "POST" else ""
-        if not username:
-            return None
-        # Hashed: any text may be a username, and cache keys must stay short and plain.
-        ident = hashlib.sha256(username.encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-LOGIN_THROTTLES = (LoginIpThrottle, LoginUsernameThrottle)
+def login_throttled_message(wait: float) -> str:
+    seconds = math.ceil(wait)
+    if seconds < 90:
+        return f"Too many attempts to log in. Try again in {seconds} second{pluralize(seconds)}."
+    minutes = math.ceil(seconds / 60)
+    return f"Too many attempts to log in. Try again in {minutes} minute{pluralize(minutes)}."
 
 
 def login_wait(request: Any, view: Any = None) -> float | None:
-    """Record a log-in attempt; None when it may go ahead, else the seconds to wait.
-
-    Every throttle sees the attempt, as DRF's ``check_throttles`` does, so the per-IP and the
-    per-username counts both grow.
-    """
-    waits = []
-    for throttle_class in LOGIN_THROTTLES:
-        throttle = throttle_class()
-        if not throttle.allow_request(request, view):
-            waits.append(throttle.wait() or 60.0)
-    return max(waits) if waits else None
+    """For forms that are not log-ins but must not be hammered (sign-up, taking up an
+    invitation, password reset): every POST counts against ``THROTTLE_LOGIN_IP`` per client
+    address. None when it may go ahead, else the seconds to wait."""
+    now = time.time()
+    window = _window("login_ip", f"forms:{client_ip(request)}", now)
+    if window is None:
+        return None
+    key, limit, ends = window
+    if _incr(_store(), key, ends - now) > limit:
+        return max(ends - now, 1.0)
+    return None
