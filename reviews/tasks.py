@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 from missions.models import Mission, Organisation
 
 from . import checks, services
+from .services.reminders import ReminderEmailedNotRecorded
 
 logger = logging.getLogger(__name__)
 RETRYABLE = (DatabaseError, ConnectionError, OSError)
@@ -30,10 +31,17 @@ TASK_OPTIONS = {
 DEBOUNCE_SECONDS = 30
 
 
-@shared_task(**TASK_OPTIONS)
-def review_send_reminder(reminder_id: int) -> bool:
+@shared_task(bind=True, **TASK_OPTIONS)
+def review_send_reminder(self: Task, reminder_id: int, with_email: bool = True) -> bool:
     """Send one claimed reminder; a second run sends nothing."""
-    return services.reminder_send(reminder_id=reminder_id)
+    try:
+        return services.reminder_send(reminder_id=reminder_id, with_email=with_email)
+    except ReminderEmailedNotRecorded as exc:
+        # The email is out and the database lost its record: the retry stores the claim and
+        # the notification, and sends no second email.
+        raise self.retry(
+            args=(reminder_id,), kwargs={"with_email": False}, exc=exc, countdown=1
+        ) from exc
 
 
 @shared_task(**TASK_OPTIONS)

@@ -9,7 +9,10 @@ middle cannot send a reminder twice:
    same transaction, writes the in-app notification and hands the email to Django's mail
    backend. If the update changes no row, someone else sent it: nothing happens. If the worker
    dies before the commit, nothing is stored and the retry sends it; the only window for a
-   duplicate is an email handed to the mail server just before the process died.
+   duplicate is an email handed to the mail server just before the process died. If instead
+   the database goes away between the email and the commit (a restart, a failover), the
+   process knows the email is out: ``ReminderEmailedNotRecorded`` tells the task to retry
+   with ``with_email=False``, which writes the claim and the notification and no second email.
 
 When, relative to the due date: 3 days before (``before``), on the day (``due``), the day after
 (``after``), to the owner; from 7 days after, escalated to the boss — the owner of the parent
@@ -31,7 +34,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -123,56 +126,75 @@ def _message(reminder: Reminder) -> str:
     }[reminder.kind]
 
 
-def reminder_send(*, reminder_id: int) -> bool:
-    """Send one claimed reminder, exactly once. True if this call sent it."""
+class ReminderEmailedNotRecorded(Exception):
+    """The reminder's email went out, but the transaction recording it did not commit."""
+
+    def __init__(self, reminder_id: int) -> None:
+        super().__init__(f"Reminder {reminder_id} was emailed, but its claim was not stored.")
+        self.reminder_id = reminder_id
+
+
+def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
+    """Send one claimed reminder, exactly once. True if this call sent it.
+
+    ``with_email=False`` claims and notifies without emailing: the retry after
+    ``ReminderEmailedNotRecorded``, whose email is out already.
+    """
     if not Reminder.objects.filter(
         pk=reminder_id, sent_at__isnull=True, review__status=Review.Status.SCHEDULED
     ).exists():
         return False  # sent already, gone, or its review was held in the meantime
-    with transaction.atomic():
-        # The claim stays a single-table ``UPDATE … WHERE id = … AND sent_at IS NULL``: a
-        # concurrent sender waits for this row's lock and then re-checks ``sent_at`` on the
-        # new row version, so exactly one of them updates it. (A filter across the join to the
-        # review would become an ``id IN (subquery)``, whose re-check uses the old snapshot.)
-        claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
-        if claimed != 1:
-            return False  # already sent by someone else, or gone
-        reminder = Reminder.objects.select_related(
-            "recipient",
-            "review__mission__organisation",
-            "review__mission__owner_user",
-            "review__mission__owner_team",
-        ).get(pk=reminder_id)
-        mission = reminder.review.mission
-        message = _message(reminder)
-        kind = (
-            Notification.Kind.REVIEW_ESCALATION
-            if reminder.kind == Kind.ESCALATION
-            else Notification.Kind.REVIEW_REMINDER
-        )
-        url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
-        Notification.objects.create(
-            organisation=mission.organisation,
-            recipient=reminder.recipient,
-            kind=kind,
-            message=message,
-            url=url,
-            mission=mission,
-            dedupe_key=f"reminder:{reminder.pk}",
-        )
-        if reminder.recipient.email:
-            send_email(
-                name="review_reminder",
-                to=[reminder.recipient.email],
-                context={
-                    "organisation": mission.organisation,
-                    "mission": mission,
-                    "message": message,
-                    "url": absolute_url(url),
-                },
+    emailed = False
+    try:
+        with transaction.atomic():
+            # The claim stays a single-table ``UPDATE … WHERE id = … AND sent_at IS NULL``: a
+            # concurrent sender waits for this row's lock and then re-checks ``sent_at`` on the
+            # new row version, so exactly one of them updates it. (A filter across the join to the
+            # review would become an ``id IN (subquery)``, whose re-check uses the old snapshot.)
+            claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
+                sent_at=timezone.now()
             )
+            if claimed != 1:
+                return False  # already sent by someone else, or gone
+            reminder = Reminder.objects.select_related(
+                "recipient",
+                "review__mission__organisation",
+                "review__mission__owner_user",
+                "review__mission__owner_team",
+            ).get(pk=reminder_id)
+            mission = reminder.review.mission
+            message = _message(reminder)
+            kind = (
+                Notification.Kind.REVIEW_ESCALATION
+                if reminder.kind == Kind.ESCALATION
+                else Notification.Kind.REVIEW_REMINDER
+            )
+            url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
+            Notification.objects.create(
+                organisation=mission.organisation,
+                recipient=reminder.recipient,
+                kind=kind,
+                message=message,
+                url=url,
+                mission=mission,
+                dedupe_key=f"reminder:{reminder.pk}",
+            )
+            if with_email and reminder.recipient.email:
+                send_email(
+                    name="review_reminder",
+                    to=[reminder.recipient.email],
+                    context={
+                        "organisation": mission.organisation,
+                        "mission": mission,
+                        "message": message,
+                        "url": absolute_url(url),
+                    },
+                )
+                emailed = True
+    except (DatabaseError, InterfaceError) as error:
+        if emailed:  # only the commit can have failed: the email is out, its record not
+            raise ReminderEmailedNotRecorded(reminder_id) from error
+        raise
     return True
 
 
