@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from rest_framework.settings import api_settings
@@ -108,13 +109,80 @@ def client_ip(request: Any) -> str:
     return str(hop)
 
 
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis comes with celery[redis]
+    RedisError = OSError  # type: ignore[assignment,misc]
+
+# What a cache raises when its server is away (connection refused, a timeout, a full disk).
+CACHE_ERRORS: tuple[type[Exception], ...] = (OSError, RedisError)
+
+
+class FailSafeCounters:
+    """The default cache for the counts, or while it fails a cache in this process.
+
+    An outage of Redis must not turn every API request into a 500 (DRF's throttles read the
+    cache on each one). Counting in the process keeps every limit in force, only per process
+    rather than shared; that is better than no limit for log-ins. After a failure the shared
+    cache is tried again ``retry_seconds`` later, not on every request (a black-holed server
+    would otherwise cost a connect timeout each time). One warning when it fails, one line when
+    it is back.
+    """
+
+    retry_seconds = 5.0
+
+    def __init__(self) -> None:
+        self._local = LocMemCache("missionlead-throttling-fallback", {"MAX_ENTRIES": 100_000})
+        self._retry_at = 0.0
+        self._failing = False
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if time.monotonic() >= self._retry_at:
+                try:
+                    result = getattr(cache, name)(*args, **kwargs)
+                except CACHE_ERRORS as error:
+                    self._failed(error)
+                else:
+                    if self._failing:
+                        self._failing = False
+                        logger.info("The cache answers again: rate limits are shared again.")
+                    return result
+            return getattr(self._local, name)(*args, **kwargs)
+
+        return call
+
+    def _failed(self, error: Exception) -> None:
+        self._retry_at = time.monotonic() + self.retry_seconds
+        if not self._failing:
+            self._failing = True
+            logger.warning(
+                "The cache fails (%s: %s): rate limits count in this process until it answers.",
+                type(error).__name__,
+                error,
+            )
+
+    def retry_now(self) -> None:
+        self._retry_at = 0.0
+
+    def reset(self) -> None:
+        """Forget the outage and the counts kept meanwhile (tests)."""
+        self._retry_at = 0.0
+        self._failing = False
+        self._local.clear()
+
+
+counters = FailSafeCounters()
+
+
 def _store() -> Any:
-    """Where the counts live: the default cache (Redis in production)."""
-    return cache
+    """Where the counts live: the default cache (Redis in production), failing safe."""
+    return counters
 
 
 class _SettingsRate:
     scope: str
+    cache = counters
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.urls import password_urlpatterns
 from missions import views as mission_views
 
+from . import health
 from .auth import LoginView, admin_login
 
 urlpatterns = [
@@ -30,5 +31,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
-    path("healthz", mission_views.healthz, name="healthz"),
+    # Liveness; ``?deep=1`` checks the database, the broker and the cache one by one.
+    path("healthz", health.healthz, name="healthz"),
 ]
