@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
+from django.utils.html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from missions.validators import xml_safe
 
 from .forecast import Target
 from .summary import KpiFigures
@@ -42,6 +44,12 @@ STATUS_WORDS = {
     "off_track": "off track",
     "unknown": "not enough check-ins to forecast",
 }
+
+
+def escape(text: str) -> str:
+    """Text for SVG markup: HTML-escaped, and without the characters XML cannot hold (a name
+    stored before the model refused control characters would make the whole file invalid)."""
+    return html_escape(xml_safe(str(text)))
 
 
 def number(value: float) -> str:
@@ -98,7 +106,9 @@ def _date_range(figures: KpiFigures) -> tuple[dt.date, dt.date]:
     start = figures.history[0][0] if figures.history else min(created, timezone.localdate())
     start = min(start, kpi.due_date)
     end = max(kpi.due_date, figures.history[-1][0] if figures.history else start)
-    if end <= start:
+    if end <= start:  # one day wide, inside the calendar even at 9999-12-31 (an old row)
+        if start == dt.date.max:
+            start -= dt.timedelta(days=1)
         end = start + dt.timedelta(days=1)
     return start, end
 

@@ -9,6 +9,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from missions.models import Mission, Organisation, TimeStampedModel
+from missions.validators import (
+    DATE_RANGE,
+    NOT_BEFORE_FIRST_DATE,
+    text_bounds,
+    validate_line,
+    validate_not_in_future,
+)
 
 
 class ForecastStatus(models.TextChoices):
@@ -34,8 +41,8 @@ class Kpi(TimeStampedModel):
     # (migration 0002) need no join.
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="kpis")
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="kpis")
-    name = models.CharField("Name", max_length=200)
-    unit = models.CharField("Unit", max_length=40, blank=True)
+    name = models.CharField("Name", max_length=200, validators=[validate_line])
+    unit = models.CharField("Unit", max_length=40, blank=True, validators=[validate_line])
     direction = models.CharField(
         "Direction", max_length=10, choices=Direction.choices, default=Direction.INCREASE
     )
@@ -51,7 +58,7 @@ class Kpi(TimeStampedModel):
         blank=True,
         help_text="For a range only: its upper bound.",
     )
-    due_date = models.DateField("Due date")
+    due_date = models.DateField("Due date", validators=DATE_RANGE)
     cadence_days = models.PositiveSmallIntegerField(
         "Update every (days)", default=30, validators=[MinValueValidator(1)]
     )
@@ -149,8 +156,12 @@ class CheckIn(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="0–100: how sure you are the target will be met.",
     )
-    comment = models.TextField("Comment", blank=True)
-    recorded_on = models.DateField("Date", help_text="The date the value describes.")
+    comment = models.TextField("Comment", blank=True, **text_bounds(2_000))
+    recorded_on = models.DateField(
+        "Date",
+        help_text="The date the value describes.",
+        validators=[*NOT_BEFORE_FIRST_DATE, validate_not_in_future],
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins"
     )

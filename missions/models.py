@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from . import tree
 from .querysets import MissionQuerySet, TreeQuerySet
+from .validators import DATE_RANGE, DecisionRightsValidator, text_bounds, validate_line
 
 
 def validate_time_zone(value: str) -> None:
@@ -37,7 +38,7 @@ class TimeStampedModel(models.Model):
 class Organisation(TimeStampedModel):
     """A tenant. Nothing of one organisation is ever visible to another."""
 
-    name = models.CharField("Name", max_length=200)
+    name = models.CharField("Name", max_length=200, validators=[validate_line])
     slug = models.SlugField("Slug", max_length=60, unique=True)
     review_cadence_days = models.PositiveSmallIntegerField(
         "Review cadence (days)", default=30, validators=[MinValueValidator(1)]
@@ -88,7 +89,7 @@ class Team(TimeStampedModel):
     """A unit of the organisation, in a hierarchy. Its leader is its members' boss."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField("Name", max_length=200)
+    name = models.CharField("Name", max_length=200, validators=[validate_line])
     parent = models.ForeignKey(
         "self",
         verbose_name="Parent team",
@@ -157,7 +158,9 @@ class Membership(TimeStampedModel):
         blank=True,
         related_name="memberships",
     )
-    job_title = models.CharField("Job title", max_length=200, blank=True)
+    job_title = models.CharField(
+        "Job title", max_length=200, blank=True, validators=[validate_line]
+    )
 
     class Meta:
         ordering = ["organisation", "user__username"]
@@ -213,15 +216,20 @@ class Vision(TimeStampedModel):
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="vision"
     )
-    purpose = models.TextField("Purpose", blank=True, help_text="Why the organisation exists.")
-    vision = models.TextField("Vision", blank=True, help_text="Where we will be at the horizon.")
-    horizon = models.DateField("Horizon", null=True, blank=True)
+    purpose = models.TextField(
+        "Purpose", blank=True, help_text="Why the organisation exists.", **text_bounds(2_000)
+    )
+    vision = models.TextField(
+        "Vision", blank=True, help_text="Where we will be at the horizon.", **text_bounds(2_000)
+    )
+    horizon = models.DateField("Horizon", null=True, blank=True, validators=DATE_RANGE)
     success_picture = models.TextField(
         "Picture of success",
         blank=True,
         help_text="What will be different, why it matters, how we will know.",
+        **text_bounds(5_000),
     )
-    ceo_intent = models.TextField("CEO's intent", blank=True)
+    ceo_intent = models.TextField("CEO's intent", blank=True, **text_bounds(5_000))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -253,9 +261,13 @@ class Mission(TimeStampedModel):
         Organisation, on_delete=models.CASCADE, related_name="missions"
     )
     level = models.CharField("Level", max_length=12, choices=Level.choices)
-    title = models.CharField("Title", max_length=200)
-    statement = models.TextField("Statement", blank=True, help_text="What we will achieve.")
-    intent = models.TextField("Intent", blank=True, help_text="Why it matters.")
+    title = models.CharField("Title", max_length=200, validators=[validate_line])
+    statement = models.TextField(
+        "Statement", blank=True, help_text="What we will achieve.", **text_bounds(5_000)
+    )
+    intent = models.TextField(
+        "Intent", blank=True, help_text="Why it matters.", **text_bounds(5_000)
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name="Parent mission",
@@ -285,8 +297,8 @@ class Mission(TimeStampedModel):
         blank=True,
         related_name="missions",
     )
-    period_start = models.DateField("Period start")
-    period_end = models.DateField("Period end")
+    period_start = models.DateField("Period start", validators=DATE_RANGE)
+    period_end = models.DateField("Period end", validators=DATE_RANGE)
     status = models.CharField(
         "Status", max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -294,8 +306,10 @@ class Mission(TimeStampedModel):
         "Alignment", max_length=10, choices=AlignmentStatus.choices, default=AlignmentStatus.DRAFT
     )
     # Operating space: the boundaries inside which the owner decides freely.
-    deadline = models.DateField("Deadline", null=True, blank=True)
-    scope = models.TextField("Scope", blank=True, help_text="Markets, areas, services in scope.")
+    deadline = models.DateField("Deadline", null=True, blank=True, validators=DATE_RANGE)
+    scope = models.TextField(
+        "Scope", blank=True, help_text="Markets, areas, services in scope.", **text_bounds(2_000)
+    )
     budget = models.DecimalField(
         "Budget",
         max_digits=14,
@@ -305,17 +319,22 @@ class Mission(TimeStampedModel):
         validators=[MinValueValidator(0)],
     )
     headcount = models.PositiveIntegerField("Headcount", null=True, blank=True)
-    constraints = models.TextField("Constraints", blank=True, help_text="Legal and policy limits.")
+    constraints = models.TextField(
+        "Constraints", blank=True, help_text="Legal and policy limits.", **text_bounds(5_000)
+    )
     decision_rights = models.JSONField(
         "Decision rights",
         default=dict,
         blank=True,
         help_text='{"free": […], "consult": […], "must_not": […]}',
+        validators=[DecisionRightsValidator(max_items=30, max_length=500)],
     )
     review_cadence_days = models.PositiveSmallIntegerField(
         "Review cadence (days)", null=True, blank=True, help_text="Empty: the organisation's."
     )
-    next_review_due = models.DateField("Next review due", null=True, blank=True)
+    next_review_due = models.DateField(
+        "Next review due", null=True, blank=True, validators=DATE_RANGE
+    )
     # 0–100 from the open alignment findings; written by the alignment checks (set-based).
     alignment_score = models.PositiveSmallIntegerField("Alignment score", null=True, blank=True)
     carried_over_from = models.ForeignKey(
@@ -426,8 +445,8 @@ class KeyTask(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="key_tasks")
-    title = models.CharField("Title", max_length=200)
-    description = models.TextField("Description", blank=True)
+    title = models.CharField("Title", max_length=200, validators=[validate_line])
+    description = models.TextField("Description", blank=True, **text_bounds(5_000))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="Owner",
@@ -436,7 +455,7 @@ class KeyTask(TimeStampedModel):
         blank=True,
         related_name="key_tasks",
     )
-    due_date = models.DateField("Due date", null=True, blank=True)
+    due_date = models.DateField("Due date", null=True, blank=True, validators=DATE_RANGE)
     status = models.CharField("Status", max_length=12, choices=Status.choices, default=Status.TODO)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -491,7 +510,7 @@ class Interdependency(TimeStampedModel):
         Mission, on_delete=models.CASCADE, related_name="interdependencies_in"
     )
     kind = models.CharField("Kind", max_length=12, choices=Kind.choices)
-    description = models.TextField("Description", blank=True)
+    description = models.TextField("Description", blank=True, **text_bounds(2_000))
     status = models.CharField(
         "Status", max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
@@ -566,7 +585,8 @@ class AuditEvent(models.Model):
         Mission, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
     )
     changes = models.JSONField(default=dict, blank=True)
-    comment = models.TextField(blank=True)
+    # The comment of an alignment decision or a check-in: as long as a check-in's may be.
+    comment = models.TextField(blank=True, **text_bounds(2_000))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from missions.models import Mission, Organisation, Team, TimeStampedModel
+from missions.validators import DATE_RANGE, text_bounds
 
 
 class Review(TimeStampedModel):
@@ -18,15 +19,15 @@ class Review(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reviews")
-    due_date = models.DateField("Due date")
-    held_on = models.DateField("Held on", null=True, blank=True)
+    due_date = models.DateField("Due date", validators=DATE_RANGE)
+    held_on = models.DateField("Held on", null=True, blank=True, validators=DATE_RANGE)
     held_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    summary = models.TextField("Summary", blank=True)
-    working = models.TextField("What is working", blank=True)
-    not_working = models.TextField("What is not working", blank=True)
-    changes = models.TextField("What we change", blank=True)
+    summary = models.TextField("Summary", blank=True, **text_bounds(5_000))
+    working = models.TextField("What is working", blank=True, **text_bounds(5_000))
+    not_working = models.TextField("What is not working", blank=True, **text_bounds(5_000))
+    changes = models.TextField("What we change", blank=True, **text_bounds(5_000))
     still_aligned = models.BooleanField("Still aligned", null=True, blank=True)
     status = models.CharField(
         "Status", max_length=10, choices=Status.choices, default=Status.SCHEDULED
@@ -236,7 +237,7 @@ class CoachingNote(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="coaching_notes_received",
     )
-    body = models.TextField("Note")
+    body = models.TextField("Note", **text_bounds(10_000))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,7 +4,8 @@ and ``<desc>``) for screen readers.
 
 KPI sparklines are ``measures.charts.sparkline``; the number and date formats and the
 palette come from there too, so every chart of the product reads the same. Each function
-takes plain numbers and escapes every text it places.
+takes plain numbers and escapes every text it places (``measures.charts.escape``, which also
+drops what XML cannot hold).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from measures.charts import AXIS, GRID, HISTORY, INK, day, number
+from measures.charts import AXIS, GRID, HISTORY, INK, day, escape, number
 
 FONT = 'font-family="system-ui, sans-serif"'
 FONT_SIZE = 12

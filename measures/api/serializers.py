@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -81,8 +80,10 @@ class KpiSerializer(serializers.ModelSerializer):
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    """A check-in; ``recorded_on`` and ``comment`` have the model's bounds (from 2000 to
+    today; 2,000 characters without control characters)."""
+
     confidence = serializers.IntegerField(min_value=0, max_value=100, default=70)
-    recorded_on = serializers.DateField(required=False)
     supersedes = serializers.PrimaryKeyRelatedField(
         queryset=CheckIn.objects.all(), allow_null=True, required=False
     )
@@ -101,8 +102,4 @@ class CheckInSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["kpi", "author", "created_at"]
-
-    def validate_recorded_on(self, value: Any) -> Any:
-        if value > timezone.localdate():
-            raise serializers.ValidationError("The date cannot be in the future.")
-        return value
+        extra_kwargs = {"recorded_on": {"required": False}}

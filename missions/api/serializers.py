@@ -8,10 +8,36 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
-from ..models import Interdependency, Invitation, KeyTask, Mission, Organisation, Team, Vision
+from ..models import (
+    AuditEvent,
+    Interdependency,
+    Invitation,
+    KeyTask,
+    Mission,
+    Organisation,
+    Team,
+    Vision,
+)
+from ..validators import DecisionRightsValidator, parse_id, validate_line, validate_text
 
 
-class MemberScopedField(serializers.PrimaryKeyRelatedField):
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related object by its id: an integer or a string of digits, nothing else.
+
+    DRF's own field hands the value to the query, which reads 1.5 as 1 (and an id written
+    "1.0" or with a superscript digit fails inside the database layer instead of here).
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(pk)
+
+
+class MemberScopedField(IdField):
     """A related object of one of the caller's organisations; others do not exist."""
 
     def get_queryset(self) -> QuerySet[Model]:
@@ -83,27 +109,41 @@ class VisionSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
+def _rights_bounds() -> DecisionRightsValidator:
+    """The bounds of ``Mission.decision_rights``, as its model field declares them."""
+    field = Mission._meta.get_field("decision_rights")
+    return next(v for v in field.validators if isinstance(v, DecisionRightsValidator))
+
+
+def _rights_list() -> serializers.ListField:
+    bounds = _rights_bounds()
+    return serializers.ListField(
+        child=serializers.CharField(max_length=bounds.max_length, validators=[validate_line]),
+        max_length=bounds.max_items,
+        required=False,
+    )
+
+
 class DecisionRightsSerializer(serializers.Serializer):
     """What the owner is free to decide, must consult on, and must not do: lists of lines."""
 
-    free = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
-    consult = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
-    must_not = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    free = _rights_list()
+    consult = _rights_list()
+    must_not = _rights_list()
 
 
-class OperatingSpaceSerializer(serializers.Serializer):
-    """The boundaries inside which the owner decides freely."""
+class OperatingSpaceSerializer(serializers.ModelSerializer):
+    """The boundaries inside which the owner decides freely: the mission's own fields, with
+    their types and bounds from the model."""
 
-    deadline = serializers.DateField(required=False, allow_null=True)
-    scope = serializers.CharField(required=False, allow_blank=True)
-    budget = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
-    )
-    headcount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    constraints = serializers.CharField(required=False, allow_blank=True)
     # The pages read these three lists; anything else (a string, other keys) is refused here
     # rather than stored for a page to trip over.
     decision_rights = DecisionRightsSerializer(required=False)
+
+    class Meta:
+        model = Mission
+        fields = ["deadline", "scope", "budget", "headcount", "constraints", "decision_rights"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class MissionSerializer(serializers.ModelSerializer):
@@ -186,9 +226,16 @@ MissionTreeSerializer._declared_fields["children"] = MissionTreeSerializer(many=
 
 
 class AlignmentActionSerializer(serializers.Serializer):
-    """A comment with the decision; sending back needs one (what to change)."""
+    """A comment with the decision; sending back needs one (what to change). It is kept in
+    the history, so it has the history's bounds."""
 
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=AuditEvent._meta.get_field("comment").max_length,
+        validators=[validate_text],
+    )
 
 
 class KeyTaskSerializer(serializers.ModelSerializer):

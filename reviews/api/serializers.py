@@ -26,15 +26,17 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewCompleteSerializer(serializers.Serializer):
-    """What a held review records."""
+class ReviewCompleteSerializer(serializers.ModelSerializer):
+    """What a held review records, with the review's own bounds (dates, lengths)."""
 
-    held_on = serializers.DateField(required=False)
-    summary = serializers.CharField(allow_blank=True, required=False, default="")
-    working = serializers.CharField(allow_blank=True, required=False, default="")
-    not_working = serializers.CharField(allow_blank=True, required=False, default="")
-    changes = serializers.CharField(allow_blank=True, required=False, default="")
-    still_aligned = serializers.BooleanField()
+    class Meta:
+        model = Review
+        fields = ["held_on", "summary", "working", "not_working", "changes", "still_aligned"]
+        extra_kwargs = {
+            "held_on": {"required": False, "allow_null": False},
+            "still_aligned": {"required": True, "allow_null": False},
+            **{name: {"default": ""} for name in ("summary", "working", "not_working", "changes")},
+        }
 
 
 class FindingSerializer(serializers.ModelSerializer):
