@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from missions.api.serializers import MemberScopedField
+from missions.api.serializers import IdField, MemberScopedField
 from missions.models import Mission
 
 from ..models import CheckIn, Kpi
@@ -79,14 +80,22 @@ class KpiSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class SupersedesField(IdField):
+    """A check-in of the KPI being checked in (``context["kpi"]``). Any other id, of another
+    KPI or another organisation, answers exactly as an id that does not exist: which ids exist
+    elsewhere is none of the caller's business."""
+
+    def get_queryset(self) -> QuerySet[CheckIn]:
+        kpi = self.context.get("kpi")
+        return CheckIn.objects.filter(kpi=kpi) if kpi is not None else CheckIn.objects.none()
+
+
 class CheckInSerializer(serializers.ModelSerializer):
     """A check-in; ``recorded_on`` and ``comment`` have the model's bounds (from 2000 to
     today; 2,000 characters without control characters)."""
 
     confidence = serializers.IntegerField(min_value=0, max_value=100, default=70)
-    supersedes = serializers.PrimaryKeyRelatedField(
-        queryset=CheckIn.objects.all(), allow_null=True, required=False
-    )
+    supersedes = SupersedesField(queryset=CheckIn.objects.none(), allow_null=True, required=False)
 
     class Meta:
         model = CheckIn

@@ -74,7 +74,7 @@ class KpiViewSet(viewsets.ModelViewSet):
             page = self.paginate_queryset(selectors.check_ins_of(kpi=kpi))
             return self.get_paginated_response(CheckInSerializer(page, many=True).data)
         require_api(request, Action.CHECK_IN, kpi)
-        payload = CheckInSerializer(data=request.data)
+        payload = CheckInSerializer(data=request.data, context={"kpi": kpi})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         supersedes = data.get("supersedes")
