@@ -15,7 +15,8 @@ Every web view and every API endpoint asks here. The rules, from PRODUCT.md:
 - a coach reads, and never writes anything of the cascade;
 - dashboards: staff see the organisation's only when it allows it, their own team's always;
   a coach sees the teams they coach (``dashboard_teams``);
-- a coaching note is read by its coach and its coachee only, bosses and admins included.
+- a coaching note is read by its coach and its coachee only, bosses and admins included;
+- a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from . import tree
@@ -140,6 +142,48 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN):
         return actor.owns(mission) or _is_boss_of(actor, mission)
     return False
+
+
+def can_move(actor: Actor | None, mission: Mission, new_parent: Mission | None) -> bool:
+    """Whether ``actor`` may move ``mission`` (as stored: its current parent) under
+    ``new_parent``, or to the top when it is None.
+
+    Where a mission sits decides who aligns it and who may edit it, so its owner alone never
+    moves it: that would take it out of their boss's sight. Leaving its place is for whoever
+    owns the mission above it, or a mission further up (for a mission at the top: its owner
+    or a leader of a top team); its new place must be one the actor commands in the same way
+    or may write a mission under, and the top only for those who write top missions.
+    Organisation admins move anything within the organisation; coaches nothing.
+    """
+    if actor is None or not _same_organisation(actor, mission):
+        return False
+    if new_parent is not None and not _same_organisation(actor, new_parent):
+        return False
+    if actor.is_coach:
+        return False
+    if actor.is_admin:
+        return True
+    if mission.parent_id is None:
+        leaves = actor.owns(mission) or actor.leads_top_team
+    else:
+        leaves = _commands(actor, mission.parent)
+    if not leaves:
+        return False
+    if new_parent is None:
+        return can(actor, Action.CREATE_TOP_MISSION)
+    return _commands(actor, new_parent) or can(actor, Action.CREATE_CHILD, new_parent)
+
+
+def _commands(actor: Actor, mission: Mission) -> bool:
+    """The actor owns the mission or a mission above it (one query for the ancestors)."""
+    if actor.owns(mission):
+        return True
+    ancestors = tree.ancestor_ids(mission.path)
+    return bool(ancestors) and (
+        Mission.objects.filter(pk__in=ancestors)
+        .filter(Q(owner_user=actor.user) | Q(owner_team_id__in=actor.led_team_ids))
+        .exists()
+    )
 
 
 def require(actor: Actor | None, action: Action, obj: Any = None) -> None:

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, as_serializer_error
@@ -32,7 +32,7 @@ from ..models import (
     Team,
     Vision,
 )
-from ..permissions import Action, Actor
+from ..permissions import Action, Actor, can_move
 from . import filters
 from . import serializers as s
 from .permissions import ActorPermission, request_actor, require_api
@@ -247,12 +247,14 @@ class MissionViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer[Mission]) -> None:
         data = serializer.validated_data
         mission = serializer.instance
-        new_parent = data.get("parent")
-        if new_parent is not None and new_parent.pk != mission.parent_id:
-            require_api(self.request, Action.CREATE_CHILD, new_parent)
         actor = request_actor(self.request, mission.organisation)
         if actor is None:  # ActorPermission answered 404 already; never reached
             raise NotFound
+        # A mission's place in the cascade is its bosses' decision: the service checks the
+        # same rule; asking it first answers 403 before any other error.
+        moves = "parent" in data and getattr(data["parent"], "pk", None) != mission.parent_id
+        if moves and not can_move(actor, mission, data["parent"]):
+            raise PermissionDenied
         errors = _owner_errors(actor, data, data.get("parent", mission.parent), mission)
         if errors:
             raise ValidationError(errors)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from .. import tree
 from ..audit import apply_changes, audit_record
 from ..models import KeyTask, Mission, Notification, Organisation, Vision
+from ..permissions import actor_for, can_move
 from .notifications import mission_owners, notify
 from .work import KEY_TASK_FIELDS, key_task_create
 
@@ -138,9 +139,14 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
     The changes apply to the stored row, read again under a row lock: what the caller holds
     may be stale (another request changed it since) or already carry the new values (a bound
     ``ModelForm`` copies them onto its instance), and comparing with either loses a write.
+
+    A new parent is its bosses' decision (``permissions.can_move``), and the moved mission is
+    aligned with nobody yet: proposed to its new boss, or a draft at the top.
     """
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
     old_path, old_parent_id = mission.path, mission.parent_id
+    if "parent" in data and getattr(data["parent"], "pk", None) != old_parent_id:
+        _require_move(mission, data["parent"], by=by)
     changes = apply_changes(mission, data, MISSION_FIELDS)
     if not changes:
         return mission
@@ -149,6 +155,7 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
         mission.path = (
             tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
         )
+        changes.update(_realign_after_move(mission))
     mission.updated_by = by
     mission.full_clean()
     mission.save()
@@ -162,7 +169,44 @@ def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Missi
         mission=mission,
         changes=changes,
     )
+    if mission.parent_id != old_parent_id and mission.parent is not None:
+        notify(
+            recipients=mission_owners(mission.parent),
+            kind=Notification.Kind.ALIGNMENT_REQUESTED,
+            message=f"“{mission.title}” moved under “{mission.parent.title}”: align it or send "
+            "it back.",
+            mission=mission,
+            by=by,
+        )
     return mission
+
+
+def _require_move(mission: Mission, new_parent: Mission | None, *, by: User | None) -> None:
+    """Refuse a move the mover may not make. The system (``by`` None: commands, the admin's
+    dry run) and Django superusers (operators, in the admin) are not members of a cascade."""
+    if by is None or getattr(by, "is_superuser", False):
+        return
+    if not can_move(actor_for(by, mission.organisation), mission, new_parent):
+        raise PermissionDenied(
+            "Only the owner of a mission above this one moves it, and only under a mission "
+            "they lead or may write under."
+        )
+
+
+def _realign_after_move(mission: Mission) -> dict[str, list[Any]]:
+    """A mission in a new place is not aligned with its new boss yet: proposed to them, or a
+    draft at the top. Returns the change for the audit log."""
+    old = mission.alignment_status
+    if mission.parent_id is None:
+        mission.alignment_status = Mission.AlignmentStatus.DRAFT
+    else:
+        mission.alignment_status = Mission.AlignmentStatus.PROPOSED
+        mission.proposed_at = timezone.now()
+    return (
+        {}
+        if old == mission.alignment_status
+        else {"alignment_status": [old, mission.alignment_status]}
+    )
 
 
 @transaction.atomic
