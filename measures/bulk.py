@@ -20,6 +20,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from missions.validators import parse_id
+
 from . import services
 from .forms import CheckInForm
 from .models import CheckIn, Kpi
@@ -120,8 +122,9 @@ def _resolve(written: str, kpis: Sequence[Kpi]) -> tuple[Kpi | None, str]:
     written = written.strip()
     if not written:
         return None, "KPI: write the KPI's id or name."
-    if written.isdigit():
-        by_id = next((k for k in kpis if k.pk == int(written)), None)
+    pk = parse_id(written)  # not str.isdigit(): "²" is a digit that int() refuses
+    if pk is not None:
+        by_id = next((k for k in kpis if k.pk == pk), None)
         if by_id is not None:
             return by_id, ""
     named = [k for k in kpis if k.name == written]

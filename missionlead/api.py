@@ -1,16 +1,24 @@
 """What every API view shares: one exception handler (model and service ``ValidationError``
-become a 400), the ``?ordering=`` filter and the JSON renderer."""
+become a 400), the ``?ordering=`` filter, and the JSON parser and renderer.
+
+The parser is the API's front door for untrusted bodies: it refuses a body larger than
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413; Django checks that setting for forms, not for the stream
+DRF reads), and JSON nested deeper than ``MAX_JSON_DEPTH`` (400; Python's own parser raises
+``RecursionError``, a 500, at about a thousand levels).
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.functional import Promise
-from rest_framework import exceptions, filters, renderers
+from rest_framework import exceptions, filters, parsers, renderers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -39,6 +47,76 @@ class OrderingFilter(filters.OrderingFilter):
         ]
 
 
+# The deepest body the API takes is four levels (a mission's decision rights: a list in an
+# object in an object in the body); a SCIM PatchOp goes six. Sixteen leave room; about a
+# thousand crash Python's own parser.
+MAX_JSON_DEPTH = 16
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (iteratively: no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON bodies read by orjson (UTF-8 only; a lone surrogate, NaN or an infinite number is
+    a parse error), no larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` and no deeper than
+    ``MAX_JSON_DEPTH``."""
+
+    def parse(
+        self,
+        stream: IO[bytes],
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(body) > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit:,} bytes.")
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise exceptions.ParseError(f"JSON parse error - {error}") from error
+        if _deeper_than(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(
+                f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels."
+            )
+        return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(data: Any) -> Any:
+    """``data`` with lone surrogates (which UTF-8 cannot encode) replaced by U+FFFD: an error
+    message that echoes what the caller sent must still be a JSON document."""
+    if isinstance(data, str):
+        return _SURROGATE.sub("\ufffd", data)
+    if isinstance(data, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_without_surrogates(item) for item in data]
+    return data
+
+
 def _json_fallback(value: Any) -> Any:
     """What orjson does not know itself: decimals and lazy strings as DRF renders them."""
     if isinstance(value, Decimal):
@@ -64,4 +142,9 @@ class OrjsonRenderer(renderers.JSONRenderer):
         option = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             option |= orjson.OPT_INDENT_2
-        return orjson.dumps(data, default=_json_fallback, option=option)
+        try:
+            return orjson.dumps(data, default=_json_fallback, option=option)
+        except orjson.JSONEncodeError:
+            # Almost always a lone surrogate echoed in an error ("… is not a valid choice").
+            # ErrorDetail strings become plain ones here; their text is what is rendered.
+            return orjson.dumps(_without_surrogates(data), default=_json_fallback, option=option)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ..models import Mission, Notification
+from ..validators import parse_id
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -60,5 +61,5 @@ def notifications_mark_read(*, actor: Any, ids: list[str] | None = None) -> int:
         recipient=actor.user, organisation=actor.organisation, read_at__isnull=True
     )
     if ids:
-        unread = unread.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+        unread = unread.filter(pk__in=[pk for pk in map(parse_id, ids) if pk is not None])
     return unread.update(read_at=timezone.now())

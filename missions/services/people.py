@@ -14,7 +14,8 @@ from django.db import transaction
 
 from .. import tree
 from ..audit import apply_changes, audit_record
-from ..models import Membership, Organisation, Team
+from ..models import Invitation, Membership, Organisation, Team
+from ..validators import validate_line
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -97,18 +98,46 @@ class OrgChartPlan:
         return not self.file_errors and not any(row.errors for row in self.rows)
 
 
+def _org_chart_cell_errors(row: OrgChartRow) -> list[str]:
+    """Each cell fits the field it is stored in (lengths from the models) and holds no control
+    character: a line error naming the column, rather than a failure when it is stored."""
+    email = Invitation._meta.get_field("email").max_length
+    bounds = (
+        ("Email", row.email, email),
+        ("Name", row.name, get_user_model()._meta.get_field("first_name").max_length),
+        ("Team", row.team, Team._meta.get_field("name").max_length),
+        ("Parent team", row.parent_team, Team._meta.get_field("name").max_length),
+        ("Manager email", row.manager_email, email),
+    )
+    errors = []
+    for label, value, limit in bounds:
+        if limit is not None and len(value) > limit:
+            errors.append(f"{label}: at most {limit} characters (this one has {len(value):,}).")
+        try:
+            validate_line(value)
+        except ValidationError as error:
+            errors.append(f"{label}: {error.messages[0]}")
+    return errors
+
+
 def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
-    """Read and check an org chart CSV (columns ``ORG_CHART_COLUMNS``) without writing."""
+    """Read and check an org chart CSV (columns ``ORG_CHART_COLUMNS``) without writing.
+
+    A line with more cells than the header, or a cell too long or with control characters, is
+    that line's error; a file the CSV reader cannot read (a cell over its 131,072-character
+    limit) is a file error.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ORG_CHART_COLUMNS if c not in headers]
-    if missing:
-        return OrgChartPlan([], [], [], [f"Missing column(s): {', '.join(missing)}."])
     rows: list[OrgChartRow] = []
-    for number, raw in enumerate(reader, start=2):
-        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        rows.append(
-            OrgChartRow(
+    try:
+        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in ORG_CHART_COLUMNS if c not in headers]
+        if missing:
+            return OrgChartPlan([], [], [], [f"Missing column(s): {', '.join(missing)}."])
+        for number, raw in enumerate(reader, start=2):
+            surplus = raw.pop(None, None)  # DictReader puts cells beyond the header here
+            cells = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+            row = OrgChartRow(
                 line=number,
                 email=cells["email"].lower(),
                 name=cells["name"],
@@ -117,6 +146,17 @@ def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
                 role=cells["role"].lower() or Membership.Role.STAFF,
                 manager_email=cells["manager email"].lower(),
             )
+            if surplus:
+                row.errors.append(
+                    f"The line has {len(headers) + len(surplus)} cells; the header names "
+                    f"{len(headers)}: remove the cells beyond “{headers[-1]}”, or put more "
+                    "cells in the header."
+                )
+            row.errors.extend(_org_chart_cell_errors(row))
+            rows.append(row)
+    except csv.Error as error:
+        return OrgChartPlan(
+            rows, [], [], [f"Line {reader.line_num} cannot be read as CSV ({error})."]
         )
     existing_teams = {
         t.name.lower(): t
@@ -129,6 +169,8 @@ def org_chart_plan(*, organisation: Organisation, text: str) -> OrgChartPlan:
     file_teams: dict[str, str] = {}
     seen: set[str] = set()
     for row in rows:
+        if row.errors:
+            continue  # its cells are unusable: checking them further would only echo them
         try:
             validate_email(row.email)
         except ValidationError:

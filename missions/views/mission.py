@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,6 +22,7 @@ from .. import selectors, services
 from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
 from ..models import Interdependency, KeyTask, Mission
 from ..permissions import Action, can, require
+from ..validators import parse_id
 from .cascade import BRANCH_PAGE
 from .common import actor_of, get_mission_for, org_view
 
@@ -80,12 +81,14 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _parent_from(request: HttpRequest) -> Mission | None:
+    """The mission of ``?parent=``; what is not an id names no mission: 404, as a missing one."""
     raw = request.GET.get("parent") or request.POST.get("parent")
     if not raw:
         return None
-    if not str(raw).isdigit():
-        raise ValidationError("Bad parent.")
-    return get_mission_for(request, int(raw), Action.CREATE_CHILD)
+    pk = parse_id(raw)
+    if pk is None:
+        raise Http404
+    return get_mission_for(request, pk, Action.CREATE_CHILD)
 
 
 @org_view
@@ -374,16 +377,16 @@ def mission_move_item(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a KPI or a key task of this mission to another mission one may edit."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk, Action.EDIT)
-    target_id = request.POST.get("to_mission", "")
+    # Ids that are not ids (“abc”, “²”) name nothing: no mission, no item.
     target = (
         Mission.objects.select_related("parent", "organisation")
-        .filter(pk=int(target_id) if target_id.isdigit() else 0, organisation=actor.organisation)
+        .filter(pk=parse_id(request.POST.get("to_mission")) or 0, organisation=actor.organisation)
         .first()
     )
     if target is None or not can(actor, Action.EDIT, target):
         messages.error(request, "Choose a mission of this organisation that you may edit.")
         return _to_mission(mission)
-    item_id = int(request.POST.get("item", "0") or 0)
+    item_id = parse_id(request.POST.get("item")) or 0
     if request.POST.get("kind") == "kpi":
         kpi = get_object_or_404(
             Kpi.objects.select_related("parent_kpi"), pk=item_id, mission=mission

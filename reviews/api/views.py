@@ -16,6 +16,7 @@ from missions.api.permissions import ActorPermission, request_actor
 from missions.models import Notification
 from missions.permissions import Action
 from missions.selectors import organisations_of
+from missions.validators import parse_id
 
 from .. import selectors, services
 from ..models import Finding, Review
@@ -127,9 +128,10 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         body = request.data if isinstance(request.data, dict) else {}
         raw = request.query_params.get("organisation") or body.get("organisation")
         if raw:
-            if not str(raw).isdigit():
+            pk = parse_id(raw)
+            if pk is None:
                 raise ValidationError({"organisation": ["A number is required."]})
-            organisations = organisations.filter(pk=int(raw))
+            organisations = organisations.filter(pk=pk)
         marked = 0
         for organisation in organisations:  # the few organisations of one person
             actor = request_actor(request, organisation)
