@@ -10,7 +10,7 @@ with a name and two methods:
   database table a person reads, or the SMTP server).
 
 ``tally`` compares the two. A new kind of effect is a new class here and one line in
-``scenarios.EFFECTS``; every scenario then counts it.
+``scenarios.Harness.effects``; every scenario then counts it.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ def table(results: list[Result]) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for result in results:
-        caught = f", {result.caught_up} by the next sweep" if result.caught_up else ""
         web = (
             f"web: {result.web_failures} failed health checks within {result.web_down:.1f} s"
             if result.web_failures
@@ -34,10 +33,17 @@ def table(results: list[Result]) -> str:
             lines.append(
                 f"| {f'`{result.key}`' if first else ''} | {t.effect} | {t.due} | {t.sent} "
                 f"| {_bold(t.lost)} | {_bold(t.duplicated, dup)} "
-                f"| {f'{result.seconds:.0f} s after the fault{caught}' if first else ''} "
+                f"| {_all_sent(result) if first else ''} "
                 f"| {recovered if first else ''} |"
             )
     return "\n".join(lines)
+
+
+def _all_sent(result: Result) -> str:
+    if result.seconds is None:
+        return "**never**"
+    caught = f", {result.caught_up} by the next sweep" if result.caught_up else ""
+    return f"{result.seconds:.0f} s after the fault{caught}"
 
 
 def _bold(n: int, text: str | None = None) -> str:

@@ -154,7 +154,7 @@ class Result:
     title: str
     tallies: list[Tally]
     caught_up: int  # reminders sent only after the extra sweep
-    seconds: float  # fault to the last due effect
+    seconds: float | None  # fault to the last due effect; None if some never came
     web_failures: int  # /healthz failures after the fault
     web_down: float  # seconds from the fault to the last /healthz failure
     recovered: bool  # the probe sweep ran through and /healthz answered
@@ -177,6 +177,7 @@ class Run:
         self.beats: list[Process] = []
         self.fault_at: float | None = None
         self.notes: list[str] = []
+        self.killed: set[str] = set()  # workers the harness killed on purpose
 
     def start_worker(self) -> Process:
         name = f"{self.scenario.key}-w{len(self.workers) + 1}"
@@ -203,12 +204,39 @@ class Run:
         self.notes.append(text)
         self.harness.log(f"    {text}")
 
+    def watching(self, condition: Callable[[], bool]) -> Callable[[], bool]:
+        """``condition``, but ``WorkerExited`` as soon as a worker the harness did not kill
+        has exited: no wait can succeed then, and the exit is the finding."""
+
+        def check() -> bool:
+            for worker in self.workers:
+                if worker.name not in self.killed and not worker.alive():
+                    raise WorkerExited(worker)
+            return condition()
+
+        return check
+
     def stop(self) -> None:
         for process in [*self.beats, *self.workers]:
             process.stop()
 
 
 Fault = Callable[[Run], None]
+
+
+class WorkerExited(Exception):
+    """A worker stopped by itself: the app did not recover without a restart."""
+
+    def __init__(self, worker: Process) -> None:
+        fatal = [
+            line
+            for line in worker.text().splitlines()
+            if "CRITICAL" in line or "Unrecoverable" in line
+        ]
+        detail = f": {fatal[-1].strip()}" if fatal else ""
+        super().__init__(
+            f"{worker.name} exited by itself (status {worker.process.returncode}){detail}"
+        )
 
 
 @dataclass
@@ -329,13 +357,14 @@ def run(harness: Harness, scenario: Scenario) -> Result:
     due = len(h.data.reminders)
     caught_up, recovered = 0, False
     started = time.monotonic()
-    done_at = r.fault_at = started
+    r.fault_at = started
+    done_at: float | None = None
     try:
         scenario.start(r)
         r.fault_at = time.monotonic()
         for share in scenario.at:
             wait_until(
-                lambda share=share: h.sent_reminders() >= share * due,
+                r.watching(lambda share=share: h.sent_reminders() >= share * due),
                 f"{share:.0%} of the reminders sent",
                 START_WAIT,
             )
@@ -344,18 +373,21 @@ def run(harness: Harness, scenario: Scenario) -> Result:
             scenario.fault(r)
         # 1. No help: redelivery, retries and reconnection alone.
         try:
-            wait_until(Progress(h), "every due effect", REDELIVERY_WAIT, step=0.5)
+            wait_until(r.watching(Progress(h)), "every due effect", REDELIVERY_WAIT, step=0.5)
         except Timeout as stalled:
             # 2. Beat's next tick: the sweep hands out every reminder claimed but not sent.
             before = h.sent_reminders()
             r.note(f"{due - before} reminders unsent ({stalled}): one more sweep")
             send("review_reminder_sweep")
             try:
-                wait_until(h.complete, "every due effect after the extra sweep", CATCH_UP_WAIT)
+                wait_until(
+                    r.watching(h.complete), "every due effect after the extra sweep", CATCH_UP_WAIT
+                )
             except Timeout as missing:
                 r.note(str(missing))
             caught_up = h.sent_reminders() - before
-        done_at = time.monotonic()
+        if h.complete():
+            done_at = time.monotonic()
         for beat in r.beats:
             beat.stop()
         # 3. Late redeliveries happen before the count.
@@ -366,7 +398,7 @@ def run(harness: Harness, scenario: Scenario) -> Result:
             r.note(str(busy))
         # 4. The probe: the same processes still work.
         recovered = probe(h, r)
-    except Timeout as stuck:
+    except (Timeout, WorkerExited) as stuck:
         r.note(str(stuck))
     finally:
         r.stop()
@@ -380,7 +412,7 @@ def run(harness: Harness, scenario: Scenario) -> Result:
         title=scenario.title,
         tallies=tallies,
         caught_up=caught_up,
-        seconds=done_at - r.fault_at,
+        seconds=done_at - r.fault_at if done_at is not None else None,
         web_failures=web_failures,
         web_down=web_down,
         recovered=recovered,
@@ -484,6 +516,7 @@ def kill_worker_then_start_another(r: Run) -> None:
     """SIGKILL the worker's process group; its messages stay unacknowledged in Redis until
     the visibility timeout hands them to the new worker."""
     dead = r.worker
+    r.killed.add(dead.name)
     dead.kill()
     r.note(f"SIGKILL to {dead.name}'s process group; starting a new worker")
     processes.wait_ready(r.start_worker())
