@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, as_serializer_error
@@ -33,6 +33,7 @@ from ..models import (
     Vision,
 )
 from ..permissions import Action, Actor, can_move
+from ..services.missions import ConflictError
 from . import filters
 from . import serializers as s
 from .permissions import ActorPermission, request_actor, require_api
@@ -76,6 +77,21 @@ ALIGNMENT_EXAMPLES = {
         value={"comment": "The deadline is after ours; bring it to November."},
     ),
 }
+
+
+class Conflict(APIException):
+    """Someone changed the mission between the caller's read and this write (an alignment
+    decision made a moment before); ``detail`` says who, what and when."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone changed the mission a moment ago."
+    default_code = "conflict"
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    inline_serializer("ConflictDetail", {"detail": serializers.CharField()}),
+    description="Someone decided a moment before; ``detail`` says who, what and when.",
+)
 
 
 # Operating-space fields are nested in the API (``operating_space``) but flat on the model: a
@@ -276,14 +292,17 @@ class MissionViewSet(viewsets.ModelViewSet):
         mission = self.get_object()
         payload = s.AlignmentActionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        mission = service(
-            mission=mission, by=request.user, comment=payload.validated_data["comment"]
-        )
+        try:
+            mission = service(
+                mission=mission, by=request.user, comment=payload.validated_data["comment"]
+            )
+        except ConflictError as error:
+            raise Conflict(" ".join(error.messages)) from error
         return Response(self.get_serializer(mission).data)
 
     @extend_schema(
         request=s.AlignmentActionSerializer,
-        responses=s.MissionSerializer,
+        responses={200: s.MissionSerializer, 409: CONFLICT_RESPONSE},
         examples=[ALIGNMENT_EXAMPLES["propose"]],
     )
     @action(detail=True, methods=["post"])
@@ -293,7 +312,7 @@ class MissionViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=s.AlignmentActionSerializer,
-        responses=s.MissionSerializer,
+        responses={200: s.MissionSerializer, 409: CONFLICT_RESPONSE},
         examples=[ALIGNMENT_EXAMPLES["align"]],
     )
     @action(detail=True, methods=["post"])
@@ -303,7 +322,7 @@ class MissionViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=s.AlignmentActionSerializer,
-        responses=s.MissionSerializer,
+        responses={200: s.MissionSerializer, 409: CONFLICT_RESPONSE},
         examples=[ALIGNMENT_EXAMPLES["send_back"]],
     )
     @action(detail=True, methods=["post"], url_path="send-back")

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from .. import tree
 from ..audit import apply_changes, audit_record
-from ..models import KeyTask, Mission, Notification, Organisation, Vision
+from ..models import AuditEvent, KeyTask, Mission, Notification, Organisation, Vision
 from ..permissions import actor_for, can_move
 from .notifications import mission_owners, notify
 from .work import KEY_TASK_FIELDS, key_task_create
@@ -43,6 +44,30 @@ MISSION_FIELDS = (
 
 
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
+
+
+class ConflictError(ValidationError):
+    """Someone changed the mission between the caller's read and this write, so the write is
+    refused; the message says who did what, and when.
+
+    A ``ValidationError``, so that a caller that knows nothing of conflicts still refuses
+    cleanly. The API answers 409 (412 for a failed ``If-Match``); the pages say what happened.
+    ``current`` is the mission as stored now.
+    """
+
+    def __init__(self, message: str, *, current: Mission) -> None:
+        super().__init__(message, code="conflict")
+        self.current = current
+
+
+def _name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else "Someone"
+
+
+def _ago(moment: dt.datetime) -> str:
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "a moment ago"
+    return f"{timesince(moment)} ago"
 
 
 @transaction.atomic
@@ -268,7 +293,46 @@ def mission_carry_over(
     return copy
 
 
+# The alignment states, as the sentence that tells someone another person got there first.
+ALIGNMENT_DONE = {"proposed": "proposed it", "aligned": "aligned it", "sent_back": "sent it back"}
+
+
+def _alignment_news(stored: Mission) -> str:
+    """Who brought the mission to its alignment state, and when: "Ann Lee aligned it a
+    moment ago"."""
+    event = (
+        AuditEvent.objects.filter(mission=stored, verb=stored.alignment_status)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    done = ALIGNMENT_DONE.get(stored.alignment_status, "changed it")
+    if event is None:
+        return f"{_name(stored.updated_by)} {done} {_ago(stored.updated_at)}"
+    return f"{_name(event.actor)} {done} {_ago(event.created_at)}"
+
+
+def _lock_for_alignment(
+    mission: Mission, allowed: set[str], *, doing: str, refusal: str = ""
+) -> Mission:
+    """The mission's row, locked until the transaction ends and read again, when its stored
+    alignment state is one of ``allowed``: two decisions at the same moment take turns.
+
+    Otherwise the decision is refused. When someone's decision stands in the way (the mission
+    is proposed, aligned or sent back), with ``ConflictError`` saying who decided and when,
+    whether they did it a moment or a month ago; for a draft, with ``refusal``.
+    ``doing`` completes "…, so it was not": "aligned", "sent back".
+    """
+    stored = Mission.objects.select_for_update().get(pk=mission.pk)
+    if stored.alignment_status in allowed:
+        return stored
+    if stored.alignment_status not in ALIGNMENT_DONE:
+        raise ValidationError(refusal)
+    raise ConflictError(f"{_alignment_news(stored)}, so it was not {doing}.", current=stored)
+
+
 def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, comment: str) -> Mission:
+    """Write the new alignment state; ``mission`` is the row locked by the caller."""
     old = mission.alignment_status
     mission.alignment_status = status
     mission.updated_by = by
@@ -295,11 +359,18 @@ def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, commen
 
 @transaction.atomic
 def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission:
-    """The owner puts the mission forward for alignment with the mission above."""
+    """The owner puts the mission forward for alignment with the mission above.
+
+    Once: a mission proposed already (say a moment ago, from another tab) is not proposed
+    again, so its boss is asked once.
+    """
     if mission.parent_id is None:
         raise ValidationError("A top-level mission has no mission above it to align with.")
-    if mission.alignment_status == Mission.AlignmentStatus.ALIGNED:
-        raise ValidationError("The mission is already aligned.")
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.DRAFT, Mission.AlignmentStatus.SENT_BACK},
+        doing="proposed again",
+    )
     _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
     notify(
         recipients=mission_owners(mission.parent),
@@ -314,8 +385,12 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
 @transaction.atomic
 def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
     """The parent mission's owner approves the mission as aligned."""
-    if mission.alignment_status != Mission.AlignmentStatus.PROPOSED:
-        raise ValidationError("Only a proposed mission can be aligned.")
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.PROPOSED},
+        refusal="Only a proposed mission can be aligned.",
+        doing="aligned",
+    )
     _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
     notify(
         recipients=mission_owners(mission),
@@ -330,8 +405,12 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
 @transaction.atomic
 def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
     """The parent mission's owner sends the mission back, saying why."""
-    if mission.alignment_status != Mission.AlignmentStatus.PROPOSED:
-        raise ValidationError("Only a proposed mission can be sent back.")
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.PROPOSED},
+        refusal="Only a proposed mission can be sent back.",
+        doing="sent back",
+    )
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
     _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
@@ -347,7 +426,11 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
 
 @transaction.atomic
 def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mission:
-    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted."""
+    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted.
+
+    Decided on the row locked and read again: a mission proposed a moment ago stays as it is.
+    """
+    mission = Mission.objects.select_for_update().get(pk=mission.pk)
     if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
         return mission
     return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
