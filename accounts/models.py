@@ -1,9 +1,16 @@
-"""What a person sets for themselves, whatever organisation they are in."""
+"""What a person sets for themselves, whatever organisation they are in, and the credentials
+they hold: API tokens and browser sessions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import models
+from django.db.models.signals import post_init, post_save
+from django.dispatch import receiver
+from django.utils import timezone
 
 from missions.models import TimeStampedModel, validate_time_zone
 
@@ -24,3 +31,133 @@ class Profile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        """Tokens that still work: not revoked, not expired."""
+        return self.filter(revoked_at=None, expires_at__gt=timezone.now())
+
+
+class ApiToken(TimeStampedModel):
+    """A key for the API, sent as ``Authorization: Token <key>``; a person may hold several.
+
+    Only the SHA-256 of the key is stored: the key itself is shown once, when it is made
+    (``accounts.tokens.api_token_create``). A token stops working when it expires, when its
+    owner or an administrator revokes it, and when its owner's password changes.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("Name", max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField("Expires")
+    last_used_at = models.DateTimeField("Last used", null=True, blank=True)
+    revoked_at = models.DateTimeField("Revoked", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="%(app_label)s_%(class)s_expires_after_creation",
+            ),
+        ]
+        indexes = [
+            # A person's tokens that have not been revoked: their list, the revocation of all
+            # of them at a password change, the limit per person.
+            models.Index(
+                fields=["user", "expires_at"],
+                condition=models.Q(revoked_at=None),
+                name="accounts_apitoken_unrevoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+
+class BrowserSession(TimeStampedModel):
+    """A browser a person logged in with, so that they can see and end their sessions.
+
+    The session itself lives in Django's session store under ``session_key``; a row whose
+    session has expired or ended is not shown, and goes when the person's sessions are
+    ended. ``created_at`` is when they logged in.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField("Address", null=True, blank=True)
+    user_agent = models.CharField("Browser", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "browser session"
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Credentials follow the password --------------------------------------------------------------
+# Connected here, in a module every process imports at start-up, so that a password changed
+# anywhere (the password pages, the admin, a shell, a management command) revokes the person's
+# API tokens and ends their browser sessions.
+
+
+@receiver(post_init, sender=settings.AUTH_USER_MODEL)
+def _remember_stored_password(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # From __dict__: a deferred password field must not cost a query.
+    instance._password_as_loaded = instance.__dict__.get("password")
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _revoke_credentials_on_password_change(
+    sender: Any, instance: Any, created: bool, update_fields: Any, **kwargs: Any
+) -> None:
+    """Django's own notion of a password change: ``set_password`` then ``save`` (the pending
+    raw password is still set while the model is saved; a hash upgrade at log-in clears it
+    first, and is no change). Disabling password log-in (an unusable password) counts too."""
+    if created or (update_fields is not None and "password" not in update_fields):
+        return
+    loaded = getattr(instance, "_password_as_loaded", None)
+    instance._password_as_loaded = instance.password
+    changed = getattr(instance, "_password", None) is not None
+    disabled = (
+        loaded is not None and loaded != instance.password and not instance.has_usable_password()
+    )
+    if changed or disabled:
+        from .tokens import credentials_revoke_all  # the services import these models
+
+        credentials_revoke_all(user=instance)
+
+
+@receiver(user_logged_in)
+def _remember_browser_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        from .tokens import browser_session_record
+
+        browser_session_record(request=request, user=user)
+
+
+@receiver(user_logged_out)
+def _forget_browser_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        from .tokens import browser_session_forget
+
+        browser_session_forget(session_key=session_key)
+
+
+@receiver(post_save, sender="authtoken.Token")
+def _adopt_drf_token(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A token made with DRF's own model (``manage.py drf_create_token``, older scripts) becomes
+    a hashed, expiring one; the row that held its key in plain text is deleted at once."""
+    from .tokens import api_token_adopt
+
+    api_token_adopt(key=instance.key, user=instance.user)
+    # Through the queryset: ``instance.delete()`` would clear the key the caller still reads.
+    sender.objects.filter(pk=instance.pk).delete()

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.tokens import ApiTokenViewSet, CurrentTokenRevokeApi
 from measures.api.urls import register as register_measures
 from missions.api.urls import register as register_missions
 from reviews.api.urls import register as register_reviews
@@ -16,8 +17,10 @@ router.include_format_suffixes = False
 register_missions(router)
 register_measures(router)
 register_reviews(router)
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-token")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", CurrentTokenRevokeApi.as_view(), name="auth-token-revoke-current"),
     *router.urls,
 ]

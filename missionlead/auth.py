@@ -3,7 +3,8 @@
 - ``/accounts/login/``: Django's ``LoginView``; a throttled attempt answers 429 with the
   form and "Too many attempts…", and the password is not even checked.
 - ``/admin/login/``: the admin's own page, under the same limits.
-- ``POST /api/v1/auth/token/``: a token for a username and password, under the same limits.
+- ``POST /api/v1/auth/token/``: a new API token for a username and password, under the same
+  limits (tokens: ``accounts.tokens``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import parsers, renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.tokens import api_token_create
 
 from .throttling import (
     LoginThrottle,
@@ -71,6 +73,13 @@ class TokenObtainSerializer(serializers.Serializer):
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
+    name = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=100,
+        help_text="What the token is for, to tell it apart in your list of tokens. Default: "
+        "the client's User-Agent.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Normalised as the log-in form does (NFKC): both agree on who a spelling is.
@@ -88,14 +97,25 @@ class TokenObtainSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`. Shown this once: only a hash of "
+        "it is kept."
+    )
+    id = serializers.IntegerField(
+        help_text="To revoke it: `POST /api/v1/auth/tokens/<id>/revoke/`."
+    )
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="When it stops working.")
 
 
-class ObtainTokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token"}``; under the log-in limits."""
+class ObtainTokenView(APIView):
+    """``POST {"username", "password"}`` → ``{"token", "expires_at", …}``; under the log-in
+    limits. Each call makes a new token (a person may hold several)."""
 
-    serializer_class = TokenObtainSerializer
+    permission_classes = ()
     throttle_classes = (LoginThrottle,)
+    parser_classes = (parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser)
+    renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
         request=TokenObtainSerializer,
@@ -104,16 +124,18 @@ class ObtainTokenView(ObtainAuthToken):
             OpenApiExample(
                 "Log in",
                 request_only=True,
-                value={"username": "lead", "password": "mission-demo"},
+                value={"username": "lead", "password": "mission-demo", "name": "CI pipeline"},
             )
         ],
         tags=["auth"],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Exchange a username and password for the caller's API token."""
-        serializer = self.get_serializer(data=request.data)
+        """Exchange a username and password for a new API token."""
+        serializer = TokenObtainSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         login_attempt_succeeded(request, user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        name = serializer.validated_data.get("name") or request.headers.get("User-Agent", "")
+        token, key = api_token_create(user=user, name=name)
+        answer = {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+        return Response(TokenSerializer(answer).data)

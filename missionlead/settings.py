@@ -215,8 +215,9 @@ def _rate(name: str, default: str) -> str:
 
 REST_FRAMEWORK = {
     # Token first: an anonymous API request then answers 401 with ``WWW-Authenticate: Token``.
+    # Tokens are accounts.models.ApiToken (hashed, expiring, revocable; accounts/tokens.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -371,3 +372,11 @@ REDIS_CACHE_OPTIONS = {
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["OPTIONS"] = REDIS_CACHE_OPTIONS
+
+# --- API tokens (accounts/tokens.py) ------------------------------------------------------------
+# Days a token from POST /api/v1/auth/token/ works; working tokens a person may hold (beyond it,
+# the least recently used one is revoked).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKEN_LIMIT = env.int("API_TOKEN_LIMIT", default=25)
+if API_TOKEN_DAYS < 1 or API_TOKEN_LIMIT < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS and API_TOKEN_LIMIT must be at least 1")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *password_urlpatterns,
+    path("accounts/security/", include("accounts.security_urls")),
     path("", include("accounts.urls")),
     # Before the admin's own URLs: its log-in page is rate-limited like ours.
     path("admin/login/", admin_login, name="admin-login"),

@@ -132,6 +132,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
     "password_change": {"GET": everyone(), "POST": everyone(write=True)},
     "password_change_done": {"GET": everyone()},
+    # One's own sessions and API tokens. Ending or revoking needs one's own session or token;
+    # here the id is nobody's (tests/accounts/test_tokens.py ends and revokes real ones, and
+    # shows that someone else's answer 404 too).
+    "security:overview": {"GET": everyone()},
+    "security:token-revoke": {"kwargs": {"pk": 0}, "POST": nobody_but("")},
+    "security:session-end": {"kwargs": {"pk": 0}, "POST": nobody_but("")},
     # Sign-up is closed unless SIGNUP_OPEN (tests/accounts/test_signup.py opens it).
     "accounts:signup": {
         "GET": dict.fromkeys(ROLES, NOT_FOUND),
@@ -243,10 +249,22 @@ ROUTES: dict[str, dict[str, Any]] = {
     "invitation-detail": {"pk": "invitation", "GET": nobody_but("admin")},
     "invitation-revoke": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
     "invitation-resend": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
+    # The caller's own API tokens; revoking "the token in use" with a session is bad input.
+    # Revoking one by id: tests/accounts/test_tokens.py (EXCLUDED_NAMES).
+    "auth-token-list": {"GET": everyone()},
+    "auth-token-revoke-current": {"POST": everyone(write=True)},
 }
 
 # Routes with tests of their own, and what is not ours to test.
-EXCLUDED_NAMES = {"login", "logout", "admin-login", "api-token", "schema", "api-docs"}
+EXCLUDED_NAMES = {
+    "login",
+    "logout",
+    "admin-login",
+    "api-token",
+    "auth-token-revoke",  # tests/accounts/test_tokens.py: one's own, someone else's, anonymous
+    "schema",
+    "api-docs",
+}
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")
 
 
