@@ -33,12 +33,13 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
-LOGIN_THROTTLED_MESSAGE = "Too many attempts to log in. Wait a minute, then try again."
+LOGIN_THROTTLED_MESSAGE = "Too many attempts to log in. Wait a while, then try again."
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -109,11 +110,6 @@ def client_ip(request: Any) -> str:
     return str(hop)
 
 
-try:
-    from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover - redis comes with celery[redis]
-    RedisError = OSError  # type: ignore[assignment,misc]
-
 # What a cache raises when its server is away (connection refused, a timeout, a full disk).
 CACHE_ERRORS: tuple[type[Exception], ...] = (OSError, RedisError)
 
@@ -162,9 +158,6 @@ class FailSafeCounters:
                 error,
             )
 
-    def retry_now(self) -> None:
-        self._retry_at = 0.0
-
     def reset(self) -> None:
         """Forget the outage and the counts kept meanwhile (tests)."""
         self._retry_at = 0.0
@@ -172,12 +165,8 @@ class FailSafeCounters:
         self._local.clear()
 
 
+# Where every count lives: the default cache (Redis in production), failing safe.
 counters = FailSafeCounters()
-
-
-def _store() -> Any:
-    """Where the counts live: the default cache (Redis in production), failing safe."""
-    return counters
 
 
 class _SettingsRate:
@@ -296,37 +285,36 @@ def login_attempt_begin(request: Any, username: str) -> float | None:
     """Count a log-in attempt before its password is checked: None when it may go ahead (it
     stays counted unless ``login_attempt_succeeded`` follows), else the seconds to wait (it
     is not counted: hammering during a wait does not lengthen it)."""
-    store = _store()
     now = time.time()
     ip = client_ip(request)
     name = username_key(username)
     pair = f"login:pair:{_digest(ip, name)}" if name else ""
     if pair:
-        until = store.get(f"{pair}:wait")
+        until = counters.get(f"{pair}:wait")
         if until is not None:
             return max(until - now, 1.0)
     counted: list[str] = []
-    if not (pair and store.get(f"{pair}:known")):
+    if not (pair and counters.get(f"{pair}:known")):
         for scope, ident in (("login_ip", ip), ("login_user", name)):
             window = _window(scope, ident, now) if ident else None
             if window is None:
                 continue
             key, limit, ends = window
             counted.append(key)
-            if _incr(store, key, ends - now) > limit:
-                _uncount(store, counted)
+            if _incr(counters, key, ends - now) > limit:
+                _uncount(counters, counted)
                 return max(ends - now, 1.0)
     if pair:
-        failures = _incr(store, f"{pair}:n", FORGET_FAILURES_SECONDS)
-        store.touch(f"{pair}:n", FORGET_FAILURES_SECONDS)
+        failures = _incr(counters, f"{pair}:n", FORGET_FAILURES_SECONDS)
+        counters.touch(f"{pair}:n", FORGET_FAILURES_SECONDS)
         free = settings.LOGIN_FREE_ATTEMPTS
         if failures >= free:
             # This attempt may go ahead; the next one waits, whatever this one's outcome. The
             # wait is claimed atomically: of attempts in flight together, one gets through.
             wait = min(settings.LOGIN_BACKOFF_MAX, 2 ** min(failures - free, 30))
-            if not store.add(f"{pair}:wait", now + wait, wait):
-                _uncount(store, [*counted, f"{pair}:n"])
-                until = store.get(f"{pair}:wait")
+            if not counters.add(f"{pair}:wait", now + wait, wait):
+                _uncount(counters, [*counted, f"{pair}:n"])
+                until = counters.get(f"{pair}:wait")
                 return max((until or now + 1) - now, 1.0)
     request._login_attempt = _Attempt(ip=ip, username=name, windows=counted)
     return None
@@ -335,15 +323,14 @@ def login_attempt_begin(request: Any, username: str) -> float | None:
 def login_attempt_succeeded(request: Any, user: Any) -> None:
     """The person logged in from this address: their pair starts again and is known (the
     ceilings no longer hold it), and the attempt is taken back from the ceilings."""
-    store = _store()
     ip = client_ip(request)
     name = username_key(user.get_username())
     pair = f"login:pair:{_digest(ip, name)}"
-    store.delete_many([f"{pair}:n", f"{pair}:wait"])
-    store.set(f"{pair}:known", 1, KNOWN_PAIR_SECONDS)
+    counters.delete_many([f"{pair}:n", f"{pair}:wait"])
+    counters.set(f"{pair}:known", 1, KNOWN_PAIR_SECONDS)
     attempt = getattr(request, "_login_attempt", None)
     if isinstance(attempt, _Attempt) and (attempt.ip, attempt.username) == (ip, name):
-        _uncount(store, attempt.windows)
+        _uncount(counters, attempt.windows)
         request._login_attempt = None
 
 
@@ -387,6 +374,6 @@ def login_wait(request: Any, view: Any = None) -> float | None:
     if window is None:
         return None
     key, limit, ends = window
-    if _incr(_store(), key, ends - now) > limit:
+    if _incr(counters, key, ends - now) > limit:
         return max(ends - now, 1.0)
     return None
