@@ -29,8 +29,13 @@ PARSERS = {
 
 
 @pytest.fixture
-def parsers(settings):
+def parsers(settings, monkeypatch):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **PARSERS}
+    # APIView read the setting into a class attribute when it was first imported.
+    from rest_framework.settings import api_settings
+    from rest_framework.views import APIView
+
+    monkeypatch.setattr(APIView, "parser_classes", api_settings.DEFAULT_PARSER_CLASSES)
 
 
 def api(user) -> APIClient:
