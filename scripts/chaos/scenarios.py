@@ -432,9 +432,12 @@ def run(harness: Harness, scenario: Scenario) -> Result:
 
 # What the workers' logs say happened: the evidence that a fault struck work in flight.
 LOG_EVENTS = {
-    "tasks lost with their pool process": re.compile(r"Worker exited prematurely"),
+    "tasks lost with their pool process": re.compile(r"Task handler raised error: WorkerLost"),
     "retries": re.compile(r"\] retry: Retry in"),
-    "failed task runs": re.compile(r"\] raised unexpected"),
+    # The body failed and was not retried, or the result could not be stored (database down).
+    "task runs ended by an error": re.compile(
+        r"\] raised unexpected|Task handler raised error: (?!WorkerLost)"
+    ),
     "lost broker connections": re.compile(r"Connection to broker lost"),
     "sends refused by the claim (sent already)": re.compile(
         r"review_send_reminder\[[^]]+\] succeeded in [^:]+: False"
