@@ -11,13 +11,20 @@ with a name and two methods:
 
 ``tally`` compares the two. A new kind of effect is a new class here and one line in
 ``scenarios.Harness.effects``; every scenario then counts it.
+
+One duplicate no sender can avoid is told apart: an email the mail server accepted just
+before its sender was killed, whose transaction therefore never committed. No surviving
+process knows it went out, so the redelivered task sends it again (SMTP has no idempotency
+key). An effect may name such keys (``unavoidable``); a duplicate counts as "in a kill's
+SMTP window" only if its first copy arrived at most ``SMTP_WINDOW`` seconds before a kill
+and its second after it. Every other duplicate fails the scenario.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +36,9 @@ from reviews.models import AlignmentSnapshot, Reminder
 from .mailbox import Mailbox
 
 Key = Hashable
+# The 250 reaching the worker, the QUIT and the commit take milliseconds; a second is
+# generous, and still a sliver of a sweep that lasts twenty.
+SMTP_WINDOW = 1.0
 
 
 class Effect(Protocol):
@@ -48,22 +58,28 @@ class Tally:
     duplicated: int  # due keys that took effect more than once
     extra: int  # copies beyond the first, over all keys
     unexpected: int  # keys that took effect but were not due
+    in_kill_window: int = 0  # of the duplicated, those a kill made unavoidable (see above)
 
     @property
     def ok(self) -> bool:
-        return self.lost == self.duplicated == self.unexpected == 0
+        return self.lost == self.unexpected == 0 and self.duplicated == self.in_kill_window
 
 
-def tally(effect: Effect, due: set[Key]) -> Tally:
+def tally(effect: Effect, due: set[Key], kills: Sequence[float] = ()) -> Tally:
+    """``kills``: when the harness killed a process of the product (``time.monotonic()``)."""
     seen = effect.observed()
+    duplicated = {key for key in due if seen[key] > 1}
+    unavoidable = getattr(effect, "unavoidable", None)
+    excused = duplicated & unavoidable(kills) if unavoidable and kills else set()
     return Tally(
         effect=effect.name,
         due=len(due),
         sent=sum(1 for key in due if seen[key] >= 1),
         lost=sum(1 for key in due if seen[key] == 0),
-        duplicated=sum(1 for key in due if seen[key] > 1),
+        duplicated=len(duplicated),
         extra=sum(count - 1 for count in seen.values() if count > 1),
         unexpected=sum(1 for key in seen if key not in due),
+        in_kill_window=len(excused),
     )
 
 
@@ -118,13 +134,28 @@ class ReminderEmails:
         return self._due
 
     def observed(self) -> Counter[Key]:
-        counts: Counter[Key] = Counter()
+        return Counter(key for key, _ in self._arrivals())
+
+    def unavoidable(self, kills: Sequence[float]) -> set[Key]:
+        """Keys sent twice whose first copy arrived just before a kill, the second after."""
+        times: dict[Key, list[float]] = {}
+        for key, at in self._arrivals():
+            times.setdefault(key, []).append(at)
+        return {
+            key
+            for key, arrivals in times.items()
+            if len(arrivals) == 2
+            and any(k - SMTP_WINDOW <= min(arrivals) <= k < max(arrivals) for k in kills)
+        }
+
+    def _arrivals(self) -> list[tuple[Key, float]]:
+        arrivals = []
         for message in self.mailbox.messages():
             link = REVIEW_LINK.search(message.text)
             review_id = int(link.group(1)) if link else None
             for address in message.recipients:
-                counts[(review_id, self.user_ids.get(address))] += 1
-        return counts
+                arrivals.append(((review_id, self.user_ids.get(address)), message.at))
+        return arrivals
 
 
 # --- Alignment checks ---------------------------------------------------------------------------

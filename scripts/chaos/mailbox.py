@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class Received:
     recipients: tuple[str, ...]
     message_id: str
     text: str
+    at: float  # time.monotonic() when stored, before the 250
 
 
 class _Handler:
@@ -42,6 +44,7 @@ class _Handler:
                 recipients=tuple(address.lower() for address in envelope.rcpt_tos),
                 message_id=str(parsed.get("Message-ID", "")),
                 text=_text(parsed),
+                at=time.monotonic(),
             )
         )
         hold = self.mailbox.take_hold()

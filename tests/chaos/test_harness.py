@@ -14,7 +14,7 @@ from missions.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
 from scripts.chaos.effects import ReminderEmails, ReminderNotifications, tally
-from scripts.chaos.mailbox import Mailbox
+from scripts.chaos.mailbox import Mailbox, Received
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +38,25 @@ def test_it_counts_each_reminders_emails_as_the_smtp_server_received_them() -> N
     assert (result.due, result.sent, result.lost) == (3, 2, 1)  # staff's never arrived
     assert (result.duplicated, result.extra, result.unexpected) == (1, 1, 1)
     assert not result.ok
+
+
+def test_only_a_duplicate_whose_first_copy_arrived_just_before_a_kill_is_excused() -> None:
+    """The email accepted by the mail server an instant before its sender died is sent again
+    by the redelivered task, and no sender can avoid that; any other duplicate is a bug."""
+    users = {"ceo@acme.example": 1, "lead@acme.example": 2}
+    due = {(10, 1), (11, 2)}
+    mailbox = Mailbox()  # not started: the messages are added as the server would store them
+    for to, review, at in (
+        ("ceo@acme.example", 10, 99.8),  # 0.2 s before the kill at 100.0 …
+        ("ceo@acme.example", 10, 110.0),  # … and again after the redelivery
+        ("lead@acme.example", 11, 95.0),  # 5 s before the kill: it had committed long since
+        ("lead@acme.example", 11, 110.0),
+    ):
+        mailbox.add(Received((to,), "", f"/reviews/{review}/", at))
+    effect = ReminderEmails(due, mailbox, users)
+    result = tally(effect, due, kills=[100.0])
+    assert (result.duplicated, result.in_kill_window, result.ok) == (2, 1, False)
+    assert tally(effect, due).in_kill_window == 0  # no kill, no excuse
 
 
 def test_a_held_reply_keeps_the_sender_waiting_with_the_message_already_stored() -> None:
