@@ -221,6 +221,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies nested deeper than 16 levels or larger than DATA_UPLOAD_MAX_MEMORY_SIZE are
+    # refused as bad input (missionlead.api.JSONParser), never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "missionlead.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "missionlead.api.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -314,6 +321,10 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# The largest request body read into memory (Django's default, written out: the API's JSON
+# parser and the org-chart import's confirmation step, which posts a 2 MB file back, use it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Product settings ---------------------------------------------------------------------------
 # The address people reach the site at, for links in emails (``make run`` sets it to the address

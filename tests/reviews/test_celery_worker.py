@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -73,7 +74,8 @@ def worker_env(**extra: str) -> dict[str, str]:
         CELERY_BROKER_URL=BROKER_URL,
         CONN_MAX_AGE="0",  # no connection outlives a task, so none lingers after the test
         DEBUG="0",
-        SECRET_KEY="x",
+        # The production settings refuse a short or placeholder key.
+        SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="*",
         EMAIL_URL="consolemail://",
         PYTHONUNBUFFERED="1",
