@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -57,9 +58,21 @@ class PersonChoiceField(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.get_username())
 
 
+# The form's three lists of decision rights, and their keys in ``Mission.decision_rights``.
+DECISION_RIGHTS = (
+    ("free_to_decide", "free"),
+    ("must_consult", "consult"),
+    ("must_not", "must_not"),
+)
+
+
 class MissionForm(ServiceModelForm):
     """A mission with its operating space. Owner choices stay small however big the
-    organisation: teams under the parent's team (or led by the writer), people of that team."""
+    organisation: teams under the parent's team (or led by the writer), people of that team.
+
+    An edit form carries the version it was read at (``updated_at``, hidden), so that a save
+    made on an older version than the stored one is refused rather than writing back the old
+    values of the fields someone else changed meanwhile (see ``services.mission_update``)."""
 
     owner_user = PersonChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Owner"
@@ -82,6 +95,7 @@ class MissionForm(ServiceModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
     )
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Mission
@@ -127,12 +141,23 @@ class MissionForm(ServiceModelForm):
             levels = [Mission.Level.ORGANISATION]
         self.fields["level"].choices = [(lvl.value, lvl.label) for lvl in levels]
         rights = self.instance.decision_rights or {}
-        for name, key in (
-            ("free_to_decide", "free"),
-            ("must_consult", "consult"),
-            ("must_not", "must_not"),
-        ):
+        for name, key in DECISION_RIGHTS:
             self.fields[name].initial = "\n".join(rights.get(key, []))
+        if self.instance.pk:
+            self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean_updated_at(self) -> dt.datetime | None:
+        """The version the form was read at; none on a new mission (or a form of old)."""
+        raw = self.cleaned_data.get("updated_at") or ""
+        if not raw:
+            return None
+        try:
+            read_at = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            read_at = None
+        if read_at is None or read_at.tzinfo is None:
+            self.add_error(None, "This form is damaged: open the mission and edit it again.")
+        return read_at
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -146,16 +171,31 @@ class MissionForm(ServiceModelForm):
             if data.get("owner_team") is None:
                 self.add_error("owner_team", "A team mission needs its owner team.")
         # Only the kinds that have entries: an untouched form must equal what is stored ({}).
-        rights = {
-            key: _lines(data.pop(name, "") or "")
-            for name, key in (
-                ("free_to_decide", "free"),
-                ("must_consult", "consult"),
-                ("must_not", "must_not"),
-            )
-        }
+        rights = {key: _lines(data.pop(name, "") or "") for name, key in DECISION_RIGHTS}
         data["decision_rights"] = {key: lines for key, lines in rights.items() if lines}
         return data
+
+    def rebase(self, stored: Mission) -> list[str]:
+        """After an edit conflict: keep what the user typed, but carry ``stored``'s version,
+        so that saving again is a choice made knowing the mission changed. Returns the labels
+        of the fields whose values differ from ``stored``'s: what saving again would replace
+        (the user's own changes, and the other person's that the form still holds the old
+        values of)."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("updated_at")] = stored.updated_at.isoformat()
+        data = self.cleaned_data
+        labels = [
+            str(self.fields[name].label)
+            for name in self._meta.fields or []
+            if name in data and data[name] != getattr(stored, name)
+        ]
+        rights = stored.decision_rights or {}
+        labels += [
+            str(self.fields[name].label)
+            for name, key in DECISION_RIGHTS
+            if data.get("decision_rights", {}).get(key, []) != rights.get(key, [])
+        ]
+        return labels
 
 
 class ParentKpiChoiceField(forms.ModelChoiceField):

@@ -158,17 +158,29 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
 
 
 @transaction.atomic
-def mission_update(*, mission: Mission, data: dict[str, Any], by: User) -> Mission:
+def mission_update(
+    *, mission: Mission, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> Mission:
     """Change a mission; a new parent moves its whole subtree in one UPDATE.
 
     The changes apply to the stored row, read again under a row lock: what the caller holds
     may be stale (another request changed it since) or already carry the new values (a bound
     ``ModelForm`` copies them onto its instance), and comparing with either loses a write.
 
+    ``read_at`` is the ``updated_at`` of the version the changes were made on (the edit form's,
+    an ``If-Match``). A row changed since then is not overwritten with values that may be the
+    old ones: ``ConflictError`` says who changed it and when. Without it (a PATCH sends only
+    the fields it changes) the changes apply to whatever is stored.
+
     A new parent is its bosses' decision (``permissions.can_move``), and the moved mission is
     aligned with nobody yet: proposed to its new boss, or a draft at the top.
     """
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
+    if read_at is not None and mission.updated_at != read_at:
+        raise ConflictError(
+            f"{_name(mission.updated_by)} changed this mission {_ago(mission.updated_at)}.",
+            current=mission,
+        )
     old_path, old_parent_id = mission.path, mission.parent_id
     if "parent" in data and getattr(data["parent"], "pk", None) != old_parent_id:
         _require_move(mission, data["parent"], by=by)

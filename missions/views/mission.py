@@ -22,6 +22,7 @@ from .. import selectors, services
 from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
 from ..models import Interdependency, KeyTask, Mission
 from ..permissions import Action, can, require
+from ..services.missions import ConflictError
 from ..validators import parse_id
 from .cascade import BRANCH_PAGE
 from .common import actor_of, get_mission_for, org_view
@@ -182,13 +183,20 @@ def _child_defaults(actor: Any, parent: Mission | None) -> dict[str, Any]:
 @org_view
 @require_http_methods(["GET", "POST"])
 def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a mission and its operating space."""
+    """Edit a mission and its operating space. A save made on an older version than the one
+    stored comes back (409) with the user's values, and says who changed the mission when."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk, Action.EDIT)
     form = MissionForm(request.POST or None, instance=mission, actor=actor, parent=mission.parent)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.mission_update(mission=mission, data=form.cleaned_data, by=request.user)
+            services.mission_update(
+                mission=mission, data=data, by=request.user, read_at=data["updated_at"]
+            )
+        except ConflictError as error:
+            conflict = {"message": " ".join(error.messages), "fields": form.rebase(error.current)}
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -196,13 +204,13 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _to_mission(mission)
     context = {
         "form": form,
+        "conflict": conflict,
         "mission": mission,
         "parent": mission.parent,
         "grandparent": mission.parent.parent if mission.parent else None,
     }
-    return render(
-        request, "missions/mission_form.html", context, status=400 if form.errors else 200
-    )
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "missions/mission_form.html", context, status=status)
 
 
 def _alignment_action(request: HttpRequest, pk: int, action: Action, service: Any) -> HttpResponse:
