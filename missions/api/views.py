@@ -7,13 +7,21 @@ object answers 404); object permissions from ``missions.permissions`` through
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -88,10 +96,65 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(APIException):
+    """``If-Match`` names another version of the mission than the one stored: someone changed
+    it since the client read it; ``detail`` says who and when."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The mission changed since the version that If-Match names."
+    default_code = "precondition_failed"
+
+
+CONFLICT_DETAIL = inline_serializer("ConflictDetail", {"detail": serializers.CharField()})
 CONFLICT_RESPONSE = OpenApiResponse(
-    inline_serializer("ConflictDetail", {"detail": serializers.CharField()}),
+    CONFLICT_DETAIL,
     description="Someone decided a moment before; ``detail`` says who, what and when.",
 )
+IF_MATCH = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "If-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="Optional: the ``ETag`` of the mission as read (a GET answers it). "
+            "The change is made only if nobody changed the mission since; otherwise 412.",
+        )
+    ],
+    responses={
+        200: s.MissionSerializer,
+        412: OpenApiResponse(
+            CONFLICT_DETAIL,
+            description="Someone changed the mission since the version that If-Match names; "
+            "``detail`` says who and when.",
+        ),
+    },
+)
+
+
+def _with_etag(response: Response) -> Response:
+    """A mission's ``ETag`` is its ``updated_at`` as the API writes it: the version a client
+    sends back in ``If-Match``."""
+    data = response.data if response.status_code < 300 else None
+    if isinstance(data, dict) and data.get("updated_at"):
+        response["ETag"] = f'"{data["updated_at"]}"'
+    return response
+
+
+def _if_match(request: Request) -> dt.datetime | None:
+    """The version of the mission that ``If-Match`` names (one ``ETag``), or None without the
+    header or with ``*``. A value that names no version cannot match: 412."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    read_at = None
+    if len(header) > 2 and header[0] == header[-1] == '"':
+        try:
+            read_at = dt.datetime.fromisoformat(header[1:-1])
+        except ValueError:
+            read_at = None
+    if read_at is None or read_at.tzinfo is None:
+        raise PreconditionFailed("If-Match names no version of this mission: send its ETag.")
+    return read_at
 
 
 # Operating-space fields are nested in the API (``operating_space``) but flat on the model: a
@@ -220,8 +283,14 @@ class VisionViewSet(
         )
 
 
+@extend_schema_view(update=IF_MATCH, partial_update=IF_MATCH)
 class MissionViewSet(viewsets.ModelViewSet):
-    """Missions of the cascade. DELETE archives; nothing is ever deleted."""
+    """Missions of the cascade. DELETE archives; nothing is ever deleted.
+
+    A mission's ``ETag`` is its version: send it back in ``If-Match`` with a PUT or PATCH, and
+    the change is refused (412) if someone changed the mission in between. A PATCH without it
+    changes only the fields it sends, whatever else changed meanwhile.
+    """
 
     queryset = Mission.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.MissionSerializer
@@ -244,7 +313,13 @@ class MissionViewSet(viewsets.ModelViewSet):
     @extend_schema(examples=[MISSION_CREATE_EXAMPLE])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Write a mission, as a draft: under ``parent`` (a child) or at the top."""
-        return super().create(request, *args, **kwargs)
+        return _with_etag(super().create(request, *args, **kwargs))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return _with_etag(super().retrieve(request, *args, **kwargs))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return _with_etag(super().update(request, *args, **kwargs))
 
     def perform_create(self, serializer: BaseSerializer[Mission]) -> None:
         data = serializer.validated_data
@@ -274,10 +349,14 @@ class MissionViewSet(viewsets.ModelViewSet):
         errors = _owner_errors(actor, data, data.get("parent", mission.parent), mission)
         if errors:
             raise ValidationError(errors)
+        read_at = _if_match(self.request)
         with _operating_space_errors():
-            serializer.instance = services.mission_update(
-                mission=serializer.instance, data=data, by=self.request.user
-            )
+            try:
+                serializer.instance = services.mission_update(
+                    mission=serializer.instance, data=data, by=self.request.user, read_at=read_at
+                )
+            except ConflictError as error:
+                raise PreconditionFailed(" ".join(error.messages)) from error
 
     def perform_destroy(self, instance: Mission) -> None:
         services.mission_archive(mission=instance, by=self.request.user)

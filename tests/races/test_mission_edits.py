@@ -2,7 +2,7 @@
 
 A PATCH sends only its own fields, so two PATCHes of different fields both stay. A browser form
 posts every field as it was read, so a save made against an older version is refused with the
-form shown again.
+form shown again; the API does the same when the client sends ``If-Match``.
 """
 
 from __future__ import annotations
@@ -101,3 +101,42 @@ def test_it_stores_one_of_two_browser_saves_of_one_version_and_tells_the_other(w
         told = any(b"changed this mission a moment ago" in r.content for r in responses)
         outcomes[f"{statuses}, changes stored: {kept}, loser told: {told}"] += 1
     assert dict(outcomes) == {"[302, 409], changes stored: 1, loser told: True": TRIALS}
+
+
+def test_it_refuses_a_patch_whose_if_match_is_no_longer_the_stored_version(world) -> None:
+    as_lead, as_ceo = api_client(world.lead), api_client(world.leader)
+    mission = _team_mission(world)
+    url = f"/api/v1/missions/{mission.pk}/"
+    etag = as_lead("get", url)["ETag"]
+    assert etag == f'"{as_lead("get", url).json()["updated_at"]}"'
+    changed = as_ceo("patch", url, {"title": "CEO's"}, HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+    stale = as_lead("patch", url, {"intent": "Lead's"}, HTTP_IF_MATCH=etag)
+
+    assert stale.status_code == 412
+    assert f"{world.leader.get_full_name()} changed this mission" in stale.json()["detail"]
+    mission.refresh_from_db()
+    assert (mission.title, mission.intent) == ("CEO's", "Because it matters.")
+    fresh = as_lead("patch", url, {"intent": "Lead's"}, HTTP_IF_MATCH=changed["ETag"])
+    assert fresh.status_code == 200
+    assert as_lead("patch", url, {"statement": "No header"}).status_code == 200
+    assert as_lead("patch", url, {"statement": "Any"}, HTTP_IF_MATCH="*").status_code == 200
+    assert as_lead("patch", url, {"statement": "x"}, HTTP_IF_MATCH='"junk"').status_code == 412
+
+
+def test_it_stores_one_of_two_patches_sent_with_one_if_match(world) -> None:
+    as_lead, as_ceo = api_client(world.lead), api_client(world.leader)
+    outcomes: Counter[str] = Counter()
+    for trial in range(TRIALS):
+        mission = _team_mission(world)
+        url = f"/api/v1/missions/{mission.pk}/"
+        etag = as_lead("get", url)["ETag"]
+        responses = run_together(
+            partial(as_lead, "patch", url, {"title": f"T{trial}"}, HTTP_IF_MATCH=etag),
+            partial(as_ceo, "patch", url, {"intent": f"I{trial}"}, HTTP_IF_MATCH=etag),
+        )
+        mission.refresh_from_db()
+        kept = (mission.title == f"T{trial}") + (mission.intent == f"I{trial}")
+        outcomes[f"{sorted(r.status_code for r in responses)}, stored: {kept}"] += 1
+    assert dict(outcomes) == {"[200, 412], stored: 1": TRIALS}
