@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from .scenarios import Result
+from .scenarios import Result, counted
 
 START, END = "<!-- chaos:start -->", "<!-- chaos:end -->"
 
@@ -22,7 +22,8 @@ def table(results: list[Result]) -> str:
     ]
     for result in results:
         web = (
-            f"web: {result.web_failures} failed health checks within {result.web_down:.1f} s"
+            f"web: {counted(result.web_failures, 'failed health check', 'failed health checks')}"
+            f" within {result.web_down:.1f} s"
             if result.web_failures
             else "web: no failed health check"
         )

@@ -378,7 +378,8 @@ def run(harness: Harness, scenario: Scenario) -> Result:
         except Timeout as stalled:
             # 2. Beat's next tick: the sweep hands out every reminder claimed but not sent.
             before = h.sent_reminders()
-            r.note(f"{due - before} reminders unsent ({stalled}): one more sweep")
+            unsent = counted(due - before, "reminder", "reminders")
+            r.note(f"{unsent} unsent ({stalled}): one more sweep")
             send("review_reminder_sweep")
             try:
                 wait_until(
@@ -433,25 +434,37 @@ def run(harness: Harness, scenario: Scenario) -> Result:
 
 
 # What the workers' logs say happened: the evidence that a fault struck work in flight.
-LOG_EVENTS = {
-    "tasks lost with their pool process": re.compile(r"Task handler raised error: WorkerLost"),
-    "retries": re.compile(r"\] retry: Retry in"),
+LOG_EVENTS = [
+    (
+        "task lost with its pool process",
+        "tasks lost with their pool process",
+        r"Task handler raised error: WorkerLost",
+    ),
+    ("retry", "retries", r"\] retry: Retry in"),
     # The body failed and was not retried, or the result could not be stored (database down).
-    "task runs ended by an error": re.compile(
-        r"\] raised unexpected|Task handler raised error: (?!WorkerLost)"
+    (
+        "task run ended by an error",
+        "task runs ended by an error",
+        r"\] raised unexpected|Task handler raised error: (?!WorkerLost)",
     ),
-    "lost broker connections": re.compile(r"Connection to broker lost"),
-    "sends refused by the claim (sent already)": re.compile(
-        r"review_send_reminder\[[^]]+\] succeeded in [^:]+: False"
+    ("lost broker connection", "lost broker connections", r"Connection to broker lost"),
+    (
+        "send refused by the claim (sent already)",
+        "sends refused by the claim (sent already)",
+        r"review_send_reminder\[[^]]+\] succeeded in [^:]+: False",
     ),
-    "sweeps": re.compile(r"review_reminder_sweep\[[^]]+\] succeeded"),
-}
+    ("sweep", "sweeps", r"review_reminder_sweep\[[^]]+\] succeeded"),
+]
+
+
+def counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def log_events(r: Run) -> str:
     text = "".join(p.text() for p in r.workers)
-    counts = {name: len(pattern.findall(text)) for name, pattern in LOG_EVENTS.items()}
-    return "worker logs: " + ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    found = [(len(re.findall(pattern, text)), one, many) for one, many, pattern in LOG_EVENTS]
+    return "worker logs: " + ", ".join(counted(*f) for f in found if f[0])
 
 
 def duplicates(h: Harness) -> list[str]:
