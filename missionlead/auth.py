@@ -17,7 +17,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import parsers, renderers, serializers
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -114,8 +114,6 @@ class ObtainTokenView(APIView):
 
     permission_classes = ()
     throttle_classes = (LoginThrottle,)
-    parser_classes = (parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser)
-    renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
         request=TokenObtainSerializer,
