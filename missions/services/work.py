@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..audit import apply_changes, audit_record
@@ -94,7 +94,12 @@ def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
 def interdependency_create(
     *, from_mission: Mission, to_mission: Mission, kind: str, description: str, by: User
 ) -> Interdependency:
-    """Ask another mission for support, or offer it support."""
+    """Ask another mission for support, or offer it support.
+
+    One open link of a kind between two missions: the same request sent twice at the same
+    moment passes the check below twice, and the database's unique constraint refuses the
+    second insert; that request is then refused like one sent a minute later.
+    """
     if from_mission.organisation_id != to_mission.organisation_id:
         raise ValidationError({"to_mission": "That mission belongs to another organisation."})
     link = Interdependency(
@@ -106,14 +111,21 @@ def interdependency_create(
         created_by=by,
     )
     link.full_clean()
-    if Interdependency.objects.filter(
+    already_open = Interdependency.objects.filter(
         from_mission=from_mission,
         to_mission=to_mission,
         kind=kind,
         status__in=[Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED],
-    ).exists():
+    )
+    if already_open.exists():
         raise ValidationError({"to_mission": "This link is already open."})
-    link.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction outlives a refusal
+            link.save()
+    except IntegrityError:
+        if not already_open.exists():
+            raise
+        raise ValidationError({"to_mission": "This link is already open."}) from None
     verb = (
         "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
     )
