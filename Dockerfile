@@ -18,8 +18,8 @@ COPY . .
 
 # Static files are collected at build time and served by WhiteNoise. Settings need a secret and
 # would otherwise prepare the file-system broker; neither value reaches the running container.
-RUN SECRET_KEY=collectstatic-only CELERY_BROKER_URL=memory:// \
-    python manage.py collectstatic --noinput -v 0
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput -v 0
 
 # Run unprivileged; var/ stays writable for what the embedded default would keep there.
 RUN useradd --system --uid 10001 --no-create-home missionlead \

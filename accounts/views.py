@@ -36,7 +36,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 
 
 def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    context = {**context, "throttled_message": LOGIN_THROTTLED_MESSAGE.replace("log in", "")}
+    context = {**context, "throttled_message": "Too many attempts. Wait a little, then try again."}
     return render(request, template, context, status=429)
 
 

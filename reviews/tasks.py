@@ -13,6 +13,7 @@ from celery import Task, shared_task
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from missionlead.throttling import CACHE_ERRORS
 from missions.models import Mission, Organisation
 
 from . import checks, services
@@ -91,7 +92,13 @@ def request_alignment_check(mission: Mission) -> None:
     The subtree is the parent's: rules compare a mission with its parent and its siblings.
     """
     root_id = mission.parent_id or mission.pk
-    if cache.add(_debounce_key(mission.organisation_id, root_id), 1, DEBOUNCE_SECONDS * 4):
+    try:
+        first = cache.add(_debounce_key(mission.organisation_id, root_id), 1, DEBOUNCE_SECONDS * 4)
+    except CACHE_ERRORS:
+        # The cache is down: check anyway (a burst then checks more than once, never never).
+        logger.warning("cache unavailable: alignment check of %s not debounced", root_id)
+        first = True
+    if first:
         transaction.on_commit(
             partial(
                 alignment_check_organisation.apply_async,

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -31,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "missionlead.settings",
     "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-that-is-long-enough-for-django-to-accept-it-0123",
+    # Production settings refuse placeholders and short keys: a fresh one per run.
+    "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "*",
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",

@@ -24,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from accounts.models import ApiToken
 from missionlead.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,8 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "reviews": api_world.review.pk,
         "findings": api_world.finding.pk,
         "notifications": api_world.notification.pk,
+        "invitations": api_world.invitation.pk,
+        "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
 

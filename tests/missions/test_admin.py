@@ -12,7 +12,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import ApiToken, BrowserSession, Profile
+from accounts.tokens import api_token_create
 from measures.models import CheckIn, Kpi
 from missions import tree
 from missions.audit import audit_record
@@ -112,6 +113,8 @@ def full_world(world: Any) -> Any:
     )
     invitation_create(organisation=world.organisation, email="new@example.org", by=world.org_admin)
     Profile.objects.create(user=world.staff, time_zone="Europe/London")
+    api_token_create(user=world.staff, name="A script")
+    BrowserSession.objects.create(user=world.staff, session_key="k" * 32)
     return world
 
 
@@ -141,6 +144,8 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         Reminder,
         CoachingNote,
         Invitation,
+        ApiToken,
+        BrowserSession,
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 

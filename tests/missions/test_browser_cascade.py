@@ -297,7 +297,9 @@ def test_the_main_pages_render_at_desktop_width(
     admin.goto(f"{live_server.url}/o/acme/people/import/")
     admin.get_by_label("Org chart (CSV)").set_input_files(files=_csv(GOOD_CHART))
     admin.get_by_role("button", name="Preview").click()
-    expect(admin.get_by_role("status")).to_contain_text("Ready: 3 people (3 new to Acme Health), 2 new teams")
+    expect(admin.get_by_role("status")).to_contain_text(
+        "Ready: 3 people (3 new to Acme Health), 2 new teams"
+    )
     expect(admin.get_by_role("button", name="Import")).to_be_visible()
     _assert_no_sideways_scroll(admin)
     _shot(admin, "import-preview-desktop.png")
