@@ -26,8 +26,20 @@ from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Someone changed this a moment ago."
+    default_code = "conflict"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    """A service's ``ValidationError`` is a 400 with field errors; its ``ConflictError`` (the
+    row changed under the caller: an alignment decided, a newer version) a 409."""
+    from missions.services import ConflictError  # the API layer sits above the services
+
+    if isinstance(exc, ConflictError):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     return drf_exception_handler(exc, context)
 

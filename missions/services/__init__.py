@@ -15,6 +15,7 @@ from .invitations import (
 from .missions import (
     MISSION_FIELDS,
     VISION_FIELDS,
+    ConflictError,
     mission_align,
     mission_archive,
     mission_carry_over,
@@ -51,6 +52,7 @@ from .work import (
 )
 
 __all__ = [
+    "ConflictError",
     "ORGANISATION_SETTINGS",
     "invitation_accept",
     "invitation_create",

@@ -237,11 +237,20 @@ def org_chart_import(request: HttpRequest) -> HttpResponse:
         content = form.cleaned_data["content"]
         plan = services.org_chart_plan(organisation=actor.organisation, text=content)
         if "confirm" in request.POST and plan.ok:
-            services.org_chart_import(
-                organisation=actor.organisation, text=content, by=request.user
-            )
-            messages.success(request, f"Imported {len(plan.rows)} people.")
-            return redirect("missions:people", org=actor.organisation.slug)
+            try:
+                services.org_chart_import(
+                    organisation=actor.organisation, text=content, by=request.user
+                )
+            except ValidationError:
+                # Planned again under the organisation's lock, the file no longer fits what
+                # an import a moment before stored: show the plan as it stands now.
+                plan = services.org_chart_plan(organisation=actor.organisation, text=content)
+                plan.file_errors.insert(
+                    0, "Someone imported or changed people a moment ago; check the file again."
+                )
+            else:
+                messages.success(request, f"Imported {len(plan.rows)} people.")
+                return redirect("missions:people", org=actor.organisation.slug)
         form = ImportForm(initial={"content": content})
     status = 400 if (plan is not None and not plan.ok) or form.errors else 200
     return render(

@@ -57,11 +57,6 @@ def test_it_applies_the_same_chart_imported_four_times_at_once(world) -> None:
     assert dict(outcomes) == {f"{[302] * PARALLEL}, stored once: True": TRIALS}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the import page plans outside the lock and does not catch the ValidationError that "
-    "org_chart_import raises when the plan, made again under the lock, no longer holds: a 500",
-)
 def test_it_refuses_a_chart_that_an_import_a_moment_before_contradicts(world) -> None:
     """Two charts put the team "Nights" under different parents; whichever comes second is
     refused with the reason, as it would be a minute later."""
