@@ -7,6 +7,7 @@ a worker killed mid-task hands it back, and retries with backoff on database or 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from functools import partial
 
 from celery import Task, shared_task
@@ -15,6 +16,7 @@ from django.db import DatabaseError, transaction
 
 from missionlead.throttling import CACHE_ERRORS
 from missions.models import Mission, Organisation
+from missions.tenancy import tenant_scope
 
 from . import checks, services
 from .services.reminders import ReminderEmailedNotRecorded
@@ -64,12 +66,15 @@ def review_reminder_sweep() -> int:
 
 @shared_task(**TASK_OPTIONS)
 def alignment_check_organisation(organisation_id: int, root_id: int | None = None) -> dict:
-    """Run the alignment checks of one organisation, or of one subtree of it."""
-    organisation = Organisation.objects.get(pk=organisation_id)
-    root = Mission.objects.filter(pk=root_id).first() if root_id else None
+    """Run the alignment checks of one organisation, or of one subtree of it, in a transaction
+    that row-level security limits to that organisation (missions.tenancy)."""
     if root_id:
-        cache.delete(_debounce_key(organisation_id, root_id))
-    result = checks.run_checks(organisation=organisation, root=root)
+        with suppress(*CACHE_ERRORS):
+            cache.delete(_debounce_key(organisation_id, root_id))
+    with tenant_scope([organisation_id]):
+        organisation = Organisation.objects.get(pk=organisation_id)
+        root = Mission.objects.filter(pk=root_id).first() if root_id else None
+        result = checks.run_checks(organisation=organisation, root=root)
     return {"opened": result.opened, "resolved": result.resolved, "open": result.open}
 
 

@@ -67,7 +67,20 @@ fi
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
   --pidfile "$work/redis.pid" --dir "$work" --logfile "$work/redis.log"
 
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+# The application connects as a role of its own, not as the superuser: superusers pass every
+# row-level security policy, so only this way do the tests see the policies at work (the role
+# owns the tables it creates, and the policies are FORCEd on owners). It may create the test
+# database, and read pg_stat_activity as a monitoring role does.
+"${as_pg[@]}" "$pg_bin/psql" -q -h "$work" -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'missionlead') THEN
+    CREATE ROLE missionlead LOGIN CREATEDB;
+  END IF;
+END $$;
+GRANT pg_read_all_stats TO missionlead;
+ALTER DATABASE postgres OWNER TO missionlead;
+SQL
+export DATABASE_URL="postgres://missionlead@127.0.0.1:$pg_port/postgres"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export CELERY_BROKER_URL="redis://127.0.0.1:$redis_port/1"
 "$@"

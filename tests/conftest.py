@@ -30,6 +30,11 @@ from tests.missions.factories import (
 )
 
 Role = Membership.Role
+# A page of an organisation, and an API request, runs in one transaction that row-level
+# security limits to its organisation(s) (missions.tenancy). In production that costs one
+# statement (the setting); inside a test's own transaction it costs four: a savepoint, the
+# setting, the test's scope put back, and the savepoint's release. Query budgets add these.
+TENANT_SCOPE_QUERIES = 4
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

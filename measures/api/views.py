@@ -12,6 +12,7 @@ from rest_framework.serializers import BaseSerializer
 
 from missions.api.permissions import ActorPermission, require_api
 from missions.permissions import Action
+from missions.tenancy import TenantScopedAPIMixin
 
 from .. import selectors, services
 from ..models import Kpi
@@ -30,7 +31,7 @@ CHECK_IN_EXAMPLE = OpenApiExample(
 )
 
 
-class KpiViewSet(viewsets.ModelViewSet):
+class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Measures of success with their progress and forecast. DELETE archives."""
 
     queryset = Kpi.objects.none()  # for the schema; get_queryset scopes it

@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..permissions import Action, Actor, can_move
 from ..services.missions import ConflictError
+from ..tenancy import TenantScopedAPIMixin
 from . import filters
 from . import serializers as s
 from .permissions import ActorPermission, request_actor, require_api
@@ -201,7 +202,7 @@ def _owner_errors(
     return errors
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The organisations the caller belongs to."""
 
     queryset = Organisation.objects.none()  # for the schema; get_queryset scopes it
@@ -213,7 +214,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.organisations_of(user=self.request.user).order_by("id")
 
 
-class TeamViewSet(viewsets.ModelViewSet):
+class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Teams; organisation admins create and change them."""
 
     queryset = Team.objects.none()  # for the schema; get_queryset scopes it
@@ -250,6 +251,7 @@ class TeamViewSet(viewsets.ModelViewSet):
 
 
 class VisionViewSet(
+    TenantScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -284,7 +286,7 @@ class VisionViewSet(
 
 
 @extend_schema_view(update=IF_MATCH, partial_update=IF_MATCH)
-class MissionViewSet(viewsets.ModelViewSet):
+class MissionViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Missions of the cascade. DELETE archives; nothing is ever deleted.
 
     A mission's ``ETag`` is its version: send it back in ``If-Match`` with a PUT or PATCH, and
@@ -410,7 +412,7 @@ class MissionViewSet(viewsets.ModelViewSet):
         return self._alignment(services.mission_send_back, request)
 
 
-class KeyTaskViewSet(viewsets.ModelViewSet):
+class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Key tasks; whoever may edit the mission manages its tasks."""
 
     queryset = KeyTask.objects.none()  # for the schema; get_queryset scopes it
@@ -456,6 +458,7 @@ def _check_task_owner(data: dict[str, Any], mission: Mission) -> None:
 
 
 class InterdependencyViewSet(
+    TenantScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -509,6 +512,7 @@ class InterdependencyViewSet(
 
 
 class InvitationViewSet(
+    TenantScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -14,6 +14,7 @@ from missionlead.timezones import activate as activate_time_zone
 
 from ..models import Mission, Organisation
 from ..permissions import Action, Actor, actor_for, require
+from ..tenancy import tenant_scope
 
 View = Callable[..., HttpResponse]
 
@@ -31,7 +32,10 @@ def org_view(view: View) -> View:
         request.organisation, request.actor = organisation, actor  # type: ignore[attr-defined]
         if not getattr(request, "time_zone_chosen", False):
             activate_time_zone(organisation.time_zone)  # the person has not chosen their own
-        return view(request, *args, **kwargs)
+        # The page's queries run in one transaction that row-level security limits to this
+        # organisation (missions.tenancy): a query that forgets its filter finds nothing else.
+        with tenant_scope([organisation.pk]):
+            return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -16,6 +16,7 @@ from missions.api.permissions import ActorPermission, request_actor
 from missions.models import Notification
 from missions.permissions import Action
 from missions.selectors import organisations_of
+from missions.tenancy import TenantScopedAPIMixin
 from missions.validators import parse_id
 
 from .. import selectors, services
@@ -30,7 +31,7 @@ from .serializers import (
 )
 
 
-class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Scheduled and held reviews of the caller's organisations."""
 
     # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.
@@ -74,7 +75,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ReviewSerializer(review).data)
 
 
-class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+class FindingViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Alignment findings of the caller's organisations; the checks open and resolve them."""
 
     # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.
@@ -89,7 +90,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.findings_for_member(user=self.request.user)
 
 
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's own in-app notifications, newest first; mark one or all read."""
 
     # For the schema only (drf-spectacular reads the model here); get_queryset scopes it.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from missions.models import Membership, Mission, Vision
 from reviews.models import Review
+from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.missions.factories import MissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ HOME = "/o/acme/"
 #   1 session, 2 user, 3 organisation, 4 membership, 5 teams the user leads (the actor),
 #   6 vision, 7 top missions with owners, 8 my missions with owners, 9 my due reviews,
 #   10 the unread notifications count in the navigation.
-HOME_QUERIES = 10
+HOME_QUERIES = 10 + TENANT_SCOPE_QUERIES
 
 
 def test_it_sends_anonymous_visitors_to_log_in(client: Any, world: Any) -> None:

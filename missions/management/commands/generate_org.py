@@ -50,6 +50,7 @@ from missions.models import (
     Team,
     Vision,
 )
+from missions.tenancy import policies_lifted_for_bulk_load
 from reviews.models import Review
 
 NOT_PROVIDED = models.NOT_PROVIDED
@@ -661,7 +662,9 @@ class Command(BaseCommand):
             step = time.monotonic()
             plan = build_plan(n, self.rng)
             self.timings.append(("plan", len(plan.mission_parent), time.monotonic() - step))
-            summary = self.write(plan)
+            # COPY into tables under row-level security needs their policies lifted (tenancy).
+            with policies_lifted_for_bulk_load():
+                summary = self.write(plan)
             if postgres and outer:
                 with connection.cursor() as cursor:
                     # Back to the declared behaviour (all deferrable keys are initially
