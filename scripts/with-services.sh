@@ -79,6 +79,12 @@ DO $$ BEGIN
 END $$;
 GRANT pg_read_all_stats TO missionlead;
 ALTER DATABASE postgres OWNER TO missionlead;
+-- A data directory kept from before (make bench's) has tables the superuser created.
+DO $$ DECLARE t record; BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'missionlead' LOOP
+    EXECUTE format('ALTER TABLE public.%I OWNER TO missionlead', t.tablename);
+  END LOOP;
+END $$;
 SQL
 export DATABASE_URL="postgres://missionlead@127.0.0.1:$pg_port/postgres"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
