@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The scripts read PORT from the environment.
 export PORT
 
-.PHONY: install run worker beat test bench chaos lint format migrations-check ci
+.PHONY: install run worker beat test bench chaos fuzz lint format migrations-check ci
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ bench:
 # on any lost or duplicated effect; rewrites the table in docs/reliability.md.
 chaos:
 	scripts/chaos.sh
+
+# schemathesis with every phase and 100 examples per operation against a served copy (gunicorn,
+# throwaway PostgreSQL and Redis, the demo organisation); longer than the run in make test.
+fuzz:
+	scripts/fuzz.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -160,3 +160,73 @@ class OrjsonRenderer(renderers.JSONRenderer):
             # Almost always a lone surrogate echoed in an error ("… is not a valid choice").
             # ErrorDetail strings become plain ones here; their text is what is rendered.
             return orjson.dumps(_without_surrogates(data), default=_json_fallback, option=option)
+
+
+# Answers any operation may give besides its own: the API's shared error shapes, documented once
+# for every operation instead of on each view.
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
+_COMMON_ERRORS = {
+    "401": ("No credentials, or a token that is unknown, expired or revoked.", _ERROR),
+    "403": ("The caller may not do this to this object.", _ERROR),
+    "404": ("No such object among the caller's organisations.", _ERROR),
+    "414": ("The request's address is too long.", None),
+    "429": ("Too many requests: wait the seconds in Retry-After.", _ERROR),
+}
+_WRITE_ERRORS = {
+    "400": ("Bad input: the fields and what is wrong with each.", _FIELD_ERRORS),
+    "413": ("The body is larger than the server reads.", _ERROR),
+}
+_READ_ERRORS = {"400": ("A filter, ordering or page parameter is not valid.", _FIELD_ERRORS)}
+
+
+def document_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """A drf-spectacular post-processing hook: every operation documents the error answers
+    the API's shared machinery gives (authentication, permissions, tenancy, throttling, bad
+    input), with their shapes."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        },
+    )
+    schemas.setdefault(
+        "FieldErrors",
+        {
+            "type": "object",
+            "description": "Each field with its messages; `non_field_errors` for the whole.",
+            "additionalProperties": {},
+        },
+    )
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            extra = {**_COMMON_ERRORS, **(_READ_ERRORS if method == "get" else _WRITE_ERRORS)}
+            if method == "delete":
+                extra.pop("413", None)
+            responses = operation.setdefault("responses", {})
+            for code, (description, schema) in extra.items():
+                if code in responses:
+                    continue
+                answer: dict[str, Any] = {"description": description}
+                if schema is not None:
+                    answer["content"] = {"application/json": {"schema": schema}}
+                responses[code] = answer
+    return result
+
+
+def not_found(request: Any, exception: Exception) -> Any:
+    """``handler404``: an address under ``/api/`` that matches no route (an id that is not a
+    number, say) answers in the API's own shape; pages keep the site's 404 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -272,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"MissionStatusEnum": "missions.models.Mission.Status"},
     # Write and read shapes differ (read-only fields): separate request components.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the shared error answers (missionlead.api).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "missionlead.api.document_error_responses",
+    ],
 }
 
 # --- Security (production defaults; ``manage.py check --deploy`` is clean with DEBUG off) -----

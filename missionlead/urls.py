@@ -35,3 +35,4 @@ urlpatterns = [
     # Liveness; ``?deep=1`` checks the database, the broker and the cache one by one.
     path("healthz", health.healthz, name="healthz"),
 ]
+handler404 = "missionlead.api.not_found"
