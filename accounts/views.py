@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from missionlead.throttling import LOGIN_THROTTLED_MESSAGE, login_wait
 from missions import services as missions_services
+from missions.forms import add_service_errors
 from missions.models import Invitation
 
 from . import services
@@ -25,14 +26,6 @@ from .middleware import remember_time_zone
 from .models import Profile
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _throttled(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -53,7 +46,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             try:
                 user, organisation = services.signup(data=form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 login(request, user, backend=BACKEND)
                 messages.success(request, f"Welcome to {organisation.name}.")
@@ -80,7 +73,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             saved = services.profile_update(user=user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             remember_time_zone(request, saved.time_zone)
             messages.success(request, "Your profile is saved.")
@@ -125,7 +118,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 if form is None:
                     messages.error(request, " ".join(error.messages))
                     return redirect(request.path)
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if not signed_in:
                     login(request, user, backend=BACKEND)

@@ -27,6 +27,7 @@ from measures.models import Kpi
 
 from . import services, tree
 from .audit import audit_record
+from .forms import add_service_errors
 from .models import (
     AuditEvent,
     CoachAssignment,
@@ -122,15 +123,6 @@ def check_tree_parent(form: forms.ModelForm, parent: Any, what: str) -> None:
         form.add_error("parent", f"The hierarchy is at most {tree.MAX_DEPTH} levels deep.")
 
 
-def update_errors(form: forms.ModelForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form's fields (or above them)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
-
-
 class _DryRun(Exception):
     """Raised to roll back a service call made only to see whether it would succeed."""
 
@@ -145,7 +137,7 @@ def dry_run(form: forms.ModelForm, call: Callable[[], object]) -> None:
     except _DryRun:
         pass
     except ValidationError as error:
-        update_errors(form, error)
+        add_service_errors(form, error)
 
 
 class ReadOnlyAdminMixin:

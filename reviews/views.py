@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from missions.forms import add_service_errors
 from missions.permissions import Action, can, require
 from missions.views.common import actor_of, org_view
 
@@ -40,15 +41,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/review_list.html", context)
 
 
-def _form_errors(form: ReviewForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @org_view
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -71,7 +63,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.review_complete(review=review, data=form.cleaned_data, by=request.user)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return _after_complete(request, review, form.cleaned_data["still_aligned"])
     context: dict[str, Any] = {

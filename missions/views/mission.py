@@ -19,7 +19,14 @@ from measures.models import Kpi
 from measures.summary import mission_figures
 
 from .. import selectors, services
-from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
+from ..forms import (
+    CarryOverForm,
+    CommentForm,
+    InterdependencyForm,
+    KeyTaskForm,
+    MissionForm,
+    add_service_errors,
+)
 from ..models import Interdependency, KeyTask, Mission
 from ..permissions import Action, can, require
 from ..services.missions import ConflictError
@@ -30,15 +37,6 @@ from .common import actor_of, get_mission_for, org_view
 
 def _to_mission(mission: Mission) -> HttpResponse:
     return redirect("missions:detail", org=mission.organisation.slug, pk=mission.pk)
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @org_view
@@ -140,7 +138,7 @@ def mission_create(request: HttpRequest) -> HttpResponse:
                             mission=mission, data=task_form.cleaned_data, by=request.user
                         )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The mission is saved as a draft. Propose it when ready.")
                 return _to_mission(mission)
@@ -198,7 +196,7 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = {"message": " ".join(error.messages), "fields": form.rebase(error.current)}
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The mission is saved.")
             return _to_mission(mission)
@@ -267,7 +265,7 @@ def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
                 mission=mission, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Carried over into the next period.")
             return _to_mission(copy)

@@ -15,7 +15,7 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..forms import ServiceModelForm
+from ..forms import ServiceModelForm, add_service_errors
 from ..models import Invitation, Membership, Team
 from ..permissions import Action, require
 from .common import actor_of, org_view
@@ -173,11 +173,7 @@ def _saved(form: forms.Form, save: Any) -> Any:
     try:
         return save(form.cleaned_data)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
+        add_service_errors(form, error)
         return None
 
 
