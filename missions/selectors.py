@@ -6,7 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Trim
 from django.utils import timezone
 
 from . import tree
@@ -302,39 +303,60 @@ def open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
 
 def onboarding_steps(*, organisation: Organisation) -> list[dict[str, Any]]:
     """The first steps of a new organisation and whether each is done, read from the data
-    itself (four small queries), so the checklist is never out of step with what exists."""
+    itself in one query, so the checklist is never out of step with what exists."""
     slug = organisation.slug
-    vision = Vision.objects.filter(organisation=organisation).values("ceo_intent").first()
+    org = OuterRef("pk")
+    members = (
+        Membership.objects.filter(organisation=org)
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    done = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .values(
+            has_vision=Exists(
+                Vision.objects.filter(organisation=org)
+                .annotate(intent=Trim("ceo_intent"))
+                .exclude(intent="")
+            ),
+            has_teams=Exists(Team.objects.filter(organisation=org, parent__isnull=False)),
+            has_invited=Exists(Invitation.objects.filter(organisation=org)),
+            member_count=Subquery(members),
+            has_mission=Exists(
+                Mission.objects.filter(organisation=org, level=Mission.Level.ORGANISATION)
+            ),
+        )
+        .get()
+    )
     return [
         {
             "key": "vision",
             "title": "Write the vision and the CEO's intent",
             "why": "The big picture every mission aligns to.",
-            "done": bool(vision and vision["ceo_intent"].strip()),
+            "done": done["has_vision"],
             "url": f"/o/{slug}/welcome/#vision",
         },
         {
             "key": "teams",
             "title": "Add your first teams",
             "why": "Missions cascade from team to team.",
-            "done": Team.objects.filter(organisation=organisation, parent__isnull=False).exists(),
+            "done": done["has_teams"],
             "url": f"/o/{slug}/welcome/#teams",
         },
         {
             "key": "invite",
             "title": "Invite people",
             "why": "Leaders write their team's missions; everyone writes their own.",
-            "done": Invitation.objects.filter(organisation=organisation).exists()
-            or Membership.objects.filter(organisation=organisation)[1:2].exists(),
+            "done": done["has_invited"] or (done["member_count"] or 0) > 1,
             "url": f"/o/{slug}/welcome/#invite",
         },
         {
             "key": "mission",
             "title": "Write the first organisation mission",
             "why": "What the organisation will achieve this year, and why.",
-            "done": Mission.objects.filter(
-                organisation=organisation, level=Mission.Level.ORGANISATION
-            ).exists(),
+            "done": done["has_mission"],
             "url": f"/o/{slug}/missions/new/",
         },
     ]
