@@ -33,11 +33,12 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """A service's ``ValidationError`` is a 400 with field errors; its ``ConflictError`` (the
-    row changed under the caller: an alignment decided, a newer version) a 409."""
-    from missions.services import ConflictError  # the API layer sits above the services
+    """A service's ``ValidationError`` is a 400 with field errors; its ``StateConflict`` (the
+    object's state refuses the action: an alignment decided, a review held, a newer version) a
+    409."""
+    from missions.services import StateConflict  # the API layer sits above the services
 
-    if isinstance(exc, ConflictError):
+    if isinstance(exc, StateConflict):
         exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -175,6 +176,7 @@ _COMMON_ERRORS = {
 }
 _WRITE_ERRORS = {
     "400": ("Bad input: the fields and what is wrong with each.", _FIELD_ERRORS),
+    "409": ("The object's state refuses this now (already decided, held or changed).", _ERROR),
     "413": ("The body is larger than the server reads.", _ERROR),
 }
 _READ_ERRORS = {"400": ("A filter, ordering or page parameter is not valid.", _FIELD_ERRORS)}
@@ -203,6 +205,7 @@ def document_error_responses(
             "additionalProperties": {},
         },
     )
+    _blank_or_valid(schemas)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -210,6 +213,7 @@ def document_error_responses(
             extra = {**_COMMON_ERRORS, **(_READ_ERRORS if method == "get" else _WRITE_ERRORS)}
             if method == "delete":
                 extra.pop("413", None)
+            _allow_empty_query_values(operation)
             responses = operation.setdefault("responses", {})
             for code, (description, schema) in extra.items():
                 if code in responses:
@@ -219,6 +223,33 @@ def document_error_responses(
                     answer["content"] = {"application/json": {"schema": schema}}
                 responses[code] = answer
     return result
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_or_valid(node: Any) -> None:
+    """drf-spectacular writes a text field that may be blank and has a pattern as ``oneOf:
+    [the field, blank]``; when the pattern also accepts "" (ours do), "" matches both and
+    ``oneOf`` refuses it. ``anyOf`` says what is meant."""
+    if isinstance(node, dict):
+        options = node.get("oneOf")
+        if isinstance(options, list) and len(options) == 2 and options[1] == _BLANK:
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _blank_or_valid(value)
+    elif isinstance(node, list):
+        for value in node:
+            _blank_or_valid(value)
+
+
+def _allow_empty_query_values(operation: dict[str, Any]) -> None:
+    """An optional query parameter sent empty (``?updated_since=``) is one left out, as in any
+    Django form: the browsable API's filter form sends every field, filled or not. The schema
+    says so (``allowEmptyValue``), so that a client or a fuzzer knows that ``""`` is accepted."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and not parameter.get("required"):
+            parameter["allowEmptyValue"] = True
 
 
 def not_found(request: Any, exception: Exception) -> Any:

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.tokens import api_token_create
 
+from .serializers import TextField
 from .throttling import (
     LoginThrottle,
     login_attempt_begin,
@@ -69,11 +70,9 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
 
 
 class TokenObtainSerializer(serializers.Serializer):
-    username = serializers.CharField(write_only=True)
-    password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
-    )
-    name = serializers.CharField(
+    username = TextField(write_only=True)
+    password = TextField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    name = TextField(
         write_only=True,
         required=False,
         max_length=100,
@@ -97,14 +96,14 @@ class TokenObtainSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = TextField(
         help_text="Send it as `Authorization: Token <token>`. Shown this once: only a hash of "
         "it is kept."
     )
     id = serializers.IntegerField(
         help_text="To revoke it: `POST /api/v1/auth/tokens/<id>/revoke/`."
     )
-    name = serializers.CharField()
+    name = TextField()
     expires_at = serializers.DateTimeField(help_text="When it stops working.")
 
 

@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"MissionStatusEnum": "missions.models.Mission.Status"},
     # Write and read shapes differ (read-only fields): separate request components.
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API documents JSON bodies; the form parsers serve the browsable API's HTML forms,
+    # which cannot say null and send every number as text.
+    "PARSER_WHITELIST": ["missionlead.api.JSONParser"],
     # Every operation documents the shared error answers (missionlead.api).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -330,7 +330,11 @@ class Mission(TimeStampedModel):
         validators=[DecisionRightsValidator(max_items=30, max_length=500)],
     )
     review_cadence_days = models.PositiveSmallIntegerField(
-        "Review cadence (days)", null=True, blank=True, help_text="Empty: the organisation's."
+        "Review cadence (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: the organisation's.",
     )
     next_review_due = models.DateField(
         "Next review due", null=True, blank=True, validators=DATE_RANGE
@@ -376,6 +380,7 @@ class Mission(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(period_start__lt=F("period_end")),
                 name="%(app_label)s_%(class)s_period_ends_after_start",
+                violation_error_message="The period must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")), name="%(app_label)s_%(class)s_not_own_parent"
@@ -390,10 +395,16 @@ class Mission(TimeStampedModel):
                     )
                 ),
                 name="%(app_label)s_%(class)s_owner_matches_level",
+                violation_error_message=(
+                    "An individual mission is owned by a person; a team or organisation "
+                    "mission by a team."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(level="organisation") | Q(parent__isnull=True),
                 name="%(app_label)s_%(class)s_organisation_level_is_top",
+                violation_error_message="An organisation mission is the top of the cascade: "
+                "it has no parent.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "completed", "archived"]),

@@ -22,7 +22,12 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -36,29 +41,51 @@ NOT_BEFORE_FIRST_DATE = DATE_RANGE[:1]
 
 # Characters no stored text holds: C0 controls, DEL, C1 controls, lone surrogates (PostgreSQL
 # cannot store them as UTF-8) and U+FFFE/U+FFFF, which XML refuses. Multi-line text keeps tab,
-# line feed and carriage return.
-_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# line feed and carriage return. Written as escapes, so that the API schema states the same
+# rule as a ``pattern`` a client can check.
+_CONTROL_IN_LINE = r"\x00-\x1f\x7f-\x9f\ufffe\uffff"
+_CONTROL_IN_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff"
+# Apart from the patterns: a schema's regular expressions work on Unicode scalar values, where
+# a surrogate cannot even be written (the pattern would be refused as invalid).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # What XML 1.0 itself refuses (C1 controls and DEL are allowed there).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def validate_text(value: str) -> None:
-    """Multi-line text: tab and line breaks, but no other control character."""
-    if _CONTROL_IN_TEXT.search(value):
-        raise ValidationError(
-            "Remove the control characters (invisible characters pasted with the text).",
+@deconstructible
+class NoControlCharacters(RegexValidator):
+    """Text without the characters above. A ``RegexValidator`` whose pattern matches the whole
+    of an allowed text, so that drf-spectacular writes it into the schema."""
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+        forbidden = _CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE
+        super().__init__(
+            regex=rf"^[^{forbidden}]*\Z",
+            message=(
+                "Remove the control characters (invisible characters pasted with the text)."
+                if multiline
+                else "Write it on one line, without tabs or other invisible characters."
+            ),
             code="control_characters",
         )
 
+    def __call__(self, value: Any) -> None:
+        super().__call__(value)
+        if _SURROGATE.search(str(value)):
+            raise ValidationError(self.message, code=self.code)
 
-def validate_line(value: str) -> None:
-    """One line of text: no line break, tab or other control character."""
-    if _CONTROL_IN_LINE.search(value):
-        raise ValidationError(
-            "Write it on one line, without tabs or other invisible characters.",
-            code="control_characters",
-        )
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return ("missions.validators.NoControlCharacters", (), {"multiline": self.multiline})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoControlCharacters) and other.multiline == self.multiline
+
+
+# Multi-line text: tab and line breaks, but no other control character.
+validate_text = NoControlCharacters(multiline=True)
+# One line of text: no line break, tab or other control character.
+validate_line = NoControlCharacters(multiline=False)
 
 
 def text_bounds(max_length: int) -> dict[str, Any]:

@@ -47,7 +47,8 @@ for _ in $(seq 1 60); do
 done
 
 echo "==> schemathesis: every phase, ${FUZZ_EXAMPLES:-100} examples per operation"
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" \
+SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts \
+  .venv/bin/schemathesis --config-file scripts/fuzz.toml run "http://127.0.0.1:$port/api/schema/" \
   --phases examples,coverage,fuzzing,stateful \
   --max-examples "${FUZZ_EXAMPLES:-100}" \
   --checks all \

@@ -15,11 +15,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from missionlead.serializers import ModelSerializer
+
 from ..models import ApiToken
 from ..tokens import api_token_revoke, api_tokens_active_for
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "created_at", "last_used_at", "expires_at"]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from missionlead.serializers import ModelSerializer
 from missions.api.serializers import IdField, MemberScopedField
 from missions.models import Mission
 
@@ -20,7 +21,7 @@ class ForecastSerializer(serializers.Serializer):
     reach_date = serializers.DateField(allow_null=True)
 
 
-class KpiSerializer(serializers.ModelSerializer):
+class KpiSerializer(ModelSerializer):
     mission = MemberScopedField(queryset=Mission.objects.all())
     parent_kpi = MemberScopedField(queryset=Kpi.objects.all(), allow_null=True, required=False)
     progress = serializers.SerializerMethodField()
@@ -90,7 +91,7 @@ class SupersedesField(IdField):
         return CheckIn.objects.filter(kpi=kpi) if kpi is not None else CheckIn.objects.none()
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(ModelSerializer):
     """A check-in; ``recorded_on`` and ``comment`` have the model's bounds (from 2000 to
     today; 2,000 characters without control characters)."""
 

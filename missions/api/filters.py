@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from ..models import Interdependency, KeyTask, Membership, Mission, Team, Vision
@@ -31,6 +32,41 @@ class IdFilter(filters.Filter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class _TrueOrFalseSelect(BooleanWidget):
+    """The browsable API's select of yes, no or either, passing what was sent to the field
+    as it is (django-filter's widget turns an unknown value into "either")."""
+
+    value_from_datadict = forms.Select.value_from_datadict
+
+
+class _TrueOrFalse(forms.NullBooleanField):
+    """``true`` or ``false`` (any case); empty is no filter. django-filter's own boolean filter
+    reads anything else (``?mine=yes``, ``?mine=2``) as no filter at all, so a typo answered
+    with everything; here it is a 400."""
+
+    widget = _TrueOrFalseSelect
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or value == "" or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value: Any) -> None:
+        """Empty is allowed (no filter); ``to_python`` has refused the rest."""
+
+
+class BooleanFilter(filters.BooleanFilter):
+    """A true/false filter that refuses any other value (``_TrueOrFalse``)."""
+
+    field_class = _TrueOrFalse
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _TrueOrFalseSelect)
         super().__init__(*args, **kwargs)
 
 
@@ -91,7 +127,7 @@ class MissionOwnerFilterSet(filters.FilterSet):
     owner = IdFilter(
         method="filter_owner", label="Owned by this person, in person or as the team's leader"
     )
-    mine = filters.BooleanFilter(
+    mine = BooleanFilter(
         method="filter_mine", label="Owned by the caller (true), or by anyone else (false)"
     )
 
@@ -135,7 +171,7 @@ class VisionFilter(filters.FilterSet):
 class MissionFilter(MissionOwnerFilterSet):
     organisation = IdFilter(field_name="organisation_id")
     parent = IdFilter(field_name="parent_id")
-    parent__isnull = filters.BooleanFilter(
+    parent__isnull = BooleanFilter(
         field_name="parent", lookup_expr="isnull", label="Top of the cascade (no parent)"
     )
     owner_team = IdFilter(field_name="owner_team_id")

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
+from missionlead.serializers import ModelSerializer, TextField
+
 from ..models import (
     AuditEvent,
     Interdependency,
@@ -25,10 +27,13 @@ class IdField(serializers.PrimaryKeyRelatedField):
     """A related object by its id: an integer or a string of digits, nothing else.
 
     DRF's own field hands the value to the query, which reads 1.5 as 1 (and an id written
-    "1.0" or with a superscript digit fails inside the database layer instead of here).
+    "1.0" or with a superscript digit fails inside the database layer instead of here). A
+    JSON ``12.0`` is the integer 12, as JSON Schema counts it.
     """
 
     def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         pk = parse_id(data)
@@ -59,7 +64,7 @@ def _scoped(model: type[Model], **kwargs: Any) -> MemberScopedField:
     return MemberScopedField(queryset=model._default_manager.all(), **kwargs)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -74,7 +79,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     organisation = _scoped(Organisation)
     parent = _scoped(Team, allow_null=True, required=False)
     leader = _scoped(get_user_model(), allow_null=True, required=False)
@@ -91,7 +96,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class VisionSerializer(serializers.ModelSerializer):
+class VisionSerializer(ModelSerializer):
     organisation = _scoped(Organisation)
 
     class Meta:
@@ -118,7 +123,7 @@ def _rights_bounds() -> DecisionRightsValidator:
 def _rights_list() -> serializers.ListField:
     bounds = _rights_bounds()
     return serializers.ListField(
-        child=serializers.CharField(max_length=bounds.max_length, validators=[validate_line]),
+        child=TextField(max_length=bounds.max_length, validators=[validate_line]),
         max_length=bounds.max_items,
         required=False,
     )
@@ -132,7 +137,7 @@ class DecisionRightsSerializer(serializers.Serializer):
     must_not = _rights_list()
 
 
-class OperatingSpaceSerializer(serializers.ModelSerializer):
+class OperatingSpaceSerializer(ModelSerializer):
     """The boundaries inside which the owner decides freely: the mission's own fields, with
     their types and bounds from the model."""
 
@@ -146,7 +151,7 @@ class OperatingSpaceSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in fields}
 
 
-class MissionSerializer(serializers.ModelSerializer):
+class MissionSerializer(ModelSerializer):
     organisation = _scoped(Organisation, required=False)
     parent = _scoped(Mission, allow_null=True, required=False)
     owner_team = _scoped(Team, allow_null=True, required=False)
@@ -181,13 +186,12 @@ class MissionSerializer(serializers.ModelSerializer):
         parent = attrs.get("parent", self.instance.parent if self.instance else None)
         organisation = self.instance.organisation if self.instance else attrs.get("organisation")
         if self.instance is None:
-            if parent is not None:
-                organisation = organisation or parent.organisation
-                attrs["organisation"] = organisation
+            organisation = organisation or self._implied_organisation(attrs)
             if organisation is None:
                 raise serializers.ValidationError(
-                    {"organisation": "Give the organisation, or a parent mission."}
+                    {"organisation": "Say which organisation (you belong to several)."}
                 )
+            attrs["organisation"] = organisation
         errors = {}
         if parent is not None and parent.organisation_id != organisation.pk:
             errors["parent"] = "The parent mission belongs to another organisation."
@@ -201,6 +205,18 @@ class MissionSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
+    def _implied_organisation(self, attrs: dict[str, Any]) -> Organisation | None:
+        """The organisation of a new mission that does not name one: its parent's, its owner
+        team's, or the caller's only one."""
+        for related in (attrs.get("parent"), attrs.get("owner_team")):
+            if related is not None:
+                return related.organisation
+        request = self.context.get("request")
+        if request is None:
+            return None
+        mine = list(Organisation.objects.filter(memberships__user=request.user)[:2])
+        return mine[0] if len(mine) == 1 else None
+
 
 class MissionTreeSerializer(serializers.Serializer):
     """One node of ``GET /missions/<id>/tree/``: a mission's main fields and its children.
@@ -212,7 +228,7 @@ class MissionTreeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     parent_id = serializers.IntegerField(allow_null=True)
     level = serializers.ChoiceField(choices=Mission.Level.choices)
-    title = serializers.CharField()
+    title = TextField()
     owner_team_id = serializers.IntegerField(allow_null=True)
     owner_user_id = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(choices=Mission.Status.choices)
@@ -229,7 +245,7 @@ class AlignmentActionSerializer(serializers.Serializer):
     """A comment with the decision; sending back needs one (what to change). It is kept in
     the history, so it has the history's bounds."""
 
-    comment = serializers.CharField(
+    comment = TextField(
         required=False,
         allow_blank=True,
         default="",
@@ -238,7 +254,7 @@ class AlignmentActionSerializer(serializers.Serializer):
     )
 
 
-class KeyTaskSerializer(serializers.ModelSerializer):
+class KeyTaskSerializer(ModelSerializer):
     mission = _scoped(Mission)
     owner = _scoped(get_user_model(), allow_null=True, required=False)
 
@@ -257,7 +273,7 @@ class KeyTaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["completed_at"]
 
 
-class InterdependencySerializer(serializers.ModelSerializer):
+class InterdependencySerializer(ModelSerializer):
     from_mission = _scoped(Mission)
     to_mission = _scoped(Mission)
 
@@ -347,7 +363,7 @@ def mission_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ModelSerializer):
     """An invitation to join an organisation. The link goes only to the invited address."""
 
     organisation = _scoped(Organisation, required=False)

@@ -562,7 +562,9 @@ class InvitationViewSet(
                 memberships__user=self.request.user, memberships__role=Membership.Role.ADMIN
             )[:2]
         )
-        if len(administered) != 1:
+        if not administered:  # nobody to invite for: no organisation of theirs allows it
+            raise PermissionDenied
+        if len(administered) > 1:
             raise ValidationError({"organisation": ["Say which organisation to invite to."]})
         return administered[0]
 

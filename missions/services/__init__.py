@@ -3,6 +3,7 @@
 Callers import from here; the modules split the use cases by concern.
 """
 
+from .errors import StateConflict
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -53,6 +54,7 @@ from .work import (
 
 __all__ = [
     "ConflictError",
+    "StateConflict",
     "ORGANISATION_SETTINGS",
     "invitation_accept",
     "invitation_create",

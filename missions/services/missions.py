@@ -14,6 +14,7 @@ from .. import tree
 from ..audit import apply_changes, audit_record
 from ..models import AuditEvent, KeyTask, Mission, Notification, Organisation, Vision
 from ..permissions import actor_for, can_move
+from .errors import StateConflict
 from .notifications import mission_owners, notify
 from .work import KEY_TASK_FIELDS, key_task_create
 
@@ -46,7 +47,7 @@ MISSION_FIELDS = (
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
 
 
-class ConflictError(ValidationError):
+class ConflictError(StateConflict):
     """Someone changed the mission between the caller's read and this write, so the write is
     refused; the message says who did what, and when.
 
@@ -339,7 +340,7 @@ def _lock_for_alignment(
     if stored.alignment_status in allowed:
         return stored
     if stored.alignment_status not in ALIGNMENT_DONE:
-        raise ValidationError(refusal)
+        raise StateConflict(refusal)
     raise ConflictError(f"{_alignment_news(stored)}, so it was not {doing}.", current=stored)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..audit import apply_changes, audit_record
 from ..models import Interdependency, KeyTask, Mission, Notification
+from .errors import StateConflict
 from .notifications import mission_owners, notify
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
         Interdependency.Status.ACKNOWLEDGED: {"resolved", "declined"},
     }.get(link.status, set())
     if status not in allowed:
-        raise ValidationError({"status": f"A {link.status} link cannot become {status}."})
+        raise StateConflict({"status": f"A {link.status} link cannot become {status}."})
     old = link.status
     link.status, link.responded_by, link.responded_at = status, by, timezone.now()
     link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
 from missions.api.filters import (
+    BooleanFilter,
     DateTimeFilter,
     IdFilter,
     MissionOwnerFilterSet,
@@ -45,7 +46,7 @@ class FindingFilter(MissionOwnerFilterSet):
     mission = IdFilter(field_name="mission_id")
     kind = filters.ChoiceFilter(choices=Finding.Kind.choices)
     severity = filters.ChoiceFilter(choices=Finding.Severity.choices)
-    open = filters.BooleanFilter(method="filter_open", label="Open (not resolved)")
+    open = BooleanFilter(method="filter_open", label="Open (not resolved)")
     updated_since = DateTimeFilter(
         method="filter_updated_since", label="Opened or resolved at or after this date-time"
     )
@@ -68,8 +69,8 @@ class NotificationFilter(filters.FilterSet):
 
     organisation = IdFilter(field_name="organisation_id")
     kind = filters.ChoiceFilter(choices=Notification.Kind.choices)
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread")
-    read_at__isnull = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread")
+    read_at__isnull = BooleanFilter(field_name="read_at", lookup_expr="isnull")
     updated_since = DateTimeFilter(
         method="filter_updated_since", label="Created or read at or after this date-time"
     )

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from missionlead.serializers import ModelSerializer
 from missions.models import Notification
 
 from ..models import Finding, Review
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     class Meta:
         model = Review
         fields = [
@@ -26,7 +27,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewCompleteSerializer(serializers.ModelSerializer):
+class ReviewCompleteSerializer(ModelSerializer):
     """What a held review records, with the review's own bounds (dates, lengths)."""
 
     class Meta:
@@ -39,7 +40,7 @@ class ReviewCompleteSerializer(serializers.ModelSerializer):
         }
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ModelSerializer):
     class Meta:
         model = Finding
         fields = [
@@ -55,7 +56,7 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = [

@@ -17,7 +17,7 @@ from missions.models import Notification
 from missions.permissions import Action
 from missions.selectors import organisations_of
 from missions.tenancy import TenantScopedAPIMixin
-from missions.validators import parse_id
+from missions.validators import MAX_ID, parse_id
 
 from .. import selectors, services
 from ..models import Finding, Review
@@ -118,7 +118,9 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         responses=MarkedReadSerializer,
         parameters=[
             OpenApiParameter(
-                "organisation", int, description="Only the notifications of this organisation"
+                "organisation",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="Only the notifications of this organisation",
             )
         ],
     )
@@ -131,7 +133,9 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         if raw:
             pk = parse_id(raw)
             if pk is None:
-                raise ValidationError({"organisation": ["A number is required."]})
+                raise ValidationError(
+                    {"organisation": ["Give the id of one of your organisations."]}
+                )
             organisations = organisations.filter(pk=pk)
         marked = 0
         for organisation in organisations:  # the few organisations of one person

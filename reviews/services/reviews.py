@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from missions.audit import apply_changes, audit_record
 from missions.models import Mission, Notification
-from missions.services import mission_owners, mission_reopen_alignment, notify
+from missions.services import StateConflict, mission_owners, mission_reopen_alignment, notify
 
 from ..models import Review
 
@@ -53,7 +53,7 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
         .get(pk=review.pk)
     )
     if review.status != Review.Status.SCHEDULED:
-        raise ValidationError("This review has already been held or cancelled.")
+        raise StateConflict("This review has already been held or cancelled.")
     held_on = data.get("held_on") or timezone.localdate()
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be held in the future."})

@@ -247,8 +247,8 @@ def test_decision_rights_hold_at_most_thirty_lines_of_500_characters(world) -> N
 
 @pytest.mark.parametrize(
     "written",
-    [lambda pk: pk + 0.5, lambda pk: float(pk), lambda pk: True, lambda pk: "²"],
-    ids=["a half", "a float", "true", "a superscript two"],
+    [lambda pk: pk + 0.5, lambda pk: True, lambda pk: "²", lambda pk: f"{pk}.0"],
+    ids=["a half", "true", "a superscript two", "a decimal in text"],
 )
 def test_an_id_is_an_integer(world, written) -> None:
     # 1.5 used to be read as 1 and true as 1: next to a real id, they passed.
@@ -261,6 +261,18 @@ def test_an_id_is_an_integer(world, written) -> None:
     )
     assert response.status_code == 400 and "parent" in response.json()
     assert not KeyTask.objects.exists()
+
+
+def test_a_whole_json_number_is_the_integer(world) -> None:
+    """JSON Schema counts 12.0 as the integer 12, so the API does too."""
+    client = client_for(world.lead)
+    response = client.post(
+        "/api/v1/key-tasks/",
+        {"mission": float(world.team_mission.pk), "title": "Hire"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert KeyTask.objects.get().mission == world.team_mission
 
 
 # --- Rows stored before the bounds: pages and exports still work ------------------------------

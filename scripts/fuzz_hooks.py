@@ -1,0 +1,68 @@
+"""Schemathesis hooks for `make fuzz` (loaded through SCHEMATHESIS_HOOKS).
+
+A schema-valid request must be accepted, unless it breaks a rule that OpenAPI cannot state.
+schemathesis.toml lets such requests be refused with 400 (`positive_data_acceptance`); the check
+below then holds every 400 on schema-valid data to this list: each message of the answer must be
+one of the rules here, each with the reason the schema cannot say it. Anything else, a message
+nobody listed, is a disagreement between the schema and the API, and fails the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import schemathesis
+
+RULES_THE_SCHEMA_CANNOT_STATE = {
+    # An id is an integer to the schema; whether it names one of the caller's objects is known
+    # only to the server (another organisation's id answers exactly like a missing one).
+    "unknown id": r'^Invalid pk "[^"]*" - object does not exist\.$',
+    # OpenAPI has no bounds for a `date` string: plans lie in 2000–2100.
+    "date range": r"^Give a date (from 1 Jan 2000 on|up to 31 Dec 2100)\.$",
+    # Text made only of spaces is empty once trimmed.
+    "blank text": r"^This field may not be blank\.$",
+    # Rules across fields, and the database constraints that state them (missions.models).
+    "period order": r"^The period must end after it starts\.$",
+    "owner and level": r"^An individual mission is owned by a person; a team or organisation",
+    "top of the cascade": r"^An organisation mission is the top of the cascade",
+    # The operating space cascades: a child's deadline, budget and headcount fit in what the
+    # parent has left, which depends on the parent's other children.
+    "inside the parent's space": (
+        r"^The (deadline is after the parent mission's|parent mission's .* is left for this one)"
+    ),
+    # Who may own a mission depends on the caller's teams and the parent's owner.
+    "who may own": r"^Choose (a team you lead|yourself)",
+    # With more than one organisation, a new object must say which (the schema has it optional).
+    "which organisation": r"^Say which organisation",
+}
+_ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
+
+
+def _messages(errors: Any) -> Iterator[str]:
+    if isinstance(errors, str):
+        yield errors
+    elif isinstance(errors, list):
+        for item in errors:
+            yield from _messages(item)
+    elif isinstance(errors, dict):
+        for value in errors.values():
+            yield from _messages(value)
+
+
+@schemathesis.check
+def refused_only_for_rules_the_schema_cannot_state(ctx: Any, response: Any, case: Any) -> None:
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return
+    try:
+        errors = response.json()
+    except ValueError:
+        raise AssertionError("A 400 that is not JSON") from None
+    unexplained = [m for m in _messages(errors) if not any(p.search(m) for p in _ALLOWED)]
+    if unexplained:
+        raise AssertionError(
+            "Schema-valid data refused for a rule the schema does not state: "
+            + "; ".join(sorted(set(unexplained))[:5])
+        )
