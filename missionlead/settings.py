@@ -175,6 +175,9 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     for _folder in ("queue", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport with a repair that keeps the worker alive when Redis goes away.
+    CELERY_BROKER_TRANSPORT = "missionlead.broker:Transport"
 # Redis hands a message that a dead worker had taken (acks_late) to another worker only after
 # this many seconds; kombu's default is an hour. It must exceed the longest task and the
 # longest countdown or ETA, or those run twice. The worker tests lower it (and the interval

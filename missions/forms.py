@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from . import selectors
-from .models import Interdependency, KeyTask, Membership, Mission, Vision
+from .models import AuditEvent, Interdependency, KeyTask, Membership, Mission, Vision
+from .validators import DATE_RANGE, validate_text
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -253,8 +254,14 @@ class InterdependencyForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    """A comment with an alignment decision. It is kept in the history, so it has the
+    history's bounds (as the API's ``AlignmentActionSerializer``)."""
+
+    comment = AuditEvent._meta.get_field("comment").formfield(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
     )
 
 
@@ -288,8 +295,8 @@ class CascadeFilterForm(forms.Form):
 
 
 class CarryOverForm(forms.Form):
-    period_start = forms.DateField(label="Period start", widget=DATE)
-    period_end = forms.DateField(label="Period end", widget=DATE)
+    period_start = forms.DateField(label="Period start", widget=DATE, validators=DATE_RANGE)
+    period_end = forms.DateField(label="Period end", widget=DATE, validators=DATE_RANGE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `make fuzz`: schemathesis with every phase (documented examples, coverage, fuzzing, stateful
 # sequences) and FUZZ_EXAMPLES (100) examples per operation, against a served copy: gunicorn on
-# throwaway PostgreSQL and Redis with the demo organisation, as `lead` with an API token.
-# Longer than the bounded run inside `make test`; the exit status is schemathesis's. Reports
-# (JUnit, and the failing cases as curl commands in its output) go to var/fuzz/. The log-in and
+# throwaway PostgreSQL and Redis with the demo organisation, as `lead` and then as `admin`, each
+# with an API token. Longer than the bounded run inside `make test`; it fails when either run
+# finds a failure. A schema-valid request refused with 400 must break a rule listed in
+# scripts/fuzz_hooks.py (scripts/fuzz.toml says why). Reports (JUnit, and the failing cases as
+# curl commands in its output) go to var/fuzz/<user>/. The log-in and
 # token endpoints are left out: a fuzzer that revokes the token it calls with would test nothing
 # after that (tests/accounts/test_tokens.py and test_login_limits.py cover them).
 #
-#   FUZZ_EXAMPLES=20 make fuzz     # a quicker pass
+#   FUZZ_EXAMPLES=20 make fuzz             # a quicker pass
+#   FUZZ_USERS=admin make fuzz             # one persona
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,12 +32,6 @@ export SITE_URL="http://127.0.0.1:$port" EMAIL_URL=consolemail:// CHECKS_AFTER_C
 echo "==> the database and the demo organisation"
 "$py" manage.py migrate --noinput -v 0
 "$py" manage.py seed_demo >/dev/null
-token=$("$py" manage.py shell -c '
-from django.contrib.auth import get_user_model
-from accounts.tokens import api_token_create
-print(api_token_create(user=get_user_model().objects.get(username="lead"), name="make fuzz")[1])' \
-  | tail -n 1 | tr -d '[:space:]')
-
 echo "==> gunicorn on 127.0.0.1:$port"
 .venv/bin/gunicorn missionlead.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
   --log-level warning >"$out/gunicorn.log" 2>&1 &
@@ -46,15 +43,26 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-echo "==> schemathesis: every phase, ${FUZZ_EXAMPLES:-100} examples per operation"
-SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts \
-  .venv/bin/schemathesis --config-file scripts/fuzz.toml run "http://127.0.0.1:$port/api/schema/" \
-  --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${FUZZ_EXAMPLES:-100}" \
-  --checks all \
-  --seed 20260307 \
-  --header "Authorization: Token $token" \
-  --exclude-path-regex '^/api/v1/auth/' \
-  --request-timeout 30 \
-  --report junit --report-dir "$out" \
-  --continue-on-failure
+# As a team leader (lead) and as the organisation's admin (admin): each reaches operations the
+# other is refused (aligning a report's mission; inviting, editing teams).
+status=0
+for user in ${FUZZ_USERS:-lead admin}; do
+  token=$("$py" manage.py shell -c "
+from django.contrib.auth import get_user_model
+from accounts.tokens import api_token_create
+print(api_token_create(user=get_user_model().objects.get(username='$user'), name='make fuzz')[1])" \
+    | tail -n 1 | tr -d '[:space:]')
+  echo "==> schemathesis as $user: every phase, ${FUZZ_EXAMPLES:-100} examples per operation"
+  SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts \
+    .venv/bin/schemathesis --config-file scripts/fuzz.toml run "http://127.0.0.1:$port/api/schema/" \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "${FUZZ_EXAMPLES:-100}" \
+    --checks all \
+    --seed 20260307 \
+    --header "Authorization: Token $token" \
+    --exclude-path-regex '^/api/v1/auth/' \
+    --request-timeout 30 \
+    --report junit --report-dir "$out/$user" \
+    --continue-on-failure || status=1
+done
+exit $status

@@ -21,6 +21,8 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "unknown id": r'^Invalid pk "[^"]*" - object does not exist\.$',
     # OpenAPI has no bounds for a `date` string: plans lie in 2000–2100.
     "date range": r"^Give a date (from 1 Jan 2000 on|up to 31 Dec 2100)\.$",
+    # "Today" moves, and depends on the organisation's time zone: a check-in is not dated ahead.
+    "not in the future": r"^The date cannot be in the future\.$",
     # Text made only of spaces is empty once trimmed.
     "blank text": r"^This field may not be blank\.$",
     # Rules across fields, and the database constraints that state them (missions.models).

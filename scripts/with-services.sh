@@ -70,14 +70,15 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 # The application connects as a role of its own, not as the superuser: superusers pass every
 # row-level security policy, so only this way do the tests see the policies at work (the role
 # owns the tables it creates, and the policies are FORCEd on owners). It may create the test
-# database, and read pg_stat_activity as a monitoring role does.
+# database, and read pg_stat_activity and the server's settings as a monitoring role does
+# (make chaos finds the data directory it restarts that way).
 "${as_pg[@]}" "$pg_bin/psql" -q -h "$work" -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'missionlead') THEN
     CREATE ROLE missionlead LOGIN CREATEDB;
   END IF;
 END $$;
-GRANT pg_read_all_stats TO missionlead;
+GRANT pg_read_all_stats, pg_read_all_settings TO missionlead;
 ALTER DATABASE postgres OWNER TO missionlead;
 -- A data directory kept from before (make bench's) has tables the superuser created.
 DO $$ DECLARE t record; BEGIN

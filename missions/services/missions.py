@@ -14,6 +14,7 @@ from .. import tree
 from ..audit import apply_changes, audit_record
 from ..models import AuditEvent, KeyTask, Mission, Notification, Organisation, Vision
 from ..permissions import actor_for, can_move
+from ..validators import LAST_DATE
 from .errors import StateConflict
 from .notifications import mission_owners, notify
 from .work import KEY_TASK_FIELDS, key_task_create
@@ -249,7 +250,13 @@ def _realign_after_move(mission: Mission) -> dict[str, list[Any]]:
 
 @transaction.atomic
 def mission_archive(*, mission: Mission, by: User) -> Mission:
-    """Archive a mission; nothing is deleted."""
+    """Archive a mission; nothing is deleted. Two archivings at the same moment take turns on
+    the row, and the second finds it archived (one history entry)."""
+    mission = (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=mission.pk)
+    )
     if mission.status == Mission.Status.ARCHIVED:
         return mission
     old = mission.status
@@ -267,6 +274,18 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
     return mission
 
 
+def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
+    """The period after the mission's and as long, within the dates plans may take: what a
+    carry-over suggests. None when the mission already ends on the last of them (a row stored
+    before the bounds may end on 31 Dec 9999)."""
+    if mission.period_end >= LAST_DATE:
+        return None
+    start = mission.period_end + dt.timedelta(days=1)
+    length = mission.period_end - mission.period_start
+    end = LAST_DATE if LAST_DATE - start < length else start + length
+    return start, end
+
+
 @transaction.atomic
 def mission_carry_over(
     *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
@@ -278,6 +297,25 @@ def mission_carry_over(
     """
     from measures.services import kpi_carry_over  # measures depends on missions, not back
 
+    # Two carry-overs of one mission at the same moment take turns on its row; the second finds
+    # the first one's copy and is refused, rather than making a second copy.
+    mission = (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=mission.pk)
+    )
+    earlier = (
+        Mission.objects.filter(carried_over_from=mission)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .select_related("created_by")
+        .first()
+    )
+    if earlier is not None:
+        raise StateConflict(
+            f"{_name(earlier.created_by)} carried it over {_ago(earlier.created_at)}, "
+            f"into “{earlier.title}” ({earlier.period_start:%-d %b %Y} – "
+            f"{earlier.period_end:%-d %b %Y})."
+        )
     data = {name: getattr(mission, name) for name in MISSION_FIELDS}
     data.update(period_start=period_start, period_end=period_end, deadline=None)
     copy = mission_create(organisation=mission.organisation, data=data, by=by)
@@ -293,7 +331,8 @@ def mission_carry_over(
     changes: dict[str, list[Any]] = {"carried_over_to": [None, copy.pk]}
     if mission.status == Mission.Status.ACTIVE:
         mission.status = Mission.Status.COMPLETED
-        mission.save(update_fields=["status", "updated_at"])
+        mission.updated_by = by
+        mission.save(update_fields=["status", "updated_by", "updated_at"])
         changes["status"] = [Mission.Status.ACTIVE, Mission.Status.COMPLETED]
     audit_record(
         obj=mission,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -254,11 +253,9 @@ def mission_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     """Copy the mission into the next period, with its KPIs and open key tasks."""
     mission = get_mission_for(request, pk, Action.EDIT)
-    length = mission.period_end - mission.period_start
-    start = mission.period_end + dt.timedelta(days=1)
-    form = CarryOverForm(
-        request.POST or None, initial={"period_start": start, "period_end": start + length}
-    )
+    suggested = services.mission_next_period(mission)
+    initial = dict(zip(("period_start", "period_end"), suggested, strict=True)) if suggested else {}
+    form = CarryOverForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             copy = services.mission_carry_over(

@@ -307,3 +307,42 @@ def test_a_mission_page_with_an_old_megabyte_of_text_still_opens(world) -> None:
     client.force_login(world.staff)
     assert client.get(f"/o/acme/missions/{world.staff_mission.pk}/").status_code == 200
     assert client.get(f"/api/v1/missions/{world.staff_mission.pk}/").status_code == 200
+
+
+def test_the_carry_over_page_of_a_mission_stored_ending_in_9999_opens(world) -> None:
+    """A row stored before the bounds: the page used to add a year to 31 Dec 9999 (a 500)."""
+    Mission.objects.filter(pk=world.team_mission.pk).update(
+        period_start=dt.date(2026, 1, 1), period_end=dt.date(9999, 12, 31)
+    )
+    client = Client()
+    client.force_login(world.lead)
+    url = f"/o/acme/missions/{world.team_mission.pk}/carry-over/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="10000' not in page.content.decode()
+    refused = client.post(url, {"period_start": "9999-01-01", "period_end": "9999-12-31"})
+    assert refused.status_code == 200
+    assert "Give a date up to 31 Dec 2100." in refused.content.decode()
+    assert not Mission.objects.filter(carried_over_from=world.team_mission).exists()
+
+
+def test_a_suggested_next_period_stays_within_the_bounds(world) -> None:
+    from missions.services import mission_next_period
+
+    mission = world.team_mission
+    mission.period_start, mission.period_end = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+    assert mission_next_period(mission) == (dt.date(2100, 1, 1), dt.date(2100, 12, 31))
+    mission.period_start, mission.period_end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    assert mission_next_period(mission) == (dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+
+
+def test_a_comment_sent_with_an_alignment_decision_in_the_browser_is_bounded(world) -> None:
+    world.staff_mission.alignment_status = "proposed"
+    world.staff_mission.save(update_fields=["alignment_status"])
+    client = Client()
+    client.force_login(world.lead)
+    url = f"/o/acme/missions/{world.staff_mission.pk}/send-back/"
+    for comment in ("x" * 2_001, "bell\x07"):
+        client.post(url, {"comment": comment})
+        world.staff_mission.refresh_from_db()
+        assert world.staff_mission.alignment_status == "proposed", comment
