@@ -57,3 +57,35 @@ def move_descendants(model: type[models.Model], node: Any, old_path: str) -> int
             output_field=models.CharField(),
         )
     )
+
+
+def lock_branch(model: type[models.Model], pk: int) -> Any:
+    """The node ``pk`` read under a row lock (``FOR UPDATE``), after its ancestors are locked
+    against a move (``FOR KEY SHARE``, root first): what a writer needs before it puts a child
+    under the node.
+
+    A move locks the moved node ``FOR UPDATE`` and rewrites its subtree in one UPDATE, which
+    sees only rows committed when it starts. A child inserted under a node of that subtree at
+    the same moment would keep the old path prefix for ever. With its branch locked, the insert
+    either commits before the move starts (and is moved with the rest) or waits for the move to
+    commit and reads the node's new path. Ancestors are locked before the node, as a move locks
+    its root before the rows below it, so the two never wait for each other in a circle.
+    """
+    from django.db import connection
+
+    table = model._meta.db_table
+    locked: set[int] = set()
+    while True:
+        path = model._default_manager.filter(pk=pk).values_list("path", flat=True).get()
+        chain = [i for i in ancestor_ids(path) if i not in locked]
+        if chain and connection.vendor == "postgresql":  # SQLite writes one at a time anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY path FOR KEY SHARE",
+                    [chain],
+                )
+        locked.update(chain)
+        node = model._default_manager.select_for_update().get(pk=pk)
+        # Moved while this waited: lock the ancestors of its new place too.
+        if set(ancestor_ids(node.path)) <= locked:
+            return node

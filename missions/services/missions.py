@@ -93,12 +93,14 @@ def mission_check_parent(mission: Mission) -> None:
 
     Runs inside the caller's transaction, and locks the parent row until it ends: children
     written under one parent at the same moment take turns, so each one's sum of its siblings'
-    budgets includes the sibling stored a moment before. ``mission.parent`` becomes the row
-    read under that lock (its limits and path as stored now, not as the caller read them).
+    budgets includes the sibling stored a moment before. The parent's ancestors are locked
+    against a move (``tree.lock_branch``), so a child never keeps a path its branch has left.
+    ``mission.parent`` becomes the row read under that lock (its limits and path as stored now,
+    not as the caller read them).
     """
     if mission.parent_id is None:
         return
-    parent = mission.parent = Mission.objects.select_for_update().get(pk=mission.parent_id)
+    parent = mission.parent = tree.lock_branch(Mission, mission.parent_id)
     errors: dict[str, str] = {}
     if parent.organisation_id != mission.organisation_id:
         errors["parent"] = "The parent mission belongs to another organisation."

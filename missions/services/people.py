@@ -33,6 +33,8 @@ def team_create(
     by: User | None = None,
 ) -> Team:
     """Create a team under ``parent`` (or a top team)."""
+    if parent is not None:  # its path as stored now, and no move of its branch meanwhile
+        parent = tree.lock_branch(Team, parent.pk)
     team = Team(organisation=organisation, name=name, parent=parent, leader=leader)
     team.path = tree.child_path(parent.path, parent.pk) if parent else ""
     team.full_clean()
@@ -49,7 +51,11 @@ def team_create(
 
 @transaction.atomic
 def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
-    """Rename, re-parent or change the leader of a team; sub-teams move with it."""
+    """Rename, re-parent or change the leader of a team; sub-teams move with it. The changes
+    apply to the row as stored now, locked (as ``mission_update``)."""
+    team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
+    if data.get("parent") is not None:
+        data = {**data, "parent": tree.lock_branch(Team, data["parent"].pk)}
     old_path = team.path
     changes = apply_changes(team, data, ("name", "parent", "leader"))
     if not changes:
