@@ -8,6 +8,7 @@ so links follow the address the site is served at and every message names its or
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -30,9 +31,26 @@ def render_email(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send_email(*, name: str, to: list[str], context: dict[str, Any]) -> int:
-    """Render email ``name`` and send it; the number of messages sent (0 or 1)."""
+def message_id(key: str) -> str:
+    """A Message-ID that is the same every time one message is sent: ``key`` names what it is
+    about (``reminder-42``), the domain is the site's.
+
+    Email is delivered at least once: a sender that dies after the mail server accepted the
+    message, and before it recorded that, sends it again when its task is redelivered, and no
+    sender can avoid that window. Sent again with the same Message-ID, the copy is the same
+    message to the receiving side (RFC 5322: a Message-ID names one message), and mail services
+    and clients show it once.
+    """
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{key}@{domain}>"
+
+
+def send_email(*, name: str, to: list[str], context: dict[str, Any], key: str | None = None) -> int:
+    """Render email ``name`` and send it; the number of messages sent (0 or 1). ``key``: what
+    the message is about, for a Message-ID that a second sending of it repeats
+    (``message_id``); without it each sending gets a new one."""
     subject, text, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    headers = {"Message-ID": message_id(key)} if key else None
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     return message.send()

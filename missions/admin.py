@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 
@@ -138,6 +138,8 @@ def dry_run(form: forms.ModelForm, call: Callable[[], object]) -> None:
         pass
     except ValidationError as error:
         add_service_errors(form, error)
+    except PermissionDenied as error:  # a move the person saving may not make
+        form.add_error(None, str(error) or "You may not make this change.")
 
 
 class ReadOnlyAdminMixin:
@@ -362,6 +364,8 @@ class VisionAdmin(admin.ModelAdmin):
 
 
 class MissionForm(forms.ModelForm):
+    by: Any = None  # who saves: set by ``MissionAdmin.get_form``
+
     class Meta:
         model = Mission
         fields = ("organisation", "status", *services.MISSION_FIELDS)
@@ -401,11 +405,12 @@ class MissionForm(forms.ModelForm):
         if self.instance.pk is None:
             organisation = self.instance.organisation
             dry_run(
-                self, lambda: services.mission_create(organisation=organisation, data=data, by=None)
+                self,
+                lambda: services.mission_create(organisation=organisation, data=data, by=self.by),
             )
         else:
             stored = Mission.objects.get(pk=self.instance.pk)
-            dry_run(self, lambda: services.mission_update(mission=stored, data=data, by=None))
+            dry_run(self, lambda: services.mission_update(mission=stored, data=data, by=self.by))
 
 
 class KeyTaskInline(admin.TabularInline):
@@ -462,6 +467,12 @@ class KpiInline(admin.TabularInline):
 
 @admin.register(Mission)
 class MissionAdmin(admin.ModelAdmin):
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        """The form's dry run acts as the person saving, as ``save_model`` does: a staff user
+        who is not a superuser is refused a move there, not only when saving."""
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
+
     form = MissionForm
     list_display = (
         "title",

@@ -182,6 +182,7 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
             if with_email and reminder.recipient.email:
                 send_email(
                     name="review_reminder",
+                    key=f"reminder-{reminder.pk}",
                     to=[reminder.recipient.email],
                     context={
                         "organisation": mission.organisation,

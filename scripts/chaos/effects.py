@@ -12,19 +12,20 @@ with a name and two methods:
 ``tally`` compares the two. A new kind of effect is a new class here and one line in
 ``scenarios.Harness.effects``; every scenario then counts it.
 
-One duplicate no sender can avoid is told apart: an email the mail server accepted just
-before its sender was killed, whose transaction therefore never committed. No surviving
-process knows it went out, so the redelivered task sends it again (SMTP has no idempotency
-key). An effect may name such keys (``unavoidable``); a duplicate counts as "in a kill's
-SMTP window" only if its first copy arrived at most ``SMTP_WINDOW`` seconds before a kill
-and its second after it. Every other duplicate fails the scenario.
+An email is counted as the person's mailbox shows it: by Message-ID. A sender killed after the
+mail server accepted a message, and before it recorded that, sends it again when its task is
+redelivered; no sender can close that window (SMTP has no idempotency key). The product sends
+each reminder with a Message-ID of its own that every sending repeats
+(``missionlead.emails.message_id``), so the copy is the same message to the receiving side,
+which shows it once. Such copies are reported apart ("re-sent"); a second message with a
+different Message-ID is a duplicate, and fails the scenario.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,9 +37,6 @@ from reviews.models import AlignmentSnapshot, Reminder
 from .mailbox import Mailbox
 
 Key = Hashable
-# The 250 reaching the worker, the QUIT and the commit take milliseconds; a second is
-# generous, and still a sliver of a sweep that lasts twenty.
-SMTP_WINDOW = 1.0
 
 
 class Effect(Protocol):
@@ -58,19 +56,17 @@ class Tally:
     duplicated: int  # due keys that took effect more than once
     extra: int  # copies beyond the first, over all keys
     unexpected: int  # keys that took effect but were not due
-    in_kill_window: int = 0  # of the duplicated, those a kill made unavoidable (see above)
+    resent: int = 0  # copies of a message received before (same Message-ID), shown once
 
     @property
     def ok(self) -> bool:
-        return self.lost == self.unexpected == 0 and self.duplicated == self.in_kill_window
+        return self.lost == self.unexpected == self.duplicated == 0
 
 
-def tally(effect: Effect, due: set[Key], kills: Sequence[float] = ()) -> Tally:
-    """``kills``: when the harness killed a process of the product (``time.monotonic()``)."""
+def tally(effect: Effect, due: set[Key]) -> Tally:
     seen = effect.observed()
     duplicated = {key for key in due if seen[key] > 1}
-    unavoidable = getattr(effect, "unavoidable", None)
-    excused = duplicated & unavoidable(kills) if unavoidable and kills else set()
+    resent = getattr(effect, "resent", None)
     return Tally(
         effect=effect.name,
         due=len(due),
@@ -79,7 +75,7 @@ def tally(effect: Effect, due: set[Key], kills: Sequence[float] = ()) -> Tally:
         duplicated=len(duplicated),
         extra=sum(count - 1 for count in seen.values() if count > 1),
         unexpected=sum(1 for key in seen if key not in due),
-        in_kill_window=len(excused),
+        resent=resent() if resent else 0,
     )
 
 
@@ -120,8 +116,9 @@ REVIEW_LINK = re.compile(r"/reviews/(\d+)/")
 
 
 class ReminderEmails:
-    """The email of each reminder, as the SMTP server received it (recipient and the link to
-    the review in its text)."""
+    """The email of each reminder, as the person's mailbox shows it: the messages the SMTP
+    server received, by recipient, the link to the review in the text, and Message-ID (a copy
+    sent again with the same Message-ID is one message)."""
 
     name = "emails"
 
@@ -134,27 +131,21 @@ class ReminderEmails:
         return self._due
 
     def observed(self) -> Counter[Key]:
-        return Counter(key for key, _ in self._arrivals())
+        return Counter(key for key, _ in set(self._arrivals()))
 
-    def unavoidable(self, kills: Sequence[float]) -> set[Key]:
-        """Keys sent twice whose first copy arrived just before a kill, the second after."""
-        times: dict[Key, list[float]] = {}
-        for key, at in self._arrivals():
-            times.setdefault(key, []).append(at)
-        return {
-            key
-            for key, arrivals in times.items()
-            if len(arrivals) == 2
-            and any(k - SMTP_WINDOW <= min(arrivals) <= k < max(arrivals) for k in kills)
-        }
+    def resent(self) -> int:
+        """Copies of a message already received: the redelivered sends of a killed sender."""
+        arrivals = self._arrivals()
+        return len(arrivals) - len(set(arrivals))
 
-    def _arrivals(self) -> list[tuple[Key, float]]:
+    def _arrivals(self) -> list[tuple[Key, str]]:
         arrivals = []
-        for message in self.mailbox.messages():
+        for index, message in enumerate(self.mailbox.messages()):
             link = REVIEW_LINK.search(message.text)
             review_id = int(link.group(1)) if link else None
+            identity = message.message_id or f"no Message-ID #{index}"
             for address in message.recipients:
-                arrivals.append(((review_id, self.user_ids.get(address)), message.at))
+                arrivals.append(((review_id, self.user_ids.get(address)), identity))
         return arrivals
 
 

@@ -31,11 +31,11 @@ def table(results: list[Result]) -> str:
         for i, t in enumerate(result.tallies):
             first = i == 0
             dup = f"{t.duplicated}" + (f" (+{t.extra} copies)" if t.extra else "")
-            if t.in_kill_window:
-                dup += f", {t.in_kill_window} in a kill's SMTP window"
+            if t.resent:
+                dup += f"; {t.resent} re-sent with the same Message-ID"
             lines.append(
                 f"| {f'`{result.key}`' if first else ''} | {t.effect} | {t.due} | {t.sent} "
-                f"| {_bold(t.lost)} | {_bold(t.duplicated - t.in_kill_window, dup)} "
+                f"| {_bold(t.lost)} | {_bold(t.duplicated, dup)} "
                 f"| {_all_sent(result) if first else ''} "
                 f"| {recovered if first else ''} |"
             )

@@ -178,7 +178,6 @@ class Run:
         self.fault_at: float | None = None
         self.notes: list[str] = []
         self.killed: set[str] = set()  # workers the harness killed on purpose
-        self.kills: list[float] = []  # when it killed a process of the product
 
     def start_worker(self) -> Process:
         name = f"{self.scenario.key}-w{len(self.workers) + 1}"
@@ -404,7 +403,7 @@ def run(harness: Harness, scenario: Scenario) -> Result:
         r.note(str(stuck))
     finally:
         r.stop()
-    tallies = [h.db(lambda e=e: tally(e, e.due(), r.kills)) for e in h.effects]
+    tallies = [h.db(lambda e=e: tally(e, e.due())) for e in h.effects]
     r.note(log_events(r))
     for duplicate in duplicates(h):
         r.note(f"duplicated: {duplicate}")
@@ -423,8 +422,8 @@ def run(harness: Harness, scenario: Scenario) -> Result:
     for t in tallies:
         h.log(
             f"    {t.effect}: due {t.due}, sent {t.sent}, lost {t.lost}, "
-            f"duplicated {t.duplicated} (+{t.extra}; {t.in_kill_window} in a kill's SMTP "
-            f"window), unexpected {t.unexpected}"
+            f"duplicated {t.duplicated} (+{t.extra}), re-sent with the same Message-ID "
+            f"{t.resent}, unexpected {t.unexpected}"
         )
     h.log(
         f"    {'ok' if result.ok else 'FAILED'} in {time.monotonic() - started:.0f} s; web: "
@@ -527,7 +526,6 @@ def kill_pool_child(r: Run) -> None:
         raise Timeout(f"{r.worker.name} has no pool processes")
     victim = random.choice(children)
     os.kill(victim, 9)
-    r.kills.append(time.monotonic())
     r.note(f"SIGKILL to pool process {victim} of {r.worker.name} (pid {r.worker.pid})")
 
 
@@ -537,7 +535,6 @@ def kill_worker_then_start_another(r: Run) -> None:
     dead = r.worker
     r.killed.add(dead.name)
     dead.kill()
-    r.kills.append(time.monotonic())
     r.note(f"SIGKILL to {dead.name}'s process group; starting a new worker")
     processes.wait_ready(r.start_worker())
 

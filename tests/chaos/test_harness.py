@@ -8,8 +8,10 @@ import threading
 
 import pytest
 from django.core.mail import EmailMessage, get_connection
+from django.test import override_settings
 from django.utils import timezone
 
+from missionlead.emails import message_id
 from missions.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
@@ -40,23 +42,40 @@ def test_it_counts_each_reminders_emails_as_the_smtp_server_received_them() -> N
     assert not result.ok
 
 
-def test_only_a_duplicate_whose_first_copy_arrived_just_before_a_kill_is_excused() -> None:
-    """The email accepted by the mail server an instant before its sender died is sent again
-    by the redelivered task, and no sender can avoid that; any other duplicate is a bug."""
+def test_a_copy_sent_again_with_the_same_message_id_is_one_message() -> None:
+    """A sender killed after the mail server accepted its message sends it again when its task
+    is redelivered; with the same Message-ID the person sees one message. A second message with
+    another Message-ID is a duplicate."""
     users = {"ceo@acme.example": 1, "lead@acme.example": 2}
     due = {(10, 1), (11, 2)}
     mailbox = Mailbox()  # not started: the messages are added as the server would store them
-    for to, review, at in (
-        ("ceo@acme.example", 10, 99.8),  # 0.2 s before the kill at 100.0 …
-        ("ceo@acme.example", 10, 110.0),  # … and again after the redelivery
-        ("lead@acme.example", 11, 95.0),  # 5 s before the kill: it had committed long since
-        ("lead@acme.example", 11, 110.0),
+    for to, review, identity in (
+        ("ceo@acme.example", 10, "<reminder-1@example.org>"),
+        ("ceo@acme.example", 10, "<reminder-1@example.org>"),  # re-sent after a kill
+        ("lead@acme.example", 11, "<reminder-2@example.org>"),
+        ("lead@acme.example", 11, "<another@example.org>"),  # a second reminder: a bug
     ):
-        mailbox.add(Received((to,), "", f"/reviews/{review}/", at))
-    effect = ReminderEmails(due, mailbox, users)
-    result = tally(effect, due, kills=[100.0])
-    assert (result.duplicated, result.in_kill_window, result.ok) == (2, 1, False)
-    assert tally(effect, due).in_kill_window == 0  # no kill, no excuse
+        mailbox.add(Received((to,), identity, f"/reviews/{review}/", 0.0))
+    result = tally(ReminderEmails(due, mailbox, users), due)
+    assert (result.sent, result.duplicated, result.resent, result.ok) == (2, 1, 1, False)
+
+
+@pytest.mark.django_db
+def test_the_product_sends_a_reminder_again_with_the_same_message_id(world) -> None:
+    Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
+    (reminder_id,) = services.reminders_claim()
+    with Mailbox() as mailbox:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=mailbox.port,
+        ):
+            assert services.reminder_send(reminder_id=reminder_id)
+            Reminder.objects.filter(pk=reminder_id).update(sent_at=None)  # as if never recorded
+            Notification.objects.filter(dedupe_key=f"reminder:{reminder_id}").delete()
+            assert services.reminder_send(reminder_id=reminder_id)
+        first, second = mailbox.messages()
+    assert first.message_id == second.message_id == message_id(f"reminder-{reminder_id}")
 
 
 def test_a_held_reply_keeps_the_sender_waiting_with_the_message_already_stored() -> None:

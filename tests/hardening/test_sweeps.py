@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import smtplib
 from decimal import Decimal
 
@@ -98,10 +99,10 @@ def test_a_reminder_that_fails_to_send_does_not_stop_the_others(
     failing = good_reviews[1].mission.owner_user.email
     real_send = reminders.send_email
 
-    def send_email(*, name, to, context):
+    def send_email(*, name, to, context, key=None):
         if failing in to:
             raise smtplib.SMTPRecipientsRefused({failing: (550, b"No such user")})
-        return real_send(name=name, to=to, context=context)
+        return real_send(name=name, to=to, context=context, key=key)
 
     monkeypatch.setattr(reminders, "send_email", send_email)
     with caplog.at_level(logging.ERROR):
@@ -114,6 +115,18 @@ def test_a_reminder_that_fails_to_send_does_not_stop_the_others(
     monkeypatch.setattr(reminders, "send_email", real_send)
     services.reminders_send_due()
     assert _sent(good_reviews) == {r.pk for r in good_reviews}
+
+
+def test_the_command_says_how_many_reminders_failed(world, good_reviews, monkeypatch) -> None:
+    def send_email(**kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(reminders, "send_email", send_email)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_review_reminders", stdout=out, stderr=err)
+    claimed = re.search(r"(\d+) reminders to send", out.getvalue()).group(1)
+    assert int(claimed) >= len(good_reviews)
+    assert f"{claimed} reminders failed and were left for the next run" in err.getvalue()
 
 
 def test_a_title_with_a_line_break_is_reminded_with_a_one_line_subject(world, today) -> None:

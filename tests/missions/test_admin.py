@@ -400,3 +400,30 @@ def test_it_adds_key_tasks_and_kpis_through_the_services(admin_client: Any, worl
         AuditEvent.objects.filter(mission=world.team_mission).values_list("verb", "object_id")
     )
     assert {("created", task.pk), ("created", kpi.pk)} <= logged
+
+
+def test_a_staff_user_who_is_no_superuser_is_told_on_the_form_of_a_move_they_may_not_make(
+    client: Any, world: Any
+) -> None:
+    """The form's dry run acts as the person saving (it used to act as nobody, which may move
+    anything, and the save itself then refused the move)."""
+    from django.contrib.auth.models import Permission
+
+    clerk = world.staff
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_mission", "change_mission"])
+    )
+    client.force_login(clerk)
+    other_top = MissionFactory(
+        organisation=world.organisation, level=Mission.Level.ORGANISATION, owner_team=world.team
+    )
+    data = _mission_form(
+        level="team", title=world.team_mission.title, parent=other_top.pk, owner_team=world.team.pk
+    )
+    response = client.post(_url(Mission, "change", world.team_mission.pk), data)
+    assert response.status_code == 200
+    assert "Only the owner of a mission above this one moves it" in response.content.decode()
+    world.team_mission.refresh_from_db()
+    assert world.team_mission.parent == world.org_mission

@@ -19,3 +19,8 @@ class Command(BaseCommand):
             f"{scheduled} reviews scheduled; {result.claimed} reminders to send, "
             f"{result.sent} sent now (a reminder already sent is never sent again)."
         )
+        if result.failed:
+            # Logged one by one; each stays claimed and unsent, so the next run tries again.
+            self.stderr.write(
+                f"{result.failed} reminders failed and were left for the next run (see the log)."
+            )
