@@ -13,8 +13,9 @@ import math
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import views as auth_views
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -22,7 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from accounts.tokens import api_token_create
+from missions.validators import validate_line
 
 from .serializers import TextField
 from .throttling import (
@@ -69,13 +72,29 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     return admin.site.login(request, extra_context)
 
 
+# Any character but NUL (which DRF refuses in every text field), written as a pattern so the
+# schema says so.
+_NO_NUL = RegexValidator(r"^[^\x00]*\Z", "Null characters are not allowed.")
+
+
 class TokenObtainSerializer(serializers.Serializer):
-    username = TextField(write_only=True)
-    password = TextField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    username = TextField(
+        write_only=True,
+        max_length=get_user_model()._meta.get_field("username").max_length,
+        validators=[validate_line],
+    )
+    password = TextField(
+        write_only=True,
+        trim_whitespace=False,
+        max_length=4096,  # hashing an unbounded text on every attempt is work for an attacker
+        validators=[_NO_NUL],
+        style={"input_type": "password"},
+    )
     name = TextField(
         write_only=True,
         required=False,
-        max_length=100,
+        max_length=ApiToken._meta.get_field("name").max_length,
+        validators=[validate_line],
         help_text="What the token is for, to tell it apart in your list of tokens. Default: "
         "the client's User-Agent.",
     )

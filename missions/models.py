@@ -542,6 +542,7 @@ class Interdependency(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(from_mission=F("to_mission")),
                 name="%(app_label)s_%(class)s_not_self",
+                violation_error_message="A mission cannot be linked to itself.",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["depends_on", "supports"]),

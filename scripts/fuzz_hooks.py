@@ -22,13 +22,20 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     # OpenAPI has no bounds for a `date` string: plans lie in 2000–2100.
     "date range": r"^Give a date (from 1 Jan 2000 on|up to 31 Dec 2100)\.$",
     # "Today" moves, and depends on the organisation's time zone: a check-in is not dated ahead.
-    "not in the future": r"^The date cannot be in the future\.$",
+    "not in the future": r"^(The date|A review) cannot be (held )?in the future\.$",
+    # Names unique in an organisation (a team's): which are taken is the server's to know.
+    "unique name": r"must make a unique set\.$",
     # Text made only of spaces is empty once trimmed.
     "blank text": r"^This field may not be blank\.$",
     # Rules across fields, and the database constraints that state them (missions.models).
     "period order": r"^The period must end after it starts\.$",
     "owner and level": r"^An individual mission is owned by a person; a team or organisation",
     "top of the cascade": r"^An organisation mission is the top of the cascade",
+    "a link between two missions": r"^A mission cannot be linked to itself\.$",
+    # A KPI's target range: an upper bound for a range, and for nothing else.
+    "target range": r"^(A range needs an upper bound|Only a range has an upper bound)",
+    # Whether a username and password match is the server's to know.
+    "credentials": r"^Unable to log in with provided credentials\.$",
     # The operating space cascades: a child's deadline, budget and headcount fit in what the
     # parent has left, which depends on the parent's other children.
     "inside the parent's space": (

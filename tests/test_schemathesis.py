@@ -4,9 +4,11 @@ The schema is read from ``/api/schema/`` of the WSGI application, in-process, wh
 is collected; each of its operations becomes one test. An operation gets its documented examples
 and a bounded number of generated cases (deterministic: the same cases on every run), sent as
 ``lead`` with a token to the same in-process application on the test database. Each response must
-not be a 5xx and must match the schema. Path ids point at real objects of ``api_world``, so the
-generated bodies reach the serializers and services, not only the 404 of a random id. Each case
-runs in a savepoint that is rolled back, so every case starts from the same data.
+not be a 5xx and must match the schema, and a 400 must name only rules the schema cannot state
+(as in ``make fuzz``: ``scripts/fuzz_hooks.py``). Path ids point at real objects of
+``api_world``, so the generated bodies reach the serializers and services, not only the 404 of
+a random id. Each case runs in a savepoint that is rolled back, so every case starts from the
+same data.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.models import ApiToken
 from missionlead.wsgi import application
+from scripts.fuzz_hooks import refused_only_for_rules_the_schema_cannot_state
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +133,12 @@ def test_the_api_survives_its_own_schema(
     CASES[case.operation.label] += 1
     with transaction.atomic():
         response = case.call_and_validate(
-            headers=lead_headers, checks=[not_a_server_error, response_schema_conformance]
+            headers=lead_headers,
+            checks=[
+                not_a_server_error,
+                response_schema_conformance,
+                refused_only_for_rules_the_schema_cannot_state,
+            ],
         )
         STATUSES[response.status_code] += 1
         transaction.set_rollback(True)

@@ -254,6 +254,16 @@ class AlignmentActionSerializer(serializers.Serializer):
     )
 
 
+class SendBackSerializer(AlignmentActionSerializer):
+    """Sending back says what needs to change: the comment is required."""
+
+    comment = TextField(
+        max_length=AuditEvent._meta.get_field("comment").max_length,
+        validators=[validate_text],
+        help_text="What needs to change, for the mission's owner.",
+    )
+
+
 class KeyTaskSerializer(ModelSerializer):
     mission = _scoped(Mission)
     owner = _scoped(get_user_model(), allow_null=True, required=False)

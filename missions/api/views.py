@@ -369,9 +369,11 @@ class MissionViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
         """The mission and all its descendants, nested under ``children``."""
         return Response(selectors.mission_tree(mission=self.get_object()))
 
-    def _alignment(self, service: Any, request: Request) -> Response:
+    def _alignment(
+        self, service: Any, request: Request, payload_class: type = s.AlignmentActionSerializer
+    ) -> Response:
         mission = self.get_object()
-        payload = s.AlignmentActionSerializer(data=request.data)
+        payload = payload_class(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             mission = service(
@@ -402,14 +404,14 @@ class MissionViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
         return self._alignment(services.mission_align, request)
 
     @extend_schema(
-        request=s.AlignmentActionSerializer,
+        request=s.SendBackSerializer,
         responses={200: s.MissionSerializer, 409: CONFLICT_RESPONSE},
         examples=[ALIGNMENT_EXAMPLES["send_back"]],
     )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request: Request, pk: str) -> Response:
-        """The parent mission's owner sends the mission back with a comment."""
-        return self._alignment(services.mission_send_back, request)
+        """The parent mission's owner sends the mission back, saying what needs to change."""
+        return self._alignment(services.mission_send_back, request, s.SendBackSerializer)
 
 
 class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):

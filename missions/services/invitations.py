@@ -24,6 +24,7 @@ from missionlead.emails import absolute_url, send_email
 
 from ..audit import audit_record
 from ..models import Invitation, Membership, Organisation, Team
+from .errors import StateConflict
 from .people import membership_set
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     """Send a pending or expired invitation again, with a new link and a new week."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
-        raise ValidationError(f"This invitation was {invitation.status}; invite again instead.")
+        raise StateConflict(f"This invitation was {invitation.status}; invite again instead.")
     _issue(invitation, by=by)
     audit_record(
         obj=invitation,

@@ -57,7 +57,9 @@ def test_a_mission_added_under_a_moving_branch_moves_with_it(world) -> None:
         leaf = _mission(world, f"Leaf {n}", middle)
         other = _mission(world, f"Other {n}", world.org_mission)
         results = run_together(
-            partial(services.mission_update, mission=branch, data={"parent": other}, by=world.leader),
+            partial(
+                services.mission_update, mission=branch, data={"parent": other}, by=world.leader
+            ),
             partial(_mission, world, f"New {n}", leaf),
         )
         errors = [r for r in results if isinstance(r, BaseException)]
