@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from missions.admin import ReadOnlyAdminMixin, adopt, check_kpi_target, kpi_set_status
+from missions.admin import ReadOnlyAdminMixin, adopt, kpi_set_status
 
 from . import services
 from .models import CheckIn, Kpi
@@ -43,7 +43,6 @@ class KpiForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        check_kpi_target(self)
         mission = cleaned.get("mission") or getattr(self.instance, "mission", None)
         parent_kpi = cleaned.get("parent_kpi")
         if mission is not None and parent_kpi is not None:

@@ -61,22 +61,6 @@ class KpiForm(ServiceModelForm):
         else:
             del self.fields["parent_kpi"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        direction, target_max, target = (
-            data.get("direction"),
-            data.get("target_max"),
-            data.get("target"),
-        )
-        if direction == Kpi.Direction.RANGE:
-            if target_max is None:
-                self.add_error("target_max", "A range needs an upper bound.")
-            elif target is not None and target_max < target:
-                self.add_error("target_max", "The upper bound must not be below the target.")
-        elif target_max is not None:
-            self.add_error("target_max", "Only a range has an upper bound; leave it empty.")
-        return data
-
 
 class CheckInForm(ServiceModelForm):
     """Value, confidence and an optional comment: a check-in in two clicks.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -139,6 +140,24 @@ class Kpi(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A range needs an upper bound at or above its target; the other directions have
+        none. The one statement of the rule: forms, the admin and the API (through the
+        services' ``full_clean``) show these messages on ``target_max``; the constraint
+        ``range_has_upper_bound`` is the database's copy, for writes that skip validation
+        (a field with an error here is not checked against the constraint again)."""
+        if self.direction == self.Direction.RANGE:
+            if self.target_max is None:
+                raise ValidationError({"target_max": "A range needs an upper bound."})
+            if self.target is not None and self.target_max < self.target:
+                raise ValidationError(
+                    {"target_max": "The upper bound must not be below the target."}
+                )
+        elif self.target_max is not None:
+            raise ValidationError(
+                {"target_max": "Only a range has an upper bound; leave it empty."}
+            )
 
 
 class CheckIn(models.Model):

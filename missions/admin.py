@@ -425,24 +425,8 @@ class KeyTaskInline(admin.TabularInline):
         return super().get_queryset(request).select_related("owner")
 
 
-def check_kpi_target(form: forms.ModelForm) -> None:
-    """A range needs an upper bound at or above its target; other directions have none."""
-    direction = form.cleaned_data.get("direction")
-    target, target_max = form.cleaned_data.get("target"), form.cleaned_data.get("target_max")
-    if direction == Kpi.Direction.RANGE:
-        if target_max is None:
-            form.add_error("target_max", "A range needs an upper bound.")
-        elif target is not None and target_max < target:
-            form.add_error("target_max", "The upper bound must be at or above the target.")
-    elif direction and target_max is not None:
-        form.add_error("target_max", "Only a range has an upper bound; leave it empty.")
-
-
 class KpiInlineForm(forms.ModelForm):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        check_kpi_target(self)
-        return cleaned
+    """The range rule is the model's (``Kpi.clean``), checked when the form validates."""
 
 
 class KpiInline(admin.TabularInline):

@@ -33,7 +33,8 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "top of the cascade": r"^An organisation mission is the top of the cascade",
     "a link between two missions": r"^A mission cannot be linked to itself\.$",
     # A KPI's target range: an upper bound for a range, and for nothing else.
-    "target range": r"^(A range needs an upper bound|Only a range has an upper bound)",
+    "target range": r"^(A range needs an upper bound|Only a range has an upper bound|The upper "
+    r"bound must not be below the target)",
     # Whether a username and password match is the server's to know.
     "credentials": r"^Unable to log in with provided credentials\.$",
     # The operating space cascades: a child's deadline, budget and headcount fit in what the

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -67,18 +65,6 @@ class KpiSerializer(ModelSerializer):
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_latest_value(self, kpi: Kpi) -> float | None:
         return None if kpi.latest_value is None else float(kpi.latest_value)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        direction = attrs.get("direction", getattr(self.instance, "direction", "increase"))
-        target = attrs.get("target", getattr(self.instance, "target", None))
-        target_max = attrs.get("target_max", getattr(self.instance, "target_max", None))
-        if direction == "range" and (target_max is None or target is None or target_max < target):
-            raise serializers.ValidationError(
-                {"target_max": "A range needs an upper bound at or above the target."}
-            )
-        if direction != "range" and target_max is not None:
-            raise serializers.ValidationError({"target_max": "Only a range has an upper bound."})
-        return attrs
 
 
 class SupersedesField(IdField):
