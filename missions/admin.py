@@ -376,22 +376,8 @@ class MissionForm(forms.ModelForm):
         check_same_organisation(self, organisation_id, "parent", "owner_team")
         parent = cleaned.get("parent")
         check_tree_parent(self, parent, "mission")
-        level = cleaned.get("level")
-        if level == Mission.Level.ORGANISATION and parent is not None:
-            self.add_error("parent", "An organisation mission is at the top: it has no parent.")
-        if level == Mission.Level.INDIVIDUAL:
-            if not cleaned.get("owner_user"):
-                self.add_error("owner_user", "An individual mission is owned by a person.")
-            if cleaned.get("owner_team"):
-                self.add_error("owner_team", "An individual mission has no owner team.")
-        elif level:
-            if not cleaned.get("owner_team"):
-                self.add_error("owner_team", "A team or organisation mission is owned by a team.")
-            if cleaned.get("owner_user"):
-                self.add_error("owner_user", "Only an individual mission is owned by a person.")
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and start >= end:
-            self.add_error("period_end", "The period must end after it starts.")
+        # The level, owner and period rules are the model's (``Mission.clean``), checked when
+        # the form validates the instance.
         return cleaned
 
     def _post_clean(self) -> None:

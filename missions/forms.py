@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from . import selectors
 from .models import AuditEvent, Interdependency, KeyTask, Membership, Mission, Vision
@@ -43,6 +43,18 @@ class ServiceModelForm(forms.ModelForm):
             super()._post_clean()
         finally:
             self.instance = stored
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's rules may name a field this form does not show (a mission's parent,
+        set by the page): that message goes above the fields, where Django would raise."""
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    (field if field in self.fields else NON_FIELD_ERRORS): messages
+                    for field, messages in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
 
     def save(self, commit: bool = True) -> Any:
         raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
@@ -173,15 +185,13 @@ class MissionForm(ServiceModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # The form offers both owner fields; the level chosen says which one counts (the rule
+        # itself is the model's, ``Mission.clean``).
         level = data.get("level")
         if level == Mission.Level.INDIVIDUAL:
             data["owner_team"] = None
-            if data.get("owner_user") is None:
-                self.add_error("owner_user", "An individual mission needs its owner.")
         elif level:
             data["owner_user"] = None
-            if data.get("owner_team") is None:
-                self.add_error("owner_team", "A team mission needs its owner team.")
         # Only the kinds that have entries: an untouched form must equal what is stored ({}).
         rights = {key: _lines(data.pop(name, "") or "") for name, key in DECISION_RIGHTS}
         data["decision_rights"] = {key: lines for key, lines in rights.items() if lines}

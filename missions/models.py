@@ -433,6 +433,32 @@ class Mission(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("missions:detail", kwargs={"org": self.organisation.slug, "pk": self.pk})
 
+    def clean(self) -> None:
+        """The level decides the owner (a person for an individual mission, a team otherwise)
+        and the place (an organisation mission is the top of the cascade), and a period ends
+        after it starts. The one statement of these rules with a message beside each field:
+        the site's form, the admin and the API (through the services' ``full_clean``) show
+        them; the constraints above are the database's copy, for writes that skip validation."""
+        errors: dict[str, str] = {}
+        if self.level == self.Level.INDIVIDUAL:
+            if self.owner_user_id is None:
+                errors["owner_user"] = "An individual mission is owned by a person."
+            if self.owner_team_id is not None:
+                errors["owner_team"] = "An individual mission has no owner team."
+        elif self.level:
+            if self.owner_team_id is None:
+                errors["owner_team"] = "A team or organisation mission is owned by a team."
+            if self.owner_user_id is not None:
+                errors["owner_user"] = "Only an individual mission is owned by a person."
+        if self.level == self.Level.ORGANISATION and self.parent_id is not None:
+            errors["parent"] = (
+                "An organisation mission is the top of the cascade: it has no parent."
+            )
+        if self.period_start and self.period_end and self.period_end <= self.period_start:
+            errors["period_end"] = "The period must end after it starts."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def depth(self) -> int:
         return tree.depth(self.path)

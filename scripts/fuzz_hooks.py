@@ -29,7 +29,11 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "blank text": r"^This field may not be blank\.$",
     # Rules across fields, and the database constraints that state them (missions.models).
     "period order": r"^The period must end after it starts\.$",
-    "owner and level": r"^An individual mission is owned by a person; a team or organisation",
+    "owner and level": (
+        r"^(An individual mission (is owned by a person|has no owner team)"
+        r"|A team or organisation mission is owned by a team"
+        r"|Only an individual mission is owned by a person)"
+    ),
     "top of the cascade": r"^An organisation mission is the top of the cascade",
     "a link between two missions": r"^A mission cannot be linked to itself\.$",
     # A KPI's target range: an upper bound for a range, and for nothing else.
