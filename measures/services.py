@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from missions.audit import apply_changes, audit_record
+from missions.services.errors import StateConflict
 
 from .models import CheckIn, Kpi
 
@@ -103,7 +104,7 @@ def kpi_record_value(
     today = timezone.localdate()
     recorded_on = recorded_on or today
     if kpi.status != Kpi.Status.ACTIVE:
-        raise ValidationError("This KPI is archived; it takes no more check-ins.")
+        raise StateConflict("This KPI is archived; it takes no more check-ins.")
     if recorded_on > today:
         raise ValidationError({"recorded_on": "The date cannot be in the future."})
     if supersedes is not None and supersedes.kpi_id != kpi.pk:

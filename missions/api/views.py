@@ -547,16 +547,14 @@ class InvitationViewSet(
         data = serializer.validated_data
         organisation = data.get("organisation") or self._only_administered()
         require_api(self.request, Action.MANAGE_ORGANISATION, organisation)
-        try:
-            serializer.instance = services.invitation_create(
-                organisation=organisation,
-                email=data["email"],
-                role=data.get("role", Membership.Role.STAFF),
-                team=data.get("team"),
-                by=self.request.user,
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(as_serializer_error(error)) from error
+        # A refusal is answered by the API's exception handler: 400, or 409 for a state.
+        serializer.instance = services.invitation_create(
+            organisation=organisation,
+            email=data["email"],
+            role=data.get("role", Membership.Role.STAFF),
+            team=data.get("team"),
+            by=self.request.user,
+        )
 
     def _only_administered(self) -> Organisation:
         administered = list(
@@ -571,11 +569,7 @@ class InvitationViewSet(
         return administered[0]
 
     def _act(self, service: Any) -> Response:
-        invitation = self.get_object()
-        try:
-            invitation = service(invitation=invitation, by=self.request.user)
-        except DjangoValidationError as error:
-            raise ValidationError({"non_field_errors": error.messages}) from error
+        invitation = service(invitation=self.get_object(), by=self.request.user)
         return Response(self.get_serializer(invitation).data)
 
     @extend_schema(request=None, responses={200: s.InvitationSerializer})

@@ -97,7 +97,9 @@ def test_an_archived_kpi_takes_no_check_ins(world) -> None:
     client = client_for(world.staff)
     assert client.delete(f"/api/v1/kpis/{kpi.pk}/").status_code == 204
     response = client.post(f"/api/v1/kpis/{kpi.pk}/check-ins/", {"value": 1}, format="json")
-    assert response.status_code == 400
+    # The KPI's state refuses it (409), not the request's shape (400).
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This KPI is archived; it takes no more check-ins."}
     assert not CheckIn.objects.exists()
 
 
