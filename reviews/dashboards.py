@@ -56,7 +56,7 @@ from missions.models import Membership, Mission, Organisation, Team
 from missions.permissions import can_read_coaching_note
 
 from .checks import MEMBERSHIP_JOIN, OWNER_TEAM
-from .models import AlignmentSnapshot, CoachingNote, Finding, Review
+from .models import SEVERITY_RANK, AlignmentSnapshot, CoachingNote, Finding, Review
 
 if TYPE_CHECKING:
     from missions.permissions import Actor
@@ -556,11 +556,6 @@ WORST_FIRST = Case(
     When(forecast_status="unknown", then=Value(2)),
     default=Value(3),
 )
-SEVERITY_FIRST = Case(
-    When(severity="critical", then=Value(0)),
-    When(severity="warning", then=Value(1)),
-    default=Value(2),
-)
 
 
 def worst_kpis(missions: QuerySet[Mission]) -> list[KpiFigures]:
@@ -634,7 +629,7 @@ def team_dashboard(
                 organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
             )
             .select_related("mission")
-            .order_by(SEVERITY_FIRST, "-opened_at", "-id")[:LIST_LIMIT]
+            .order_by(SEVERITY_RANK, "-opened_at", "-id")[:LIST_LIMIT]
         ),
     )
 

@@ -170,6 +170,15 @@ class Finding(models.Model):
         return f"{self.get_kind_display()}: {self.message}"
 
 
+# The order of findings by severity, critical first (sorting the names would put "critical"
+# after "info"): for ``order_by`` and ``annotate``.
+SEVERITY_RANK = models.Case(
+    models.When(severity=Finding.Severity.CRITICAL, then=0),
+    models.When(severity=Finding.Severity.WARNING, then=1),
+    default=2,
+)
+
+
 class AlignmentSnapshot(models.Model):
     """The alignment score of an organisation (team empty) or a team on one day, for trends."""
 

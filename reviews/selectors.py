@@ -7,23 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Notification
 
-from .models import Finding, Review
+from .models import SEVERITY_RANK, Finding, Review
 
 if TYPE_CHECKING:
     from missions.permissions import Actor
-
-# Critical first: sorting the severity's name would put "critical" after "info".
-SEVERITY_RANK = Case(
-    When(severity=Finding.Severity.CRITICAL, then=0),
-    When(severity=Finding.Severity.WARNING, then=1),
-    default=2,
-)
 
 
 def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
