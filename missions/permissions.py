@@ -26,11 +26,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
 from . import tree
 from .models import CoachAssignment, Membership, Mission, Organisation, Team
+from .querysets import owned_by_person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -181,7 +181,7 @@ def _commands(actor: Actor, mission: Mission) -> bool:
     ancestors = tree.ancestor_ids(mission.path)
     return bool(ancestors) and (
         Mission.objects.filter(pk__in=ancestors)
-        .filter(Q(owner_user=actor.user) | Q(owner_team_id__in=actor.led_team_ids))
+        .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids))
         .exists()
     )
 

@@ -15,6 +15,36 @@ if TYPE_CHECKING:
     from .models import Organisation
 
 
+def owned_by_person(user_id: int, *, led_team_ids: Any = None, prefix: str = "") -> Q:
+    """Missions (reached through ``prefix``, e.g. ``"mission__"``) that belong to a person:
+    owned by them in person, or owned by a team they lead.
+
+    The ownership rule in SQL, written once; ``Actor.owns`` is the same rule for one mission
+    in memory, and ``tests/missions/test_ownership.py`` gives both the same cases.
+    ``led_team_ids``: the teams they lead, when known already (an ``Actor``'s), instead of
+    a join to the team's leader.
+    """
+    by_team = (
+        {f"{prefix}owner_team__leader_id": user_id}
+        if led_team_ids is None
+        else {f"{prefix}owner_team_id__in": led_team_ids}
+    )
+    return Q(**{f"{prefix}owner_user_id": user_id}) | Q(
+        **{f"{prefix}owner_user__isnull": True}, **by_team
+    )
+
+
+def owned_by_teams(team_ids: Any, prefix: str = "") -> Q:
+    """Missions (reached through ``prefix``) that belong to teams: owned by one of them, or by
+    a person of one of them. ``team_ids``: ids, or a subquery of them."""
+    from .models import Membership  # the models import this module
+
+    members = Membership.objects.filter(team_id__in=team_ids).values("user_id")
+    return Q(**{f"{prefix}owner_team_id__in": team_ids}) | Q(
+        **{f"{prefix}owner_user_id__in": members}
+    )
+
+
 class TreeQuerySet(models.QuerySet):  # type: ignore[type-arg]
     """Subtree and ancestor look-ups over the materialized ``path``; each is one query."""
 
@@ -40,7 +70,9 @@ class MissionQuerySet(TreeQuerySet):
 
     def owned_by(self, user: AbstractBaseUser | AnonymousUser) -> MissionQuerySet:
         """Missions the user owns in person or through a team they lead."""
-        return self.filter(Q(owner_user=user) | Q(owner_team__leader=user))  # type: ignore[return-value]
+        if user.pk is None:  # nobody: no mission (a filter on NULL would match team missions)
+            return self.none()  # type: ignore[return-value]
+        return self.filter(owned_by_person(user.pk))  # type: ignore[return-value]
 
     def with_owner(self) -> MissionQuerySet:
         return self.select_related("owner_user", "owner_team", "owner_team__leader")  # type: ignore[return-value]

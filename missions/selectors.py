@@ -23,6 +23,7 @@ from .models import (
     Team,
     Vision,
 )
+from .querysets import owned_by_person
 
 if TYPE_CHECKING:
     from .permissions import Actor
@@ -372,9 +373,7 @@ def memberships_of(*, organisation: Organisation) -> QuerySet[Membership]:
 
 def _owned_by_actor(actor: Actor, prefix: str) -> Q:
     """Missions (reached through ``prefix``) the actor owns in person or through a led team."""
-    return Q(**{f"{prefix}owner_user": actor.user}) | Q(
-        **{f"{prefix}owner_user__isnull": True, f"{prefix}owner_team__in": actor.led_team_ids}
-    )
+    return owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids, prefix=prefix)
 
 
 def missions_awaiting_alignment(*, actor: Actor) -> QuerySet[Mission]:

@@ -54,6 +54,7 @@ from measures.summary import KpiFigures
 from missions import tree
 from missions.models import Membership, Mission, Organisation, Team
 from missions.permissions import can_read_coaching_note
+from missions.querysets import owned_by_teams
 
 from .checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from .models import SEVERITY_RANK, AlignmentSnapshot, CoachingNote, Finding, Review
@@ -497,8 +498,7 @@ def missions_in_scope(*, organisation: Organisation, scope: Scope) -> QuerySet[M
     if scope is None:
         return missions
     teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
-    members = Membership.objects.filter(organisation=organisation, team__in=teams)
-    return missions.filter(Q(owner_team__in=teams) | Q(owner_user__in=members.values("user_id")))
+    return missions.filter(owned_by_teams(teams))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Notification
+from missions.querysets import owned_by_person
 
 from .models import SEVERITY_RANK, Finding, Review
 
@@ -28,7 +29,7 @@ def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
             status=Review.Status.SCHEDULED,
             due_date__lte=horizon,
         )
-        .filter(Q(mission__owner_user=actor.user) | Q(mission__owner_team__in=actor.led_team_ids))
+        .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids, prefix="mission__"))
         .select_related("mission")
         .order_by("due_date")
     )
@@ -52,10 +53,9 @@ def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
 
     Scheduled reviews of archived or completed missions are left out; held ones stay.
     """
-    mine = Q(mission__owner_user=actor.user) | Q(mission__owner_team__in=actor.led_team_ids)
-    under_mine = Q(mission__parent__owner_user=actor.user) | Q(
-        mission__parent__owner_team__in=actor.led_team_ids
-    )
+    led = actor.led_team_ids
+    mine = owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__")
+    under_mine = owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__parent__")
     return (
         Review.objects.filter(mission__organisation=actor.organisation)
         .filter(mine | under_mine)

@@ -17,7 +17,8 @@ from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Interdependency, KeyTask, Membership, Mission, Team, Vision
+from ..models import Interdependency, KeyTask, Mission, Team, Vision
+from ..querysets import owned_by_person, owned_by_teams
 
 # PostgreSQL's bigint: a larger id is a 400, not a database error.
 MAX_ID = 2**63 - 1
@@ -99,25 +100,6 @@ class UpdatedSinceFilter(DateTimeFilter):
         super().__init__(field_name=field_name, lookup_expr="gte", **kwargs)
 
 
-def team_members(team_id: int) -> QuerySet[Membership]:
-    """The users whose membership puts them in the team (one subquery, no join fan-out)."""
-    return Membership.objects.filter(team_id=team_id).values("user_id")
-
-
-def owned_by_team(team_id: int, prefix: str = "") -> Q:
-    """Missions (reached through ``prefix``) owned by the team, or by a person of the team."""
-    return Q(**{f"{prefix}owner_team_id": team_id}) | Q(
-        **{f"{prefix}owner_user_id__in": team_members(team_id)}
-    )
-
-
-def owned_by_person(user_id: int, prefix: str = "") -> Q:
-    """Missions (reached through ``prefix``) a person owns, in person or as the team's leader."""
-    return Q(**{f"{prefix}owner_user_id": user_id}) | Q(
-        **{f"{prefix}owner_user__isnull": True, f"{prefix}owner_team__leader_id": user_id}
-    )
-
-
 class MissionOwnerFilterSet(filters.FilterSet):
     """``?team=`` and ``?owner=`` for anything that belongs to a mission (``mission_prefix``)."""
 
@@ -132,7 +114,7 @@ class MissionOwnerFilterSet(filters.FilterSet):
     )
 
     def mine_q(self, user_id: int) -> Q:
-        return owned_by_person(user_id, self.mission_prefix)
+        return owned_by_person(user_id, prefix=self.mission_prefix)
 
     def filter_mine(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         user = getattr(self.request, "user", None)
@@ -142,10 +124,10 @@ class MissionOwnerFilterSet(filters.FilterSet):
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def filter_team(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
-        return queryset.filter(owned_by_team(value, self.mission_prefix))
+        return queryset.filter(owned_by_teams([value], self.mission_prefix))
 
     def filter_owner(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
-        return queryset.filter(owned_by_person(value, self.mission_prefix))
+        return queryset.filter(owned_by_person(value, prefix=self.mission_prefix))
 
 
 class TeamFilter(filters.FilterSet):
