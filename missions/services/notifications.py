@@ -31,11 +31,14 @@ def notify(
     mission: Mission,
     by: User | None = None,
     dedupe_key: str | None = None,
+    url: str | None = None,
 ) -> list[Notification]:
-    """In-app notifications about a mission, never to the person who caused them.
+    """In-app notifications about a mission, never to the person who caused them: the one way
+    every sender writes one (the alignment workflow, links, reviews, the review reminders).
 
     With ``dedupe_key`` each recipient gets it at most once, whoever sends it and however
-    often: the unique constraint turns a second send into nothing.
+    often: the unique constraint turns a second send into nothing. ``url``: where it leads
+    (the mission's page unless given).
     """
     rows = [
         Notification(
@@ -43,7 +46,7 @@ def notify(
             recipient=user,
             kind=kind,
             message=message[:500],
-            url=mission.get_absolute_url(),
+            url=url or mission.get_absolute_url(),
             mission=mission,
             dedupe_key=dedupe_key,
         )

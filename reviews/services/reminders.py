@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from missionlead.emails import absolute_url, send_email
 from missions.models import Notification
-from missions.services import mission_owners
+from missions.services import mission_owners, notify
 
 from ..models import Reminder, Review
 
@@ -170,13 +170,12 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
                 else Notification.Kind.REVIEW_REMINDER
             )
             url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
-            Notification.objects.create(
-                organisation=mission.organisation,
-                recipient=reminder.recipient,
+            notify(
+                recipients=[reminder.recipient],
                 kind=kind,
                 message=message,
-                url=url,
                 mission=mission,
+                url=url,
                 dedupe_key=f"reminder:{reminder.pk}",
             )
             if with_email and reminder.recipient.email:
