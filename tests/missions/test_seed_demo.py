@@ -20,7 +20,7 @@ from django.utils import timezone
 from measures.models import CheckIn, Kpi
 from measures.services import kpi_record_value
 from missions import tree
-from missions.management.commands.generate_org import _dependants
+from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
 from missions.models import (
     AuditEvent,

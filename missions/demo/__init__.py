@@ -1,0 +1,9 @@
+"""The demo organisation that ``manage.py seed_demo`` builds.
+
+Its content is data, in the TOML files of this directory: the organisation, its vision, teams
+and people (organisation.toml), its missions with their KPIs and key tasks (missions-*.toml,
+one file per level of the cascade), the links between missions (interdependencies.toml) and
+how the months of check-ins and reviews are drawn (story.toml). ``data`` reads them,
+``history`` turns them into dates and values for the day the demo is built, and ``seeder``
+writes them through the services.
+"""

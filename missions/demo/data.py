@@ -1,0 +1,338 @@
+"""The demo organisation as the TOML files of this directory describe it.
+
+``load()`` reads them once into plain, frozen records; what each field means is written at the
+top of the files themselves. Nothing here touches the database, and nothing here knows the day
+the demo is built: dates in the files are counted from it (``due_in_days``, ``asked_days_ago``)
+and turned into dates by the seeder. A key the loader does not know stops it, so a typo in a
+file is an error rather than a default silently taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+# Read in this order: a mission comes after the mission it serves.
+MISSION_FILES = (
+    "missions-organisation.toml",
+    "missions-directorates.toml",
+    "missions-teams.toml",
+    "missions-individuals.toml",
+)
+
+
+@dataclass(frozen=True)
+class Team:
+    key: str
+    name: str
+    parent: str | None
+    leader: str  # a username
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    first_name: str
+    last_name: str
+    team: str | None  # a team key; none for coaches and the admin
+    role: str  # a Membership.Role value
+    title: str
+
+
+@dataclass(frozen=True)
+class Coaching:
+    coach: str  # a username
+    team: str | None  # a team key; none: the whole organisation
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A KPI and the story its check-ins tell (``trend``, one of story.toml's)."""
+
+    name: str
+    unit: str
+    direction: str  # a Kpi.Direction value
+    baseline: Decimal
+    target: Decimal
+    target_max: Decimal | None
+    cadence_days: int
+    trend: str
+    parent: str | None  # the name of the parent mission's KPI it contributes to
+    decimals: int
+    weight: Decimal
+    stale: bool  # check-ins stopped two months ago
+
+
+@dataclass(frozen=True)
+class Task:
+    """A key task, due so many days from the day the demo is built."""
+
+    title: str
+    due_in_days: int
+    status: str
+    owner: str | None  # a username; none: the mission's owner (or owner team's leader)
+
+
+@dataclass(frozen=True)
+class Mission:
+    key: str
+    level: str  # a Mission.Level value
+    team: str | None  # the owner team's key (organisation and team missions)
+    person: str | None  # the owner's username (individual missions)
+    parent: str | None  # a mission key
+    title: str
+    statement: str
+    intent: str
+    scope: str
+    budget: int | None
+    headcount: int | None
+    constraints: str
+    free: tuple[str, ...]
+    consult: tuple[str, ...]
+    must_not: tuple[str, ...]
+    alignment: str  # a Mission.AlignmentStatus value
+    send_back_comment: str
+    review: str  # regular | overdue | none
+    period_months: tuple[int, int]  # from the start of the plan year
+    kpis: tuple[Kpi, ...]
+    tasks: tuple[Task, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An interdependency, asked and answered so many days before the demo is built."""
+
+    from_mission: str
+    to_mission: str
+    kind: str
+    description: str
+    status: str
+    asked_days_ago: int
+    answered_days_ago: int | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    rate: float | None  # increase and decrease KPIs: the share of planned progress made
+    confidence: int
+    comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    summary: str
+    working: str
+    not_working: str
+    changes: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """How the history of check-ins and reviews is drawn."""
+
+    grid_epoch: dt.date
+    history_days: int
+    review_step_days: int
+    grid_step_days: dict[int, int]  # a KPI's cadence -> its step on the grid
+    trends: dict[str, Trend]
+    review_notes: tuple[ReviewNote, ...]
+
+
+@dataclass(frozen=True)
+class Demo:
+    slug: str
+    name: str
+    review_cadence_days: int
+    max_active_missions: int
+    password: str
+    email_domain: str
+    logins: tuple[str, ...]
+    vision: dict[str, str]
+    teams: tuple[Team, ...]
+    people: tuple[Person, ...]
+    coaching: tuple[Coaching, ...]
+    missions: tuple[Mission, ...]
+    links: tuple[Link, ...]
+    story: Story
+
+    def mission(self, key: str) -> Mission:
+        return next(mission for mission in self.missions if mission.key == key)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _read(name: str) -> dict[str, Any]:
+    with (HERE / name).open("rb") as file:
+        return tomllib.load(file)
+
+
+def _fields(table: dict[str, Any], where: str, required: set[str], optional: set[str]) -> None:
+    missing = required - table.keys()
+    unknown = table.keys() - required - optional
+    if missing or unknown:
+        raise ValueError(f"{where}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+
+
+def _decimal(value: int | float) -> Decimal:
+    # str() of a TOML number is the number as written (56.4 stays 56.4, not its binary value).
+    return Decimal(str(value))
+
+
+def _kpi(table: dict[str, Any], where: str) -> Kpi:
+    _fields(
+        table,
+        where,
+        {"name", "unit", "direction", "baseline", "target"},
+        {"target_max", "cadence_days", "trend", "parent", "decimals", "weight", "stale"},
+    )
+    target_max = table.get("target_max")
+    return Kpi(
+        name=table["name"],
+        unit=table["unit"],
+        direction=table["direction"],
+        baseline=_decimal(table["baseline"]),
+        target=_decimal(table["target"]),
+        target_max=_decimal(target_max) if target_max is not None else None,
+        cadence_days=table.get("cadence_days", 30),
+        trend=table.get("trend", "on"),
+        parent=table.get("parent"),
+        decimals=table.get("decimals", 1),
+        weight=_decimal(table.get("weight", 1)),
+        stale=table.get("stale", False),
+    )
+
+
+def _task(table: dict[str, Any], where: str) -> Task:
+    _fields(table, where, {"title", "due_in_days"}, {"status", "owner"})
+    return Task(
+        title=table["title"],
+        due_in_days=table["due_in_days"],
+        status=table.get("status", "todo"),
+        owner=table.get("owner"),
+    )
+
+
+MISSION_OPTIONAL = {
+    "team",
+    "person",
+    "parent",
+    "scope",
+    "budget",
+    "headcount",
+    "constraints",
+    "free",
+    "consult",
+    "must_not",
+    "alignment",
+    "send_back_comment",
+    "review",
+    "period_months",
+    "kpis",
+    "tasks",
+}
+
+
+def _mission(table: dict[str, Any], where: str) -> Mission:
+    _fields(table, where, {"key", "level", "title", "statement", "intent"}, MISSION_OPTIONAL)
+    where = f"{where} {table['key']}"
+    owner, other = ("person", "team") if table["level"] == "individual" else ("team", "person")
+    if owner not in table or other in table:
+        raise ValueError(f"{where}: a mission of this level is owned by a {owner} alone")
+    start, end = table.get("period_months", (0, 12))
+    return Mission(
+        key=table["key"],
+        level=table["level"],
+        team=table.get("team"),
+        person=table.get("person"),
+        parent=table.get("parent"),
+        title=table["title"],
+        statement=table["statement"],
+        intent=table["intent"],
+        scope=table.get("scope", ""),
+        budget=table.get("budget"),
+        headcount=table.get("headcount"),
+        constraints=table.get("constraints", ""),
+        free=tuple(table.get("free", ())),
+        consult=tuple(table.get("consult", ())),
+        must_not=tuple(table.get("must_not", ())),
+        alignment=table.get("alignment", "aligned"),
+        send_back_comment=table.get("send_back_comment", ""),
+        review=table.get("review", "regular"),
+        period_months=(start, end),
+        kpis=tuple(_kpi(kpi, f"{where} KPI") for kpi in table.get("kpis", ())),
+        tasks=tuple(_task(task, f"{where} task") for task in table.get("tasks", ())),
+    )
+
+
+def _link(table: dict[str, Any], where: str) -> Link:
+    _fields(
+        table,
+        where,
+        {"from", "to", "kind", "description", "status", "asked_days_ago"},
+        {"answered_days_ago"},
+    )
+    return Link(
+        from_mission=table["from"],
+        to_mission=table["to"],
+        kind=table["kind"],
+        description=table["description"],
+        status=table["status"],
+        asked_days_ago=table["asked_days_ago"],
+        answered_days_ago=table.get("answered_days_ago"),
+    )
+
+
+def _story(data: dict[str, Any]) -> Story:
+    calendar = data["calendar"]
+    trends = {
+        name: Trend(
+            rate=trend.get("rate"),
+            confidence=trend["confidence"],
+            comments=tuple(trend["comments"]),
+        )
+        for name, trend in data["trends"].items()
+    }
+    return Story(
+        grid_epoch=calendar["grid_epoch"],
+        history_days=calendar["history_days"],
+        review_step_days=calendar["review_step_days"],
+        grid_step_days={int(k): v for k, v in calendar["grid_step_days"].items()},
+        trends=trends,
+        review_notes=tuple(ReviewNote(**note) for note in data["review_notes"]),
+    )
+
+
+@functools.cache
+def load() -> Demo:
+    """The demo organisation, read from the files of this directory (once per process)."""
+    org = _read("organisation.toml")
+    head = org["organisation"]
+    missions = [
+        _mission(mission, name)
+        for name in MISSION_FILES
+        for mission in _read(name).get("missions", ())
+    ]
+    links = _read("interdependencies.toml").get("interdependencies", ())
+    return Demo(
+        slug=head["slug"],
+        name=head["name"],
+        review_cadence_days=head["review_cadence_days"],
+        max_active_missions=head["max_active_missions"],
+        password=head["password"],
+        email_domain=head["email_domain"],
+        logins=tuple(head["logins"]),
+        vision=dict(org["vision"]),
+        teams=tuple(Team(**{"parent": None, **t}) for t in org["teams"]),
+        people=tuple(Person(**{"team": None, **p}) for p in org["people"]),
+        coaching=tuple(Coaching(**{"team": None, **c}) for c in org["coaching"]),
+        missions=tuple(missions),
+        links=tuple(_link(link, "interdependencies.toml") for link in links),
+        story=_story(_read("story.toml")),
+    )

@@ -1,0 +1,357 @@
+"""Writes the demo organisation of ``missions.demo.data`` through the same services the app
+uses, so the demo keeps every rule a person's edits keep.
+
+The services do not cover everything a demo needs (its history is back-dated, its organisation
+missions are the board's own): those few fields are written directly and counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from measures.models import CheckIn
+from measures.models import Kpi as KpiRow
+from measures.services import kpi_create, kpi_refresh_all
+from missions.audit import audit_record
+from missions.demo import history
+from missions.demo.accounts import demo_users, differs
+from missions.demo.data import Demo, Kpi, Mission
+from missions.models import CoachAssignment, Membership, Organisation, Team
+from missions.models import Mission as MissionRow
+from missions.services import (
+    interdependency_create,
+    interdependency_respond,
+    key_task_create,
+    mission_align,
+    mission_create,
+    mission_propose,
+    mission_send_back,
+    team_create,
+    vision_update,
+)
+from reviews.models import Review
+
+Role = Membership.Role
+A = MissionRow.AlignmentStatus
+PERSON = MissionRow.Level.INDIVIDUAL
+DONE = "done"
+
+
+class Seeder:
+    """Builds the demo organisation for ``today``; there must be no demo organisation yet.
+
+    ``former_members``: the usernames of the people of a demo organisation a reset has just
+    removed, so they are reused even where a user has since changed their email address.
+    """
+
+    def __init__(self, demo: Demo, today: dt.date, *, former_members: Collection[str] = ()) -> None:
+        self.demo = demo
+        self.story = demo.story
+        self.today = today
+        self.now = timezone.now()
+        self.former_members = set(former_members)
+        self.stats: Counter[str] = Counter()
+        self.year_start = history.plan_year_start(today)
+        self.users: dict[str, Any] = {}
+        self.teams: dict[str, Team] = {}
+        self.missions: dict[str, MissionRow] = {}
+        self.kpis: dict[tuple[str, str], KpiRow] = {}
+
+    def create(self, model: type[models.Model], **values: Any) -> Any:
+        """Write a row the services do not cover, and count it."""
+        obj = model(**values)
+        obj.save()
+        self.stats[f"{model._meta.verbose_name_plural} created"] += 1
+        return obj
+
+    def _set(self, obj: models.Model, **values: Any) -> None:
+        """Write fields the services do not cover (back-dating, mostly), only when they
+        differ."""
+        changed = differs(obj, values)
+        if changed:
+            type(obj)._default_manager.filter(pk=obj.pk).update(
+                **{name: values[name] for name in changed}
+            )
+            for name in changed:
+                setattr(obj, name, values[name])
+
+    def days_ago(self, days: int) -> dt.date:
+        return self.today - dt.timedelta(days=days)
+
+    # steps ---------------------------------------------------------------------------------------
+
+    def run(self) -> Organisation:
+        demo = self.demo
+        self.organisation = self.create(
+            Organisation,
+            slug=demo.slug,
+            name=demo.name,
+            review_cadence_days=demo.review_cadence_days,
+            max_active_missions=demo.max_active_missions,
+        )
+        self.seed_people()
+        self.seed_teams()
+        self.seed_memberships()
+        self.seed_vision()
+        self.seed_missions()
+        self.seed_kpis()
+        self.seed_check_ins()
+        self.seed_key_tasks()
+        self.seed_links()
+        self.seed_reviews()
+        return self.organisation
+
+    def seed_people(self) -> None:
+        self.users = demo_users(self.demo, former_members=self.former_members, stats=self.stats)
+
+    def seed_teams(self) -> None:
+        for team in self.demo.teams:
+            self.teams[team.key] = team_create(
+                organisation=self.organisation,
+                name=team.name,
+                parent=self.teams[team.parent] if team.parent else None,
+                leader=self.users[team.leader],
+            )
+            self.stats["teams created"] += 1
+
+    def seed_memberships(self) -> None:
+        org = self.organisation
+        for person in self.demo.people:
+            self.create(
+                Membership,
+                organisation=org,
+                user=self.users[person.username],
+                role=person.role,
+                team=self.teams.get(person.team),
+                job_title=person.title,
+            )
+        for coaching in self.demo.coaching:
+            self.create(
+                CoachAssignment,
+                organisation=org,
+                coach=self.users[coaching.coach],
+                team=self.teams.get(coaching.team) if coaching.team else None,
+            )
+
+    def seed_vision(self) -> None:
+        start = self.year_start
+        horizon = dt.date(start.year + 5, start.month, 1) - dt.timedelta(1)
+        data = {**self.demo.vision, "horizon": horizon}
+        vision_update(organisation=self.organisation, data=data, by=self.users["ceo"])
+        self.stats["vision written"] += 1
+
+    # missions ------------------------------------------------------------------------------------
+
+    def owner_user(self, spec: Mission) -> Any:
+        """The person who acts for the mission: its owner, or its owner team's leader."""
+        if spec.person is not None:
+            return self.users[spec.person]
+        return self.teams[spec.team].leader
+
+    def mission_data(self, spec: Mission) -> dict[str, Any]:
+        start, end = history.period(self.year_start, spec)
+        rights = {"free": list(spec.free), "consult": list(spec.consult)}
+        rights["must_not"] = list(spec.must_not)
+        return {
+            "level": spec.level,
+            "title": spec.title,
+            "statement": spec.statement,
+            "intent": spec.intent,
+            "parent": self.missions[spec.parent] if spec.parent else None,
+            "owner_team": self.teams[spec.team] if spec.team is not None else None,
+            "owner_user": self.users[spec.person] if spec.person is not None else None,
+            "period_start": start,
+            "period_end": end,
+            "deadline": end,
+            "scope": spec.scope,
+            "budget": Decimal(spec.budget) if spec.budget is not None else None,
+            "headcount": spec.headcount,
+            "constraints": spec.constraints,
+            "decision_rights": rights if any(rights.values()) else {},
+        }
+
+    def seed_missions(self) -> None:
+        for spec in self.demo.missions:
+            data = self.mission_data(spec)
+            mission = mission_create(
+                organisation=self.organisation, data=data, by=self.owner_user(spec)
+            )
+            self.stats["missions created"] += 1
+            self.missions[spec.key] = mission
+            self.ensure_alignment(mission, spec)
+
+    def approver(self, mission: MissionRow) -> Any:
+        parent = mission.parent
+        if parent is None:
+            return self.users["ceo"]
+        return parent.owner_user or parent.owner_team.leader
+
+    def ensure_alignment(self, mission: MissionRow, spec: Mission) -> None:
+        """Walk the new (draft) mission to its demo alignment status through the services."""
+        target, current = spec.alignment, mission.alignment_status
+        if target == current:
+            return
+        self.stats["alignments set"] += 1
+        owner, approver = self.owner_user(spec), self.approver(mission)
+        if mission.parent_id is None:
+            # The organisation missions are the board's own (nothing above them to align
+            # with): set directly, on record.
+            extra = {}
+            if target == A.ALIGNED:
+                extra = {"aligned_at": self.now, "aligned_by": approver}
+            self._set(mission, alignment_status=target, **extra)
+            verb = "aligned" if target == A.ALIGNED else "updated"
+            audit_record(
+                obj=mission,
+                organisation=self.organisation,
+                verb=verb,
+                by=approver,
+                mission=mission,
+                changes={"alignment_status": [current, target]},
+            )
+            return
+        mission_propose(mission=mission, by=owner)
+        if target == A.ALIGNED:
+            mission_align(mission=mission, by=approver)
+        elif target == A.SENT_BACK:
+            mission_send_back(mission=mission, by=approver, comment=spec.send_back_comment)
+
+    # measures ------------------------------------------------------------------------------------
+
+    def kpi_data(self, spec: Mission, k: Kpi) -> dict[str, Any]:
+        _start, end = history.period(self.year_start, spec)
+        parent = self.kpis[(spec.parent, k.parent)] if k.parent else None
+        return {
+            "name": k.name,
+            "unit": k.unit,
+            "direction": k.direction,
+            "baseline": k.baseline,
+            "target": k.target,
+            "target_max": k.target_max,
+            "due_date": end,
+            "cadence_days": k.cadence_days,
+            "weight": k.weight,
+            "parent_kpi": parent,
+        }
+
+    def seed_kpis(self) -> None:
+        for spec in self.demo.missions:
+            mission = self.missions[spec.key]
+            by = self.owner_user(spec)
+            for k in spec.kpis:
+                kpi = kpi_create(mission=mission, data=self.kpi_data(spec, k), by=by)
+                self.stats["KPIs created"] += 1
+                self.kpis[(spec.key, k.name)] = kpi
+
+    def seed_check_ins(self) -> None:
+        new = []
+        for spec in self.demo.missions:
+            owner = self.owner_user(spec)
+            staff = []
+            if spec.team is not None and spec.level != PERSON:
+                staff = [
+                    self.users[p.username]
+                    for p in self.demo.people
+                    if p.team == spec.team and p.role == Role.STAFF
+                ]
+            for k in spec.kpis:
+                kpi = self.kpis[(spec.key, k.name)]
+                readings = history.readings(self.story, self.year_start, self.today, spec, k)
+                for day, value, confidence, comment in readings:
+                    index = history.check_in_author_index(spec, k, day, len(staff))
+                    new.append(
+                        CheckIn(
+                            kpi=kpi,
+                            value=value,
+                            confidence=max(0, min(100, confidence)),
+                            comment=comment,
+                            recorded_on=day,
+                            author=owner if index is None else staff[index],
+                            created_at=history.check_in_written_at(spec, k, day, self.now),
+                        )
+                    )
+        CheckIn.objects.bulk_create(new, batch_size=500)
+        self.stats["check-ins created"] += len(new)
+        # Bulk-created check-ins bypass the check-in service: compute the stored figures.
+        kpi_refresh_all(organisation_id=self.organisation.pk)
+
+    # work ----------------------------------------------------------------------------------------
+
+    def seed_key_tasks(self) -> None:
+        for spec in self.demo.missions:
+            mission = self.missions[spec.key]
+            by = self.owner_user(spec)
+            for t in spec.tasks:
+                due = self.today + dt.timedelta(days=t.due_in_days)
+                data = {
+                    "title": t.title,
+                    "description": "",
+                    "owner": self.users[t.owner] if t.owner else by,
+                    "due_date": due,
+                    "status": t.status,
+                }
+                task = key_task_create(mission=mission, data=data, by=by)
+                self.stats["key tasks created"] += 1
+                if t.status == DONE:
+                    done_on = min(due - dt.timedelta(days=2), self.days_ago(1))
+                    self._set(task, completed_at=history.at(done_on, 15))
+
+    def seed_links(self) -> None:
+        for link in self.demo.links:
+            by = self.owner_user(self.demo.mission(link.from_mission))
+            responder = self.owner_user(self.demo.mission(link.to_mission))
+            row = interdependency_create(
+                from_mission=self.missions[link.from_mission],
+                to_mission=self.missions[link.to_mission],
+                kind=link.kind,
+                description=link.description,
+                by=by,
+            )
+            if link.status != row.status:
+                row = interdependency_respond(link=row, status=link.status, by=responder)
+            self.stats["interdependencies created"] += 1
+            # Back-dated: asked and answered some days ago.
+            answered = link.answered_days_ago
+            self._set(
+                row,
+                created_at=history.at(self.days_ago(link.asked_days_ago), 9, 30),
+                responded_by=responder if answered is not None else None,
+                responded_at=history.at(self.days_ago(answered), 11) if answered else None,
+            )
+
+    # reviews -------------------------------------------------------------------------------------
+
+    def seed_reviews(self) -> None:
+        for spec in self.demo.missions:
+            if spec.review == "none":
+                continue
+            mission = self.missions[spec.key]
+            held_by = self.owner_user(spec)
+            plan = history.review_plan(self.story, self.year_start, self.today, spec)
+            for due, held in plan:
+                notes = ("", "", "", "")
+                if held:
+                    note = history.review_notes(self.story, spec, due)
+                    notes = (note.summary, note.working, note.not_working, note.changes)
+                self.create(
+                    Review,
+                    mission=mission,
+                    due_date=due,
+                    status=Review.Status.DONE if held else Review.Status.SCHEDULED,
+                    held_on=history.held_on(due) if held else None,
+                    held_by=held_by if held else None,
+                    summary=notes[0],
+                    working=notes[1],
+                    not_working=notes[2],
+                    changes=notes[3],
+                    still_aligned=True if held else None,
+                )
+            upcoming = [due for due, held in plan if not held]
+            self._set(mission, next_review_due=upcoming[0] if upcoming else None)

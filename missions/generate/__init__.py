@@ -1,0 +1,26 @@
+"""A synthetic organisation for scale tests, as ``manage.py generate_org`` writes it.
+
+About N missions in a realistic cascade (organisation missions, team missions several levels
+deep following a team hierarchy, individual missions of the teams' members), with the teams,
+people (users and memberships), KPIs, check-ins, key tasks, reviews and interdependencies. One
+directorate is about three times the size of the others, so at N = 100,000 one organisation
+mission heads a subtree of well over 10,000 missions (printed at the end, for benchmarks).
+
+On PostgreSQL the rows go in with ``COPY`` in batches; ids are taken from the sequences up
+front, so every mission's materialized path is known before it is written and nothing is
+written twice. Elsewhere (SQLite) the same rows go through ``bulk_create``. Everything happens
+in one transaction: a failure leaves the database as it was. Every database rule holds: the
+cascade's level and owner rules, periods, range KPIs, the same-organisation keys (parents are
+written before their children) and the append-only check-ins.
+
+The steps, in the order they run and draw from the seeded random generator:
+
+- ``plan``: the shape (teams, people, the cascade) as indexes, before any id exists;
+- ``people``: users, teams and their leaders, memberships, coaches;
+- ``cascade``: the missions;
+- ``kpis``: KPIs, their check-ins and the figures stored from them;
+- ``work`` and ``reviews``: key tasks, reviews, interdependencies;
+
+``generator`` runs them in one transaction, ``tables`` writes the rows, and ``purge`` removes
+an organisation (``--replace``, and ``seed_demo --reset``).
+"""

@@ -1,0 +1,205 @@
+"""KPIs and check-ins: a few KPIs per mission (some contributing to one of the parent
+mission's), their check-ins rendered straight into ``COPY`` lines (the bulk of the rows), and
+the stored figures the check-in service would have written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+from measures import forecast
+from measures.models import CheckIn, Kpi
+from measures.services import FIGURE_FIELDS
+from missions.generate.tables import Progress, TableWriter, allocate_ids, copy_value
+from missions.generate.vocabulary import COMMENTS, METRICS, TREND
+
+if TYPE_CHECKING:
+    from missions.generate.generator import Build, Generator
+
+DIRECTIONS = ("increase", "decrease", "range")
+COLUMNS = [
+    "id",
+    "organisation_id",
+    "mission_id",
+    "name",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_max",
+    "due_date",
+    "cadence_days",
+    "weight",
+    "parent_kpi_id",
+    "status",
+    "created_by_id",
+]
+CHECK_IN_COLUMNS = [
+    "kpi_id",
+    "value",
+    "confidence",
+    "comment",
+    "recorded_on",
+    "author_id",
+    "created_at",
+]
+
+
+def write_kpis(gen: Generator, build: Build) -> None:
+    rng, plan, actor = gen.rng, build.plan, build.actor
+    n = len(build.mission_ids)
+    kpm = gen.options["kpis_per_mission"]
+    per_mission = [max(0, kpm + rng.choice((-1, 0, 1))) if kpm >= 2 else kpm for _ in range(n)]
+    kpi_ids = allocate_ids(Kpi, sum(per_mission))
+    kpis = TableWriter(gen, Kpi, COLUMNS, len(kpi_ids), "KPIs")
+    mission_kpis: list[list[int]] = [[] for _ in range(n)]
+    next_kpi = 0
+    for i in range(n):
+        parent = plan.mission_parent[i]
+        for _ in range(per_mission[i]):
+            kpi_id = kpi_ids[next_kpi]
+            next_kpi += 1
+            metric, unit = METRICS[rng.randrange(len(METRICS))]
+            roll = rng.random()
+            high = None
+            if roll < 0.5:
+                direction, baseline = 0, rng.uniform(10, 60)
+                target = baseline * rng.uniform(1.2, 2.0)
+            elif roll < 0.85:
+                direction, baseline = 1, rng.uniform(20, 100)
+                target = baseline * rng.uniform(0.4, 0.8)
+            else:
+                direction, target = 2, rng.uniform(40, 80)
+                high = target + rng.uniform(5, 15)
+                baseline = target + rng.uniform(-10, 25)
+            cadence = (7, 14, 14, 30, 30, 30)[rng.randrange(6)]
+            parent_kpi = None
+            if parent >= 0 and mission_kpis[parent] and rng.random() < 0.6:
+                above = mission_kpis[parent]
+                parent_kpi = above[rng.randrange(len(above))]
+            mission_kpis[i].append(kpi_id)
+            kpis.add(
+                (
+                    kpi_id,
+                    build.org_id,
+                    build.mission_ids[i],
+                    metric,
+                    unit,
+                    DIRECTIONS[direction],
+                    f"{baseline:.2f}",
+                    f"{target:.2f}",
+                    f"{high:.2f}" if high is not None else None,
+                    build.year_end,
+                    cadence,
+                    1,
+                    parent_kpi,
+                    "active",
+                    actor[i],
+                )
+            )
+            build.kpi_rows.append(
+                (kpi_id, direction, baseline, target, high or 0.0, cadence, actor[i])
+            )
+    kpis.close()
+    build.written["kpis"] = len(kpi_ids)
+
+
+def write_check_ins(gen: Generator, build: Build) -> None:
+    rng, now, today = gen.rng, gen.now, gen.today
+    year_start, year_end = build.year_start, build.year_end
+    per_kpi = gen.options["checkins_per_kpi"]
+    check_ins = TableWriter(
+        gen, CheckIn, CHECK_IN_COLUMNS, len(build.kpi_rows) * per_kpi, "check-ins"
+    )
+    elapsed_days = max(1, (today - year_start).days)
+    period_days = (year_end - year_start).days
+    days_back = elapsed_days + 400
+    days = [today - dt.timedelta(days=d) for d in range(days_back + 1)]
+    day_text = [d.isoformat() for d in days]
+    # Written at 17:00 UTC on the day, today's not later than now. Rows carry the time on
+    # both paths: created_at is NOT NULL and has no database default.
+    stamps = [min(dt.datetime.combine(d, dt.time(17), tzinfo=dt.UTC), now) for d in days]
+    stamp_text = [s.isoformat() for s in stamps]
+    random_ = rng.random
+    figures: list[tuple[Any, ...]] = []
+    for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
+        if not per_kpi:
+            break
+        points: list[tuple[dt.date, float]] = []
+        step = max(1, min(cadence, elapsed_days // per_kpi))
+        offset = rng.randrange(step)
+        if random_() < 0.08:  # a stale KPI: nobody has checked in for a while
+            offset += 3 * cadence
+        trend = TREND[rng.randrange(len(TREND))]
+        confidence = 30 + int(45 * max(0.0, min(1.0, trend)))
+        if direction == 2:
+            middle, spread = (baseline + target + high) / 3, high - target
+        else:
+            middle, spread = 0.0, abs(target - baseline)
+        for j in range(per_kpi - 1, -1, -1):
+            back = min(offset + j * step, days_back)
+            t = (elapsed_days - back) / period_days
+            if direction == 2:
+                value = middle + (random_() - 0.5) * spread
+            else:
+                value = baseline + (target - baseline) * trend * t
+                value += (random_() - 0.5) * 0.1 * spread
+            comment = COMMENTS[int(random_() * len(COMMENTS))] if random_() < 0.08 else ""
+            conf = confidence + int(random_() * 20) - 10
+            check_ins.add_line(
+                f"{kpi_id}\t{value:.2f}\t{conf}\t{comment}\t{day_text[back]}\t{author}\t"
+                f"{stamp_text[back]}",
+                (kpi_id, f"{value:.2f}", conf, comment, days[back], author, stamps[back]),
+            )
+            points.append((days[back], round(value, 2)))
+        # The stored figures the check-in service would have written (measures.forecast).
+        goal = forecast.Target(DIRECTIONS[direction], baseline, target, high or None)
+        outlook = forecast.forecast(goal, forecast.series(points), year_end)
+        last_day, last_value = points[-1]
+        figures.append(
+            (
+                kpi_id,
+                f"{last_value:.2f}",
+                last_day,
+                conf,
+                forecast.progress(goal, last_value),
+                outlook.status,
+                outlook.value_at_due,
+                outlook.reach_date,
+            )
+        )
+    check_ins.close()
+    build.written["check_ins"] = check_ins.written
+    write_kpi_figures(gen, figures)
+
+
+def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
+    """Set the KPIs' stored progress and forecast: one UPDATE from a COPY-filled temporary
+    table on PostgreSQL, ``bulk_update`` elsewhere."""
+    progress = Progress(gen.progress_stream, "KPI figures", len(figures), gen.show_progress)
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f"{c} = f.{c}" for c in FIGURE_FIELDS)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE kpi_figures (id bigint, latest_value numeric, "
+                "latest_on date, latest_confidence integer, progress double precision, "
+                "forecast_status varchar(10), forecast_value double precision, "
+                "forecast_reach_date date) ON COMMIT DROP"
+            )
+            buffer = io.StringIO()
+            for row in figures:
+                buffer.write("\t".join(map(copy_value, row)) + "\n")
+            buffer.seek(0)
+            cursor.copy_expert("COPY kpi_figures FROM STDIN", buffer, 1 << 20)
+            cursor.execute(
+                f"UPDATE measures_kpi SET {columns} FROM kpi_figures f WHERE measures_kpi.id = f.id"
+            )
+            cursor.execute("DROP TABLE kpi_figures")
+    else:
+        kpis = [Kpi(pk=row[0], **dict(zip(FIGURE_FIELDS, row[1:], strict=True))) for row in figures]
+        Kpi.objects.bulk_update(kpis, FIGURE_FIELDS, batch_size=1000)
+    progress.add(len(figures))
+    gen.timings.append((progress.label, len(figures), progress.finish()))
