@@ -1,4 +1,4 @@
-"""Forms of the missions pages. Labels are what a user would say (see CONTRACT.md)."""
+"""Forms of the missions pages. Labels are what a user would say, in the words of the product."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from . import selectors
-from .models import AuditEvent, Interdependency, KeyTask, Membership, Mission, Vision
+from .models import AuditEvent, Interdependency, KeyTask, Mission, Vision
 from .validators import DATE_RANGE, validate_text
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -220,11 +220,6 @@ class MissionForm(ServiceModelForm):
         return labels
 
 
-class ParentKpiChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.mission.title})"
-
-
 class KeyTaskForm(ServiceModelForm):
     owner = PersonChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Owner"
@@ -273,12 +268,6 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[validate_text],
     )
-
-
-class MembershipRoleForm(ServiceModelForm):
-    class Meta:
-        model = Membership
-        fields = ["role", "team", "job_title"]
 
 
 class CascadeFilterForm(forms.Form):

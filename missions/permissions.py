@@ -1,6 +1,6 @@
 """The one place that answers "may this user do this to this object?".
 
-Every web view and every API endpoint asks here. The rules, from PRODUCT.md:
+Every web view and every API endpoint asks here. The rules:
 
 - a person who is not a member of the organisation sees nothing of it (views answer 404);
 - every member may read the vision, the cascade, missions, KPIs and reviews of their

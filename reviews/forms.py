@@ -1,4 +1,4 @@
-"""The form of a 30-day review. Labels are what a user would say (see CONTRACT.md)."""
+"""The form of a 30-day review. Labels are what a user would say, in the words of the product."""
 
 from __future__ import annotations
 
