@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -31,6 +31,12 @@ CHECK_IN_EXAMPLE = OpenApiExample(
 )
 
 
+@extend_schema_view(
+    destroy=extend_schema(
+        description="Archive the KPI: nothing is deleted, and it stays readable, with "
+        '`"status": "archived"`; it takes no more check-ins.'
+    )
+)
 class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Measures of success with their progress and forecast. DELETE archives."""
 

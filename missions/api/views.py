@@ -285,7 +285,14 @@ class VisionViewSet(
         )
 
 
-@extend_schema_view(update=IF_MATCH, partial_update=IF_MATCH)
+@extend_schema_view(
+    update=IF_MATCH,
+    partial_update=IF_MATCH,
+    destroy=extend_schema(
+        description="Archive the mission: nothing is deleted, and it stays readable, with "
+        '`"status": "archived"`, for its history.'
+    ),
+)
 class MissionViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     """Missions of the cascade. DELETE archives; nothing is ever deleted.
 
