@@ -18,6 +18,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from missionlead import palette
+from missionlead.palette import AXIS, GRID, INK, WHITE
 from missions.validators import xml_safe
 
 from .forecast import Target
@@ -29,14 +31,12 @@ FONT_SIZE = 13
 DOT = 5  # room for a dot on the plot's edge
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_POINTS = 120, 32, 24
 
-INK = "#3e4c59"
-GRID = "#e4e7eb"
-AXIS = "#7b8794"
-HISTORY = "#1d4ed8"
-TARGET = "#166534"
-BAND = "#dcfce7"
-BASELINE = "#52606d"
-FORECAST = "#b45309"
+# What each line of a KPI chart is drawn in (missionlead.palette names the colours).
+HISTORY = palette.LINK
+TARGET = palette.OK
+BAND = palette.OK_BAND
+BASELINE = palette.INK_MUTED
+FORECAST = palette.WARNING
 
 STATUS_WORDS = {
     "on_track": "on track",
@@ -185,7 +185,7 @@ def line_chart(figures: KpiFigures) -> SafeString:
         f'<desc id="{uid}-desc">{escape(describe(figures))}</desc>',
         f'<defs><clipPath id="{uid}-plot"><rect x="{left - DOT}" y="{top - DOT}" '
         f'width="{right - left + 2 * DOT}" height="{bottom - top + 2 * DOT}"/></clipPath></defs>',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{WHITE}"/>',
     ]
     # Value axis: gridlines and their labels.
     tick = lo
@@ -257,7 +257,7 @@ def line_chart(figures: KpiFigures) -> SafeString:
             f'stroke-dasharray="6 4"/>'
         )
         out.append(
-            f'<circle cx="{due_x:.1f}" cy="{y(at_due):.1f}" r="4" fill="#ffffff" '
+            f'<circle cx="{due_x:.1f}" cy="{y(at_due):.1f}" r="4" fill="{WHITE}" '
             f'stroke="{FORECAST}" stroke-width="2"><title>'
             f"Forecast on {escape(day(kpi.due_date))}: {escape(number(at_due))}"
             f"</title></circle>"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.charts import sparkline
+from missionlead import palette
 from missions import selectors as mission_selectors
 from missions.forms import CascadeFilterForm
 from missions.models import Mission, Team
@@ -36,13 +37,8 @@ from .dashboard_forms import CoachingNoteForm
 from .services.coaching import coaching_note_create
 
 HEAT_PAGE = 100  # children per opened branch, as on the cascade page
-KPI_COLOURS = {
-    "on_track": "#15803d",
-    "at_risk": "#b45309",
-    "off_track": "#b91c1c",
-    "unknown": "#7b8794",
-}
-LATE = "#b91c1c"
+KPI_COLOURS = palette.STATUS
+LATE = palette.DANGER
 
 
 def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str, Any]:

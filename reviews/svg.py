@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from measures.charts import AXIS, GRID, HISTORY, INK, day, escape, number
+from measures.charts import HISTORY, day, escape, number
+from missionlead.palette import AXIS, GRID, INK, WHITE
 
 FONT = 'font-family="system-ui, sans-serif"'
 FONT_SIZE = 12
-WHITE = "#ffffff"
 
 
 def _open(uid: str, width: int, height: int, title: str, desc: str, css: str) -> list[str]:
