@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from missions.audit import apply_changes, audit_record
+from missions.models import AuditEvent
 from missions.services.errors import StateConflict
 
 from .models import CheckIn, Kpi
@@ -54,7 +55,13 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser |
     _check_parent_kpi(kpi)
     kpi.full_clean()
     kpi.save()
-    audit_record(obj=kpi, organisation=mission.organisation, verb="created", by=by, mission=mission)
+    audit_record(
+        obj=kpi,
+        organisation=mission.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=by,
+        mission=mission,
+    )
     return kpi
 
 
@@ -81,7 +88,7 @@ def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
     audit_record(
         obj=kpi,
         organisation=kpi.mission.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         mission=kpi.mission,
         changes=changes,
@@ -137,7 +144,7 @@ def kpi_record_value(
     audit_record(
         obj=check_in,
         organisation=kpi.mission.organisation,
-        verb="checked_in",
+        verb=AuditEvent.Verb.CHECKED_IN,
         by=by,
         mission=kpi.mission,
         changes=changes,
@@ -156,7 +163,7 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
     audit_record(
         obj=kpi,
         organisation=kpi.mission.organisation,
-        verb="archived",
+        verb=AuditEvent.Verb.ARCHIVED,
         by=by,
         mission=kpi.mission,
         changes={"status": ["active", "archived"]},
@@ -183,7 +190,7 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
         audit_record(
             obj=kpi,
             organisation=mission.organisation,
-            verb="moved",
+            verb=AuditEvent.Verb.MOVED,
             by=by,
             mission=mission,
             changes=changes,

@@ -84,7 +84,12 @@ def save_extra_fields(
         return
     obj.save(update_fields=[*changes, "updated_at"])
     audit_record(
-        obj=obj, organisation=organisation, verb="updated", by=by, mission=mission, changes=changes
+        obj=obj,
+        organisation=organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=by,
+        mission=mission,
+        changes=changes,
     )
 
 

@@ -31,7 +31,7 @@ def audit_record(
     *,
     obj: models.Model,
     organisation: Organisation,
-    verb: str,
+    verb: AuditEvent.Verb,
     by: AbstractBaseUser | None,
     mission: Mission | None = None,
     changes: dict[str, list[Any]] | None = None,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from missionlead.emails import absolute_url, send_email
 
 from ..audit import audit_record
-from ..models import Invitation, Membership, Organisation, Team
+from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from .errors import StateConflict
 from .people import membership_set
 
@@ -116,7 +116,7 @@ def invitation_create(
     audit_record(
         obj=invitation,
         organisation=organisation,
-        verb="created" if created else "updated",
+        verb=AuditEvent.Verb.CREATED if created else "updated",
         by=by,
         changes={"invitation": [None, f"{email} as {role}" + (f" in {team}" if team else "")]},
     )
@@ -176,7 +176,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     audit_record(
         obj=invitation,
         organisation=invitation.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         changes={"sent_count": [invitation.sent_count - 1, invitation.sent_count]},
     )
@@ -196,7 +196,7 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     audit_record(
         obj=invitation,
         organisation=invitation.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         changes={"status": ["pending", "revoked"]},
     )
@@ -246,7 +246,7 @@ def invitation_accept(*, token: str, user: Any) -> Invitation:
     audit_record(
         obj=invitation,
         organisation=organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=user,
         changes={"status": ["pending", "accepted"]},
     )

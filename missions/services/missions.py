@@ -83,7 +83,13 @@ def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User)
     vision.full_clean()
     vision.save()
     if changes:
-        audit_record(obj=vision, organisation=organisation, verb="updated", by=by, changes=changes)
+        audit_record(
+            obj=vision,
+            organisation=organisation,
+            verb=AuditEvent.Verb.UPDATED,
+            by=by,
+            changes=changes,
+        )
     return vision
 
 
@@ -157,7 +163,9 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
     mission.path = tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
     mission.full_clean()
     mission.save()
-    audit_record(obj=mission, organisation=organisation, verb="created", by=by, mission=mission)
+    audit_record(
+        obj=mission, organisation=organisation, verb=AuditEvent.Verb.CREATED, by=by, mission=mission
+    )
     return mission
 
 
@@ -205,7 +213,7 @@ def mission_update(
     audit_record(
         obj=mission,
         organisation=mission.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         mission=mission,
         changes=changes,
@@ -268,7 +276,7 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
     audit_record(
         obj=mission,
         organisation=mission.organisation,
-        verb="archived",
+        verb=AuditEvent.Verb.ARCHIVED,
         by=by,
         mission=mission,
         changes={"status": [old, mission.status]},
@@ -339,7 +347,7 @@ def mission_carry_over(
     audit_record(
         obj=mission,
         organisation=mission.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         mission=mission,
         changes=changes,
@@ -425,7 +433,7 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         {Mission.AlignmentStatus.DRAFT, Mission.AlignmentStatus.SENT_BACK},
         doing="proposed again",
     )
-    _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+    _set_alignment(mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment)
     notify(
         recipients=mission_owners(mission.parent),
         kind=Notification.Kind.ALIGNMENT_REQUESTED,
@@ -445,7 +453,7 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
         refusal="Only a proposed mission can be aligned.",
         doing="aligned",
     )
-    _set_alignment(mission, "aligned", by=by, verb="aligned", comment=comment)
+    _set_alignment(mission, "aligned", by=by, verb=AuditEvent.Verb.ALIGNED, comment=comment)
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.ALIGNED,
@@ -467,7 +475,7 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
     )
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
-    _set_alignment(mission, "sent_back", by=by, verb="sent_back", comment=comment)
+    _set_alignment(mission, "sent_back", by=by, verb=AuditEvent.Verb.SENT_BACK, comment=comment)
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.SENT_BACK,
@@ -487,4 +495,6 @@ def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mis
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
     if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
         return mission
-    return _set_alignment(mission, "proposed", by=by, verb="proposed", comment=comment)
+    return _set_alignment(
+        mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment
+    )

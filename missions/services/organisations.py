@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ..audit import apply_changes, audit_record
-from ..models import Membership, Organisation, Vision
+from ..models import AuditEvent, Membership, Organisation, Vision
 from .people import membership_set, team_create
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def organisation_create(
     Vision.objects.create(organisation=organisation, updated_by=by)
     team = team_create(organisation=organisation, name=top_team, leader=by, by=by)
     membership_set(organisation=organisation, user=by, role=Membership.Role.ADMIN, team=team, by=by)
-    audit_record(obj=organisation, organisation=organisation, verb="created", by=by)
+    audit_record(obj=organisation, organisation=organisation, verb=AuditEvent.Verb.CREATED, by=by)
     return organisation
 
 
@@ -65,6 +65,10 @@ def organisation_update(
     organisation.full_clean()
     organisation.save()
     audit_record(
-        obj=organisation, organisation=organisation, verb="updated", by=by, changes=changes
+        obj=organisation,
+        organisation=organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=by,
+        changes=changes,
     )
     return organisation

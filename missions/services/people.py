@@ -14,7 +14,7 @@ from django.db import transaction
 
 from .. import tree
 from ..audit import apply_changes, audit_record
-from ..models import Invitation, Membership, Organisation, Team
+from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from ..validators import validate_line
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def team_create(
     audit_record(
         obj=team,
         organisation=organisation,
-        verb="created",
+        verb=AuditEvent.Verb.CREATED,
         by=by,
         changes={"name": [None, name]},
     )
@@ -69,7 +69,13 @@ def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
     team.save()
     if team.path != old_path:
         tree.move_descendants(Team, team, old_path)
-    audit_record(obj=team, organisation=team.organisation, verb="updated", by=by, changes=changes)
+    audit_record(
+        obj=team,
+        organisation=team.organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=by,
+        changes=changes,
+    )
     return team
 
 
@@ -277,7 +283,7 @@ def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgC
     audit_record(
         obj=organisation,
         organisation=organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         changes={"org_chart": [None, f"{len(plan.rows)} people, {len(plan.new_teams)} new teams"]},
     )
@@ -378,7 +384,7 @@ def membership_set(
     audit_record(
         obj=membership,
         organisation=organisation,
-        verb="created" if created else "updated",
+        verb=AuditEvent.Verb.CREATED if created else "updated",
         by=by,
         changes=changes,
     )

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..audit import apply_changes, audit_record
-from ..models import Interdependency, KeyTask, Mission, Notification
+from ..models import AuditEvent, Interdependency, KeyTask, Mission, Notification
 from .errors import StateConflict
 from .notifications import mission_owners, notify
 
@@ -36,7 +36,11 @@ def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyT
     task.full_clean()
     task.save()
     audit_record(
-        obj=task, organisation=mission.organisation, verb="created", by=by, mission=mission
+        obj=task,
+        organisation=mission.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=by,
+        mission=mission,
     )
     return task
 
@@ -63,7 +67,7 @@ def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask
     audit_record(
         obj=task,
         organisation=task.mission.organisation,
-        verb="updated",
+        verb=AuditEvent.Verb.UPDATED,
         by=by,
         mission=task.mission,
         changes=changes,
@@ -83,7 +87,7 @@ def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
         audit_record(
             obj=task,
             organisation=mission.organisation,
-            verb="moved",
+            verb=AuditEvent.Verb.MOVED,
             by=by,
             mission=mission,
             changes={"mission": [old.pk, to_mission.pk]},
@@ -141,7 +145,7 @@ def interdependency_create(
         audit_record(
             obj=link,
             organisation=from_mission.organisation,
-            verb="created",
+            verb=AuditEvent.Verb.CREATED,
             by=by,
             mission=mission,
         )
@@ -181,7 +185,7 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
         audit_record(
             obj=link,
             organisation=mission.organisation,
-            verb="updated",
+            verb=AuditEvent.Verb.UPDATED,
             by=by,
             mission=mission,
             changes={"status": [old, status]},

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from missions.audit import apply_changes, audit_record
-from missions.models import Mission, Notification
+from missions.models import AuditEvent, Mission, Notification
 from missions.services import StateConflict, mission_owners, mission_reopen_alignment, notify
 
 from ..models import Review
@@ -69,7 +69,7 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
     audit_record(
         obj=review,
         organisation=mission.organisation,
-        verb="reviewed",
+        verb=AuditEvent.Verb.REVIEWED,
         by=by,
         mission=mission,
         changes=changes,
