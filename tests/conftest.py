@@ -11,6 +11,7 @@ demo-like organisation "acme"
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -241,3 +242,12 @@ def api_world(world: World) -> ApiWorld:
         finding=finding,
         notification=notification,
     )
+
+
+@pytest.fixture
+def at_the_start_of_an_hour(time_machine: Any) -> None:
+    """The clock moved to the start of the next hour, and running from there. The log-in
+    limits count in fixed windows (a minute, an hour); a test that sends a run of attempts
+    must not see its window roll over halfway, which a slow machine made happen now and then."""
+    now = dt.datetime.now(dt.UTC)
+    time_machine.move_to(now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))

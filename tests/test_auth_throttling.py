@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_the_start_of_an_hour")]
 
 TOKEN = "/api/v1/auth/token/"
 LOGIN = "/accounts/login/"
