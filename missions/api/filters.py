@@ -51,8 +51,10 @@ class _TrueOrFalse(forms.NullBooleanField):
     widget = _TrueOrFalseSelect
 
     def to_python(self, value: Any) -> bool | None:
-        if value is None or value == "" or isinstance(value, bool):
-            return value if isinstance(value, bool) else None
+        if isinstance(value, bool):
+            return value
+        if value in (None, ""):
+            return None
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise ValidationError("Give true or false.", code="invalid")

@@ -88,15 +88,6 @@ ALIGNMENT_EXAMPLES = {
 }
 
 
-class Conflict(APIException):
-    """Someone changed the mission between the caller's read and this write (an alignment
-    decision made a moment before); ``detail`` says who, what and when."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Someone changed the mission a moment ago."
-    default_code = "conflict"
-
-
 class PreconditionFailed(APIException):
     """``If-Match`` names another version of the mission than the one stored: someone changed
     it since the client read it; ``detail`` says who and when."""
@@ -382,12 +373,10 @@ class MissionViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
         mission = self.get_object()
         payload = payload_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            mission = service(
-                mission=mission, by=request.user, comment=payload.validated_data["comment"]
-            )
-        except ConflictError as error:
-            raise Conflict(" ".join(error.messages)) from error
+        # A decision someone made first is a StateConflict: the API's handler answers 409.
+        mission = service(
+            mission=mission, by=request.user, comment=payload.validated_data["comment"]
+        )
         return Response(self.get_serializer(mission).data)
 
     @extend_schema(

@@ -23,7 +23,7 @@ from missions.audit import audit_record
 from missions.demo import history
 from missions.demo.accounts import demo_users, differs
 from missions.demo.data import Demo, Kpi, Mission
-from missions.models import CoachAssignment, Membership, Organisation, Team
+from missions.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
 from missions.models import Mission as MissionRow
 from missions.services import (
     interdependency_create,
@@ -207,7 +207,7 @@ class Seeder:
             if target == A.ALIGNED:
                 extra = {"aligned_at": self.now, "aligned_by": approver}
             self._set(mission, alignment_status=target, **extra)
-            verb = "aligned" if target == A.ALIGNED else "updated"
+            verb = AuditEvent.Verb.ALIGNED if target == A.ALIGNED else AuditEvent.Verb.UPDATED
             audit_record(
                 obj=mission,
                 organisation=self.organisation,
