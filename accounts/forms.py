@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
 from django.utils.text import slugify
 
-from missions.models import Organisation
+from kernel.models import Organisation
 
 User = get_user_model()
 

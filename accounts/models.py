@@ -12,7 +12,7 @@ from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from missions.models import TimeStampedModel, validate_time_zone
+from kernel.models import TimeStampedModel, validate_time_zone
 
 
 class Profile(TimeStampedModel):

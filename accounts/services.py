@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from kernel import services as kernel_services
+from kernel.audit import apply_changes
+from kernel.models import Invitation, Organisation
 from missions import services as missions_services
-from missions.audit import apply_changes
-from missions.models import Invitation, Organisation
 
 from .models import Profile
 
@@ -61,7 +62,7 @@ def invitation_take_up(
     made for the invited address, which nobody could log in to yet)."""
     if user is None:
         assert account_data is not None
-        found = missions_services.invitation_for_token(token)
+        found = kernel_services.invitation_for_token(token)
         account = invited_account(found) if found is not None else None
         user = account or User(email=found.email if found else "")
         user.username = account_data["username"]
@@ -70,7 +71,7 @@ def invitation_take_up(
         user.set_password(account_data["password1"])
         user.full_clean()
         user.save()
-    invitation = missions_services.invitation_accept(token=token, user=user)
+    invitation = kernel_services.invitation_accept(token=token, user=user)
     return user, invitation
 
 

@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from kernel import services as kernel_services
+from kernel.forms import add_service_errors
+from kernel.models import Invitation
 from missionlead.throttling import LOGIN_THROTTLED_MESSAGE, login_wait
-from missions import services as missions_services
-from missions.forms import add_service_errors
-from missions.models import Invitation
 
 from . import services
 from .forms import AccountForm, ProfileForm, SignupForm
@@ -87,7 +87,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link from an invitation email: who invites, to what; join, with a new account or
     the signed-in one. A used, withdrawn or expired link says so."""
-    found = missions_services.invitation_for_token(token)
+    found = kernel_services.invitation_for_token(token)
     if found is None:
         raise Http404("This invitation link is not valid.")
     status = found.status

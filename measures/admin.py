@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from missions.admin import ReadOnlyAdminMixin, adopt, kpi_set_status
+from kernel.admin import ReadOnlyAdminMixin, adopt
+from missions.admin import kpi_set_status
 
 from . import services
 from .models import CheckIn, Kpi

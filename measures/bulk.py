@@ -20,7 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from missions.validators import parse_id
+from kernel.validators import parse_id
 
 from . import services
 from .forms import CheckInForm

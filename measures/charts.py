@@ -18,9 +18,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kernel.validators import xml_safe
 from missionlead import palette
 from missionlead.palette import AXIS, GRID, INK, WHITE
-from missions.validators import xml_safe
 
 from .forecast import Target
 from .summary import KpiFigures

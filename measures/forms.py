@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from missions.forms import ServiceModelForm
+from kernel.forms import ServiceModelForm
 from missions.models import Mission
 
 from .models import CheckIn, Kpi

@@ -9,14 +9,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from missions.models import Mission, Organisation, TimeStampedModel
-from missions.validators import (
+from kernel.models import Organisation, TimeStampedModel
+from kernel.validators import (
     DATE_RANGE,
     NOT_BEFORE_FIRST_DATE,
     text_bounds,
     validate_line,
     validate_not_in_future,
 )
+from missions.models import Mission
 
 
 class ForecastStatus(models.TextChoices):

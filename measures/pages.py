@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
+from kernel.permissions import Action, can
 from missions import selectors as mission_selectors
 from missions.models import Interdependency, KeyTask, Mission
-from missions.permissions import Action, can
 from reviews.selectors import reviews_due_for
 
 from . import charts
@@ -24,7 +24,7 @@ from .selectors import check_ins_in_order
 from .summary import KpiFigures, MissionFigures, figures_for, mission_figures
 
 if TYPE_CHECKING:
-    from missions.permissions import Actor
+    from kernel.permissions import Actor
     from reviews.models import Review
 
 DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from missions.audit import apply_changes, audit_record
-from missions.models import AuditEvent
-from missions.services.errors import StateConflict
+from kernel.audit import apply_changes, audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent
 
 from .models import CheckIn, Kpi
 

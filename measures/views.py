@@ -1,6 +1,6 @@
 """My work, check-ins (one, several, or from a CSV file) and the KPI page.
 
-Thin views: each reads through ``measures.pages``, asks ``missions.permissions``, and writes
+Thin views: each reads through ``measures.pages``, asks ``kernel.permissions``, and writes
 through one service call.
 """
 
@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.permissions import Action, require
-from missions.views.common import actor_of, org_view
+from kernel.permissions import Action, require
+from kernel.web import actor_of, org_view
 
 from . import bulk, charts, pages, services
 from .forms import CheckInForm

@@ -36,7 +36,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """A service's ``ValidationError`` is a 400 with field errors; its ``StateConflict`` (the
     object's state refuses the action: an alignment decided, a review held, a newer version) a
     409."""
-    from missions.services import StateConflict  # the API layer sits above the services
+    from kernel.errors import StateConflict  # the API layer sits above the services
 
     if isinstance(exc, StateConflict):
         exc = Conflict(" ".join(exc.messages))

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from accounts.tokens import api_token_create
-from missions.validators import validate_line
+from kernel.validators import validate_line
 
 from .serializers import TextField
 from .throttling import (

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "django_celery_results",
+    "kernel",
     "missions",
     "measures",
     "reviews",

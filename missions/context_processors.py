@@ -4,7 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .permissions import Action, can
+from kernel.permissions import Action, can
+
 from .selectors import unread_count
 
 

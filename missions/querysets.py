@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db import models
-from django.db.models import Q
-
-from . import tree
+from kernel.querysets import TreeQuerySet, owned_by_person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Organisation
-
-
-def owned_by_person(user_id: int, *, led_team_ids: Any = None, prefix: str = "") -> Q:
-    """Missions (reached through ``prefix``, e.g. ``"mission__"``) that belong to a person:
-    owned by them in person, or owned by a team they lead.
-
-    The ownership rule in SQL, written once; ``Actor.owns`` is the same rule for one mission
-    in memory, and ``tests/missions/test_ownership.py`` gives both the same cases.
-    ``led_team_ids``: the teams they lead, when known already (an ``Actor``'s), instead of
-    a join to the team's leader.
-    """
-    by_team = (
-        {f"{prefix}owner_team__leader_id": user_id}
-        if led_team_ids is None
-        else {f"{prefix}owner_team_id__in": led_team_ids}
-    )
-    return Q(**{f"{prefix}owner_user_id": user_id}) | Q(
-        **{f"{prefix}owner_user__isnull": True}, **by_team
-    )
-
-
-def owned_by_teams(team_ids: Any, prefix: str = "") -> Q:
-    """Missions (reached through ``prefix``) that belong to teams: owned by one of them, or by
-    a person of one of them. ``team_ids``: ids, or a subquery of them."""
-    from .models import Membership  # the models import this module
-
-    members = Membership.objects.filter(team_id__in=team_ids).values("user_id")
-    return Q(**{f"{prefix}owner_team_id__in": team_ids}) | Q(
-        **{f"{prefix}owner_user_id__in": members}
-    )
-
-
-class TreeQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    """Subtree and ancestor look-ups over the materialized ``path``; each is one query."""
-
-    def descendants_of(self, node: Any, *, include_self: bool = False) -> TreeQuerySet:
-        condition = Q(path__startswith=tree.child_path(node.path, node.pk))
-        if include_self:
-            condition |= Q(pk=node.pk)
-        return self.filter(condition)
-
-    def ancestors_of(self, node: Any) -> TreeQuerySet:
-        return self.filter(pk__in=tree.ancestor_ids(node.path))
-
-    def roots(self) -> TreeQuerySet:
-        return self.filter(path="")
+    from kernel.models import Organisation
 
 
 class MissionQuerySet(TreeQuerySet):

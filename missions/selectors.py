@@ -10,23 +10,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Trim
 from django.utils import timezone
 
-from . import tree
-from .models import (
-    AuditEvent,
-    Interdependency,
-    Invitation,
-    KeyTask,
-    Membership,
-    Mission,
-    Notification,
-    Organisation,
-    Team,
-    Vision,
-)
-from .querysets import owned_by_person
+from kernel import tree
+from kernel.models import AuditEvent, Invitation, Membership, Notification, Organisation, Team
+from kernel.querysets import owned_by_person
+
+from .models import Interdependency, KeyTask, Mission, Vision
 
 if TYPE_CHECKING:
-    from .permissions import Actor
+    from kernel.permissions import Actor
 
 
 def organisations_of(*, user: object) -> QuerySet[Organisation]:

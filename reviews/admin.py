@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 
-from missions.admin import ReadOnlyAdminMixin
+from kernel.admin import ReadOnlyAdminMixin
 
 from .models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
 
@@ -117,7 +117,7 @@ class ReminderAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
 @admin.register(CoachingNote)
 class CoachingNoteAdmin(admin.ModelAdmin):
     """Who wrote a note about whom, and when; never the body. Notes are private to the coach
-    and the coachee (``missions.permissions.can_read_coaching_note``), so the admin neither
+    and the coachee (``kernel.permissions.can_read_coaching_note``), so the admin neither
     shows nor edits them; it may delete one (a person leaving asks for their data to go)."""
 
     list_display = ("coach", "coachee", "organisation", "created_at", "updated_at")

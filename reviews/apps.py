@@ -6,7 +6,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and alignment"
 
     def ready(self) -> None:
-        from missions.signals import cascade_changed
+        from kernel.signals import cascade_changed
 
         from . import receivers
 

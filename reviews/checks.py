@@ -25,8 +25,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from missions import tree
-from missions.models import Mission, Organisation
+from kernel import tree
+from kernel.models import Organisation
+from missions.models import Mission
 
 from .models import Finding
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from missions.models import Membership
+from kernel.models import Membership
 
 
 class CoacheeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

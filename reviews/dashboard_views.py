@@ -1,7 +1,7 @@
 """Browser views of the alignment dashboards, the heat map and coaching notes.
 
 Read-only pages (coaches included): every figure comes from ``reviews.dashboards``, every
-permission from ``missions.permissions``.
+permission from ``kernel.permissions``.
 """
 
 from __future__ import annotations
@@ -18,19 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kernel.models import Team
+from kernel.permissions import Action, Actor, can_view_team_dashboard, dashboard_teams, require
+from kernel.web import actor_of, org_view
 from measures.charts import sparkline
 from missionlead import palette
 from missions import selectors as mission_selectors
 from missions.forms import CascadeFilterForm
-from missions.models import Mission, Team
-from missions.permissions import (
-    Action,
-    Actor,
-    can_view_team_dashboard,
-    dashboard_teams,
-    require,
-)
-from missions.views.common import actor_of, org_view
+from missions.models import Mission
 
 from . import dashboards, svg
 from .dashboard_forms import CoachingNoteForm

@@ -47,20 +47,21 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
+from kernel import tree
+from kernel.models import Membership, Organisation, Team
+from kernel.permissions import can_read_coaching_note
+from kernel.querysets import owned_by_teams
 from measures.forecast import Forecast
 from measures.forecast import points_from as _points_from
 from measures.models import CheckIn, ForecastStatus, Kpi
 from measures.summary import KpiFigures
-from missions import tree
-from missions.models import Membership, Mission, Organisation, Team
-from missions.permissions import can_read_coaching_note
-from missions.querysets import owned_by_teams
+from missions.models import Mission
 
 from .checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from .models import SEVERITY_RANK, AlignmentSnapshot, CoachingNote, Finding, Review
 
 if TYPE_CHECKING:
-    from missions.permissions import Actor
+    from kernel.permissions import Actor
 
 WINDOW_DAYS = 90
 DUE_SOON_DAYS = 14

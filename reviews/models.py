@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from missions.models import Mission, Organisation, Team, TimeStampedModel
-from missions.validators import DATE_RANGE, text_bounds
+from kernel.models import Organisation, Team, TimeStampedModel
+from kernel.validators import DATE_RANGE, text_bounds
+from missions.models import Mission
 
 
 class Review(TimeStampedModel):
@@ -227,7 +228,7 @@ class CoachingNote(TimeStampedModel):
     """A coach's private note about one person: a safe space to admit our uncertainty.
 
     Read by the coach who wrote it and by the coachee, by nobody else, bosses and organisation
-    admins included (``missions.permissions.can_read_coaching_note``); the admin lists who and
+    admins included (``kernel.permissions.can_read_coaching_note``); the admin lists who and
     when, never the body.
     """
 

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kernel.models import Notification
+from kernel.querysets import owned_by_person
 from measures.models import CheckIn, Kpi
-from missions.models import Interdependency, KeyTask, Mission, Notification
-from missions.querysets import owned_by_person
+from missions.models import Interdependency, KeyTask, Mission
 
 from .models import SEVERITY_RANK, Finding, Review
 
 if TYPE_CHECKING:
-    from missions.permissions import Actor
+    from kernel.permissions import Actor
 
 
 def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:

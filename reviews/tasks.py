@@ -14,9 +14,10 @@ from celery import Task, shared_task
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from kernel.models import Organisation
+from kernel.tenancy import tenant_scope
 from missionlead.throttling import CACHE_ERRORS
-from missions.models import Mission, Organisation
-from missions.tenancy import tenant_scope
+from missions.models import Mission
 
 from . import checks, services
 from .services.reminders import ReminderEmailedNotRecorded
@@ -67,7 +68,7 @@ def review_reminder_sweep() -> int:
 @shared_task(**TASK_OPTIONS)
 def alignment_check_organisation(organisation_id: int, root_id: int | None = None) -> dict:
     """Run the alignment checks of one organisation, or of one subtree of it, in a transaction
-    that row-level security limits to that organisation (missions.tenancy)."""
+    that row-level security limits to that organisation (kernel.tenancy)."""
     if root_id:
         with suppress(*CACHE_ERRORS):
             cache.delete(_debounce_key(organisation_id, root_id))

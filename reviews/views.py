@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from missions.forms import add_service_errors
-from missions.permissions import Action, can, require
-from missions.views.common import actor_of, org_view
+from kernel.forms import add_service_errors
+from kernel.permissions import Action, can, require
+from kernel.web import actor_of, org_view
 
 from . import selectors, services
 from .forms import ReviewForm

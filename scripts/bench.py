@@ -59,9 +59,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from kernel import tree  # noqa: E402
+from kernel.models import Membership, Organisation, Team  # noqa: E402
 from measures.models import CheckIn, Kpi  # noqa: E402
-from missions import tree  # noqa: E402
-from missions.models import Membership, Mission, Organisation, Team  # noqa: E402
+from missions.models import Mission  # noqa: E402
 from reviews.models import AlignmentSnapshot  # noqa: E402
 
 MISSIONS = int(os.environ.get("BENCH_MISSIONS", "100000"))

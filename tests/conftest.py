@@ -20,7 +20,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from missions.models import CoachAssignment, Interdependency, KeyTask, Membership, Mission
+from kernel.models import CoachAssignment, Membership
+from missions.models import Interdependency, KeyTask, Mission
 from tests.missions.factories import (
     MembershipFactory,
     MissionFactory,
@@ -32,7 +33,7 @@ from tests.missions.factories import (
 
 Role = Membership.Role
 # A page of an organisation, and an API request, runs in one transaction that row-level
-# security limits to its organisation(s) (missions.tenancy). In production that costs one
+# security limits to its organisation(s) (kernel.tenancy). In production that costs one
 # statement (the setting); inside a test's own transaction it costs four: a savepoint, the
 # setting, the test's scope put back, and the savepoint's release. Query budgets add these.
 TENANT_SCOPE_QUERIES = 4
@@ -182,8 +183,8 @@ def api_world(world: World) -> ApiWorld:
     """``world`` plus a KPI with a check-in, a key task, a support request, a scheduled review
     and a finding on ``staff_mission``, a notification to ``lead`` and a pending invitation
     (for the security matrix and the fuzzing run)."""
+    from kernel.models import Notification
     from measures.services import kpi_refresh_figures
-    from missions.models import Notification
     from reviews.models import Finding, Review
     from tests.measures.factories import CheckInFactory, KpiFactory
 
@@ -220,7 +221,7 @@ def api_world(world: World) -> ApiWorld:
         message="“Open two virtual wards” waits for your alignment.",
         mission=world.staff_mission,
     )
-    from missions.services import invitation_create
+    from kernel.services import invitation_create
 
     invitation = invitation_create(
         organisation=world.organisation,

@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from missions.api.permissions import ActorPermission, require_api
-from missions.permissions import Action
-from missions.tenancy import TenantScopedAPIMixin
+from kernel.api.permissions import ActorPermission, require_api
+from kernel.permissions import Action
+from kernel.tenancy import TenantScopedAPIMixin
 
 from .. import selectors, services
 from ..models import Kpi

@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import missions.validators
+import kernel.validators
 from django.db import migrations, models
 
 
@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='checkin',
             name='comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text], verbose_name='Comment'),
+            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text], verbose_name='Comment'),
         ),
         migrations.AlterField(
             model_name='checkin',
             name='recorded_on',
-            field=models.DateField(help_text='The date the value describes.', validators=[django.core.validators.MinValueValidator(datetime.date(2000, 1, 1), message='Give a date from 1 Jan 2000 on.'), missions.validators.validate_not_in_future], verbose_name='Date'),
+            field=models.DateField(help_text='The date the value describes.', validators=[django.core.validators.MinValueValidator(datetime.date(2000, 1, 1), message='Give a date from 1 Jan 2000 on.'), kernel.validators.validate_not_in_future], verbose_name='Date'),
         ),
         migrations.AlterField(
             model_name='kpi',
@@ -31,11 +31,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='kpi',
             name='name',
-            field=models.CharField(max_length=200, validators=[missions.validators.validate_line], verbose_name='Name'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_line], verbose_name='Name'),
         ),
         migrations.AlterField(
             model_name='kpi',
             name='unit',
-            field=models.CharField(blank=True, max_length=40, validators=[missions.validators.validate_line], verbose_name='Unit'),
+            field=models.CharField(blank=True, max_length=40, validators=[kernel.validators.validate_line], verbose_name='Unit'),
         ),
     ]

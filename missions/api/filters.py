@@ -17,8 +17,10 @@ from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Interdependency, KeyTask, Mission, Team, Vision
-from ..querysets import owned_by_person, owned_by_teams
+from kernel.models import Team
+from kernel.querysets import owned_by_person, owned_by_teams
+
+from ..models import Interdependency, KeyTask, Mission, Vision
 
 # PostgreSQL's bigint: a larger id is a 400, not a database error.
 MAX_ID = 2**63 - 1

@@ -8,19 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
+from kernel.models import AuditEvent, Invitation, Organisation, Team
+from kernel.validators import DecisionRightsValidator, parse_id, validate_line, validate_text
 from missionlead.serializers import ModelSerializer, TextField
 
-from ..models import (
-    AuditEvent,
-    Interdependency,
-    Invitation,
-    KeyTask,
-    Mission,
-    Organisation,
-    Team,
-    Vision,
-)
-from ..validators import DecisionRightsValidator, parse_id, validate_line, validate_text
+from ..models import Interdependency, KeyTask, Mission, Vision
 
 
 class IdField(serializers.PrimaryKeyRelatedField):

@@ -1,7 +1,7 @@
 """API views of the missions app.
 
 Querysets come from selectors (the caller's organisations only, so another organisation's
-object answers 404); object permissions from ``missions.permissions`` through
+object answers 404); object permissions from ``kernel.permissions`` through
 ``ActorPermission``; writes through ``missions.services``.
 """
 
@@ -29,23 +29,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, as_serializer_error
 
+from kernel import services as kernel_services
+from kernel.api.permissions import ActorPermission, request_actor, require_api
+from kernel.models import Invitation, Membership, Organisation, Team
+from kernel.permissions import Action, Actor, can_move
+from kernel.tenancy import TenantScopedAPIMixin
+
 from .. import selectors, services
-from ..models import (
-    Interdependency,
-    Invitation,
-    KeyTask,
-    Membership,
-    Mission,
-    Organisation,
-    Team,
-    Vision,
-)
-from ..permissions import Action, Actor, can_move
+from ..models import Interdependency, KeyTask, Mission, Vision
 from ..services.missions import ConflictError
-from ..tenancy import TenantScopedAPIMixin
 from . import filters
 from . import serializers as s
-from .permissions import ActorPermission, request_actor, require_api
 
 API_PERMISSIONS = [permissions.IsAuthenticated, ActorPermission]
 
@@ -226,7 +220,7 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer: BaseSerializer[Team]) -> None:
         data = serializer.validated_data
         require_api(self.request, Action.MANAGE_ORGANISATION, data["organisation"])
-        serializer.instance = services.team_create(
+        serializer.instance = kernel_services.team_create(
             organisation=data["organisation"],
             name=data["name"],
             parent=data.get("parent"),
@@ -236,7 +230,7 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer: BaseSerializer[Team]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "organisation"}
-        serializer.instance = services.team_update(
+        serializer.instance = kernel_services.team_update(
             team=serializer.instance, data=data, by=self.request.user
         )
 
@@ -544,7 +538,7 @@ class InvitationViewSet(
         organisation = data.get("organisation") or self._only_administered()
         require_api(self.request, Action.MANAGE_ORGANISATION, organisation)
         # A refusal is answered by the API's exception handler: 400, or 409 for a state.
-        serializer.instance = services.invitation_create(
+        serializer.instance = kernel_services.invitation_create(
             organisation=organisation,
             email=data["email"],
             role=data.get("role", Membership.Role.STAFF),
@@ -572,10 +566,10 @@ class InvitationViewSet(
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         """Turn the invitation's link off."""
-        return self._act(services.invitation_revoke)
+        return self._act(kernel_services.invitation_revoke)
 
     @extend_schema(request=None, responses={200: s.InvitationSerializer})
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, pk: str | None = None) -> Response:
         """Send the invitation again, with a new link valid for another week."""
-        return self._act(services.invitation_resend)
+        return self._act(kernel_services.invitation_resend)

@@ -12,8 +12,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import CommandError
 from django.db import models
 
+from kernel.models import Membership
 from missions.demo.data import Demo
-from missions.models import Membership
 
 Role = Membership.Role
 

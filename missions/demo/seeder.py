@@ -16,14 +16,15 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from kernel.audit import audit_record
+from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
+from kernel.services import team_create
 from measures.models import CheckIn
 from measures.models import Kpi as KpiRow
 from measures.services import kpi_create, kpi_refresh_all
-from missions.audit import audit_record
 from missions.demo import history
 from missions.demo.accounts import demo_users, differs
 from missions.demo.data import Demo, Kpi, Mission
-from missions.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
 from missions.models import Mission as MissionRow
 from missions.services import (
     interdependency_create,
@@ -33,7 +34,6 @@ from missions.services import (
     mission_create,
     mission_propose,
     mission_send_back,
-    team_create,
     vision_update,
 )
 from reviews.models import Review

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
-from missions import tree
+from kernel import tree
 from missions.generate.plan import ORG_LEVEL, PERSON_LEVEL, TEAM_LEVEL
 from missions.generate.tables import TableWriter
 from missions.generate.vocabulary import (

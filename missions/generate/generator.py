@@ -19,8 +19,10 @@ from django.core.management.base import CommandError, OutputWrapper
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from kernel import tree
+from kernel.models import Organisation, Team
+from kernel.tenancy import policies_lifted_for_bulk_load
 from measures.models import CheckIn, Kpi
-from missions import tree
 from missions.generate.cascade import write_missions
 from missions.generate.kpis import write_check_ins, write_kpis
 from missions.generate.people import EMAIL_DOMAIN, write_memberships, write_people, write_teams
@@ -29,8 +31,7 @@ from missions.generate.purge import purge
 from missions.generate.reviews import write_reviews
 from missions.generate.tables import allocate_ids
 from missions.generate.work import write_interdependencies, write_key_tasks
-from missions.models import KeyTask, Mission, Organisation, Team, Vision
-from missions.tenancy import policies_lifted_for_bulk_load
+from missions.models import KeyTask, Mission, Vision
 from reviews.models import Review
 
 

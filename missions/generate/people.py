@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from missions import tree
+from kernel import tree
+from kernel.models import CoachAssignment, Membership, Team
 from missions.generate.tables import TableWriter
-from missions.models import CoachAssignment, Membership, Team
 
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from kernel.models import Membership
 from missions.generate.vocabulary import AREAS, FIRST, FUNCTIONS, LAST
-from missions.models import Membership
 
 ORG_LEVEL, TEAM_LEVEL, PERSON_LEVEL = 0, 1, 2
 TEAM_MISSION_SHARE = 0.22  # the rest, beyond the organisation missions, are individual

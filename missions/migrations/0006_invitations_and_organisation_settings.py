@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import missions.models
+import kernel.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='time_zone',
-            field=models.CharField(default='UTC', help_text='Dates and times are shown in it to members who have not chosen their own.', max_length=64, validators=[missions.models.validate_time_zone], verbose_name='Time zone'),
+            field=models.CharField(default='UTC', help_text='Dates and times are shown in it to members who have not chosen their own.', max_length=64, validators=[kernel.models.validate_time_zone], verbose_name='Time zone'),
         ),
         migrations.CreateModel(
             name='Invitation',

@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import missions.validators
+import kernel.validators
 from django.db import migrations, models
 
 
@@ -16,17 +16,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text]),
+            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text]),
         ),
         migrations.AlterField(
             model_name='interdependency',
             name='description',
-            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text], verbose_name='Description'),
+            field=models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text], verbose_name='Description'),
         ),
         migrations.AlterField(
             model_name='keytask',
             name='description',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Description'),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Description'),
         ),
         migrations.AlterField(
             model_name='keytask',
@@ -36,17 +36,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='keytask',
             name='title',
-            field=models.CharField(max_length=200, validators=[missions.validators.validate_line], verbose_name='Title'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_line], verbose_name='Title'),
         ),
         migrations.AlterField(
             model_name='membership',
             name='job_title',
-            field=models.CharField(blank=True, max_length=200, validators=[missions.validators.validate_line], verbose_name='Job title'),
+            field=models.CharField(blank=True, max_length=200, validators=[kernel.validators.validate_line], verbose_name='Job title'),
         ),
         migrations.AlterField(
             model_name='mission',
             name='constraints',
-            field=models.TextField(blank=True, help_text='Legal and policy limits.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Constraints'),
+            field=models.TextField(blank=True, help_text='Legal and policy limits.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Constraints'),
         ),
         migrations.AlterField(
             model_name='mission',
@@ -56,12 +56,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='mission',
             name='decision_rights',
-            field=models.JSONField(blank=True, default=dict, help_text='{"free": […], "consult": […], "must_not": […]}', validators=[missions.validators.DecisionRightsValidator(max_items=30, max_length=500)], verbose_name='Decision rights'),
+            field=models.JSONField(blank=True, default=dict, help_text='{"free": […], "consult": […], "must_not": […]}', validators=[kernel.validators.DecisionRightsValidator(max_items=30, max_length=500)], verbose_name='Decision rights'),
         ),
         migrations.AlterField(
             model_name='mission',
             name='intent',
-            field=models.TextField(blank=True, help_text='Why it matters.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Intent'),
+            field=models.TextField(blank=True, help_text='Why it matters.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Intent'),
         ),
         migrations.AlterField(
             model_name='mission',
@@ -81,32 +81,32 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='mission',
             name='scope',
-            field=models.TextField(blank=True, help_text='Markets, areas, services in scope.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text], verbose_name='Scope'),
+            field=models.TextField(blank=True, help_text='Markets, areas, services in scope.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text], verbose_name='Scope'),
         ),
         migrations.AlterField(
             model_name='mission',
             name='statement',
-            field=models.TextField(blank=True, help_text='What we will achieve.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Statement'),
+            field=models.TextField(blank=True, help_text='What we will achieve.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Statement'),
         ),
         migrations.AlterField(
             model_name='mission',
             name='title',
-            field=models.CharField(max_length=200, validators=[missions.validators.validate_line], verbose_name='Title'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_line], verbose_name='Title'),
         ),
         migrations.AlterField(
             model_name='organisation',
             name='name',
-            field=models.CharField(max_length=200, validators=[missions.validators.validate_line], verbose_name='Name'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_line], verbose_name='Name'),
         ),
         migrations.AlterField(
             model_name='team',
             name='name',
-            field=models.CharField(max_length=200, validators=[missions.validators.validate_line], verbose_name='Name'),
+            field=models.CharField(max_length=200, validators=[kernel.validators.validate_line], verbose_name='Name'),
         ),
         migrations.AlterField(
             model_name='vision',
             name='ceo_intent',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name="CEO's intent"),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name="CEO's intent"),
         ),
         migrations.AlterField(
             model_name='vision',
@@ -116,16 +116,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='vision',
             name='purpose',
-            field=models.TextField(blank=True, help_text='Why the organisation exists.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text], verbose_name='Purpose'),
+            field=models.TextField(blank=True, help_text='Why the organisation exists.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text], verbose_name='Purpose'),
         ),
         migrations.AlterField(
             model_name='vision',
             name='success_picture',
-            field=models.TextField(blank=True, help_text='What will be different, why it matters, how we will know.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Picture of success'),
+            field=models.TextField(blank=True, help_text='What will be different, why it matters, how we will know.', max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Picture of success'),
         ),
         migrations.AlterField(
             model_name='vision',
             name='vision',
-            field=models.TextField(blank=True, help_text='Where we will be at the horizon.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), missions.validators.validate_text], verbose_name='Vision'),
+            field=models.TextField(blank=True, help_text='Where we will be at the horizon.', max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000), kernel.validators.validate_text], verbose_name='Vision'),
         ),
     ]

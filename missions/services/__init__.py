@@ -3,16 +3,6 @@
 Callers import from here; the modules split the use cases by concern.
 """
 
-from .errors import StateConflict
-from .invitations import (
-    invitation_accept,
-    invitation_create,
-    invitation_for_token,
-    invitation_resend,
-    invitation_revoke,
-    invitations_create_many,
-    parse_invitation_lines,
-)
 from .missions import (
     MISSION_FIELDS,
     VISION_FIELDS,
@@ -29,21 +19,7 @@ from .missions import (
     mission_update,
     vision_update,
 )
-from .notifications import (
-    mission_owners,
-    notifications_mark_read,
-    notify,
-)
 from .organisations import ORGANISATION_SETTINGS, organisation_create, organisation_update
-from .people import (
-    ORG_CHART_COLUMNS,
-    OrgChartPlan,
-    membership_set,
-    org_chart_import,
-    org_chart_plan,
-    team_create,
-    team_update,
-)
 from .work import (
     KEY_TASK_FIELDS,
     interdependency_create,
@@ -55,22 +31,9 @@ from .work import (
 
 __all__ = [
     "ConflictError",
-    "StateConflict",
     "ORGANISATION_SETTINGS",
-    "invitation_accept",
-    "invitation_create",
-    "invitation_for_token",
-    "invitation_resend",
-    "invitation_revoke",
-    "invitations_create_many",
     "organisation_create",
     "organisation_update",
-    "parse_invitation_lines",
-    "ORG_CHART_COLUMNS",
-    "OrgChartPlan",
-    "membership_set",
-    "org_chart_import",
-    "org_chart_plan",
     "KEY_TASK_FIELDS",
     "MISSION_FIELDS",
     "VISION_FIELDS",
@@ -85,14 +48,9 @@ __all__ = [
     "mission_check_parent",
     "mission_create",
     "mission_next_period",
-    "mission_owners",
     "mission_propose",
     "mission_reopen_alignment",
     "mission_send_back",
     "mission_update",
-    "notifications_mark_read",
-    "notify",
-    "team_create",
-    "team_update",
     "vision_update",
 ]

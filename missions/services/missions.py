@@ -10,13 +10,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from .. import tree
-from ..audit import apply_changes, audit_record
-from ..models import AuditEvent, KeyTask, Mission, Notification, Organisation, Vision
-from ..permissions import actor_for, can_move
-from ..validators import LAST_DATE
-from .errors import StateConflict
-from .notifications import mission_owners, notify
+from kernel import tree
+from kernel.audit import apply_changes, audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent, Notification, Organisation
+from kernel.notifications import mission_owners, notify
+from kernel.permissions import actor_for, can_move
+from kernel.validators import LAST_DATE
+
+from ..models import KeyTask, Mission, Vision
 from .work import KEY_TASK_FIELDS, key_task_create
 
 if TYPE_CHECKING:

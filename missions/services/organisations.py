@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..audit import apply_changes, audit_record
-from ..models import AuditEvent, Membership, Organisation, Vision
-from .people import membership_set, team_create
+from kernel.audit import apply_changes, audit_record
+from kernel.models import AuditEvent, Membership, Organisation
+from kernel.services.people import membership_set, team_create
+
+from ..models import Vision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..audit import apply_changes, audit_record
-from ..models import AuditEvent, Interdependency, KeyTask, Mission, Notification
-from .errors import StateConflict
-from .notifications import mission_owners, notify
+from kernel.audit import apply_changes, audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent, Notification
+from kernel.notifications import mission_owners, notify
+
+from ..models import Interdependency, KeyTask, Mission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -1,7 +1,8 @@
-"""Browser views of the missions app: thin, each asks ``missions.permissions`` first."""
+"""Browser views of the missions app: thin, each asks ``kernel.permissions`` first."""
+
+from kernel.web import org_view
 
 from .cascade import cascade, cascade_children
-from .common import org_view
 from .mission import (
     key_task_create,
     key_task_update,

@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kernel.permissions import Action, can
+from kernel.web import actor_of, org_view
 from measures.summary import mission_figures
 
 from .. import selectors
 from ..forms import CascadeFilterForm
-from ..permissions import Action, can
-from .common import actor_of, get_mission_for, org_view
+from .common import get_mission_for
 
 BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the next ones
 

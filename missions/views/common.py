@@ -1,47 +1,14 @@
-"""What every organisation page shares: the organisation, the actor, and object look-ups."""
+"""Object look-ups of the missions pages, through the permission module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from missionlead.timezones import activate as activate_time_zone
+from kernel.permissions import Action, require
+from kernel.web import actor_of
 
-from ..models import Mission, Organisation
-from ..permissions import Action, Actor, actor_for, require
-from ..tenancy import tenant_scope
-
-View = Callable[..., HttpResponse]
-
-
-def org_view(view: View) -> View:
-    """Resolve ``/o/<org>/`` to ``request.organisation`` and ``request.actor``; 404 outsiders."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        organisation = get_object_or_404(Organisation, slug=org)
-        actor = actor_for(request.user, organisation)
-        if actor is None:
-            raise Http404("No such organisation.")
-        request.organisation, request.actor = organisation, actor  # type: ignore[attr-defined]
-        if not getattr(request, "time_zone_chosen", False):
-            activate_time_zone(organisation.time_zone)  # the person has not chosen their own
-        # The page's queries run in one transaction that row-level security limits to this
-        # organisation (missions.tenancy): a query that forgets its filter finds nothing else.
-        with tenant_scope([organisation.pk]):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+from ..models import Mission
 
 
 def get_mission_for(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Mission:

@@ -12,26 +12,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kernel.forms import add_service_errors
+from kernel.permissions import Action, can, require
+from kernel.validators import parse_id
+from kernel.web import actor_of, org_view
 from measures import services as measures_services
 from measures.forms import KpiForm
 from measures.models import Kpi
 from measures.summary import mission_figures
 
 from .. import selectors, services
-from ..forms import (
-    CarryOverForm,
-    CommentForm,
-    InterdependencyForm,
-    KeyTaskForm,
-    MissionForm,
-    add_service_errors,
-)
+from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
 from ..models import Interdependency, KeyTask, Mission
-from ..permissions import Action, can, require
 from ..services.missions import ConflictError
-from ..validators import parse_id
 from .cascade import BRANCH_PAGE
-from .common import actor_of, get_mission_for, org_view
+from .common import get_mission_for
 
 
 def _to_mission(mission: Mission) -> HttpResponse:

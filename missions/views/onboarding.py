@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from kernel import services as kernel_services
+from kernel.forms import ServiceModelForm
+from kernel.models import Membership, Organisation
+from kernel.permissions import Action, can, require
+from kernel.web import actor_of, org_view
+
 from .. import selectors, services
-from ..forms import ServiceModelForm
-from ..models import Membership, Organisation
-from ..permissions import Action, can, require
-from .common import actor_of, org_view
 from .people import InviteForm, _saved
 
 
@@ -117,14 +119,16 @@ def welcome(request: HttpRequest) -> HttpResponse:
         "teams": (
             teams_form,
             lambda d: [
-                services.team_create(organisation=organisation, name=name, parent=top_team, by=user)
+                kernel_services.team_create(
+                    organisation=organisation, name=name, parent=top_team, by=user
+                )
                 for name in d["names"]
             ],
             "The teams are added.",
         ),
         "invite": (
             invite_form,
-            lambda d: services.invitations_create_many(
+            lambda d: kernel_services.invitations_create_many(
                 organisation=organisation,
                 emails=d["emails"],
                 role=d["role"],

@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kernel.notifications import notifications_mark_read
+from kernel.permissions import Action, Actor, can, require
+from kernel.web import actor_of, org_view
 from reviews.selectors import reviews_due_for
 
 from .. import selectors, services
 from ..forms import VisionForm
-from ..permissions import Action, Actor, can, require
-from .common import actor_of, org_view
 
 
 @login_required
@@ -84,7 +85,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     inbox = selectors.notifications_for(actor=actor)
     if request.method == "POST":
-        services.notifications_mark_read(actor=actor, ids=request.POST.getlist("id"))
+        notifications_mark_read(actor=actor, ids=request.POST.getlist("id"))
         return redirect("missions:notifications", org=actor.organisation.slug)
     page = Paginator(inbox, 30).get_page(request.GET.get("page"))
     return render(request, "missions/notifications.html", {"page": page})

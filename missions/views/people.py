@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services
-from ..forms import ServiceModelForm, add_service_errors
-from ..models import Invitation, Membership, Team
-from ..permissions import Action, require
-from .common import actor_of, org_view
+from kernel import services as kernel_services
+from kernel.forms import ServiceModelForm, add_service_errors
+from kernel.models import Invitation, Membership, Team
+from kernel.permissions import Action, require
+from kernel.web import actor_of, org_view
+
+from .. import selectors
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -57,7 +59,7 @@ class InviteForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
 
     def clean_emails(self) -> list[str]:
-        emails = services.parse_invitation_lines(self.cleaned_data["emails"])
+        emails = kernel_services.parse_invitation_lines(self.cleaned_data["emails"])
         if not emails:
             raise forms.ValidationError("Enter at least one email address.")
         return emails
@@ -81,7 +83,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="Org chart (CSV)",
         required=False,
-        help_text="Columns: " + ", ".join(services.ORG_CHART_COLUMNS) + ".",
+        help_text="Columns: " + ", ".join(kernel_services.ORG_CHART_COLUMNS) + ".",
     )
     content = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -130,7 +132,7 @@ def people(request: HttpRequest) -> HttpResponse:
         team_form = TeamForm(request.POST, prefix="team", organisation=organisation)
         if _saved(
             team_form,
-            lambda d: services.team_create(organisation=organisation, by=request.user, **d),
+            lambda d: kernel_services.team_create(organisation=organisation, by=request.user, **d),
         ):
             messages.success(request, "The team is added.")
             return redirect("missions:people", org=organisation.slug)
@@ -138,7 +140,7 @@ def people(request: HttpRequest) -> HttpResponse:
         invite_form = InviteForm(request.POST, prefix="invite", organisation=organisation)
         sent = _saved(
             invite_form,
-            lambda d: services.invitations_create_many(
+            lambda d: kernel_services.invitations_create_many(
                 organisation=organisation,
                 emails=d["emails"],
                 role=d["role"],
@@ -189,7 +191,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST" and _saved(
         form,
-        lambda d: services.membership_set(
+        lambda d: kernel_services.membership_set(
             organisation=actor.organisation, user=membership.user, by=request.user, **d
         ),
     ):
@@ -210,7 +212,10 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=actor.organisation)
-    service = {"resend": services.invitation_resend, "revoke": services.invitation_revoke}[action]
+    service = {
+        "resend": kernel_services.invitation_resend,
+        "revoke": kernel_services.invitation_revoke,
+    }[action]
     try:
         service(invitation=invitation, by=request.user)
     except ValidationError as error:
@@ -231,16 +236,16 @@ def org_chart_import(request: HttpRequest) -> HttpResponse:
     plan = None
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["content"]
-        plan = services.org_chart_plan(organisation=actor.organisation, text=content)
+        plan = kernel_services.org_chart_plan(organisation=actor.organisation, text=content)
         if "confirm" in request.POST and plan.ok:
             try:
-                services.org_chart_import(
+                kernel_services.org_chart_import(
                     organisation=actor.organisation, text=content, by=request.user
                 )
             except ValidationError:
                 # Planned again under the organisation's lock, the file no longer fits what
                 # an import a moment before stored: show the plan as it stands now.
-                plan = services.org_chart_plan(organisation=actor.organisation, text=content)
+                plan = kernel_services.org_chart_plan(organisation=actor.organisation, text=content)
                 plan.file_errors.insert(
                     0, "Someone imported or changed people a moment ago; check the file again."
                 )

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
+from kernel.models import Notification
 from missions.api.filters import (
     BooleanFilter,
     DateTimeFilter,
@@ -14,7 +15,6 @@ from missions.api.filters import (
     MissionOwnerFilterSet,
     UpdatedSinceFilter,
 )
-from missions.models import Notification
 
 from ..models import Finding, Review
 

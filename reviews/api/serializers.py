@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from kernel.models import Notification
 from missionlead.serializers import ModelSerializer
-from missions.models import Notification
 
 from ..models import Finding, Review
 

@@ -11,13 +11,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from missions import services as mission_services
-from missions.api.permissions import ActorPermission, request_actor
-from missions.models import Notification
-from missions.permissions import Action
+from kernel.api.permissions import ActorPermission, request_actor
+from kernel.models import Notification
+from kernel.notifications import notifications_mark_read
+from kernel.permissions import Action
+from kernel.tenancy import TenantScopedAPIMixin
+from kernel.validators import MAX_ID, parse_id
 from missions.selectors import organisations_of
-from missions.tenancy import TenantScopedAPIMixin
-from missions.validators import MAX_ID, parse_id
 
 from .. import selectors, services
 from ..models import Finding, Review
@@ -109,7 +109,7 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         """Mark this notification read (already read: unchanged)."""
         notification = self.get_object()
         actor = request_actor(request, notification.organisation)
-        mission_services.notifications_mark_read(actor=actor, ids=[str(notification.pk)])
+        notifications_mark_read(actor=actor, ids=[str(notification.pk)])
         notification.refresh_from_db(fields=["read_at"])
         return Response(NotificationSerializer(notification).data)
 
@@ -140,5 +140,5 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         marked = 0
         for organisation in organisations:  # the few organisations of one person
             actor = request_actor(request, organisation)
-            marked += mission_services.notifications_mark_read(actor=actor, ids=None)
+            marked += notifications_mark_read(actor=actor, ids=None)
         return Response(MarkedReadSerializer({"marked": marked}).data)

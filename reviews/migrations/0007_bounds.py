@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import missions.validators
+import kernel.validators
 from django.db import migrations, models
 
 
@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='coachingnote',
             name='body',
-            field=models.TextField(max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000), missions.validators.validate_text], verbose_name='Note'),
+            field=models.TextField(max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000), kernel.validators.validate_text], verbose_name='Note'),
         ),
         migrations.AlterField(
             model_name='review',
             name='changes',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='What we change'),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='What we change'),
         ),
         migrations.AlterField(
             model_name='review',
@@ -36,16 +36,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='review',
             name='not_working',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='What is not working'),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='What is not working'),
         ),
         migrations.AlterField(
             model_name='review',
             name='summary',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='Summary'),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='Summary'),
         ),
         migrations.AlterField(
             model_name='review',
             name='working',
-            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), missions.validators.validate_text], verbose_name='What is working'),
+            field=models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000), kernel.validators.validate_text], verbose_name='What is working'),
         ),
     ]

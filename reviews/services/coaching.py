@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from missions.permissions import can_write_coaching_note, dashboard_teams
+from kernel.permissions import can_write_coaching_note, dashboard_teams
 
 from ..models import CoachingNote
 
 if TYPE_CHECKING:
-    from missions.models import Membership
-    from missions.permissions import Actor
+    from kernel.models import Membership
+    from kernel.permissions import Actor
 
 
 @transaction.atomic

@@ -38,9 +38,9 @@ from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from kernel.models import Notification
+from kernel.notifications import mission_owners, notify
 from missionlead.emails import absolute_url, send_email
-from missions.models import Notification
-from missions.services import mission_owners, notify
 
 from ..models import Reminder, Review
 

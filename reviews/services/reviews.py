@@ -10,9 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from missions.audit import apply_changes, audit_record
-from missions.models import AuditEvent, Mission, Notification
-from missions.services import StateConflict, mission_owners, mission_reopen_alignment, notify
+from kernel.audit import apply_changes, audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent, Notification
+from kernel.notifications import mission_owners, notify
+from missions.models import Mission
+from missions.services import mission_reopen_alignment
 
 from ..models import Review
 

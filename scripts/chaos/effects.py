@@ -31,7 +31,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from missions.models import Notification
+from kernel.models import Notification
 from reviews.models import AlignmentSnapshot, Reminder
 
 from .mailbox import Mailbox

@@ -44,8 +44,9 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_celery_results.models import TaskResult
 
+from kernel.models import Notification, Organisation
 from missionlead.celery import app
-from missions.models import Mission, Notification, Organisation
+from missions.models import Mission
 from reviews.models import AlignmentSnapshot, Reminder, Review
 
 from . import processes

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from missions.models import Invitation, Membership, Mission, Organisation, Team
+from kernel.models import Invitation, Membership, Organisation, Team
+from missions.models import Mission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,8 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from missions import services
-from missions.models import AuditEvent, Invitation, Membership, Team
+from kernel import services as kernel_services
+from kernel.models import AuditEvent, Invitation, Membership, Team
 
 from .conftest import last_link_to
 
@@ -24,7 +24,7 @@ User = get_user_model()
 def invite(world, email: str = "nia@example.org", **kwargs):
     kwargs.setdefault("role", Membership.Role.STAFF)
     kwargs.setdefault("team", world.team)
-    return services.invitation_create(
+    return kernel_services.invitation_create(
         organisation=world.organisation, email=email, by=world.org_admin, **kwargs
     )
 
@@ -101,7 +101,7 @@ def test_a_leader_invited_into_a_team_without_a_leader_leads_it(world, client) -
     )
     invitation = invite(world, role=Membership.Role.LEADER, team=team)
     user = User.objects.create_user("nia", "nia@example.org", "x")
-    services.invitation_accept(token=invitation.token, user=user)
+    kernel_services.invitation_accept(token=invitation.token, user=user)
     team.refresh_from_db()
     assert team.leader == user
 
@@ -118,9 +118,9 @@ def test_a_signed_in_person_joins_with_their_account(world, client) -> None:
 def test_a_dead_link_says_why_and_creates_nothing(world, client, state) -> None:
     invitation = invite(world)
     if state == "revoked":
-        services.invitation_revoke(invitation=invitation, by=world.org_admin)
+        kernel_services.invitation_revoke(invitation=invitation, by=world.org_admin)
     elif state == "used":
-        services.invitation_accept(token=invitation.token, user=world.outsider)
+        kernel_services.invitation_accept(token=invitation.token, user=world.outsider)
     users = User.objects.count()
     travel = dt.timedelta(days=8 if state == "expired" else 0)
     with time_machine.travel(timezone.now() + travel):
@@ -188,9 +188,9 @@ def test_inviting_a_member_is_refused_and_reveals_nothing_about_other_organisati
 
 def test_two_clicks_at_once_make_one_member(world) -> None:
     invitation = invite(world)
-    services.invitation_accept(token=invitation.token, user=world.outsider)
+    kernel_services.invitation_accept(token=invitation.token, user=world.outsider)
     with pytest.raises(Exception, match="used already"):
-        services.invitation_accept(token=invitation.token, user=world.outsider)
+        kernel_services.invitation_accept(token=invitation.token, user=world.outsider)
 
 
 def test_the_api_invites_lists_and_revokes(world, django_capture_on_commit_callbacks) -> None:

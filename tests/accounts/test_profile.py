@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Profile
-from missions.models import Notification
+from kernel.models import Notification
 
 pytestmark = pytest.mark.django_db
 

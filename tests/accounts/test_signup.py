@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from missions.models import AuditEvent, Invitation, Membership, Mission, Organisation, Team
+from kernel.models import AuditEvent, Invitation, Membership, Organisation, Team
+from missions.models import Mission
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

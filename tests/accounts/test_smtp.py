@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.mail import get_connection
 
-from missions import services
-from missions.models import Membership
+from kernel import services as kernel_services
+from kernel.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_an_invitation_arrives_through_smtp_with_its_link(
     settings.SITE_URL = "http://127.0.0.1:8123"
     assert get_connection().__class__.__name__ == "EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_create(
+        kernel_services.invitation_create(
             organisation=world.organisation,
             email="nia@example.org",
             role=Membership.Role.STAFF,

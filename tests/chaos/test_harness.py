@@ -11,8 +11,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.test import override_settings
 from django.utils import timezone
 
+from kernel.models import Notification
 from missionlead.emails import message_id
-from missions.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
 from scripts.chaos.effects import ReminderEmails, ReminderNotifications, tally

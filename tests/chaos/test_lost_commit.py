@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from missions.models import Notification
+from kernel.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
 from reviews.services import reminders

@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from missions.models import KeyTask, Mission, Notification, Team
-from missions.services import org_chart_plan
+from kernel.models import Notification, Team
+from kernel.services import org_chart_plan
+from missions.models import KeyTask, Mission
 from tests.measures.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,12 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from kernel.validators import DecisionRightsValidator
 from measures.api.serializers import CheckInSerializer
 from measures.forms import CheckInForm, KpiForm
 from measures.models import CheckIn, Kpi
 from missions.api.serializers import MissionSerializer
 from missions.models import KeyTask, Mission, Vision
-from missions.validators import DecisionRightsValidator
 from reviews import svg
 from reviews.models import Review
 from tests.measures.factories import CheckInFactory, KpiFactory

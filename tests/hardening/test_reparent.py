@@ -1,5 +1,5 @@
 """Who may move a mission to another place in the cascade, and what a move does to its
-alignment (hardening item 5): the rule lives in ``missions.permissions`` and
+alignment (hardening item 5): the rule lives in ``kernel.permissions`` and
 ``services.mission_update``, so the API, the browser and the admin obey the same one."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 
+from kernel.models import AuditEvent, Notification
+from kernel.permissions import actor_for, can_move
 from missions import services
-from missions.models import AuditEvent, Mission, Notification
-from missions.permissions import actor_for, can_move
+from missions.models import Mission
 from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db

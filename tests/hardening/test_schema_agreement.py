@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from kernel.validators import validate_line, validate_text
 from missions.models import Interdependency
-from missions.validators import validate_line, validate_text
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from missions import tree
-from missions.models import Membership, Mission, Organisation, Team, Vision
+from kernel import tree
+from kernel.models import Membership, Organisation, Team
+from missions.models import Mission, Vision
 
 PERIOD_START = dt.date(2026, 1, 1)
 PERIOD_END = dt.date(2026, 12, 31)

@@ -14,21 +14,12 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, BrowserSession, Profile
 from accounts.tokens import api_token_create
+from kernel import tree
+from kernel.audit import audit_record
+from kernel.models import AuditEvent, Invitation, Membership, Notification, Team
+from kernel.services import invitation_create
 from measures.models import CheckIn, Kpi
-from missions import tree
-from missions.audit import audit_record
-from missions.models import (
-    AuditEvent,
-    Interdependency,
-    Invitation,
-    KeyTask,
-    Membership,
-    Mission,
-    Notification,
-    Team,
-    Vision,
-)
-from missions.services import invitation_create
+from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory

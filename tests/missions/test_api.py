@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from missions.models import AuditEvent, Interdependency, Mission
+from kernel.models import AuditEvent
+from missions.models import Interdependency, Mission
 from tests.conftest import TENANT_SCOPE_QUERIES
 
 pytestmark = pytest.mark.django_db

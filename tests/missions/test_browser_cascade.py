@@ -15,8 +15,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from kernel.models import Team
 from measures.models import Kpi
-from missions.models import Mission, Team
+from missions.models import Mission
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
 

@@ -21,17 +21,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kernel import tree
+from kernel.models import CoachAssignment, Membership, Organisation, Team
 from measures.models import CheckIn, Kpi
-from missions import tree
-from missions.models import (
-    CoachAssignment,
-    Interdependency,
-    KeyTask,
-    Membership,
-    Mission,
-    Organisation,
-    Team,
-)
+from missions.models import Interdependency, KeyTask, Mission
 from reviews.models import Review
 from tests.conftest import World
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from missions.models import Membership, Mission, Vision
+from kernel.models import Membership
+from missions.models import Mission, Vision
 from reviews.models import Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.missions.factories import MissionFactory, UserFactory

@@ -8,15 +8,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from missions.models import (
-    CoachAssignment,
-    Interdependency,
-    KeyTask,
-    Membership,
-    Mission,
-    Organisation,
-    Team,
-)
+from kernel.models import CoachAssignment, Membership, Organisation, Team
+from missions.models import Interdependency, KeyTask, Mission
 from tests.missions.factories import MissionFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

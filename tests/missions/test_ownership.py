@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.notifications import mission_owners
+from kernel.permissions import actor_for
+from kernel.querysets import owned_by_person, owned_by_teams
 from missions.models import Mission
-from missions.permissions import actor_for
-from missions.querysets import owned_by_person, owned_by_teams
-from missions.services import mission_owners
 from tests.missions.factories import MissionFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from missions.models import AuditEvent, Membership, Team
+from kernel.models import AuditEvent, Membership, Team
 
 pytestmark = pytest.mark.django_db
 

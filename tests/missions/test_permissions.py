@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from missions.permissions import Action, actor_for, can, require
+from kernel.permissions import Action, actor_for, can, require
 from tests.measures.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db

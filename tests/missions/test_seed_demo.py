@@ -17,22 +17,13 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kernel import tree
+from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
 from measures.models import CheckIn, Kpi
 from measures.services import kpi_record_value
-from missions import tree
 from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
-from missions.models import (
-    AuditEvent,
-    CoachAssignment,
-    Interdependency,
-    KeyTask,
-    Membership,
-    Mission,
-    Organisation,
-    Team,
-    Vision,
-)
+from missions.models import Interdependency, KeyTask, Mission, Vision
 from missions.services import key_task_update, mission_align, vision_update
 from reviews.models import Review
 
@@ -296,7 +287,7 @@ def test_reset_rebuilds_the_canonical_demo_and_leaves_nothing_of_the_old_one() -
     old_rows = org_rows(old)
     # What hangs off the organisation includes the append-only check-ins, the audit log, the
     # notifications, the reviews and the findings.
-    for label in ("measures.CheckIn", "missions.AuditEvent", "missions.Notification"):
+    for label in ("measures.CheckIn", "kernel.AuditEvent", "kernel.Notification"):
         assert old_rows[label], label
     assert old_rows["reviews.Review"] and old_rows["reviews.Finding"]
     users = dict(User.objects.values_list("username", "pk"))

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from kernel import tree
+from kernel.models import AuditEvent
 from measures import services as measures_services
-from missions import services, tree
-from missions.models import AuditEvent, Mission, Vision
+from missions import services
+from missions.models import Mission, Vision
 from reviews import services as review_services
 from reviews.models import Review
 from tests.measures.factories import KpiFactory

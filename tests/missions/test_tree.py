@@ -7,7 +7,8 @@ import re
 import pytest
 from django.db import connection
 
-from missions import selectors, services, tree
+from kernel import tree
+from missions import selectors, services
 from missions.models import Mission
 from tests.missions.factories import MissionFactory
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from kernel import tree
+from kernel.models import Notification
 from measures.models import Kpi
-from missions import tree
-from missions.models import Interdependency, KeyTask, Mission, Notification
+from missions.models import Interdependency, KeyTask, Mission
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory
 

@@ -11,7 +11,8 @@ from functools import partial
 
 import pytest
 
-from missions.models import AuditEvent, Mission, Notification
+from kernel.models import AuditEvent, Notification
+from missions.models import Mission
 from tests.missions.factories import MissionFactory
 
 from .helpers import TRIALS, api_client, browser, run_together

@@ -9,7 +9,8 @@ from functools import partial
 
 import pytest
 
-from missions.models import AuditEvent, Mission
+from kernel.models import AuditEvent
+from missions.models import Mission
 
 from .helpers import TRIALS, browser, run_together
 

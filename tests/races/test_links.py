@@ -8,7 +8,8 @@ from functools import partial
 
 import pytest
 
-from missions.models import Interdependency, Mission, Notification
+from kernel.models import Notification
+from missions.models import Interdependency, Mission
 from tests.missions.factories import MissionFactory
 
 from .helpers import TRIALS, api_client, run_together

@@ -13,7 +13,8 @@ from functools import partial
 import pytest
 from django.utils.html import escape
 
-from missions.models import AuditEvent, Mission
+from kernel.models import AuditEvent
+from missions.models import Mission
 from tests.missions.factories import MissionFactory
 from tests.roundtrip.helpers import form_data
 

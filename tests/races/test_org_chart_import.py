@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 from django.contrib.auth import get_user_model
 
-from missions.models import Membership, Team
+from kernel.models import Membership, Team
 
 from .helpers import TRIALS, browser, run_together
 

@@ -13,8 +13,11 @@ from functools import partial
 
 import pytest
 
-from missions import services, tree
-from missions.models import Mission, Team
+from kernel import services as kernel_services
+from kernel import tree
+from kernel.models import Team
+from missions import services
+from missions.models import Mission
 from tests.missions.factories import TeamFactory
 
 from .helpers import TRIALS, run_together
@@ -70,19 +73,24 @@ def test_a_mission_added_under_a_moving_branch_moves_with_it(world) -> None:
 def test_a_team_added_under_a_moving_branch_moves_with_it(world) -> None:
     outcomes: Counter[str] = Counter()
     for n in range(TRIALS):
-        branch = services.team_create(
+        branch = kernel_services.team_create(
             organisation=world.organisation, name=f"Branch {n}", parent=world.top_team
         )
-        leaf = services.team_create(
+        leaf = kernel_services.team_create(
             organisation=world.organisation, name=f"Leaf {n}", parent=branch
         )
         other = TeamFactory(
             organisation=world.organisation, name=f"Other {n}", parent=world.top_team
         )
         results = run_together(
-            partial(services.team_update, team=branch, data={"parent": other}, by=world.leader),
             partial(
-                services.team_create, organisation=world.organisation, name=f"New {n}", parent=leaf
+                kernel_services.team_update, team=branch, data={"parent": other}, by=world.leader
+            ),
+            partial(
+                kernel_services.team_create,
+                organisation=world.organisation,
+                name=f"New {n}",
+                parent=leaf,
             ),
         )
         errors = [r for r in results if isinstance(r, BaseException)]

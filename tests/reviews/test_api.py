@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from missions.models import Notification
+from kernel.models import Notification
 from reviews.models import Finding
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.missions.factories import MembershipFactory

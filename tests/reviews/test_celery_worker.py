@@ -30,8 +30,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kernel.models import Notification
 from missionlead.celery import app
-from missions.models import Mission, Notification
+from missions.models import Mission
 from reviews import services
 from reviews.models import AlignmentSnapshot, Finding, Reminder, Review
 from tests.missions.factories import MissionFactory, UserFactory

@@ -16,10 +16,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from kernel import tree
+from kernel.models import CoachAssignment, Membership, Team
+from kernel.permissions import actor_for, can_read_coaching_note
 from measures.models import CheckIn, Kpi
-from missions import tree
-from missions.models import CoachAssignment, Membership, Mission, Team
-from missions.permissions import actor_for, can_read_coaching_note
+from missions.models import Mission
 from reviews import dashboards
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES

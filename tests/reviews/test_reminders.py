@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from missions.models import Notification
+from kernel.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
 

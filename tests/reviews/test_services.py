@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from missions.models import Mission, Notification
+from kernel.models import Notification
+from missions.models import Mission
 from reviews import services
 from reviews.models import Reminder, Review
 

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kernel.models import Notification
 from measures import services as measures_services
-from missions.models import Interdependency, KeyTask, Mission, Notification
+from missions.models import Interdependency, KeyTask, Mission
 from reviews.models import Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.measures.factories import KpiFactory

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Model
 from rest_framework.test import APIClient
 
-from missions.models import AuditEvent
+from kernel.models import AuditEvent
 
 
 def form_data(response: Any, prefix: str = "") -> dict[str, Any]:

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from kernel.models import AuditEvent
 from measures.models import CheckIn, Kpi
-from missions.models import AuditEvent
 from tests.measures.factories import KpiFactory
 
 from .helpers import (

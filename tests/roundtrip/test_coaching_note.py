@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from missions.models import AuditEvent, Membership
+from kernel.models import AuditEvent, Membership
 from reviews.models import CoachingNote
 
 from .helpers import api_get, assert_changes_every_field, form_data, html_form, messages_of

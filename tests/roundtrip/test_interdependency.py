@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from missions.models import Interdependency, Notification
+from kernel.models import Notification
+from missions.models import Interdependency
 from missions.services import interdependency_create, interdependency_respond
 
 from .helpers import (

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from kernel.models import AuditEvent
 from measures.models import Kpi
 from measures.services import kpi_create, kpi_update
-from missions.models import AuditEvent, Mission
+from missions.models import Mission
 
 from .helpers import (
     api_get,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from missions.models import Membership, Organisation, Team
+from kernel.models import Membership, Organisation, Team
 
 from .helpers import api_get, form_data, history_changes
 

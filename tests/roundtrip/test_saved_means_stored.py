@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django import forms
 
-from missions.forms import ServiceModelForm
+from kernel.forms import ServiceModelForm
 from tests.missions.factories import TeamFactory
 
 from .helpers import form_data, messages_of

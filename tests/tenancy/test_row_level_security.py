@@ -10,9 +10,10 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from kernel.models import AuditEvent, Membership, Organisation, Team
+from kernel.tenancy import tenant_scope
 from measures.models import CheckIn, Kpi
-from missions.models import AuditEvent, KeyTask, Membership, Mission, Organisation, Team
-from missions.tenancy import tenant_scope
+from missions.models import KeyTask, Mission
 from reviews.models import Review
 from tests.measures.factories import CheckInFactory, KpiFactory
 
@@ -103,7 +104,7 @@ def test_a_page_of_one_organisation_sees_only_its_rows(world, client, monkeypatc
 
 def test_every_api_view_runs_in_its_callers_scope() -> None:
     """Generated from the URL configuration: an API view without the mixin fails here."""
-    from missions.tenancy import TenantScopedAPIMixin
+    from kernel.tenancy import TenantScopedAPIMixin
     from tests.test_security_matrix import all_routes
 
     # The API's root and the log-in and token endpoints read no organisation's data.

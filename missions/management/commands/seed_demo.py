@@ -27,11 +27,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from kernel.models import Membership, Organisation
 from measures.models import CheckIn
 from missions.demo import data
 from missions.demo.seeder import Seeder
 from missions.generate.purge import purge
-from missions.models import KeyTask, Membership, Organisation
+from missions.models import KeyTask
 from reviews.checks import run_checks
 from reviews.models import Review
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from missions.models import Organisation
+from kernel.models import Organisation
 from reviews.checks import run_checks
 
 

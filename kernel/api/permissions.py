@@ -1,4 +1,4 @@
-"""The API's bridge to ``missions.permissions``: the same rules as the pages, not a copy."""
+"""The API's bridge to ``kernel.permissions``: the same rules as the pages, not a copy."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def organisation_of(obj: Any) -> Organisation:
 
 
 class ActorPermission(permissions.BasePermission):
-    """Object permissions from ``missions.permissions.can``; outsiders get 404, members 403."""
+    """Object permissions from ``kernel.permissions.can``; outsiders get 404, members 403."""
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         actor = request_actor(request, organisation_of(obj))

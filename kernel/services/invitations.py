@@ -23,8 +23,8 @@ from django.utils import timezone
 from missionlead.emails import absolute_url, send_email
 
 from ..audit import audit_record
+from ..errors import StateConflict
 from ..models import AuditEvent, Invitation, Membership, Organisation, Team
-from .errors import StateConflict
 from .people import membership_set
 
 if TYPE_CHECKING:

@@ -76,7 +76,7 @@ class NoControlCharacters(RegexValidator):
             raise ValidationError(self.message, code=self.code)
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        return ("missions.validators.NoControlCharacters", (), {"multiline": self.multiline})
+        return ("kernel.validators.NoControlCharacters", (), {"multiline": self.multiline})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NoControlCharacters) and other.multiline == self.multiline

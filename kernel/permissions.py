@@ -1,6 +1,8 @@
 """The one place that answers "may this user do this to this object?".
 
-Every web view and every API endpoint asks here. The rules:
+Every web view and every API endpoint asks here. The rules speak of missions, KPIs and reviews
+through what they carry (an organisation, an owner, a parent, a path), so this module imports
+none of the apps whose objects it judges. The rules:
 
 - a person who is not a member of the organisation sees nothing of it (views answer 404);
 - every member may read the vision, the cascade, missions, KPIs and reviews of their
@@ -29,11 +31,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from . import tree
-from .models import CoachAssignment, Membership, Mission, Organisation, Team
+from .models import CoachAssignment, Membership, Organisation, Team
 from .querysets import owned_by_person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+# A mission: anything with an organisation, an owner (``owner_user_id``/``owner_team_id``), a
+# ``parent`` and a materialized ``path``; the missions app's model is the one there is.
+Mission = Any
 
 Role = Membership.Role
 
@@ -180,7 +186,8 @@ def _commands(actor: Actor, mission: Mission) -> bool:
         return True
     ancestors = tree.ancestor_ids(mission.path)
     return bool(ancestors) and (
-        Mission.objects.filter(pk__in=ancestors)
+        type(mission)
+        .objects.ancestors_of(mission)
         .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids))
         .exists()
     )
@@ -199,7 +206,8 @@ def _is_boss_of(actor: Actor, mission: Mission) -> bool:
 
 
 def _mission_of(obj: Any) -> Mission | None:
-    if isinstance(obj, Mission):
+    """The mission itself, or the mission a KPI, key task or review belongs to."""
+    if hasattr(obj, "owner_team_id") and hasattr(obj, "path"):
         return obj
     return getattr(obj, "mission", None)
 

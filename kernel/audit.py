@@ -15,7 +15,7 @@ from .signals import cascade_changed
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from .models import Mission, Organisation
+    from .models import Organisation
 
 
 def _plain(value: Any) -> Any:
@@ -33,15 +33,12 @@ def audit_record(
     organisation: Organisation,
     verb: AuditEvent.Verb,
     by: AbstractBaseUser | None,
-    mission: Mission | None = None,
+    mission: models.Model | None = None,
     changes: dict[str, list[Any]] | None = None,
     comment: str = "",
 ) -> AuditEvent:
-    """Append one entry to the audit log, in the caller's transaction.
-
-    A change that belongs to a mission also announces ``cascade_changed``, so the alignment
-    checks of that part of the cascade run again soon after.
-    """
+    """Append one entry to the audit log, in the caller's transaction. ``mission``: the mission
+    the change belongs to, so that it shows in the mission's history."""
     event = AuditEvent.objects.create(
         organisation=organisation,
         actor=by,

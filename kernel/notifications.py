@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from ..models import Mission, Notification
-from ..validators import parse_id
+from .models import Notification
+from .validators import parse_id
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
-def mission_owners(mission: Mission) -> list[Any]:
+def mission_owners(mission: Any) -> list[Any]:
     """The people a mission belongs to: its owner, or the leader of its owning team."""
     if mission.owner_user_id:
         return [mission.owner_user]
@@ -28,7 +28,7 @@ def notify(
     recipients: list[Any],
     kind: str,
     message: str,
-    mission: Mission,
+    mission: Any,
     by: User | None = None,
     dedupe_key: str | None = None,
     url: str | None = None,

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class KernelConfig(AppConfig):
+    """The organisation, its people, permissions, audit and inbox: what every app stands on."""
+
+    name = "kernel"
+    verbose_name = "Organisations and people"

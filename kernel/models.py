@@ -1,0 +1,413 @@
+"""The organisation and its people, and what every app records about them.
+
+The tenant (``Organisation``), its ``Team`` hierarchy, ``Membership`` (a person's role and
+team), ``CoachAssignment``, ``Invitation``, the audit log and the inbox. The domain apps
+(missions, measures, reviews) build on these; nothing here imports them.
+
+These models began in the missions app: their tables and constraints keep the names they were
+created with (``db_table``, literal constraint names). Renaming a table on a live database
+would take a lock and gain nothing. ``AuditEvent`` and ``Notification`` name the mission they
+concern by a string reference, not an import: a mission's history and a notification's link
+are then one indexed query.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from . import tree
+from .querysets import TreeQuerySet
+from .validators import text_bounds, validate_line
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name such as Europe/London."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone, e.g. Europe/London or UTC.")
+
+
+class TimeStampedModel(models.Model):
+    """When a row was created and last changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(TimeStampedModel):
+    """A tenant. Nothing of one organisation is ever visible to another."""
+
+    name = models.CharField("Name", max_length=200, validators=[validate_line])
+    slug = models.SlugField("Slug", max_length=60, unique=True)
+    review_cadence_days = models.PositiveSmallIntegerField(
+        "Review cadence (days)", default=30, validators=[MinValueValidator(1)]
+    )
+    max_active_missions = models.PositiveSmallIntegerField(
+        "Most active missions per owner",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Owners with more active missions are told to get real about priorities.",
+    )
+    staff_see_dashboard = models.BooleanField("Staff see the organisation dashboard", default=True)
+    currency = models.CharField(
+        "Currency",
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters, e.g. EUR, GBP, USD.")],
+        help_text="Budgets are in this currency (ISO 4217 code).",
+    )
+    time_zone = models.CharField(
+        "Time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Dates and times are shown in it to members who have not chosen their own.",
+    )
+
+    class Meta:
+        db_table = "missions_organisation"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_cadence_days__gt=0),
+                name="missions_organisation_review_cadence_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_active_missions__gt=0),
+                name="missions_organisation_max_active_missions_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("missions:home", kwargs={"org": self.slug})
+
+
+class Team(TimeStampedModel):
+    """A unit of the organisation, in a hierarchy. Its leader is its members' boss."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField("Name", max_length=200, validators=[validate_line])
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="Parent team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Ancestors' ids, root first (see kernel.tree): sub-teams in one indexed query. On
+    # PostgreSQL db_index adds a varchar_pattern_ops index, which serves the prefix LIKE.
+    path = models.CharField(
+        max_length=tree.PATH_MAX_LENGTH, default="", blank=True, editable=False, db_index=True
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Leader",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+    )
+
+    objects = TreeQuerySet.as_manager()
+
+    class Meta:
+        db_table = "missions_team"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="missions_team_unique_name"
+            ),
+            # Target of the composite foreign keys that keep children in their parent's
+            # organisation (see migration 0002).
+            models.UniqueConstraint(fields=["organisation", "id"], name="missions_team_org_id"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="missions_team_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A person's place in an organisation: their role and their team."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Organisation admin"
+        LEADER = "leader", "Leader"
+        STAFF = "staff", "Staff"
+        COACH = "coach", "Coach"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("Role", max_length=10, choices=Role.choices, default=Role.STAFF)
+    team = models.ForeignKey(
+        Team,
+        verbose_name="Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    job_title = models.CharField(
+        "Job title", max_length=200, blank=True, validators=[validate_line]
+    )
+
+    class Meta:
+        db_table = "missions_membership"
+        ordering = ["organisation", "user__username"]
+        indexes = [models.Index(fields=["team"], name="missions_membership_team")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="missions_membership_one_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "leader", "staff", "coach"]),
+                name="missions_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.get_role_display()})"
+
+
+class CoachAssignment(TimeStampedModel):
+    """Which teams a coach coaches; no team means the whole organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="coach_assignments"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coach_assignments"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="coach_assignments"
+    )
+
+    class Meta:
+        db_table = "missions_coachassignment"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "coach", "team"],
+                condition=Q(team__isnull=False),
+                name="missions_coachassignment_unique_team",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "coach"],
+                condition=Q(team__isnull=True),
+                name="missions_coachassignment_unique_whole_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} coaches {self.team or self.organisation}"
+
+
+class AuditEvent(models.Model):
+    """Append-only log of who changed what, when: missions, KPIs, check-ins, reviews, alignment.
+
+    Services write it in the same transaction as the change. ``changes`` maps a field name to
+    ``[old, new]``.
+    """
+
+    class Verb(models.TextChoices):
+        CREATED = "created", "created"
+        UPDATED = "updated", "updated"
+        ARCHIVED = "archived", "archived"
+        PROPOSED = "proposed", "proposed"
+        ALIGNED = "aligned", "aligned"
+        SENT_BACK = "sent_back", "sent back"
+        CHECKED_IN = "checked_in", "checked in"
+        REVIEWED = "reviewed", "reviewed"
+        MOVED = "moved", "moved"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=12, choices=Verb.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    # The mission the change belongs to, so a mission's history is one indexed query.
+    mission = models.ForeignKey(
+        "missions.Mission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    # The comment of an alignment decision or a check-in: as long as a check-in's may be.
+    comment = models.TextField(blank=True, **text_bounds(2_000))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "missions_auditevent"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["mission", "-created_at"], name="missions_audit_mission"),
+            models.Index(fields=["content_type", "object_id"], name="missions_audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_verb_display()} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """An in-app message to one person: an alignment decision, a reminder, a request."""
+
+    class Kind(models.TextChoices):
+        ALIGNMENT_REQUESTED = "alignment_requested", "Alignment requested"
+        ALIGNED = "aligned", "Mission aligned"
+        SENT_BACK = "sent_back", "Mission sent back"
+        SUPPORT_REQUESTED = "support_requested", "Support requested"
+        SUPPORT_ANSWERED = "support_answered", "Support answered"
+        REVIEW_REMINDER = "review_reminder", "Review reminder"
+        REVIEW_ESCALATION = "review_escalation", "Review overdue"
+        FINDING = "finding", "Alignment finding"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    mission = models.ForeignKey(
+        "missions.Mission",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # Makes a notification that must go out once (a reminder) exactly-once: a second insert
+    # with the same key fails on the unique constraint instead of notifying twice.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "missions_notification"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread count in the navigation, on every page.
+            models.Index(
+                fields=["recipient", "organisation"],
+                condition=Q(read_at__isnull=True),
+                name="missions_notification_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="missions_notification_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="missions_notification_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient}: {self.message}"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join an organisation, sent by email, used once.
+
+    Only a hash of its token is stored: the link in the email is the only copy of the token,
+    and a resend issues a new one, which turns the old link off.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("Email", max_length=254)
+    role = models.CharField(
+        "Role", max_length=10, choices=Membership.Role.choices, default=Membership.Role.STAFF
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name="Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField("Expires at")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_count = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "missions_invitation"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and organisation: inviting again resends it.
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="missions_invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="missions_invitation_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation} ({self.status_label})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)

@@ -1,0 +1,41 @@
+"""The write path for the organisation and its people: teams, memberships, invitations."""
+
+from .invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_resend,
+    invitation_revoke,
+    invitation_url,
+    invitations_create_many,
+    parse_invitation_lines,
+)
+from .people import (
+    ORG_CHART_COLUMNS,
+    OrgChartPlan,
+    OrgChartRow,
+    membership_set,
+    org_chart_import,
+    org_chart_plan,
+    team_create,
+    team_update,
+)
+
+__all__ = [
+    "ORG_CHART_COLUMNS",
+    "OrgChartPlan",
+    "OrgChartRow",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_url",
+    "invitations_create_many",
+    "membership_set",
+    "org_chart_import",
+    "org_chart_plan",
+    "parse_invitation_lines",
+    "team_create",
+    "team_update",
+]
