@@ -1,5 +1,6 @@
-"""What every form of the product shares: a service's refusal shown on the form, and model
-forms that leave saving to the service."""
+"""What every form of the product shares (a service's refusal shown on the form, model forms
+that leave saving to the service), and the forms of the organisation's people and settings.
+Labels are what a user would say."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import copy
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from . import services
+from .models import Membership, Organisation, Team
+from .services.organisations import ORGANISATION_SETTINGS
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -51,3 +57,149 @@ class ServiceModelForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Any:
         raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
+
+
+def save_through(form: forms.Form, save: Any) -> Any:
+    """Validate ``form`` and hand its data to ``save`` (a service); the service's refusal
+    comes back on the form. The service's result, or None when nothing was saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+# --- The organisation's people and settings ------------------------------------------------
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    parent = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Parent team"
+    )
+    leader = forms.CharField(
+        label="Leader", required=False, help_text="Username or email of a member."
+    )
+
+    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.organisation = organisation
+        self.fields["parent"].queryset = Team.objects.filter(organisation=organisation)
+
+    def clean_leader(self) -> object:
+        return _member(self.organisation, self.cleaned_data["leader"])
+
+
+class InviteForm(forms.Form):
+    """Invite one or many people at once, with the same role and team."""
+
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or more, separated by commas or new lines.",
+    )
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="staff")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+
+    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
+
+    def clean_emails(self) -> list[str]:
+        emails = services.parse_invitation_lines(self.cleaned_data["emails"])
+        if not emails:
+            raise forms.ValidationError("Enter at least one email address.")
+        return emails
+
+
+class MembershipForm(ServiceModelForm):
+    """A member's role, team and job title."""
+
+    class Meta:
+        model = Membership
+        fields = ["role", "team", "job_title"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["team"].queryset = Team.objects.filter(
+            organisation_id=self.instance.organisation_id
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Org chart (CSV)",
+        required=False,
+        help_text="Columns: " + ", ".join(services.ORG_CHART_COLUMNS) + ".",
+    )
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise forms.ValidationError("The file is larger than 2 MB.")
+            try:
+                data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise forms.ValidationError("The file is not UTF-8 text.") from error
+        if not data.get("content"):
+            raise forms.ValidationError("Choose a CSV file.")
+        return data
+
+
+def _member(organisation: object, key: str) -> object:
+    key = (key or "").strip()
+    if not key:
+        return None
+    found = (
+        get_user_model()
+        .objects.filter(memberships__organisation=organisation, username=key)
+        .first()
+        or get_user_model()
+        .objects.filter(memberships__organisation=organisation, email__iexact=key)
+        .first()
+    )
+    if found is None:
+        raise forms.ValidationError("No member of this organisation with that username or email.")
+    return found
+
+
+class OrganisationSettingsForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_SETTINGS)
+        labels = {
+            "max_active_missions": "Most active missions per owner",
+            "staff_see_dashboard": "Staff see the organisation dashboard",
+        }
+        help_texts = {
+            "max_active_missions": (
+                "The “get real about priorities” limit: an owner with more active missions "
+                "gets a finding."
+            ),
+            "staff_see_dashboard": (
+                "Coaches see the teams they coach and leaders their own, whatever this says."
+            ),
+        }
+
+
+class TeamsForm(forms.Form):
+    names = forms.CharField(
+        label="Team names",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line; they sit under your top team. Add leaders when you invite them.",
+    )
+
+    def clean_names(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["names"].splitlines() if line.strip()]
+        if len(names) > 50:
+            raise forms.ValidationError("At most 50 teams here; import an org chart for more.")
+        if too_long := [n for n in names if len(n) > 200]:
+            raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 200 characters.")
+        return list(dict.fromkeys(names))

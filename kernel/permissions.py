@@ -56,6 +56,7 @@ class Action(StrEnum):
     EDIT_VISION = "edit_vision"
     MANAGE_ORGANISATION = "manage_organisation"
     VIEW_DASHBOARD = "view_dashboard"
+    WRITE_COACHING_NOTE = "write_coaching_note"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
         return True
     if action is Action.VIEW_DASHBOARD:
         return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard
+    if action is Action.WRITE_COACHING_NOTE:
+        return actor.is_coach  # about whom: ``can_write_coaching_note``
     if actor.is_coach:
         return False  # coaches read; they never write the cascade
     mission = _mission_of(obj)
@@ -148,6 +151,17 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN):
         return actor.owns(mission) or _is_boss_of(actor, mission)
     return False
+
+
+def abilities(actor: Actor | None, obj: Any, actions: dict[str, Action]) -> dict[str, bool]:
+    """What a page offers the actor to do to ``obj`` now, by name: ``can``, and allowed by the
+    object's state where it has one (``obj.state_allows(action)``: a mission is proposed only
+    from a draft or after a send-back). The services refuse the same states."""
+    state_allows = getattr(obj, "state_allows", None)
+    return {
+        name: can(actor, action, obj) and (state_allows is None or state_allows(action))
+        for name, action in actions.items()
+    }
 
 
 def can_move(actor: Actor | None, mission: Mission, new_parent: Mission | None) -> bool:

@@ -261,3 +261,17 @@ class CarryOverForm(forms.Form):
         if start and end and end <= start:
             self.add_error("period_end", "The period must end after it starts.")
         return data
+
+
+class IntentForm(forms.Form):
+    ceo_intent = forms.CharField(
+        label="CEO's intent",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The big picture everyone works towards, in a few sentences.",
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the organisation exists.",
+    )

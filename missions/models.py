@@ -63,6 +63,13 @@ class Mission(TimeStampedModel):
         ALIGNED = "aligned", "Aligned"
         SENT_BACK = "sent_back", "Sent back"
 
+    # The alignment conversation: the states each step starts from. Proposing asks the boss
+    # once; aligning and sending back answer a proposal. Services and pages read this.
+    ALIGNMENT_STEPS_FROM = {
+        "propose": frozenset({AlignmentStatus.DRAFT, AlignmentStatus.SENT_BACK}),
+        "align": frozenset({AlignmentStatus.PROPOSED}),  # align or send back
+    }
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="missions"
     )
@@ -235,6 +242,12 @@ class Mission(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def state_allows(self, step: str) -> bool:
+        """Whether the mission's alignment state lets ``step`` ("propose", "align") happen now;
+        a step that is no part of the conversation (editing, checking in) always may."""
+        allowed = self.ALIGNMENT_STEPS_FROM.get(str(step))
+        return allowed is None or self.alignment_status in allowed
 
     def get_absolute_url(self) -> str:
         return reverse("missions:detail", kwargs={"org": self.organisation.slug, "pk": self.pk})

@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kernel.models import Team
-from kernel.permissions import Action, Actor, can_view_team_dashboard, dashboard_teams, require
+from kernel.permissions import (
+    Action,
+    Actor,
+    can,
+    can_view_team_dashboard,
+    dashboard_teams,
+    require,
+)
 from kernel.web import actor_of, org_view
 from measures.charts import sparkline
 from missionlead import palette
@@ -350,7 +357,9 @@ def coaching(request: HttpRequest) -> HttpResponse:
     """The notes the user may read; coaches also write one here about a member."""
     actor = actor_of(request)
     form = None
-    if actor.is_coach:
+    if request.method == "POST":
+        require(actor, Action.WRITE_COACHING_NOTE)
+    if can(actor, Action.WRITE_COACHING_NOTE):
         coachees = dashboards.coachees_for(
             organisation=actor.organisation, scope=dashboard_teams(actor), coach=actor.user
         )
@@ -363,8 +372,6 @@ def coaching(request: HttpRequest) -> HttpResponse:
             name = coachee.user.get_full_name() or coachee.user.get_username()
             messages.success(request, f"Note saved. Only you and {name} can read it.")
             return redirect("dashboards:coaching", org=actor.organisation.slug)
-    elif request.method == "POST":
-        raise PermissionDenied("Only coaches write coaching notes.")
     written, received = dashboards.coaching_notes_for(actor=actor)
     by_coachee: dict[int, tuple[Any, list[Any]]] = {}
     for note in written:

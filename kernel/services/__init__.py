@@ -10,6 +10,7 @@ from .invitations import (
     invitations_create_many,
     parse_invitation_lines,
 )
+from .organisations import ORGANISATION_SETTINGS, organisation_update
 from .people import (
     ORG_CHART_COLUMNS,
     OrgChartPlan,
@@ -19,9 +20,12 @@ from .people import (
     org_chart_plan,
     team_create,
     team_update,
+    teams_create,
 )
 
 __all__ = [
+    "ORGANISATION_SETTINGS",
+    "organisation_update",
     "ORG_CHART_COLUMNS",
     "OrgChartPlan",
     "OrgChartRow",
@@ -38,4 +42,5 @@ __all__ = [
     "parse_invitation_lines",
     "team_create",
     "team_update",
+    "teams_create",
 ]

@@ -50,6 +50,16 @@ def team_create(
 
 
 @transaction.atomic
+def teams_create(
+    *, organisation: Organisation, names: list[str], parent: Team | None, by: User
+) -> list[Team]:
+    """Several teams under one parent, all or none (the onboarding's first teams)."""
+    return [
+        team_create(organisation=organisation, name=name, parent=parent, by=by) for name in names
+    ]
+
+
+@transaction.atomic
 def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
     """Rename, re-parent or change the leader of a team; sub-teams move with it. The changes
     apply to the row as stored now, locked (as ``mission_update``)."""

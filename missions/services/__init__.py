@@ -19,7 +19,7 @@ from .missions import (
     mission_update,
     vision_update,
 )
-from .organisations import ORGANISATION_SETTINGS, organisation_create, organisation_update
+from .organisations import organisation_create
 from .work import (
     KEY_TASK_FIELDS,
     interdependency_create,
@@ -31,9 +31,7 @@ from .work import (
 
 __all__ = [
     "ConflictError",
-    "ORGANISATION_SETTINGS",
     "organisation_create",
-    "organisation_update",
     "KEY_TASK_FIELDS",
     "MISSION_FIELDS",
     "VISION_FIELDS",

@@ -1,13 +1,13 @@
-"""An organisation's own settings, and a new organisation started without the Django admin."""
+"""A new organisation started without the Django admin: its vision, top team and founder."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kernel.audit import apply_changes, audit_record
+from kernel.audit import audit_record
 from kernel.models import AuditEvent, Membership, Organisation
 from kernel.services.people import membership_set, team_create
 
@@ -18,14 +18,6 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser
 
-ORGANISATION_SETTINGS = (
-    "name",
-    "review_cadence_days",
-    "max_active_missions",
-    "staff_see_dashboard",
-    "currency",
-    "time_zone",
-)
 # Slugs that would read as the product's own pages in /o/<slug>/ or confuse people.
 RESERVED_SLUGS = frozenset({"admin", "api", "accounts", "signup", "static", "new", "o"})
 
@@ -52,25 +44,4 @@ def organisation_create(
     team = team_create(organisation=organisation, name=top_team, leader=by, by=by)
     membership_set(organisation=organisation, user=by, role=Membership.Role.ADMIN, team=team, by=by)
     audit_record(obj=organisation, organisation=organisation, verb=AuditEvent.Verb.CREATED, by=by)
-    return organisation
-
-
-@transaction.atomic
-def organisation_update(
-    *, organisation: Organisation, data: dict[str, Any], by: User
-) -> Organisation:
-    """Change the organisation's settings; the stored row is re-read under a lock."""
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    changes = apply_changes(organisation, data, ORGANISATION_SETTINGS)
-    if not changes:
-        return organisation
-    organisation.full_clean()
-    organisation.save()
-    audit_record(
-        obj=organisation,
-        organisation=organisation,
-        verb=AuditEvent.Verb.UPDATED,
-        by=by,
-        changes=changes,
-    )
     return organisation

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kernel.forms import add_service_errors
-from kernel.permissions import Action, can, require
+from kernel.permissions import Action, abilities, can, require
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
 from measures import services as measures_services
@@ -27,6 +27,16 @@ from ..models import Interdependency, KeyTask, Mission
 from ..services.missions import ConflictError
 from .cascade import BRANCH_PAGE
 from .common import get_mission_for
+
+# The buttons and forms of the mission page, and the action each needs.
+MISSION_PAGE_ACTIONS = {
+    "edit": Action.EDIT,
+    "propose": Action.PROPOSE,
+    "align": Action.ALIGN,
+    "create_child": Action.CREATE_CHILD,
+    "check_in": Action.CHECK_IN,
+    "answer_links": Action.EDIT,
+}
 
 
 def _to_mission(mission: Mission) -> HttpResponse:
@@ -42,7 +52,7 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ancestors = list(selectors.mission_ancestors(mission=mission))
     children = list(selectors.cascade_children(mission=mission)[: BRANCH_PAGE + 1])
     figures = mission_figures([mission.pk, *(c.pk for c in children)])
-    may_edit = can(actor, Action.EDIT, mission)
+    may = abilities(actor, mission, MISSION_PAGE_ACTIONS)
     context = {
         "mission": mission,
         "one_up": ancestors[-1] if ancestors else None,
@@ -56,18 +66,10 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links_in": selectors.links_to(mission=mission),
         "history": selectors.mission_history(mission=mission)[:30],
         "vision": None if ancestors else selectors.vision_of(organisation=actor.organisation),
-        "can": {
-            "edit": may_edit,
-            "propose": can(actor, Action.PROPOSE, mission)
-            and mission.alignment_status in ("draft", "sent_back"),
-            "align": can(actor, Action.ALIGN, mission) and mission.alignment_status == "proposed",
-            "create_child": can(actor, Action.CREATE_CHILD, mission),
-            "check_in": can(actor, Action.CHECK_IN, mission),
-            "answer_links": may_edit,
-        },
-        "kpi_form": KpiForm(mission=mission, prefix="kpi") if may_edit else None,
-        "task_form": KeyTaskForm(mission=mission, prefix="task") if may_edit else None,
-        "link_form": InterdependencyForm(mission=mission, prefix="link") if may_edit else None,
+        "can": may,
+        "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,
+        "task_form": KeyTaskForm(mission=mission, prefix="task") if may["edit"] else None,
+        "link_form": InterdependencyForm(mission=mission, prefix="link") if may["edit"] else None,
         "comment_form": CommentForm(),
     }
     return render(request, "missions/mission_detail.html", context)

@@ -2,69 +2,19 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kernel import services as kernel_services
-from kernel.forms import ServiceModelForm
-from kernel.models import Membership, Organisation
+from kernel.forms import InviteForm, OrganisationSettingsForm, TeamsForm, save_through
+from kernel.models import Membership
 from kernel.permissions import Action, can, require
 from kernel.web import actor_of, org_view
 
 from .. import selectors, services
-from .people import InviteForm, _saved
-
-
-class OrganisationSettingsForm(ServiceModelForm):
-    class Meta:
-        model = Organisation
-        fields = list(services.ORGANISATION_SETTINGS)
-        labels = {
-            "max_active_missions": "Most active missions per owner",
-            "staff_see_dashboard": "Staff see the organisation dashboard",
-        }
-        help_texts = {
-            "max_active_missions": (
-                "The “get real about priorities” limit: an owner with more active missions "
-                "gets a finding."
-            ),
-            "staff_see_dashboard": (
-                "Coaches see the teams they coach and leaders their own, whatever this says."
-            ),
-        }
-
-
-class IntentForm(forms.Form):
-    ceo_intent = forms.CharField(
-        label="CEO's intent",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The big picture everyone works towards, in a few sentences.",
-    )
-    purpose = forms.CharField(
-        label="Purpose",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why the organisation exists.",
-    )
-
-
-class TeamsForm(forms.Form):
-    names = forms.CharField(
-        label="Team names",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line; they sit under your top team. Add leaders when you invite them.",
-    )
-
-    def clean_names(self) -> list[str]:
-        names = [line.strip() for line in self.cleaned_data["names"].splitlines() if line.strip()]
-        if len(names) > 50:
-            raise forms.ValidationError("At most 50 teams here; import an org chart for more.")
-        if too_long := [n for n in names if len(n) > 200]:
-            raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 200 characters.")
-        return list(dict.fromkeys(names))
+from ..forms import IntentForm
 
 
 @org_view
@@ -74,9 +24,9 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
     form = OrganisationSettingsForm(request.POST or None, instance=actor.organisation)
-    if request.method == "POST" and _saved(
+    if request.method == "POST" and save_through(
         form,
-        lambda d: services.organisation_update(
+        lambda d: kernel_services.organisation_update(
             organisation=actor.organisation, data=d, by=request.user
         ),
     ):
@@ -118,12 +68,9 @@ def welcome(request: HttpRequest) -> HttpResponse:
         ),
         "teams": (
             teams_form,
-            lambda d: [
-                kernel_services.team_create(
-                    organisation=organisation, name=name, parent=top_team, by=user
-                )
-                for name in d["names"]
-            ],
+            lambda d: kernel_services.teams_create(
+                organisation=organisation, names=d["names"], parent=top_team, by=user
+            ),
             "The teams are added.",
         ),
         "invite": (
@@ -140,7 +87,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     }
     if step in saves:
         form, save, done = saves[step]
-        if _saved(form, save) is not None:
+        if save_through(form, save) is not None:
             messages.success(request, done)
             return redirect(f"{request.path}#{step}")
     steps = selectors.onboarding_steps(organisation=organisation)

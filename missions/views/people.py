@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,108 +11,12 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel import services as kernel_services
-from kernel.forms import ServiceModelForm, add_service_errors
-from kernel.models import Invitation, Membership, Team
+from kernel.forms import ImportForm, InviteForm, MembershipForm, TeamForm, save_through
+from kernel.models import Invitation, Membership
 from kernel.permissions import Action, require
 from kernel.web import actor_of, org_view
 
 from .. import selectors
-
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-
-
-class TeamForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200)
-    parent = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, label="Parent team"
-    )
-    leader = forms.CharField(
-        label="Leader", required=False, help_text="Username or email of a member."
-    )
-
-    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.organisation = organisation
-        self.fields["parent"].queryset = Team.objects.filter(organisation=organisation)
-
-    def clean_leader(self) -> object:
-        return _member(self.organisation, self.cleaned_data["leader"])
-
-
-class InviteForm(forms.Form):
-    """Invite one or many people at once, with the same role and team."""
-
-    emails = forms.CharField(
-        label="Email addresses",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One or more, separated by commas or new lines.",
-    )
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="staff")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
-
-    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
-
-    def clean_emails(self) -> list[str]:
-        emails = kernel_services.parse_invitation_lines(self.cleaned_data["emails"])
-        if not emails:
-            raise forms.ValidationError("Enter at least one email address.")
-        return emails
-
-
-class MembershipForm(ServiceModelForm):
-    """A member's role, team and job title."""
-
-    class Meta:
-        model = Membership
-        fields = ["role", "team", "job_title"]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = Team.objects.filter(
-            organisation_id=self.instance.organisation_id
-        )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Org chart (CSV)",
-        required=False,
-        help_text="Columns: " + ", ".join(kernel_services.ORG_CHART_COLUMNS) + ".",
-    )
-    content = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
-        upload = data.get("file")
-        if upload is not None:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise forms.ValidationError("The file is larger than 2 MB.")
-            try:
-                data["content"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                raise forms.ValidationError("The file is not UTF-8 text.") from error
-        if not data.get("content"):
-            raise forms.ValidationError("Choose a CSV file.")
-        return data
-
-
-def _member(organisation: object, key: str) -> object:
-    key = (key or "").strip()
-    if not key:
-        return None
-    found = (
-        get_user_model()
-        .objects.filter(memberships__organisation=organisation, username=key)
-        .first()
-        or get_user_model()
-        .objects.filter(memberships__organisation=organisation, email__iexact=key)
-        .first()
-    )
-    if found is None:
-        raise forms.ValidationError("No member of this organisation with that username or email.")
-    return found
 
 
 @org_view
@@ -130,7 +30,7 @@ def people(request: HttpRequest) -> HttpResponse:
     invite_form = InviteForm(prefix="invite", organisation=organisation)
     if request.method == "POST" and "team-name" in request.POST:
         team_form = TeamForm(request.POST, prefix="team", organisation=organisation)
-        if _saved(
+        if save_through(
             team_form,
             lambda d: kernel_services.team_create(organisation=organisation, by=request.user, **d),
         ):
@@ -138,7 +38,7 @@ def people(request: HttpRequest) -> HttpResponse:
             return redirect("missions:people", org=organisation.slug)
     elif request.method == "POST":
         invite_form = InviteForm(request.POST, prefix="invite", organisation=organisation)
-        sent = _saved(
+        sent = save_through(
             invite_form,
             lambda d: kernel_services.invitations_create_many(
                 organisation=organisation,
@@ -167,18 +67,6 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, "missions/people.html", context, status=status)
 
 
-def _saved(form: forms.Form, save: Any) -> Any:
-    """Validate ``form`` and hand its data to ``save`` (a service); the service's refusal
-    comes back on the form. The service's result, or None when nothing was saved."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
 @org_view
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -189,7 +77,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("user", "team"), pk=pk, organisation=actor.organisation
     )
     form = MembershipForm(request.POST or None, instance=membership)
-    if request.method == "POST" and _saved(
+    if request.method == "POST" and save_through(
         form,
         lambda d: kernel_services.membership_set(
             organisation=actor.organisation, user=membership.user, by=request.user, **d

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from kernel.permissions import Action, actor_for, can, require
+from kernel.permissions import Action, abilities, actor_for, can, require
 from tests.measures.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,7 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.VIEW_DASHBOARD, "organisation"): {"leader", "lead", "staff", "coach", "org_admin"},
     (A.EDIT_VISION, "other_organisation"): {"outsider"},
     (A.MANAGE_ORGANISATION, "other_organisation"): set(),
+    (A.WRITE_COACHING_NOTE, "organisation"): {"coach"},  # about whom: can_write_coaching_note
 }
 
 
@@ -106,3 +107,26 @@ def test_the_actor_costs_two_queries(world, django_assert_num_queries) -> None:
         actor = actor_for(world.lead, world.organisation)
     assert actor.led_team_ids == {world.team.pk}
     assert not actor.leads_top_team
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("draft", {"propose"}),
+        ("sent_back", {"propose"}),
+        ("proposed", {"align"}),
+        ("aligned", set()),
+    ],
+)
+def test_a_page_offers_an_alignment_step_only_from_the_states_it_starts_from(
+    world, status, offered
+) -> None:
+    """The owner and the boss together (an organisation admin) may do both steps; the
+    mission's state decides which one the page offers, as the services decide which they do."""
+    mission = world.staff_mission
+    mission.alignment_status = status
+    actor = actor_for(world.org_admin, mission.organisation)
+    steps = {"propose": Action.PROPOSE, "align": Action.ALIGN, "edit": Action.EDIT}
+    may = abilities(actor, mission, steps)
+    assert {name for name in ("propose", "align") if may[name]} == offered
+    assert may["edit"]  # editing is no step of the conversation
