@@ -169,8 +169,11 @@ def _rules() -> list[Rule]:
                 OR (m.budget IS NOT NULL AND p.budget IS NOT NULL AND m.budget > p.budget)
                 OR (m.headcount IS NOT NULL AND p.headcount IS NOT NULL
                     AND m.headcount > p.headcount)
-                OR (p.budget IS NOT NULL AND siblings.budget > p.budget)
-                OR (p.headcount IS NOT NULL AND siblings.headcount > p.headcount))""",
+                -- Children over the parent's budget together: each one that takes a share (as
+                -- missions.services refuses it); one without a budget of its own takes none.
+                OR (m.budget IS NOT NULL AND p.budget IS NOT NULL AND siblings.budget > p.budget)
+                OR (m.headcount IS NOT NULL AND p.headcount IS NOT NULL
+                    AND siblings.headcount > p.headcount))""",
         ),
         Rule(
             Kind.LINK_UNANSWERED,
