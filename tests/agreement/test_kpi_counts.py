@@ -16,7 +16,7 @@ import pytest
 
 from measures.summary import mission_figures
 from missions.models import Mission
-from missions.services import mission_carry_over
+from missions.services import mission_carry_over, mission_next_period
 from reviews.dashboards import STATUSES, figures_by_team, organisation_figures
 from reviews.models import AlignmentSnapshot
 from tests.agreement.builders import (
@@ -26,7 +26,6 @@ from tests.agreement.builders import (
     TOO_SLOW,
     KpiSpec,
     checked,
-    days,
     make_kpi,
 )
 from tests.missions.factories import MissionFactory
@@ -54,9 +53,8 @@ def _mission(world, how: str) -> Mission:
         Mission.objects.filter(pk=mission.pk).update(status=how)
     elif how == "carried over":
         mission.refresh_from_db()
-        mission_carry_over(
-            mission=mission, period_start=days(30), period_end=days(395), by=world.lead
-        )
+        start, end = mission_next_period(mission)
+        mission_carry_over(mission=mission, period_start=start, period_end=end, by=world.lead)
     return mission
 
 

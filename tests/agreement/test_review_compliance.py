@@ -17,19 +17,14 @@ import pytest
 from django.db.models import F, Q
 
 from missions.models import Mission
-from reviews import checks, dashboards
+from reviews import dashboards
 from reviews.dashboards import figures_by_team, organisation_figures
 from reviews.models import Review
 from tests.agreement.builders import checked, days
 from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db
-WINDOW = dashboards.WINDOW_DAYS
-
-
-def test_the_dashboards_and_the_checks_look_back_over_the_same_window() -> None:
-    """Two constants name one window; until one of them is gone, they must not drift apart."""
-    assert dashboards.WINDOW_DAYS == checks.COMPLIANCE_WINDOW_DAYS == 90
+WINDOW = dashboards.WINDOW_DAYS  # the checks' is the same (test_shared_numbers)
 
 
 def python_compliance(organisation) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from missions.models import Mission
-from missions.services import mission_carry_over
+from missions.services import mission_carry_over, mission_next_period
 from reviews.dashboards import figures_by_team, organisation_figures
 from reviews.models import Review
 from tests.agreement.builders import NEARLY, NO_READING, ON_PACE, TOO_SLOW, checked, days, make_kpi
@@ -58,9 +58,8 @@ def test_right_after_a_check_the_snapshot_of_each_team_is_its_live_figures(world
         Mission.objects.filter(pk=mission.pk).update(status=how)
     elif how == "carried over":
         mission.refresh_from_db()
-        mission_carry_over(
-            mission=mission, period_start=days(30), period_end=days(395), by=world.lead
-        )
+        start, end = mission_next_period(mission)
+        mission_carry_over(mission=mission, period_start=start, period_end=end, by=world.lead)
     checked(world.organisation)
 
     snapshot = organisation_figures(organisation=world.organisation).teams
