@@ -170,8 +170,11 @@ def _rules() -> list[Rule]:
                 OR (m.budget IS NOT NULL AND p.budget IS NOT NULL AND m.budget > p.budget)
                 OR (m.headcount IS NOT NULL AND p.headcount IS NOT NULL
                     AND m.headcount > p.headcount)
-                OR (p.budget IS NOT NULL AND siblings.budget > p.budget)
-                OR (p.headcount IS NOT NULL AND siblings.headcount > p.headcount))""",
+                -- Children over the parent's budget together: each one that takes a share (as
+                -- missions.services refuses it); one without a budget of its own takes none.
+                OR (m.budget IS NOT NULL AND p.budget IS NOT NULL AND siblings.budget > p.budget)
+                OR (m.headcount IS NOT NULL AND p.headcount IS NOT NULL
+                    AND siblings.headcount > p.headcount))""",
         ),
         Rule(
             Kind.LINK_UNANSWERED,
@@ -419,7 +422,8 @@ def _snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
 
 def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
     """Add today's KPI forecasts (the stored forecast_status) and review compliance to the
-    organisation's and each team's snapshot: four grouped statements."""
+    organisation's and each team's snapshot: four grouped statements. Both count active
+    missions only, as the dashboards' live figures do."""
     params = {
         **params,
         "since": connection.ops.adapt_datefield_value(
@@ -444,8 +448,9 @@ def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
             "AND r.held_on <= r.due_date THEN 1 ELSE 0 END) AS reviews_on_time "
             "FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id "
             f"{MEMBERSHIP_JOIN} "
-            "WHERE m.organisation_id = %(org)s AND r.due_date >= %(since)s "
-            "AND r.due_date < %(today)s AND r.status <> 'cancelled' {group}",
+            "WHERE m.organisation_id = %(org)s AND m.status = 'active' "
+            "AND r.due_date >= %(since)s AND r.due_date < %(today)s "
+            "AND r.status <> 'cancelled' {group}",
         ),
     ]
     for columns, select in aggregates:
