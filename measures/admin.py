@@ -61,11 +61,7 @@ class LatestCheckInsFormSet(BaseInlineFormSet):
 
     def get_queryset(self) -> models.QuerySet[CheckIn]:
         if not hasattr(self, "_latest"):
-            self._latest = (
-                super()
-                .get_queryset()
-                .order_by("-recorded_on", "-created_at", "-id")[:LATEST_CHECK_INS]
-            )
+            self._latest = super().get_queryset().newest_first()[:LATEST_CHECK_INS]
         return self._latest
 
 

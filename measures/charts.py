@@ -1,9 +1,10 @@
 """KPI charts drawn on the server as SVG: readable without JavaScript, printable, and said in
 words (``<title>`` and ``<desc>``) for screen readers.
 
-The numbers come from ``measures.summary.KpiFigures`` (and so from ``measures.forecast``); this
-module only places them on a canvas. Colours are SVG attributes rather than CSS classes so that
-the same markup works inline in a page and as a file of its own (``kpis/<id>/chart.svg``).
+The numbers come from ``measures.summary.KpiFigures`` (the figures stored on the KPI, and the
+history of its standing check-ins); this module only places them on a canvas. Colours are SVG
+attributes rather than CSS classes so that the same markup works inline in a page and as a file
+of its own (``kpis/<id>/chart.svg``).
 """
 
 from __future__ import annotations

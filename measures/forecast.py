@@ -26,8 +26,8 @@ the target is already met), or None if the line never gets there.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -73,7 +73,9 @@ class Forecast:
     value_at_due: float | None
     status: Status
     reach_date: dt.date | None
-    slope_per_day: float | None = None
+    # How the line runs, not what the forecast says, and not stored: a forecast read back
+    # from a KPI's stored columns equals the one computed from its check-ins.
+    slope_per_day: float | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -179,12 +181,10 @@ def _reach_date(
     return reach if reach >= last_day else None
 
 
-def points_from(check_ins: Sequence[object]) -> list[tuple[dt.date, float]]:
-    """(date, value) pairs of a KPI's check-ins, oldest first, corrections applied.
+def points_from(check_ins: Iterable[object]) -> list[tuple[dt.date, float]]:
+    """(date, value) pairs of a KPI's standing check-ins, oldest first.
 
-    A check-in that another one supersedes is left out: the correction stands in its place.
+    Which check-ins stand (a correction replaces what it supersedes) is decided in one place,
+    ``CheckIn.objects.standing()``; these are its rows.
     """
-    superseded = {c.supersedes_id for c in check_ins if c.supersedes_id}  # type: ignore[attr-defined]
-    return series(
-        [(c.recorded_on, float(c.value)) for c in check_ins if c.pk not in superseded]  # type: ignore[attr-defined]
-    )
+    return series([(c.recorded_on, float(c.value)) for c in check_ins])  # type: ignore[attr-defined]

@@ -19,6 +19,8 @@ from kernel.validators import (
 )
 from missions.models import Mission
 
+from .querysets import CheckInQuerySet
+
 
 class ForecastStatus(models.TextChoices):
     ON_TRACK = "on_track", "On track"
@@ -86,9 +88,9 @@ class Kpi(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Figures from the check-ins, computed by measures.forecast whenever a check-in or the KPI
-    # changes (services.kpi_refresh_figures), so dashboards and alignment checks over 300,000
-    # KPIs are plain SQL over these columns instead of a regression per KPI per request.
+    # Figures from the check-ins, computed by measures.figures whenever a check-in or the KPI
+    # changes (services.kpi_refresh_figures), so pages, the API, dashboards and alignment
+    # checks over 300,000 KPIs read these columns instead of a regression per KPI per request.
     latest_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     latest_on = models.DateField(null=True, blank=True)
     latest_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -98,6 +100,10 @@ class Kpi(TimeStampedModel):
     )
     forecast_value = models.FloatField(null=True, blank=True)
     forecast_reach_date = models.DateField(null=True, blank=True)
+    # The progress of the active KPIs that contribute to this one, weighted (measures.figures.
+    # rollup_of); None when none does. Refreshed with a contributing KPI's figures, in the same
+    # transaction (services.kpi_refresh_rollups), so no page adds up children per request.
+    rollup_progress = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = "KPI"
@@ -190,6 +196,8 @@ class CheckIn(models.Model):
     )
     # A default rather than auto_now_add, so imported history keeps its real time.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         verbose_name = "check-in"

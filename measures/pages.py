@@ -1,7 +1,7 @@
 """What the measures pages read: My work, one KPI row, one KPI with its history.
 
-Reads only. Every figure comes from ``measures.summary`` (and so from ``measures.forecast``);
-My work costs the same few queries whatever the number of missions, KPIs and key tasks.
+Reads only. Every figure is one stored on the KPI (read through ``measures.summary``); My work
+costs the same few queries whatever the number of missions, KPIs and key tasks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from reviews.selectors import reviews_due_for
 
 from . import charts
 from .models import CheckIn, Kpi
-from .selectors import check_ins_in_order
 from .summary import KpiFigures, MissionFigures, figures_for, mission_figures
 
 if TYPE_CHECKING:
@@ -30,19 +29,11 @@ if TYPE_CHECKING:
 DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]
 
 
-def latest_check_in(check_ins: list[CheckIn]) -> CheckIn | None:
-    """The check-in that stands last (in date order; a correction replaces what it supersedes)."""
-    superseded = {c.supersedes_id for c in check_ins if c.supersedes_id}
-    standing = [c for c in check_ins if c.pk not in superseded]
-    return standing[-1] if standing else None
-
-
 @dataclass
 class KpiRow:
     """One KPI as My work shows it: its figures, its last check-in and whether one may add one."""
 
     figures: KpiFigures
-    latest: CheckIn | None
     can_check_in: bool
 
     @property
@@ -50,9 +41,15 @@ class KpiRow:
         return self.figures.kpi
 
     @property
+    def latest(self) -> CheckIn | None:
+        """The check-in the KPI stands at (shown with its comment beside the form)."""
+        return self.figures.current
+
+    @property
     def default_confidence(self) -> int:
         """The last confidence given, so that a routine check-in is value and button only."""
-        return self.latest.confidence if self.latest else DEFAULT_CONFIDENCE
+        confidence = self.kpi.latest_confidence
+        return DEFAULT_CONFIDENCE if confidence is None else confidence
 
     @property
     def sparkline(self) -> SafeString:
@@ -60,12 +57,8 @@ class KpiRow:
 
 
 def row_for(kpi: Kpi, actor: Actor, figures: KpiFigures | None = None) -> KpiRow:
-    """The row of a KPI whose check-ins are prefetched in date order."""
-    return KpiRow(
-        figures=figures or figures_for(kpi),
-        latest=latest_check_in(list(kpi.check_ins.all())),
-        can_check_in=can(actor, Action.CHECK_IN, kpi),
-    )
+    """The row of a KPI, with its figures (by default those of a KPI from ``kpi_of``)."""
+    return KpiRow(figures=figures or figures_of(kpi), can_check_in=can(actor, Action.CHECK_IN, kpi))
 
 
 @dataclass
@@ -118,7 +111,7 @@ def _rows(actor: Actor, missions: list[Mission]) -> dict[int, tuple[MissionFigur
     """Each mission's figures and KPI rows: two queries for all of them."""
     by_id = {m.pk: m for m in missions}
     result = {}
-    for pk, figures in mission_figures(by_id).items():
+    for pk, figures in mission_figures(by_id, history=True).items():
         for f in figures.kpis:
             f.kpi.mission = by_id[pk]
         result[pk] = (figures, [row_for(f.kpi, actor, f) for f in figures.kpis])
@@ -170,22 +163,26 @@ def my_work(*, actor: Actor) -> MyWork:
 
 
 def kpi_of(*, actor: Actor, pk: int) -> Kpi:
-    """A KPI of the actor's organisation (404 otherwise), with its mission and its check-ins
-    (authors included) in date order: two queries."""
+    """A KPI of the actor's organisation (404 otherwise), with its mission and every check-in
+    (authors included) in date order, each marked ``is_standing``: two queries."""
+    check_ins = CheckIn.objects.in_order().with_standing().select_related("author")
     kpi = get_object_or_404(
         Kpi.objects.select_related(
             "mission__parent",
             "mission__owner_user",
             "mission__owner_team",
             "parent_kpi__mission",
-        ).prefetch_related(
-            Prefetch("check_ins", queryset=check_ins_in_order().select_related("author"))
-        ),
+        ).prefetch_related(Prefetch("check_ins", queryset=check_ins)),
         pk=pk,
         organisation=actor.organisation,
     )
     kpi.mission.organisation = actor.organisation
     return kpi
+
+
+def figures_of(kpi: Kpi) -> KpiFigures:
+    """The figures of a KPI from ``kpi_of``, its chart drawn from its standing check-ins."""
+    return figures_for(kpi, [c for c in kpi.check_ins.all() if c.is_standing])  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -198,7 +195,7 @@ class HistoryEntry:
 
 
 def history_of(kpi: Kpi) -> list[HistoryEntry]:
-    """The KPI's check-ins newest first, each with its correction (from the prefetched list)."""
+    """The KPI's check-ins newest first, each with its correction (from ``kpi_of``'s list)."""
     check_ins = list(kpi.check_ins.all())
     by_id = {c.pk: c for c in check_ins}
     superseded_by = {c.supersedes_id: c for c in check_ins if c.supersedes_id}

@@ -7,10 +7,6 @@ from django.db.models import QuerySet
 from .models import CheckIn, Kpi
 
 
-def check_ins_in_order() -> QuerySet[CheckIn]:
-    return CheckIn.objects.order_by("recorded_on", "created_at", "id")
-
-
 def kpis_for_member(*, user: object) -> QuerySet[Kpi]:
     """KPIs of the user's organisations (their figures are stored columns: one query)."""
     return (
@@ -21,4 +17,4 @@ def kpis_for_member(*, user: object) -> QuerySet[Kpi]:
 
 
 def check_ins_of(*, kpi: Kpi) -> QuerySet[CheckIn]:
-    return kpi.check_ins.select_related("author").order_by("-recorded_on", "-created_at", "-id")
+    return kpi.check_ins.select_related("author").newest_first()

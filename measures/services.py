@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,9 +16,13 @@ from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent
 
+from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
 from .models import CheckIn, Kpi
+from .querysets import ORDER
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from django.contrib.auth.models import AbstractBaseUser
 
     from missions.models import Mission
@@ -55,6 +60,7 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser |
     _check_parent_kpi(kpi)
     kpi.full_clean()
     kpi.save()
+    kpi_refresh_rollups(kpi_ids=[kpi.parent_kpi_id])  # one more contributor, at 0 so far
     audit_record(
         obj=kpi,
         organisation=mission.organisation,
@@ -78,13 +84,18 @@ def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
         .select_related("mission__organisation")
         .get(pk=kpi.pk)
     )
+    old_parent_id = kpi.parent_kpi_id
     changes = apply_changes(kpi, data, KPI_FIELDS)
     if not changes:
         return kpi
     _check_parent_kpi(kpi)
     kpi.full_clean()
     kpi.save()
-    kpi_refresh_figures(kpi=kpi)  # a new target or due date changes progress and forecast
+    # A new target or due date changes progress and forecast, a new weight the parent's
+    # roll-up; a new parent KPI takes it from the old one's (both refreshed at once, so that
+    # their rows are locked in id order).
+    _store_figures(kpi)
+    kpi_refresh_rollups(kpi_ids=[old_parent_id, kpi.parent_kpi_id])
     audit_record(
         obj=kpi,
         organisation=kpi.mission.organisation,
@@ -160,6 +171,7 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
         return kpi
     kpi.status = Kpi.Status.ARCHIVED
     kpi.save(update_fields=["status", "updated_at"])
+    kpi_refresh_rollups(kpi_ids=[kpi.parent_kpi_id])  # it contributes no more
     audit_record(
         obj=kpi,
         organisation=kpi.mission.organisation,
@@ -186,6 +198,8 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
         changes["parent_kpi"] = [kpi.parent_kpi_id, None]
         kpi.parent_kpi = None
     kpi.save(update_fields=["mission", "parent_kpi", "updated_at"])
+    if "parent_kpi" in changes:
+        kpi_refresh_rollups(kpi_ids=[changes["parent_kpi"][0]])
     for mission in (old, to_mission):
         audit_record(
             obj=kpi,
@@ -203,87 +217,135 @@ def kpi_carry_over(
     *, kpi: Kpi, to_mission: Mission, due_date: dt.date, by: AbstractBaseUser
 ) -> Kpi:
     """A copy of the KPI for the next period, starting from its latest value."""
-    from .forecast import points_from
-
-    points = points_from(list(kpi.check_ins.order_by("recorded_on", "created_at", "id")))
+    current = kpi.check_ins.current()
     data = {name: getattr(kpi, name) for name in KPI_FIELDS}
     data.update(due_date=due_date, parent_kpi=None)
-    if points:
-        data["baseline"] = Decimal(str(points[-1][1]))
+    if current is not None:
+        data["baseline"] = current.value
     return kpi_create(mission=to_mission, data=data, by=by)
 
 
-def _figures(kpi: Kpi, check_ins: list[CheckIn]) -> dict[str, Any]:
-    """The stored figures of a KPI from its check-ins (in date order), via measures.forecast."""
-    from .forecast import Target, forecast, points_from, progress
-
-    points = points_from(check_ins)
-    goal = Target.of(kpi)
-    latest = points[-1] if points else None
-    outlook = forecast(goal, points, kpi.due_date)
-    superseded = {c.supersedes_id for c in check_ins if c.supersedes_id}
-    current = [c for c in check_ins if c.pk not in superseded]
-    return {
-        "latest_value": Decimal(str(latest[1])) if latest else None,
-        "latest_on": latest[0] if latest else None,
-        "latest_confidence": current[-1].confidence if current else None,
-        "progress": progress(goal, latest[1] if latest else None),
-        "forecast_status": outlook.status,
-        "forecast_value": outlook.value_at_due,
-        "forecast_reach_date": outlook.reach_date,
-    }
-
-
-FIGURE_FIELDS = (
-    "latest_value",
-    "latest_on",
-    "latest_confidence",
-    "progress",
-    "forecast_status",
-    "forecast_value",
-    "forecast_reach_date",
-)
-
-
 def kpi_refresh_figures(*, kpi: Kpi) -> Kpi:
-    """Recompute a KPI's stored progress and forecast from its check-ins (one query)."""
-    check_ins = list(kpi.check_ins.order_by("recorded_on", "created_at", "id"))
-    for name, value in _figures(kpi, check_ins).items():
+    """Recompute and store a KPI's figures from its standing check-ins, then the roll-up of
+    the KPI it contributes to. Two queries, and two or three more with a parent KPI."""
+    # Part of the caller's transaction when there is one (no savepoint: two queries less).
+    with transaction.atomic(savepoint=False):
+        _store_figures(kpi)
+        kpi_refresh_rollups(kpi_ids=[kpi.parent_kpi_id])
+    return kpi
+
+
+def _store_figures(kpi: Kpi) -> None:
+    standing = list(CheckIn.objects.filter(kpi=kpi).standing().in_order())
+    for name, value in kpi_figures(kpi, standing).items():
         setattr(kpi, name, value)
     Kpi.objects.filter(pk=kpi.pk).update(**{name: getattr(kpi, name) for name in FIGURE_FIELDS})
-    return kpi
+
+
+def kpi_refresh_rollups(*, kpi_ids: Iterable[int | None]) -> None:
+    """Recompute and store the roll-up of these KPIs from the active KPIs contributing to
+    them: in the transaction that changed a contributor (check-in, correction, archive, new
+    weight or parent), so the roll-up never lags its children. Three queries, whatever the
+    size of the organisation: the KPIs, their contributors, one update if any changed.
+
+    The KPIs are locked first, in id order. Two check-ins of sibling KPIs then take turns:
+    the second reads the first one's progress once it is committed, instead of each adding
+    up the other's old progress and the last to write losing the first one's.
+    """
+    ids = sorted({pk for pk in kpi_ids if pk})
+    if not ids:
+        return
+    with transaction.atomic(savepoint=False):
+        stored = dict(
+            Kpi.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "rollup_progress")
+        )
+        _store_rollups(stored)
+
+
+def _store_rollups(stored: dict[int, float | None]) -> int:
+    """Roll up the contributors of the KPIs in ``stored`` (pk: roll-up stored now); write the
+    ones that changed, in one query. Returns how many changed."""
+    children: defaultdict[int, list[tuple[Any, float]]] = defaultdict(list)
+    rows = Kpi.objects.filter(parent_kpi_id__in=list(stored), status=Kpi.Status.ACTIVE)
+    for parent_id, weight, progress in rows.values_list("parent_kpi_id", "weight", "progress"):
+        children[parent_id].append((weight, progress))
+    changed = []
+    for pk, before in stored.items():
+        after = rollup_of(children[pk])
+        if after != before:
+            changed.append(Kpi(pk=pk, rollup_progress=after))
+    Kpi.objects.bulk_update(changed, ROLLUP_FIELDS)
+    return len(changed)
 
 
 def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) -> int:
     """Recompute the stored figures of every KPI (of one organisation), streaming check-ins
-    in KPI order so memory stays bounded. For backfills and synthetic data; returns the count.
-    A KPI whose figures cannot be computed is logged with its id and skipped."""
+    in KPI order so memory stays bounded, then every roll-up from the fresh figures. For
+    backfills, synthetic data and the nightly refresh; returns how many KPIs it refreshed.
+    A KPI whose figures cannot be computed is logged with its id and skipped.
+
+    Each batch locks its KPIs and skips those locked already: a check-in refreshing one now
+    stores its fresh figures itself, and waiting for it here could deadlock with it (it holds
+    its own KPI, then waits for its parent's).
+    """
     kpis = Kpi.objects.order_by("id")
     if organisation_id is not None:
         kpis = kpis.filter(organisation_id=organisation_id)
     done, last_id = 0, 0
     while True:
-        chunk = list(kpis.filter(pk__gt=last_id)[:batch])
-        if not chunk:
-            return done
-        by_kpi: dict[int, list[CheckIn]] = {k.pk: [] for k in chunk}
-        rows = (
-            CheckIn.objects.filter(kpi_id__in=by_kpi)
-            .order_by("kpi_id", "recorded_on", "created_at", "id")
-            .only("id", "kpi_id", "value", "confidence", "recorded_on", "supersedes_id")
-        )
-        for check_in in rows.iterator(chunk_size=10000):
-            by_kpi[check_in.kpi_id].append(check_in)
-        for kpi in chunk:
-            try:
-                figures = _figures(kpi, by_kpi[kpi.pk])
-            except Exception:
-                # One KPI whose check-ins break the arithmetic keeps its old figures; the
-                # others are refreshed.
-                logger.exception("KPI figures refresh: skipped KPI %s.", kpi.pk)
-                continue
-            for name, value in figures.items():
-                setattr(kpi, name, value)
-        Kpi.objects.bulk_update(chunk, FIGURE_FIELDS)
+        with transaction.atomic():
+            chunk = list(kpis.select_for_update(skip_locked=True).filter(pk__gt=last_id)[:batch])
+            if not chunk:
+                break
+            _refresh_chunk(chunk)
         done += len(chunk)
         last_id = chunk[-1].pk
+    kpi_refresh_all_rollups(organisation_id=organisation_id, batch=batch)
+    return done
+
+
+def _refresh_chunk(chunk: list[Kpi]) -> None:
+    by_kpi: dict[int, list[CheckIn]] = {k.pk: [] for k in chunk}
+    rows = (
+        CheckIn.objects.filter(kpi_id__in=by_kpi)
+        .standing()
+        .order_by("kpi_id", *ORDER)
+        .only("id", "kpi_id", "value", "confidence", "recorded_on")
+    )
+    for check_in in rows.iterator(chunk_size=10000):
+        by_kpi[check_in.kpi_id].append(check_in)
+    for kpi in chunk:
+        try:
+            figures = kpi_figures(kpi, by_kpi[kpi.pk])
+        except Exception:
+            # One KPI whose check-ins break the arithmetic keeps its old figures; the
+            # others are refreshed.
+            logger.exception("KPI figures refresh: skipped KPI %s.", kpi.pk)
+            continue
+        for name, value in figures.items():
+            setattr(kpi, name, value)
+    Kpi.objects.bulk_update(chunk, FIGURE_FIELDS)
+
+
+def kpi_refresh_all_rollups(*, organisation_id: int | None = None, batch: int = 2000) -> int:
+    """Recompute every roll-up (of one organisation) from the stored figures, a batch of KPIs
+    at a time (locked, skipping those a check-in holds, as in ``kpi_refresh_all``); returns
+    how many changed. For figures written in bulk (``kpi_refresh_all``, generated data)."""
+    kpis = Kpi.objects.order_by("id")
+    if organisation_id is not None:
+        kpis = kpis.filter(organisation_id=organisation_id)
+    changed, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            stored = dict(
+                kpis.select_for_update(skip_locked=True)
+                .filter(pk__gt=last_id)
+                .values_list("pk", "rollup_progress")[:batch]
+            )
+            if not stored:
+                return changed
+            changed += _store_rollups(stored)
+        last_id = max(stored)

@@ -1,7 +1,9 @@
-"""KPI figures for a set of missions: progress, forecast and a health colour, in two queries.
+"""KPI figures for a set of missions: progress, forecast and a health colour, in one query.
 
-The cascade, the mission page and the dashboards show these for whatever missions are on the
-screen; the numbers themselves come from ``measures.forecast``.
+The cascade, the mission page, My work, the KPI page and the dashboards show these for
+whatever missions are on the screen. They are the figures stored on each KPI row (computed by
+``measures.figures`` whenever a check-in or the KPI changes), never recomputed per request;
+only the history a chart draws is read from the check-ins, and only where a chart is drawn.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import forecast
-from .models import Kpi
-from .selectors import check_ins_in_order
+from .figures import rollup_of
+from .models import CheckIn, Kpi
 
 
 @dataclass
@@ -26,6 +28,7 @@ class KpiFigures:
     progress: float
     forecast: forecast.Forecast
     history: list[tuple[dt.date, float]]
+    current: CheckIn | None = None  # the check-in it stands at, when its history was read
 
     @property
     def update_due(self) -> bool:
@@ -60,33 +63,48 @@ class MissionFigures:
         return "good"
 
 
-def figures_for(kpi: Kpi) -> KpiFigures:
-    """Figures of one KPI whose check-ins are prefetched in date order."""
-    points = forecast.points_from(list(kpi.check_ins.all()))
-    goal = forecast.Target.of(kpi)
-    latest = points[-1] if points else None
+def standing_check_ins() -> Prefetch:
+    """Prefetch each KPI's standing check-ins, oldest first: the history of its chart."""
+    return Prefetch("check_ins", queryset=CheckIn.objects.standing().in_order())
+
+
+def figures_for(kpi: Kpi, standing: Iterable[CheckIn] | None = None) -> KpiFigures:
+    """The stored figures of one KPI, with its history from ``standing``: its standing
+    check-ins oldest first, by default those prefetched as ``check_ins``
+    (``standing_check_ins()``). No query."""
+    readings = list(kpi.check_ins.all() if standing is None else standing)
+    outlook = forecast.Forecast(
+        kpi.forecast_value,
+        kpi.forecast_status,  # type: ignore[arg-type]
+        kpi.forecast_reach_date,
+    )
     return KpiFigures(
         kpi=kpi,
-        latest_value=latest[1] if latest else None,
-        latest_on=latest[0] if latest else None,
-        progress=forecast.progress(goal, latest[1] if latest else None),
-        forecast=forecast.forecast(goal, points, kpi.due_date),
-        history=points,
+        latest_value=None if kpi.latest_value is None else float(kpi.latest_value),
+        latest_on=kpi.latest_on,
+        progress=kpi.progress,
+        forecast=outlook,
+        history=forecast.points_from(readings),
+        current=readings[-1] if readings else None,
     )
 
 
-def mission_figures(mission_ids: Iterable[int]) -> dict[int, MissionFigures]:
-    """Figures of the active KPIs of these missions: one query for KPIs, one for check-ins."""
+def mission_figures(
+    mission_ids: Iterable[int], *, history: bool = False
+) -> dict[int, MissionFigures]:
+    """Figures of the active KPIs of these missions: one query, two ``with history`` (the
+    check-ins of sparklines and of the last check-in beside a check-in form)."""
     ids = list(mission_ids)
     result = {pk: MissionFigures() for pk in ids}
     kpis = (
         Kpi.objects.filter(mission_id__in=ids, status=Kpi.Status.ACTIVE)
         .select_related("parent_kpi")
-        .prefetch_related(Prefetch("check_ins", queryset=check_ins_in_order()))
         .order_by("mission_id", "id")
     )
+    if history:
+        kpis = kpis.prefetch_related(standing_check_ins())
     for kpi in kpis:
-        result[kpi.mission_id].kpis.append(figures_for(kpi))
+        result[kpi.mission_id].kpis.append(figures_for(kpi, None if history else ()))
     return result
 
 
@@ -113,24 +131,17 @@ def contributions(
 
 
 def rollup(parent_figures: KpiFigures, child_figures: Iterable[KpiFigures]) -> float | None:
-    """The parent KPI's progress as its children deliver it: their progress, weighted.
-
-    Each child's progress is already the share of its own way from baseline to target, so
-    children in unlike units (beds, %, days) add up; a plain average of their values would
-    not. None without children, or when every child weighs nothing.
-    """
+    """The roll-up of the contributions among ``child_figures``: ``rollup_of``, the function
+    that computes the stored ``Kpi.rollup_progress``, applied to the figures at hand."""
     parts = contributions(parent_figures, child_figures)
-    if not parts or not any(p.share for p in parts):
-        return None
-    return sum(p.weighted for p in parts)
+    return rollup_of((p.figures.kpi.weight, p.figures.progress) for p in parts)
 
 
 def contribution_figures(kpi: Kpi) -> list[KpiFigures]:
-    """Figures of the active KPIs that contribute to ``kpi``: two queries."""
+    """Stored figures of the active KPIs that contribute to ``kpi``: one query."""
     children = (
         Kpi.objects.filter(parent_kpi=kpi, status=Kpi.Status.ACTIVE)
         .select_related("mission__owner_user", "mission__owner_team")
-        .prefetch_related(Prefetch("check_ins", queryset=check_ins_in_order()))
         .order_by("mission_id", "id")
     )
-    return [figures_for(child) for child in children]
+    return [figures_for(child, ()) for child in children]

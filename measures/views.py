@@ -21,7 +21,7 @@ from kernel.web import actor_of, org_view
 
 from . import bulk, charts, pages, services
 from .forms import CheckInForm
-from .summary import contribution_figures, contributions, figures_for, rollup
+from .summary import contribution_figures, contributions
 
 NOT_ALLOWED = "You may not check in this KPI: only its mission's owner and their boss may."
 
@@ -201,16 +201,15 @@ def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
-    figures = figures_for(kpi)
-    children = contribution_figures(kpi)
+    figures = pages.figures_of(kpi)
     context = {
         "kpi": kpi,
         "row": pages.row_for(kpi, actor, figures),
         "figures": figures,
         "chart": charts.line_chart(figures),
         "history": pages.history_of(kpi),
-        "contributions": contributions(figures, children),
-        "rollup": rollup(figures, children),
+        "contributions": contributions(figures, contribution_figures(kpi)),
+        "rollup": kpi.rollup_progress,  # stored with the contributors' figures
         "next": request.path,
     }
     return render(request, "measures/kpi_detail.html", context)
@@ -223,4 +222,4 @@ def kpi_chart(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
-    return HttpResponse(charts.line_chart(figures_for(kpi)), content_type="image/svg+xml")
+    return HttpResponse(charts.line_chart(pages.figures_of(kpi)), content_type="image/svg+xml")

@@ -51,10 +51,8 @@ from kernel import tree
 from kernel.models import Membership, Organisation, Team
 from kernel.permissions import can_read_coaching_note
 from kernel.querysets import owned_by_teams
-from measures.forecast import Forecast
-from measures.forecast import points_from as _points_from
 from measures.models import CheckIn, ForecastStatus, Kpi
-from measures.summary import KpiFigures
+from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 
 from .checks import MEMBERSHIP_JOIN, OWNER_TEAM
@@ -539,18 +537,6 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
     return out
 
 
-def _stored_figures(kpi: Kpi) -> KpiFigures:
-    """A KPI's stored figures (no forecast recomputed), with its latest check-ins."""
-    return KpiFigures(
-        kpi=kpi,
-        latest_value=None if kpi.latest_value is None else float(kpi.latest_value),
-        latest_on=kpi.latest_on,
-        progress=kpi.progress,
-        forecast=Forecast(kpi.forecast_value, kpi.forecast_status, kpi.forecast_reach_date),  # type: ignore[arg-type]
-        history=_points_from(list(reversed(kpi.recent_check_ins))),  # type: ignore[attr-defined]
-    )
-
-
 WORST_FIRST = Case(
     When(forecast_status="off_track", then=Value(0)),
     When(forecast_status="at_risk", then=Value(1)),
@@ -560,16 +546,17 @@ WORST_FIRST = Case(
 
 
 def worst_kpis(missions: QuerySet[Mission]) -> list[KpiFigures]:
-    """The ``KPI_LIMIT`` active KPIs with the worst forecasts, each with its last check-ins
-    for a sparkline: two queries (the check-ins sliced per KPI by a window function)."""
-    recent = CheckIn.objects.order_by("-recorded_on", "-created_at", "-id")[:SPARK_POINTS]
+    """The ``KPI_LIMIT`` active KPIs with the worst forecasts (their stored figures), each
+    with its last standing check-ins for a sparkline: two queries (the check-ins sliced per
+    KPI by a window function)."""
+    recent = CheckIn.objects.standing().newest_first()[:SPARK_POINTS]
     kpis = (
         Kpi.objects.filter(status=Kpi.Status.ACTIVE, mission__in=missions.values("pk"))
         .select_related("mission")
         .prefetch_related(Prefetch("check_ins", queryset=recent, to_attr="recent_check_ins"))
         .order_by(WORST_FIRST, "progress", "due_date", "id")[:KPI_LIMIT]
     )
-    return [_stored_figures(kpi) for kpi in kpis]
+    return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.models import Notification
@@ -162,14 +162,8 @@ def kpi_movement(*, mission: Mission, since: dt.date | None) -> list[KpiMovement
     """
     kpis = Kpi.objects.filter(mission=mission, status=Kpi.Status.ACTIVE).order_by("id")
     if since is not None:
-        current = CheckIn.objects.filter(kpi=OuterRef("pk"), recorded_on__lte=since).exclude(
-            Exists(CheckIn.objects.filter(supersedes=OuterRef("pk")))
-        )
-        kpis = kpis.annotate(
-            value_then=Subquery(
-                current.order_by("-recorded_on", "-created_at", "-id").values("value")[:1]
-            )
-        )
+        then = CheckIn.objects.filter(kpi=OuterRef("pk"), recorded_on__lte=since).standing()
+        kpis = kpis.annotate(value_then=Subquery(then.newest_first().values("value")[:1]))
     return [
         KpiMovement(
             kpi=kpi,

@@ -1,4 +1,5 @@
-"""Input and output shapes of the KPI API; progress and forecast come from measures.forecast."""
+"""Input and output shapes of the KPI API; progress, forecast and roll-up are the figures
+stored on the KPI (computed by measures.figures)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class KpiSerializer(ModelSerializer):
     progress = serializers.SerializerMethodField()
     forecast = serializers.SerializerMethodField()
     latest_value = serializers.SerializerMethodField()
+    rollup_progress = serializers.SerializerMethodField()
 
     class Meta:
         model = Kpi
@@ -45,11 +47,12 @@ class KpiSerializer(ModelSerializer):
             "progress",
             "forecast",
             "latest_value",
+            "rollup_progress",
         ]
         read_only_fields = ["status"]
 
-    # Progress and forecast are stored on the KPI by measures.services.kpi_refresh_figures
-    # (computed by measures.forecast), so a list of KPIs costs no query per KPI.
+    # Progress, forecast and roll-up are stored on the KPI by measures.services (computed by
+    # measures.figures), so a list of KPIs costs no query per KPI.
     def get_progress(self, kpi: Kpi) -> float:
         return round(kpi.progress, 4)
 
@@ -65,6 +68,17 @@ class KpiSerializer(ModelSerializer):
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_latest_value(self, kpi: Kpi) -> float | None:
         return None if kpi.latest_value is None else float(kpi.latest_value)
+
+    @extend_schema_field(
+        serializers.FloatField(
+            allow_null=True,
+            help_text="The progress (0–1) of the active KPIs that contribute to this one, "
+            "weighted by their weight; null when none does.",
+        )
+    )
+    def get_rollup_progress(self, kpi: Kpi) -> float | None:
+        value = kpi.rollup_progress
+        return None if value is None else round(value, 4)
 
 
 class SupersedesField(IdField):

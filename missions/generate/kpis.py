@@ -1,18 +1,18 @@
 """KPIs and check-ins: a few KPIs per mission (some contributing to one of the parent
 mission's), their check-ins rendered straight into ``COPY`` lines (the bulk of the rows), and
-the stored figures the check-in service would have written."""
+the stored figures the check-in service would have written (by the same functions)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
 
-from measures import forecast
+from measures.figures import FIGURE_FIELDS, kpi_figures
 from measures.models import CheckIn, Kpi
-from measures.services import FIGURE_FIELDS
+from measures.services import kpi_refresh_all_rollups
 from missions.generate.tables import Progress, TableWriter, allocate_ids, copy_value
 from missions.generate.vocabulary import COMMENTS, METRICS, TREND
 
@@ -46,6 +46,25 @@ CHECK_IN_COLUMNS = [
     "author_id",
     "created_at",
 ]
+
+
+class Goal(NamedTuple):
+    """What ``measures.figures.kpi_figures`` reads of a KPI, as the KPI row stores it."""
+
+    direction: str
+    baseline: float
+    target: float
+    target_max: float | None
+    due_date: dt.date
+
+
+class Reading(NamedTuple):
+    """What ``measures.figures.kpi_figures`` reads of a check-in. The generator writes no
+    corrections: every reading stands."""
+
+    recorded_on: dt.date
+    value: float
+    confidence: int
 
 
 def write_kpis(gen: Generator, build: Build) -> None:
@@ -128,7 +147,7 @@ def write_check_ins(gen: Generator, build: Build) -> None:
     for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
         if not per_kpi:
             break
-        points: list[tuple[dt.date, float]] = []
+        readings: list[Reading] = []
         step = max(1, min(cadence, elapsed_days // per_kpi))
         offset = rng.randrange(step)
         if random_() < 0.08:  # a stale KPI: nobody has checked in for a while
@@ -154,26 +173,22 @@ def write_check_ins(gen: Generator, build: Build) -> None:
                 f"{stamp_text[back]}",
                 (kpi_id, f"{value:.2f}", conf, comment, days[back], author, stamps[back]),
             )
-            points.append((days[back], round(value, 2)))
-        # The stored figures the check-in service would have written (measures.forecast).
-        goal = forecast.Target(DIRECTIONS[direction], baseline, target, high or None)
-        outlook = forecast.forecast(goal, forecast.series(points), year_end)
-        last_day, last_value = points[-1]
-        figures.append(
-            (
-                kpi_id,
-                f"{last_value:.2f}",
-                last_day,
-                conf,
-                forecast.progress(goal, last_value),
-                outlook.status,
-                outlook.value_at_due,
-                outlook.reach_date,
-            )
+            readings.append(Reading(days[back], round(value, 2), conf))
+        # The stored figures the check-in service would have written, by the same function,
+        # from the KPI's values as stored (two decimals).
+        goal = Goal(
+            DIRECTIONS[direction],
+            round(baseline, 2),
+            round(target, 2),
+            round(high, 2) if high else None,
+            year_end,
         )
+        stored = kpi_figures(goal, readings)
+        figures.append((kpi_id, *(stored[name] for name in FIGURE_FIELDS)))
     check_ins.close()
     build.written["check_ins"] = check_ins.written
     write_kpi_figures(gen, figures)
+    write_kpi_rollups(gen, build)
 
 
 def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
@@ -203,3 +218,12 @@ def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
         Kpi.objects.bulk_update(kpis, FIGURE_FIELDS, batch_size=1000)
     progress.add(len(figures))
     gen.timings.append((progress.label, len(figures), progress.finish()))
+
+
+def write_kpi_rollups(gen: Generator, build: Build) -> None:
+    """Roll the figures just written up into the KPIs others contribute to (the service the
+    nightly refresh runs: a batch of KPIs per query)."""
+    progress = Progress(gen.progress_stream, "KPI roll-ups", len(build.kpi_rows), gen.show_progress)
+    kpi_refresh_all_rollups(organisation_id=build.org_id)
+    progress.add(len(build.kpi_rows))
+    gen.timings.append((progress.label, len(build.kpi_rows), progress.finish()))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from measures.models import CheckIn
+from measures.services import kpi_refresh_figures
 from missions.models import KeyTask
 from tests.measures.factories import CheckInFactory, KpiFactory
 
@@ -54,6 +55,7 @@ def kpi(world: Any) -> Any:
             recorded_on=today - dt.timedelta(days=days),
             comment=comment,
         )
+    kpi_refresh_figures(kpi=kpi)  # factories write rows only; the service refreshes
     KeyTask.objects.create(
         mission=world.staff_mission, title="Recruit the night team", owner=world.staff
     )

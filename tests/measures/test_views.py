@@ -54,6 +54,7 @@ def upload(client, text: str, **extra):
 def test_my_work_shows_staff_their_kpis_and_key_tasks(world, client) -> None:
     kpi = staff_kpi(world, unit="beds", target=Decimal(40))
     CheckInFactory(kpi=kpi, author=world.staff, value=25, recorded_on=days_ago(3), comment="Ok")
+    services.kpi_refresh_figures(kpi=kpi)  # factories write rows only; the service refreshes
     KeyTask.objects.create(mission=world.staff_mission, title="Hire two nurses", owner=world.lead)
     KeyTask.objects.create(mission=world.team_mission, title="Pick a site", owner=world.staff)
     client.force_login(world.staff)
@@ -425,6 +426,8 @@ def test_rollup_weights_child_progress_not_their_values(world) -> None:
     )
     CheckInFactory(kpi=beds, author=world.staff, value=10, recorded_on=days_ago(1))
     CheckInFactory(kpi=wait, author=world.staff, value=100, recorded_on=days_ago(1))  # 0.0
+    for kpi in (beds, wait):
+        services.kpi_refresh_figures(kpi=kpi)  # factories write rows only
     parent_figures = _figures(parent)
     children = [_figures(beds), _figures(wait)]
     assert rollup(parent_figures, children) == pytest.approx(0.75)  # a plain average: 0.5
@@ -442,6 +445,7 @@ def test_the_parent_kpi_page_shows_each_contribution(world, client) -> None:
     beds = staff_kpi(world, name="Beds", parent_kpi=parent, weight=3, baseline=0, target=10)
     staff_kpi(world, name="Wait", parent_kpi=parent, weight=1, baseline=0, target=10)
     CheckInFactory(kpi=beds, author=world.staff, value=5, recorded_on=days_ago(1))
+    services.kpi_refresh_figures(kpi=beds)  # factories write rows only; the service refreshes
     client.force_login(world.lead)
     html = client.get(f"/o/acme/kpis/{parent.pk}/").content.decode()
     assert "Contributions" in html and "Beds" in html and "Wait" in html
@@ -474,6 +478,7 @@ def test_the_chart_forecast_comes_from_the_forecast_module(world) -> None:
     kpi = staff_kpi(world, baseline=0, target=100, due_date=today() + dt.timedelta(days=10))
     for i, value in enumerate((10, 20, 30)):
         CheckInFactory(kpi=kpi, author=world.staff, value=value, recorded_on=days_ago(20 - i * 10))
+    services.kpi_refresh_figures(kpi=kpi)  # factories write rows only; the service refreshes
     figures = _figures(kpi)
     expected = forecast.forecast(forecast.Target.of(kpi), figures.history, kpi.due_date)
     assert figures.forecast == expected
