@@ -3,6 +3,13 @@
 Callers import from here; the modules split the use cases by concern.
 """
 
+from .alignment import (
+    mission_align,
+    mission_propose,
+    mission_reopen_alignment,
+    mission_send_back,
+)
+from .carry_over import mission_carry_over, mission_next_period
 from .errors import StateConflict
 from .invitations import (
     invitation_accept,
@@ -15,19 +22,11 @@ from .invitations import (
 )
 from .missions import (
     MISSION_FIELDS,
-    VISION_FIELDS,
     ConflictError,
-    mission_align,
     mission_archive,
-    mission_carry_over,
     mission_check_parent,
     mission_create,
-    mission_next_period,
-    mission_propose,
-    mission_reopen_alignment,
-    mission_send_back,
     mission_update,
-    vision_update,
 )
 from .notifications import (
     mission_owners,
@@ -44,6 +43,7 @@ from .people import (
     team_create,
     team_update,
 )
+from .vision import VISION_FIELDS, vision_update
 from .work import (
     KEY_TASK_FIELDS,
     interdependency_create,
