@@ -36,8 +36,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from scripts.chaos import report, scenarios  # noqa: E402
+from scripts.chaos import report  # noqa: E402
+from scripts.chaos.data import prepare  # noqa: E402
+from scripts.chaos.harness import Harness  # noqa: E402
 from scripts.chaos.mailbox import Mailbox  # noqa: E402
+from scripts.chaos.runner import run  # noqa: E402
+from scripts.chaos.scenarios import SCENARIOS  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -46,7 +50,7 @@ def log(message: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    keys = [s.key for s in scenarios.SCENARIOS]
+    keys = [s.key for s in SCENARIOS]
     parser.add_argument("scenario", nargs="*", help=f"default: all of {', '.join(keys)}")
     parser.add_argument("--missions", type=int, default=160, help="missions per organisation")
     parser.add_argument("--due", type=int, default=110, help="due reviews per organisation")
@@ -57,22 +61,22 @@ def main() -> int:
         parser.error(
             f"unknown scenario {', '.join(sorted(unknown))}; choose from {', '.join(keys)}"
         )
-    chosen = [s for s in scenarios.SCENARIOS if not args.scenario or s.key in args.scenario]
+    chosen = [s for s in SCENARIOS if not args.scenario or s.key in args.scenario]
 
     args.logs.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    data = scenarios.prepare(missions_per_org=args.missions, due_per_org=args.due, log=log)
+    data = prepare(missions_per_org=args.missions, due_per_org=args.due, log=log)
     log(f"==> data ready in {time.monotonic() - started:.0f} s; logs in {args.logs}")
     results = []
     with Mailbox() as mailbox:
-        harness = scenarios.Harness(data=data, mailbox=mailbox, logs=args.logs, log=log)
+        harness = Harness(data=data, mailbox=mailbox, logs=args.logs, log=log)
         harness.start_web()
         try:
-            results = [scenarios.run(harness, scenario) for scenario in chosen]
+            results = [run(harness, scenario) for scenario in chosen]
         finally:
             harness.stop_web()
     elapsed = time.monotonic() - started
-    if len(chosen) == len(scenarios.SCENARIOS):
+    if len(chosen) == len(SCENARIOS):
         text = report.write(
             ROOT / "docs/reliability.md",
             results,

@@ -3,23 +3,23 @@
 Callers import from here; the modules split the use cases by concern.
 """
 
-from .missions import (
-    MISSION_FIELDS,
-    VISION_FIELDS,
-    ConflictError,
+from .alignment import (
     mission_align,
-    mission_archive,
-    mission_carry_over,
-    mission_check_parent,
-    mission_create,
-    mission_next_period,
     mission_propose,
     mission_reopen_alignment,
     mission_send_back,
+)
+from .carry_over import mission_carry_over, mission_next_period
+from .missions import (
+    MISSION_FIELDS,
+    ConflictError,
+    mission_archive,
+    mission_check_parent,
+    mission_create,
     mission_update,
-    vision_update,
 )
 from .organisations import organisation_create
+from .vision import VISION_FIELDS, vision_update
 from .work import (
     KEY_TASK_FIELDS,
     interdependency_create,

@@ -1,4 +1,5 @@
-"""The cascade: missions and the vision, their invariants and the alignment workflow."""
+"""The cascade's write path: a mission written, changed (moved with its subtree) or archived,
+and the invariants of its place under its parent."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from kernel.errors import StateConflict
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import mission_owners, notify
 from kernel.permissions import actor_for, can_move
-from kernel.validators import LAST_DATE
 
-from ..models import KeyTask, Mission, Vision
-from .work import KEY_TASK_FIELDS, key_task_create
+from ..models import Mission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -47,9 +46,6 @@ MISSION_FIELDS = (
 )
 
 
-VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")
-
-
 class ConflictError(StateConflict):
     """Someone changed the mission between the caller's read and this write, so the write is
     refused; the message says who did what, and when.
@@ -64,35 +60,16 @@ class ConflictError(StateConflict):
         self.current = current
 
 
-def _name(user: Any) -> str:
+def name_of(user: Any) -> str:
+    """How a refusal names who got there first."""
     return (user.get_full_name() or user.get_username()) if user is not None else "Someone"
 
 
-def _ago(moment: dt.datetime) -> str:
+def ago(moment: dt.datetime) -> str:
+    """How a refusal says when: "a moment ago", "3 days ago"."""
     if timezone.now() - moment < dt.timedelta(minutes=1):
         return "a moment ago"
     return f"{timesince(moment)} ago"
-
-
-@transaction.atomic
-def vision_update(*, organisation: Organisation, data: dict[str, Any], by: User) -> Vision:
-    """Write the organisation's vision and CEO's intent (creating it on first write)."""
-    vision, created = Vision.objects.select_for_update().get_or_create(organisation=organisation)
-    changes = apply_changes(vision, data, VISION_FIELDS)
-    if not changes and not created:
-        return vision  # nothing changed: no save, no new "last changed by"
-    vision.updated_by = by
-    vision.full_clean()
-    vision.save()
-    if changes:
-        audit_record(
-            obj=vision,
-            organisation=organisation,
-            verb=AuditEvent.Verb.UPDATED,
-            by=by,
-            changes=changes,
-        )
-    return vision
 
 
 def mission_check_parent(mission: Mission) -> None:
@@ -192,7 +169,7 @@ def mission_update(
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
     if read_at is not None and mission.updated_at != read_at:
         raise ConflictError(
-            f"{_name(mission.updated_by)} changed this mission {_ago(mission.updated_at)}.",
+            f"{name_of(mission.updated_by)} changed this mission {ago(mission.updated_at)}.",
             current=mission,
         )
     old_path, old_parent_id = mission.path, mission.parent_id
@@ -284,219 +261,3 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
         changes={"status": [old, mission.status]},
     )
     return mission
-
-
-def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
-    """The period after the mission's and as long, within the dates plans may take: what a
-    carry-over suggests. None when the mission already ends on the last of them (a row stored
-    before the bounds may end on 31 Dec 9999)."""
-    if mission.period_end >= LAST_DATE:
-        return None
-    start = mission.period_end + dt.timedelta(days=1)
-    length = mission.period_end - mission.period_start
-    end = LAST_DATE if LAST_DATE - start < length else start + length
-    return start, end
-
-
-@transaction.atomic
-def mission_carry_over(
-    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
-) -> Mission:
-    """Copy a mission into the next period with its active KPIs and open key tasks.
-
-    The copy links back to the original (``carried_over_from``); each KPI starts from the
-    original's latest value. The original is marked completed, nothing is deleted.
-    """
-    from measures.services import kpi_carry_over  # measures depends on missions, not back
-
-    # Two carry-overs of one mission at the same moment take turns on its row; the second finds
-    # the first one's copy and is refused, rather than making a second copy.
-    mission = (
-        Mission.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=mission.pk)
-    )
-    earlier = (
-        Mission.objects.filter(carried_over_from=mission)
-        .exclude(status=Mission.Status.ARCHIVED)
-        .select_related("created_by")
-        .first()
-    )
-    if earlier is not None:
-        raise StateConflict(
-            f"{_name(earlier.created_by)} carried it over {_ago(earlier.created_at)}, "
-            f"into “{earlier.title}” ({earlier.period_start:%-d %b %Y} – "
-            f"{earlier.period_end:%-d %b %Y})."
-        )
-    data = {name: getattr(mission, name) for name in MISSION_FIELDS}
-    data.update(period_start=period_start, period_end=period_end, deadline=None)
-    copy = mission_create(organisation=mission.organisation, data=data, by=by)
-    copy.carried_over_from = mission
-    copy.save(update_fields=["carried_over_from"])
-    for kpi in mission.kpis.filter(status="active"):
-        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
-    open_tasks = mission.key_tasks.exclude(
-        status__in=[KeyTask.Status.DONE, KeyTask.Status.CANCELLED]
-    )
-    for task in open_tasks:
-        key_task_create(mission=copy, data={f: getattr(task, f) for f in KEY_TASK_FIELDS}, by=by)
-    changes: dict[str, list[Any]] = {"carried_over_to": [None, copy.pk]}
-    if mission.status == Mission.Status.ACTIVE:
-        mission.status = Mission.Status.COMPLETED
-        mission.updated_by = by
-        mission.save(update_fields=["status", "updated_by", "updated_at"])
-        changes["status"] = [Mission.Status.ACTIVE, Mission.Status.COMPLETED]
-    audit_record(
-        obj=mission,
-        organisation=mission.organisation,
-        verb=AuditEvent.Verb.UPDATED,
-        by=by,
-        mission=mission,
-        changes=changes,
-    )
-    return copy
-
-
-# The alignment states, as the sentence that tells someone another person got there first.
-ALIGNMENT_DONE = {"proposed": "proposed it", "aligned": "aligned it", "sent_back": "sent it back"}
-
-
-def _alignment_news(stored: Mission) -> str:
-    """Who brought the mission to its alignment state, and when: "Ann Lee aligned it a
-    moment ago"."""
-    event = (
-        AuditEvent.objects.filter(mission=stored, verb=stored.alignment_status)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    done = ALIGNMENT_DONE.get(stored.alignment_status, "changed it")
-    if event is None:
-        return f"{_name(stored.updated_by)} {done} {_ago(stored.updated_at)}"
-    return f"{_name(event.actor)} {done} {_ago(event.created_at)}"
-
-
-def _lock_for_alignment(
-    mission: Mission, allowed: set[str], *, doing: str, refusal: str = ""
-) -> Mission:
-    """The mission's row, locked until the transaction ends and read again, when its stored
-    alignment state is one of ``allowed``: two decisions at the same moment take turns.
-
-    Otherwise the decision is refused. When someone's decision stands in the way (the mission
-    is proposed, aligned or sent back), with ``ConflictError`` saying who decided and when,
-    whether they did it a moment or a month ago; for a draft, with ``refusal``.
-    ``doing`` completes "…, so it was not": "aligned", "sent back".
-    """
-    stored = Mission.objects.select_for_update().get(pk=mission.pk)
-    if stored.alignment_status in allowed:
-        return stored
-    if stored.alignment_status not in ALIGNMENT_DONE:
-        raise StateConflict(refusal)
-    raise ConflictError(f"{_alignment_news(stored)}, so it was not {doing}.", current=stored)
-
-
-def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, comment: str) -> Mission:
-    """Write the new alignment state; ``mission`` is the row locked by the caller."""
-    old = mission.alignment_status
-    mission.alignment_status = status
-    mission.updated_by = by
-    now = timezone.now()
-    fields = ["alignment_status", "updated_by", "updated_at"]
-    if status == Mission.AlignmentStatus.PROPOSED:
-        mission.proposed_at = now
-        fields.append("proposed_at")
-    elif status == Mission.AlignmentStatus.ALIGNED:
-        mission.aligned_at, mission.aligned_by = now, by
-        fields += ["aligned_at", "aligned_by"]
-    mission.save(update_fields=fields)
-    audit_record(
-        obj=mission,
-        organisation=mission.organisation,
-        verb=verb,
-        by=by,
-        mission=mission,
-        changes={"alignment_status": [old, status]},
-        comment=comment,
-    )
-    return mission
-
-
-@transaction.atomic
-def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission:
-    """The owner puts the mission forward for alignment with the mission above.
-
-    Once: a mission proposed already (say a moment ago, from another tab) is not proposed
-    again, so its boss is asked once.
-    """
-    if mission.parent_id is None:
-        raise ValidationError("A top-level mission has no mission above it to align with.")
-    mission = _lock_for_alignment(
-        mission,
-        {Mission.AlignmentStatus.DRAFT, Mission.AlignmentStatus.SENT_BACK},
-        doing="proposed again",
-    )
-    _set_alignment(mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment)
-    notify(
-        recipients=mission_owners(mission.parent),
-        kind=Notification.Kind.ALIGNMENT_REQUESTED,
-        message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
-        mission=mission,
-        by=by,
-    )
-    return mission
-
-
-@transaction.atomic
-def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
-    """The parent mission's owner approves the mission as aligned."""
-    mission = _lock_for_alignment(
-        mission,
-        {Mission.AlignmentStatus.PROPOSED},
-        refusal="Only a proposed mission can be aligned.",
-        doing="aligned",
-    )
-    _set_alignment(mission, "aligned", by=by, verb=AuditEvent.Verb.ALIGNED, comment=comment)
-    notify(
-        recipients=mission_owners(mission),
-        kind=Notification.Kind.ALIGNED,
-        message=f"“{mission.title}” is aligned." + (f" {comment}" if comment else ""),
-        mission=mission,
-        by=by,
-    )
-    return mission
-
-
-@transaction.atomic
-def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
-    """The parent mission's owner sends the mission back, saying why."""
-    mission = _lock_for_alignment(
-        mission,
-        {Mission.AlignmentStatus.PROPOSED},
-        refusal="Only a proposed mission can be sent back.",
-        doing="sent back",
-    )
-    if not comment.strip():
-        raise ValidationError({"comment": "Say what needs to change."})
-    _set_alignment(mission, "sent_back", by=by, verb=AuditEvent.Verb.SENT_BACK, comment=comment)
-    notify(
-        recipients=mission_owners(mission),
-        kind=Notification.Kind.SENT_BACK,
-        message=f"“{mission.title}” was sent back: {comment}",
-        mission=mission,
-        by=by,
-    )
-    return mission
-
-
-@transaction.atomic
-def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mission:
-    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted.
-
-    Decided on the row locked and read again: a mission proposed a moment ago stays as it is.
-    """
-    mission = Mission.objects.select_for_update().get(pk=mission.pk)
-    if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
-        return mission
-    return _set_alignment(
-        mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment
-    )

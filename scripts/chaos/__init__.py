@@ -11,6 +11,10 @@ were sent, lost and duplicated, and whether the same processes went on working a
 - ``services``: the faults on PostgreSQL and Redis (found from their connections, not paths).
 - ``mailbox``: an SMTP server in the harness that the workers send their email to.
 - ``effects``: what is counted — one class per kind of effect.
-- ``scenarios``: the data, the scenarios and the run of one scenario.
+- ``data``: the three organisations and the reminders due today that every scenario starts from.
+- ``harness``: the servers and data shared by every scenario, and one scenario's run.
+- ``faults``: the faults, and how a scenario starts its work.
+- ``scenarios``: the scenarios, each a fault and when it strikes.
+- ``runner``: the run of one scenario, step by step, and its result.
 - ``report``: the table, printed and written into ``docs/reliability.md``.
 """

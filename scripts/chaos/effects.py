@@ -10,7 +10,7 @@ with a name and two methods:
   database table a person reads, or the SMTP server).
 
 ``tally`` compares the two. A new kind of effect is a new class here and one line in
-``scenarios.Harness.effects``; every scenario then counts it.
+``harness.Harness.effects``; every scenario then counts it.
 
 An email is counted as the person's mailbox shows it: by Message-ID. A sender killed after the
 mail server accepted a message, and before it recorded that, sends it again when its task is
@@ -87,7 +87,7 @@ def complete(effect: Effect, due: set[Key]) -> bool:
 # --- Review reminders ---------------------------------------------------------------------------
 # A reminder is one review and one recipient: on a given day a review is in exactly one
 # reminder window (3 days before, on the day, the day after, escalation), so the pair names
-# one reminder. ``due_reminders`` in scenarios.py works the pairs out from the data.
+# one reminder. ``data.prepare`` works the pairs out from the data.
 
 
 class ReminderNotifications:

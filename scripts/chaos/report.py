@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from .scenarios import Result, counted
+from .runner import Result, counted
 
 START, END = "<!-- chaos:start -->", "<!-- chaos:end -->"
 

@@ -1,0 +1,22 @@
+"""API views of the missions app, one module per resource; ``missions.api.urls`` registers
+the viewsets exported here.
+
+Querysets come from selectors (the caller's organisations only, so another organisation's
+object answers 404); object permissions from ``missions.permissions`` through
+``ActorPermission``; writes through ``missions.services``.
+"""
+
+from .missions import MissionViewSet
+from .organisations import OrganisationViewSet, VisionViewSet
+from .people import InvitationViewSet, TeamViewSet
+from .work import InterdependencyViewSet, KeyTaskViewSet
+
+__all__ = [
+    "InterdependencyViewSet",
+    "InvitationViewSet",
+    "KeyTaskViewSet",
+    "MissionViewSet",
+    "OrganisationViewSet",
+    "TeamViewSet",
+    "VisionViewSet",
+]

@@ -1,0 +1,82 @@
+"""Reads for the missions app: querysets that already carry visibility and prefetching.
+
+Callers import from here; the modules split the reads by concern.
+"""
+
+from .cascade import (
+    ancestor_titles,
+    cascade_children,
+    cascade_roots,
+    cascade_search,
+    key_tasks_of,
+    links_from,
+    links_to,
+    mission_ancestors,
+    mission_history,
+    mission_list_visible_to,
+    mission_subtree,
+    mission_tree,
+    missions_owned_by,
+    problems_q,
+    top_missions,
+)
+from .inbox import (
+    key_tasks_of_actor,
+    missions_awaiting_alignment,
+    notifications_for,
+    support_requests_awaiting,
+    unread_count,
+)
+from .members import (
+    interdependencies_for_member,
+    key_tasks_for_member,
+    missions_for_member,
+    organisations_of,
+    teams_for_member,
+    visions_for_member,
+)
+from .organisations import (
+    memberships_of,
+    onboarding_steps,
+    open_invitations,
+    teams_with_counts,
+    vision_of,
+)
+from .owners import key_task_owner_people, mission_owner_people, mission_owner_teams
+
+__all__ = [
+    "ancestor_titles",
+    "cascade_children",
+    "cascade_roots",
+    "cascade_search",
+    "interdependencies_for_member",
+    "key_task_owner_people",
+    "key_tasks_for_member",
+    "key_tasks_of",
+    "key_tasks_of_actor",
+    "links_from",
+    "links_to",
+    "memberships_of",
+    "mission_ancestors",
+    "mission_history",
+    "mission_list_visible_to",
+    "mission_owner_people",
+    "mission_owner_teams",
+    "mission_subtree",
+    "mission_tree",
+    "missions_awaiting_alignment",
+    "missions_for_member",
+    "missions_owned_by",
+    "notifications_for",
+    "onboarding_steps",
+    "open_invitations",
+    "organisations_of",
+    "problems_q",
+    "support_requests_awaiting",
+    "teams_for_member",
+    "teams_with_counts",
+    "top_missions",
+    "unread_count",
+    "vision_of",
+    "visions_for_member",
+]

@@ -1,0 +1,181 @@
+"""Reads of the cascade within the actor's organisation: missions, their place (subtree,
+ancestors, children), the search of the cascade page, and a mission's tasks, links and
+history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from kernel import tree
+from kernel.models import AuditEvent, Membership, Team
+
+from ..models import Interdependency, KeyTask, Mission
+
+if TYPE_CHECKING:
+    from kernel.permissions import Actor
+
+
+def mission_list_visible_to(*, actor: Actor) -> QuerySet[Mission]:
+    """Every mission of the actor's organisation (members read the whole cascade)."""
+    return Mission.objects.filter(organisation=actor.organisation).with_owner()
+
+
+def top_missions(*, actor: Actor) -> QuerySet[Mission]:
+    """The organisation-level missions, tied to the vision."""
+    return (
+        mission_list_visible_to(actor=actor)
+        .filter(level=Mission.Level.ORGANISATION)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .order_by("title")
+    )
+
+
+def missions_owned_by(*, actor: Actor) -> QuerySet[Mission]:
+    """The actor's own missions: in person, or through a team they lead."""
+    return (
+        mission_list_visible_to(actor=actor)
+        .owned_by(actor.user)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .order_by("level", "title")
+    )
+
+
+def mission_subtree(*, mission: Mission) -> QuerySet[Mission]:
+    """The mission and all its descendants: one query, a prefix scan of the path index."""
+    return Mission.objects.descendants_of(mission, include_self=True).order_by("path", "id")
+
+
+def mission_ancestors(*, mission: Mission) -> QuerySet[Mission]:
+    """The missions above this one, root first: one query by primary key."""
+    return Mission.objects.ancestors_of(mission).order_by("path")
+
+
+def mission_history(*, mission: Mission) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(mission=mission).select_related("actor")
+
+
+TREE_FIELDS = (
+    "id",
+    "parent_id",
+    "level",
+    "title",
+    "owner_team_id",
+    "owner_user_id",
+    "status",
+    "alignment_status",
+    "period_start",
+    "period_end",
+)
+
+
+def mission_tree(*, mission: Mission) -> dict[str, object]:
+    """The mission and its descendants as nested dicts under ``children``: one query.
+
+    Rows come as plain values, not model instances: a 10,000-node subtree would spend most of
+    its time building objects and serializing them one by one.
+    """
+    nodes: dict[int, dict[str, object]] = {}
+    for values in mission_subtree(mission=mission).values_list(*TREE_FIELDS):
+        row = dict(zip(TREE_FIELDS, values, strict=True))
+        row["children"] = []
+        nodes[row["id"]] = row
+    for node in nodes.values():
+        parent = nodes.get(node["parent_id"])  # type: ignore[arg-type]
+        if parent is not None and node["id"] != mission.pk:
+            parent["children"].append(node)  # type: ignore[attr-defined]
+    return nodes[mission.pk]
+
+
+def _with_child_count(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
+    return queryset.annotate(
+        child_count=Count("children", filter=~Q(children__status=Mission.Status.ARCHIVED))
+    )
+
+
+def cascade_roots(*, actor: Actor) -> QuerySet[Mission]:
+    """The top of the cascade: missions with no parent, with their child counts."""
+    return _with_child_count(
+        mission_list_visible_to(actor=actor)
+        .filter(parent__isnull=True)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .order_by("level", "title")
+    )
+
+
+def cascade_children(*, mission: Mission) -> QuerySet[Mission]:
+    """One level under a mission, with their own child counts (for lazy expansion)."""
+    return _with_child_count(
+        Mission.objects.filter(parent=mission)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .with_owner()
+        .order_by("level", "title")
+    )
+
+
+def problems_q() -> Q:
+    """Missions needing attention: not aligned under a parent, or the review overdue."""
+    return (Q(parent__isnull=False) & ~Q(alignment_status=Mission.AlignmentStatus.ALIGNED)) | Q(
+        next_review_due__lt=timezone.localdate()
+    )
+
+
+def cascade_search(
+    *,
+    actor: Actor,
+    q: str = "",
+    team: str = "",
+    owner: str = "",
+    status: str = "",
+    problems: bool = False,
+) -> QuerySet[Mission]:
+    """Missions matching the cascade's filters, active first."""
+    found = mission_list_visible_to(actor=actor).exclude(status=Mission.Status.ARCHIVED)
+    if q:
+        found = found.filter(title__icontains=q)
+    if team:
+        # Missions of the teams whose name matches, and their members' own missions.
+        teams = Team.objects.filter(organisation=actor.organisation, name__icontains=team)
+        member_of = Membership.objects.filter(
+            organisation=actor.organisation, user=OuterRef("owner_user"), team__in=teams
+        )
+        found = found.filter(Q(owner_team__in=teams) | Exists(member_of))
+    if owner:
+        found = found.filter(
+            Q(owner_user__username__iexact=owner)
+            | Q(owner_user__first_name__icontains=owner)
+            | Q(owner_user__last_name__icontains=owner)
+            | Q(owner_team__leader__username__iexact=owner)
+        )
+    if status:
+        found = found.filter(alignment_status=status)
+    if problems:
+        found = found.filter(problems_q())
+    return _with_child_count(found.order_by("path", "title"))
+
+
+def ancestor_titles(*, missions: list[Mission]) -> dict[int, list[tuple[int, str]]]:
+    """For each mission, its ancestors' (id, title), root first: one query for all."""
+    wanted = {pk for m in missions for pk in tree.ancestor_ids(m.path)}
+    titles = dict(Mission.objects.filter(pk__in=wanted).values_list("id", "title"))
+    return {m.pk: [(pk, titles.get(pk, "")) for pk in tree.ancestor_ids(m.path)] for m in missions}
+
+
+def key_tasks_of(*, mission: Mission) -> QuerySet[KeyTask]:
+    return mission.key_tasks.select_related("owner").order_by("status", "due_date", "id")
+
+
+def links_from(*, mission: Mission) -> QuerySet[Interdependency]:
+    """What this mission asks of, or offers to, others."""
+    return mission.interdependencies_out.select_related(
+        "to_mission__owner_team", "to_mission__owner_user"
+    ).order_by("-created_at")
+
+
+def links_to(*, mission: Mission) -> QuerySet[Interdependency]:
+    """What others ask of, or offer to, this mission."""
+    return mission.interdependencies_in.select_related(
+        "from_mission__owner_team", "from_mission__owner_user"
+    ).order_by("-created_at")

@@ -1,0 +1,169 @@
+"""The alignment workflow: the owner proposes a mission to the owner of the mission above,
+who aligns it or sends it back; a review may reopen it. Two decisions at the same moment take
+turns on the mission's row, and the later one is told who decided first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kernel.audit import audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent, Notification
+from kernel.notifications import mission_owners, notify
+
+from ..models import Mission
+from .missions import ConflictError, ago, name_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+# The alignment states, as the sentence that tells someone another person got there first.
+ALIGNMENT_DONE = {"proposed": "proposed it", "aligned": "aligned it", "sent_back": "sent it back"}
+
+
+def _alignment_news(stored: Mission) -> str:
+    """Who brought the mission to its alignment state, and when: "Ann Lee aligned it a
+    moment ago"."""
+    event = (
+        AuditEvent.objects.filter(mission=stored, verb=stored.alignment_status)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    done = ALIGNMENT_DONE.get(stored.alignment_status, "changed it")
+    if event is None:
+        return f"{name_of(stored.updated_by)} {done} {ago(stored.updated_at)}"
+    return f"{name_of(event.actor)} {done} {ago(event.created_at)}"
+
+
+def _lock_for_alignment(
+    mission: Mission, allowed: set[str], *, doing: str, refusal: str = ""
+) -> Mission:
+    """The mission's row, locked until the transaction ends and read again, when its stored
+    alignment state is one of ``allowed``: two decisions at the same moment take turns.
+
+    Otherwise the decision is refused. When someone's decision stands in the way (the mission
+    is proposed, aligned or sent back), with ``ConflictError`` saying who decided and when,
+    whether they did it a moment or a month ago; for a draft, with ``refusal``.
+    ``doing`` completes "…, so it was not": "aligned", "sent back".
+    """
+    stored = Mission.objects.select_for_update().get(pk=mission.pk)
+    if stored.alignment_status in allowed:
+        return stored
+    if stored.alignment_status not in ALIGNMENT_DONE:
+        raise StateConflict(refusal)
+    raise ConflictError(f"{_alignment_news(stored)}, so it was not {doing}.", current=stored)
+
+
+def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, comment: str) -> Mission:
+    """Write the new alignment state; ``mission`` is the row locked by the caller."""
+    old = mission.alignment_status
+    mission.alignment_status = status
+    mission.updated_by = by
+    now = timezone.now()
+    fields = ["alignment_status", "updated_by", "updated_at"]
+    if status == Mission.AlignmentStatus.PROPOSED:
+        mission.proposed_at = now
+        fields.append("proposed_at")
+    elif status == Mission.AlignmentStatus.ALIGNED:
+        mission.aligned_at, mission.aligned_by = now, by
+        fields += ["aligned_at", "aligned_by"]
+    mission.save(update_fields=fields)
+    audit_record(
+        obj=mission,
+        organisation=mission.organisation,
+        verb=verb,
+        by=by,
+        mission=mission,
+        changes={"alignment_status": [old, status]},
+        comment=comment,
+    )
+    return mission
+
+
+@transaction.atomic
+def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission:
+    """The owner puts the mission forward for alignment with the mission above.
+
+    Once: a mission proposed already (say a moment ago, from another tab) is not proposed
+    again, so its boss is asked once.
+    """
+    if mission.parent_id is None:
+        raise ValidationError("A top-level mission has no mission above it to align with.")
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.DRAFT, Mission.AlignmentStatus.SENT_BACK},
+        doing="proposed again",
+    )
+    _set_alignment(mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment)
+    notify(
+        recipients=mission_owners(mission.parent),
+        kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
+        mission=mission,
+        by=by,
+    )
+    return mission
+
+
+@transaction.atomic
+def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
+    """The parent mission's owner approves the mission as aligned."""
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.PROPOSED},
+        refusal="Only a proposed mission can be aligned.",
+        doing="aligned",
+    )
+    _set_alignment(mission, "aligned", by=by, verb=AuditEvent.Verb.ALIGNED, comment=comment)
+    notify(
+        recipients=mission_owners(mission),
+        kind=Notification.Kind.ALIGNED,
+        message=f"“{mission.title}” is aligned." + (f" {comment}" if comment else ""),
+        mission=mission,
+        by=by,
+    )
+    return mission
+
+
+@transaction.atomic
+def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
+    """The parent mission's owner sends the mission back, saying why."""
+    mission = _lock_for_alignment(
+        mission,
+        {Mission.AlignmentStatus.PROPOSED},
+        refusal="Only a proposed mission can be sent back.",
+        doing="sent back",
+    )
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what needs to change."})
+    _set_alignment(mission, "sent_back", by=by, verb=AuditEvent.Verb.SENT_BACK, comment=comment)
+    notify(
+        recipients=mission_owners(mission),
+        kind=Notification.Kind.SENT_BACK,
+        message=f"“{mission.title}” was sent back: {comment}",
+        mission=mission,
+        by=by,
+    )
+    return mission
+
+
+@transaction.atomic
+def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mission:
+    """Put an aligned mission back to "proposed", e.g. when a review finds it has drifted.
+
+    Decided on the row locked and read again: a mission proposed a moment ago stays as it is.
+    """
+    mission = Mission.objects.select_for_update().get(pk=mission.pk)
+    if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
+        return mission
+    return _set_alignment(
+        mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment
+    )

@@ -1,0 +1,94 @@
+"""Carry-over: a mission copied into the next period with its active KPIs and open key tasks,
+the original completed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from kernel.audit import audit_record
+from kernel.errors import StateConflict
+from kernel.models import AuditEvent
+from kernel.validators import LAST_DATE
+
+from ..models import KeyTask, Mission
+from .missions import MISSION_FIELDS, ago, mission_create, name_of
+from .work import KEY_TASK_FIELDS, key_task_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
+    """The period after the mission's and as long, within the dates plans may take: what a
+    carry-over suggests. None when the mission already ends on the last of them (a row stored
+    before the bounds may end on 31 Dec 9999)."""
+    if mission.period_end >= LAST_DATE:
+        return None
+    start = mission.period_end + dt.timedelta(days=1)
+    length = mission.period_end - mission.period_start
+    end = LAST_DATE if LAST_DATE - start < length else start + length
+    return start, end
+
+
+@transaction.atomic
+def mission_carry_over(
+    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
+) -> Mission:
+    """Copy a mission into the next period with its active KPIs and open key tasks.
+
+    The copy links back to the original (``carried_over_from``); each KPI starts from the
+    original's latest value. The original is marked completed, nothing is deleted.
+    """
+    from measures.services import kpi_carry_over  # measures depends on missions, not back
+
+    # Two carry-overs of one mission at the same moment take turns on its row; the second finds
+    # the first one's copy and is refused, rather than making a second copy.
+    mission = (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=mission.pk)
+    )
+    earlier = (
+        Mission.objects.filter(carried_over_from=mission)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .select_related("created_by")
+        .first()
+    )
+    if earlier is not None:
+        raise StateConflict(
+            f"{name_of(earlier.created_by)} carried it over {ago(earlier.created_at)}, "
+            f"into “{earlier.title}” ({earlier.period_start:%-d %b %Y} – "
+            f"{earlier.period_end:%-d %b %Y})."
+        )
+    data = {name: getattr(mission, name) for name in MISSION_FIELDS}
+    data.update(period_start=period_start, period_end=period_end, deadline=None)
+    copy = mission_create(organisation=mission.organisation, data=data, by=by)
+    copy.carried_over_from = mission
+    copy.save(update_fields=["carried_over_from"])
+    for kpi in mission.kpis.filter(status="active"):
+        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
+    open_tasks = mission.key_tasks.exclude(
+        status__in=[KeyTask.Status.DONE, KeyTask.Status.CANCELLED]
+    )
+    for task in open_tasks:
+        key_task_create(mission=copy, data={f: getattr(task, f) for f in KEY_TASK_FIELDS}, by=by)
+    changes: dict[str, list[Any]] = {"carried_over_to": [None, copy.pk]}
+    if mission.status == Mission.Status.ACTIVE:
+        mission.status = Mission.Status.COMPLETED
+        mission.updated_by = by
+        mission.save(update_fields=["status", "updated_by", "updated_at"])
+        changes["status"] = [Mission.Status.ACTIVE, Mission.Status.COMPLETED]
+    audit_record(
+        obj=mission,
+        organisation=mission.organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=by,
+        mission=mission,
+        changes=changes,
+    )
+    return copy

@@ -1,0 +1,142 @@
+"""The run of the alignment checks over an organisation or one subtree: the rules fill a
+temporary table of what holds now, then findings are opened and resolved against it, the
+missions rescored and, for a whole organisation, the day's snapshot written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kernel import tree
+from kernel.models import Organisation
+from missions.models import Mission
+
+from .rules import ALIGNMENT_WAIT_DAYS, LINK_WAIT_DAYS, rules
+from .scores import score_missions, snapshot
+
+
+@dataclass
+class CheckResult:
+    organisation: str
+    opened: int = 0
+    resolved: int = 0
+    open: int = 0
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    score: float | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_checks(*, organisation: Organisation, root: Mission | None = None) -> CheckResult:
+    """Run every rule over the organisation, or over the subtree of ``root`` only.
+
+    The rules first fill a temporary table with what holds now; then one statement opens the
+    findings that are new, one resolves those that no longer hold, and one rescores the
+    missions whose score moved. Rows that did not change are not written, so a nightly run
+    over a stable organisation writes little. Safe to run twice and concurrently with itself:
+    open findings are inserted against the unique index on open findings.
+    """
+    started = time.perf_counter()
+    now = timezone.now()
+    today = timezone.localdate()
+    ops = connection.ops
+    params: dict[str, Any] = {
+        "org": organisation.pk,
+        "now": ops.adapt_datetimefield_value(now),
+        "today": ops.adapt_datefield_value(today),
+        "align_cutoff": ops.adapt_datetimefield_value(now - dt.timedelta(days=ALIGNMENT_WAIT_DAYS)),
+        "link_cutoff": ops.adapt_datetimefield_value(now - dt.timedelta(days=LINK_WAIT_DAYS)),
+        "max_missions": organisation.max_active_missions,
+    }
+    if root is not None:
+        params["prefix"] = tree.child_path(root.path, root.pk) + "%"
+        params["root"] = root.pk
+    scope = f"{_missions_in('m', root)} AND m.status = 'active'"
+    result = CheckResult(organisation=organisation.slug)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS holding_findings")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE holding_findings (mission_id bigint NOT NULL, "
+            "subject varchar(40) NOT NULL, message varchar(300) NOT NULL, "
+            "kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
+        )
+        for rule in rules():
+            step = time.perf_counter()
+            cursor.execute(
+                f"INSERT INTO holding_findings (mission_id, subject, message, kind, severity) "
+                f"SELECT found.*, %(kind)s, %(severity)s "
+                f"FROM ({rule.select.format(scope=scope)}) AS found",
+                {**params, "kind": rule.kind, "severity": rule.severity},
+            )
+            result.step_seconds[rule.kind] = time.perf_counter() - step
+        step = time.perf_counter()
+        cursor.execute(
+            "CREATE INDEX holding_findings_key ON holding_findings (mission_id, kind, subject)"
+        )
+        cursor.execute("ANALYZE holding_findings")
+        # Open what is new; refresh the wording of what still holds only where it changed.
+        cursor.execute(
+            """
+            INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
+                                         severity, opened_at, last_seen_at)
+            SELECT %(org)s, h.mission_id, h.subject, h.message, h.kind, h.severity, %(now)s,
+                   %(now)s
+            FROM holding_findings h
+            WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
+            ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL
+            DO UPDATE SET message = excluded.message, severity = excluded.severity,
+                          last_seen_at = excluded.last_seen_at
+            WHERE reviews_finding.message <> excluded.message
+               OR reviews_finding.severity <> excluded.severity
+            """,
+            params,
+        )
+        result.step_seconds["open"] = time.perf_counter() - step
+        step = time.perf_counter()
+        cursor.execute(
+            f"""
+            UPDATE reviews_finding SET resolved_at = %(now)s
+            WHERE organisation_id = %(org)s AND resolved_at IS NULL
+              AND mission_id IN (
+                SELECT m.id FROM missions_mission m WHERE {_missions_in("m", root)})
+              AND NOT EXISTS (
+                SELECT 1 FROM holding_findings h WHERE h.mission_id = reviews_finding.mission_id
+                AND h.kind = reviews_finding.kind AND h.subject = reviews_finding.subject)
+            """,
+            params,
+        )
+        result.resolved = cursor.rowcount
+        result.step_seconds["resolve"] = time.perf_counter() - step
+        step = time.perf_counter()
+        score_missions(cursor, params, _missions_in("m", root))
+        result.step_seconds["score"] = time.perf_counter() - step
+        cursor.execute("DROP TABLE holding_findings")
+        cursor.execute(
+            "SELECT kind, COUNT(*), SUM(CASE WHEN opened_at = %(now)s THEN 1 ELSE 0 END) "
+            "FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL "
+            "GROUP BY kind",
+            params,
+        )
+        for kind, count, opened in cursor.fetchall():
+            result.by_kind[kind] = count
+            result.open += count
+            result.opened += int(opened or 0)
+        if root is None:
+            step = time.perf_counter()
+            result.score = snapshot(cursor, params)
+            result.step_seconds["snapshot"] = time.perf_counter() - step
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _missions_in(alias: str, root: Mission | None) -> str:
+    """The SQL condition for the missions a run covers: the organisation, or one subtree."""
+    condition = f"{alias}.organisation_id = %(org)s"
+    if root is not None:
+        condition += f" AND ({alias}.id = %(root)s OR {alias}.path LIKE %(prefix)s)"
+    return condition

@@ -1,0 +1,164 @@
+"""Alignment scores: each mission's from its open findings, and the daily snapshot of the
+organisation's and each team's, with their KPI forecasts and review compliance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from .dialect import dialect
+
+WEIGHTS = {"critical": 25, "warning": 10, "info": 4}
+
+
+def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
+    """100 minus the weights of each mission's open findings; archived missions get none.
+    Only the missions whose score moved are written."""
+    weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
+    d = dialect()
+    cursor.execute(
+        f"""
+        UPDATE missions_mission SET alignment_score = scored.score
+        FROM (
+            SELECT m.id, CASE WHEN m.status = 'active'
+                THEN {d["greatest"]}(0, 100 - COALESCE(f.weight, 0)) END AS score
+            FROM missions_mission m
+            LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
+                       FROM reviews_finding
+                       WHERE organisation_id = %(org)s AND resolved_at IS NULL
+                       GROUP BY mission_id) f ON f.mission_id = m.id
+            WHERE {missions}
+        ) AS scored
+        WHERE missions_mission.id = scored.id
+          AND {d["distinct"].format(a="missions_mission.alignment_score", b="scored.score")}
+        """,
+        params,
+    )
+
+
+FIGURES = (
+    "kpis_on_track",
+    "kpis_at_risk",
+    "kpis_off_track",
+    "kpis_unknown",
+    "reviews_due",
+    "reviews_on_time",
+)
+RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES)
+COMPLIANCE_WINDOW_DAYS = 90
+# A mission's team: the team that owns it, or the team of the person who owns it. The checks'
+# snapshots and the dashboards group by it; ``MEMBERSHIP_JOIN`` brings in ``ms``.
+OWNER_TEAM = "COALESCE(m.owner_team_id, ms.team_id)"
+MEMBERSHIP_JOIN = (
+    "LEFT JOIN missions_membership ms "
+    "ON ms.user_id = m.owner_user_id AND ms.organisation_id = m.organisation_id"
+)
+
+
+def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
+    """Today's scores of the organisation and of each team; a re-run overwrites them."""
+    open_by_mission = """
+        SELECT mission_id, COUNT(*) AS open,
+               SUM(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END) AS critical
+        FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL
+        GROUP BY mission_id"""
+    cursor.execute(
+        f"""
+        INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
+                                               missions, open_findings, critical_findings)
+        SELECT %(org)s, NULL, %(today)s, COALESCE(AVG(m.alignment_score), 100), COUNT(*),
+               COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
+        FROM missions_mission m LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
+        WHERE m.organisation_id = %(org)s AND m.status = 'active'
+        ON CONFLICT (organisation_id, run_date) WHERE team_id IS NULL
+        DO UPDATE SET score = excluded.score, missions = excluded.missions,
+                      open_findings = excluded.open_findings,
+                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
+        """,
+        params,
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
+                                               missions, open_findings, critical_findings)
+        SELECT %(org)s, owner.team_id, %(today)s, AVG(m.alignment_score), COUNT(*),
+               COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
+        FROM missions_mission m
+        JOIN (SELECT m2.id AS mission_id, COALESCE(m2.owner_team_id, ms.team_id) AS team_id
+              FROM missions_mission m2
+              LEFT JOIN missions_membership ms
+                ON ms.user_id = m2.owner_user_id AND ms.organisation_id = m2.organisation_id
+              WHERE m2.organisation_id = %(org)s) owner ON owner.mission_id = m.id
+        LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
+        WHERE m.organisation_id = %(org)s AND m.status = 'active' AND owner.team_id IS NOT NULL
+        GROUP BY owner.team_id
+        ON CONFLICT (organisation_id, team_id, run_date) WHERE team_id IS NOT NULL
+        DO UPDATE SET score = excluded.score, missions = excluded.missions,
+                      open_findings = excluded.open_findings,
+                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
+        """,
+        params,
+    )
+    _snapshot_kpis_and_reviews(cursor, params)
+    cursor.execute(
+        "SELECT score FROM reviews_alignmentsnapshot "
+        "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date = %(today)s",
+        params,
+    )
+    row = cursor.fetchone()
+    return float(row[0]) if row else None
+
+
+def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
+    """Add today's KPI forecasts (the stored forecast_status) and review compliance to the
+    organisation's and each team's snapshot: four grouped statements. Both count active
+    missions only, as the dashboards' live figures do."""
+    params = {
+        **params,
+        "since": connection.ops.adapt_datefield_value(
+            timezone.localdate() - dt.timedelta(days=COMPLIANCE_WINDOW_DAYS)
+        ),
+    }
+    statuses = ("on_track", "at_risk", "off_track", "unknown")
+    kpis = ", ".join(
+        f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}" for s in statuses
+    )
+    aggregates = [
+        (
+            ", ".join(f"kpis_{s}" for s in statuses),
+            f"SELECT {{team}} {kpis} FROM measures_kpi k "
+            f"JOIN missions_mission m ON m.id = k.mission_id {MEMBERSHIP_JOIN} "
+            "WHERE k.organisation_id = %(org)s AND k.status = 'active' AND m.status = 'active' "
+            "{group}",
+        ),
+        (
+            "reviews_due, reviews_on_time",
+            "SELECT {team} COUNT(*) AS reviews_due, SUM(CASE WHEN r.status = 'done' "
+            "AND r.held_on <= r.due_date THEN 1 ELSE 0 END) AS reviews_on_time "
+            "FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id "
+            f"{MEMBERSHIP_JOIN} "
+            "WHERE m.organisation_id = %(org)s AND m.status = 'active' "
+            "AND r.due_date >= %(since)s AND r.due_date < %(today)s "
+            "AND r.status <> 'cancelled' {group}",
+        ),
+    ]
+    for columns, select in aggregates:
+        assignments = ", ".join(f"{c} = COALESCE(a.{c}, 0)" for c in columns.split(", "))
+        for team, group, match in (
+            (
+                f"{OWNER_TEAM} AS team_id,",
+                f"GROUP BY {OWNER_TEAM}",
+                "reviews_alignmentsnapshot.team_id = a.team_id",
+            ),
+            ("", "", "reviews_alignmentsnapshot.team_id IS NULL"),
+        ):
+            cursor.execute(
+                f"UPDATE reviews_alignmentsnapshot SET {assignments} "
+                f"FROM ({select.format(team=team, group=group)}) AS a "
+                f"WHERE reviews_alignmentsnapshot.organisation_id = %(org)s "
+                f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
+                params,
+            )

@@ -1,0 +1,58 @@
+"""The organisation the benchmark measures: generated once (``generate_org``) and reused by
+later runs, with an admin who may do everything and a mission whose subtree is about 10,000
+missions."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from kernel.models import Membership, Organisation
+from measures.models import CheckIn, Kpi
+from missions.models import Mission
+
+from .config import MISSIONS, SLUG
+from .figures import log
+
+
+def prepare() -> dict[str, Any]:
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.filter(slug=SLUG).first()
+    if organisation is None:
+        log(f"==> generating {MISSIONS:,} missions (once; later runs reuse them)")
+        call_command("generate_org", missions=MISSIONS, slug=SLUG, no_progress=False)
+        organisation = Organisation.objects.get(slug=SLUG)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    log(f"==> organisation {SLUG}: ready in {time.perf_counter() - started:.0f} s")
+    # A bench admin who may do everything (check-ins included), with an API token.
+    from django.contrib.auth import get_user_model
+
+    admin, _ = get_user_model().objects.get_or_create(username=f"{SLUG}-admin")
+    Membership.objects.update_or_create(
+        organisation=organisation, user=admin, defaults={"role": Membership.Role.ADMIN}
+    )
+    token, _ = Token.objects.get_or_create(user=admin)
+    rows = list(
+        Mission.objects.filter(organisation=organisation).values_list("id", "parent_id", "path")
+    )
+    size = dict.fromkeys((pk for pk, _, _ in rows), 1)
+    for pk, parent_id, _path in sorted(rows, key=lambda r: -len(r[2])):
+        if parent_id:
+            size[parent_id] += size[pk]
+    subtree_root = min(size, key=lambda pk: (abs(size[pk] - 10_000), pk))
+    return {
+        "organisation": organisation,
+        "admin": admin,
+        "token": token.key,
+        "subtree_root": subtree_root,
+        "subtree_size": size[subtree_root],
+        "missions": len(rows),
+        "kpis": Kpi.objects.filter(organisation=organisation).count(),
+        "check_ins": CheckIn.objects.filter(kpi__organisation=organisation).count(),
+    }

@@ -1,0 +1,67 @@
+"""The report: the table, printed and written between the markers of docs/PERFORMANCE.md,
+with the machine it was measured on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from .config import LOAD_SECONDS, REPEAT, ROOT, SLUG
+from .figures import ROWS, log
+
+
+def machine() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"PostgreSQL {pg.split()[0]}"
+    )
+
+
+def table() -> str:
+    lines = [
+        "| measurement | median | baseline | ratio | queries | target | |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in ROWS:
+        ms = f"{row['ms']:,.1f} ms"
+        base = f"{row['baseline']:,.1f} ms" if row["baseline"] else "—"
+        ratio = f"{row['ratio']:.1f}×" if row["ratio"] else "—"
+        queries = str(row["queries"]) if row["queries"] is not None else "—"
+        met = {True: "met", False: "**missed**", None: ""}[row["met"]]
+        lines.append(
+            f"| {row['name']} {row['note']} | {ms} | {base} | {ratio} | {queries} "
+            f"| {row['target']} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def write_report(ctx: dict[str, Any], elapsed: float) -> None:
+    text = table()
+    print("\n" + text + "\n")
+    path = ROOT / "docs/PERFORMANCE.md"
+    old = path.read_text() if path.exists() else ""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    body = (
+        f"{start}\nMeasured by `make bench` on {timezone.localdate():%-d %B %Y} on {machine()}, "
+        f"in {elapsed:.0f} s. Organisation `{SLUG}`: {ctx['missions']:,} missions, "
+        f"{ctx['kpis']:,} KPIs, {ctx['check_ins']:,} check-ins. Medians of {REPEAT} runs "
+        "(pages), 3 runs (alignment checks) or one "
+        f"{LOAD_SECONDS}-second wrk run per line (load). The baseline is the same rows fetched "
+        "with one raw SQL query and serialised with orjson, measured in the same run; the ratio "
+        f"is the figure over it.\n\n{text}\n{end}"
+    )
+    if start in old and end in old:
+        new = old[: old.index(start)] + body + old[old.index(end) + len(end) :]
+    else:
+        new = "# Performance\n\n" + body + "\n"
+    path.write_text(new)
+    log(f"==> written to {path.relative_to(ROOT)}")
