@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
-from .signals import cascade_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -39,7 +38,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one entry to the audit log, in the caller's transaction. ``mission``: the mission
     the change belongs to, so that it shows in the mission's history."""
-    event = AuditEvent.objects.create(
+    return AuditEvent.objects.create(
         organisation=organisation,
         actor=by,
         verb=verb,
@@ -50,9 +49,6 @@ def audit_record(
         changes=changes or {},
         comment=comment,
     )
-    if mission is not None:
-        cascade_changed.send(sender=AuditEvent, mission=mission)
-    return event
 
 
 def apply_changes(

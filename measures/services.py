@@ -15,6 +15,7 @@ from django.utils import timezone
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent
+from missions.services.checks import request_alignment_check
 
 from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
 from .models import CheckIn, Kpi
@@ -68,6 +69,7 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser |
         by=by,
         mission=mission,
     )
+    request_alignment_check(mission)
     return kpi
 
 
@@ -104,6 +106,7 @@ def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
         mission=kpi.mission,
         changes=changes,
     )
+    request_alignment_check(kpi.mission)
     return kpi
 
 
@@ -161,6 +164,7 @@ def kpi_record_value(
         changes=changes,
         comment=comment,
     )
+    request_alignment_check(kpi.mission)
     return check_in
 
 
@@ -180,6 +184,7 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
         mission=kpi.mission,
         changes={"status": ["active", "archived"]},
     )
+    request_alignment_check(kpi.mission)
     return kpi
 
 
@@ -209,6 +214,7 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
             mission=mission,
             changes=changes,
         )
+        request_alignment_check(mission)
     return kpi
 
 

@@ -354,6 +354,8 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # Run the alignment checks of a subtree (debounced) after changes to it.
 MISSIONLEAD_CHECKS_AFTER_CHANGES = env.bool("CHECKS_AFTER_CHANGES", default=True)
+# How long after a change its subtree is checked: a burst of edits is checked once.
+MISSIONLEAD_CHECK_DELAY_SECONDS = env.int("CHECK_DELAY_SECONDS", default=30)
 
 # --- Client addresses ---------------------------------------------------------------------------
 # Proxies in front of gunicorn, by address or network (``10.0.0.5``, ``172.16.0.0/12``): only a

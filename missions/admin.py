@@ -32,6 +32,7 @@ from measures.models import Kpi
 
 from . import services
 from .models import Interdependency, KeyTask, Mission, Vision
+from .services.checks import request_alignment_check
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -265,6 +266,7 @@ class MissionAdmin(admin.ModelAdmin):
                     by=request.user,
                     mission=mission,
                 )
+                request_alignment_check(mission)
         adopt(obj, mission)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -316,6 +318,7 @@ def kpi_set_status(kpi: Kpi, status: str, *, by: Any) -> None:
             by=by,
             mission=kpi.mission,
         )
+        request_alignment_check(kpi.mission)
 
 
 class KeyTaskForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from kernel.models import Organisation
 from kernel.tenancy import tenant_scope
 from missionlead.throttling import CACHE_ERRORS
 from missions.models import Mission
+from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pending_key
 
 from . import checks, services
 from .services.reminders import ReminderEmailedNotRecorded
@@ -32,7 +33,6 @@ TASK_OPTIONS = {
     "retry_backoff_max": 600,
     "max_retries": 5,
 }
-DEBOUNCE_SECONDS = 30
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
@@ -65,13 +65,14 @@ def review_reminder_sweep() -> int:
     return len(ids)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(name=ALIGNMENT_CHECK_TASK, **TASK_OPTIONS)
 def alignment_check_organisation(organisation_id: int, root_id: int | None = None) -> dict:
     """Run the alignment checks of one organisation, or of one subtree of it, in a transaction
-    that row-level security limits to that organisation (kernel.tenancy)."""
+    that row-level security limits to that organisation (kernel.tenancy). The cascade's
+    services ask for a subtree by this task's name (``missions.services.checks``)."""
     if root_id:
         with suppress(*CACHE_ERRORS):
-            cache.delete(_debounce_key(organisation_id, root_id))
+            cache.delete(alignment_check_pending_key(organisation_id, root_id))
     with tenant_scope([organisation_id]):
         organisation = Organisation.objects.get(pk=organisation_id)
         root = Mission.objects.filter(pk=root_id).first() if root_id else None
@@ -86,29 +87,3 @@ def alignment_checks_nightly() -> int:
     for organisation_id in ids:
         alignment_check_organisation.delay(organisation_id)
     return len(ids)
-
-
-def _debounce_key(organisation_id: int, root_id: int) -> str:
-    return f"alignment-check:{organisation_id}:{root_id}"
-
-
-def request_alignment_check(mission: Mission) -> None:
-    """Check the subtree around a changed mission soon, once for a burst of changes.
-
-    The subtree is the parent's: rules compare a mission with its parent and its siblings.
-    """
-    root_id = mission.parent_id or mission.pk
-    try:
-        first = cache.add(_debounce_key(mission.organisation_id, root_id), 1, DEBOUNCE_SECONDS * 4)
-    except CACHE_ERRORS:
-        # The cache is down: check anyway (a burst then checks more than once, never never).
-        logger.warning("cache unavailable: alignment check of %s not debounced", root_id)
-        first = True
-    if first:
-        transaction.on_commit(
-            partial(
-                alignment_check_organisation.apply_async,
-                (mission.organisation_id, root_id),
-                countdown=DEBOUNCE_SECONDS,
-            )
-        )

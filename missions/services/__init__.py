@@ -9,7 +9,7 @@ from .alignment import (
     mission_reopen_alignment,
     mission_send_back,
 )
-from .carry_over import mission_carry_over, mission_next_period
+from .carry_over import mission_copy_forward, mission_next_period
 from .missions import (
     MISSION_FIELDS,
     ConflictError,
@@ -42,7 +42,7 @@ __all__ = [
     "key_task_update",
     "mission_align",
     "mission_archive",
-    "mission_carry_over",
+    "mission_copy_forward",
     "mission_check_parent",
     "mission_create",
     "mission_next_period",

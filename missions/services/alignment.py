@@ -16,6 +16,7 @@ from kernel.models import AuditEvent, Notification
 from kernel.notifications import mission_owners, notify
 
 from ..models import Mission
+from .checks import request_alignment_check
 from .missions import ConflictError, ago, name_of
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _alignment_news(stored: Mission) -> str:
 
 
 def _lock_for_alignment(
-    mission: Mission, allowed: set[str], *, doing: str, refusal: str = ""
+    mission: Mission, allowed: frozenset[str], *, doing: str, refusal: str = ""
 ) -> Mission:
     """The mission's row, locked until the transaction ends and read again, when its stored
     alignment state is one of ``allowed``: two decisions at the same moment take turns.
@@ -85,6 +86,7 @@ def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, commen
         changes={"alignment_status": [old, status]},
         comment=comment,
     )
+    request_alignment_check(mission)
     return mission
 
 
@@ -99,7 +101,7 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         raise ValidationError("A top-level mission has no mission above it to align with.")
     mission = _lock_for_alignment(
         mission,
-        {Mission.AlignmentStatus.DRAFT, Mission.AlignmentStatus.SENT_BACK},
+        Mission.ALIGNMENT_STEPS_FROM["propose"],
         doing="proposed again",
     )
     _set_alignment(mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment)
@@ -118,7 +120,7 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
     """The parent mission's owner approves the mission as aligned."""
     mission = _lock_for_alignment(
         mission,
-        {Mission.AlignmentStatus.PROPOSED},
+        Mission.ALIGNMENT_STEPS_FROM["align"],
         refusal="Only a proposed mission can be aligned.",
         doing="aligned",
     )
@@ -138,7 +140,7 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
     """The parent mission's owner sends the mission back, saying why."""
     mission = _lock_for_alignment(
         mission,
-        {Mission.AlignmentStatus.PROPOSED},
+        Mission.ALIGNMENT_STEPS_FROM["align"],
         refusal="Only a proposed mission can be sent back.",
         doing="sent back",
     )

@@ -1,5 +1,6 @@
-"""Carry-over: a mission copied into the next period with its active KPIs and open key tasks,
-the original completed."""
+"""Carry-over, the cascade's part: a mission copied into the next period with its open key
+tasks, the original completed. Its KPIs follow in ``measures.missions.mission_carry_over``, the
+use case people call: the cascade's services never reach up into measures."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kernel.models import AuditEvent
 from kernel.validators import LAST_DATE
 
 from ..models import KeyTask, Mission
+from .checks import request_alignment_check
 from .missions import MISSION_FIELDS, ago, mission_create, name_of
 from .work import KEY_TASK_FIELDS, key_task_create
 
@@ -36,16 +38,14 @@ def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
 
 
 @transaction.atomic
-def mission_carry_over(
+def mission_copy_forward(
     *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
 ) -> Mission:
-    """Copy a mission into the next period with its active KPIs and open key tasks.
+    """Copy a mission into the next period with its open key tasks.
 
-    The copy links back to the original (``carried_over_from``); each KPI starts from the
-    original's latest value. The original is marked completed, nothing is deleted.
+    The copy links back to the original (``carried_over_from``). The original is marked
+    completed, nothing is deleted.
     """
-    from measures.services import kpi_carry_over  # measures depends on missions, not back
-
     # Two carry-overs of one mission at the same moment take turns on its row; the second finds
     # the first one's copy and is refused, rather than making a second copy.
     mission = (
@@ -70,8 +70,6 @@ def mission_carry_over(
     copy = mission_create(organisation=mission.organisation, data=data, by=by)
     copy.carried_over_from = mission
     copy.save(update_fields=["carried_over_from"])
-    for kpi in mission.kpis.filter(status="active"):
-        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
     open_tasks = mission.key_tasks.exclude(
         status__in=[KeyTask.Status.DONE, KeyTask.Status.CANCELLED]
     )
@@ -91,4 +89,5 @@ def mission_carry_over(
         mission=mission,
         changes=changes,
     )
+    request_alignment_check(mission)
     return copy

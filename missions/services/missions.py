@@ -19,6 +19,7 @@ from kernel.notifications import mission_owners, notify
 from kernel.permissions import actor_for, can_move
 
 from ..models import Mission
+from .checks import request_alignment_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -145,6 +146,7 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
     audit_record(
         obj=mission, organisation=organisation, verb=AuditEvent.Verb.CREATED, by=by, mission=mission
     )
+    request_alignment_check(mission)
     return mission
 
 
@@ -197,6 +199,7 @@ def mission_update(
         mission=mission,
         changes=changes,
     )
+    request_alignment_check(mission)
     if mission.parent_id != old_parent_id and mission.parent is not None:
         notify(
             recipients=mission_owners(mission.parent),
@@ -260,4 +263,5 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
         mission=mission,
         changes={"status": [old, mission.status]},
     )
+    request_alignment_check(mission)
     return mission

@@ -14,6 +14,7 @@ from kernel.models import AuditEvent, Notification
 from kernel.notifications import mission_owners, notify
 
 from ..models import Interdependency, KeyTask, Mission
+from .checks import request_alignment_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -44,6 +45,7 @@ def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyT
         by=by,
         mission=mission,
     )
+    request_alignment_check(mission)
     return task
 
 
@@ -74,6 +76,7 @@ def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask
         mission=task.mission,
         changes=changes,
     )
+    request_alignment_check(task.mission)
     return task
 
 
@@ -94,6 +97,7 @@ def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
             mission=mission,
             changes={"mission": [old.pk, to_mission.pk]},
         )
+        request_alignment_check(mission)
     return task
 
 
@@ -151,6 +155,7 @@ def interdependency_create(
             by=by,
             mission=mission,
         )
+        request_alignment_check(mission)
     return link
 
 
@@ -192,4 +197,5 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
             mission=mission,
             changes={"status": [old, status]},
         )
+        request_alignment_check(mission)
     return link

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from kernel.forms import add_service_errors
 from kernel.permissions import Action, abilities, can, require
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
+from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
 from measures.models import Kpi
@@ -119,20 +119,13 @@ def mission_create(request: HttpRequest) -> HttpResponse:
         valid &= not wants_task or task_form.is_valid()
         if valid:
             try:
-                with transaction.atomic():
-                    mission = services.mission_create(
-                        organisation=actor.organisation,
-                        data={**form.cleaned_data, "parent": parent},
-                        by=request.user,
-                    )
-                    if wants_kpi:
-                        measures_services.kpi_create(
-                            mission=mission, data=kpi_form.cleaned_data, by=request.user
-                        )
-                    if wants_task:
-                        services.key_task_create(
-                            mission=mission, data=task_form.cleaned_data, by=request.user
-                        )
+                mission = mission_use_cases.mission_create_with_first_steps(
+                    organisation=actor.organisation,
+                    data={**form.cleaned_data, "parent": parent},
+                    first_kpi=kpi_form.cleaned_data if wants_kpi else None,
+                    first_task=task_form.cleaned_data if wants_task else None,
+                    by=request.user,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -255,7 +248,7 @@ def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     form = CarryOverForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.mission_carry_over(
+            copy = mission_use_cases.mission_carry_over(
                 mission=mission, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:

@@ -16,6 +16,7 @@ from kernel.models import AuditEvent, Notification
 from kernel.notifications import mission_owners, notify
 from missions.models import Mission
 from missions.services import mission_reopen_alignment
+from missions.services.checks import request_alignment_check
 
 from ..models import Review
 
@@ -77,6 +78,7 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
         mission=mission,
         changes=changes,
     )
+    request_alignment_check(mission)
     if (
         review.still_aligned is False
         and mission.parent_id is not None

@@ -14,9 +14,10 @@ from collections import Counter
 
 import pytest
 
+from measures.missions import mission_carry_over
 from measures.summary import mission_figures
 from missions.models import Mission
-from missions.services import mission_carry_over, mission_next_period
+from missions.services import mission_next_period
 from reviews.dashboards import STATUSES, figures_by_team, organisation_figures
 from reviews.models import AlignmentSnapshot
 from tests.agreement.builders import (

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from measures.missions import mission_carry_over
 from missions.models import Mission
-from missions.services import mission_carry_over, mission_next_period
+from missions.services import mission_next_period
 from reviews.dashboards import figures_by_team, organisation_figures
 from reviews.models import Review
 from tests.agreement.builders import NEARLY, NO_READING, ON_PACE, TOO_SLOW, checked, days, make_kpi

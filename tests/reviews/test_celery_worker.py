@@ -373,3 +373,42 @@ def test_the_nightly_alignment_check_runs_through_the_worker(world, broker, tmp_
         )
     ) == {world.org_mission.pk, world.team_mission.pk, world.staff_mission.pk}
     assert snapshot.score < 100
+
+
+def test_a_change_is_checked_through_the_worker(world, broker, tmp_path, settings) -> None:
+    """The path a person's change takes: the service asks for the checks of its subtree by
+    name when it commits, a real worker runs them, and the finding the change answers is
+    resolved (here: a mission without a KPI gets one)."""
+    from django.core.cache import cache
+
+    from measures.services import kpi_create
+    from reviews.checks import run_checks
+
+    run_checks(organisation=world.organisation)
+    no_kpi = Finding.objects.get(mission=world.staff_mission, kind="no_kpi")
+    assert no_kpi.resolved_at is None
+    settings.MISSIONLEAD_CHECKS_AFTER_CHANGES = True
+    settings.MISSIONLEAD_CHECK_DELAY_SECONDS = 0
+    cache.clear()
+    with running_worker(tmp_path / "worker-after-change.log") as worker:
+        kpi_create(
+            mission=world.staff_mission,
+            data={
+                "name": "Orders shipped",
+                "unit": "orders",
+                "direction": "increase",
+                "baseline": 0,
+                "target": 100,
+                "due_date": days(90),
+                "cadence_days": 30,
+                "weight": 1,
+            },
+            by=world.staff,
+        )
+        wait_until(
+            lambda: Finding.objects.filter(pk=no_kpi.pk, resolved_at__isnull=False).exists(),
+            "the finding resolved by the requested check",
+            worker,
+        )
+    # Only the changed subtree was asked for: the top mission's own finding is still open.
+    assert Finding.objects.get(mission=world.org_mission, kind="no_kpi").resolved_at is None
