@@ -53,6 +53,7 @@ step() {
 step "ruff check" "$bin/ruff" check .
 step "ruff format" "$bin/ruff" format --check .
 step "layers (import-linter)" "$bin/lint-imports" --no-cache
+step "types (mypy)" "$bin/mypy"
 step "migrations check" env DJANGO_SETTINGS_MODULE=missionlead.settings_test \
   "$bin/python" manage.py makemigrations --check --dry-run
 # PYTEST_ARGS is split into words on purpose: it carries several options.
