@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from rest_framework.authtoken.models import TokenProxy
@@ -27,7 +28,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
     search_fields = ["name", "user__username", "user__email"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ("user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
     fields = readonly_fields
     actions = ["revoke"]
 
@@ -49,7 +50,7 @@ class BrowserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "ip_address", "user_agent"]
     search_fields = ["user__username", "user__email", "ip_address"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "created_at", "ip_address", "user_agent"]
+    readonly_fields = ("user", "created_at", "ip_address", "user_agent")
     fields = readonly_fields
     actions = ["end"]
 
@@ -64,5 +65,5 @@ class BrowserSessionAdmin(admin.ModelAdmin):
 
 
 # DRF's own token admin would show an empty list: its tokens become ApiTokens as they are made.
-with contextlib.suppress(admin.sites.NotRegistered):
+with contextlib.suppress(NotRegistered):
     admin.site.unregister(TokenProxy)

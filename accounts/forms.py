@@ -71,7 +71,8 @@ class AccountForm(PasswordPairMixin):
         return str(username)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         probe = self.account or User(
             username=data.get("username", ""),
             first_name=data.get("first_name", ""),

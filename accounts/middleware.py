@@ -31,7 +31,8 @@ class TimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         chosen = session.get(SESSION_KEY, "") if session is not None else ""
-        request.time_zone_chosen = activate(chosen)  # type: ignore[attr-defined]
+        # Read by ``kernel.web.org_view``: has the person chosen a time zone of their own?
+        request.time_zone_chosen = activate(chosen)  # type: ignore[attr-defined]  # our own attr
         try:
             return self.get_response(request)
         finally:

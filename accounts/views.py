@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from kernel import services as kernel_services
 from kernel.forms import add_service_errors
 from kernel.models import Invitation
+from kernel.web import signed_in_user
 from missionlead.throttling import LOGIN_THROTTLED_MESSAGE, login_wait
 
 from . import services
@@ -60,7 +61,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """Name, email and time zone; links to the password change."""
-    user = request.user
+    user = signed_in_user(request)
     stored = Profile.objects.filter(user=user).first()
     initial = {
         "first_name": user.first_name,
@@ -167,9 +168,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = BACKEND
     success_url = reverse_lazy("password_reset_complete")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Django's view answers any method while it checks the link; refuse others first.
-        if request.method.lower() not in self.http_method_names:
+        if (request.method or "").lower() not in self.http_method_names:
             return self.http_method_not_allowed(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 

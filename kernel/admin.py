@@ -33,9 +33,12 @@ from .models import (
     Organisation,
     Team,
 )
+from .web import signed_in_user
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+    from .types import User
 
 admin.site.site_header = "Mission Leadership administration"
 admin.site.site_title = "Mission Leadership admin"
@@ -62,7 +65,7 @@ def save_extra_fields(
     values: dict[str, Any],
     *,
     organisation: Organisation,
-    by: Any,
+    by: User,
     mission: models.Model | None = None,
 ) -> None:
     """Store fields no service covers (e.g. a status), and log them like a service would."""
@@ -166,7 +169,8 @@ class TeamForm(forms.ModelForm):
         fields = ("organisation", "name", "parent", "leader")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         organisation_id = organisation_id_of(self)
         check_same_organisation(self, organisation_id, "parent")
         check_tree_parent(self, cleaned.get("parent"), "team")
@@ -257,7 +261,7 @@ class TeamAdmin(admin.ModelAdmin):
         if change:
             stored = Team.objects.select_related("parent").get(pk=obj.pk)
             data = {name: form.cleaned_data[name] for name in ("name", "parent", "leader")}
-            team = services.team_update(team=stored, data=data, by=request.user)
+            team = services.team_update(team=stored, data=data, by=signed_in_user(request))
         else:
             team = services.team_create(
                 organisation=obj.organisation, name=obj.name, parent=obj.parent, leader=obj.leader
@@ -277,9 +281,9 @@ class MembershipForm(forms.ModelForm):
         fields = ("organisation", "user", "role", "team", "job_title")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         check_same_organisation(self, organisation_id_of(self), "team")
-        return cleaned
+        return self.cleaned_data
 
 
 @admin.register(Membership)
@@ -311,9 +315,9 @@ class CoachAssignmentForm(forms.ModelForm):
         fields = ("organisation", "coach", "team")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         check_same_organisation(self, organisation_id_of(self), "team")
-        return cleaned
+        return self.cleaned_data
 
 
 @admin.register(CoachAssignment)
@@ -367,8 +371,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Notification, form: Any, change: bool) -> None:
         # A notification about a mission belongs to the mission's organisation.
-        if obj.mission_id is not None:
-            obj.organisation_id = obj.mission.organisation_id
+        mission = obj.mission if obj.mission_id is not None else None
+        if mission is not None:
+            obj.organisation_id = mission.organisation_id
         super().save_model(request, obj, form, change)
 
 
@@ -402,5 +407,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected invitations")
     def revoke(self, request: HttpRequest, queryset: models.QuerySet[Invitation]) -> None:
+        by = signed_in_user(request)
         for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
-            services.invitation_revoke(invitation=invitation, by=request.user)
+            services.invitation_revoke(invitation=invitation, by=by)

@@ -12,9 +12,8 @@ from django.db import models
 from .models import AuditEvent
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
     from .models import Organisation
+    from .types import User
 
 
 def _plain(value: Any) -> Any:
@@ -31,13 +30,14 @@ def audit_record(
     obj: models.Model,
     organisation: Organisation,
     verb: AuditEvent.Verb,
-    by: AbstractBaseUser | None,
+    by: User | None,
     mission: models.Model | None = None,
     changes: dict[str, list[Any]] | None = None,
     comment: str = "",
 ) -> AuditEvent:
     """Append one entry to the audit log, in the caller's transaction. ``mission``: the mission
-    the change belongs to, so that it shows in the mission's history."""
+    the change belongs to, so that it shows in the mission's history (by its id: the kernel
+    does not know the missions app's model)."""
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=by,
@@ -45,7 +45,7 @@ def audit_record(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
-        mission=mission,
+        mission_id=None if mission is None else mission.pk,
         changes=changes or {},
         comment=comment,
     )

@@ -10,10 +10,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 
 from . import services
 from .models import Membership, Organisation, Team
 from .services.organisations import ORGANISATION_SETTINGS
+from .types import User
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -24,6 +26,14 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer the rows of ``queryset`` in the form's model choice field ``name``."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
+    field.queryset = queryset
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -39,7 +49,7 @@ class ServiceModelForm(forms.ModelForm):
         stored = self.instance
         self.instance = copy.copy(stored)
         try:
-            super()._post_clean()
+            super()._post_clean()  # type: ignore[misc]  # private hook django-stubs omit
         finally:
             self.instance = stored
 
@@ -53,7 +63,7 @@ class ServiceModelForm(forms.ModelForm):
                     for field, messages in errors.error_dict.items()
                 }
             )
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]  # private hook django-stubs omit
 
     def save(self, commit: bool = True) -> Any:
         raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
@@ -85,12 +95,12 @@ class TeamForm(forms.Form):
         label="Leader", required=False, help_text="Username or email of a member."
     )
 
-    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["parent"].queryset = Team.objects.filter(organisation=organisation)
+        limit_choices(self, "parent", Team.objects.filter(organisation=organisation))
 
-    def clean_leader(self) -> object:
+    def clean_leader(self) -> User | None:
         return _member(self.organisation, self.cleaned_data["leader"])
 
 
@@ -105,9 +115,9 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="staff")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
 
-    def __init__(self, *args: object, organisation: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "team", Team.objects.filter(organisation=organisation))
 
     def clean_emails(self) -> list[str]:
         emails = services.parse_invitation_lines(self.cleaned_data["emails"])
@@ -123,10 +133,10 @@ class MembershipForm(ServiceModelForm):
         model = Membership
         fields = ["role", "team", "job_title"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = Team.objects.filter(
-            organisation_id=self.instance.organisation_id
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(
+            self, "team", Team.objects.filter(organisation_id=self.instance.organisation_id)
         )
 
 
@@ -138,8 +148,9 @@ class ImportForm(forms.Form):
     )
     content = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             if upload.size > MAX_IMPORT_BYTES:
@@ -153,7 +164,7 @@ class ImportForm(forms.Form):
         return data
 
 
-def _member(organisation: object, key: str) -> object:
+def _member(organisation: Organisation, key: str) -> User | None:
     key = (key or "").strip()
     if not key:
         return None

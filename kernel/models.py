@@ -399,7 +399,7 @@ class Invitation(TimeStampedModel):
         return f"{self.email} to {self.organisation} ({self.status_label})"
 
     @property
-    def status(self) -> str:
+    def status(self) -> Invitation.Status:
         if self.accepted_at is not None:
             return self.Status.ACCEPTED
         if self.revoked_at is not None:

@@ -10,9 +10,7 @@ from .models import Notification
 from .validators import parse_id
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from .types import User
 
 
 def mission_owners(mission: Any) -> list[Any]:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 
 from . import tree
@@ -35,11 +36,29 @@ from .models import CoachAssignment, Membership, Organisation, Team
 from .querysets import owned_by_person
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser
 
-# A mission: anything with an organisation, an owner (``owner_user_id``/``owner_team_id``), a
-# ``parent`` and a materialized ``path``; the missions app's model is the one there is.
-Mission = Any
+    from .types import User
+
+
+class Mission(Protocol):
+    """A mission as the rules read it: its organisation, its owner (a person or a team), its
+    parent and its materialized ``path``. The missions app's model is the one there is; the
+    kernel never imports it."""
+
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def owner_user_id(self) -> int | None: ...
+    @property
+    def owner_team_id(self) -> int | None: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def parent(self) -> Mission | None: ...
+    @property
+    def path(self) -> str: ...
+
 
 Role = Membership.Role
 
@@ -63,7 +82,7 @@ class Action(StrEnum):
 class Actor:
     """A user as seen from one organisation: their role, team and the teams they lead."""
 
-    user: Any
+    user: User
     organisation: Organisation
     role: str
     team_id: int | None
@@ -88,7 +107,7 @@ class Actor:
         return mission.owner_team_id in self.led_team_ids
 
 
-def actor_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> Actor | None:
+def actor_for(user: User | AnonymousUser, organisation: Organisation) -> Actor | None:
     """The user's standing in the organisation, or None for outsiders. Two queries."""
     if not user.is_authenticated:
         return None
@@ -183,10 +202,11 @@ def can_move(actor: Actor | None, mission: Mission, new_parent: Mission | None) 
         return False
     if actor.is_admin:
         return True
-    if mission.parent_id is None:
+    parent = mission.parent if mission.parent_id is not None else None
+    if parent is None:
         leaves = actor.owns(mission) or actor.leads_top_team
     else:
-        leaves = _commands(actor, mission.parent)
+        leaves = _commands(actor, parent)
     if not leaves:
         return False
     if new_parent is None:
@@ -199,9 +219,13 @@ def _commands(actor: Actor, mission: Mission) -> bool:
     if actor.owns(mission):
         return True
     ancestors = tree.ancestor_ids(mission.path)
-    return bool(ancestors) and (
+    if not ancestors:
+        return False
+    if not isinstance(mission, models.Model):
+        raise TypeError(f"{mission!r} is not a stored mission.")
+    return (
         type(mission)
-        .objects.ancestors_of(mission)
+        ._default_manager.filter(pk__in=ancestors)  # its ``TreeQuerySet.ancestors_of``
         .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids))
         .exists()
     )
@@ -216,7 +240,8 @@ def require(actor: Actor | None, action: Action, obj: Any = None) -> None:
 
 
 def _is_boss_of(actor: Actor, mission: Mission) -> bool:
-    return mission.parent_id is not None and actor.owns(mission.parent)
+    parent = mission.parent if mission.parent_id is not None else None
+    return parent is not None and actor.owns(parent)
 
 
 def _mission_of(obj: Any) -> Mission | None:
@@ -262,6 +287,8 @@ def dashboard_teams(actor: Actor) -> list[Team] | None:
             return None
         return [a.team for a in assignments if a.team is not None]
     if actor.role == Role.STAFF and not actor.organisation.staff_see_dashboard:
+        if actor.team_id is None:
+            return []  # no team of their own: no team's dashboard
         return list(Team.objects.filter(pk=actor.team_id, organisation=actor.organisation))
     return None
 

@@ -44,7 +44,7 @@ def owned_by_teams(team_ids: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}owner_team_id__in": team_ids}) | Q(Exists(member))
 
 
-class TreeQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class TreeQuerySet(models.QuerySet):
     """Subtree and ancestor look-ups over the materialized ``path``; each is one query."""
 
     def descendants_of(self, node: Any, *, include_self: bool = False) -> TreeQuerySet:

@@ -19,11 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from .types import User
 
 SETTING = "missionlead.organisations"
+# The scope of the current transaction rides on Django's connection (one per thread), under
+# this attribute: Django's connection has no slot of ours to declare.
+_SCOPE_ATTRIBUTE = "missionlead_scope"
 
 
 class Scope:
@@ -37,7 +46,7 @@ class Scope:
         self.value = ",".join(str(int(pk)) for pk in organisation_ids) or "0"
         _set(self.value)
 
-    def limit_to_user(self, user: Any) -> None:
+    def limit_to_user(self, user: User) -> None:
         """The organisations ``user`` is a member of, read by the statement that sets them."""
         self.value = f"user:{int(user.pk)}"
         _set(self.value)
@@ -59,7 +68,10 @@ def _set(value: str) -> None:
 
 @contextmanager
 def tenant_scope(
-    organisation_ids: Iterable[int] | None = None, *, user: Any = None, deferred: bool = False
+    organisation_ids: Iterable[int] | None = None,
+    *,
+    user: User | None = None,
+    deferred: bool = False,
 ) -> Iterator[Scope]:
     """A transaction limited to some organisations (none given: to nothing, until the scope is
     narrowed with ``limit`` or ``limit_to_user``), or to the organisations ``user`` belongs to.
@@ -70,34 +82,40 @@ def tenant_scope(
     the block fails, rolling back its savepoint does that.
     """
     nested = connection.in_atomic_block
-    outer: Scope | None = getattr(connection, "missionlead_scope", None)
+    outer: Scope | None = getattr(connection, _SCOPE_ATTRIBUTE, None)
     scope = Scope()
     with transaction.atomic():
         if user is not None:
             scope.limit_to_user(user)
         elif not deferred:
             scope.limit(organisation_ids or [])
-        connection.missionlead_scope = scope
+        setattr(connection, _SCOPE_ATTRIBUTE, scope)
         try:
             yield scope
         finally:
-            connection.missionlead_scope = outer
+            setattr(connection, _SCOPE_ATTRIBUTE, outer)
         if nested and connection.vendor == "postgresql" and not connection.needs_rollback:
             _set(outer.value if outer is not None else "")
 
 
-class TenantScopedAPIMixin:
+class TenantScopedAPIMixin(APIView):
     """For every API view: the request runs in one transaction limited, once DRF has
     authenticated the caller, to the organisations they belong to; an anonymous caller's to
-    none. ``tests/tenancy`` checks that every API view of the URL configuration has it."""
+    none. ``tests/tenancy`` checks that every API view of the URL configuration has it.
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    Put it first among a view's bases (``class V(TenantScopedAPIMixin, ModelViewSet)``): its
+    ``dispatch`` and ``initial`` wrap the view's, and its own base, ``APIView``, stays last in
+    the method resolution order."""
+
+    tenant: Scope
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with tenant_scope(deferred=True) as scope:
             self.tenant = scope
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            return super().dispatch(request, *args, **kwargs)
 
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # authenticates
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates
         if request.user.is_authenticated:
             self.tenant.limit_to_user(request.user)
         else:

@@ -16,13 +16,15 @@ are twenty lines and a library would own our model's base class.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
 SEGMENT_WIDTH = 10  # up to 9,999,999,999 ids
 MAX_DEPTH = 40
 PATH_MAX_LENGTH = SEGMENT_WIDTH * MAX_DEPTH
+
+_Node = TypeVar("_Node", bound=models.Model)  # a model with a ``path``: a team, a mission
 
 
 def segment(pk: int) -> str:
@@ -59,7 +61,7 @@ def move_descendants(model: type[models.Model], node: Any, old_path: str) -> int
     )
 
 
-def lock_branch(model: type[models.Model], pk: int) -> Any:
+def lock_branch(model: type[_Node], pk: int) -> _Node:
     """The node ``pk`` read under a row lock (``FOR UPDATE``), after its ancestors are locked
     against a move (``FOR KEY SHARE``, root first): what a writer needs before it puts a child
     under the node.
@@ -87,5 +89,5 @@ def lock_branch(model: type[models.Model], pk: int) -> Any:
         locked.update(chain)
         node = model._default_manager.select_for_update().get(pk=pk)
         # Moved while this waited: lock the ancestors of its new place too.
-        if set(ancestor_ids(node.path)) <= locked:
+        if set(ancestor_ids(node.serializable_value("path"))) <= locked:
             return node

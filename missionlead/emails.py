@@ -23,7 +23,7 @@ def absolute_url(path: str) -> str:
 def render_email(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """The subject (one line, whatever the data holds), text and HTML of email ``name``."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}_subject.txt", context)
+    subject: str = render_to_string(f"emails/{name}_subject.txt", context)
     # A header holds one line: a title with a line break must not break the message.
     subject = " ".join(subject.split())[:200]
     text = render_to_string(f"emails/{name}.txt", context)

@@ -51,9 +51,10 @@ class DecimalField(serializers.DecimalField):
     @property
     def largest(self) -> decimal.Decimal:
         """The largest magnitude the column holds: 999…9.99…9."""
-        return decimal.Decimal(10) ** self.max_whole_digits - decimal.Decimal(10) ** (
-            -self.decimal_places
-        )
+        whole, places = self.max_whole_digits, self.decimal_places
+        if whole is None or places is None:
+            raise TypeError(f"{type(self).__name__} needs max_digits and decimal_places.")
+        return decimal.Decimal(10) ** whole - decimal.Decimal(10) ** (-places)
 
     def to_internal_value(self, data: Any) -> decimal.Decimal:
         if isinstance(data, str):

@@ -23,19 +23,26 @@ import math
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import models
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    BaseThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -169,12 +176,19 @@ class FailSafeCounters:
 counters = FailSafeCounters()
 
 
-class _SettingsRate:
-    scope: str
-    cache = counters
+def _rate(scope: str | None) -> str | None:
+    """The rate of ``scope`` in DRF's ``DEFAULT_THROTTLE_RATES`` (``"100/hour"``), or None."""
+    # djangorestframework-stubs type the rates as numbers; DRF's are text, "number/period".
+    rates = cast("dict[str | None, str | None]", api_settings.DEFAULT_THROTTLE_RATES)
+    return rates.get(scope)
+
+
+class _SettingsRate(SimpleRateThrottle):
+    # FailSafeCounters answers every method of a cache (through ``__getattr__``).
+    cache = cast(BaseCache, counters)
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
+        return _rate(self.scope)
 
     def get_ident(self, request: Any) -> str:
         """The client's address by ``TRUSTED_PROXIES`` (DRF's own reads ``NUM_PROXIES``)."""
@@ -213,7 +227,8 @@ def normalised_username(username: str) -> str:
     """The username as the log-in form hands it to the backend: stripped, then NFKC (Django's
     ``UsernameField``, which leaves an over-long value as it is)."""
     model = get_user_model()
-    max_length = model._meta.get_field(model.USERNAME_FIELD).max_length or 254
+    field = model._meta.get_field(model.USERNAME_FIELD)
+    max_length = (field.max_length if isinstance(field, models.Field) else None) or 254
     return str(UsernameField(max_length=max_length).to_python(username))
 
 
@@ -245,7 +260,7 @@ def _digest(*parts: str) -> str:
 def _window(scope: str, ident: str, now: float) -> tuple[str, int, float] | None:
     """The fixed-window counter of ``scope`` for ``ident``: its key, its limit and the time
     the window ends; None when the scope has no rate."""
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    rate = _rate(scope)
     if rate is None:
         return None
     number, period = rate.split("/")

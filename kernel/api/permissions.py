@@ -38,8 +38,8 @@ def organisation_of(obj: Any) -> Organisation:
     if isinstance(obj, Organisation):
         return obj
     if hasattr(obj, "organisation_id"):
-        return obj.organisation  # type: ignore[no-any-return]
-    return obj.mission.organisation  # type: ignore[no-any-return]
+        return obj.organisation
+    return obj.mission.organisation
 
 
 class ActorPermission(permissions.BasePermission):
@@ -49,8 +49,10 @@ class ActorPermission(permissions.BasePermission):
         actor = request_actor(request, organisation_of(obj))
         if actor is None:
             raise Http404
-        action = getattr(view, "permission_actions", {}).get(view.action) or OBJECT_ACTIONS.get(
-            view.action, Action.EDIT
+        # A viewset's action (None for a method it does not map); DRF's APIView has none.
+        name: str = getattr(view, "action", None) or ""
+        action = getattr(view, "permission_actions", {}).get(name) or OBJECT_ACTIONS.get(
+            name, Action.EDIT
         )
         return can(actor, action, obj)
 

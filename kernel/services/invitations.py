@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -28,9 +28,7 @@ from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from .people import membership_set
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from ..types import User
 
 MAX_INVITATIONS_AT_ONCE = 200
 
@@ -116,7 +114,7 @@ def invitation_create(
     audit_record(
         obj=invitation,
         organisation=organisation,
-        verb=AuditEvent.Verb.CREATED if created else "updated",
+        verb=AuditEvent.Verb.CREATED if created else AuditEvent.Verb.UPDATED,
         by=by,
         changes={"invitation": [None, f"{email} as {role}" + (f" in {team}" if team else "")]},
     )
@@ -215,7 +213,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user: Any) -> Invitation:
+def invitation_accept(*, token: str, user: User) -> Invitation:
     """``user`` takes up the invitation: they become a member with its role and team.
 
     Single use: the row is locked and its state checked again, so two clicks at the same

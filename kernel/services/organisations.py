@@ -10,9 +10,7 @@ from ..audit import apply_changes, audit_record
 from ..models import AuditEvent, Organisation
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from ..types import User
 
 ORGANISATION_SETTINGS = (
     "name",

@@ -18,9 +18,7 @@ from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from ..validators import validate_line
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from ..types import User
 
 
 @transaction.atomic
@@ -29,7 +27,7 @@ def team_create(
     organisation: Organisation,
     name: str,
     parent: Team | None = None,
-    leader: Any = None,
+    leader: User | None = None,
     by: User | None = None,
 ) -> Team:
     """Create a team under ``parent`` (or a top team)."""
@@ -302,7 +300,7 @@ def org_chart_import(*, organisation: Organisation, text: str, by: User) -> OrgC
 
 def _org_chart_people(
     organisation: Organisation, plan: OrgChartPlan, teams: dict[str, Team], *, by: User
-) -> dict[str, Any]:
+) -> dict[str, User]:
     """Members for the file's rows, by email, and an invitation for each newcomer.
 
     An address without an account gets one, without a usable password, a membership (so the
@@ -312,7 +310,7 @@ def _org_chart_people(
     """
     from .invitations import invitation_create  # invitations build on memberships
 
-    User = get_user_model()
+    user_model = get_user_model()
     members = {
         m.user.email.lower(): m
         for m in Membership.objects.filter(organisation=organisation)
@@ -320,9 +318,10 @@ def _org_chart_people(
         .filter(user__email__in=[r.email for r in plan.rows])
     }
     accounts = {
-        u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in plan.rows])
+        u.email.lower(): u
+        for u in user_model.objects.filter(email__in=[r.email for r in plan.rows])
     }
-    users: dict[str, Any] = {}
+    users: dict[str, User] = {}
     for row in plan.rows:
         team = teams[row.team.lower()]
         member = members.get(row.email)
@@ -335,7 +334,7 @@ def _org_chart_people(
         user = accounts.get(row.email)
         if user is None:
             first, _, last = row.name.partition(" ")
-            user = User(
+            user = user_model(
                 username=_free_username(row.email),
                 email=row.email,
                 first_name=first[:150],
@@ -364,7 +363,7 @@ def _free_username(email: str) -> str:
 def membership_set(
     *,
     organisation: Organisation,
-    user: Any,
+    user: User,
     role: str,
     team: Team | None,
     by: User | None,
@@ -394,7 +393,7 @@ def membership_set(
     audit_record(
         obj=membership,
         organisation=organisation,
-        verb=AuditEvent.Verb.CREATED if created else "updated",
+        verb=AuditEvent.Verb.CREATED if created else AuditEvent.Verb.UPDATED,
         by=by,
         changes=changes,
     )
