@@ -27,6 +27,7 @@ from kernel.admin import (
     organisation_id_of,
     save_extra_fields,
 )
+from kernel.types import User
 from measures import services as measure_services
 from measures.models import Kpi
 
@@ -36,6 +37,14 @@ from .services.checks import request_alignment_check
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+
+def _staff(request: HttpRequest) -> User:
+    """The person acting in the admin, whose views let in active staff only
+    (``AdminSite.has_permission``): never anonymous."""
+    user = request.user
+    assert isinstance(user, User), "the admin lets in signed-in staff only"
+    return user
 
 
 @admin.register(Vision)
@@ -61,7 +70,9 @@ class VisionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Vision, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in services.VISION_FIELDS}
-        vision = services.vision_update(organisation=obj.organisation, data=data, by=request.user)
+        vision = services.vision_update(
+            organisation=obj.organisation, data=data, by=_staff(request)
+        )
         adopt(obj, vision)
 
 
@@ -69,14 +80,15 @@ class VisionAdmin(admin.ModelAdmin):
 
 
 class MissionForm(forms.ModelForm):
-    by: Any = None  # who saves: set by ``MissionAdmin.get_form``
+    by: User | None = None  # who saves: set by ``MissionAdmin.get_form``
 
     class Meta:
         model = Mission
         fields = ("organisation", "status", *services.MISSION_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         organisation_id = organisation_id_of(self)
         check_same_organisation(self, organisation_id, "parent", "owner_team")
         parent = cleaned.get("parent")
@@ -86,8 +98,8 @@ class MissionForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self) -> None:
-        super()._post_clean()
-        if self._errors or self.instance.organisation_id is None:
+        super()._post_clean()  # type: ignore[misc]  # BaseModelForm's private hook (the instance built from the form), absent from django-stubs
+        if self.errors or self.instance.organisation_id is None:
             return
         # Every rule the service enforces (e.g. the operating space fits inside the parent's)
         # is checked now, by a dry run rolled back at once, so it shows on the form rather
@@ -142,11 +154,14 @@ class KpiInline(admin.TabularInline):
 
 @admin.register(Mission)
 class MissionAdmin(admin.ModelAdmin):
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Mission | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         """The form's dry run acts as the person saving, as ``save_model`` does: a staff user
-        who is not a superuser is refused a move there, not only when saving."""
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"by": request.user})
+        who is not a superuser is refused a move there, not only when saving. (A class made
+        for the request: ``Any``, as ``type()`` builds it.)"""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"by": _staff(request)})
 
     form = MissionForm
     list_display = (
@@ -247,23 +262,21 @@ class MissionAdmin(admin.ModelAdmin):
             for name in services.MISSION_FIELDS
             if name in form.cleaned_data
         }
-        status = form.cleaned_data["status"]
+        status, by = form.cleaned_data["status"], _staff(request)
         if change:
             stored = Mission.objects.select_related("parent").get(pk=obj.pk)
-            mission = services.mission_update(mission=stored, data=data, by=request.user)
+            mission = services.mission_update(mission=stored, data=data, by=by)
         else:
-            mission = services.mission_create(
-                organisation=obj.organisation, data=data, by=request.user
-            )
+            mission = services.mission_create(organisation=obj.organisation, data=data, by=by)
         if status != mission.status:
             if status == Mission.Status.ARCHIVED:
-                services.mission_archive(mission=mission, by=request.user)
+                services.mission_archive(mission=mission, by=by)
             else:
                 save_extra_fields(
                     mission,
                     {"status": status},
                     organisation=mission.organisation,
-                    by=request.user,
+                    by=by,
                     mission=mission,
                 )
                 request_alignment_check(mission)
@@ -271,7 +284,7 @@ class MissionAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Key tasks and KPIs go through their services: validation and the audit log."""
-        mission, by = form.instance, request.user
+        mission, by = form.instance, _staff(request)
         formset.save(commit=False)  # fills new/changed/deleted_objects for the change log
         for obj in formset.deleted_objects:
             obj.delete()
@@ -304,7 +317,7 @@ def _data(form: forms.ModelForm, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
 
 
-def kpi_set_status(kpi: Kpi, status: str, *, by: Any) -> None:
+def kpi_set_status(kpi: Kpi, status: str, *, by: User) -> None:
     """Archive through the service; reactivating (no service for it) is logged the same way."""
     if status == kpi.status:
         return
@@ -343,12 +356,12 @@ class KeyTaskAdmin(admin.ModelAdmin):
         return ("mission", *fields) if obj else fields
 
     def save_model(self, request: HttpRequest, obj: KeyTask, form: Any, change: bool) -> None:
-        data = _data(form, services.KEY_TASK_FIELDS)
+        data, by = _data(form, services.KEY_TASK_FIELDS), _staff(request)
         if change:
             stored = KeyTask.objects.select_related("mission__organisation").get(pk=obj.pk)
-            task = services.key_task_update(task=stored, data=data, by=request.user)
+            task = services.key_task_update(task=stored, data=data, by=by)
         else:
-            task = services.key_task_create(mission=obj.mission, data=data, by=request.user)
+            task = services.key_task_create(mission=obj.mission, data=data, by=by)
         adopt(obj, task)
 
 
@@ -358,7 +371,8 @@ class InterdependencyForm(forms.ModelForm):
         fields = ("from_mission", "kind", "to_mission", "description", "status")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         source, target = cleaned.get("from_mission"), cleaned.get("to_mission")
         if source and target:
             if source.pk == target.pk:
@@ -402,7 +416,7 @@ class InterdependencyAdmin(admin.ModelAdmin):
             to_mission=obj.to_mission,
             kind=obj.kind,
             description=obj.description,
-            by=request.user,
+            by=_staff(request),
         )
         if obj.status != link.status:
             link.status = obj.status

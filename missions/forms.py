@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.datastructures import MultiValueDict
 
 from kernel.forms import ServiceModelForm
 from kernel.models import AuditEvent
@@ -15,7 +16,19 @@ from kernel.validators import DATE_RANGE, validate_text
 from . import selectors
 from .models import Interdependency, KeyTask, Mission, Vision
 
+if TYPE_CHECKING:
+    from kernel.permissions import Actor
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's field ``name``, of the kind its declaration or its model field makes it."""
+    field = form.fields[name]
+    assert isinstance(field, kind), f"{name} is a {type(field).__name__}"
+    return field
 
 
 class VisionForm(ServiceModelForm):
@@ -108,20 +121,23 @@ class MissionForm(ServiceModelForm):
         }
         labels = {"owner_team": "Owner team", "review_cadence_days": "Review every (days)"}
 
-    def __init__(self, *args: Any, actor: Any, parent: Mission | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, parent: Mission | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parent = parent
         current = self.instance if self.instance.pk else None
-        self.fields["owner_team"].queryset = selectors.mission_owner_teams(
+        owner_team = _field(self, "owner_team", forms.ModelChoiceField)
+        owner_team.queryset = selectors.mission_owner_teams(
             actor=actor, parent=parent, current=current
         )
-        self.fields["owner_user"].queryset = selectors.mission_owner_people(
+        owner_user = _field(self, "owner_user", forms.ModelChoiceField)
+        owner_user.queryset = selectors.mission_owner_people(
             actor=actor, parent=parent, current=current
         )
         levels = [Mission.Level.TEAM, Mission.Level.INDIVIDUAL]
         if parent is None:
             levels = [Mission.Level.ORGANISATION]
-        self.fields["level"].choices = [(lvl.value, lvl.label) for lvl in levels]
+        level = _field(self, "level", forms.ChoiceField)
+        level.choices = [(lvl.value, lvl.label) for lvl in levels]
         rights = self.instance.decision_rights or {}
         for name, key in DECISION_RIGHTS:
             self.fields[name].initial = "\n".join(rights.get(key, []))
@@ -142,7 +158,8 @@ class MissionForm(ServiceModelForm):
         return read_at
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # The form offers both owner fields; the level chosen says which one counts (the rule
         # itself is the model's, ``Mission.clean``).
         level = data.get("level")
@@ -161,8 +178,10 @@ class MissionForm(ServiceModelForm):
         of the fields whose values differ from ``stored``'s: what saving again would replace
         (the user's own changes, and the other person's that the form still holds the old
         values of)."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("updated_at")] = stored.updated_at.isoformat()
+        # A mutable copy of what was posted (a QueryDict's copy is mutable).
+        posted = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+        posted[self.add_prefix("updated_at")] = stored.updated_at.isoformat()
+        self.data = posted
         data = self.cleaned_data
         labels = [
             str(self.fields[name].label)
@@ -190,7 +209,8 @@ class KeyTaskForm(ServiceModelForm):
 
     def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.key_task_owner_people(mission=mission)
+        owner = _field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = selectors.key_task_owner_people(mission=mission)
 
 
 class InterdependencyForm(forms.Form):
@@ -256,7 +276,8 @@ class CarryOverForm(forms.Form):
     period_end = forms.DateField(label="Period end", widget=DATE, validators=DATE_RANGE)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end <= start:
             self.add_error("period_end", "The period must end after it starts.")

@@ -284,8 +284,8 @@ class Mission(TimeStampedModel):
 
     @property
     def owner_display(self) -> str:
-        if self.owner_user_id:
-            user = self.owner_user
+        user = self.owner_user  # no query when there is none
+        if user is not None:
             return user.get_full_name() or user.get_username()
         return str(self.owner_team) if self.owner_team_id else "—"
 

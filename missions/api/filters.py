@@ -52,7 +52,7 @@ class _TrueOrFalse(forms.NullBooleanField):
 
     widget = _TrueOrFalseSelect
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # None for empty, as Django's NullBooleanField (its stub ignores the same)
         if isinstance(value, bool):
             return value
         if value in (None, ""):

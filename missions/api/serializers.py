@@ -37,8 +37,10 @@ class IdField(serializers.PrimaryKeyRelatedField):
 class MemberScopedField(IdField):
     """A related object of one of the caller's organisations; others do not exist."""
 
-    def get_queryset(self) -> QuerySet[Model]:
+    def get_queryset(self) -> QuerySet[Model] | None:
         queryset = super().get_queryset()
+        if queryset is None:  # a read-only field has none, as in DRF's own
+            return None
         request = self.context.get("request")
         if request is None:
             return queryset.none()
@@ -73,7 +75,7 @@ class OrganisationSerializer(ModelSerializer):
 
 class TeamSerializer(ModelSerializer):
     organisation = _scoped(Organisation)
-    parent = _scoped(Team, allow_null=True, required=False)
+    parent = _scoped(Team, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
     leader = _scoped(get_user_model(), allow_null=True, required=False)
 
     class Meta:
@@ -81,7 +83,10 @@ class TeamSerializer(ModelSerializer):
         fields = ["id", "organisation", "name", "parent", "leader"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        organisation = attrs.get("organisation") or self.instance.organisation
+        organisation = attrs.get("organisation")
+        if organisation is None:  # required on create: only a change may leave it out
+            assert self.instance is not None
+            organisation = self.instance.organisation
         parent = attrs.get("parent")
         if parent is not None and parent.organisation_id != organisation.pk:
             raise serializers.ValidationError({"parent": "That team is in another organisation."})
@@ -145,7 +150,7 @@ class OperatingSpaceSerializer(ModelSerializer):
 
 class MissionSerializer(ModelSerializer):
     organisation = _scoped(Organisation, required=False)
-    parent = _scoped(Mission, allow_null=True, required=False)
+    parent = _scoped(Mission, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
     owner_team = _scoped(Team, allow_null=True, required=False)
     owner_user = _scoped(get_user_model(), allow_null=True, required=False)
     operating_space = OperatingSpaceSerializer(source="*", required=False)
@@ -176,9 +181,11 @@ class MissionSerializer(ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         parent = attrs.get("parent", self.instance.parent if self.instance else None)
-        organisation = self.instance.organisation if self.instance else attrs.get("organisation")
-        if self.instance is None:
-            organisation = organisation or self._implied_organisation(attrs)
+        organisation: Organisation | None
+        if self.instance is not None:
+            organisation = self.instance.organisation
+        else:
+            organisation = attrs.get("organisation") or self._implied_organisation(attrs)
             if organisation is None:
                 raise serializers.ValidationError(
                     {"organisation": "Say which organisation (you belong to several)."}

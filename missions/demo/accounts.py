@@ -23,7 +23,7 @@ def differs(obj: models.Model, values: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in values.items():
         field = obj._meta.get_field(name)
-        if field.many_to_one:
+        if isinstance(field, models.Field) and field.many_to_one:  # a foreign key of obj's
             current, value = getattr(obj, field.attname), getattr(value, "pk", value)
         else:
             current = getattr(obj, name)
@@ -46,9 +46,9 @@ def demo_users(
             "user__username", flat=True
         )
     )
-    for username, user in existing.items():
+    for username, found in existing.items():
         ours = username in former_members or (
-            username not in elsewhere and user.email.endswith("@" + domain)
+            username not in elsewhere and found.email.endswith("@" + domain)
         )
         if not ours:
             raise CommandError(

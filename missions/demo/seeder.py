@@ -129,7 +129,7 @@ class Seeder:
                 organisation=org,
                 user=self.users[person.username],
                 role=person.role,
-                team=self.teams.get(person.team),
+                team=self.teams.get(person.team) if person.team is not None else None,
                 job_title=person.title,
             )
         for coaching in self.demo.coaching:
@@ -153,6 +153,7 @@ class Seeder:
         """The person who acts for the mission: its owner, or its owner team's leader."""
         if spec.person is not None:
             return self.users[spec.person]
+        assert spec.team is not None, "data._mission: owned by a person or else by a team"
         return self.teams[spec.team].leader
 
     def mission_data(self, spec: Mission) -> dict[str, Any]:
@@ -191,7 +192,10 @@ class Seeder:
         parent = mission.parent
         if parent is None:
             return self.users["ceo"]
-        return parent.owner_user or parent.owner_team.leader
+        if parent.owner_user is not None:
+            return parent.owner_user
+        assert parent.owner_team is not None, "Mission.clean: owned by a person or else a team"
+        return parent.owner_team.leader
 
     def ensure_alignment(self, mission: MissionRow, spec: Mission) -> None:
         """Walk the new (draft) mission to its demo alignment status through the services."""
@@ -227,7 +231,10 @@ class Seeder:
 
     def kpi_data(self, spec: Mission, k: Kpi) -> dict[str, Any]:
         _start, end = history.period(self.year_start, spec)
-        parent = self.kpis[(spec.parent, k.parent)] if k.parent else None
+        parent = None
+        if k.parent:
+            assert spec.parent is not None, f"{spec.key}: a KPI's parent is its mission's parent's"
+            parent = self.kpis[(spec.parent, k.parent)]
         return {
             "name": k.name,
             "unit": k.unit,

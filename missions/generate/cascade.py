@@ -98,12 +98,11 @@ def write_missions(gen: Generator, build: Build) -> None:
             if level == TEAM_LEVEL:
                 # The team-level children share 80% of the parent's budget and headcount.
                 share = sum(1 for c in children[parent] if plan.mission_level[c] == TEAM_LEVEL)
-                if budgets[parent] is not None:
-                    budgets[i] = (budgets[parent] * Decimal("0.8") / share).quantize(
-                        cent, ROUND_DOWN
-                    )
-                if heads[parent] is not None:
-                    heads[i] = heads[parent] * 4 // (5 * share)
+                parent_budget, parent_heads = budgets[parent], heads[parent]
+                if parent_budget is not None:
+                    budgets[i] = (parent_budget * Decimal("0.8") / share).quantize(cent, ROUND_DOWN)
+                if parent_heads is not None:
+                    heads[i] = parent_heads * 4 // (5 * share)
             roll = rng.random()
             alignment = (
                 "aligned"

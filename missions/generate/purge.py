@@ -4,10 +4,13 @@ remove the append-only check-ins."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import apps
 from django.db import connection, models
 
-DELETING = (models.CASCADE, models.PROTECT, models.RESTRICT)
+DELETING: tuple[Callable[..., Any], ...] = (models.CASCADE, models.PROTECT, models.RESTRICT)
 
 
 def dependants(root: type[models.Model]) -> list[tuple[type[models.Model], str]]:
@@ -20,7 +23,9 @@ def dependants(root: type[models.Model]) -> list[tuple[type[models.Model], str]]
         changed = False
         for model in apps.get_models(include_auto_created=True):
             for f in model._meta.concrete_fields:
-                target = f.related_model if isinstance(f, models.ForeignKey) else None
+                if not isinstance(f, models.ForeignKey):
+                    continue
+                target = f.related_model
                 if target not in lookups or model is target:
                     continue
                 if f.remote_field.on_delete not in DELETING:
@@ -63,7 +68,9 @@ def purge(root: type[models.Model], root_rows: models.QuerySet) -> dict[str, int
             cursor.execute("SET LOCAL missionlead.purge = 'on'")
         for model in apps.get_models(include_auto_created=True):
             for f in model._meta.concrete_fields:
-                target = f.related_model if isinstance(f, models.ForeignKey) else None
+                if not isinstance(f, models.ForeignKey):
+                    continue
+                target = f.related_model
                 if target not in lookups or f.remote_field.on_delete is not models.SET_NULL:
                     continue
                 doomed = target._base_manager.filter(**{f"{lookups[target]}__in": roots})

@@ -23,6 +23,12 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _column(field: models.Field[Any, Any]) -> str:
+    """A concrete field's column: only the fields that are not concrete have none."""
+    assert field.column is not None, f"{field} is not a concrete field"
+    return field.column
+
+
 def copy_value(value: Any) -> str:
     if value is None:
         return "\\N"
@@ -103,8 +109,8 @@ class TableWriter:
             tail_columns.append(f)
             tail_values.append(value)
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        column_names = [fields[name].column for name in self.columns]
-        column_names += [f.column for f in tail_columns]
+        column_names = [_column(fields[name]) for name in self.columns]
+        column_names += [_column(f) for f in tail_columns]
         self.sql = (
             f"COPY {connection.ops.quote_name(model._meta.db_table)} "
             f"({', '.join(connection.ops.quote_name(c) for c in column_names)}) FROM STDIN"
@@ -140,8 +146,10 @@ class TableWriter:
             with connection.cursor() as cursor, connection.wrap_database_errors:
                 cursor.copy_expert(self.sql, buffer, 1 << 20)
         else:
-            names, tail = self.columns, self.tail_values
-            objs = [self.model(**tail, **dict(zip(names, row, strict=True))) for row in self.rows]
+            names, defaults = self.columns, self.tail_values
+            objs = [
+                self.model(**defaults, **dict(zip(names, row, strict=True))) for row in self.rows
+            ]
             self.model._default_manager.bulk_create(objs, batch_size=1000)
         self.written += len(self.rows)
         self.progress.add(len(self.rows))

@@ -4,7 +4,7 @@ history."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -17,8 +17,10 @@ from ..models import Interdependency, KeyTask, Mission
 if TYPE_CHECKING:
     from kernel.permissions import Actor
 
+    from ..querysets import MissionQuerySet
 
-def mission_list_visible_to(*, actor: Actor) -> QuerySet[Mission]:
+
+def mission_list_visible_to(*, actor: Actor) -> MissionQuerySet:
     """Every mission of the actor's organisation (members read the whole cascade)."""
     return Mission.objects.filter(organisation=actor.organisation).with_owner()
 
@@ -71,21 +73,21 @@ TREE_FIELDS = (
 )
 
 
-def mission_tree(*, mission: Mission) -> dict[str, object]:
+def mission_tree(*, mission: Mission) -> dict[str, Any]:
     """The mission and its descendants as nested dicts under ``children``: one query.
 
     Rows come as plain values, not model instances: a 10,000-node subtree would spend most of
     its time building objects and serializing them one by one.
     """
-    nodes: dict[int, dict[str, object]] = {}
+    nodes: dict[int, dict[str, Any]] = {}
     for values in mission_subtree(mission=mission).values_list(*TREE_FIELDS):
         row = dict(zip(TREE_FIELDS, values, strict=True))
         row["children"] = []
         nodes[row["id"]] = row
     for node in nodes.values():
-        parent = nodes.get(node["parent_id"])  # type: ignore[arg-type]
+        parent = nodes.get(node["parent_id"])
         if parent is not None and node["id"] != mission.pk:
-            parent["children"].append(node)  # type: ignore[attr-defined]
+            parent["children"].append(node)
     return nodes[mission.pk]
 
 

@@ -3,38 +3,43 @@ organisation at a time, through an ``Actor``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from kernel.models import Organisation, Team
 
 from ..models import Interdependency, KeyTask, Mission, Vision
 
+if TYPE_CHECKING:
+    from kernel.types import User
 
-def organisations_of(*, user: object) -> QuerySet[Organisation]:
+
+def organisations_of(*, user: User) -> QuerySet[Organisation]:
     """The organisations the user is a member of."""
     return Organisation.objects.filter(memberships__user=user).order_by("name")
 
 
-def _member_of(user: object) -> dict[str, object]:
+def _member_of(user: User) -> dict[str, User]:
     return {"organisation__memberships__user": user}
 
 
-def missions_for_member(*, user: object) -> QuerySet[Mission]:
+def missions_for_member(*, user: User) -> QuerySet[Mission]:
     """Missions of every organisation the user belongs to (the API's lists)."""
     return Mission.objects.filter(**_member_of(user)).order_by("id")
 
 
-def teams_for_member(*, user: object) -> QuerySet[Team]:
+def teams_for_member(*, user: User) -> QuerySet[Team]:
     return Team.objects.filter(**_member_of(user)).order_by("id")
 
 
-def visions_for_member(*, user: object) -> QuerySet[Vision]:
+def visions_for_member(*, user: User) -> QuerySet[Vision]:
     return Vision.objects.filter(**_member_of(user)).order_by("id")
 
 
-def key_tasks_for_member(*, user: object) -> QuerySet[KeyTask]:
+def key_tasks_for_member(*, user: User) -> QuerySet[KeyTask]:
     return KeyTask.objects.filter(mission__organisation__memberships__user=user).order_by("id")
 
 
-def interdependencies_for_member(*, user: object) -> QuerySet[Interdependency]:
+def interdependencies_for_member(*, user: User) -> QuerySet[Interdependency]:
     return Interdependency.objects.filter(**_member_of(user)).order_by("id")

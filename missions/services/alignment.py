@@ -20,13 +20,15 @@ from .checks import request_alignment_check
 from .missions import ConflictError, ago, name_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 # The alignment states, as the sentence that tells someone another person got there first.
-ALIGNMENT_DONE = {"proposed": "proposed it", "aligned": "aligned it", "sent_back": "sent it back"}
+ALIGNMENT_DONE: dict[str, str] = {
+    Mission.AlignmentStatus.PROPOSED: "proposed it",
+    Mission.AlignmentStatus.ALIGNED: "aligned it",
+    Mission.AlignmentStatus.SENT_BACK: "sent it back",
+}
 
 
 def _alignment_news(stored: Mission) -> str:
@@ -63,7 +65,14 @@ def _lock_for_alignment(
     raise ConflictError(f"{_alignment_news(stored)}, so it was not {doing}.", current=stored)
 
 
-def _set_alignment(mission: Mission, status: str, *, by: User, verb: str, comment: str) -> Mission:
+def _set_alignment(
+    mission: Mission,
+    status: Mission.AlignmentStatus,
+    *,
+    by: User,
+    verb: AuditEvent.Verb,
+    comment: str,
+) -> Mission:
     """Write the new alignment state; ``mission`` is the row locked by the caller."""
     old = mission.alignment_status
     mission.alignment_status = status
@@ -104,11 +113,20 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         Mission.ALIGNMENT_STEPS_FROM["propose"],
         doing="proposed again",
     )
-    _set_alignment(mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment)
+    parent = mission.parent
+    if parent is None:  # moved to the top of the cascade since the caller read it
+        raise ValidationError("A top-level mission has no mission above it to align with.")
+    _set_alignment(
+        mission,
+        Mission.AlignmentStatus.PROPOSED,
+        by=by,
+        verb=AuditEvent.Verb.PROPOSED,
+        comment=comment,
+    )
     notify(
-        recipients=mission_owners(mission.parent),
+        recipients=mission_owners(parent),
         kind=Notification.Kind.ALIGNMENT_REQUESTED,
-        message=f"“{mission.title}” is proposed for alignment with “{mission.parent.title}”.",
+        message=f"“{mission.title}” is proposed for alignment with “{parent.title}”.",
         mission=mission,
         by=by,
     )
@@ -124,7 +142,13 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
         refusal="Only a proposed mission can be aligned.",
         doing="aligned",
     )
-    _set_alignment(mission, "aligned", by=by, verb=AuditEvent.Verb.ALIGNED, comment=comment)
+    _set_alignment(
+        mission,
+        Mission.AlignmentStatus.ALIGNED,
+        by=by,
+        verb=AuditEvent.Verb.ALIGNED,
+        comment=comment,
+    )
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.ALIGNED,
@@ -146,7 +170,13 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
     )
     if not comment.strip():
         raise ValidationError({"comment": "Say what needs to change."})
-    _set_alignment(mission, "sent_back", by=by, verb=AuditEvent.Verb.SENT_BACK, comment=comment)
+    _set_alignment(
+        mission,
+        Mission.AlignmentStatus.SENT_BACK,
+        by=by,
+        verb=AuditEvent.Verb.SENT_BACK,
+        comment=comment,
+    )
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.SENT_BACK,
@@ -167,5 +197,9 @@ def mission_reopen_alignment(*, mission: Mission, by: User, comment: str) -> Mis
     if mission.parent_id is None or mission.alignment_status == Mission.AlignmentStatus.PROPOSED:
         return mission
     return _set_alignment(
-        mission, "proposed", by=by, verb=AuditEvent.Verb.PROPOSED, comment=comment
+        mission,
+        Mission.AlignmentStatus.PROPOSED,
+        by=by,
+        verb=AuditEvent.Verb.PROPOSED,
+        comment=comment,
     )

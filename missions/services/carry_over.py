@@ -20,9 +20,7 @@ from .missions import MISSION_FIELDS, ago, mission_create, name_of
 from .work import KEY_TASK_FIELDS, key_task_create
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:

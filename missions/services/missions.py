@@ -22,9 +22,7 @@ from ..models import Mission
 from .checks import request_alignment_check
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 MISSION_FIELDS = (
@@ -61,7 +59,7 @@ class ConflictError(StateConflict):
         self.current = current
 
 
-def name_of(user: Any) -> str:
+def name_of(user: User | None) -> str:
     """How a refusal names who got there first."""
     return (user.get_full_name() or user.get_username()) if user is not None else "Someone"
 
@@ -152,7 +150,7 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
 
 @transaction.atomic
 def mission_update(
-    *, mission: Mission, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+    *, mission: Mission, data: dict[str, Any], by: User | None, read_at: dt.datetime | None = None
 ) -> Mission:
     """Change a mission; a new parent moves its whole subtree in one UPDATE.
 

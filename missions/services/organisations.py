@@ -14,9 +14,7 @@ from kernel.services.people import membership_set, team_create
 from ..models import Vision
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 # Slugs that would read as the product's own pages in /o/<slug>/ or confuse people.
 RESERVED_SLUGS = frozenset({"admin", "api", "accounts", "signup", "static", "new", "o"})

@@ -13,9 +13,7 @@ from kernel.models import AuditEvent, Organisation
 from ..models import Vision
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 VISION_FIELDS = ("purpose", "vision", "horizon", "success_picture", "ceo_intent")

@@ -17,9 +17,7 @@ from ..models import Interdependency, KeyTask, Mission
 from .checks import request_alignment_check
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
@@ -172,10 +170,12 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
         .select_related("organisation", "from_mission", "to_mission")
         .get(pk=link.pk)
     )
-    allowed = {
-        Interdependency.Status.PROPOSED: {"acknowledged", "declined", "resolved"},
-        Interdependency.Status.ACKNOWLEDGED: {"resolved", "declined"},
-    }.get(link.status, set())
+    Status = Interdependency.Status
+    answers: dict[str, set[str]] = {
+        Status.PROPOSED: {Status.ACKNOWLEDGED, Status.DECLINED, Status.RESOLVED},
+        Status.ACKNOWLEDGED: {Status.RESOLVED, Status.DECLINED},
+    }
+    allowed = answers.get(link.status, set())
     if status not in allowed:
         raise StateConflict({"status": f"A {link.status} link cannot become {status}."})
     old = link.status

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kernel.permissions import Action, can
+from kernel.types import OrgRequest
 from kernel.web import actor_of, org_view
 from measures.summary import mission_figures
 
 from .. import selectors
 from ..forms import CascadeFilterForm
-from .common import get_mission_for
+from .common import HtmxOrgRequest, get_mission_for
 
 BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the next ones
 
@@ -26,7 +27,7 @@ def _nodes(missions: list) -> list[dict]:
 
 @org_view
 @require_safe
-def cascade(request: HttpRequest) -> HttpResponse:
+def cascade(request: OrgRequest) -> HttpResponse:
     """The vision at the root, the organisation missions under it; or a filtered list."""
     actor = actor_of(request)
     form = CascadeFilterForm(request.GET or None, organisation=actor.organisation)
@@ -50,13 +51,13 @@ def cascade(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_safe
-def cascade_children(request: HttpRequest, pk: int) -> HttpResponse:
+def cascade_children(request: HtmxOrgRequest, pk: int) -> HttpResponse:
     """One branch, opened: the children of a mission (htmx partial, or a page without JS)."""
     mission = get_mission_for(request, pk)
     page = Paginator(selectors.cascade_children(mission=mission), BRANCH_PAGE).get_page(
         request.GET.get("page")
     )
     context = {"parent": mission, "nodes": _nodes(list(page)), "page": page}
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+    if request.htmx and not request.htmx.boosted:
         return render(request, "missions/partials/cascade_nodes.html", context)
     return render(request, "missions/cascade_branch.html", context)

@@ -1,17 +1,26 @@
-"""Object look-ups of the missions pages, through the permission module."""
+"""What the missions pages share: the request they get, and object look-ups through the
+permission module."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django_htmx.middleware import HtmxDetails
 
 from kernel.permissions import Action, require
+from kernel.types import OrgRequest
 from kernel.web import actor_of
 
 from ..models import Mission
 
 
-def get_mission_for(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Mission:
+class HtmxOrgRequest(OrgRequest):
+    """An ``OrgRequest`` as the pages that answer htmx see it: django-htmx's middleware
+    (in the settings' ``MIDDLEWARE``) sets ``htmx`` on every request."""
+
+    htmx: HtmxDetails
+
+
+def get_mission_for(request: OrgRequest, pk: int, action: Action = Action.VIEW) -> Mission:
     """The mission of this organisation, if the actor may do ``action`` to it (404 / 403)."""
     actor = actor_of(request)
     mission = get_object_or_404(

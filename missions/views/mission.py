@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kernel.forms import add_service_errors
-from kernel.permissions import Action, abilities, can, require
+from kernel.permissions import Action, Actor, abilities, can, require
+from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
 from measures import missions as mission_use_cases
@@ -26,7 +28,7 @@ from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm
 from ..models import Interdependency, KeyTask, Mission
 from ..services.missions import ConflictError
 from .cascade import BRANCH_PAGE
-from .common import get_mission_for
+from .common import HtmxOrgRequest, get_mission_for
 
 # The buttons and forms of the mission page, and the action each needs.
 MISSION_PAGE_ACTIONS = {
@@ -45,7 +47,7 @@ def _to_mission(mission: Mission) -> HttpResponse:
 
 @org_view
 @require_safe
-def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """The mission beside its 1-up and 2-up intent, with everything that delivers it."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk)
@@ -75,7 +77,7 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "missions/mission_detail.html", context)
 
 
-def _parent_from(request: HttpRequest) -> Mission | None:
+def _parent_from(request: OrgRequest) -> Mission | None:
     """The mission of ``?parent=``; what is not an id names no mission: 404, as a missing one."""
     raw = request.GET.get("parent") or request.POST.get("parent")
     if not raw:
@@ -88,7 +90,7 @@ def _parent_from(request: HttpRequest) -> Mission | None:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def mission_create(request: HttpRequest) -> HttpResponse:
+def mission_create(request: OrgRequest) -> HttpResponse:
     """Write a mission under ``?parent=<id>`` (or a top mission), with a first KPI and task."""
     actor = actor_of(request)
     parent = _parent_from(request)
@@ -146,7 +148,7 @@ def mission_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _child_defaults(actor: Any, parent: Mission | None) -> dict[str, Any]:
+def _child_defaults(actor: Actor, parent: Mission | None) -> dict[str, Any]:
     """Level, period and owner that a new mission under ``parent`` most likely has."""
     if parent is None:
         today = timezone.localdate()
@@ -169,7 +171,7 @@ def _child_defaults(actor: Any, parent: Mission | None) -> dict[str, Any]:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
     """Edit a mission and its operating space. A save made on an older version than the one
     stored comes back (409) with the user's values, and says who changed the mission when."""
     actor = actor_of(request)
@@ -200,7 +202,9 @@ def mission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "missions/mission_form.html", context, status=status)
 
 
-def _alignment_action(request: HttpRequest, pk: int, action: Action, service: Any) -> HttpResponse:
+def _alignment_action(
+    request: OrgRequest, pk: int, action: Action, service: Callable[..., Mission]
+) -> HttpResponse:
     mission = get_mission_for(request, pk, action)
     form = CommentForm(request.POST)
     form.is_valid()
@@ -213,25 +217,25 @@ def _alignment_action(request: HttpRequest, pk: int, action: Action, service: An
 
 @org_view
 @require_POST
-def mission_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_propose(request: OrgRequest, pk: int) -> HttpResponse:
     return _alignment_action(request, pk, Action.PROPOSE, services.mission_propose)
 
 
 @org_view
 @require_POST
-def mission_align(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_align(request: OrgRequest, pk: int) -> HttpResponse:
     return _alignment_action(request, pk, Action.ALIGN, services.mission_align)
 
 
 @org_view
 @require_POST
-def mission_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_send_back(request: OrgRequest, pk: int) -> HttpResponse:
     return _alignment_action(request, pk, Action.ALIGN, services.mission_send_back)
 
 
 @org_view
 @require_POST
-def mission_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_archive(request: OrgRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.ARCHIVE)
     services.mission_archive(mission=mission, by=request.user)
     messages.success(request, "The mission is archived. Nothing was deleted.")
@@ -240,7 +244,7 @@ def mission_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_carry_over(request: OrgRequest, pk: int) -> HttpResponse:
     """Copy the mission into the next period, with its KPIs and open key tasks."""
     mission = get_mission_for(request, pk, Action.EDIT)
     suggested = services.mission_next_period(mission)
@@ -260,7 +264,7 @@ def mission_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _add_to_mission(
-    request: HttpRequest, mission: Mission, form: Any, save: Any, done: str
+    request: OrgRequest, mission: Mission, form: Any, save: Any, done: str
 ) -> HttpResponse:
     """The small forms of the mission page: bind, call one service, say how it went, go back.
 
@@ -279,7 +283,7 @@ def _add_to_mission(
 
 @org_view
 @require_POST
-def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_create(request: OrgRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
     return _add_to_mission(
         request,
@@ -292,7 +296,7 @@ def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def key_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def key_task_create(request: OrgRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
     return _add_to_mission(
         request,
@@ -305,7 +309,7 @@ def key_task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
+def key_task_update(request: HtmxOrgRequest, pk: int) -> HttpResponse:
     """Change a key task's status; htmx swaps the row in place."""
     actor = actor_of(request)
     task = get_object_or_404(
@@ -317,7 +321,7 @@ def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.POST.get("status", "")
     if status in KeyTask.Status.values:
         task = services.key_task_update(task=task, data={"status": status}, by=request.user)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "missions/partials/key_task_row.html", {"task": task, "can_edit": True}
         )
@@ -326,7 +330,7 @@ def key_task_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def link_create(request: HttpRequest, pk: int) -> HttpResponse:
+def link_create(request: OrgRequest, pk: int) -> HttpResponse:
     """Ask another mission for support, or offer yours."""
     mission = get_mission_for(request, pk, Action.EDIT)
     return _add_to_mission(
@@ -346,7 +350,7 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def link_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def link_respond(request: OrgRequest, pk: int) -> HttpResponse:
     """The asked side acknowledges, declines or resolves a link."""
     actor = actor_of(request)
     link = get_object_or_404(
@@ -366,7 +370,7 @@ def link_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def mission_move_item(request: HttpRequest, pk: int) -> HttpResponse:
+def mission_move_item(request: OrgRequest, pk: int) -> HttpResponse:
     """Move a KPI or a key task of this mission to another mission one may edit."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk, Action.EDIT)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -11,6 +11,7 @@ from kernel import services as kernel_services
 from kernel.forms import InviteForm, OrganisationSettingsForm, TeamsForm, save_through
 from kernel.models import Membership
 from kernel.permissions import Action, can, require
+from kernel.types import OrgRequest
 from kernel.web import actor_of, org_view
 
 from .. import selectors, services
@@ -19,7 +20,7 @@ from ..forms import IntentForm
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def organisation_settings(request: HttpRequest) -> HttpResponse:
+def organisation_settings(request: OrgRequest) -> HttpResponse:
     """Name, review cadence, the "get real" limit, dashboard visibility, currency, time zone."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
@@ -42,7 +43,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def welcome(request: HttpRequest) -> HttpResponse:
+def welcome(request: OrgRequest) -> HttpResponse:
     """The onboarding: the CEO's intent, the first teams, the first invitations, then the
     first organisation mission; each step saves through the same services as the full pages."""
     actor = actor_of(request)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from kernel.notifications import notifications_mark_read
 from kernel.permissions import Action, Actor, can, require
+from kernel.types import OrgRequest, User
 from kernel.web import actor_of, org_view
 from reviews.selectors import reviews_due_for
 
@@ -23,7 +24,9 @@ from ..forms import VisionForm
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """Send the user to their organisation, or let them pick one."""
-    organisations = list(selectors.organisations_of(user=request.user))
+    user = request.user
+    assert isinstance(user, User), "login_required lets in signed-in people only"
+    organisations = list(selectors.organisations_of(user=user))
     if len(organisations) == 1:
         return redirect("missions:home", org=organisations[0].slug)
     return render(request, "missions/organisation_list.html", {"organisations": organisations})
@@ -31,7 +34,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OrgRequest) -> HttpResponse:
     """Vision, CEO's intent, the top missions and the user's own missions and reviews."""
     actor = actor_of(request)
     context = {
@@ -55,7 +58,7 @@ def _onboarding(actor: Actor) -> list[dict[str, object]] | None:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def vision(request: HttpRequest) -> HttpResponse:
+def vision(request: OrgRequest) -> HttpResponse:
     """Everyone reads the vision; leaders of the top team write it."""
     actor = actor_of(request)
     current = selectors.vision_of(organisation=actor.organisation)
@@ -80,7 +83,7 @@ def vision(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: OrgRequest) -> HttpResponse:
     """The user's in-app notifications, newest first; POST marks them read."""
     actor = actor_of(request)
     inbox = selectors.notifications_for(actor=actor)

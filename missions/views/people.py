@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +14,7 @@ from kernel import services as kernel_services
 from kernel.forms import ImportForm, InviteForm, MembershipForm, TeamForm, save_through
 from kernel.models import Invitation, Membership
 from kernel.permissions import Action, require
+from kernel.types import OrgRequest
 from kernel.web import actor_of, org_view
 
 from .. import selectors
@@ -21,7 +22,7 @@ from .. import selectors
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: OrgRequest) -> HttpResponse:
     """Teams, members and invitations; admins add teams and invite people here."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
@@ -69,7 +70,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: OrgRequest, pk: int) -> HttpResponse:
     """Change a member's role, team or job title."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
@@ -95,7 +96,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def invitation_action(request: OrgRequest, pk: int, action: str) -> HttpResponse:
     """Resend or revoke a pending invitation."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)
@@ -116,7 +117,7 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def org_chart_import(request: HttpRequest) -> HttpResponse:
+def org_chart_import(request: OrgRequest) -> HttpResponse:
     """Upload a CSV, see what it would do, then import all of it or nothing."""
     actor = actor_of(request)
     require(actor, Action.MANAGE_ORGANISATION)

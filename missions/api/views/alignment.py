@@ -3,15 +3,18 @@ aligns or sends back."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import services
+from ...models import Mission
 from .. import serializers as s
+from .common import caller
 from .versions import CONFLICT_RESPONSE
 
 ALIGNMENT_EXAMPLES = {
@@ -27,19 +30,22 @@ ALIGNMENT_EXAMPLES = {
 }
 
 
-class MissionAlignmentMixin:
+class MissionAlignmentMixin(GenericAPIView[Mission]):
     """``propose``, ``align`` and ``send-back`` on a mission viewset: each reads the comment,
     calls its service and answers the mission as it now stands."""
 
     def _alignment(
-        self, service: Any, request: Request, payload_class: type = s.AlignmentActionSerializer
+        self,
+        service: Callable[..., Mission],
+        request: Request,
+        payload_class: type[s.AlignmentActionSerializer] = s.AlignmentActionSerializer,
     ) -> Response:
         mission = self.get_object()
         payload = payload_class(data=request.data)
         payload.is_valid(raise_exception=True)
         # A decision someone made first is a StateConflict: the API's handler answers 409.
         mission = service(
-            mission=mission, by=request.user, comment=payload.validated_data["comment"]
+            mission=mission, by=caller(request), comment=payload.validated_data["comment"]
         )
         return Response(self.get_serializer(mission).data)
 

@@ -28,7 +28,7 @@ from ...services.missions import ConflictError
 from .. import filters
 from .. import serializers as s
 from .alignment import MissionAlignmentMixin
-from .common import API_PERMISSIONS
+from .common import API_PERMISSIONS, caller, updated
 from .versions import IF_MATCH, PreconditionFailed, if_match, with_etag
 
 MISSION_CREATE_EXAMPLE = OpenApiExample(
@@ -111,7 +111,7 @@ def _owner_errors(
         '`"status": "archived"`, for its history.'
     ),
 )
-class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.ModelViewSet):
+class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.ModelViewSet[Mission]):
     """Missions of the cascade. DELETE archives; nothing is ever deleted.
 
     A mission's ``ETag`` is its version: send it back in ``If-Match`` with a PUT or PATCH, and
@@ -126,7 +126,7 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
     ordering_fields = ["id", "title", "level", "period_start", "period_end", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Mission]:
-        queryset = selectors.missions_for_member(user=self.request.user)
+        queryset = selectors.missions_for_member(user=caller(self.request))
         if self.detail:
             queryset = queryset.select_related("organisation", "parent")
         return queryset
@@ -135,6 +135,8 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
         """The caller's missions, 50 a page; filters and ordering as documented."""
         rows = self.filter_queryset(self.get_queryset()).values(*s.MISSION_ROW_FIELDS)
         page = self.paginate_queryset(rows)
+        if page is None:  # no paginator configured: every row, as DRF's own list does
+            return Response([s.mission_row(row) for row in rows])
         return self.get_paginated_response([s.mission_row(row) for row in page])
 
     @extend_schema(examples=[MISSION_CREATE_EXAMPLE])
@@ -159,12 +161,12 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
             raise ValidationError(errors)
         with _operating_space_errors():
             serializer.instance = services.mission_create(
-                organisation=data["organisation"], data=data, by=self.request.user
+                organisation=data["organisation"], data=data, by=caller(self.request)
             )
 
     def perform_update(self, serializer: BaseSerializer[Mission]) -> None:
         data = serializer.validated_data
-        mission = serializer.instance
+        mission = updated(serializer)
         actor = request_actor(self.request, mission.organisation)
         if actor is None:  # ActorPermission answered 404 already; never reached
             raise NotFound
@@ -180,13 +182,13 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
         with _operating_space_errors():
             try:
                 serializer.instance = services.mission_update(
-                    mission=serializer.instance, data=data, by=self.request.user, read_at=read_at
+                    mission=mission, data=data, by=caller(self.request), read_at=read_at
                 )
             except ConflictError as error:
                 raise PreconditionFailed(" ".join(error.messages)) from error
 
     def perform_destroy(self, instance: Mission) -> None:
-        services.mission_archive(mission=instance, by=self.request.user)
+        services.mission_archive(mission=instance, by=caller(self.request))
 
     @extend_schema(responses=s.MissionTreeSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

@@ -16,10 +16,10 @@ from ... import selectors, services
 from ...models import Vision
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS
+from .common import API_PERMISSIONS, caller, updated
 
 
-class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Organisation]):
     """The organisations the caller belongs to."""
 
     queryset = Organisation.objects.none()  # for the schema; get_queryset scopes it
@@ -28,7 +28,7 @@ class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "name", "slug"]
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return selectors.organisations_of(user=self.request.user).order_by("id")
+        return selectors.organisations_of(user=caller(self.request)).order_by("id")
 
 
 class VisionViewSet(
@@ -37,7 +37,7 @@ class VisionViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Vision],
 ):
     """The vision and CEO's intent of each of the caller's organisations."""
 
@@ -49,18 +49,20 @@ class VisionViewSet(
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Vision]:
-        return selectors.visions_for_member(user=self.request.user).select_related("organisation")
+        return selectors.visions_for_member(user=caller(self.request)).select_related(
+            "organisation"
+        )
 
     def perform_create(self, serializer: BaseSerializer[Vision]) -> None:
         organisation = serializer.validated_data["organisation"]
         require_api(self.request, Action.EDIT_VISION, organisation)
         serializer.instance = services.vision_update(
-            organisation=organisation, data=serializer.validated_data, by=self.request.user
+            organisation=organisation, data=serializer.validated_data, by=caller(self.request)
         )
 
     def perform_update(self, serializer: BaseSerializer[Vision]) -> None:
         serializer.instance = services.vision_update(
-            organisation=serializer.instance.organisation,
+            organisation=updated(serializer).organisation,
             data=serializer.validated_data,
-            by=self.request.user,
+            by=caller(self.request),
         )

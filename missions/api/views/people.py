@@ -22,10 +22,10 @@ from kernel.tenancy import TenantScopedAPIMixin
 from ... import selectors
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS
+from .common import API_PERMISSIONS, caller, updated
 
 
-class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
+class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[Team]):
     """Teams; organisation admins create and change them."""
 
     queryset = Team.objects.none()  # for the schema; get_queryset scopes it
@@ -41,7 +41,7 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Team]:
-        return selectors.teams_for_member(user=self.request.user).select_related("organisation")
+        return selectors.teams_for_member(user=caller(self.request)).select_related("organisation")
 
     def perform_create(self, serializer: BaseSerializer[Team]) -> None:
         data = serializer.validated_data
@@ -51,13 +51,13 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
             name=data["name"],
             parent=data.get("parent"),
             leader=data.get("leader"),
-            by=self.request.user,
+            by=caller(self.request),
         )
 
     def perform_update(self, serializer: BaseSerializer[Team]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "organisation"}
         serializer.instance = kernel_services.team_update(
-            team=serializer.instance, data=data, by=self.request.user
+            team=updated(serializer), data=data, by=caller(self.request)
         )
 
 
@@ -66,7 +66,7 @@ class InvitationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Invitation],
 ):
     """Invitations of the organisations the caller administers: invite by email with a role
     and a team (the link goes to that address), list them, resend or revoke one."""
@@ -84,7 +84,7 @@ class InvitationViewSet(
     def get_queryset(self) -> QuerySet[Invitation]:
         return (
             Invitation.objects.filter(
-                organisation__memberships__user=self.request.user,
+                organisation__memberships__user=caller(self.request),
                 organisation__memberships__role=Membership.Role.ADMIN,
             )
             .select_related("organisation", "team")
@@ -101,13 +101,13 @@ class InvitationViewSet(
             email=data["email"],
             role=data.get("role", Membership.Role.STAFF),
             team=data.get("team"),
-            by=self.request.user,
+            by=caller(self.request),
         )
 
     def _only_administered(self) -> Organisation:
         administered = list(
             Organisation.objects.filter(
-                memberships__user=self.request.user, memberships__role=Membership.Role.ADMIN
+                memberships__user=caller(self.request), memberships__role=Membership.Role.ADMIN
             )[:2]
         )
         if not administered:  # nobody to invite for: no organisation of theirs allows it
@@ -117,7 +117,7 @@ class InvitationViewSet(
         return administered[0]
 
     def _act(self, service: Any) -> Response:
-        invitation = service(invitation=self.get_object(), by=self.request.user)
+        invitation = service(invitation=self.get_object(), by=caller(self.request))
         return Response(self.get_serializer(invitation).data)
 
     @extend_schema(request=None, responses={200: s.InvitationSerializer})

@@ -22,10 +22,10 @@ from ... import selectors, services
 from ...models import Interdependency, KeyTask, Mission
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS
+from .common import API_PERMISSIONS, caller, updated
 
 
-class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
+class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[KeyTask]):
     """Key tasks; whoever may edit the mission manages its tasks."""
 
     queryset = KeyTask.objects.none()  # for the schema; get_queryset scopes it
@@ -37,7 +37,7 @@ class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[KeyTask]:
-        return selectors.key_tasks_for_member(user=self.request.user).select_related(
+        return selectors.key_tasks_for_member(user=caller(self.request)).select_related(
             "mission__organisation", "mission__parent"
         )
 
@@ -46,16 +46,16 @@ class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
         require_api(self.request, Action.EDIT, mission)
         _check_task_owner(serializer.validated_data, mission)
         serializer.instance = services.key_task_create(
-            mission=mission, data=serializer.validated_data, by=self.request.user
+            mission=mission, data=serializer.validated_data, by=caller(self.request)
         )
 
     def perform_update(self, serializer: BaseSerializer[KeyTask]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "mission"}
-        task = serializer.instance
+        task = updated(serializer)
         if data.get("owner") is not None and data["owner"].pk != task.owner_id:
             _check_task_owner(data, task.mission)
         serializer.instance = services.key_task_update(
-            task=serializer.instance, data=data, by=self.request.user
+            task=task, data=data, by=caller(self.request)
         )
 
 
@@ -75,7 +75,7 @@ class InterdependencyViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Interdependency],
 ):
     """Links between missions; the asked side answers through ``respond``."""
 
@@ -88,7 +88,7 @@ class InterdependencyViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "status"]
 
     def get_queryset(self) -> QuerySet[Interdependency]:
-        return selectors.interdependencies_for_member(user=self.request.user).select_related(
+        return selectors.interdependencies_for_member(user=caller(self.request)).select_related(
             "organisation", "from_mission", "to_mission__parent"
         )
 
@@ -100,7 +100,7 @@ class InterdependencyViewSet(
             to_mission=data["to_mission"],
             kind=data["kind"],
             description=data.get("description", ""),
-            by=self.request.user,
+            by=caller(self.request),
         )
 
     @extend_schema(
@@ -119,6 +119,6 @@ class InterdependencyViewSet(
         payload = s.InterdependencyRespondSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         link = services.interdependency_respond(
-            link=link, status=payload.validated_data["status"], by=request.user
+            link=link, status=payload.validated_data["status"], by=caller(request)
         )
         return Response(self.get_serializer(link).data, status=status.HTTP_200_OK)
