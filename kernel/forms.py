@@ -69,7 +69,7 @@ class ServiceModelForm(forms.ModelForm):
         raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
 
 
-def save_through(form: forms.Form, save: Any) -> Any:
+def save_through(form: forms.BaseForm, save: Any) -> Any:
     """Validate ``form`` and hand its data to ``save`` (a service); the service's refusal
     comes back on the form. The service's result, or None when nothing was saved."""
     if not form.is_valid():
