@@ -16,6 +16,7 @@ from kernel import tree
 from kernel.models import Organisation, Team
 from kernel.querysets import owned_by_teams
 from missions.models import Mission
+from missions.querysets import MissionQuerySet
 
 from ..checks import OWNER_TEAM
 
@@ -50,7 +51,7 @@ def teams_in_scope(*, organisation: Organisation, scope: Scope) -> QuerySet[Team
     return teams.order_by("path", "name")
 
 
-def missions_in_scope(*, organisation: Organisation, scope: Scope) -> QuerySet[Mission]:
+def missions_in_scope(*, organisation: Organisation, scope: Scope) -> MissionQuerySet:
     """Missions of the teams in scope: owned by one of them or by one of their members."""
     missions = Mission.objects.filter(organisation=organisation)
     if scope is None:

@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.models import Team
-from measures.models import CheckIn, Kpi
+from measures.models import CheckIn, ForecastStatus, Kpi
 from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 
@@ -51,9 +51,9 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
             total=Count("id"),
             weight_total=Sum(Cast("weight", FloatField())),
             weighted=Sum(F("progress") * Cast("weight", FloatField())),
-            off=Count("id", filter=Q(forecast_status="off_track")),
-            risk=Count("id", filter=Q(forecast_status="at_risk")),
-            unknown=Count("id", filter=Q(forecast_status="unknown")),
+            off=Count("id", filter=Q(forecast_status=ForecastStatus.OFF_TRACK)),
+            risk=Count("id", filter=Q(forecast_status=ForecastStatus.AT_RISK)),
+            unknown=Count("id", filter=Q(forecast_status=ForecastStatus.UNKNOWN)),
         )
         .order_by()
     )
@@ -70,9 +70,9 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
 
 
 WORST_FIRST = Case(
-    When(forecast_status="off_track", then=Value(0)),
-    When(forecast_status="at_risk", then=Value(1)),
-    When(forecast_status="unknown", then=Value(2)),
+    When(forecast_status=ForecastStatus.OFF_TRACK, then=Value(0)),
+    When(forecast_status=ForecastStatus.AT_RISK, then=Value(1)),
+    When(forecast_status=ForecastStatus.UNKNOWN, then=Value(2)),
     default=Value(3),
 )
 
@@ -88,7 +88,7 @@ def worst_kpis(missions: QuerySet[Mission]) -> list[KpiFigures]:
         .prefetch_related(Prefetch("check_ins", queryset=recent, to_attr="recent_check_ins"))
         .order_by(WORST_FIRST, "progress", "due_date", "id")[:KPI_LIMIT]
     )
-    return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]  # type: ignore[attr-defined]
+    return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]
 
 
 @dataclass
@@ -98,7 +98,7 @@ class TeamDashboard:
     trend: list[tuple[dt.date, float]]
     rows: list[TeamRow]
     sort: str
-    missions: Page  # type: ignore[type-arg]
+    missions: Page[Mission]
     health: dict[int, MissionHealth]
     kpis: list[KpiFigures]
     reviews: list[Review]
