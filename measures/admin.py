@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -13,15 +14,26 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from kernel.admin import ReadOnlyAdminMixin, adopt
+from kernel.types import User
 from missions.admin import kpi_set_status
 
 from . import services
 from .models import CheckIn, Kpi
+from .querysets import CheckInQuerySet
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
 LATEST_CHECK_INS = 20
+
+
+def _staff_user(request: HttpRequest) -> User:
+    """The person using the admin: signed-in staff only get there (``PermissionDenied``
+    should anyone else)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 class KpiForm(forms.ModelForm):
@@ -43,7 +55,8 @@ class KpiForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         mission = cleaned.get("mission") or getattr(self.instance, "mission", None)
         parent_kpi = cleaned.get("parent_kpi")
         if mission is not None and parent_kpi is not None:
@@ -61,7 +74,9 @@ class LatestCheckInsFormSet(BaseInlineFormSet):
 
     def get_queryset(self) -> models.QuerySet[CheckIn]:
         if not hasattr(self, "_latest"):
-            self._latest = super().get_queryset().newest_first()[:LATEST_CHECK_INS]
+            check_ins = super().get_queryset()
+            assert isinstance(check_ins, CheckInQuerySet), "CheckIn.objects' queryset"
+            self._latest = check_ins.newest_first()[:LATEST_CHECK_INS]
         return self._latest
 
 
@@ -123,12 +138,13 @@ class KpiAdmin(admin.ModelAdmin):
             for name in services.KPI_FIELDS
             if name in form.cleaned_data
         }
+        by = _staff_user(request)
         if change:
             stored = Kpi.objects.select_related("mission__organisation").get(pk=obj.pk)
-            kpi = services.kpi_update(kpi=stored, data=data, by=request.user)
+            kpi = services.kpi_update(kpi=stored, data=data, by=by)
         else:
-            kpi = services.kpi_create(mission=obj.mission, data=data, by=request.user)
-        kpi_set_status(kpi, form.cleaned_data["status"], by=request.user)
+            kpi = services.kpi_create(mission=obj.mission, data=data, by=by)
+        kpi_set_status(kpi, form.cleaned_data["status"], by=by)
         adopt(obj, kpi)
 
 
@@ -138,7 +154,8 @@ class CheckInForm(forms.ModelForm):
         fields = ("kpi", "value", "confidence", "recorded_on", "comment", "author", "supersedes")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kpi, supersedes = cleaned.get("kpi"), cleaned.get("supersedes")
         if kpi is not None and kpi.status != Kpi.Status.ACTIVE:
             self.add_error("kpi", "This KPI is archived; it takes no more check-ins.")
@@ -165,7 +182,7 @@ class CheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         initial.setdefault("recorded_on", timezone.localdate())
         return initial

@@ -29,14 +29,14 @@ from .models import CheckIn, Kpi
 if TYPE_CHECKING:
     import datetime as dt
 
-    from django.contrib.auth.models import AbstractBaseUser
+    from kernel.types import User
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_ROWS = 1_000
 REQUIRED_COLUMNS = ("kpi", "value")
 OPTIONAL_COLUMNS = ("date", "comment", "confidence")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]
+DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default
 
 
 @dataclass
@@ -57,9 +57,7 @@ class Entry:
         return not self.errors
 
 
-def check_ins_record_all(
-    *, entries: Sequence[Entry], by: AbstractBaseUser, dry_run: bool = False
-) -> int:
+def check_ins_record_all(*, entries: Sequence[Entry], by: User, dry_run: bool = False) -> int:
     """Record a check-in for every entry, or for none of them.
 
     Entries that already carry errors are not tried; any error, found before or raised by the
@@ -93,9 +91,9 @@ def check_ins_record_all(
     return 0 if failed or dry_run else stored
 
 
-def form_errors(form: forms.Form) -> list[str]:
+def form_errors(form: forms.BaseForm) -> list[str]:
     """A form's errors as sentences naming the field: "Value: Enter a number."."""
-    lines = []
+    lines: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else None
         lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
@@ -205,7 +203,8 @@ class CheckInUploadForm(forms.Form):
             self.fields["file"].required = False  # confirming the previewed text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD_BYTES:

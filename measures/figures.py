@@ -39,7 +39,15 @@ class Reading(Protocol):
     def confidence(self) -> int: ...
 
 
-def kpi_figures(kpi: Any, standing: Sequence[Reading]) -> dict[str, Any]:
+class Goal(forecast.Aim, Protocol):
+    """What the figures need of a KPI (a ``Kpi``, or a row being generated): its target and
+    its due date."""
+
+    @property
+    def due_date(self) -> dt.date: ...
+
+
+def kpi_figures(kpi: Goal, standing: Sequence[Reading]) -> dict[str, Any]:
     """The figures of ``kpi`` (anything with direction, baseline, target, target_max and
     due_date) from its standing check-ins, oldest first: ``check_ins.standing().in_order()``.
 

@@ -29,13 +29,54 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 WINDOW = 8
 AT_RISK_SHARE = 0.8
 REACH_HORIZON_DAYS = 20 * 365  # a pace that needs longer than this never reaches the target
 Direction = Literal["increase", "decrease", "range"]
 Status = Literal["on_track", "at_risk", "off_track", "unknown"]
+# The values of ``Kpi.Direction`` and ``ForecastStatus``, as this module's types.
+DIRECTIONS: tuple[Direction, ...] = ("increase", "decrease", "range")
+STATUSES: tuple[Status, ...] = ("on_track", "at_risk", "off_track", "unknown")
+
+
+def direction_of(value: str) -> Direction:
+    """A stored direction as a ``Direction`` (the database allows no other value)."""
+    for direction in DIRECTIONS:
+        if value == direction:
+            return direction
+    raise ValueError(f"Not a KPI direction: {value!r}")
+
+
+def status_of(value: str) -> Status:
+    """A stored forecast status as a ``Status`` (the field's choices are these)."""
+    for status in STATUSES:
+        if value == status:
+            return status
+    raise ValueError(f"Not a forecast status: {value!r}")
+
+
+class Aim(Protocol):
+    """What a target is read from: a ``Kpi``, or a KPI row being generated."""
+
+    @property
+    def direction(self) -> str: ...
+    @property
+    def baseline(self) -> Decimal | float: ...
+    @property
+    def target(self) -> Decimal | float: ...
+    @property
+    def target_max(self) -> Decimal | float | None: ...
+
+
+class Dated(Protocol):
+    """What a forecast reads of a check-in: the date and the value."""
+
+    @property
+    def recorded_on(self) -> dt.date: ...
+    @property
+    def value(self) -> Decimal | float: ...
 
 
 @dataclass(frozen=True)
@@ -48,15 +89,15 @@ class Target:
     target_max: float | None = None
 
     @classmethod
-    def of(cls, kpi: object) -> Target:
+    def of(cls, kpi: Aim) -> Target:
         def num(value: Decimal | float | None) -> float | None:
             return None if value is None else float(value)
 
         return cls(
-            direction=kpi.direction,  # type: ignore[attr-defined]
-            baseline=float(kpi.baseline),  # type: ignore[attr-defined]
-            target=float(kpi.target),  # type: ignore[attr-defined]
-            target_max=num(kpi.target_max),  # type: ignore[attr-defined]
+            direction=direction_of(kpi.direction),
+            baseline=float(kpi.baseline),
+            target=float(kpi.target),
+            target_max=num(kpi.target_max),
         )
 
     def met_by(self, value: float) -> bool:
@@ -181,10 +222,10 @@ def _reach_date(
     return reach if reach >= last_day else None
 
 
-def points_from(check_ins: Iterable[object]) -> list[tuple[dt.date, float]]:
+def points_from(check_ins: Iterable[Dated]) -> list[tuple[dt.date, float]]:
     """(date, value) pairs of a KPI's standing check-ins, oldest first.
 
     Which check-ins stand (a correction replaces what it supersedes) is decided in one place,
     ``CheckIn.objects.standing()``; these are its rows.
     """
-    return series([(c.recorded_on, float(c.value)) for c in check_ins])  # type: ignore[attr-defined]
+    return series([(c.recorded_on, float(c.value)) for c in check_ins])

@@ -55,7 +55,9 @@ class KpiForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         parent = mission.parent if mission is not None else None
         if parent is not None:
-            self.fields["parent_kpi"].queryset = Kpi.objects.filter(
+            parent_kpi = self.fields["parent_kpi"]
+            assert isinstance(parent_kpi, ParentKpiField), "declared above"
+            parent_kpi.queryset = Kpi.objects.filter(
                 mission=parent, status=Kpi.Status.ACTIVE
             ).select_related("mission")
         else:

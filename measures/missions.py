@@ -16,14 +16,12 @@ from django.db import transaction
 from missions import services as mission_services
 from missions.models import Mission
 
+from .models import Kpi
 from .services import kpi_carry_over, kpi_create
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
     from kernel.models import Organisation
-
-    User = AbstractBaseUser
+    from kernel.types import User
 
 
 @transaction.atomic
@@ -56,6 +54,6 @@ def mission_carry_over(
     copy = mission_services.mission_copy_forward(
         mission=mission, period_start=period_start, period_end=period_end, by=by
     )
-    for kpi in mission.kpis.filter(status="active"):
+    for kpi in mission.kpis.filter(status=Kpi.Status.ACTIVE):
         kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
     return copy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -221,7 +223,7 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.kpi}: {self.value} on {self.recorded_on}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:  # Model.save's arguments, passed on
         if self.pk is not None and not self._state.adding:
             raise ValueError("Check-ins are append-only; record a new check-in that supersedes.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kernel.permissions import Actor
     from reviews.models import Review
 
-DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default  # type: ignore[assignment]
+DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default
 
 
 @dataclass
@@ -145,7 +145,7 @@ def my_work(*, actor: Actor) -> MyWork:
     tasks: dict[int, list[KeyTask]] = {m.pk: [] for m in missions}
     others: dict[int, tuple[Mission, list[KeyTask]]] = {}
     for task in mission_selectors.key_tasks_of_actor(actor=actor, mission_ids=list(tasks)):
-        task.can_edit = can(actor, Action.EDIT, task.mission)  # type: ignore[attr-defined]
+        task.can_edit = can(actor, Action.EDIT, task.mission)  # type: ignore[attr-defined]  # template flag
         if task.mission_id in tasks:
             tasks[task.mission_id].append(task)
         else:
@@ -182,7 +182,12 @@ def kpi_of(*, actor: Actor, pk: int) -> Kpi:
 
 def figures_of(kpi: Kpi) -> KpiFigures:
     """The figures of a KPI from ``kpi_of``, its chart drawn from its standing check-ins."""
-    return figures_for(kpi, [c for c in kpi.check_ins.all() if c.is_standing])  # type: ignore[attr-defined]
+    standing = [
+        check_in
+        for check_in in kpi.check_ins.all()
+        if check_in.is_standing  # type: ignore[attr-defined]  # kpi_of's Prefetch annotates it
+    ]
+    return figures_for(kpi, standing)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Expression, OuterRef
 
 if TYPE_CHECKING:
     from .models import CheckIn
@@ -16,8 +16,8 @@ ORDER = ("recorded_on", "created_at", "id")
 
 
 class CheckInQuerySet(models.QuerySet["CheckIn"]):
-    def _standing(self) -> Exists:
-        # The one statement of the rule (see ``standing``).
+    def _standing(self) -> Expression:
+        # The one statement of the rule (see ``standing``): NOT EXISTS a correction of it.
         return ~Exists(self.model._default_manager.filter(supersedes=OuterRef("pk")))
 
     def standing(self) -> CheckInQuerySet:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from .models import CheckIn, Kpi
 
+if TYPE_CHECKING:
+    from kernel.types import User
 
-def kpis_for_member(*, user: object) -> QuerySet[Kpi]:
+
+def kpis_for_member(*, user: User) -> QuerySet[Kpi]:
     """KPIs of the user's organisations (their figures are stored columns: one query)."""
     return (
         Kpi.objects.filter(organisation__memberships__user=user)

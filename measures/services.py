@@ -24,8 +24,7 @@ from .querysets import ORDER
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from django.contrib.auth.models import AbstractBaseUser
-
+    from kernel.types import User
     from missions.models import Mission
 
 logger = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ def _check_parent_kpi(kpi: Kpi) -> None:
 
 
 @transaction.atomic
-def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser | None) -> Kpi:
+def kpi_create(*, mission: Mission, data: dict[str, Any], by: User | None) -> Kpi:
     """Add a measure of success to a mission."""
     kpi = Kpi(mission=mission, organisation_id=mission.organisation_id, created_by=by)
     apply_changes(kpi, data, KPI_FIELDS)
@@ -74,7 +73,7 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: AbstractBaseUser |
 
 
 @transaction.atomic
-def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: AbstractBaseUser) -> Kpi:
+def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: User) -> Kpi:
     """Change a KPI's definition; its check-ins stay as they are.
 
     The changes apply to the stored row, read again under a row lock (as ``mission_update``
@@ -115,7 +114,7 @@ def kpi_record_value(
     *,
     kpi: Kpi,
     value: Decimal,
-    by: AbstractBaseUser,
+    by: User,
     confidence: int = 70,
     comment: str = "",
     recorded_on: dt.date | None = None,
@@ -169,7 +168,7 @@ def kpi_record_value(
 
 
 @transaction.atomic
-def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
+def kpi_archive(*, kpi: Kpi, by: User) -> Kpi:
     """Retire a KPI: it keeps its history and takes no more check-ins."""
     if kpi.status == Kpi.Status.ARCHIVED:
         return kpi
@@ -189,7 +188,7 @@ def kpi_archive(*, kpi: Kpi, by: AbstractBaseUser) -> Kpi:
 
 
 @transaction.atomic
-def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
+def kpi_move(*, kpi: Kpi, to_mission: Mission, by: User) -> Kpi:
     """Move a KPI (with its history) to another mission of the same organisation.
 
     A link to a parent KPI that is not on the new parent mission no longer holds and is cut.
@@ -199,8 +198,9 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
     old = kpi.mission
     kpi.mission = to_mission
     changes: dict[str, list[Any]] = {"mission": [old.pk, to_mission.pk]}
-    if kpi.parent_kpi_id and kpi.parent_kpi.mission_id != to_mission.parent_id:
-        changes["parent_kpi"] = [kpi.parent_kpi_id, None]
+    parent_kpi = kpi.parent_kpi if kpi.parent_kpi_id else None
+    if parent_kpi is not None and parent_kpi.mission_id != to_mission.parent_id:
+        changes["parent_kpi"] = [parent_kpi.pk, None]
         kpi.parent_kpi = None
     kpi.save(update_fields=["mission", "parent_kpi", "updated_at"])
     if "parent_kpi" in changes:
@@ -219,9 +219,7 @@ def kpi_move(*, kpi: Kpi, to_mission: Mission, by: AbstractBaseUser) -> Kpi:
 
 
 @transaction.atomic
-def kpi_carry_over(
-    *, kpi: Kpi, to_mission: Mission, due_date: dt.date, by: AbstractBaseUser
-) -> Kpi:
+def kpi_carry_over(*, kpi: Kpi, to_mission: Mission, due_date: dt.date, by: User) -> Kpi:
     """A copy of the KPI for the next period, starting from its latest value."""
     current = kpi.check_ins.current()
     data = {name: getattr(kpi, name) for name in KPI_FIELDS}

@@ -75,7 +75,7 @@ def figures_for(kpi: Kpi, standing: Iterable[CheckIn] | None = None) -> KpiFigur
     readings = list(kpi.check_ins.all() if standing is None else standing)
     outlook = forecast.Forecast(
         kpi.forecast_value,
-        kpi.forecast_status,  # type: ignore[arg-type]
+        forecast.status_of(kpi.forecast_status),
         kpi.forecast_reach_date,
     )
     return KpiFigures(

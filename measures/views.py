@@ -10,14 +10,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from kernel.permissions import Action, require
-from kernel.web import actor_of, org_view
+from kernel.types import OrgRequest
+from kernel.web import org_view
 
 from . import bulk, charts, pages, services
 from .forms import CheckInForm
@@ -26,11 +28,17 @@ from .summary import contribution_figures, contributions
 NOT_ALLOWED = "You may not check in this KPI: only its mission's owner and their boss may."
 
 
-def _my_work_url(request: HttpRequest) -> str:
-    return reverse("measures:me", kwargs={"org": actor_of(request).organisation.slug})
+class PageRequest(OrgRequest):
+    """A request of these pages: ``org_view``'s, with what django-htmx's middleware adds."""
+
+    htmx: HtmxDetails
 
 
-def _back(request: HttpRequest) -> str:
+def _my_work_url(request: PageRequest) -> str:
+    return reverse("measures:me", kwargs={"org": request.actor.organisation.slug})
+
+
+def _back(request: PageRequest) -> str:
     """Where a check-in posted without JavaScript returns: ``next`` if it is ours."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
@@ -55,14 +63,14 @@ def _put_errors(form: CheckInForm, error: ValidationError) -> None:
 
 @org_view
 @require_GET
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: PageRequest) -> HttpResponse:
     """What the user must do now, then their missions with KPIs (check in here) and key tasks."""
-    work = pages.my_work(actor=actor_of(request))
+    work = pages.my_work(actor=request.actor)
     return render(request, "measures/my_work.html", {"work": work, "next": request.path})
 
 
 def _row_response(
-    request: HttpRequest,
+    request: PageRequest,
     row: pages.KpiRow,
     *,
     form: CheckInForm | None = None,
@@ -77,20 +85,20 @@ def _row_response(
         "errors": errors if errors is not None else (bulk.form_errors(form) if form else []),
         "next": _back(request),
     }
-    template = "measures/partials/kpi_row.html" if request.htmx else "measures/check_in.html"  # type: ignore[attr-defined]
+    template = "measures/partials/kpi_row.html" if request.htmx else "measures/check_in.html"
     return render(request, template, context, status=status)
 
 
 @org_view
 @require_POST
-def kpi_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_check_in(request: PageRequest, pk: int) -> HttpResponse:
     """Record one check-in. With htmx the KPI's row comes back updated (or with the reason it
     was refused); without JavaScript the browser returns to the page it came from."""
-    actor = actor_of(request)
+    actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
     row = pages.row_for(kpi, actor)
     if not row.can_check_in:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return _row_response(request, row, errors=[NOT_ALLOWED], status=403)
         raise PermissionDenied(NOT_ALLOWED)
     form = _check_in_form(kpi, request.POST)
@@ -112,7 +120,7 @@ def kpi_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Checked in {charts.number(float(check_in.value))} "
                 f"on {charts.day(check_in.recorded_on)}."
             )
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 messages.success(request, f"“{kpi.name}”: {message}")
                 return redirect(_back(request))
             fresh = pages.kpi_of(actor=actor, pk=pk)
@@ -122,9 +130,9 @@ def kpi_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def bulk_check_in(request: HttpRequest) -> HttpResponse:
+def bulk_check_in(request: PageRequest) -> HttpResponse:
     """A value field per KPI of My work; blank ones are skipped; all stored or none."""
-    rows = [row for row in pages.my_kpi_rows(actor=actor_of(request)) if row.can_check_in]
+    rows = [row for row in pages.my_kpi_rows(actor=request.actor) if row.can_check_in]
     forms = [
         CheckInForm(
             request.POST or None,
@@ -144,7 +152,7 @@ def bulk_check_in(request: HttpRequest) -> HttpResponse:
         stored = bulk.check_ins_record_all(entries=entries, by=request.user) if entries else 0
         if stored:
             messages.success(request, f"Checked in {stored} KPI{'s' if stored > 1 else ''}.")
-            return redirect("measures:me", org=actor_of(request).organisation.slug)
+            return redirect("measures:me", org=request.actor.organisation.slug)
         if not entries:
             messages.error(request, "Nothing to store: fill in at least one value.")
         errors = {entry.kpi.pk: entry.errors for entry in entries if entry.kpi and entry.errors}
@@ -162,9 +170,9 @@ def bulk_check_in(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def check_in_upload(request: HttpRequest) -> HttpResponse:
+def check_in_upload(request: PageRequest) -> HttpResponse:
     """Upload a CSV of values: a preview with each line's errors, then confirm to store all."""
-    actor = actor_of(request)
+    actor = request.actor
     posted = request.method == "POST"
     form = bulk.CheckInUploadForm(
         request.POST if posted else None, request.FILES if posted else None
@@ -196,9 +204,9 @@ def check_in_upload(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_GET
-def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_detail(request: PageRequest, pk: int) -> HttpResponse:
     """A KPI: its chart against the target, its history, and what contributes to it."""
-    actor = actor_of(request)
+    actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
     figures = pages.figures_of(kpi)
@@ -217,9 +225,9 @@ def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_GET
-def kpi_chart(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_chart(request: PageRequest, pk: int) -> HttpResponse:
     """The KPI's chart as an SVG file of its own, to embed or download."""
-    actor = actor_of(request)
+    actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
     return HttpResponse(charts.line_chart(pages.figures_of(kpi)), content_type="image/svg+xml")

@@ -32,7 +32,8 @@ class ReviewForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == Review.Status.DONE and not cleaned.get("held_on"):
             self.add_error("held_on", "A review that is done says when it was held.")
         mission_id = cleaned["mission"].pk if cleaned.get("mission") else self.instance.mission_id

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from kernel.models import Membership
 
 
-class CoacheeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CoacheeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         name = obj.user.get_full_name() or obj.user.get_username()
         return f"{name} ({obj.team})" if obj.team_id else name
@@ -26,9 +27,11 @@ class CoachingNoteForm(forms.Form):
         help_text="Only you and this person will ever read it: not their boss, not an admin.",
     )
 
-    def __init__(self, *args: Any, coachees: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, coachees: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coachee"].queryset = coachees  # type: ignore[attr-defined]
+        coachee = self.fields["coachee"]
+        assert isinstance(coachee, CoacheeChoiceField), "declared above"
+        coachee.queryset = coachees
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()

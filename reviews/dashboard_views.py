@@ -13,10 +13,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from kernel.models import Team
 from kernel.permissions import (
@@ -27,7 +28,8 @@ from kernel.permissions import (
     dashboard_teams,
     require,
 )
-from kernel.web import actor_of, org_view
+from kernel.types import OrgRequest
+from kernel.web import org_view
 from measures.charts import sparkline
 from missionlead import palette
 from missions import selectors as mission_selectors
@@ -41,6 +43,12 @@ from .services.coaching import coaching_note_create
 HEAT_PAGE = 100  # children per opened branch, as on the cascade page
 KPI_COLOURS = palette.STATUS
 LATE = palette.DANGER
+
+
+class PageRequest(OrgRequest):
+    """A request of these pages: ``org_view``'s, with what django-htmx's middleware adds."""
+
+    htmx: HtmxDetails
 
 
 def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str, Any]:
@@ -63,16 +71,20 @@ def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str
     }
 
 
-def _refused(request: HttpRequest, actor: Actor) -> HttpResponse:
+def _refused(request: PageRequest, actor: Actor) -> HttpResponse:
     """The 403 page of the organisation dashboard, pointing staff to their team's."""
-    team = Team.objects.filter(pk=actor.team_id, organisation=actor.organisation).first()
+    team = (
+        Team.objects.filter(pk=actor.team_id, organisation=actor.organisation).first()
+        if actor.team_id is not None
+        else None
+    )
     context = {"team": team}
     return render(request, "reviews/dashboards/refused.html", context, status=403)
 
 
-def _team_for(request: HttpRequest, pk: int) -> tuple[Team, Actor]:
+def _team_for(request: PageRequest, pk: int) -> tuple[Team, Actor]:
     """The team of this organisation whose dashboard the actor may open (404 / 403)."""
-    actor = actor_of(request)
+    actor = request.actor
     team = get_object_or_404(
         Team.objects.select_related("leader", "parent"), pk=pk, organisation=actor.organisation
     )
@@ -84,9 +96,9 @@ def _team_for(request: HttpRequest, pk: int) -> tuple[Team, Actor]:
 
 @require_GET
 @org_view
-def organisation_dashboard(request: HttpRequest) -> HttpResponse:
+def organisation_dashboard(request: PageRequest) -> HttpResponse:
     """The organisation's figures and its teams; for a team-scoped coach, their teams."""
-    actor = actor_of(request)
+    actor = request.actor
     try:
         require(actor, Action.VIEW_DASHBOARD)
     except PermissionDenied:
@@ -115,7 +127,7 @@ def _team_context(board: dashboards.TeamDashboard) -> dict[str, Any]:
 
 @require_GET
 @org_view
-def team_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def team_dashboard(request: PageRequest, pk: int) -> HttpResponse:
     """One team with its sub-teams."""
     team, actor = _team_for(request, pk)
     board = dashboards.team_dashboard(
@@ -132,7 +144,7 @@ def team_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @org_view
-def team_print(request: HttpRequest, pk: int) -> HttpResponse:
+def team_print(request: PageRequest, pk: int) -> HttpResponse:
     """The team's dashboard on paper, for a review meeting: the worst 50 missions."""
     team, _ = _team_for(request, pk)
     board = dashboards.team_dashboard(team=team, sort="score", per_page=dashboards.LIST_LIMIT)
@@ -228,10 +240,10 @@ def _team_table(
 
 
 @require_GET
-@org_view
-def organisation_export(request: HttpRequest) -> HttpResponse:
+@org_view  # type: ignore[arg-type]  # kernel.web.View returns HttpResponse; a CSV streams
+def organisation_export(request: PageRequest) -> StreamingHttpResponse:
     """The table of teams as CSV, the organisation (or the coach's teams) first."""
-    actor = actor_of(request)
+    actor = request.actor
     require(actor, Action.VIEW_DASHBOARD)
     board = dashboards.organisation_dashboard(
         organisation=actor.organisation, scope=dashboard_teams(actor), sort="tree"
@@ -261,8 +273,8 @@ def _mission_table(missions: Any) -> Iterator[list[Any]]:
 
 
 @require_GET
-@org_view
-def team_export(request: HttpRequest, pk: int) -> HttpResponse:
+@org_view  # type: ignore[arg-type]  # kernel.web.View returns HttpResponse; a CSV streams
+def team_export(request: PageRequest, pk: int) -> StreamingHttpResponse:
     """The team and its sub-teams as CSV; ``?table=missions``: all their active missions."""
     team, actor = _team_for(request, pk)
     day = timezone.localdate().isoformat()
@@ -289,15 +301,15 @@ def team_export(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The heat map -------------------------------------------------------------------------
 
 
-def _heat_scope(request: HttpRequest) -> tuple[Actor, dashboards.Scope]:
-    actor = actor_of(request)
+def _heat_scope(request: PageRequest) -> tuple[Actor, dashboards.Scope]:
+    actor = request.actor
     require(actor, Action.VIEW_DASHBOARD)
     return actor, dashboard_teams(actor)
 
 
 @require_GET
 @org_view
-def heatmap(request: HttpRequest) -> HttpResponse:
+def heatmap(request: PageRequest) -> HttpResponse:
     """The cascade coloured by alignment score, with the cascade page's filters."""
     actor, scope = _heat_scope(request)
     organisation = actor.organisation
@@ -322,7 +334,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @org_view
-def heatmap_children(request: HttpRequest, pk: int) -> HttpResponse:
+def heatmap_children(request: PageRequest, pk: int) -> HttpResponse:
     """One opened branch of the heat map (htmx partial, or a page without JavaScript)."""
     actor, scope = _heat_scope(request)
     mission = get_object_or_404(
@@ -335,7 +347,7 @@ def heatmap_children(request: HttpRequest, pk: int) -> HttpResponse:
     )
     nodes = dashboards.heat_nodes(list(page), organisation=actor.organisation)
     context = {"parent": mission, "nodes": nodes, "page": page}
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+    if request.htmx and not request.htmx.boosted:
         return render(request, "reviews/dashboards/partials/heat_nodes.html", context)
     return render(request, "reviews/dashboards/heatmap_branch.html", context)
 
@@ -353,9 +365,9 @@ def _mission_in_scope(mission: Mission, scope: list[Team]) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @org_view
-def coaching(request: HttpRequest) -> HttpResponse:
+def coaching(request: PageRequest) -> HttpResponse:
     """The notes the user may read; coaches also write one here about a member."""
-    actor = actor_of(request)
+    actor = request.actor
     form = None
     if request.method == "POST":
         require(actor, Action.WRITE_COACHING_NOTE)

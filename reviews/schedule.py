@@ -7,9 +7,18 @@ is missing and never overwrites an operator's change.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
-DEFAULT_SCHEDULE = [
+
+class PeriodicTask(TypedDict):
+    """A task of the schedule: its name in the admin, the Celery task, and when (crontab)."""
+
+    name: str
+    task: str
+    crontab: dict[str, str]
+
+
+DEFAULT_SCHEDULE: list[PeriodicTask] = [
     {
         "name": "Review reminders (hourly; each reminder is sent once)",
         "task": "reviews.tasks.review_reminder_sweep",

@@ -19,6 +19,7 @@ from .models import SEVERITY_RANK, Finding, Review
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
+    from kernel.types import User
 
 
 def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
@@ -36,7 +37,7 @@ def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
     )
 
 
-def reviews_for_member(*, user: object) -> QuerySet[Review]:
+def reviews_for_member(*, user: User) -> QuerySet[Review]:
     """Reviews of the user's organisations (the API's list)."""
     return (
         Review.objects.filter(mission__organisation__memberships__user=user)
@@ -161,16 +162,16 @@ def kpi_movement(*, mission: Mission, since: dt.date | None) -> list[KpiMovement
     correction supersedes (as in the KPI's chart); before any review, the baseline.
     """
     kpis = Kpi.objects.filter(mission=mission, status=Kpi.Status.ACTIVE).order_by("id")
-    if since is not None:
-        then = CheckIn.objects.filter(kpi=OuterRef("pk"), recorded_on__lte=since).standing()
-        kpis = kpis.annotate(value_then=Subquery(then.newest_first().values("value")[:1]))
+    if since is None:
+        return [
+            KpiMovement(kpi=kpi, then=kpi.baseline, now=kpi.latest_value)
+            for kpi in kpis[:AGENDA_ITEMS]
+        ]
+    then = CheckIn.objects.filter(kpi=OuterRef("pk"), recorded_on__lte=since).standing()
+    at_since = kpis.annotate(value_then=Subquery(then.newest_first().values("value")[:1]))
     return [
-        KpiMovement(
-            kpi=kpi,
-            then=kpi.value_then if since is not None else kpi.baseline,  # type: ignore[attr-defined]
-            now=kpi.latest_value,
-        )
-        for kpi in kpis[:AGENDA_ITEMS]
+        KpiMovement(kpi=kpi, then=kpi.value_then, now=kpi.latest_value)
+        for kpi in at_since[:AGENDA_ITEMS]
     ]
 
 
@@ -222,7 +223,7 @@ def review_agenda(*, review: Review) -> Agenda:
 # --- The API's findings and notifications ------------------------------------------------------
 
 
-def findings_for_member(*, user: object) -> QuerySet[Finding]:
+def findings_for_member(*, user: User) -> QuerySet[Finding]:
     """Alignment findings of the user's organisations, with ``severity_rank`` (0 = critical)."""
     return (
         Finding.objects.filter(organisation__memberships__user=user)
@@ -232,7 +233,7 @@ def findings_for_member(*, user: object) -> QuerySet[Finding]:
     )
 
 
-def notifications_of(*, user: object) -> QuerySet[Notification]:
+def notifications_of(*, user: User) -> QuerySet[Notification]:
     """The user's own notifications, in the organisations they still belong to."""
     return Notification.objects.filter(
         recipient=user, organisation__memberships__user=user

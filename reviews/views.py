@@ -7,14 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kernel.forms import add_service_errors
 from kernel.permissions import Action, can, require
-from kernel.web import actor_of, org_view
+from kernel.types import OrgRequest
+from kernel.web import org_view
 
 from . import selectors, services
 from .forms import ReviewForm
@@ -25,14 +26,14 @@ PAGE_SIZE = 25
 
 @org_view
 @require_safe
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: OrgRequest) -> HttpResponse:
     """Reviews to hold (overdue first) and held, of the user's missions and those under them."""
-    actor = actor_of(request)
+    actor = request.actor
     to_hold = Paginator(selectors.reviews_to_hold(actor=actor), PAGE_SIZE)
     held = Paginator(selectors.reviews_held(actor=actor), PAGE_SIZE)
     due_page = to_hold.get_page(request.GET.get("due_page"))
     for review in due_page:
-        review.is_mine = actor.owns(review.mission)  # type: ignore[attr-defined]
+        review.is_mine = actor.owns(review.mission)  # type: ignore[attr-defined]  # template flag
     context = {
         "to_hold": due_page,
         "held": held.get_page(request.GET.get("done_page")),
@@ -43,9 +44,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """One review: the agenda and the form for who may edit the mission, else read-only."""
-    actor = actor_of(request)
+    actor = request.actor
     review = selectors.review_of(actor=actor, pk=pk)
     if review is None:
         raise Http404("No such review.")
@@ -80,7 +81,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/review_detail.html", context, status=status)
 
 
-def _after_complete(request: HttpRequest, review: Review, still_aligned: bool) -> HttpResponse:
+def _after_complete(request: OrgRequest, review: Review, still_aligned: bool) -> HttpResponse:
     mission = review.mission
     mission.refresh_from_db(fields=["next_review_due", "alignment_status"])
     text = f"The review is recorded. The next one is due on {mission.next_review_due:%-d %b %Y}."

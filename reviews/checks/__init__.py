@@ -19,6 +19,13 @@ scores and snapshots, ``dialect`` the SQL that differs between the two databases
 """
 
 from .runner import CheckResult, run_checks
-from .scores import MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS
+from .scores import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS
 
-__all__ = ["MEMBERSHIP_JOIN", "OWNER_TEAM", "WEIGHTS", "CheckResult", "run_checks"]
+__all__ = [
+    "COMPLIANCE_WINDOW_DAYS",
+    "MEMBERSHIP_JOIN",
+    "OWNER_TEAM",
+    "WEIGHTS",
+    "CheckResult",
+    "run_checks",
+]

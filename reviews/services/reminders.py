@@ -115,7 +115,7 @@ def _claims(review: Review, kind: str) -> list[Reminder]:
 def _message(reminder: Reminder) -> str:
     review, mission = reminder.review, reminder.review.mission
     due = f"{review.due_date:%-d %b %Y}"
-    return {
+    messages: dict[str, str] = {
         Kind.BEFORE: f"The 30-day review of “{mission.title}” is due on {due}.",
         Kind.DUE: f"The 30-day review of “{mission.title}” is due today.",
         Kind.AFTER: f"The 30-day review of “{mission.title}” was due on {due} and is not held yet.",
@@ -123,7 +123,8 @@ def _message(reminder: Reminder) -> str:
             f"The 30-day review of “{mission.title}” ({mission.owner_display}) was due on {due} "
             "and has not been held."
         ),
-    }[reminder.kind]
+    }
+    return messages[reminder.kind]
 
 
 class ReminderEmailedNotRecorded(Exception):

@@ -21,7 +21,7 @@ from missions.services.checks import request_alignment_check
 from ..models import Review
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from kernel.types import User
 
 logger = logging.getLogger(__name__)
 REVIEW_FIELDS = ("summary", "working", "not_working", "changes", "still_aligned")
@@ -44,7 +44,7 @@ def review_schedule(*, mission: Mission, due_date: dt.date) -> Review:
 
 
 @transaction.atomic
-def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUser) -> Review:
+def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review:
     """Record a held review and schedule the next one a cadence later.
 
     A mission found no longer aligned goes back to "proposed" for its boss to look at again.
@@ -83,24 +83,23 @@ def review_complete(*, review: Review, data: dict[str, Any], by: AbstractBaseUse
         review.still_aligned is False
         and mission.parent_id is not None
         and mission.alignment_status != Mission.AlignmentStatus.PROPOSED
+        and (boss_mission := mission.parent) is not None
     ):
         mission_reopen_alignment(
             mission=mission, by=by, comment="The review found the mission no longer aligned."
         )
         # The boss must look at it again: tell them, as proposing a mission does.
         notify(
-            recipients=mission_owners(mission.parent),
+            recipients=mission_owners(boss_mission),
             kind=Notification.Kind.ALIGNMENT_REQUESTED,
             message=(
                 f"The review of “{mission.title}” found it no longer aligned with "
-                f"“{mission.parent.title}”: align it again or send it back."
+                f"“{boss_mission.title}”: align it again or send it back."
             ),
             mission=mission,
             by=by,
         )
-    review_schedule(
-        mission=mission, due_date=review.held_on + dt.timedelta(days=review_cadence(mission))
-    )
+    review_schedule(mission=mission, due_date=held_on + dt.timedelta(days=review_cadence(mission)))
     return review
 
 

@@ -1,0 +1,182 @@
+"""The figures read from the database: each team's own figures, live (``figures_by_team``),
+the whole organisation's with each team's from the latest alignment check
+(``organisation_figures``), both in plain SQL that runs on PostgreSQL and on SQLite, and the
+daily score of the last 90 days (``trend``).
+
+Cost: one GROUP BY per kind of row (missions, KPIs, findings, reviews), grouped by team, for
+any number of missions; never a loop over missions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from kernel.models import Organisation
+
+from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM
+from ..models import AlignmentSnapshot
+from .figures import STATUSES, WINDOW_DAYS, Figures
+from .scope import Scope, scope_sql, teams_in_scope
+
+
+def _params(organisation: Organisation) -> dict[str, Any]:
+    ops = connection.ops
+    today = timezone.localdate()
+    return {
+        "org": organisation.pk,
+        "today": ops.adapt_datefield_value(today),
+        "since": ops.adapt_datefield_value(today - dt.timedelta(days=WINDOW_DAYS)),
+    }
+
+
+def _kpis_and_reviews(
+    cursor: Any, params: dict[str, Any], where: str, out: defaultdict[int | None, Figures]
+) -> None:
+    """KPIs by forecast and reviews due in the window, by team: two queries."""
+    # forecast_status is a stored column (measures.services keeps it): no forecast here. One
+    # row per team, a column per status.
+    by_status = ", ".join(
+        f"SUM(CASE WHEN k.forecast_status = '{status}' THEN 1 ELSE 0 END)" for status in STATUSES
+    )
+    cursor.execute(
+        f"SELECT {OWNER_TEAM}, {by_status} FROM measures_kpi k "
+        f"JOIN missions_mission m ON m.id = k.mission_id {MEMBERSHIP_JOIN} "
+        f"WHERE k.organisation_id = %(org)s AND k.status = 'active' AND {where} "
+        f"GROUP BY {OWNER_TEAM}",
+        params,
+    )
+    for team, *counts in cursor.fetchall():
+        out[team].kpis = {s: int(n) for s, n in zip(STATUSES, counts, strict=True) if n}
+    cursor.execute(
+        f"SELECT {OWNER_TEAM}, COUNT(*), SUM(CASE WHEN r.status = 'done' "
+        f"AND r.held_on <= r.due_date THEN 1 ELSE 0 END) FROM reviews_review r "
+        f"JOIN missions_mission m ON m.id = r.mission_id {MEMBERSHIP_JOIN} "
+        f"WHERE r.due_date >= %(since)s AND r.due_date < %(today)s "
+        f"AND r.status <> 'cancelled' AND {where} GROUP BY {OWNER_TEAM}",
+        params,
+    )
+    for team, due, on_time in cursor.fetchall():
+        out[team].reviews_due, out[team].reviews_on_time = due, int(on_time or 0)
+
+
+def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | None, Figures]:
+    """Each team's own figures, live (its sub-teams not rolled in yet); ``None`` holds the
+    missions of people in no team. Four queries, whatever the number of missions."""
+    params = _params(organisation)
+    where = "m.organisation_id = %(org)s AND m.status = 'active'" + scope_sql(scope, params)
+    out: defaultdict[int | None, Figures] = defaultdict(Figures)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {OWNER_TEAM}, COUNT(*), SUM(m.alignment_score), COUNT(m.alignment_score) "
+            f"FROM missions_mission m {MEMBERSHIP_JOIN} WHERE {where} GROUP BY {OWNER_TEAM}",
+            params,
+        )
+        for team, missions, total, scored in cursor.fetchall():
+            figures = out[team]
+            figures.missions, figures.score_sum, figures.scored = (
+                missions,
+                float(total or 0),
+                scored,
+            )
+        _kpis_and_reviews(cursor, params, where, out)
+        cursor.execute(
+            f"SELECT {OWNER_TEAM}, f.kind, f.severity, COUNT(*) FROM reviews_finding f "
+            f"JOIN missions_mission m ON m.id = f.mission_id {MEMBERSHIP_JOIN} "
+            f"WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL AND {where} "
+            f"GROUP BY {OWNER_TEAM}, f.kind, f.severity",
+            params,
+        )
+        for team, kind, severity, count in cursor.fetchall():
+            out[team].count_findings(kind, severity, count)
+    return dict(out)
+
+
+@dataclass
+class OrganisationFigures:
+    total: Figures
+    teams: dict[int | None, Figures]
+    checked_on: dt.date | None  # the alignment check the teams' scores and findings are from
+
+
+def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
+    """The whole organisation's figures and each team's own, in four queries.
+
+    Built for 100,000 missions and 10,000 teams: each team's figures (score, missions,
+    findings, KPI forecasts, review compliance) are those of the latest alignment check, whose
+    ``AlignmentSnapshot`` rows carry them (scores and findings only change when the checks run
+    anyway). The headline stays live where a single-table aggregate can do it: the missions and
+    their mean score, the open findings by kind and severity (the partial index on open
+    findings), the KPIs by forecast. Review compliance comes from the check's snapshot.
+    """
+    params = _params(organisation)
+    teams: defaultdict[int | None, Figures] = defaultdict(Figures)
+    total = Figures()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), SUM(alignment_score), COUNT(alignment_score) FROM missions_mission "
+            "WHERE organisation_id = %(org)s AND status = 'active'",
+            params,
+        )
+        missions, score_sum, scored = cursor.fetchone()
+        total.missions, total.score_sum, total.scored = missions, float(score_sum or 0), scored
+        # Findings of archived missions are resolved by the checks: no join needed here.
+        cursor.execute(
+            "SELECT kind, severity, COUNT(*) FROM reviews_finding "
+            "WHERE organisation_id = %(org)s AND resolved_at IS NULL GROUP BY kind, severity",
+            params,
+        )
+        for kind, severity, count in cursor.fetchall():
+            total.count_findings(kind, severity, count)
+        cursor.execute(
+            "SELECT forecast_status, COUNT(*) FROM measures_kpi "
+            "WHERE organisation_id = %(org)s AND status = 'active' GROUP BY forecast_status",
+            params,
+        )
+        total.kpis = {status: int(count) for status, count in cursor.fetchall() if count}
+        cursor.execute(
+            "SELECT team_id, run_date, score, missions, open_findings, critical_findings, "
+            "kpis_on_track, kpis_at_risk, kpis_off_track, kpis_unknown, reviews_due, "
+            "reviews_on_time FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
+            "AND run_date = (SELECT MAX(run_date) FROM reviews_alignmentsnapshot "
+            "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date <= %(today)s)",
+            params,
+        )
+        checked_on = None
+        for team, run_date, score, count, open_, critical, *kpis, due, on_time in cursor:
+            checked_on = run_date
+            if team is None:  # the organisation's own row: its review compliance
+                total.reviews_due, total.reviews_on_time = due, on_time
+                continue
+            figures = teams[team]
+            figures.missions, figures.score_sum, figures.scored = count, score * count, count
+            figures.open_findings, figures.critical_findings = open_, critical
+            figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
+            figures.reviews_due, figures.reviews_on_time = due, on_time
+    if isinstance(checked_on, str):  # SQLite hands dates back as text
+        checked_on = dt.date.fromisoformat(checked_on)
+    return OrganisationFigures(total=total, teams=dict(teams), checked_on=checked_on)
+
+
+def trend(*, organisation: Organisation, scope: Scope) -> list[tuple[dt.date, float]]:
+    """The daily score of the last 90 days: the organisation's snapshots, or the snapshots of
+    the teams in scope weighted by their missions. One query."""
+    since = timezone.localdate() - dt.timedelta(days=WINDOW_DAYS - 1)
+    snapshots = AlignmentSnapshot.objects.filter(organisation=organisation, run_date__gte=since)
+    if scope is None:
+        rows = snapshots.filter(team__isnull=True).values_list("run_date", "score")
+        return [(day, float(score)) for day, score in rows.order_by("run_date")]
+    teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
+    weighted = (
+        snapshots.filter(team__in=teams, missions__gt=0)
+        .values("run_date")
+        .annotate(total=Sum(F("score") * F("missions")), missions_total=Sum("missions"))
+        .order_by("run_date")
+    )
+    return [(r["run_date"], r["total"] / r["missions_total"]) for r in weighted]

@@ -1,0 +1,154 @@
+"""One team's dashboard: the team with its sub-teams' figures, trend and table, a page of its
+active missions with their KPI health, its worst KPIs with sparklines, the reviews due soon
+and the findings to act on. The same dozen queries for any size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from kernel.models import Team
+from measures.models import CheckIn, ForecastStatus, Kpi
+from measures.summary import KpiFigures, figures_for
+from missions.models import Mission
+
+from ..models import SEVERITY_RANK, Finding, Review
+from .figures import Figures, TeamRow, total_of
+from .queries import figures_by_team, trend
+from .scope import missions_in_scope
+from .teams import sort_rows, team_infos, team_rows
+
+DUE_SOON_DAYS = 14
+MISSIONS_PER_PAGE = 25
+KPI_LIMIT = 50  # the team dashboard's KPIs: the 50 with the worst forecasts
+LIST_LIMIT = 50  # findings to act on, reviews due
+SPARK_POINTS = 24
+
+
+@dataclass
+class MissionHealth:
+    """A mission's KPI figures from the stored columns: weighted progress and a health word
+    (the same rule as ``measures.summary.MissionFigures.health``)."""
+
+    kpis: int = 0
+    progress: float | None = None
+    health: str = "unknown"
+
+
+def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
+    """Health of each of these missions: one GROUP BY over their active KPIs."""
+    rows = (
+        Kpi.objects.filter(mission_id__in=mission_ids, status=Kpi.Status.ACTIVE)
+        .values("mission_id")
+        .annotate(
+            total=Count("id"),
+            weight_total=Sum(Cast("weight", FloatField())),
+            weighted=Sum(F("progress") * Cast("weight", FloatField())),
+            off=Count("id", filter=Q(forecast_status=ForecastStatus.OFF_TRACK)),
+            risk=Count("id", filter=Q(forecast_status=ForecastStatus.AT_RISK)),
+            unknown=Count("id", filter=Q(forecast_status=ForecastStatus.UNKNOWN)),
+        )
+        .order_by()
+    )
+    out = {pk: MissionHealth() for pk in mission_ids}
+    for r in rows:
+        health = "good"
+        if r["off"]:
+            health = "poor"
+        elif r["risk"] or r["unknown"] == r["total"]:
+            health = "watch"
+        progress = r["weighted"] / r["weight_total"] if r["weight_total"] else None
+        out[r["mission_id"]] = MissionHealth(r["total"], progress, health)
+    return out
+
+
+WORST_FIRST = Case(
+    When(forecast_status=ForecastStatus.OFF_TRACK, then=Value(0)),
+    When(forecast_status=ForecastStatus.AT_RISK, then=Value(1)),
+    When(forecast_status=ForecastStatus.UNKNOWN, then=Value(2)),
+    default=Value(3),
+)
+
+
+def worst_kpis(missions: QuerySet[Mission]) -> list[KpiFigures]:
+    """The ``KPI_LIMIT`` active KPIs with the worst forecasts (their stored figures), each
+    with its last standing check-ins for a sparkline: two queries (the check-ins sliced per
+    KPI by a window function)."""
+    recent = CheckIn.objects.standing().newest_first()[:SPARK_POINTS]
+    kpis = (
+        Kpi.objects.filter(status=Kpi.Status.ACTIVE, mission__in=missions.values("pk"))
+        .select_related("mission")
+        .prefetch_related(Prefetch("check_ins", queryset=recent, to_attr="recent_check_ins"))
+        .order_by(WORST_FIRST, "progress", "due_date", "id")[:KPI_LIMIT]
+    )
+    return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]
+
+
+@dataclass
+class TeamDashboard:
+    team: Team
+    figures: Figures
+    trend: list[tuple[dt.date, float]]
+    rows: list[TeamRow]
+    sort: str
+    missions: Page[Mission]
+    health: dict[int, MissionHealth]
+    kpis: list[KpiFigures]
+    reviews: list[Review]
+    findings: list[Finding]
+
+    @property
+    def mission_rows(self) -> list[tuple[Mission, MissionHealth]]:
+        return [(m, self.health[m.pk]) for m in self.missions]
+
+
+def team_dashboard(
+    *, team: Team, sort: str = "", page: Any = 1, per_page: int = MISSIONS_PER_PAGE
+) -> TeamDashboard:
+    """A team with its sub-teams: figures, trend, table of sub-teams, missions (a page),
+    worst KPIs, reviews due and findings to act on. The same dozen queries for any size."""
+    organisation, scope = team.organisation, [team]
+    own = figures_by_team(organisation=organisation, scope=scope)
+    teams = team_infos(organisation=organisation, scope=scope)
+    rows, applied = sort_rows(team_rows(teams, own, under=team.pk), sort or "tree")
+    active = missions_in_scope(organisation=organisation, scope=scope).filter(
+        status=Mission.Status.ACTIVE
+    )
+    missions = Paginator(
+        active.with_owner().order_by(F("alignment_score").asc(nulls_last=True), "title", "id"),
+        per_page,
+    ).get_page(page)
+    today = timezone.localdate()
+    return TeamDashboard(
+        team=team,
+        figures=total_of(own),
+        trend=trend(organisation=organisation, scope=scope),
+        rows=rows,
+        sort=applied,
+        missions=missions,
+        health=mission_health([m.pk for m in missions]),
+        kpis=worst_kpis(active),
+        reviews=list(
+            Review.objects.filter(
+                mission__in=active.values("pk"),
+                status=Review.Status.SCHEDULED,
+                due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+            )
+            .select_related("mission")
+            .order_by("due_date", "id")[:LIST_LIMIT]
+        ),
+        findings=list(
+            Finding.objects.filter(
+                organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
+            )
+            .select_related("mission")
+            .order_by(SEVERITY_RANK, "-opened_at", "-id")[:LIST_LIMIT]
+        ),
+    )
