@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User  # the project keeps Django's user model
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from .models import Organisation
@@ -21,3 +22,4 @@ class OrgRequest(HttpRequest):
     user: User  # org_view admits signed-in members only
     organisation: Organisation
     actor: Actor
+    htmx: HtmxDetails  # django-htmx's middleware (in MIDDLEWARE) sets it on every request

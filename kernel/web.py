@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from rest_framework.request import Request
 
@@ -19,7 +20,7 @@ from .permissions import Actor, actor_for
 from .tenancy import tenant_scope
 from .types import OrgRequest, User
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # a page, or a streamed export
 
 
 def org_view(view: View) -> View:
@@ -30,7 +31,7 @@ def org_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: OrgRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: OrgRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         organisation = get_object_or_404(Organisation, slug=org)
         actor = actor_for(request.user, organisation)
         if actor is None:
@@ -55,6 +56,6 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     admin, an API view with ``IsAuthenticated``); ``PermissionDenied`` should anyone else
     get there."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # anonymous: never, behind those doors
         raise PermissionDenied
     return user

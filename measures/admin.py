@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from kernel.admin import ReadOnlyAdminMixin, adopt
-from kernel.types import User
+from kernel.web import signed_in_user
 from missions.admin import kpi_set_status
 
 from . import services
@@ -25,15 +24,6 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 LATEST_CHECK_INS = 20
-
-
-def _staff_user(request: HttpRequest) -> User:
-    """The person using the admin: signed-in staff only get there (``PermissionDenied``
-    should anyone else)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 class KpiForm(forms.ModelForm):
@@ -138,7 +128,7 @@ class KpiAdmin(admin.ModelAdmin):
             for name in services.KPI_FIELDS
             if name in form.cleaned_data
         }
-        by = _staff_user(request)
+        by = signed_in_user(request)
         if change:
             stored = Kpi.objects.select_related("mission__organisation").get(pk=obj.pk)
             kpi = services.kpi_update(kpi=stored, data=data, by=by)

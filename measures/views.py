@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from kernel.permissions import Action, require
 from kernel.types import OrgRequest
@@ -28,17 +27,11 @@ from .summary import contribution_figures, contributions
 NOT_ALLOWED = "You may not check in this KPI: only its mission's owner and their boss may."
 
 
-class PageRequest(OrgRequest):
-    """A request of these pages: ``org_view``'s, with what django-htmx's middleware adds."""
-
-    htmx: HtmxDetails
-
-
-def _my_work_url(request: PageRequest) -> str:
+def _my_work_url(request: OrgRequest) -> str:
     return reverse("measures:me", kwargs={"org": request.actor.organisation.slug})
 
 
-def _back(request: PageRequest) -> str:
+def _back(request: OrgRequest) -> str:
     """Where a check-in posted without JavaScript returns: ``next`` if it is ours."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
@@ -63,14 +56,14 @@ def _put_errors(form: CheckInForm, error: ValidationError) -> None:
 
 @org_view
 @require_GET
-def my_work(request: PageRequest) -> HttpResponse:
+def my_work(request: OrgRequest) -> HttpResponse:
     """What the user must do now, then their missions with KPIs (check in here) and key tasks."""
     work = pages.my_work(actor=request.actor)
     return render(request, "measures/my_work.html", {"work": work, "next": request.path})
 
 
 def _row_response(
-    request: PageRequest,
+    request: OrgRequest,
     row: pages.KpiRow,
     *,
     form: CheckInForm | None = None,
@@ -91,7 +84,7 @@ def _row_response(
 
 @org_view
 @require_POST
-def kpi_check_in(request: PageRequest, pk: int) -> HttpResponse:
+def kpi_check_in(request: OrgRequest, pk: int) -> HttpResponse:
     """Record one check-in. With htmx the KPI's row comes back updated (or with the reason it
     was refused); without JavaScript the browser returns to the page it came from."""
     actor = request.actor
@@ -130,7 +123,7 @@ def kpi_check_in(request: PageRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def bulk_check_in(request: PageRequest) -> HttpResponse:
+def bulk_check_in(request: OrgRequest) -> HttpResponse:
     """A value field per KPI of My work; blank ones are skipped; all stored or none."""
     rows = [row for row in pages.my_kpi_rows(actor=request.actor) if row.can_check_in]
     forms = [
@@ -170,7 +163,7 @@ def bulk_check_in(request: PageRequest) -> HttpResponse:
 
 @org_view
 @require_http_methods(["GET", "POST"])
-def check_in_upload(request: PageRequest) -> HttpResponse:
+def check_in_upload(request: OrgRequest) -> HttpResponse:
     """Upload a CSV of values: a preview with each line's errors, then confirm to store all."""
     actor = request.actor
     posted = request.method == "POST"
@@ -204,7 +197,7 @@ def check_in_upload(request: PageRequest) -> HttpResponse:
 
 @org_view
 @require_GET
-def kpi_detail(request: PageRequest, pk: int) -> HttpResponse:
+def kpi_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """A KPI: its chart against the target, its history, and what contributes to it."""
     actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
@@ -225,7 +218,7 @@ def kpi_detail(request: PageRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_GET
-def kpi_chart(request: PageRequest, pk: int) -> HttpResponse:
+def kpi_chart(request: OrgRequest, pk: int) -> HttpResponse:
     """The KPI's chart as an SVG file of its own, to embed or download."""
     actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)

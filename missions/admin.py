@@ -28,6 +28,7 @@ from kernel.admin import (
     save_extra_fields,
 )
 from kernel.types import User
+from kernel.web import signed_in_user
 from measures import services as measure_services
 from measures.models import Kpi
 
@@ -37,14 +38,6 @@ from .services.checks import request_alignment_check
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-
-
-def _staff(request: HttpRequest) -> User:
-    """The person acting in the admin, whose views let in active staff only
-    (``AdminSite.has_permission``): never anonymous."""
-    user = request.user
-    assert isinstance(user, User), "the admin lets in signed-in staff only"
-    return user
 
 
 @admin.register(Vision)
@@ -71,7 +64,7 @@ class VisionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Vision, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in services.VISION_FIELDS}
         vision = services.vision_update(
-            organisation=obj.organisation, data=data, by=_staff(request)
+            organisation=obj.organisation, data=data, by=signed_in_user(request)
         )
         adopt(obj, vision)
 
@@ -161,7 +154,7 @@ class MissionAdmin(admin.ModelAdmin):
         who is not a superuser is refused a move there, not only when saving. (A class made
         for the request: ``Any``, as ``type()`` builds it.)"""
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"by": _staff(request)})
+        return type(form.__name__, (form,), {"by": signed_in_user(request)})
 
     form = MissionForm
     list_display = (
@@ -262,7 +255,7 @@ class MissionAdmin(admin.ModelAdmin):
             for name in services.MISSION_FIELDS
             if name in form.cleaned_data
         }
-        status, by = form.cleaned_data["status"], _staff(request)
+        status, by = form.cleaned_data["status"], signed_in_user(request)
         if change:
             stored = Mission.objects.select_related("parent").get(pk=obj.pk)
             mission = services.mission_update(mission=stored, data=data, by=by)
@@ -284,7 +277,7 @@ class MissionAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Key tasks and KPIs go through their services: validation and the audit log."""
-        mission, by = form.instance, _staff(request)
+        mission, by = form.instance, signed_in_user(request)
         formset.save(commit=False)  # fills new/changed/deleted_objects for the change log
         for obj in formset.deleted_objects:
             obj.delete()
@@ -356,7 +349,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
         return ("mission", *fields) if obj else fields
 
     def save_model(self, request: HttpRequest, obj: KeyTask, form: Any, change: bool) -> None:
-        data, by = _data(form, services.KEY_TASK_FIELDS), _staff(request)
+        data, by = _data(form, services.KEY_TASK_FIELDS), signed_in_user(request)
         if change:
             stored = KeyTask.objects.select_related("mission__organisation").get(pk=obj.pk)
             task = services.key_task_update(task=stored, data=data, by=by)
@@ -416,7 +409,7 @@ class InterdependencyAdmin(admin.ModelAdmin):
             to_mission=obj.to_mission,
             kind=obj.kind,
             description=obj.description,
-            by=_staff(request),
+            by=signed_in_user(request),
         )
         if obj.status != link.status:
             link.status = obj.status

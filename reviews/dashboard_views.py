@@ -17,7 +17,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from kernel.models import Team
 from kernel.permissions import (
@@ -45,12 +44,6 @@ KPI_COLOURS = palette.STATUS
 LATE = palette.DANGER
 
 
-class PageRequest(OrgRequest):
-    """A request of these pages: ``org_view``'s, with what django-htmx's middleware adds."""
-
-    htmx: HtmxDetails
-
-
 def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str, Any]:
     return {
         "trend": svg.trend_chart(trend, uid=f"{uid}-trend", title="Alignment score, 90 days"),
@@ -71,7 +64,7 @@ def _charts(figures: dashboards.Figures, trend: list[Any], uid: str) -> dict[str
     }
 
 
-def _refused(request: PageRequest, actor: Actor) -> HttpResponse:
+def _refused(request: OrgRequest, actor: Actor) -> HttpResponse:
     """The 403 page of the organisation dashboard, pointing staff to their team's."""
     team = (
         Team.objects.filter(pk=actor.team_id, organisation=actor.organisation).first()
@@ -82,7 +75,7 @@ def _refused(request: PageRequest, actor: Actor) -> HttpResponse:
     return render(request, "reviews/dashboards/refused.html", context, status=403)
 
 
-def _team_for(request: PageRequest, pk: int) -> tuple[Team, Actor]:
+def _team_for(request: OrgRequest, pk: int) -> tuple[Team, Actor]:
     """The team of this organisation whose dashboard the actor may open (404 / 403)."""
     actor = request.actor
     team = get_object_or_404(
@@ -96,7 +89,7 @@ def _team_for(request: PageRequest, pk: int) -> tuple[Team, Actor]:
 
 @require_GET
 @org_view
-def organisation_dashboard(request: PageRequest) -> HttpResponse:
+def organisation_dashboard(request: OrgRequest) -> HttpResponse:
     """The organisation's figures and its teams; for a team-scoped coach, their teams."""
     actor = request.actor
     try:
@@ -127,7 +120,7 @@ def _team_context(board: dashboards.TeamDashboard) -> dict[str, Any]:
 
 @require_GET
 @org_view
-def team_dashboard(request: PageRequest, pk: int) -> HttpResponse:
+def team_dashboard(request: OrgRequest, pk: int) -> HttpResponse:
     """One team with its sub-teams."""
     team, actor = _team_for(request, pk)
     board = dashboards.team_dashboard(
@@ -144,7 +137,7 @@ def team_dashboard(request: PageRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @org_view
-def team_print(request: PageRequest, pk: int) -> HttpResponse:
+def team_print(request: OrgRequest, pk: int) -> HttpResponse:
     """The team's dashboard on paper, for a review meeting: the worst 50 missions."""
     team, _ = _team_for(request, pk)
     board = dashboards.team_dashboard(team=team, sort="score", per_page=dashboards.LIST_LIMIT)
@@ -240,8 +233,8 @@ def _team_table(
 
 
 @require_GET
-@org_view  # type: ignore[arg-type]  # kernel.web.View returns HttpResponse; a CSV streams
-def organisation_export(request: PageRequest) -> StreamingHttpResponse:
+@org_view
+def organisation_export(request: OrgRequest) -> StreamingHttpResponse:
     """The table of teams as CSV, the organisation (or the coach's teams) first."""
     actor = request.actor
     require(actor, Action.VIEW_DASHBOARD)
@@ -273,8 +266,8 @@ def _mission_table(missions: Any) -> Iterator[list[Any]]:
 
 
 @require_GET
-@org_view  # type: ignore[arg-type]  # kernel.web.View returns HttpResponse; a CSV streams
-def team_export(request: PageRequest, pk: int) -> StreamingHttpResponse:
+@org_view
+def team_export(request: OrgRequest, pk: int) -> StreamingHttpResponse:
     """The team and its sub-teams as CSV; ``?table=missions``: all their active missions."""
     team, actor = _team_for(request, pk)
     day = timezone.localdate().isoformat()
@@ -301,7 +294,7 @@ def team_export(request: PageRequest, pk: int) -> StreamingHttpResponse:
 # --- The heat map -------------------------------------------------------------------------
 
 
-def _heat_scope(request: PageRequest) -> tuple[Actor, dashboards.Scope]:
+def _heat_scope(request: OrgRequest) -> tuple[Actor, dashboards.Scope]:
     actor = request.actor
     require(actor, Action.VIEW_DASHBOARD)
     return actor, dashboard_teams(actor)
@@ -309,7 +302,7 @@ def _heat_scope(request: PageRequest) -> tuple[Actor, dashboards.Scope]:
 
 @require_GET
 @org_view
-def heatmap(request: PageRequest) -> HttpResponse:
+def heatmap(request: OrgRequest) -> HttpResponse:
     """The cascade coloured by alignment score, with the cascade page's filters."""
     actor, scope = _heat_scope(request)
     organisation = actor.organisation
@@ -334,7 +327,7 @@ def heatmap(request: PageRequest) -> HttpResponse:
 
 @require_GET
 @org_view
-def heatmap_children(request: PageRequest, pk: int) -> HttpResponse:
+def heatmap_children(request: OrgRequest, pk: int) -> HttpResponse:
     """One opened branch of the heat map (htmx partial, or a page without JavaScript)."""
     actor, scope = _heat_scope(request)
     mission = get_object_or_404(
@@ -365,7 +358,7 @@ def _mission_in_scope(mission: Mission, scope: list[Team]) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @org_view
-def coaching(request: PageRequest) -> HttpResponse:
+def coaching(request: OrgRequest) -> HttpResponse:
     """The notes the user may read; coaches also write one here about a member."""
     actor = request.actor
     form = None

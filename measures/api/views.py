@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -14,7 +13,7 @@ from rest_framework.serializers import BaseSerializer
 from kernel.api.permissions import ActorPermission, require_api
 from kernel.permissions import Action
 from kernel.tenancy import TenantScopedAPIMixin
-from kernel.types import User
+from kernel.web import signed_in_user
 
 from .. import selectors, services
 from ..models import Kpi
@@ -31,14 +30,6 @@ CHECK_IN_EXAMPLE = OpenApiExample(
         "recorded_on": "2026-03-06",
     },
 )
-
-
-def _caller(request: Request) -> User:
-    """The signed-in caller: ``IsAuthenticated`` lets no one else into these views."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 @extend_schema_view(
@@ -58,23 +49,25 @@ class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "due_date", "name", "progress", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Kpi]:
-        return selectors.kpis_for_member(user=_caller(self.request))
+        return selectors.kpis_for_member(user=signed_in_user(self.request))
 
     def perform_create(self, serializer: BaseSerializer[Kpi]) -> None:
         mission = serializer.validated_data["mission"]
         require_api(self.request, Action.EDIT, mission)
         serializer.instance = services.kpi_create(
-            mission=mission, data=serializer.validated_data, by=_caller(self.request)
+            mission=mission, data=serializer.validated_data, by=signed_in_user(self.request)
         )
 
     def perform_update(self, serializer: BaseSerializer[Kpi]) -> None:
         kpi = serializer.instance
         assert kpi is not None, "an update's serializer is built on the KPI (get_object)"
         data = {k: v for k, v in serializer.validated_data.items() if k != "mission"}
-        serializer.instance = services.kpi_update(kpi=kpi, data=data, by=_caller(self.request))
+        serializer.instance = services.kpi_update(
+            kpi=kpi, data=data, by=signed_in_user(self.request)
+        )
 
     def perform_destroy(self, instance: Kpi) -> None:
-        services.kpi_archive(kpi=instance, by=_caller(self.request))
+        services.kpi_archive(kpi=instance, by=signed_in_user(self.request))
 
     @extend_schema(methods=["GET"], responses=CheckInSerializer(many=True))
     @extend_schema(
@@ -99,7 +92,7 @@ class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
             kpi=kpi,
             value=data["value"],
             confidence=data["confidence"],
-            by=_caller(request),
+            by=signed_in_user(request),
             comment=data.get("comment", ""),
             recorded_on=data.get("recorded_on"),
             supersedes=supersedes,

@@ -14,7 +14,7 @@ from measures.summary import mission_figures
 
 from .. import selectors
 from ..forms import CascadeFilterForm
-from .common import HtmxOrgRequest, get_mission_for
+from .common import get_mission_for
 
 BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the next ones
 
@@ -51,7 +51,7 @@ def cascade(request: OrgRequest) -> HttpResponse:
 
 @org_view
 @require_safe
-def cascade_children(request: HtmxOrgRequest, pk: int) -> HttpResponse:
+def cascade_children(request: OrgRequest, pk: int) -> HttpResponse:
     """One branch, opened: the children of a mission (htmx partial, or a page without JS)."""
     mission = get_mission_for(request, pk)
     page = Paginator(selectors.cascade_children(mission=mission), BRANCH_PAGE).get_page(

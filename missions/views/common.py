@@ -4,20 +4,12 @@ permission module."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django_htmx.middleware import HtmxDetails
 
 from kernel.permissions import Action, require
 from kernel.types import OrgRequest
 from kernel.web import actor_of
 
 from ..models import Mission
-
-
-class HtmxOrgRequest(OrgRequest):
-    """An ``OrgRequest`` as the pages that answer htmx see it: django-htmx's middleware
-    (in the settings' ``MIDDLEWARE``) sets ``htmx`` on every request."""
-
-    htmx: HtmxDetails
 
 
 def get_mission_for(request: OrgRequest, pk: int, action: Action = Action.VIEW) -> Mission:

@@ -28,7 +28,7 @@ from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm
 from ..models import Interdependency, KeyTask, Mission
 from ..services.missions import ConflictError
 from .cascade import BRANCH_PAGE
-from .common import HtmxOrgRequest, get_mission_for
+from .common import get_mission_for
 
 # The buttons and forms of the mission page, and the action each needs.
 MISSION_PAGE_ACTIONS = {
@@ -309,7 +309,7 @@ def key_task_create(request: OrgRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_POST
-def key_task_update(request: HtmxOrgRequest, pk: int) -> HttpResponse:
+def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
     """Change a key task's status; htmx swaps the row in place."""
     actor = actor_of(request)
     task = get_object_or_404(

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,8 +16,8 @@ from kernel.models import Notification
 from kernel.notifications import notifications_mark_read
 from kernel.permissions import Action
 from kernel.tenancy import TenantScopedAPIMixin
-from kernel.types import User
 from kernel.validators import MAX_ID, parse_id
+from kernel.web import signed_in_user
 from missions.selectors import organisations_of
 
 from .. import selectors, services
@@ -32,14 +32,6 @@ from .serializers import (
 )
 
 
-def _caller(request: Request) -> User:
-    """The signed-in caller: ``IsAuthenticated`` lets no one else into these views."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
-
-
 class ReviewViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Scheduled and held reviews of the caller's organisations."""
 
@@ -52,7 +44,7 @@ class ReviewViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "due_date", "held_on", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Review]:
-        return selectors.reviews_for_member(user=_caller(self.request))
+        return selectors.reviews_for_member(user=signed_in_user(self.request))
 
     @extend_schema(
         request=ReviewCompleteSerializer,
@@ -79,7 +71,7 @@ class ReviewViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
         payload = ReviewCompleteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = services.review_complete(
-            review=review, data=payload.validated_data, by=_caller(request)
+            review=review, data=payload.validated_data, by=signed_in_user(request)
         )
         return Response(ReviewSerializer(review).data)
 
@@ -96,7 +88,7 @@ class FindingViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     ordering_aliases = {"severity": "severity_rank"}  # critical first
 
     def get_queryset(self) -> QuerySet[Finding]:
-        return selectors.findings_for_member(user=_caller(self.request))
+        return selectors.findings_for_member(user=signed_in_user(self.request))
 
 
 class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -110,7 +102,7 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "created_at", "read_at"]
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return selectors.notifications_of(user=_caller(self.request))
+        return selectors.notifications_of(user=signed_in_user(self.request))
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -136,7 +128,7 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[])
     def read_all(self, request: Request) -> Response:
         """Mark every unread notification read; ``?organisation=<id>`` for one organisation."""
-        organisations = organisations_of(user=request.user)
+        organisations = organisations_of(user=signed_in_user(request))
         body = request.data if isinstance(request.data, dict) else {}
         raw = request.query_params.get("organisation") or body.get("organisation")
         if raw:

@@ -11,10 +11,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kernel.web import signed_in_user
+
 from ... import services
 from ...models import Mission
 from .. import serializers as s
-from .common import caller
 from .versions import CONFLICT_RESPONSE
 
 ALIGNMENT_EXAMPLES = {
@@ -45,7 +46,7 @@ class MissionAlignmentMixin(GenericAPIView[Mission]):
         payload.is_valid(raise_exception=True)
         # A decision someone made first is a StateConflict: the API's handler answers 409.
         mission = service(
-            mission=mission, by=caller(request), comment=payload.validated_data["comment"]
+            mission=mission, by=signed_in_user(request), comment=payload.validated_data["comment"]
         )
         return Response(self.get_serializer(mission).data)
 

@@ -6,25 +6,13 @@ from typing import TypeVar
 
 from django.db.models import Model
 from rest_framework import permissions
-from rest_framework.exceptions import NotAuthenticated
-from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
 from kernel.api.permissions import ActorPermission
-from kernel.types import User
 
 API_PERMISSIONS = [permissions.IsAuthenticated, ActorPermission]
 
 _M = TypeVar("_M", bound=Model)
-
-
-def caller(request: Request) -> User:
-    """The signed-in user calling a view behind ``API_PERMISSIONS``, which lets no one else in
-    (``IsAuthenticated``): never anonymous there."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated
-    return user
 
 
 def updated(serializer: BaseSerializer[_M]) -> _M:

@@ -21,6 +21,7 @@ from rest_framework.serializers import BaseSerializer, as_serializer_error
 from kernel.api.permissions import request_actor, require_api
 from kernel.permissions import Action, Actor, can_move
 from kernel.tenancy import TenantScopedAPIMixin
+from kernel.web import signed_in_user
 
 from ... import selectors, services
 from ...models import Mission
@@ -28,7 +29,7 @@ from ...services.missions import ConflictError
 from .. import filters
 from .. import serializers as s
 from .alignment import MissionAlignmentMixin
-from .common import API_PERMISSIONS, caller, updated
+from .common import API_PERMISSIONS, updated
 from .versions import IF_MATCH, PreconditionFailed, if_match, with_etag
 
 MISSION_CREATE_EXAMPLE = OpenApiExample(
@@ -126,7 +127,7 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
     ordering_fields = ["id", "title", "level", "period_start", "period_end", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Mission]:
-        queryset = selectors.missions_for_member(user=caller(self.request))
+        queryset = selectors.missions_for_member(user=signed_in_user(self.request))
         if self.detail:
             queryset = queryset.select_related("organisation", "parent")
         return queryset
@@ -161,7 +162,7 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
             raise ValidationError(errors)
         with _operating_space_errors():
             serializer.instance = services.mission_create(
-                organisation=data["organisation"], data=data, by=caller(self.request)
+                organisation=data["organisation"], data=data, by=signed_in_user(self.request)
             )
 
     def perform_update(self, serializer: BaseSerializer[Mission]) -> None:
@@ -182,13 +183,13 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
         with _operating_space_errors():
             try:
                 serializer.instance = services.mission_update(
-                    mission=mission, data=data, by=caller(self.request), read_at=read_at
+                    mission=mission, data=data, by=signed_in_user(self.request), read_at=read_at
                 )
             except ConflictError as error:
                 raise PreconditionFailed(" ".join(error.messages)) from error
 
     def perform_destroy(self, instance: Mission) -> None:
-        services.mission_archive(mission=instance, by=caller(self.request))
+        services.mission_archive(mission=instance, by=signed_in_user(self.request))
 
     @extend_schema(responses=s.MissionTreeSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

@@ -11,12 +11,13 @@ from kernel.api.permissions import require_api
 from kernel.models import Organisation
 from kernel.permissions import Action
 from kernel.tenancy import TenantScopedAPIMixin
+from kernel.web import signed_in_user
 
 from ... import selectors, services
 from ...models import Vision
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS, caller, updated
+from .common import API_PERMISSIONS, updated
 
 
 class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Organisation]):
@@ -28,7 +29,7 @@ class OrganisationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Or
     ordering_fields = ["id", "name", "slug"]
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return selectors.organisations_of(user=caller(self.request)).order_by("id")
+        return selectors.organisations_of(user=signed_in_user(self.request)).order_by("id")
 
 
 class VisionViewSet(
@@ -49,7 +50,7 @@ class VisionViewSet(
     ordering_fields = ["id", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Vision]:
-        return selectors.visions_for_member(user=caller(self.request)).select_related(
+        return selectors.visions_for_member(user=signed_in_user(self.request)).select_related(
             "organisation"
         )
 
@@ -57,12 +58,14 @@ class VisionViewSet(
         organisation = serializer.validated_data["organisation"]
         require_api(self.request, Action.EDIT_VISION, organisation)
         serializer.instance = services.vision_update(
-            organisation=organisation, data=serializer.validated_data, by=caller(self.request)
+            organisation=organisation,
+            data=serializer.validated_data,
+            by=signed_in_user(self.request),
         )
 
     def perform_update(self, serializer: BaseSerializer[Vision]) -> None:
         serializer.instance = services.vision_update(
             organisation=updated(serializer).organisation,
             data=serializer.validated_data,
-            by=caller(self.request),
+            by=signed_in_user(self.request),
         )

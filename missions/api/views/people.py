@@ -18,11 +18,12 @@ from kernel.api.permissions import require_api
 from kernel.models import Invitation, Membership, Organisation, Team
 from kernel.permissions import Action
 from kernel.tenancy import TenantScopedAPIMixin
+from kernel.web import signed_in_user
 
 from ... import selectors
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS, caller, updated
+from .common import API_PERMISSIONS, updated
 
 
 class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[Team]):
@@ -41,7 +42,9 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[Team]):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Team]:
-        return selectors.teams_for_member(user=caller(self.request)).select_related("organisation")
+        return selectors.teams_for_member(user=signed_in_user(self.request)).select_related(
+            "organisation"
+        )
 
     def perform_create(self, serializer: BaseSerializer[Team]) -> None:
         data = serializer.validated_data
@@ -51,13 +54,13 @@ class TeamViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[Team]):
             name=data["name"],
             parent=data.get("parent"),
             leader=data.get("leader"),
-            by=caller(self.request),
+            by=signed_in_user(self.request),
         )
 
     def perform_update(self, serializer: BaseSerializer[Team]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "organisation"}
         serializer.instance = kernel_services.team_update(
-            team=updated(serializer), data=data, by=caller(self.request)
+            team=updated(serializer), data=data, by=signed_in_user(self.request)
         )
 
 
@@ -84,7 +87,7 @@ class InvitationViewSet(
     def get_queryset(self) -> QuerySet[Invitation]:
         return (
             Invitation.objects.filter(
-                organisation__memberships__user=caller(self.request),
+                organisation__memberships__user=signed_in_user(self.request),
                 organisation__memberships__role=Membership.Role.ADMIN,
             )
             .select_related("organisation", "team")
@@ -101,13 +104,14 @@ class InvitationViewSet(
             email=data["email"],
             role=data.get("role", Membership.Role.STAFF),
             team=data.get("team"),
-            by=caller(self.request),
+            by=signed_in_user(self.request),
         )
 
     def _only_administered(self) -> Organisation:
         administered = list(
             Organisation.objects.filter(
-                memberships__user=caller(self.request), memberships__role=Membership.Role.ADMIN
+                memberships__user=signed_in_user(self.request),
+                memberships__role=Membership.Role.ADMIN,
             )[:2]
         )
         if not administered:  # nobody to invite for: no organisation of theirs allows it
@@ -117,7 +121,7 @@ class InvitationViewSet(
         return administered[0]
 
     def _act(self, service: Any) -> Response:
-        invitation = service(invitation=self.get_object(), by=caller(self.request))
+        invitation = service(invitation=self.get_object(), by=signed_in_user(self.request))
         return Response(self.get_serializer(invitation).data)
 
     @extend_schema(request=None, responses={200: s.InvitationSerializer})

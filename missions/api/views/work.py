@@ -17,12 +17,13 @@ from rest_framework.serializers import BaseSerializer
 from kernel.api.permissions import require_api
 from kernel.permissions import Action
 from kernel.tenancy import TenantScopedAPIMixin
+from kernel.web import signed_in_user
 
 from ... import selectors, services
 from ...models import Interdependency, KeyTask, Mission
 from .. import filters
 from .. import serializers as s
-from .common import API_PERMISSIONS, caller, updated
+from .common import API_PERMISSIONS, updated
 
 
 class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[KeyTask]):
@@ -37,7 +38,7 @@ class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[KeyTask]):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[KeyTask]:
-        return selectors.key_tasks_for_member(user=caller(self.request)).select_related(
+        return selectors.key_tasks_for_member(user=signed_in_user(self.request)).select_related(
             "mission__organisation", "mission__parent"
         )
 
@@ -46,7 +47,7 @@ class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[KeyTask]):
         require_api(self.request, Action.EDIT, mission)
         _check_task_owner(serializer.validated_data, mission)
         serializer.instance = services.key_task_create(
-            mission=mission, data=serializer.validated_data, by=caller(self.request)
+            mission=mission, data=serializer.validated_data, by=signed_in_user(self.request)
         )
 
     def perform_update(self, serializer: BaseSerializer[KeyTask]) -> None:
@@ -55,7 +56,7 @@ class KeyTaskViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[KeyTask]):
         if data.get("owner") is not None and data["owner"].pk != task.owner_id:
             _check_task_owner(data, task.mission)
         serializer.instance = services.key_task_update(
-            task=task, data=data, by=caller(self.request)
+            task=task, data=data, by=signed_in_user(self.request)
         )
 
 
@@ -88,9 +89,9 @@ class InterdependencyViewSet(
     ordering_fields = ["id", "created_at", "updated_at", "status"]
 
     def get_queryset(self) -> QuerySet[Interdependency]:
-        return selectors.interdependencies_for_member(user=caller(self.request)).select_related(
-            "organisation", "from_mission", "to_mission__parent"
-        )
+        return selectors.interdependencies_for_member(
+            user=signed_in_user(self.request)
+        ).select_related("organisation", "from_mission", "to_mission__parent")
 
     def perform_create(self, serializer: BaseSerializer[Interdependency]) -> None:
         data = serializer.validated_data
@@ -100,7 +101,7 @@ class InterdependencyViewSet(
             to_mission=data["to_mission"],
             kind=data["kind"],
             description=data.get("description", ""),
-            by=caller(self.request),
+            by=signed_in_user(self.request),
         )
 
     @extend_schema(
@@ -119,6 +120,6 @@ class InterdependencyViewSet(
         payload = s.InterdependencyRespondSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         link = services.interdependency_respond(
-            link=link, status=payload.validated_data["status"], by=caller(request)
+            link=link, status=payload.validated_data["status"], by=signed_in_user(request)
         )
         return Response(self.get_serializer(link).data, status=status.HTTP_200_OK)
