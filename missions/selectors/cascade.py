@@ -118,10 +118,12 @@ def cascade_children(*, mission: Mission) -> QuerySet[Mission]:
 
 
 def problems_q() -> Q:
-    """Missions needing attention: not aligned under a parent, or the review overdue."""
-    return (Q(parent__isnull=False) & ~Q(alignment_status=Mission.AlignmentStatus.ALIGNED)) | Q(
-        next_review_due__lt=timezone.localdate()
-    )
+    """Missions needing attention: not aligned under a parent, or an active mission's review
+    overdue (a completed one, such as a carried-over original, has no more reviews)."""
+    overdue = Q(status=Mission.Status.ACTIVE, next_review_due__lt=timezone.localdate())
+    return (
+        Q(parent__isnull=False) & ~Q(alignment_status=Mission.AlignmentStatus.ALIGNED)
+    ) | overdue
 
 
 def cascade_search(

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from measures.models import ForecastStatus
 
+from ..checks import COMPLIANCE_WINDOW_DAYS
 from ..models import Finding
 
-WINDOW_DAYS = 90  # review compliance looks back this many days; the trend shows as many
+# Review compliance looks back as far as the checks' snapshots do; the trend shows as many days.
+WINDOW_DAYS = COMPLIANCE_WINDOW_DAYS
 STATUSES = [s.value for s in ForecastStatus]
 # Score bands of the heat map: one critical finding (25) already leaves "good".
 GOOD_FROM, WATCH_FROM = 85, 60

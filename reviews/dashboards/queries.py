@@ -135,8 +135,11 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
         for kind, severity, count in cursor.fetchall():
             total.count_findings(kind, severity, count)
         cursor.execute(
-            "SELECT forecast_status, COUNT(*) FROM measures_kpi "
-            "WHERE organisation_id = %(org)s AND status = 'active' GROUP BY forecast_status",
+            # The KPIs of active missions, as the team figures and the snapshots count them.
+            "SELECT k.forecast_status, COUNT(*) FROM measures_kpi k "
+            "JOIN missions_mission m ON m.id = k.mission_id "
+            "WHERE k.organisation_id = %(org)s AND k.status = 'active' AND m.status = 'active' "
+            "GROUP BY k.forecast_status",
             params,
         )
         total.kpis = {status: int(count) for status, count in cursor.fetchall() if count}

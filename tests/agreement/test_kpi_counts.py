@@ -33,13 +33,6 @@ from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADLINE_COUNTS_EVERY_MISSION = pytest.mark.xfail(
-    strict=True,
-    reason="The organisation's headline counts the active KPIs of every mission, completed "
-    "and archived ones too (and a carried-over mission's twice: the original's and the "
-    "copy's); the team figures and the check's snapshot count those of active missions.",
-)
-
 
 def _mission(world, how: str) -> Mission:
     """A mission of the Operations team, with four active KPIs (one of each forecast) and one
@@ -86,12 +79,7 @@ def counted(world, request):
 
 @pytest.mark.parametrize(
     "counted",
-    [
-        pytest.param(how, marks=HEADLINE_COUNTS_EVERY_MISSION)
-        if how in ("completed", "archived", "carried over")
-        else how
-        for how in HOW
-    ],
+    HOW,
     indirect=True,
 )
 def test_the_organisation_headline_counts_the_kpis_of_active_missions(world, counted) -> None:
