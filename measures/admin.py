@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from kernel.admin import ReadOnlyAdminMixin, adopt
+from kernel.admin import ReadOnlyAdminMixin, adopt, save_extra_fields
+from kernel.types import User
 from kernel.web import signed_in_user
-from missions.admin import kpi_set_status
+from missions.services.checks import request_alignment_check
 
 from . import services
 from .models import CheckIn, Kpi
@@ -23,26 +24,33 @@ from .querysets import CheckInQuerySet
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+
+def kpi_set_status(kpi: Kpi, status: str, *, by: User) -> None:
+    """Archive through the service; reactivating (no service for it) is logged the same way."""
+    if status == kpi.status:
+        return
+    if status == Kpi.Status.ARCHIVED:
+        services.kpi_archive(kpi=kpi, by=by)
+    else:
+        save_extra_fields(
+            kpi,
+            {"status": status},
+            organisation=kpi.mission.organisation,
+            by=by,
+            mission=kpi.mission,
+        )
+        # Back among its parent's contributors: the parent's stored roll-up counts it again.
+        services.kpi_refresh_rollups(kpi_ids=[kpi.parent_kpi_id])
+        request_alignment_check(kpi.mission)
+
+
 LATEST_CHECK_INS = 20
 
 
 class KpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
-        fields = (
-            "mission",
-            "name",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "target_max",
-            "due_date",
-            "cadence_days",
-            "weight",
-            "parent_kpi",
-            "status",
-        )
+        fields = ("mission", *services.KPI_FIELDS, "status")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -10,6 +10,7 @@ from kernel.forms import ServiceModelForm
 from missions.models import Mission
 
 from .models import CheckIn, Kpi
+from .services import KPI_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,18 +37,7 @@ class KpiForm(ServiceModelForm):
 
     class Meta:
         model = Kpi
-        fields = [
-            "name",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "target_max",
-            "due_date",
-            "cadence_days",
-            "weight",
-            "parent_kpi",
-        ]
+        fields = list(KPI_FIELDS)  # what the KPI services take
         widgets = {"due_date": DATE}
         labels = {"target_max": "Upper bound (ranges only)"}
 

@@ -30,6 +30,7 @@ from kernel.admin import (
 from kernel.types import User
 from kernel.web import signed_in_user
 from measures import services as measure_services
+from measures.admin import kpi_set_status
 from measures.models import Kpi
 
 from . import services
@@ -308,23 +309,6 @@ class MissionAdmin(admin.ModelAdmin):
 def _data(form: forms.ModelForm, fields: tuple[str, ...]) -> dict[str, Any]:
     """The form's cleaned values of the fields a service takes."""
     return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
-
-
-def kpi_set_status(kpi: Kpi, status: str, *, by: User) -> None:
-    """Archive through the service; reactivating (no service for it) is logged the same way."""
-    if status == kpi.status:
-        return
-    if status == Kpi.Status.ARCHIVED:
-        measure_services.kpi_archive(kpi=kpi, by=by)
-    else:
-        save_extra_fields(
-            kpi,
-            {"status": status},
-            organisation=kpi.mission.organisation,
-            by=by,
-            mission=kpi.mission,
-        )
-        request_alignment_check(kpi.mission)
 
 
 class KeyTaskForm(forms.ModelForm):

@@ -166,6 +166,19 @@ def test_archiving_a_child_takes_it_out_of_the_rollup(world, family) -> None:
     assert rollup(parent) is None
 
 
+def test_a_child_reactivated_in_the_admin_counts_in_the_rollup_again(world, family) -> None:
+    from measures.admin import kpi_set_status
+
+    parent, beds, wait = family
+    record(wait, world.staff, 10)
+    before = rollup(parent)
+    services.kpi_archive(kpi=wait, by=world.staff)
+    assert rollup(parent) == 0.0
+    wait.refresh_from_db()
+    kpi_set_status(wait, Kpi.Status.ACTIVE, by=world.org_admin)
+    assert rollup(parent) == pytest.approx(before) != 0.0
+
+
 def test_a_child_that_changes_parent_or_weight_moves_its_share(world, family) -> None:
     parent, beds, wait = family
     other = services.kpi_create(
