@@ -34,27 +34,26 @@ def request_alignment_check(mission: Any) -> None:
     """Check the subtree around a changed mission soon, once for a burst of changes.
 
     The subtree is the parent's: rules compare a mission with its parent and its siblings.
-    ``MISSIONLEAD_CHECKS_AFTER_CHANGES`` off (the unit tests) asks for nothing; the nightly
-    run checks everything anyway.
+    Nothing happens before the change commits, so a change rolled back (the admin's dry run,
+    a refused request) neither asks nor silences the next one. ``MISSIONLEAD_CHECKS_AFTER_CHANGES``
+    off (the unit tests) asks for nothing; the nightly run checks everything anyway.
     """
     if not settings.MISSIONLEAD_CHECKS_AFTER_CHANGES:
         return
-    delay = settings.MISSIONLEAD_CHECK_DELAY_SECONDS
     root_id = mission.parent_id or mission.pk
+    transaction.on_commit(partial(_send_once, mission.organisation_id, root_id))
+
+
+def _send_once(organisation_id: int, root_id: int) -> None:
+    """Send the check of the subtree unless one is already pending (the task clears the mark)."""
+    delay = settings.MISSIONLEAD_CHECK_DELAY_SECONDS
     try:
-        first = cache.add(
-            alignment_check_pending_key(mission.organisation_id, root_id), 1, delay * 4 + 60
-        )
+        first = cache.add(alignment_check_pending_key(organisation_id, root_id), 1, delay * 4 + 60)
     except CACHE_ERRORS:
         # The cache is down: ask anyway (a burst then checks more than once, never never).
         logger.warning("cache unavailable: alignment check of %s not debounced", root_id)
         first = True
     if first:
-        transaction.on_commit(
-            partial(
-                current_app.send_task,
-                ALIGNMENT_CHECK_TASK,
-                args=(mission.organisation_id, root_id),
-                countdown=delay,
-            )
+        current_app.send_task(
+            ALIGNMENT_CHECK_TASK, args=(organisation_id, root_id), countdown=delay
         )

@@ -92,6 +92,21 @@ def test_a_change_rolled_back_asks_for_nothing(
     assert requested(broker) == []
 
 
+def test_a_change_after_one_rolled_back_is_still_checked(
+    world,
+    broker,  # noqa: F811
+    checks_after_changes,
+) -> None:
+    """A rolled-back change (the admin's dry run, a refused request) asks for nothing and
+    keeps nothing that would silence the next change's request."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mission_update(mission=world.staff_mission, data={"title": "Ship faster"}, by=world.staff)
+        raise RuntimeError("the request fails after the change")
+    mission_update(mission=world.staff_mission, data={"title": "Ship sooner"}, by=world.staff)
+    mission = world.staff_mission
+    assert requested(broker) == [(ALIGNMENT_CHECK_TASK, [world.organisation.pk, mission.parent_id])]
+
+
 def test_with_checks_after_changes_off_nothing_is_asked(world, broker, settings) -> None:  # noqa: F811
     settings.MISSIONLEAD_CHECKS_AFTER_CHANGES = False
     mission_update(mission=world.staff_mission, data={"title": "Ship faster"}, by=world.staff)
