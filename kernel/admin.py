@@ -88,6 +88,11 @@ def save_extra_fields(
     )
 
 
+def service_data(form: forms.BaseForm, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The form's cleaned values of the fields a service takes."""
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+
 def organisation_id_of(form: forms.ModelForm) -> int | None:
     """The organisation of the row the form edits: from the form, else the stored row."""
     organisation = form.cleaned_data.get("organisation")

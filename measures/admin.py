@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from kernel.admin import ReadOnlyAdminMixin, adopt, save_extra_fields
+from kernel.admin import ReadOnlyAdminMixin, adopt, save_extra_fields, service_data
 from kernel.types import User
 from kernel.web import signed_in_user
 from missions.services.checks import request_alignment_check
@@ -131,11 +131,7 @@ class KpiAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Kpi, form: Any, change: bool) -> None:
         """Write through the measures services: validation and the audit log."""
-        data = {
-            name: form.cleaned_data[name]
-            for name in services.KPI_FIELDS
-            if name in form.cleaned_data
-        }
+        data = service_data(form, services.KPI_FIELDS)
         by = signed_in_user(request)
         if change:
             stored = Kpi.objects.select_related("mission__organisation").get(pk=obj.pk)

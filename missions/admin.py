@@ -26,6 +26,7 @@ from kernel.admin import (
     dry_run,
     organisation_id_of,
     save_extra_fields,
+    service_data,
 )
 from kernel.types import User
 from kernel.web import signed_in_user
@@ -63,7 +64,7 @@ class VisionAdmin(admin.ModelAdmin):
         return ("organisation", *fields) if obj else fields
 
     def save_model(self, request: HttpRequest, obj: Vision, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in services.VISION_FIELDS}
+        data = service_data(form, services.VISION_FIELDS)
         vision = services.vision_update(
             organisation=obj.organisation, data=data, by=signed_in_user(request)
         )
@@ -98,7 +99,7 @@ class MissionForm(forms.ModelForm):
         # Every rule the service enforces (e.g. the operating space fits inside the parent's)
         # is checked now, by a dry run rolled back at once, so it shows on the form rather
         # than as a server error when the admin saves.
-        data = _data(self, services.MISSION_FIELDS)
+        data = service_data(self, services.MISSION_FIELDS)
         if self.instance.pk is None:
             organisation = self.instance.organisation
             dry_run(
@@ -251,11 +252,7 @@ class MissionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Mission, form: Any, change: bool) -> None:
         """Write through the services: they keep ``path`` (and the subtree's) right and audit."""
-        data = {
-            name: form.cleaned_data[name]
-            for name in services.MISSION_FIELDS
-            if name in form.cleaned_data
-        }
+        data = service_data(form, services.MISSION_FIELDS)
         status, by = form.cleaned_data["status"], signed_in_user(request)
         if change:
             stored = Mission.objects.select_related("parent").get(pk=obj.pk)
@@ -286,7 +283,7 @@ class MissionAdmin(admin.ModelAdmin):
             if row in formset.deleted_forms or not row.has_changed():
                 continue
             if formset.model is KeyTask:
-                data = _data(row, services.KEY_TASK_FIELDS)
+                data = service_data(row, services.KEY_TASK_FIELDS)
                 if row.instance._state.adding:
                     services.key_task_create(mission=mission, data=data, by=by)
                 else:
@@ -295,7 +292,7 @@ class MissionAdmin(admin.ModelAdmin):
                     )
                     services.key_task_update(task=stored_task, data=data, by=by)
                 continue
-            data = _data(row, measure_services.KPI_FIELDS)
+            data = service_data(row, measure_services.KPI_FIELDS)
             if row.instance._state.adding:
                 kpi = measure_services.kpi_create(mission=mission, data=data, by=by)
             else:
@@ -304,11 +301,6 @@ class MissionAdmin(admin.ModelAdmin):
                 )
                 kpi = measure_services.kpi_update(kpi=stored_kpi, data=data, by=by)
             kpi_set_status(kpi, row.cleaned_data.get("status", kpi.status), by=by)
-
-
-def _data(form: forms.ModelForm, fields: tuple[str, ...]) -> dict[str, Any]:
-    """The form's cleaned values of the fields a service takes."""
-    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
 
 
 class KeyTaskForm(forms.ModelForm):
@@ -333,7 +325,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
         return ("mission", *fields) if obj else fields
 
     def save_model(self, request: HttpRequest, obj: KeyTask, form: Any, change: bool) -> None:
-        data, by = _data(form, services.KEY_TASK_FIELDS), signed_in_user(request)
+        data, by = service_data(form, services.KEY_TASK_FIELDS), signed_in_user(request)
         if change:
             stored = KeyTask.objects.select_related("mission__organisation").get(pk=obj.pk)
             task = services.key_task_update(task=stored, data=data, by=by)
