@@ -277,7 +277,13 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one person: an alignment decision, a reminder, a request."""
+    """A message to one person: an alignment decision, a reminder, a request.
+
+    One that asks for something carries its ``cause`` (``"alignment:42"``: mission 42 waits
+    for alignment) and is an item of the person's inbox until the cause is handled, by whoever
+    handles it: then ``done_at`` is set (kernel.notifications.notifications_done). A person has
+    at most one open item per cause: asking again refreshes it.
+    """
 
     class Kind(models.TextChoices):
         ALIGNMENT_REQUESTED = "alignment_requested", "Alignment requested"
@@ -285,9 +291,11 @@ class Notification(models.Model):
         SENT_BACK = "sent_back", "Mission sent back"
         SUPPORT_REQUESTED = "support_requested", "Support requested"
         SUPPORT_ANSWERED = "support_answered", "Support answered"
-        REVIEW_REMINDER = "review_reminder", "Review reminder"
+        REVIEW_REMINDER = "review_reminder", "Review due"
         REVIEW_ESCALATION = "review_escalation", "Review overdue"
         FINDING = "finding", "Alignment finding"
+        CHECK_IN_DUE = "check_in_due", "Check-in due"
+        KEY_TASK_OVERDUE = "key_task_overdue", "Key task overdue"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"
@@ -308,8 +316,21 @@ class Notification(models.Model):
     # Makes a notification that must go out once (a reminder) exactly-once: a second insert
     # with the same key fails on the unique constraint instead of notifying twice.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    cause = models.CharField(max_length=60, null=True, blank=True)
+    # When asked (again: a refreshed item moves back to the top and is unread).
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Claimed by the one delivery that emails it at once (kernel.delivery); the digest takes
+    # the items whose kind the recipient reads in the digest.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "missions_notification"
@@ -322,10 +343,27 @@ class Notification(models.Model):
                 name="missions_notification_unread",
             ),
             models.Index(fields=["recipient", "-created_at"], name="missions_notification_inbox"),
+            # The open items of the inbox and their count in the navigation.
+            models.Index(
+                fields=["recipient", "organisation"],
+                condition=Q(done_at__isnull=True, cause__isnull=False),
+                name="kernel_notification_open",
+            ),
+            # Completing a cause, for whoever it was asked of.
+            models.Index(
+                fields=["cause"],
+                condition=Q(done_at__isnull=True),
+                name="kernel_notification_cause",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"], name="missions_notification_once"
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "cause"],
+                condition=Q(done_at__isnull=True),
+                name="kernel_notification_one_open_per_cause",
             ),
         ]
 

@@ -1,16 +1,48 @@
-"""In-app notifications: who hears about a change, exactly once where it matters."""
+"""Notifications: who hears about a change, and the inbox items that complete themselves.
+
+A notification that asks for something carries its *cause*, a short key naming what waits
+(``cause_of("alignment", mission.pk)``). It is an open item of its recipient's inbox until
+``notifications_done`` marks the cause handled, whoever handled it; asking again for the same
+cause refreshes the open item instead of adding a second one. A notification without a cause
+(a mission aligned, a support request answered) only tells; it is never an inbox item.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Notification
 from .validators import parse_id
 
 if TYPE_CHECKING:
+    from .permissions import Actor
     from .types import User
+
+Kind = Notification.Kind
+
+# What each kind of cause names: "alignment:42" is mission 42 waiting for its boss.
+CAUSES = {
+    "alignment": Kind.ALIGNMENT_REQUESTED,  # a proposed mission, of its parent's owners
+    "sent_back": Kind.SENT_BACK,  # a sent-back mission, of its owners
+    "support": Kind.SUPPORT_REQUESTED,  # a proposed interdependency, of the other side
+    "review": Kind.REVIEW_REMINDER,  # a scheduled review (escalated: Kind.REVIEW_ESCALATION)
+    "check_in": Kind.CHECK_IN_DUE,  # a KPI without a check-in within its cadence
+    "key_task": Kind.KEY_TASK_OVERDUE,  # an open key task past its due date
+    "finding": Kind.FINDING,  # an open finding of the alignment checks
+}
+ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
+
+
+def cause_of(what: str, pk: int) -> str:
+    """The cause of an item about object ``pk``: ``cause_of("review", 7) == "review:7"``."""
+    if what not in CAUSES:
+        raise ValueError(f"Unknown cause {what!r}")
+    return f"{what}:{pk}"
 
 
 def mission_owners(mission: Any) -> list[Any]:
@@ -23,44 +55,106 @@ def mission_owners(mission: Any) -> list[Any]:
 
 def notify(
     *,
-    recipients: list[Any],
+    recipients: Iterable[Any],
     kind: str,
     message: str,
     mission: Any,
     by: User | None = None,
     dedupe_key: str | None = None,
+    cause: str | None = None,
     url: str | None = None,
 ) -> list[Notification]:
-    """In-app notifications about a mission, never to the person who caused them: the one way
-    every sender writes one (the alignment workflow, links, reviews, the review reminders).
+    """Notifications about a mission, never to the person who caused them: the one way every
+    sender writes one (the alignment workflow, links, reviews, reminders, the inbox sweep).
 
-    With ``dedupe_key`` each recipient gets it at most once, whoever sends it and however
-    often: the unique constraint turns a second send into nothing. ``url``: where it leads
-    (the mission's page unless given).
+    With ``cause`` it is an inbox item: a recipient who has an open item for that cause gets
+    it refreshed (new wording, unread, on top again) rather than a second one. With
+    ``dedupe_key`` each recipient gets it at most once, whoever sends it and however often:
+    the unique constraint turns a second send into nothing. ``url``: where it leads (the
+    mission's page unless given).
     """
+    people = {u.pk: u for u in recipients if u is not None and (by is None or u.pk != by.pk)}
+    if not people:
+        return []
+    url = url or mission.get_absolute_url()
+    message = message[:500]
+    if cause is not None:
+        Notification.objects.filter(
+            recipient_id__in=people, cause=cause, done_at__isnull=True
+        ).update(
+            kind=kind,
+            message=message,
+            url=url,
+            created_at=timezone.now(),
+            read_at=None,
+            # Asked again, so told again: the delivery emails it anew (per preference).
+            emailed_at=None,
+        )
     rows = [
         Notification(
             organisation_id=mission.organisation_id,
             recipient=user,
             kind=kind,
-            message=message[:500],
-            url=url or mission.get_absolute_url(),
+            message=message,
+            url=url,
             mission=mission,
             dedupe_key=dedupe_key,
+            cause=cause,
         )
-        for user in {u.pk: u for u in recipients if u is not None}.values()
-        if by is None or user.pk != by.pk
+        for user in people.values()
     ]
-    if dedupe_key is None:
+    if dedupe_key is None and cause is None:
         return Notification.objects.bulk_create(rows)
+    # ON CONFLICT DO NOTHING: an open item for the cause (refreshed above, or written by a
+    # concurrent sender a moment ago) or a send with the same key already stands.
     return Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def notifications_done(*, causes: Iterable[str], by: User | None = None) -> int:
+    """The causes are handled: every open item asking for them is done (and read), whoever
+    it was asked of. ``by``: who handled it (None: it stopped being asked, e.g. a KPI that
+    was archived). One UPDATE; returns how many items it completed."""
+    causes = list(causes)
+    if not causes:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(cause__in=causes, done_at__isnull=True).update(
+        done_at=now, done_by=by, read_at=Coalesce("read_at", now)
+    )
+
+
 def notifications_mark_read(*, actor: Any, ids: list[str] | None = None) -> int:
-    """Mark the actor's notifications read: the given ones, or all when ``ids`` is empty."""
+    """Mark the actor's notifications read: the given ones, or all when ``ids`` is empty.
+
+    Reading an inbox item does not complete it: only handling its cause does."""
     unread = Notification.objects.filter(
         recipient=actor.user, organisation=actor.organisation, read_at__isnull=True
     )
     if ids:
         unread = unread.filter(pk__in=[pk for pk in map(parse_id, ids) if pk is not None])
     return unread.update(read_at=timezone.now())
+
+
+# --- What waits for a person ----------------------------------------------------------------
+
+OPEN = Q(done_at__isnull=True, cause__isnull=False)
+
+
+def open_items(*, actor: Actor) -> QuerySet[Notification]:
+    """The actor's inbox: every open item, newest first (the partial index on open items)."""
+    return (
+        Notification.objects.filter(OPEN, recipient=actor.user, organisation=actor.organisation)
+        .select_related("mission")
+        .order_by("-created_at", "-id")
+    )
+
+
+def nav_counts(*, actor: Actor) -> dict[str, int]:
+    """For the navigation, in one query: ``todo`` (open items: the length of the inbox) and
+    ``unread`` (notifications not read yet)."""
+    return Notification.objects.filter(
+        Q(read_at__isnull=True) | OPEN, recipient=actor.user, organisation=actor.organisation
+    ).aggregate(
+        todo=Count("pk", filter=OPEN),
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+    )
