@@ -10,6 +10,7 @@ cause refreshes the open item instead of adding a second one. A notification wit
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
@@ -158,3 +159,122 @@ def nav_counts(*, actor: Actor) -> dict[str, int]:
         todo=Count("pk", filter=OPEN),
         unread=Count("pk", filter=Q(read_at__isnull=True)),
     )
+
+
+# --- Items the state asks for, reconciled ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """An open item the state of an organisation asks for: ``recipient_id`` must do ``cause``."""
+
+    recipient_id: int
+    cause: str
+    kind: str
+    message: str
+    url: str
+    mission_id: int
+
+
+def items_reconcile(
+    *, organisation_id: int, what: str, wanted: Iterable[Wanted] | None, still_open: set[str]
+) -> tuple[int, int]:
+    """Make the open items of one kind of cause (``what``) in one organisation what the state
+    asks for: write the wanted items nobody has yet, and complete the open ones it no longer
+    asks for (the cause handled in a way no event reported, the object archived, its owner
+    changed). Returns (opened, completed).
+
+    ``wanted`` None: the sweep does not write this kind (a review's items come from its
+    reminders); it only completes the open items whose cause is not in ``still_open``.
+    """
+    open_rows = Notification.objects.filter(
+        organisation_id=organisation_id, done_at__isnull=True, cause__startswith=f"{what}:"
+    ).values_list("pk", "recipient_id", "cause")
+    by_key = {(recipient_id, cause): pk for pk, recipient_id, cause in open_rows}
+    if wanted is None:
+        stale = [pk for (_, cause), pk in by_key.items() if cause not in still_open]
+        new: list[Wanted] = []
+    else:
+        wanted_by_key = {(w.recipient_id, w.cause): w for w in wanted}
+        stale = [pk for key, pk in by_key.items() if key not in wanted_by_key]
+        new = [w for key, w in wanted_by_key.items() if key not in by_key]
+    now = timezone.now()
+    completed = 0
+    for start in range(0, len(stale), 1000):
+        completed += Notification.objects.filter(
+            pk__in=stale[start : start + 1000], done_at__isnull=True
+        ).update(done_at=now, read_at=Coalesce("read_at", now))
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                organisation_id=organisation_id,
+                recipient_id=w.recipient_id,
+                kind=w.kind,
+                message=w.message[:500],
+                url=w.url,
+                mission_id=w.mission_id,
+                cause=w.cause,
+            )
+            for w in new
+        ],
+        ignore_conflicts=True,  # written a moment ago by the event itself
+        batch_size=1000,
+    )
+    return len(new), completed
+
+
+# The inbox's groups, in the order a person should look at them: decisions others wait for,
+# then their own overdue work, then what the checks found.
+INBOX_GROUPS: list[tuple[str, list[str]]] = [
+    ("Waiting for your alignment", [Kind.ALIGNMENT_REQUESTED]),
+    ("Sent back to you", [Kind.SENT_BACK]),
+    ("Waiting for your answer", [Kind.SUPPORT_REQUESTED]),
+    ("Reviews due", [Kind.REVIEW_ESCALATION, Kind.REVIEW_REMINDER]),
+    ("Check-ins due", [Kind.CHECK_IN_DUE]),
+    ("Overdue key tasks", [Kind.KEY_TASK_OVERDUE]),
+    ("New findings on your missions", [Kind.FINDING]),
+]
+
+
+@dataclass
+class InboxGroup:
+    label: str
+    items: list[Notification]
+
+
+def inbox_groups(items: Iterable[Notification]) -> list[InboxGroup]:
+    """The open items by group (``INBOX_GROUPS``), empty groups left out."""
+    by_kind: dict[str, list[Notification]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item)
+    groups = [
+        InboxGroup(label, [item for kind in kinds for item in by_kind.get(kind, [])])
+        for label, kinds in INBOX_GROUPS
+    ]
+    return [group for group in groups if group.items]
+
+
+# The notification centre's views: what each tab shows.
+CENTRE_VIEWS: dict[str, tuple[str, Q]] = {
+    "unread": ("Unread", Q(read_at__isnull=True)),
+    "todo": ("To do", OPEN),
+    "done": ("Done", Q(done_at__isnull=False)),
+    "all": ("All", Q()),
+}
+
+
+def notification_centre(*, actor: Actor, show: str, kind: str = "") -> QuerySet[Notification]:
+    """The actor's notifications in one of ``CENTRE_VIEWS`` (unknown: all), of one kind if
+    given (unknown: none); done items by when they were done, the others newest first."""
+    _, condition = CENTRE_VIEWS.get(show, CENTRE_VIEWS["all"])
+    rows = Notification.objects.filter(
+        condition, recipient=actor.user, organisation=actor.organisation
+    ).select_related("done_by")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if show == "done":
+        return rows.order_by("-done_at", "-id")
+    return rows.order_by("-created_at", "-id")
+
+
+GROUP_OF_KIND = {kind: label for label, kinds in INBOX_GROUPS for kind in kinds}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +31,21 @@ class ForecastStatus(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
     UNKNOWN = "unknown", "Not enough data"
+
+
+def check_in_due(latest_on: dt.date | None, cadence_days: int, day: dt.date) -> bool:
+    """A KPI is due for a check-in on ``day`` when it has none within its cadence: never
+    checked in, or last on a date more than ``cadence_days`` before."""
+    return latest_on is None or (day - latest_on).days > cadence_days
+
+
+def check_ins_due(day: dt.date, cadences: Iterable[int]) -> Q:
+    """The same rule in SQL, for KPIs whose cadences are among ``cadences`` (a handful of
+    distinct values: one term each, so the database compares plain dates on every engine)."""
+    due = Q(latest_on__isnull=True)
+    for days in set(cadences):
+        due |= Q(cadence_days=days, latest_on__lt=day - dt.timedelta(days=days))
+    return due
 
 
 class Kpi(TimeStampedModel):
@@ -149,6 +166,10 @@ class Kpi(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def check_in_due_on(self, day: dt.date) -> bool:
+        """Due for a check-in: none stored within its cadence (SQL: ``check_ins_due``)."""
+        return check_in_due(self.latest_on, self.cadence_days, day)
 
     def clean(self) -> None:
         """A range needs an upper bound at or above its target; the other directions have

@@ -13,10 +13,10 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
+from kernel.notifications import InboxGroup, inbox_groups, open_items
 from kernel.permissions import Action, can
 from missions import selectors as mission_selectors
-from missions.models import Interdependency, KeyTask, Mission
-from reviews.selectors import reviews_due_for
+from missions.models import KeyTask, Mission
 
 from . import charts
 from .models import CheckIn, Kpi
@@ -24,7 +24,6 @@ from .summary import KpiFigures, MissionFigures, figures_for, mission_figures
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
-    from reviews.models import Review
 
 DEFAULT_CONFIDENCE: int = CheckIn._meta.get_field("confidence").default
 
@@ -71,21 +70,13 @@ class MissionWork:
 
 @dataclass
 class Inbox:
-    """What the user must do now."""
+    """What the user must do now: their open items (kernel.notifications), by group."""
 
-    check_ins_due: list[KpiRow]
-    reviews_due: list[Review]
-    alignments: list[Mission]
-    support_requests: list[Interdependency]
+    groups: list[InboxGroup]
 
     @property
     def count(self) -> int:
-        return (
-            len(self.check_ins_due)
-            + len(self.reviews_due)
-            + len(self.alignments)
-            + len(self.support_requests)
-        )
+        return sum(len(group.items) for group in self.groups)
 
 
 @dataclass
@@ -137,8 +128,8 @@ def my_kpis(*, actor: Actor) -> list[Kpi]:
 def my_work(*, actor: Actor) -> MyWork:
     """The user's inbox, then each of their missions with its KPIs and key tasks.
 
-    Queries: missions (1), KPIs and their check-ins (2), key tasks (1), reviews due (1),
-    missions awaiting alignment (1), support requests (1): seven, for any number of each.
+    Queries: missions (1), KPIs and their check-ins (2), key tasks (1), the inbox's open items
+    (1): five, for any number of each.
     """
     missions = _owned_missions(actor)
     rows = _rows(actor, missions)
@@ -151,14 +142,7 @@ def my_work(*, actor: Actor) -> MyWork:
         else:
             others.setdefault(task.mission_id, (task.mission, []))[1].append(task)
     work = [MissionWork(m, rows[m.pk][0], rows[m.pk][1], tasks[m.pk]) for m in missions]
-    inbox = Inbox(
-        check_ins_due=[
-            row for w in work for row in w.kpis if row.figures.update_due and row.can_check_in
-        ],
-        reviews_due=list(reviews_due_for(actor=actor)),
-        alignments=list(mission_selectors.missions_awaiting_alignment(actor=actor)),
-        support_requests=list(mission_selectors.support_requests_awaiting(actor=actor)),
-    )
+    inbox = Inbox(groups=inbox_groups(open_items(actor=actor)))
     return MyWork(inbox=inbox, missions=work, other_key_tasks=list(others.values()))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent
+from kernel.notifications import cause_of, notifications_done
 from missions.services.checks import request_alignment_check
 
 from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
@@ -163,6 +164,8 @@ def kpi_record_value(
         changes=changes,
         comment=comment,
     )
+    if not kpi.check_in_due_on(today):
+        notifications_done(causes=[cause_of("check_in", kpi.pk)], by=by)
     request_alignment_check(kpi.mission)
     return check_in
 
@@ -183,6 +186,7 @@ def kpi_archive(*, kpi: Kpi, by: User) -> Kpi:
         mission=kpi.mission,
         changes={"status": ["active", "archived"]},
     )
+    notifications_done(causes=[cause_of("check_in", kpi.pk)], by=by)
     request_alignment_check(kpi.mission)
     return kpi
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import forecast
 from .figures import rollup_of
-from .models import CheckIn, Kpi
+from .models import CheckIn, Kpi, check_in_due
 
 
 @dataclass
@@ -33,9 +33,7 @@ class KpiFigures:
     @property
     def update_due(self) -> bool:
         """No check-in within the KPI's cadence."""
-        if self.latest_on is None:
-            return True
-        return (timezone.localdate() - self.latest_on).days > self.kpi.cadence_days
+        return check_in_due(self.latest_on, self.kpi.cadence_days, timezone.localdate())
 
 
 @dataclass

@@ -273,7 +273,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Tags and operation ids from the resource ("missions_list"), not from "/api/v1".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "ENUM_NAME_OVERRIDES": {"MissionStatusEnum": "missions.models.Mission.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "MissionStatusEnum": "missions.models.Mission.Status",
+        "NotificationKindEnum": "kernel.models.Notification.Kind",
+    },
     # Write and read shapes differ (read-only fields): separate request components.
     "COMPONENT_SPLIT_REQUEST": True,
     # The API documents JSON bodies; the form parsers serve the browsable API's HTML forms,

@@ -4,9 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kernel.notifications import nav_counts
 from kernel.permissions import Action, can
-
-from .selectors import unread_count
 
 
 def organisation(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +22,7 @@ def organisation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "dashboard": can(actor, Action.VIEW_DASHBOARD),
             "people": can(actor, Action.MANAGE_ORGANISATION),
-            "unread": unread_count(actor=actor),
+            # "todo": the length of My work's inbox; "unread": the notifications not read.
+            **nav_counts(actor=actor),
         },
     }

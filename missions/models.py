@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -300,6 +302,9 @@ class KeyTask(TimeStampedModel):
         BLOCKED = "blocked", "Blocked"
         CANCELLED = "cancelled", "Cancelled"
 
+    # The statuses of a task still to be delivered.
+    OPEN_STATUSES = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED)
+
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="key_tasks")
     title = models.CharField("Title", max_length=200, validators=[validate_line])
     description = models.TextField("Description", blank=True, **text_bounds(5_000))
@@ -341,6 +346,12 @@ class KeyTask(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Still to deliver and due before ``day``."""
+        return (
+            self.status in self.OPEN_STATUSES and self.due_date is not None and self.due_date < day
+        )
 
 
 class Interdependency(TimeStampedModel):

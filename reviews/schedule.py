@@ -25,6 +25,11 @@ DEFAULT_SCHEDULE: list[PeriodicTask] = [
         "crontab": {"minute": "5", "hour": "*"},
     },
     {
+        "name": "Inbox sweep (hourly: check-ins due, overdue key tasks, items no longer asked)",
+        "task": "reviews.tasks.inbox_sweep",
+        "crontab": {"minute": "15", "hour": "*"},
+    },
+    {
         "name": "Alignment checks (nightly, one task per organisation)",
         "task": "reviews.tasks.alignment_checks_nightly",
         "crontab": {"minute": "30", "hour": "2"},

@@ -11,6 +11,7 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.models import Notification
+from kernel.notifications import OPEN
 from kernel.querysets import owned_by_person
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission
@@ -231,6 +232,12 @@ def findings_for_member(*, user: User) -> QuerySet[Finding]:
         .annotate(severity_rank=SEVERITY_RANK)
         .order_by("-opened_at", "-id")
     )
+
+
+def inbox_of(*, user: User) -> QuerySet[Notification]:
+    """The user's open items, in the organisations they still belong to (kernel.notifications:
+    the same rule as My work's inbox)."""
+    return notifications_of(user=user).filter(OPEN)
 
 
 def notifications_of(*, user: User) -> QuerySet[Notification]:

@@ -21,6 +21,7 @@ from missions.models import Mission
 from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pending_key
 
 from . import checks, services
+from .inbox import inbox_sweep_organisation
 from .services.reminders import ReminderEmailedNotRecorded
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,25 @@ def alignment_check_organisation(organisation_id: int, root_id: int | None = Non
         organisation = Organisation.objects.get(pk=organisation_id)
         root = Mission.objects.filter(pk=root_id).first() if root_id else None
         result = checks.run_checks(organisation=organisation, root=root)
+    # New findings reach their missions' owners, resolved ones leave their inboxes.
+    inbox_sweep_organisation(organisation, only=["finding"])
     return {"opened": result.opened, "resolved": result.resolved, "open": result.open}
+
+
+@shared_task(**TASK_OPTIONS)
+def inbox_sweep_one(organisation_id: int) -> dict[str, tuple[int, int]]:
+    """Reconcile one organisation's inbox items with its state (reviews.inbox)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return inbox_sweep_organisation(organisation)
+
+
+@shared_task(**TASK_OPTIONS)
+def inbox_sweep() -> int:
+    """Fan out one inbox sweep per organisation (hourly)."""
+    ids = list(Organisation.objects.values_list("id", flat=True))
+    for organisation_id in ids:
+        inbox_sweep_one.delay(organisation_id)
+    return len(ids)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -245,6 +245,7 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-detail": {"pk": "notification", "GET": nobody_but("lead")},
     "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
     "notification-read-all": {"POST": everyone()},
+    "inbox-list": {"GET": everyone()},
     # Invitations are their organisation admins' alone: to anyone else they do not exist.
     "invitation-list": {"GET": everyone(), "POST": everyone(write=True)},
     "invitation-detail": {"pk": "invitation", "GET": nobody_but("admin")},

@@ -22,10 +22,6 @@ from .cascade import (
 )
 from .inbox import (
     key_tasks_of_actor,
-    missions_awaiting_alignment,
-    notifications_for,
-    support_requests_awaiting,
-    unread_count,
 )
 from .members import (
     interdependencies_for_member,
@@ -64,19 +60,15 @@ __all__ = [
     "mission_owner_teams",
     "mission_subtree",
     "mission_tree",
-    "missions_awaiting_alignment",
     "missions_for_member",
     "missions_owned_by",
-    "notifications_for",
     "onboarding_steps",
     "open_invitations",
     "organisations_of",
     "problems_q",
-    "support_requests_awaiting",
     "teams_for_member",
     "teams_with_counts",
     "top_missions",
-    "unread_count",
     "vision_of",
     "visions_for_member",
 ]

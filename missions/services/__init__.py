@@ -17,6 +17,7 @@ from .missions import (
     mission_check_parent,
     mission_create,
     mission_update,
+    request_alignment,
 )
 from .organisations import organisation_create
 from .vision import VISION_FIELDS, vision_update
@@ -35,6 +36,7 @@ __all__ = [
     "KEY_TASK_FIELDS",
     "MISSION_FIELDS",
     "VISION_FIELDS",
+    "request_alignment",
     "interdependency_create",
     "interdependency_respond",
     "key_task_create",

@@ -13,11 +13,11 @@ from django.utils import timezone
 from kernel.audit import audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent, Notification
-from kernel.notifications import mission_owners, notify
+from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
 from ..models import Mission
 from .checks import request_alignment_check
-from .missions import ConflictError, ago, name_of
+from .missions import ConflictError, ago, name_of, request_alignment
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -29,6 +29,16 @@ ALIGNMENT_DONE: dict[str, str] = {
     Mission.AlignmentStatus.ALIGNED: "aligned it",
     Mission.AlignmentStatus.SENT_BACK: "sent it back",
 }
+
+
+def alignment_request_message(title: str, parent_title: str) -> str:
+    """What an owner of the parent mission reads: the item that asks them to decide."""
+    return f"“{title}” is proposed for alignment with “{parent_title}”: align it or send it back."
+
+
+def sent_back_message(title: str, reason: str) -> str:
+    """What the mission's owner reads, quoting the reason."""
+    return f"“{title}” was sent back: “{reason}” Change what was asked and propose it again."
 
 
 def _alignment_news(stored: Mission) -> str:
@@ -123,13 +133,10 @@ def mission_propose(*, mission: Mission, by: User, comment: str = "") -> Mission
         verb=AuditEvent.Verb.PROPOSED,
         comment=comment,
     )
-    notify(
-        recipients=mission_owners(parent),
-        kind=Notification.Kind.ALIGNMENT_REQUESTED,
-        message=f"“{mission.title}” is proposed for alignment with “{parent.title}”.",
-        mission=mission,
-        by=by,
+    request_alignment(
+        mission, parent, by=by, message=alignment_request_message(mission.title, parent.title)
     )
+    notifications_done(causes=[cause_of("sent_back", mission.pk)], by=by)
     return mission
 
 
@@ -149,6 +156,7 @@ def mission_align(*, mission: Mission, by: User, comment: str = "") -> Mission:
         verb=AuditEvent.Verb.ALIGNED,
         comment=comment,
     )
+    notifications_done(causes=[cause_of("alignment", mission.pk)], by=by)
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.ALIGNED,
@@ -177,12 +185,14 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
         verb=AuditEvent.Verb.SENT_BACK,
         comment=comment,
     )
+    notifications_done(causes=[cause_of("alignment", mission.pk)], by=by)
     notify(
         recipients=mission_owners(mission),
         kind=Notification.Kind.SENT_BACK,
-        message=f"“{mission.title}” was sent back: {comment}",
+        message=sent_back_message(mission.title, comment.strip()),
         mission=mission,
         by=by,
+        cause=cause_of("sent_back", mission.pk),
     )
     return mission
 

@@ -15,7 +15,7 @@ from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent, Notification, Organisation
-from kernel.notifications import mission_owners, notify
+from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 from kernel.permissions import actor_for, can_move
 
 from ..models import Mission
@@ -199,15 +199,27 @@ def mission_update(
     )
     request_alignment_check(mission)
     if mission.parent_id != old_parent_id and mission.parent is not None:
-        notify(
-            recipients=mission_owners(mission.parent),
-            kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        request_alignment(
+            mission,
+            mission.parent,
+            by=by,
             message=f"“{mission.title}” moved under “{mission.parent.title}”: align it or send "
             "it back.",
-            mission=mission,
-            by=by,
         )
     return mission
+
+
+def request_alignment(mission: Mission, parent: Mission, *, by: User | None, message: str) -> None:
+    """Ask the owners of ``parent`` to align ``mission``: one open item per owner, refreshed
+    when asked again (a re-proposal, a move, a review that found it drifted)."""
+    notify(
+        recipients=mission_owners(parent),
+        kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        message=message,
+        mission=mission,
+        by=by,
+        cause=cause_of("alignment", mission.pk),
+    )
 
 
 def _require_move(mission: Mission, new_parent: Mission | None, *, by: User | None) -> None:
@@ -260,6 +272,10 @@ def mission_archive(*, mission: Mission, by: User) -> Mission:
         by=by,
         mission=mission,
         changes={"status": [old, mission.status]},
+    )
+    # Nobody is asked to decide on an archived mission any more.
+    notifications_done(
+        causes=[cause_of("alignment", mission.pk), cause_of("sent_back", mission.pk)], by=by
     )
     request_alignment_check(mission)
     return mission

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils import timezone
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent, Notification
-from kernel.notifications import mission_owners, notify
+from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
 from ..models import Interdependency, KeyTask, Mission
 from .checks import request_alignment_check
@@ -26,6 +27,18 @@ KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
 def _stamp_completion(task: KeyTask) -> None:
     done = task.status == KeyTask.Status.DONE
     task.completed_at = (task.completed_at or timezone.now()) if done else None
+
+
+def support_request_message(kind: str, from_title: str, to_title: str) -> str:
+    """What the owners of the mission asked read: the item that waits for their answer."""
+    verb = (
+        "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
+    )
+    return f"“{from_title}” {verb} “{to_title}”: acknowledge or decline."
+
+
+def key_task_overdue_message(title: str, mission_title: str, due_date: dt.date) -> str:
+    return f"The key task “{title}” of “{mission_title}” was due on {due_date:%-d %b %Y}."
 
 
 @transaction.atomic
@@ -66,6 +79,8 @@ def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask
     _stamp_completion(task)
     task.full_clean()
     task.save()
+    if not task.overdue_on(timezone.localdate()):
+        notifications_done(causes=[cause_of("key_task", task.pk)], by=by)
     audit_record(
         obj=task,
         organisation=task.mission.organisation,
@@ -135,15 +150,13 @@ def interdependency_create(
         if not already_open.exists():
             raise
         raise ValidationError({"to_mission": "This link is already open."}) from None
-    verb = (
-        "asks for support from" if kind == Interdependency.Kind.DEPENDS_ON else "offers support to"
-    )
     notify(
         recipients=mission_owners(to_mission),
         kind=Notification.Kind.SUPPORT_REQUESTED,
-        message=f"“{from_mission.title}” {verb} “{to_mission.title}”.",
+        message=support_request_message(kind, from_mission.title, to_mission.title),
         mission=to_mission,
         by=by,
+        cause=cause_of("support", link.pk),
     )
     for mission in (from_mission, to_mission):
         audit_record(
@@ -181,6 +194,7 @@ def interdependency_respond(*, link: Interdependency, status: str, by: User) -> 
     old = link.status
     link.status, link.responded_by, link.responded_at = status, by, timezone.now()
     link.save(update_fields=["status", "responded_by", "responded_at", "updated_at"])
+    notifications_done(causes=[cause_of("support", link.pk)], by=by)
     notify(
         recipients=mission_owners(link.from_mission),
         kind=Notification.Kind.SUPPORT_ANSWERED,

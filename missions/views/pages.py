@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kernel.notifications import notifications_mark_read
+from kernel.models import Notification
+from kernel.notifications import CENTRE_VIEWS, notification_centre, notifications_mark_read
 from kernel.permissions import Action, Actor, can, require
 from kernel.types import OrgRequest, User
 from kernel.web import actor_of, org_view
@@ -84,14 +85,26 @@ def vision(request: OrgRequest) -> HttpResponse:
 @org_view
 @require_http_methods(["GET", "POST"])
 def notifications(request: OrgRequest) -> HttpResponse:
-    """The user's in-app notifications, newest first; POST marks them read."""
+    """The notification centre: unread, to do, done or all, of one kind or every kind; POST
+    marks the given notifications read, or all of them."""
     actor = actor_of(request)
-    inbox = selectors.notifications_for(actor=actor)
     if request.method == "POST":
         notifications_mark_read(actor=actor, ids=request.POST.getlist("id"))
-        return redirect("missions:notifications", org=actor.organisation.slug)
-    page = Paginator(inbox, 30).get_page(request.GET.get("page"))
-    return render(request, "missions/notifications.html", {"page": page})
+        return redirect(request.get_full_path())
+    show = request.GET.get("show", "all")
+    show = show if show in CENTRE_VIEWS else "all"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Notification.Kind.values else ""
+    rows = notification_centre(actor=actor, show=show, kind=kind)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "show": show,
+        "kind": kind,
+        "views": [(key, label) for key, (label, _) in CENTRE_VIEWS.items()],
+        "kinds": Notification.Kind.choices,
+    }
+    return render(request, "missions/notifications.html", context)
 
 
 @require_safe

@@ -70,6 +70,7 @@ class NotificationFilter(filters.FilterSet):
     organisation = IdFilter(field_name="organisation_id")
     kind = filters.ChoiceFilter(choices=Notification.Kind.choices)
     unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread")
+    done = BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True, label="Done")
     read_at__isnull = BooleanFilter(field_name="read_at", lookup_expr="isnull")
     updated_since = DateTimeFilter(
         method="filter_updated_since", label="Created or read at or after this date-time"
@@ -83,3 +84,12 @@ class NotificationFilter(filters.FilterSet):
         self, queryset: QuerySet[Notification], name: str, value: dt.datetime
     ) -> QuerySet[Notification]:
         return queryset.filter(Q(created_at__gte=value) | Q(read_at__gte=value))
+
+
+class InboxFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    kind = filters.ChoiceFilter(choices=Notification.Kind.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["organisation", "kind"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from kernel.models import Notification
+from kernel.notifications import GROUP_OF_KIND
 from missionlead.serializers import ModelSerializer
 
 from ..models import Finding, Review
@@ -68,8 +69,24 @@ class NotificationSerializer(ModelSerializer):
             "mission",
             "created_at",
             "read_at",
+            "cause",
+            "done_at",
         ]
         read_only_fields = fields
+
+
+class InboxItemSerializer(NotificationSerializer):
+    """An open item of the caller's inbox: what waits for them, and the group it belongs to
+    on My work's "To do now"."""
+
+    group = serializers.SerializerMethodField()
+
+    class Meta(NotificationSerializer.Meta):
+        fields = [*NotificationSerializer.Meta.fields, "group"]
+        read_only_fields = fields
+
+    def get_group(self, item: Notification) -> str:
+        return GROUP_OF_KIND[item.kind]
 
 
 class MarkedReadSerializer(serializers.Serializer):

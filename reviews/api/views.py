@@ -22,9 +22,10 @@ from missions.selectors import organisations_of
 
 from .. import selectors, services
 from ..models import Finding, Review
-from .filters import FindingFilter, NotificationFilter, ReviewFilter
+from .filters import FindingFilter, InboxFilter, NotificationFilter, ReviewFilter
 from .serializers import (
     FindingSerializer,
+    InboxItemSerializer,
     MarkedReadSerializer,
     NotificationSerializer,
     ReviewCompleteSerializer,
@@ -89,6 +90,24 @@ class FindingViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Finding]:
         return selectors.findings_for_member(user=signed_in_user(self.request))
+
+
+class InboxViewSet(TenantScopedAPIMixin, viewsets.GenericViewSet):
+    """The caller's inbox: every open item (what waits for them), newest first, as My work's
+    "To do now" lists it; each item leaves once its cause is handled.
+    ``?organisation=<id>`` and ``?kind=`` narrow it."""
+
+    queryset = Notification.objects.none()
+    serializer_class = InboxItemSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = InboxFilter
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return selectors.inbox_of(user=signed_in_user(self.request))
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):

@@ -39,7 +39,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from kernel.models import Notification
-from kernel.notifications import mission_owners, notify
+from kernel.notifications import cause_of, mission_owners, notify
 from missionlead.emails import absolute_url, send_email
 
 from ..models import Reminder, Review
@@ -178,6 +178,9 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
                 mission=mission,
                 url=url,
                 dedupe_key=f"reminder:{reminder.pk}",
+                # Each reminder refreshes the person's one item for the review, which is done
+                # once the review is held.
+                cause=cause_of("review", reminder.review_id),
             )
             if with_email and reminder.recipient.email:
                 send_email(

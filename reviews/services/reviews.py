@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
-from kernel.models import AuditEvent, Notification
-from kernel.notifications import mission_owners, notify
+from kernel.models import AuditEvent
+from kernel.notifications import cause_of, notifications_done
 from missions.models import Mission
-from missions.services import mission_reopen_alignment
+from missions.services import mission_reopen_alignment, request_alignment
 from missions.services.checks import request_alignment_check
 
 from ..models import Review
@@ -78,6 +78,7 @@ def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review
         mission=mission,
         changes=changes,
     )
+    notifications_done(causes=[cause_of("review", review.pk)], by=by)
     request_alignment_check(mission)
     if (
         review.still_aligned is False
@@ -89,15 +90,14 @@ def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review
             mission=mission, by=by, comment="The review found the mission no longer aligned."
         )
         # The boss must look at it again: tell them, as proposing a mission does.
-        notify(
-            recipients=mission_owners(boss_mission),
-            kind=Notification.Kind.ALIGNMENT_REQUESTED,
+        request_alignment(
+            mission,
+            boss_mission,
+            by=by,
             message=(
                 f"The review of “{mission.title}” found it no longer aligned with "
                 f"“{boss_mission.title}”: align it again or send it back."
             ),
-            mission=mission,
-            by=by,
         )
     review_schedule(mission=mission, due_date=held_on + dt.timedelta(days=review_cadence(mission)))
     return review

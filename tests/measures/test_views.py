@@ -11,11 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kernel.models import Notification
 from measures import forecast, services
 from measures.models import CheckIn, Kpi
 from measures.summary import contributions, figures_for, rollup
 from missions.models import Interdependency, KeyTask, Mission
+from reviews.inbox import inbox_sweep_organisation
 from reviews.models import Review
+from reviews.services import reminders_send_due
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory
 
@@ -76,15 +79,18 @@ def test_the_inbox_lists_what_waits_for_the_user(world, client) -> None:
     stale = staff_kpi(world, name="Stale KPI", cadence_days=7)
     CheckInFactory(kpi=stale, author=world.staff, recorded_on=days_ago(10))
     staff_kpi(world, name="Never checked in")
-    Review.objects.create(mission=world.staff_mission, due_date=today())
+    review = Review.objects.create(mission=world.staff_mission, due_date=today())
+    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_status="proposed")
+    reminders_send_due(today=today())  # the review's item: its reminder of the day
+    inbox_sweep_organisation(world.organisation)  # the check-ins due, the proposal
     client.force_login(world.staff)
     html = client.get(ME).content.decode()
     inbox = html[html.index('id="inbox-heading"') : html.index('id="missions-heading"')]
+    assert f'href="/o/acme/reviews/{review.pk}/"' in inbox
     assert "Check-ins due" in inbox and "Stale KPI" in inbox and "Never checked in" in inbox
     assert "Reviews due" in inbox and "Open two virtual wards" in inbox
     assert "Waiting for your alignment" not in inbox
 
-    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_status="proposed")
     Interdependency.objects.create(
         organisation=world.organisation,
         from_mission=world.staff_mission,
@@ -92,11 +98,12 @@ def test_the_inbox_lists_what_waits_for_the_user(world, client) -> None:
         kind=Interdependency.Kind.DEPENDS_ON,
         description="Need a ward manager",
     )
+    inbox_sweep_organisation(world.organisation)
     client.force_login(world.lead)
     html = client.get(ME).content.decode()
     inbox = html[html.index('id="inbox-heading"') : html.index('id="missions-heading"')]
     assert "Waiting for your alignment" in inbox and "Open two virtual wards" in inbox
-    assert "Waiting for your answer" in inbox and "Need a ward manager" in inbox
+    assert "Waiting for your answer" in inbox and "asks for support from" in inbox
     # The CEO is not the boss of the staff mission: nothing of it waits for them.
     client.force_login(world.leader)
     html = client.get(ME).content.decode()
@@ -489,11 +496,14 @@ def test_the_chart_forecast_comes_from_the_forecast_module(world) -> None:
 
 def test_a_check_in_marks_its_inbox_item_done(world, client) -> None:
     kpi = staff_kpi(world)
+    inbox_sweep_organisation(world.organisation)
     client.force_login(world.staff)
-    assert f'id="due-kpi-{kpi.pk}"' in client.get(ME).content.decode()
+    assert f'id="inbox-check_in{kpi.pk}"' in client.get(ME).content.decode()
     html = client.post(check_in_url(kpi), {"value": "5", "confidence": "70"}, **HTMX)
     html = html.content.decode()
-    assert f'id="due-kpi-{kpi.pk}" hx-swap-oob="true"' in html
+    assert f'id="inbox-check_in{kpi.pk}" hx-swap-oob="true"' in html
+    item = Notification.objects.get(cause=f"check_in:{kpi.pk}")
+    assert item.done_at is not None and item.done_by == world.staff
     assert "Nothing waits for you" in client.get(ME).content.decode()
 
 

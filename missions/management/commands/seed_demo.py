@@ -34,6 +34,7 @@ from missions.demo.seeder import Seeder
 from missions.generate.purge import purge
 from missions.models import KeyTask
 from reviews.checks import run_checks
+from reviews.inbox import inbox_sweep_organisation
 from reviews.models import Review
 
 DEMO = data.load()
@@ -72,6 +73,8 @@ class Command(BaseCommand):
             org = seeder.run()
             # Findings and today's alignment scores, so the dashboards have something to show.
             run_checks(organisation=org)
+            # Each person's inbox: what the seeded cascade asks of them today.
+            inbox_sweep_organisation(org)
         elapsed = time.monotonic() - started
         if existing is not None:
             self.stdout.write(f"Removed the old demo organisation ({removed:,} rows).")

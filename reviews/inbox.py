@@ -1,0 +1,244 @@
+"""The inbox sweep: every open item the state of an organisation asks for, and none other.
+
+Events write and complete items as they happen (a proposal asks the boss; aligning it completes
+that for whoever was asked). Some causes arise from time alone (a KPI falls due for a check-in,
+a key task passes its due date), and some are handled without an event saying so (an owner
+changes, a mission is archived with its KPIs). The sweep reads, per kind of cause, what the
+state asks for now, writes what is missing and completes what is no longer asked: so the inbox
+converges on the truth however an item came to be or stopped being wanted. It runs hourly
+(``reviews.tasks.inbox_sweep``) and after each alignment check (new and resolved findings).
+
+Each kind's rule is a query here; its wording is the one the event uses (the services'
+``*_message`` functions), so an item reads the same however it was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from kernel.models import AuditEvent, Notification, Organisation
+from kernel.notifications import Wanted, cause_of, items_reconcile
+from kernel.tenancy import tenant_scope
+from measures.models import Kpi, check_ins_due
+from missions.models import Interdependency, KeyTask, Mission
+from missions.services.alignment import alignment_request_message, sent_back_message
+from missions.services.work import key_task_overdue_message, support_request_message
+
+from .models import Finding, Review
+
+Kind = Notification.Kind
+
+
+def _owner(prefix: str = "") -> Coalesce:
+    """The person a mission (reached through ``prefix``) belongs to, as in ``mission_owners``:
+    its owner, or the leader of its owning team."""
+    return Coalesce(F(f"{prefix}owner_user_id"), F(f"{prefix}owner_team__leader_id"))
+
+
+def _mission_url(slug: str, mission_id: int) -> str:
+    return reverse("missions:detail", kwargs={"org": slug, "pk": mission_id})
+
+
+def _alignments(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Proposed missions wait for the owner of the mission above (not for themselves)."""
+    rows = (
+        Mission.objects.filter(
+            organisation=org,
+            alignment_status=Mission.AlignmentStatus.PROPOSED,
+            parent__isnull=False,
+        )
+        .exclude(status=Mission.Status.ARCHIVED)
+        .annotate(recipient=_owner("parent__"), own=_owner())
+        .values_list("pk", "title", "parent__title", "recipient", "own")
+    )
+    for pk, title, parent_title, recipient, own in rows:
+        if recipient is not None and recipient != own:
+            yield Wanted(
+                recipient,
+                cause_of("alignment", pk),
+                Kind.ALIGNMENT_REQUESTED,
+                alignment_request_message(title, parent_title),
+                _mission_url(org.slug, pk),
+                pk,
+            )
+
+
+def _sent_back(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Sent-back missions wait for their owner to change them and propose them again."""
+    reason = (
+        AuditEvent.objects.filter(mission=OuterRef("pk"), verb=AuditEvent.Verb.SENT_BACK)
+        .order_by("-created_at", "-id")
+        .values("comment")[:1]
+    )
+    rows = (
+        Mission.objects.filter(
+            organisation=org,
+            alignment_status=Mission.AlignmentStatus.SENT_BACK,
+            status=Mission.Status.ACTIVE,
+        )
+        .annotate(recipient=_owner(), reason=Subquery(reason))
+        .values_list("pk", "title", "recipient", "reason")
+    )
+    for pk, title, recipient, reason in rows:
+        if recipient is not None:
+            yield Wanted(
+                recipient,
+                cause_of("sent_back", pk),
+                Kind.SENT_BACK,
+                sent_back_message(title, reason or "no reason recorded"),
+                _mission_url(org.slug, pk),
+                pk,
+            )
+
+
+def _support(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Links still proposed wait for an answer from the mission they ask."""
+    rows = (
+        Interdependency.objects.filter(organisation=org, status=Interdependency.Status.PROPOSED)
+        .exclude(to_mission__status=Mission.Status.ARCHIVED)
+        .annotate(recipient=_owner("to_mission__"), own=_owner("from_mission__"))
+        .values_list(
+            "pk",
+            "kind",
+            "from_mission__title",
+            "to_mission_id",
+            "to_mission__title",
+            "recipient",
+            "own",
+        )
+    )
+    for pk, kind, from_title, to_id, to_title, recipient, own in rows:
+        if recipient is not None and recipient != own:
+            yield Wanted(
+                recipient,
+                cause_of("support", pk),
+                Kind.SUPPORT_REQUESTED,
+                support_request_message(kind, from_title, to_title),
+                _mission_url(org.slug, to_id),
+                to_id,
+            )
+
+
+def check_in_due_message(name: str, latest_on: dt.date | None, cadence_days: int) -> str:
+    when = f"last on {latest_on:%-d %b %Y}" if latest_on else "never checked in"
+    return f"“{name}” is due for a check-in ({when}; every {cadence_days} days)."
+
+
+def _check_ins(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Active KPIs of active missions without a check-in within their cadence."""
+    kpis = Kpi.objects.filter(
+        organisation=org, status=Kpi.Status.ACTIVE, mission__status=Mission.Status.ACTIVE
+    )
+    cadences = kpis.values_list("cadence_days", flat=True).distinct()
+    rows = (
+        kpis.filter(check_ins_due(today, list(cadences)))
+        .annotate(recipient=_owner("mission__"))
+        .values_list("pk", "name", "latest_on", "cadence_days", "mission_id", "recipient")
+    )
+    for pk, name, latest_on, cadence_days, mission_id, recipient in rows:
+        if recipient is not None:
+            yield Wanted(
+                recipient,
+                cause_of("check_in", pk),
+                Kind.CHECK_IN_DUE,
+                check_in_due_message(name, latest_on, cadence_days),
+                reverse("measures:kpi", kwargs={"org": org.slug, "pk": pk}),
+                mission_id,
+            )
+
+
+def _key_tasks(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Open key tasks past their due date wait for their owner (else the mission's)."""
+    rows = (
+        KeyTask.objects.filter(
+            mission__organisation=org,
+            mission__status=Mission.Status.ACTIVE,
+            status__in=KeyTask.OPEN_STATUSES,
+            due_date__lt=today,
+        )
+        .annotate(recipient=Coalesce(F("owner_id"), _owner("mission__")))
+        .values_list("pk", "title", "due_date", "mission_id", "mission__title", "recipient")
+    )
+    for pk, title, due_date, mission_id, mission_title, recipient in rows:
+        if recipient is not None and due_date is not None:
+            yield Wanted(
+                recipient,
+                cause_of("key_task", pk),
+                Kind.KEY_TASK_OVERDUE,
+                key_task_overdue_message(title, mission_title, due_date),
+                _mission_url(org.slug, mission_id) + "#key-tasks",
+                mission_id,
+            )
+
+
+def _findings(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """Open findings of the alignment checks wait for the owner of their mission."""
+    rows = (
+        Finding.objects.filter(
+            organisation=org, resolved_at__isnull=True, mission__status=Mission.Status.ACTIVE
+        )
+        .annotate(recipient=_owner("mission__"))
+        .values_list("pk", "message", "mission_id", "recipient")
+    )
+    for pk, message, mission_id, recipient in rows:
+        if recipient is not None:
+            yield Wanted(
+                recipient,
+                cause_of("finding", pk),
+                Kind.FINDING,
+                message,
+                _mission_url(org.slug, mission_id),
+                mission_id,
+            )
+
+
+SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
+    "alignment": _alignments,
+    "sent_back": _sent_back,
+    "support": _support,
+    "check_in": _check_ins,
+    "key_task": _key_tasks,
+    "finding": _findings,
+}
+
+
+def _reviews_still_scheduled(org: Organisation) -> set[str]:
+    """A review's items come from its reminders; they stay open while it is still to hold."""
+    ids = Review.objects.filter(
+        mission__organisation=org,
+        status=Review.Status.SCHEDULED,
+        mission__status=Mission.Status.ACTIVE,
+    ).values_list("pk", flat=True)
+    return {cause_of("review", pk) for pk in ids}
+
+
+def inbox_sweep_organisation(
+    organisation: Organisation, *, only: list[str] | None = None, today: dt.date | None = None
+) -> dict[str, tuple[int, int]]:
+    """Reconcile one organisation's open items (the kinds in ``only``, default all): returns
+    {kind of cause: (opened, completed)}."""
+    today = today or timezone.localdate()
+    result = {}
+    with tenant_scope([organisation.pk]):
+        for what, source in SOURCES.items():
+            if only is None or what in only:
+                result[what] = items_reconcile(
+                    organisation_id=organisation.pk,
+                    what=what,
+                    wanted=source(organisation, today),
+                    still_open=set(),
+                )
+        if only is None or "review" in only:
+            result["review"] = items_reconcile(
+                organisation_id=organisation.pk,
+                what="review",
+                wanted=None,
+                still_open=_reviews_still_scheduled(organisation),
+            )
+    return result
