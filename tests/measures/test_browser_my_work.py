@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from measures.models import CheckIn
 from measures.services import kpi_refresh_figures
 from missions.models import KeyTask
+from reviews.inbox import inbox_sweep_organisation
 from tests.measures.factories import CheckInFactory, KpiFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,6 +60,7 @@ def kpi(world: Any) -> Any:
     KeyTask.objects.create(
         mission=world.staff_mission, title="Recruit the night team", owner=world.staff
     )
+    inbox_sweep_organisation(world.organisation)  # the hourly sweep: the check-in is due
     return kpi
 
 
@@ -83,7 +85,7 @@ def test_staff_check_in_from_my_work_and_see_the_row_and_chart_change(
     expect(row.get_by_role("status")).to_contain_text("Checked in 42 on")
     expect(row.locator(".kpi-row__latest")).to_have_text("42 beds")
     expect(row).to_contain_text("confidence 80%")
-    expect(page.locator(f"#due-kpi-{kpi.pk}")).to_contain_text("checked in")  # the inbox too
+    expect(page.locator(f"#inbox-check_in{kpi.pk}")).to_contain_text("checked in")  # the inbox too
     assert page.evaluate("window.stillTheSamePage === true"), "the page reloaded"
     stored = CheckIn.objects.get(kpi=kpi, value=42)
     assert (stored.author_id, stored.confidence, stored.comment) == (
