@@ -17,7 +17,7 @@ from measures.summary import contributions, figures_for, rollup
 from missions.models import Interdependency, KeyTask, Mission
 from reviews.models import Review
 from tests.measures.factories import CheckInFactory, KpiFactory
-from tests.missions.factories import MissionFactory
+from tests.missions.factories import MissionFactory, align
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,7 @@ def test_the_inbox_lists_what_waits_for_the_user(world, client) -> None:
     stale = staff_kpi(world, name="Stale KPI", cadence_days=7)
     CheckInFactory(kpi=stale, author=world.staff, recorded_on=days_ago(10))
     staff_kpi(world, name="Never checked in")
+    align(world.staff_mission)  # in play: its review is due
     Review.objects.create(mission=world.staff_mission, due_date=today())
     client.force_login(world.staff)
     html = client.get(ME).content.decode()
