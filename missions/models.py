@@ -10,12 +10,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from kernel import tree
 from kernel.models import Organisation, Team, TimeStampedModel
 from kernel.validators import DATE_RANGE, DecisionRightsValidator, text_bounds, validate_line
 
-from .querysets import MissionQuerySet
+from .querysets import MissionQuerySet, is_in_play
 
 
 class Vision(TimeStampedModel):
@@ -250,6 +251,25 @@ class Mission(TimeStampedModel):
         a step that is no part of the conversation (editing, checking in) always may."""
         allowed = self.ALIGNMENT_STEPS_FROM.get(str(step))
         return allowed is None or self.alignment_status in allowed
+
+    @property
+    def in_play(self) -> bool:
+        """Whether the mission has 30-day reviews: ``missions.querysets.in_play`` for this
+        mission in memory (the agreement tests keep the two the same)."""
+        return is_in_play(
+            status=self.status, top=self.parent_id is None, alignment_status=self.alignment_status
+        )
+
+    def first_review_due(self, cadence: int, *, today: dt.date | None = None) -> dt.date:
+        """When the mission's first review falls: one cadence (in days) after it came into play
+        — the start of its period, or the day it was proposed (written, for a top mission) if
+        that is later — and never before today. Counting from the period's start alone made a
+        mission written in a period begun months ago due for review the minute it was saved."""
+        came_into_play = self.period_start
+        since = self.proposed_at or self.created_at
+        if since is not None:
+            came_into_play = max(came_into_play, timezone.localdate(since))
+        return max(came_into_play + dt.timedelta(days=cadence), today or timezone.localdate())
 
     def get_absolute_url(self) -> str:
         return reverse("missions:detail", kwargs={"org": self.organisation.slug, "pk": self.pk})

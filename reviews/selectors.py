@@ -15,6 +15,7 @@ from kernel.notifications import OPEN
 from kernel.querysets import owned_by_person
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission
+from missions.querysets import in_play
 
 from .models import SEVERITY_RANK, Finding, Review
 
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 
 def reviews_due_for(*, actor: Actor, within_days: int = 14) -> QuerySet[Review]:
-    """Scheduled reviews of the actor's own missions, overdue or due within ``within_days``."""
+    """Scheduled reviews of the actor's own missions in play, overdue or due within
+    ``within_days``."""
     horizon = timezone.localdate() + dt.timedelta(days=within_days)
     return (
         Review.objects.filter(
+            in_play("mission__"),
             mission__organisation=actor.organisation,
             status=Review.Status.SCHEDULED,
             due_date__lte=horizon,
@@ -54,7 +57,8 @@ def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
     """Reviews the actor holds or oversees: of the missions they own (in person or through a
     team they lead) and of the missions directly under those (a leader's team's children).
 
-    Scheduled reviews of archived or completed missions are left out; held ones stay.
+    Scheduled reviews only of missions in play (not of a draft, a sent-back, a completed or
+    an archived one); held ones stay.
     """
     led = actor.led_team_ids
     mine = owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__")
@@ -64,7 +68,7 @@ def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
         .filter(mine | under_mine)
         .filter(
             Q(status=Review.Status.DONE)
-            | Q(status=Review.Status.SCHEDULED, mission__status=Mission.Status.ACTIVE)
+            | (Q(status=Review.Status.SCHEDULED) & in_play("mission__"))
         )
         .select_related("mission__owner_user", "mission__owner_team", "held_by")
     )

@@ -336,10 +336,17 @@ class Seeder:
     # reviews -------------------------------------------------------------------------------------
 
     def seed_reviews(self) -> None:
+        # Reviews only of the missions in play: a draft or a sent-back mission has none, as the
+        # review sweep gives it none.
+        in_play = set(
+            MissionRow.objects.filter(organisation=self.organisation)
+            .in_play()
+            .values_list("pk", flat=True)
+        )
         for spec in self.demo.missions:
-            if spec.review == "none":
-                continue
             mission = self.missions[spec.key]
+            if spec.review == "none" or mission.pk not in in_play:
+                continue
             held_by = self.owner_user(spec)
             plan = history.review_plan(self.story, self.year_start, self.today, spec)
             for due, held in plan:

@@ -21,6 +21,7 @@ from missions.generate.vocabulary import (
     VERBS,
 )
 from missions.models import Mission
+from missions.querysets import is_in_play
 
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator
@@ -81,7 +82,8 @@ def write_missions(gen: Generator, build: Build) -> None:
     paths = build.paths = [""] * n
     budgets: list[Decimal | None] = [None] * n
     heads: list[int | None] = [None] * n
-    next_review = build.next_review = [today] * n
+    next_review: list[dt.date | None] = [None] * n
+    build.next_review = next_review
     cent = Decimal("0.01")
     for i in range(n):
         parent, level = plan.mission_parent[i], plan.mission_level[i]
@@ -116,7 +118,10 @@ def write_missions(gen: Generator, build: Build) -> None:
         due = today + dt.timedelta(days=rng.randrange(0, 30))
         if rng.random() < 0.05:
             due = today - dt.timedelta(days=rng.randrange(1, 15))
-        next_review[i] = due
+        # Only a mission in play has reviews (missions.querysets.in_play); the dice are thrown
+        # for every mission all the same, so a seed still gives the same organisation.
+        if is_in_play(status="active", top=parent < 0, alignment_status=alignment):
+            next_review[i] = due
         approver = actor[parent] if parent >= 0 else actor[i]
         stamp = now - dt.timedelta(days=rng.randrange(20, 150))
         missions.add(
@@ -141,7 +146,7 @@ def write_missions(gen: Generator, build: Build) -> None:
                 heads[i],
                 CONSTRAINTS[rng.randrange(len(CONSTRAINTS))],
                 RIGHTS[rng.randrange(len(RIGHTS))],
-                due,
+                next_review[i],
                 actor[i],
                 actor[i],
                 stamp if alignment != "draft" else None,

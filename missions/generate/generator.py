@@ -53,7 +53,7 @@ class Build:
     mission_ids: list[int] = field(default_factory=list)
     actor: list[int] = field(default_factory=list)  # the user who acts for each mission
     paths: list[str] = field(default_factory=list)
-    next_review: list[dt.date] = field(default_factory=list)
+    next_review: list[dt.date | None] = field(default_factory=list)  # None: not in play
     # (id, direction, baseline, target, target_max, cadence, author) of every KPI
     kpi_rows: list[tuple[int, int, float, float, float, int, int]] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)  # rows per table, for the report

@@ -1,4 +1,5 @@
-"""Reviews: every mission's last 30-day review, held, and its next one, scheduled."""
+"""Reviews: every mission in play has its last 30-day review, held, and its next one,
+scheduled; a draft or sent-back mission has none."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ COLUMNS = ["mission_id", "due_date", "held_on", "held_by_id", "summary", "still_
 
 
 def write_reviews(gen: Generator, build: Build) -> None:
-    mission_ids, n = build.mission_ids, len(build.mission_ids)
-    reviews = TableWriter(gen, Review, COLUMNS, 2 * n, "reviews")
-    for i in range(n):
-        last = build.next_review[i] - dt.timedelta(days=30)
+    mission_ids = build.mission_ids
+    in_play = sum(due is not None for due in build.next_review)
+    reviews = TableWriter(gen, Review, COLUMNS, 2 * in_play, "reviews")
+    for i, due in enumerate(build.next_review):
+        if due is None:
+            continue
+        last = due - dt.timedelta(days=30)
         reviews.add((mission_ids[i], last, last, build.actor[i], "Reviewed.", True, "done"))
-        reviews.add((mission_ids[i], build.next_review[i], None, None, "", None, "scheduled"))
+        reviews.add((mission_ids[i], due, None, None, "", None, "scheduled"))
     reviews.close()
     build.written["reviews"] = reviews.written

@@ -13,6 +13,7 @@ from kernel import tree
 from kernel.models import AuditEvent, Membership, Team
 
 from ..models import Interdependency, KeyTask, Mission
+from ..querysets import in_play
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -118,9 +119,10 @@ def cascade_children(*, mission: Mission) -> QuerySet[Mission]:
 
 
 def problems_q() -> Q:
-    """Missions needing attention: not aligned under a parent, or an active mission's review
-    overdue (a completed one, such as a carried-over original, has no more reviews)."""
-    overdue = Q(status=Mission.Status.ACTIVE, next_review_due__lt=timezone.localdate())
+    """Missions needing attention: not aligned under a parent, or the review of a mission in
+    play overdue (a completed one, such as a carried-over original, has no more reviews; a
+    draft or sent-back one is here for its alignment already)."""
+    overdue = in_play() & Q(next_review_due__lt=timezone.localdate())
     return (
         Q(parent__isnull=False) & ~Q(alignment_status=Mission.AlignmentStatus.ALIGNED)
     ) | overdue

@@ -83,13 +83,16 @@ def rules() -> list[Rule]:
                 "{n}", n.format("k.id")
             ),
         ),
+        # Only of a mission in play: missions.querysets.in_play, the scope being active
+        # missions already (tests/agreement/test_in_play.py keeps the two the same).
         Rule(
             Kind.REVIEW_OVERDUE,
             "warning",
             """
             SELECT m.id, '', 'The 30-day review was due on ' || m.next_review_due || '.'
             FROM missions_mission m
-            WHERE {scope} AND m.next_review_due < %(today)s""",
+            WHERE {scope} AND m.next_review_due < %(today)s
+              AND (m.parent_id IS NULL OR m.alignment_status IN ('proposed', 'aligned'))""",
         ),
         Rule(
             Kind.AWAITING_ALIGNMENT,

@@ -18,6 +18,7 @@ from kernel.models import Team
 from measures.models import CheckIn, ForecastStatus, Kpi
 from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
+from missions.querysets import in_play
 
 from ..models import SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, total_of
@@ -137,6 +138,7 @@ def team_dashboard(
         kpis=worst_kpis(active),
         reviews=list(
             Review.objects.filter(
+                in_play("mission__"),
                 mission__in=active.values("pk"),
                 status=Review.Status.SCHEDULED,
                 due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),

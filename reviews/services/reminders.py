@@ -14,6 +14,11 @@ middle cannot send a reminder twice:
    process knows the email is out: ``ReminderEmailedNotRecorded`` tells the task to retry
    with ``with_email=False``, which writes the claim and the notification and no second email.
 
+Whose reviews: only those of missions in play (``missions.querysets.in_play``: active, and
+the top of their cascade or proposed or aligned). A draft is still being written and a
+sent-back mission is being rewritten; nobody is reminded of their reviews, neither when the
+sweep claims nor when a claim made earlier is sent.
+
 When, relative to the due date: 3 days before (``before``), on the day (``due``), the day after
 (``after``), to the owner; from 7 days after, escalated to the boss — the owner of the parent
 mission (``escalation``). Each kind has a window rather than a single day, so a day the job did
@@ -41,6 +46,7 @@ from django.utils import timezone
 from kernel.models import Notification
 from kernel.notifications import cause_of, mission_owners, notify
 from missionlead.emails import absolute_url, send_email
+from missions.querysets import in_play
 
 from ..models import Reminder, Review
 
@@ -77,7 +83,7 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
             window &= Q(due_date__gt=today - dt.timedelta(days=end))
         claimed = Reminder.objects.filter(review=OuterRef("pk"), kind=kind)
         due_now = (
-            Review.objects.filter(window, status=Review.Status.SCHEDULED, mission__status="active")
+            Review.objects.filter(window, in_play("mission__"), status=Review.Status.SCHEDULED)
             .exclude(Exists(claimed))
             .select_related(
                 "mission__owner_user",
@@ -94,11 +100,15 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
                 logger.exception("Review reminder sweep: skipped review %s (%s).", review.pk, kind)
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
     # Unsent reminders of earlier sweeps are handed out again (a lost task is caught up), but
-    # not those of reviews held or cancelled since: nobody needs reminding of those.
-    return list(
-        Reminder.objects.filter(
-            sent_at__isnull=True, review__status=Review.Status.SCHEDULED
-        ).values_list("id", flat=True)
+    # not those of reviews held or cancelled since, nor of missions that left play (sent back,
+    # archived): nobody needs reminding of those.
+    return list(Reminder.objects.filter(_still_due()).values_list("id", flat=True))
+
+
+def _still_due() -> Q:
+    """Reminders not sent yet, of a review still to hold, of a mission in play."""
+    return Q(sent_at__isnull=True, review__status=Review.Status.SCHEDULED) & in_play(
+        "review__mission__"
     )
 
 
@@ -141,10 +151,8 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
     ``with_email=False`` claims and notifies without emailing: the retry after
     ``ReminderEmailedNotRecorded``, whose email is out already.
     """
-    if not Reminder.objects.filter(
-        pk=reminder_id, sent_at__isnull=True, review__status=Review.Status.SCHEDULED
-    ).exists():
-        return False  # sent already, gone, or its review was held in the meantime
+    if not Reminder.objects.filter(_still_due(), pk=reminder_id).exists():
+        return False  # sent already, gone, its review held or its mission sent back since
     emailed = False
     try:
         with transaction.atomic():

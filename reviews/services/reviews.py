@@ -104,17 +104,19 @@ def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review
 
 
 def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 2000) -> int:
-    """Give every active mission without a scheduled review its next one.
+    """Give every mission in play (``missions.querysets.in_play``) without a scheduled review
+    its next one: a draft or sent-back mission gets none until it is proposed, and the hourly
+    sweep schedules it then.
 
-    The due date is the mission's ``next_review_due`` if set, otherwise one cadence after the
-    start of its period (or after today, if that is already past). Returns how many were
-    scheduled; safe to run twice (one review per mission and due date). A mission whose due
-    date cannot be computed (a period stored before the date bounds, ending in year 9999) is
-    logged with its id and skipped; the others are scheduled.
+    The due date is the mission's ``next_review_due`` if set, otherwise its first review
+    (``Mission.first_review_due``: a cadence after it came into play, not before today).
+    Returns how many were scheduled; safe to run twice (one review per mission and due date).
+    A mission whose due date cannot be computed (a period stored before the date bounds,
+    ending in year 9999) is logged with its id and skipped; the others are scheduled.
     """
     today = timezone.localdate()
     missing = (
-        Mission.objects.filter(status=Mission.Status.ACTIVE)
+        Mission.objects.in_play()
         .exclude(reviews__status=Review.Status.SCHEDULED)
         .select_related("organisation")
         .order_by("id")
@@ -126,8 +128,8 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
         reviews, dues = [], {}
         for mission in chunk:
             try:
-                due = mission.next_review_due or max(
-                    mission.period_start + dt.timedelta(days=review_cadence(mission)), today
+                due = mission.next_review_due or mission.first_review_due(
+                    review_cadence(mission), today=today
                 )
             except Exception:
                 logger.exception("Review schedule sweep: skipped mission %s.", mission.pk)

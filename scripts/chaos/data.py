@@ -42,9 +42,10 @@ def _owner(mission: Mission) -> Any:
 
 
 def prepare(*, missions_per_org: int, due_per_org: int, log: Callable[[str], None]) -> Data:
-    """Migrate, generate three organisations, and give ``due_per_org`` active missions of
-    each a review due today in one of the reminder windows; every other active mission's
-    review is weeks away (so the sweep has nothing to schedule and nothing else to send)."""
+    """Migrate, generate three organisations, and give ``due_per_org`` missions in play of
+    each a review due today in one of the reminder windows; every other mission in play has
+    its review weeks away (so the sweep has nothing to schedule and nothing else to send). A
+    draft or sent-back mission has no review, as the sweep gives it none."""
     call_command("migrate", verbosity=0)
     PeriodicTask.objects.update(enabled=False)  # the harness is beat, or starts its own
     rng = random.Random(7)
@@ -63,20 +64,21 @@ def prepare(*, missions_per_org: int, due_per_org: int, log: Callable[[str], Non
             no_progress=True,
             stdout=io.StringIO(),  # its summary is for people generating an organisation
         )
-        active = list(
-            Mission.objects.filter(organisation__slug=slug, status=Mission.Status.ACTIVE)
+        in_play = list(
+            Mission.objects.filter(organisation__slug=slug)
+            .in_play()
             .select_related("owner_user", "owner_team__leader", "parent__owner_user")
             .select_related("parent__owner_team__leader")
             .order_by("id")
         )
         Review.objects.filter(mission__organisation__slug=slug).delete()
-        chosen = {m.pk for m in rng.sample(active, min(due_per_org, len(active)))}
+        chosen = {m.pk for m in rng.sample(in_play, min(due_per_org, len(in_play)))}
         reviews = []
-        for i, mission in enumerate(active):
+        for i, mission in enumerate(in_play):
             offset = list(OFFSETS)[i % len(OFFSETS)] if mission.pk in chosen else 21
             reviews.append(Review(mission=mission, due_date=today + dt.timedelta(days=offset)))
         Review.objects.bulk_create(reviews)
-        for review, mission in zip(reviews, active, strict=True):
+        for review, mission in zip(reviews, in_play, strict=True):
             kind = OFFSETS.get((review.due_date - today).days)
             if kind is None:
                 continue

@@ -1,8 +1,9 @@
 """What is overdue, in the alignment checks' SQL and in the ORM and Python of the pages.
 
-- A review: ``review_overdue`` (``reviews.checks``) finds active missions whose next review
+- A review: ``review_overdue`` (``reviews.checks``) finds missions in play whose next review
   was due before today; the cascade's "needs attention" filter (``missions.selectors
-  .problems_q``, through ``cascade_search``) says the same of the missions it lists.
+  .problems_q``, through ``cascade_search``) says the same of the missions it lists. (Which
+  missions are in play: tests/agreement/test_in_play.py.)
 - A key task: ``task_overdue`` finds the open tasks (to do, in progress, blocked) due before
   today; a review's agenda (``reviews.selectors.review_agenda``) lists the same as overdue.
 - A KPI: ``stale_kpi`` finds an active KPI whose latest reading is older than its cadence;

@@ -17,6 +17,7 @@ from reviews import services
 from reviews.models import Reminder, Review
 from scripts.chaos.effects import ReminderEmails, ReminderNotifications, tally
 from scripts.chaos.mailbox import Mailbox, Received
+from tests.missions.factories import align
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +63,7 @@ def test_a_copy_sent_again_with_the_same_message_id_is_one_message() -> None:
 
 @pytest.mark.django_db
 def test_the_product_sends_a_reminder_again_with_the_same_message_id(world) -> None:
+    align(world.team_mission)  # in play: its review is reminded
     Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
     (reminder_id,) = services.reminders_claim()
     with Mailbox() as mailbox:
@@ -94,6 +96,7 @@ def test_a_held_reply_keeps_the_sender_waiting_with_the_message_already_stored()
 
 @pytest.mark.django_db
 def test_it_counts_in_app_notifications_by_the_reminder_they_belong_to(world) -> None:
+    align(world.team_mission)  # in play: its review is reminded
     review = Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
     (reminder_id,) = services.reminders_claim()
     assert services.reminder_send(reminder_id=reminder_id)

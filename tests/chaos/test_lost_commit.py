@@ -15,6 +15,7 @@ from reviews import services
 from reviews.models import Reminder, Review
 from reviews.services import reminders
 from reviews.services.reminders import ReminderEmailedNotRecorded
+from tests.missions.factories import align
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_a_commit_lost_after_the_email_is_retried_without_a_second_email(
     world, monkeypatch
 ) -> None:
+    align(world.team_mission)  # in play: its review is reminded
     Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
     (reminder_id,) = services.reminders_claim()
     send_email = reminders.send_email

@@ -25,7 +25,7 @@ from reviews.models import Reminder, Review
 from reviews.services import reminders
 from reviews.tasks import review_reminder_sweep
 from tests.measures.factories import CheckInFactory, KpiFactory
-from tests.missions.factories import MembershipFactory, MissionFactory, UserFactory
+from tests.missions.factories import MembershipFactory, MissionFactory, UserFactory, align
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 10)
@@ -39,8 +39,8 @@ def today(time_machine) -> dt.date:
 
 @pytest.fixture
 def good_reviews(world, today) -> list[Review]:
-    """Three individual missions in each of two organisations, each with a review due today
-    and an owner with an email address."""
+    """Three individual missions in each of two organisations, aligned (in play), each with a
+    review due today and an owner with an email address."""
     reviews = []
     for organisation, parent in (
         (world.organisation, world.team_mission),
@@ -50,16 +50,20 @@ def good_reviews(world, today) -> list[Review]:
             person = UserFactory(username=f"{organisation.slug}-owner-{n}")
             MembershipFactory(organisation=organisation, user=person)
             mission = MissionFactory(
-                parent=parent, level=Mission.Level.INDIVIDUAL, owner_user=person
+                parent=parent, level=Mission.Level.INDIVIDUAL, owner_user=person, aligned=True
             )
             reviews.append(Review.objects.create(mission=mission, due_date=today))
     return reviews
 
 
 def _bad_mission(world, **fields) -> Mission:
-    """A mission of ``acme`` with ``fields`` written straight to the database."""
+    """A mission of ``acme``, aligned (in play, so the sweeps reach it), with ``fields``
+    written straight to the database."""
     mission = MissionFactory(
-        parent=world.team_mission, level=Mission.Level.INDIVIDUAL, owner_user=world.staff
+        parent=world.team_mission,
+        level=Mission.Level.INDIVIDUAL,
+        owner_user=world.staff,
+        aligned=True,
     )
     Mission.objects.filter(pk=mission.pk).update(**fields)
     return mission
@@ -161,6 +165,7 @@ def test_refreshing_every_kpi_skips_one_whose_forecast_runs_off_the_calendar(wor
 
 
 def test_scheduling_skips_the_bad_mission_and_schedules_the_rest(world, today, caplog) -> None:
+    align(world.team_mission, world.staff_mission)  # every active mission is in play
     bad = _bad_mission(world, period_start=dt.date(9999, 12, 30), period_end=dt.date(9999, 12, 31))
     with caplog.at_level(logging.ERROR):
         services.review_schedule_missing()

@@ -67,10 +67,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class MissionFactory(factory.django.DjangoModelFactory):
-    """A team mission by default; pass ``parent`` to place it in the cascade."""
+    """A team mission by default; pass ``parent`` to place it in the cascade.
+
+    A draft, as a new mission is: under a parent it is not in play (``missions.querysets
+    .in_play``), so it has no reviews scheduled, listed or reminded. ``aligned=True`` gives a
+    child mission its boss has aligned.
+    """
 
     class Meta:
         model = Mission
+
+    class Params:
+        aligned = factory.Trait(alignment_status=Mission.AlignmentStatus.ALIGNED)
 
     organisation = factory.LazyAttribute(
         lambda m: m.parent.organisation if m.parent else OrganisationFactory()
@@ -95,3 +103,14 @@ class MissionFactory(factory.django.DjangoModelFactory):
     )
     period_start = PERIOD_START
     period_end = PERIOD_END
+
+
+def align(*missions: Mission) -> None:
+    """Mark missions aligned, as their bosses would have (written straight to the database,
+    without the workflow's notifications): in play, so their reviews are scheduled, listed as
+    due and reminded."""
+    Mission.objects.filter(pk__in=[m.pk for m in missions]).update(
+        alignment_status=Mission.AlignmentStatus.ALIGNED
+    )
+    for mission in missions:
+        mission.alignment_status = Mission.AlignmentStatus.ALIGNED

@@ -82,7 +82,13 @@ def test_generates_about_n_missions_with_people_kpis_and_check_ins() -> None:
     assert 2.5 * N <= counts["kpis"] <= 3.5 * N
     assert counts["check_ins"] == 10 * counts["kpis"]
     assert counts["key_tasks"] == 2 * N
-    assert counts["reviews"] == 2 * N
+    # A held and a scheduled review for each mission in play; none for a draft or sent back.
+    in_play = Mission.objects.filter(organisation=org).in_play()
+    assert N * 0.8 < in_play.count() < N
+    assert counts["reviews"] == 2 * in_play.count()
+    out_of_play = Mission.objects.filter(organisation=org).exclude(pk__in=in_play)
+    assert not Review.objects.filter(mission__in=out_of_play).exists()
+    assert not out_of_play.filter(next_review_due__isnull=False).exists()
     assert counts["links"] > 0
     assert f"{N:,} missions" in output
     assert User.objects.filter(memberships__organisation=org).count() == counts["memberships"]

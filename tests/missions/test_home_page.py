@@ -12,7 +12,7 @@ from kernel.models import Membership
 from missions.models import Mission, Vision
 from reviews.models import Review
 from tests.conftest import TENANT_SCOPE_QUERIES
-from tests.missions.factories import MissionFactory, UserFactory
+from tests.missions.factories import MissionFactory, UserFactory, align
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,7 @@ def test_it_shows_the_alignment_status_in_words(client: Any, world: Any) -> None
 
 
 def test_it_shows_my_due_reviews(client: Any, world: Any) -> None:
+    align(world.staff_mission)  # in play: its reviews are due
     Review.objects.create(mission=world.staff_mission, due_date=timezone.localdate())
     Review.objects.create(
         mission=world.staff_mission, due_date=timezone.localdate() - dt.timedelta(days=3)

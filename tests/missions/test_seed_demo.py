@@ -24,6 +24,7 @@ from measures.services import kpi_record_value
 from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
 from missions.models import Interdependency, KeyTask, Mission, Vision
+from missions.querysets import in_play
 from missions.services import key_task_update, mission_align, vision_update
 from reviews.models import Review
 
@@ -185,6 +186,9 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
         open_reviews = [r.due_date for r in scheduled if r.mission_id == mission.pk]
         assert len(open_reviews) <= 1
         assert mission.next_review_due == (open_reviews[0] if open_reviews else None)
+    # Reviews only of missions in play: none of the draft or the sent-back ones.
+    assert not reviews.exclude(in_play("mission__")).exists()
+    assert Mission.objects.filter(organisation=org).exclude(in_play()).exists()
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))

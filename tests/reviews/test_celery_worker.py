@@ -35,7 +35,7 @@ from missionlead.celery import app
 from missions.models import Mission
 from reviews import services
 from reviews.models import AlignmentSnapshot, Finding, Reminder, Review
-from tests.missions.factories import MissionFactory, UserFactory
+from tests.missions.factories import MissionFactory, UserFactory, align
 
 BROKER_URL = str(settings.CELERY_BROKER_URL)
 pytestmark = [
@@ -221,7 +221,8 @@ def assert_each_reminder_notified_once() -> None:
 
 @pytest.fixture
 def due_world(world):
-    """Reviews placed so that today is a different reminder day for each mission.
+    """Reviews placed so that today is a different reminder day for each mission (every one
+    of them aligned or at the top: in play).
 
     organisation mission (ceo)   due in 3 days    → "before", to ceo
     team mission (lead)          due today        → "due", to lead
@@ -231,8 +232,9 @@ def due_world(world):
     a held review                was due today    → nothing: it is held
     """
     nurse = UserFactory(username="nurse")
+    align(world.team_mission, world.staff_mission)
     nurse_mission = MissionFactory(
-        parent=world.team_mission, level=Mission.Level.INDIVIDUAL, owner_user=nurse
+        parent=world.team_mission, level=Mission.Level.INDIVIDUAL, owner_user=nurse, aligned=True
     )
     for mission, due in (
         (world.org_mission, days(3)),
@@ -242,7 +244,7 @@ def due_world(world):
         (nurse_mission, days(4)),
     ):
         Review.objects.create(mission=mission, due_date=due)
-    held = MissionFactory(parent=world.team_mission, level=Mission.Level.INDIVIDUAL)
+    held = MissionFactory(parent=world.team_mission, level=Mission.Level.INDIVIDUAL, aligned=True)
     Review.objects.create(mission=held, due_date=days(0), held_on=days(0), status="done")
     Review.objects.create(mission=held, due_date=days(30))  # so none is scheduled for it today
     return world
@@ -317,7 +319,9 @@ def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_once(world, broker
     timeout; the rest of the batch is still queued.
     """
     for _ in range(40):
-        mission = MissionFactory(parent=world.team_mission, level=Mission.Level.INDIVIDUAL)
+        mission = MissionFactory(
+            parent=world.team_mission, level=Mission.Level.INDIVIDUAL, aligned=True
+        )
         Review.objects.create(mission=mission, due_date=days(0))
     ids = sorted(services.reminders_claim())
     assert len(ids) == 40

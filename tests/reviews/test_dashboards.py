@@ -25,7 +25,7 @@ from reviews import dashboards
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.measures.factories import CheckInFactory, KpiFactory
-from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory, align
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -215,6 +215,7 @@ def test_the_organisation_page_explains_and_draws_each_figure(figures, client) -
 
 
 def test_the_team_dashboard_lists_what_to_act_on(figures, client) -> None:
+    align(figures.team_mission)  # in play: its scheduled review is due
     client.force_login(figures.lead)
     response = client.get(f"/o/acme/dashboard/teams/{figures.team.pk}/")
     assert response.status_code == 200

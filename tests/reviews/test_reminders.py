@@ -12,6 +12,7 @@ from django.core.management import call_command
 from kernel.models import Notification
 from reviews import services
 from reviews.models import Reminder, Review
+from tests.missions.factories import align
 
 pytestmark = pytest.mark.django_db
 DUE = dt.date(2026, 3, 10)
@@ -19,8 +20,10 @@ DUE = dt.date(2026, 3, 10)
 
 @pytest.fixture
 def review(world):
+    """The review of the staff mission, aligned (in play); its owner and boss have emails."""
     world.staff.email, world.lead.email = "staff@example.org", "lead@example.org"
     world.staff.save(), world.lead.save()
+    align(world.staff_mission)
     return Review.objects.create(mission=world.staff_mission, due_date=DUE)
 
 
@@ -93,7 +96,8 @@ def test_held_reviews_get_no_reminders(review, world) -> None:
     assert list(Reminder.objects.values_list("review_id", "kind")) == []
 
 
-def test_every_active_mission_gets_a_scheduled_review(world) -> None:
+def test_every_mission_in_play_gets_a_scheduled_review(world) -> None:
+    align(world.team_mission, world.staff_mission)  # the top mission is in play as it is
     created = services.review_schedule_missing(organisation_id=world.organisation.pk)
     assert created == 3
     assert services.review_schedule_missing(organisation_id=world.organisation.pk) == 0

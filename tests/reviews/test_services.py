@@ -12,12 +12,14 @@ from kernel.models import Notification
 from missions.models import Mission
 from reviews import services
 from reviews.models import Reminder, Review
+from tests.missions.factories import align
 
 pytestmark = pytest.mark.django_db
 DUE = dt.date(2026, 3, 10)
 
 
 def test_a_reminder_claimed_before_its_review_was_held_is_not_sent(world) -> None:
+    align(world.staff_mission)
     review = Review.objects.create(mission=world.staff_mission, due_date=DUE)
     [reminder_id] = services.reminders_claim(today=DUE)
     services.review_complete(
@@ -31,6 +33,7 @@ def test_a_reminder_claimed_before_its_review_was_held_is_not_sent(world) -> Non
 
 
 def test_the_day_after_reminder_names_the_due_date(world) -> None:
+    align(world.staff_mission)
     Review.objects.create(mission=world.staff_mission, due_date=DUE)
     services.reminders_send_due(today=DUE + dt.timedelta(days=3))  # a catch-up, days late
     note = Notification.objects.get(kind="review_reminder")

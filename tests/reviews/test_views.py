@@ -16,7 +16,7 @@ from missions.models import Interdependency, KeyTask, Mission
 from reviews.models import Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.measures.factories import KpiFactory
-from tests.missions.factories import MissionFactory, UserFactory
+from tests.missions.factories import MissionFactory, UserFactory, align
 
 pytestmark = pytest.mark.django_db
 LIST = "/o/acme/reviews/"
@@ -46,7 +46,9 @@ def held(mission: Mission, on: int, **fields: object) -> Review:
 
 @pytest.fixture
 def reviews(world):
-    """One scheduled review per mission of the cascade, one held one, and one elsewhere."""
+    """One scheduled review per mission of the cascade (all in play), one held one, and one
+    elsewhere."""
+    align(world.team_mission, world.staff_mission)
     return {
         "org": scheduled(world.org_mission, due=5),
         "team": scheduled(world.team_mission, due=-2),
@@ -329,6 +331,7 @@ def add_reviews(world, count: int, start: int) -> None:
             level="individual",
             owner_user=UserFactory(),
             title=f"Individual {i}",
+            aligned=True,
         )
         scheduled(mission, due=i % 20 - 10)
         held(mission, on=-40 - i, held_by=world.lead, still_aligned=True)
