@@ -27,6 +27,7 @@ from kernel.notifications import Wanted, cause_of, items_reconcile
 from kernel.tenancy import tenant_scope
 from measures.models import Kpi, check_ins_due
 from missions.models import Interdependency, KeyTask, Mission
+from missions.querysets import in_play
 from missions.services.alignment import alignment_request_message, sent_back_message
 from missions.services.work import key_task_overdue_message, support_request_message
 
@@ -209,11 +210,10 @@ SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
 
 
 def _reviews_still_scheduled(org: Organisation) -> set[str]:
-    """A review's items come from its reminders; they stay open while it is still to hold."""
+    """A review's items come from its reminders; they stay open while it is still to hold and
+    its mission in play (a mission sent back is not reminded: its item goes too)."""
     ids = Review.objects.filter(
-        mission__organisation=org,
-        status=Review.Status.SCHEDULED,
-        mission__status=Mission.Status.ACTIVE,
+        in_play("mission__"), mission__organisation=org, status=Review.Status.SCHEDULED
     ).values_list("pk", flat=True)
     return {cause_of("review", pk) for pk in ids}
 

@@ -20,7 +20,7 @@ from reviews.inbox import inbox_sweep_organisation
 from reviews.models import Review
 from reviews.services import reminders_send_due
 from tests.measures.factories import CheckInFactory, KpiFactory
-from tests.missions.factories import MissionFactory, align
+from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -294,3 +294,13 @@ def test_the_inbox_costs_the_same_queries_for_5_and_500_items(
     with django_assert_max_num_queries(8):
         response = api.get(INBOX)
     assert response.json()["count"] == count
+
+
+def test_a_sent_back_mission_leaves_no_review_item(world) -> None:
+    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_status="proposed")
+    review = Review.objects.create(mission=world.staff_mission, due_date=today())
+    reminders_send_due(today=today())
+    assert f"review:{review.pk}" in open_causes(world.staff)
+    mission_send_back(mission=world.staff_mission, by=world.lead, comment="Name the site")
+    inbox_sweep_organisation(world.organisation)
+    assert f"review:{review.pk}" not in open_causes(world.staff)  # not reminded while sent back
