@@ -12,7 +12,6 @@ from .cascade import (
     links_from,
     links_to,
     mission_ancestors,
-    mission_history,
     mission_list_visible_to,
     mission_subtree,
     mission_tree,
@@ -20,6 +19,7 @@ from .cascade import (
     problems_q,
     top_missions,
 )
+from .history import mission_history
 from .inbox import (
     key_tasks_of_actor,
     missions_awaiting_alignment,

@@ -66,7 +66,7 @@ def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "key_tasks": selectors.key_tasks_of(mission=mission),
         "links_out": selectors.links_from(mission=mission),
         "links_in": selectors.links_to(mission=mission),
-        "history": selectors.mission_history(mission=mission)[:30],
+        "history": selectors.mission_history(mission=mission),
         "vision": None if ancestors else selectors.vision_of(organisation=actor.organisation),
         "can": may,
         "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,

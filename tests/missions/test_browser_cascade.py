@@ -171,8 +171,7 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
     history = ceo.get_by_role("region", name="History")
     ceo_name = world.leader.get_full_name()
     aligned = history.get_by_role("listitem").filter(has_text=f"{ceo_name} aligned")
-    expect(aligned).to_contain_text("proposed → aligned")
-    expect(aligned).to_contain_text("“Fits the intent.”")
+    expect(aligned).to_contain_text(f"{ceo_name} aligned it: “Fits the intent.”")
     lead_name = world.lead.get_full_name()
     expect(history.get_by_role("listitem").filter(has_text=f"{lead_name} proposed")).to_have_count(
         1
