@@ -19,7 +19,7 @@ from .cascade import (
     problems_q,
     top_missions,
 )
-from .history import mission_history
+from .history import AlignmentConversation, alignment_conversation, mission_history
 from .inbox import (
     key_tasks_of_actor,
     missions_awaiting_alignment,
@@ -45,6 +45,8 @@ from .organisations import (
 from .owners import key_task_owner_people, mission_owner_people, mission_owner_teams
 
 __all__ = [
+    "AlignmentConversation",
+    "alignment_conversation",
     "ancestor_titles",
     "cascade_children",
     "cascade_roots",
