@@ -15,6 +15,7 @@ from kernel.validators import DATE_RANGE, validate_text
 
 from . import selectors
 from .models import Interdependency, KeyTask, Mission, Vision
+from .services.alignment import SEND_BACK_NEEDS_A_REASON
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -236,16 +237,38 @@ class InterdependencyForm(forms.Form):
         return other
 
 
-class CommentForm(forms.Form):
+def _comment_field(**kwargs: Any) -> forms.Field:
     """A comment with an alignment decision. It is kept in the history, so it has the
     history's bounds (as the API's ``AlignmentActionSerializer``)."""
-
-    comment = AuditEvent._meta.get_field("comment").formfield(
-        label="Comment",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[validate_text],
+    field = AuditEvent._meta.get_field("comment").formfield(
+        widget=forms.Textarea(attrs={"rows": 2}), validators=[validate_text], **kwargs
     )
+    assert field is not None, "a text column has a form field"
+    return field
+
+
+class CommentForm(forms.Form):
+    """What the owner says with a proposal, or the boss with aligning: optional."""
+
+    comment = _comment_field(label="Comment", required=False)
+
+
+class SendBackForm(forms.Form):
+    """Why the boss sends the mission back: required (``services.mission_send_back``), and
+    marked so beside the align form's optional comment on the same panel."""
+
+    marks_required = True
+    comment = _comment_field(
+        label="What needs to change",
+        required=True,
+        help_text="The mission's owner reads this, changes the mission and proposes it again.",
+        error_messages={"required": SEND_BACK_NEEDS_A_REASON},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the align form's comment sits on the same page.
+        kwargs.setdefault("auto_id", "send-back-%s")
+        super().__init__(*args, **kwargs)
 
 
 class CascadeFilterForm(forms.Form):

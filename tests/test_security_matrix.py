@@ -105,7 +105,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     # Proposing is the owner's; aligning and sending back the boss's (and the admin's).
     "missions:propose": {"org": True, "pk": "staff_mission", "POST": only("staff admin")},
     "missions:align": {"org": True, "pk": "staff_mission", "POST": only("lead admin")},
-    "missions:send-back": {"org": True, "pk": "staff_mission", "POST": only("lead admin")},
+    # Sending back without saying what needs to change is refused as bad input: 400.
+    "missions:send-back": {
+        "org": True,
+        "pk": "staff_mission",
+        "POST": only("lead admin", write=True),
+    },
     "missions:kpi-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
     "missions:key-task-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
     "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},

@@ -13,6 +13,7 @@ from kernel.validators import DecisionRightsValidator, parse_id, validate_line, 
 from missionlead.serializers import ModelSerializer, TextField
 
 from ..models import Interdependency, KeyTask, Mission, Vision
+from ..services.alignment import SEND_BACK_NEEDS_A_REASON
 
 
 class IdField(serializers.PrimaryKeyRelatedField):
@@ -254,12 +255,14 @@ class AlignmentActionSerializer(serializers.Serializer):
 
 
 class SendBackSerializer(AlignmentActionSerializer):
-    """Sending back says what needs to change: the comment is required."""
+    """Sending back says what needs to change: the comment is required, and refused with the
+    service's message when missing or blank."""
 
     comment = TextField(
         max_length=AuditEvent._meta.get_field("comment").max_length,
         validators=[validate_text],
         help_text="What needs to change, for the mission's owner.",
+        error_messages={"required": SEND_BACK_NEEDS_A_REASON, "blank": SEND_BACK_NEEDS_A_REASON},
     )
 
 

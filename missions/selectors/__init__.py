@@ -12,7 +12,6 @@ from .cascade import (
     links_from,
     links_to,
     mission_ancestors,
-    mission_history,
     mission_list_visible_to,
     mission_subtree,
     mission_tree,
@@ -20,6 +19,7 @@ from .cascade import (
     problems_q,
     top_missions,
 )
+from .history import AlignmentConversation, alignment_conversation, mission_history
 from .inbox import (
     key_tasks_of_actor,
 )
@@ -41,6 +41,8 @@ from .organisations import (
 from .owners import key_task_owner_people, mission_owner_people, mission_owner_teams
 
 __all__ = [
+    "AlignmentConversation",
+    "alignment_conversation",
     "ancestor_titles",
     "cascade_children",
     "cascade_roots",

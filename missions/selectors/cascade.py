@@ -1,6 +1,5 @@
 """Reads of the cascade within the actor's organisation: missions, their place (subtree,
-ancestors, children), the search of the cascade page, and a mission's tasks, links and
-history."""
+ancestors, children), the search of the cascade page, and a mission's tasks and links."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kernel import tree
-from kernel.models import AuditEvent, Membership, Team
+from kernel.models import Membership, Team
 
 from ..models import Interdependency, KeyTask, Mission
 from ..querysets import in_play
@@ -54,10 +53,6 @@ def mission_subtree(*, mission: Mission) -> QuerySet[Mission]:
 def mission_ancestors(*, mission: Mission) -> QuerySet[Mission]:
     """The missions above this one, root first: one query by primary key."""
     return Mission.objects.ancestors_of(mission).order_by("path")
-
-
-def mission_history(*, mission: Mission) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(mission=mission).select_related("actor")
 
 
 TREE_FIELDS = (

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_record
 from kernel.errors import StateConflict
+from kernel.history import verb_phrase
 from kernel.models import AuditEvent, Notification
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
@@ -23,12 +24,19 @@ if TYPE_CHECKING:
     from kernel.types import User
 
 
-# The alignment states, as the sentence that tells someone another person got there first.
+# The alignment states, as the history says the step that reached them ("sent it back"): in a
+# refusal, that tells someone another person got there first.
 ALIGNMENT_DONE: dict[str, str] = {
-    Mission.AlignmentStatus.PROPOSED: "proposed it",
-    Mission.AlignmentStatus.ALIGNED: "aligned it",
-    Mission.AlignmentStatus.SENT_BACK: "sent it back",
+    status: verb_phrase(status)
+    for status in (
+        Mission.AlignmentStatus.PROPOSED,
+        Mission.AlignmentStatus.ALIGNED,
+        Mission.AlignmentStatus.SENT_BACK,
+    )
 }
+# Sending back says what needs to change: the owner acts on it. The pages and the API give
+# this message on the field too.
+SEND_BACK_NEEDS_A_REASON = "Say what needs to change."
 
 
 def alignment_request_message(title: str, parent_title: str) -> str:
@@ -177,7 +185,7 @@ def mission_send_back(*, mission: Mission, by: User, comment: str) -> Mission:
         doing="sent back",
     )
     if not comment.strip():
-        raise ValidationError({"comment": "Say what needs to change."})
+        raise ValidationError({"comment": SEND_BACK_NEEDS_A_REASON})
     _set_alignment(
         mission,
         Mission.AlignmentStatus.SENT_BACK,

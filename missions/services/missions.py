@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
+from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 from kernel.permissions import actor_for, can_move
@@ -60,8 +61,8 @@ class ConflictError(StateConflict):
 
 
 def name_of(user: User | None) -> str:
-    """How a refusal names who got there first."""
-    return (user.get_full_name() or user.get_username()) if user is not None else "Someone"
+    """How a refusal names who got there first: as the history does."""
+    return person_name(user) if user is not None else "Someone"
 
 
 def ago(moment: dt.datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kernel.errors import StateConflict
 from kernel.forms import add_service_errors
 from kernel.permissions import Action, Actor, abilities, can, require
 from kernel.types import OrgRequest
@@ -24,7 +26,14 @@ from measures.models import Kpi
 from measures.summary import mission_figures
 
 from .. import selectors, services
-from ..forms import CarryOverForm, CommentForm, InterdependencyForm, KeyTaskForm, MissionForm
+from ..forms import (
+    CarryOverForm,
+    CommentForm,
+    InterdependencyForm,
+    KeyTaskForm,
+    MissionForm,
+    SendBackForm,
+)
 from ..models import Interdependency, KeyTask, Mission
 from ..services.missions import ConflictError
 from .cascade import BRANCH_PAGE
@@ -49,8 +58,14 @@ def _to_mission(mission: Mission) -> HttpResponse:
 @require_safe
 def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """The mission beside its 1-up and 2-up intent, with everything that delivers it."""
+    return _mission_page(request, get_mission_for(request, pk))
+
+
+def _mission_page(
+    request: OrgRequest, mission: Mission, *, status: int = 200, **posted: forms.Form
+) -> HttpResponse:
+    """The mission page; ``posted``: the alignment forms as posted, showing their errors."""
     actor = actor_of(request)
-    mission = get_mission_for(request, pk)
     ancestors = list(selectors.mission_ancestors(mission=mission))
     children = list(selectors.cascade_children(mission=mission)[: BRANCH_PAGE + 1])
     figures = mission_figures([mission.pk, *(c.pk for c in children)])
@@ -66,15 +81,18 @@ def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "key_tasks": selectors.key_tasks_of(mission=mission),
         "links_out": selectors.links_from(mission=mission),
         "links_in": selectors.links_to(mission=mission),
-        "history": selectors.mission_history(mission=mission)[:30],
+        "history": selectors.mission_history(mission=mission),
+        "conversation": selectors.alignment_conversation(mission=mission),
         "vision": None if ancestors else selectors.vision_of(organisation=actor.organisation),
         "can": may,
         "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,
         "task_form": KeyTaskForm(mission=mission, prefix="task") if may["edit"] else None,
         "link_form": InterdependencyForm(mission=mission, prefix="link") if may["edit"] else None,
         "comment_form": CommentForm(),
+        "send_back_form": SendBackForm(),
+        **posted,
     }
-    return render(request, "missions/mission_detail.html", context)
+    return render(request, "missions/mission_detail.html", context, status=status)
 
 
 def _parent_from(request: OrgRequest) -> Mission | None:
@@ -203,34 +221,61 @@ def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
 
 
 def _alignment_action(
-    request: OrgRequest, pk: int, action: Action, service: Callable[..., Mission]
+    request: OrgRequest,
+    pk: int,
+    action: Action,
+    service: Callable[..., Mission],
+    form: CommentForm | SendBackForm,
+    page_form: str,
 ) -> HttpResponse:
+    """Propose, align or send back. A comment the form or the service refuses (an empty
+    reason to send back) comes back on its field, on the mission page (400); a decision the
+    mission's state refuses (someone decided first) is said above the page."""
     mission = get_mission_for(request, pk, action)
-    form = CommentForm(request.POST)
-    form.is_valid()
-    try:
-        service(mission=mission, by=request.user, comment=form.cleaned_data.get("comment", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if form.is_valid():
+        try:
+            service(mission=mission, by=request.user, comment=form.cleaned_data["comment"])
+        except StateConflict as error:
+            messages.error(request, " ".join(error.messages))
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return _mission_page(request, mission, status=400, **{page_form: form})
     return _to_mission(mission)
 
 
 @org_view
 @require_POST
 def mission_propose(request: OrgRequest, pk: int) -> HttpResponse:
-    return _alignment_action(request, pk, Action.PROPOSE, services.mission_propose)
+    return _alignment_action(
+        request,
+        pk,
+        Action.PROPOSE,
+        services.mission_propose,
+        CommentForm(request.POST),
+        "comment_form",
+    )
 
 
 @org_view
 @require_POST
 def mission_align(request: OrgRequest, pk: int) -> HttpResponse:
-    return _alignment_action(request, pk, Action.ALIGN, services.mission_align)
+    return _alignment_action(
+        request, pk, Action.ALIGN, services.mission_align, CommentForm(request.POST), "comment_form"
+    )
 
 
 @org_view
 @require_POST
 def mission_send_back(request: OrgRequest, pk: int) -> HttpResponse:
-    return _alignment_action(request, pk, Action.ALIGN, services.mission_send_back)
+    return _alignment_action(
+        request,
+        pk,
+        Action.ALIGN,
+        services.mission_send_back,
+        SendBackForm(request.POST),
+        "send_back_form",
+    )
 
 
 @org_view

@@ -167,12 +167,15 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
 
     expect(ceo).to_have_url(mission_url)
     expect(ceo.locator(".mission-meta .badge--aligned")).to_have_text(re.compile(r"Aligned$"))
-    expect(ceo.get_by_role("region", name="Alignment")).to_have_count(0)
+    # The panel keeps the conversation, with nothing left to decide.
+    panel = ceo.get_by_role("region", name="Alignment")
+    expect(panel).to_contain_text(f"{world.leader.get_full_name()} aligned it")
+    expect(panel.locator("blockquote")).to_have_text("Fits the intent.")
+    expect(panel.get_by_role("button")).to_have_count(0)
     history = ceo.get_by_role("region", name="History")
     ceo_name = world.leader.get_full_name()
     aligned = history.get_by_role("listitem").filter(has_text=f"{ceo_name} aligned")
-    expect(aligned).to_contain_text("proposed → aligned")
-    expect(aligned).to_contain_text("“Fits the intent.”")
+    expect(aligned).to_contain_text(f"{ceo_name} aligned it: “Fits the intent.”")
     lead_name = world.lead.get_full_name()
     expect(history.get_by_role("listitem").filter(has_text=f"{lead_name} proposed")).to_have_count(
         1

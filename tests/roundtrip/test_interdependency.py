@@ -108,7 +108,7 @@ def test_it_keeps_an_acknowledgement_then_the_resolution(world, asked, client) -
         world, asked, "resolved", [["proposed", "acknowledged"], ["acknowledged", "resolved"]]
     )
     page = client.get(f"/o/acme/missions/{world.staff_mission.pk}/").content.decode()
-    assert "status: acknowledged → resolved" in page
+    assert "Status: Acknowledged → Resolved" in page
 
 
 def test_it_keeps_a_decline(world, asked, client) -> None:

@@ -58,7 +58,7 @@ def test_it_keeps_every_field_of_a_new_key_task(world, client) -> None:
     (created,) = audit_events(task)
     assert (created.verb, created.actor, created.mission) == ("created", world.lead, mission)
     page = client.get(f"/o/acme/missions/{mission.pk}/").content.decode()
-    assert f"{world.lead.get_full_name()}</strong> created Agree the discharge checklist" in page
+    assert f"{world.lead.get_full_name()}</strong> created “Agree the discharge checklist”" in page
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])

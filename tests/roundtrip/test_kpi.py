@@ -86,7 +86,7 @@ def test_it_keeps_every_field_of_a_new_kpi(world, parent_kpi, client) -> None:
     (created,) = audit_events(kpi)
     assert (created.verb, created.actor, created.mission) == ("created", world.lead, mission)
     page = client.get(f"/o/acme/missions/{mission.pk}/").content.decode()
-    assert f"{world.lead.get_full_name()}</strong> created Beds at home" in page
+    assert f"{world.lead.get_full_name()}</strong> created “Beds at home”" in page
 
 
 def test_it_keeps_the_upper_bound_of_a_range(world, client) -> None:
