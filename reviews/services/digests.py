@@ -365,7 +365,7 @@ def digest_send(*, claim_id: int, with_email: bool = True) -> bool:
 
 def _email_context(claim: DigestClaim, reader: Reader, digest: Digest) -> dict[str, Any]:
     organisations = reader.organisations
-    weekly = "W" in claim.period
+    weekly = "W" in claim.period  # the claim's key says which: "2026-W11" or "2026-03-11"
     local_end = claim.ends_at.astimezone(reader.zone)
     return {
         # One organisation: the email names it; several: the lines say where they belong.

@@ -45,7 +45,7 @@ def test_it_lists_every_kind_with_its_channel_chosen_and_labelled(client, world)
     html = client.get(URL).content.decode()
     assert reverse("accounts:email-preferences") == URL
     for kind, label in Kind.choices:
-        assert f'<th scope="row" id="kind-{kind}">{label}' in html
+        assert f'<th scope="row"><span id="kind-{kind}">{label}</span>' in html
         expected = Channel.IN_APP if kind == Kind.FINDING else DEFAULT_CHANNELS[kind]
         assert checked(html, kind) == expected
         # Each button is named by its row and its column, for a screen reader.
