@@ -14,7 +14,8 @@ from .tokens import api_token_revoke, browser_session_end
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "time_zone", "updated_at"]
+    list_display = ["user", "time_zone", "digest", "updated_at"]
+    list_filter = ["digest"]
     search_fields = ["user__username", "user__email"]
     raw_id_fields = ["user"]
 

@@ -10,7 +10,10 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
 from django.utils.text import slugify
 
-from kernel.models import Organisation
+from kernel.models import Notification, NotificationPreference, Organisation
+from kernel.preferences import DEFAULT_CHANNELS
+
+from .models import Profile
 
 User = get_user_model()
 
@@ -139,3 +142,32 @@ class ProfileForm(forms.Form):
         choices=lambda: [("", "The organisation's time zone"), *time_zone_choices()],
         help_text="Dates and times are shown in it.",
     )
+
+
+class EmailPreferencesForm(forms.Form):
+    """A channel for every kind of notification (one group of radio buttons each, named after
+    the kind), and how often the digest comes."""
+
+    digest = forms.ChoiceField(
+        label="Digest",
+        choices=Profile.Digest.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channels = dict(NotificationPreference.Channel.choices)
+        for kind, label in Notification.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=NotificationPreference.Channel.choices,
+                widget=forms.RadioSelect,
+                help_text=f"Default: {channels[DEFAULT_CHANNELS[kind]].lower()}",
+            )
+
+    def kinds(self) -> list[forms.BoundField]:
+        """The kinds' fields, in the order of the kinds: the rows of the table."""
+        return [self[kind] for kind in Notification.Kind.values]
+
+    def channels(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[kind] for kind in Notification.Kind.values}

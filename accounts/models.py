@@ -16,7 +16,16 @@ from kernel.models import TimeStampedModel, validate_time_zone
 
 
 class Profile(TimeStampedModel):
-    """A person's own preferences. Missing until they first save them."""
+    """A person's own preferences. Missing until they first save them: whoever reads one
+    reads the defaults for a person without it (``DEFAULT_DIGEST``, no time zone)."""
+
+    class Digest(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly, on Mondays"
+        NEVER = "never", "Never"
+
+    # Read by the digest (reviews.services.digests) for people without a profile too.
+    DEFAULT_DIGEST = Digest.DAILY
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -28,6 +37,23 @@ class Profile(TimeStampedModel):
         validators=[validate_time_zone],
         help_text="Empty: the organisation's time zone.",
     )
+    # Here, beside the time zone it is sent in, rather than in the kernel: only the digest
+    # reads it, and the kernel's delivery of emails at once never does.
+    digest = models.CharField(
+        "Digest",
+        max_length=10,
+        choices=Digest.choices,
+        default=DEFAULT_DIGEST,
+        help_text="What needs you and what moved in your missions, by email.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digest__in=["daily", "weekly", "never"]),
+                name="%(app_label)s_%(class)s_digest_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

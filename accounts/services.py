@@ -10,6 +10,7 @@ from django.db import transaction
 from kernel import services as kernel_services
 from kernel.audit import apply_changes
 from kernel.models import Invitation, Organisation
+from kernel.preferences import DIGEST, Channel, notification_preferences_set
 from missions import services as missions_services
 
 from .models import Profile
@@ -51,6 +52,31 @@ def profile_update(*, user: Any, data: dict[str, Any]) -> Profile:
         profile.full_clean()
         profile.save()
     return profile
+
+
+@transaction.atomic
+def email_preferences_update(*, user: Any, channels: dict[str, str], digest: str) -> Profile:
+    """How ``user`` hears about each kind of notification, and how often their digest comes."""
+    notification_preferences_set(user=user, channels=channels)
+    profile, _ = Profile.objects.get_or_create(user=user)
+    if profile.digest != digest:
+        profile.digest = digest
+        profile.full_clean()
+        profile.save(update_fields=["digest", "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def unsubscribe(*, user: Any, topic: str) -> None:
+    """Stop the emails an unsubscribe link names: a kind of notification (then seen in the
+    app only) or the digest (then never sent). Doing it twice changes nothing more."""
+    if topic == DIGEST:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        if profile.digest != Profile.Digest.NEVER:
+            profile.digest = Profile.Digest.NEVER
+            profile.save(update_fields=["digest", "updated_at"])
+    else:
+        notification_preferences_set(user=user, channels={topic: Channel.IN_APP})
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/email/", views.email_preferences, name="email-preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("signup/", views.signup, name="signup"),
 ]

@@ -6,23 +6,26 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kernel import preferences
 from kernel import services as kernel_services
 from kernel.forms import add_service_errors
-from kernel.models import Invitation
+from kernel.models import Invitation, NotificationPreference
 from kernel.web import signed_in_user
 from missionlead.throttling import LOGIN_THROTTLED_MESSAGE, login_wait
 
 from . import services
-from .forms import AccountForm, ProfileForm, SignupForm
+from .forms import AccountForm, EmailPreferencesForm, ProfileForm, SignupForm
 from .middleware import remember_time_zone
 from .models import Profile
 
@@ -82,6 +85,62 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """A table of the kinds of notification, each by email at once, in the digest or in the
+    app only; and how often the digest comes."""
+    user = signed_in_user(request)
+    digest = Profile.objects.filter(user=user).values_list("digest", flat=True).first()
+    initial = {
+        **preferences.channels_for(user_id=user.pk),
+        "digest": digest or Profile.DEFAULT_DIGEST,
+    }
+    form = EmailPreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.email_preferences_update(
+            user=user, channels=form.channels(), digest=form.cleaned_data["digest"]
+        )
+        messages.success(request, "Your email settings are saved.")
+        return redirect("accounts:email-preferences")
+    context = {
+        "form": form,
+        "channels": NotificationPreference.Channel.choices,
+        "digest_hour": f"{settings.MISSIONLEAD_DIGEST_HOUR:02d}:00",
+    }
+    return render(
+        request, "accounts/email_preferences.html", context, status=400 if form.errors else 200
+    )
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts without a session or a CSRF token:
+# the signed token in the URL is what authorises the change, and it changes only the email
+# settings of the person it names. A GET changes nothing (link checkers open links).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every notification email and digest: GET asks to confirm, POST does it."""
+    try:
+        user_id, topic = preferences.unsubscribe_read(token)
+    except signing.BadSignature:
+        user = None
+    else:
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return render(request, "accounts/unsubscribe_invalid.html", status=400)
+    done = request.method == "POST"
+    if done:
+        services.unsubscribe(user=user, topic=topic)
+    context = {"done": done, "what": preferences.topic_label(topic), "email": _masked(user.email)}
+    return render(request, "accounts/unsubscribe.html", context)
+
+
+def _masked(address: str) -> str:
+    """``n…@example.org``: enough for its owner to recognise, little for anyone else."""
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}…@{domain}" if domain else ""
 
 
 @require_http_methods(["GET", "POST"])

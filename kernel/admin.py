@@ -30,6 +30,7 @@ from .models import (
     Invitation,
     Membership,
     Notification,
+    NotificationPreference,
     Organisation,
     Team,
 )
@@ -380,6 +381,19 @@ class NotificationAdmin(admin.ModelAdmin):
         if mission is not None:
             obj.organisation_id = mission.organisation_id
         super().save_model(request, obj, form, change)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """The channels people chose where they differ from the defaults
+    (``kernel.preferences.DEFAULT_CHANNELS``); a kind without a row follows its default."""
+
+    list_display = ("user", "kind", "channel", "updated_at")
+    list_filter = ("kind", "channel")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+    show_full_result_count = False
 
 
 @admin.register(Invitation)

@@ -371,6 +371,44 @@ class Notification(models.Model):
         return f"To {self.recipient}: {self.message}"
 
 
+class NotificationPreference(TimeStampedModel):
+    """How one person hears about one kind of notification besides the inbox: by email at
+    once, in their digest, or in the app only.
+
+    A row exists only where the person chose something other than the default
+    (``kernel.preferences.DEFAULT_CHANNELS``), so a default changed in a later release reaches
+    everyone who never chose. It lives in the kernel because the kernel's delivery of emails at
+    once (``kernel.delivery``), which ``notify`` sets off, reads it, and the kernel imports no
+    other app.
+    """
+
+    class Channel(models.TextChoices):
+        AT_ONCE = "at_once", "Email at once"
+        DIGEST = "digest", "In the digest"
+        IN_APP = "in_app", "In the app only"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField("Kind", max_length=24, choices=Notification.Kind.choices)
+    channel = models.CharField("Channel", max_length=10, choices=Channel.choices)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="kernel_notificationpreference_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["at_once", "digest", "in_app"]),
+                name="kernel_notificationpreference_channel_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} {self.get_channel_display().lower()}"
+
+
 class Invitation(TimeStampedModel):
     """An invitation to join an organisation, sent by email, used once.
 

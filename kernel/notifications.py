@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Notification
+from .tasks import notifications_email_pending
 from .validators import parse_id
 
 if TYPE_CHECKING:
@@ -105,10 +108,16 @@ def notify(
         for user in people.values()
     ]
     if dedupe_key is None and cause is None:
-        return Notification.objects.bulk_create(rows)
-    # ON CONFLICT DO NOTHING: an open item for the cause (refreshed above, or written by a
-    # concurrent sender a moment ago) or a send with the same key already stands.
-    return Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        written = Notification.objects.bulk_create(rows)
+    else:
+        # ON CONFLICT DO NOTHING: an open item for the cause (refreshed above, or written by a
+        # concurrent sender a moment ago) or a send with the same key already stands.
+        written = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # Once committed, the new and refreshed items are emailed to whoever reads their kind at
+    # once (kernel.delivery). Robust: a broker that is down must not fail a change that has
+    # committed; the periodic catch-up emails what this hand-over lost.
+    transaction.on_commit(partial(notifications_email_pending.delay, sorted(people)), robust=True)
+    return written
 
 
 def notifications_done(*, causes: Iterable[str], by: User | None = None) -> int:
@@ -220,6 +229,9 @@ def items_reconcile(
         ignore_conflicts=True,  # written a moment ago by the event itself
         batch_size=1000,
     )
+    if new:  # emailed to whoever reads their kind at once, as notify's are
+        recipients = sorted({w.recipient_id for w in new})
+        transaction.on_commit(partial(notifications_email_pending.delay, recipients), robust=True)
     return len(new), completed
 
 

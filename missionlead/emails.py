@@ -3,6 +3,11 @@
 Every message is rendered from ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and
 ``<name>.html`` with ``site_url`` (the ``SITE_URL`` setting) and ``organisation`` in its context,
 so links follow the address the site is served at and every message names its organisation.
+
+A message sent to a person about what they may stop getting (a notification, the digest) has
+``unsubscribe_url`` in its context: its footer shows the link, and the same link goes into the
+``List-Unsubscribe`` header with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC
+8058), so a mail client's own "unsubscribe" button posts to it directly.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 def absolute_url(path: str) -> str:
@@ -23,6 +29,8 @@ def absolute_url(path: str) -> str:
 def render_email(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """The subject (one line, whatever the data holds), text and HTML of email ``name``."""
     context = {"site_url": settings.SITE_URL, **context}
+    if context.get("unsubscribe_url"):
+        context.setdefault("preferences_url", absolute_url(reverse("accounts:email-preferences")))
     subject: str = render_to_string(f"emails/{name}_subject.txt", context)
     # A header holds one line: a title with a line break must not break the message.
     subject = " ".join(subject.split())[:200]
@@ -50,7 +58,10 @@ def send_email(*, name: str, to: list[str], context: dict[str, Any], key: str | 
     the message is about, for a Message-ID that a second sending of it repeats
     (``message_id``); without it each sending gets a new one."""
     subject, text, html = render_email(name, context)
-    headers = {"Message-ID": message_id(key)} if key else None
+    headers = {"Message-ID": message_id(key)} if key else {}
+    if context.get("unsubscribe_url"):
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     return message.send()

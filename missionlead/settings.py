@@ -359,6 +359,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 MISSIONLEAD_CHECKS_AFTER_CHANGES = env.bool("CHECKS_AFTER_CHANGES", default=True)
 # How long after a change its subtree is checked: a burst of edits is checked once.
 MISSIONLEAD_CHECK_DELAY_SECONDS = env.int("CHECK_DELAY_SECONDS", default=30)
+# The hour of the day (0-23, in each person's own time zone) their digest is sent from.
+MISSIONLEAD_DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+if not 0 <= MISSIONLEAD_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR={MISSIONLEAD_DIGEST_HOUR}: expected an hour, 0 to 23.")
 
 # --- Client addresses ---------------------------------------------------------------------------
 # Proxies in front of gunicorn, by address or network (``10.0.0.5``, ``172.16.0.0/12``): only a

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from kernel.admin import ReadOnlyAdminMixin
 
-from .models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
+from .models import AlignmentSnapshot, CoachingNote, DigestClaim, Finding, Reminder, Review
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -112,6 +112,19 @@ class ReminderAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     list_select_related = ("review__mission", "recipient")
     raw_id_fields = ("review", "recipient")
+    show_full_result_count = False
+
+
+@admin.register(DigestClaim)
+class DigestClaimAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    """The digests claimed and sent, one per person and period (``lines`` 0: nothing to say,
+    not emailed). Read-only: a row is the claim that keeps a digest from going twice."""
+
+    list_display = ("user", "period", "created_at", "sent_at", "lines")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email", "period")
+    raw_id_fields = ("user",)
     show_full_result_count = False
 
 

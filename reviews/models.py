@@ -265,3 +265,46 @@ class CoachingNote(TimeStampedModel):
     def __str__(self) -> str:
         # No body here: the string shows up in the admin and in logs.
         return f"Coaching note by {self.coach} about {self.coachee}"
+
+
+class DigestClaim(models.Model):
+    """One person's digest of one period: a day (``2026-03-02``) or an ISO week
+    (``2026-W10``) in their time zone. The row is the claim that makes it exactly-once: the
+    sweep inserts it (unique per person and period), and the sender marks ``sent_at`` with a
+    conditional UPDATE in the transaction that emails it (reviews.services.digests).
+
+    ``starts_at`` and ``ends_at`` bound what moved that the digest tells of, fixed when it is
+    claimed, so a retry tells the same and consecutive digests neither skip nor repeat.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_claims"
+    )
+    period = models.CharField(max_length=10)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # What the digest held when it was sent: 0 is a digest with nothing to say, not emailed.
+    lines = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sender's queue: digests claimed but not sent yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="reviews_digestclaim_unsent",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="%(app_label)s_%(class)s_once"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")),
+                name="%(app_label)s_%(class)s_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest {self.period} of {self.user}"

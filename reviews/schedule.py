@@ -30,6 +30,16 @@ DEFAULT_SCHEDULE: list[PeriodicTask] = [
         "crontab": {"minute": "15", "hour": "*"},
     },
     {
+        "name": "Digests (hourly; each person's once a day or week, from DIGEST_HOUR their time)",
+        "task": "reviews.tasks.digest_sweep",
+        "crontab": {"minute": "0", "hour": "*"},
+    },
+    {
+        "name": "Emails at once, catch-up (every 10 minutes; each item is emailed once)",
+        "task": "kernel.tasks.notifications_email_pending",
+        "crontab": {"minute": "*/10", "hour": "*"},
+    },
+    {
         "name": "Alignment checks (nightly, one task per organisation)",
         "task": "reviews.tasks.alignment_checks_nightly",
         "crontab": {"minute": "30", "hour": "2"},

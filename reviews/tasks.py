@@ -1,7 +1,8 @@
 """Celery tasks of the reviews app: thin wrappers that take ids and call the services.
 
 Every task is safe to run twice (the services claim their work in the database), acks late so
-a worker killed mid-task hands it back, and retries with backoff on database or broker errors.
+a worker killed mid-task hands it back, and retries with backoff on database or broker errors
+(``kernel.tasks.TASK_OPTIONS``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from functools import partial
 
 from celery import Task, shared_task
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
 from kernel.models import Organisation
+from kernel.tasks import TASK_OPTIONS
 from kernel.tenancy import tenant_scope
 from missionlead.throttling import CACHE_ERRORS
 from missions.models import Mission
@@ -22,18 +24,10 @@ from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pendi
 
 from . import checks, services
 from .inbox import inbox_sweep_organisation
+from .services.digests import DigestEmailedNotRecorded
 from .services.reminders import ReminderEmailedNotRecorded
 
 logger = logging.getLogger(__name__)
-RETRYABLE = (DatabaseError, ConnectionError, OSError)
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": RETRYABLE,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
 
 
 @shared_task(bind=True, **TASK_OPTIONS)
@@ -63,6 +57,30 @@ def review_reminder_sweep() -> int:
     ids = services.reminders_claim()
     for reminder_id in ids:
         transaction.on_commit(partial(review_send_reminder.delay, reminder_id))
+    return len(ids)
+
+
+@shared_task(bind=True, **TASK_OPTIONS)
+def digest_send(self: Task, claim_id: int, with_email: bool = True) -> bool:
+    """Send one claimed digest; a second run sends nothing."""
+    try:
+        return services.digest_send(claim_id=claim_id, with_email=with_email)
+    except DigestEmailedNotRecorded as exc:
+        # The email is out and the database lost its record: the retry stores the claim and
+        # sends no second email.
+        raise self.retry(
+            args=(claim_id,), kwargs={"with_email": False}, exc=exc, countdown=1
+        ) from exc
+
+
+@shared_task(**TASK_OPTIONS)
+def digest_sweep() -> int:
+    """Claim the digests whose hour has come in their people's time zones, and queue one
+    ``digest_send`` task for each claim not sent yet (this sweep's, and any an earlier sweep's
+    task lost)."""
+    ids = services.digests_claim()
+    for claim_id in ids:
+        transaction.on_commit(partial(digest_send.delay, claim_id))
     return len(ids)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from tests.missions.factories import (
     UserFactory,
     VisionFactory,
 )
+from tests.smtp import Mailbox
 
 Role = Membership.Role
 # A page of an organisation, and an API request, runs in one transaction that row-level
@@ -55,6 +57,18 @@ def _empty_cache() -> None:
     """Every test starts with an empty cache: rate-limit counts (and anything else cached) do
     not leak from one test into the next."""
     cache.clear()
+
+
+@pytest.fixture
+def mailbox(settings: Any) -> Iterator[Mailbox]:
+    """A real SMTP server, and Django's SMTP backend pointed at it for this test."""
+    with Mailbox() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.SITE_URL = "http://missions.example.test"
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kernel.preferences import unsubscribe_token
+
 pytestmark = pytest.mark.django_db
 
 OK, WRITE, FORBIDDEN, NOT_FOUND, LOGIN = "ok", "ok or 400", "403", "404", "log-in"
@@ -136,6 +138,11 @@ ROUTES: dict[str, dict[str, Any]] = {
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     # A person's own account: any signed-in person, whatever their organisation.
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
+    "accounts:email-preferences": {"GET": everyone(), "POST": everyone(write=True)},
+    # The link in every notification email and digest: whoever holds it (signed for staff
+    # here) may see what it stops and stop it, without logging in; a changed link is a 400
+    # (tests/accounts/test_email_preferences.py).
+    "accounts:unsubscribe": {"unsubscribe": True, "GET": public(), "POST": public()},
     "password_change": {"GET": everyone(), "POST": everyone(write=True)},
     "password_change_done": {"GET": everyone()},
     # One's own sessions and API tokens. Ending or revoking needs one's own session or token;
@@ -373,6 +380,8 @@ def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
         kwargs["pk"] = object_ids(api_world)[row["pk"]]
     if row.get("token"):
         kwargs["token"] = api_world.invitation_token
+    if row.get("unsubscribe"):
+        kwargs["token"] = unsubscribe_token(user_id=api_world.world.staff.pk, topic="aligned")
     kwargs.update(row.get("kwargs", {}))
     return reverse(name, kwargs=kwargs)
 

@@ -1,5 +1,6 @@
-"""Writes for the reviews app: reviews, their schedule, and reminders."""
+"""Writes for the reviews app: reviews, their schedule, reminders, and the digest."""
 
+from .digests import DigestSweepResult, digest_send, digests_claim, digests_send_due
 from .reminders import SweepResult, reminder_send, reminders_claim, reminders_send_due
 from .reviews import (
     REVIEW_FIELDS,
@@ -10,6 +11,10 @@ from .reviews import (
 )
 
 __all__ = [
+    "DigestSweepResult",
+    "digest_send",
+    "digests_claim",
+    "digests_send_due",
     "REVIEW_FIELDS",
     "SweepResult",
     "reminder_send",

@@ -43,9 +43,11 @@ from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from kernel.delivery import notification_email_context
 from kernel.models import Notification
 from kernel.notifications import cause_of, mission_owners, notify
-from missionlead.emails import absolute_url, send_email
+from kernel.preferences import Channel, channel_of
+from missionlead.emails import send_email
 from missions.querysets import in_play
 
 from ..models import Reminder, Review
@@ -179,6 +181,7 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
                 else Notification.Kind.REVIEW_REMINDER
             )
             url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
+            cause = cause_of("review", reminder.review_id)
             notify(
                 recipients=[reminder.recipient],
                 kind=kind,
@@ -188,21 +191,30 @@ def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
                 dedupe_key=f"reminder:{reminder.pk}",
                 # Each reminder refreshes the person's one item for the review, which is done
                 # once the review is held.
-                cause=cause_of("review", reminder.review_id),
+                cause=cause,
             )
-            if with_email and reminder.recipient.email:
-                send_email(
-                    name="review_reminder",
-                    key=f"reminder-{reminder.pk}",
-                    to=[reminder.recipient.email],
-                    context={
-                        "organisation": mission.organisation,
-                        "mission": mission,
-                        "message": message,
-                        "url": absolute_url(url),
-                    },
-                )
-                emailed = True
+            # The reminder's email is its notification's email at once, sent here with the
+            # reminder's claim, to whoever reads this kind at once (the digest carries it to
+            # the others). Marked emailed in this transaction, so the delivery of emails at
+            # once (kernel.delivery) passes over it.
+            # The item is the person's one open item for the review (each reminder refreshes
+            # it): found by its cause.
+            note = (
+                Notification.objects.select_related("organisation", "mission")
+                .filter(recipient=reminder.recipient, cause=cause, done_at__isnull=True)
+                .first()
+            )
+            at_once = channel_of(user_id=reminder.recipient_id, kind=kind) == Channel.AT_ONCE
+            if note is not None and at_once and reminder.recipient.email:
+                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+                if with_email:
+                    send_email(
+                        name="notification",
+                        key=f"reminder-{reminder.pk}",
+                        to=[reminder.recipient.email],
+                        context=notification_email_context(note),
+                    )
+                    emailed = True
     except (DatabaseError, InterfaceError) as error:
         if emailed:  # only the commit can have failed: the email is out, its record not
             raise ReminderEmailedNotRecorded(reminder_id) from error

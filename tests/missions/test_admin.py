@@ -20,7 +20,14 @@ from kernel.models import AuditEvent, Invitation, Membership, Notification, Team
 from kernel.services import invitation_create
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Vision
-from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Reminder, Review
+from reviews.models import (
+    AlignmentSnapshot,
+    CoachingNote,
+    DigestClaim,
+    Finding,
+    Reminder,
+    Review,
+)
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
 
@@ -106,6 +113,10 @@ def full_world(world: Any) -> Any:
     Profile.objects.create(user=world.staff, time_zone="Europe/London")
     api_token_create(user=world.staff, name="A script")
     BrowserSession.objects.create(user=world.staff, session_key="k" * 32)
+    now = timezone.now()
+    DigestClaim.objects.create(
+        user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
+    )
     return world
 
 
@@ -125,14 +136,15 @@ def test_it_opens_every_changelist_and_search(admin_client: Any, full_world: Any
 def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> None:
     response = admin_client.get(_url(model, "add"))
     # Rows that only the system writes (the audit log, the checks' findings and snapshots,
-    # the reminder claims) have no add page; nor do coaching notes, which only a coach writes,
-    # in the app (the admin never sees their bodies), nor invitations, whose token only the
-    # email carries (the People page and the API send them).
+    # the reminder and digest claims) have no add page; nor do coaching notes, which only a
+    # coach writes, in the app (the admin never sees their bodies), nor invitations, whose
+    # token only the email carries (the People page and the API send them).
     written_by_system = {
         AuditEvent,
         Finding,
         AlignmentSnapshot,
         Reminder,
+        DigestClaim,
         CoachingNote,
         Invitation,
         ApiToken,

@@ -80,8 +80,8 @@ def worker_env(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="*",
         EMAIL_URL="consolemail://",
         PYTHONUNBUFFERED="1",
-        **extra,
     )
+    env.update(extra)  # e.g. EMAIL_URL: a test's own SMTP server
     return env
 
 

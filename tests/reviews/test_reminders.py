@@ -9,10 +9,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from kernel.models import Notification
+from kernel import delivery
+from kernel.models import Notification, NotificationPreference
+from kernel.preferences import notification_preferences_set
 from reviews import services
 from reviews.models import Reminder, Review
 from tests.missions.factories import align
+from tests.smtp import text_of
 
 pytestmark = pytest.mark.django_db
 DUE = dt.date(2026, 3, 10)
@@ -107,3 +110,41 @@ def test_every_mission_in_play_gets_a_scheduled_review(world) -> None:
             Review.objects.get(mission=mission, status="scheduled").due_date
             == mission.next_review_due
         )
+
+
+# --- The reminder's email follows the person's channel for reviews --------------------------------
+
+
+def test_a_reminder_is_emailed_with_its_claim_and_not_again_by_the_delivery(
+    review, mailbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # notify's hand-over runs too
+        services.reminders_send_due(today=DUE)
+    (email,) = mailbox.messages
+    reminder = Reminder.objects.get()
+    assert str(email["Message-ID"]).strip() == f"<reminder-{reminder.pk}@missions.example.test>"
+    text = text_of(email)
+    assert f"http://missions.example.test/o/acme/reviews/{review.pk}/" in text
+    assert "its 30-day review is due" in text  # why
+    assert "/unsubscribe/" in str(email["List-Unsubscribe"])
+    assert Notification.objects.get().emailed_at is not None
+    assert delivery.emails_pending() == []
+
+
+def test_a_reminder_of_someone_who_reads_reviews_in_the_digest_goes_there(
+    review, world, mailbox, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    notification_preferences_set(
+        user=world.staff,
+        channels={Notification.Kind.REVIEW_REMINDER: NotificationPreference.Channel.DIGEST},
+    )
+    time_machine.move_to(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(today=DUE)
+    assert mailbox.messages == []
+    assert Reminder.objects.get().sent_at is not None  # sent: in the app, and once
+    assert Notification.objects.get().emailed_at is None
+    time_machine.move_to(dt.datetime(2026, 3, 11, 7, 30, tzinfo=dt.UTC), tick=False)
+    services.digests_send_due()
+    (digest,) = mailbox.to("staff@example.org")
+    assert "The 30-day review of “Open two virtual wards” is due today." in text_of(digest)
