@@ -178,12 +178,25 @@ def _key_tasks(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             )
 
 
+# Findings that say what another item already asks (of the person who can act on it): a
+# second item for the same thing would be noise, so the inbox leaves them to the dashboards.
+FINDINGS_ASKED_ELSEWHERE = [
+    Finding.Kind.STALE_KPI,  # a check-in due
+    Finding.Kind.REVIEW_OVERDUE,  # a review's reminders
+    Finding.Kind.AWAITING_ALIGNMENT,  # the boss's alignment item
+    Finding.Kind.LINK_UNANSWERED,  # the other side's support item
+    Finding.Kind.TASK_OVERDUE,  # an overdue key task
+]
+
+
 def _findings(org: Organisation, today: dt.date) -> Iterator[Wanted]:
-    """Open findings of the alignment checks wait for the owner of their mission."""
+    """Open findings of the alignment checks wait for the owner of their mission, except
+    those another kind of item asks already."""
     rows = (
         Finding.objects.filter(
             organisation=org, resolved_at__isnull=True, mission__status=Mission.Status.ACTIVE
         )
+        .exclude(kind__in=FINDINGS_ASKED_ELSEWHERE)
         .annotate(recipient=_owner("mission__"))
         .values_list("pk", "message", "mission_id", "recipient")
     )

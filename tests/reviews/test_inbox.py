@@ -304,3 +304,30 @@ def test_a_sent_back_mission_leaves_no_review_item(world) -> None:
     mission_send_back(mission=world.staff_mission, by=world.lead, comment="Name the site")
     inbox_sweep_organisation(world.organisation)
     assert f"review:{review.pk}" not in open_causes(world.staff)  # not reminded while sent back
+
+
+def test_a_finding_another_item_asks_already_is_not_a_second_item(world) -> None:
+    task = KeyTask.objects.create(
+        mission=world.staff_mission,
+        title="Hire",
+        owner=world.staff,
+        due_date=today() - dt.timedelta(days=10),
+    )
+    run_checks(organisation=world.organisation)
+    assert Finding.objects.filter(kind=Finding.Kind.TASK_OVERDUE, resolved_at=None).exists()
+    inbox_sweep_organisation(world.organisation)
+    kinds = set(
+        Notification.objects.filter(recipient=world.staff, done_at=None)
+        .exclude(cause=None)
+        .values_list("kind", flat=True)
+    )
+    assert f"key_task:{task.pk}" in open_causes(world.staff)
+    assert not Notification.objects.filter(
+        cause__in=[
+            f"finding:{pk}"
+            for pk in Finding.objects.filter(kind=Finding.Kind.TASK_OVERDUE).values_list(
+                "pk", flat=True
+            )
+        ]
+    ).exists()
+    assert Notification.Kind.FINDING in kinds  # the others (no KPI) still come
