@@ -15,6 +15,7 @@ from kernel.errors import StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missions.models import Mission
+from missions.querysets import in_play
 from missions.services import mission_reopen_alignment, request_alignment
 from missions.services.checks import request_alignment_check
 
@@ -115,6 +116,7 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
     ending in year 9999) is logged with its id and skipped; the others are scheduled.
     """
     today = timezone.localdate()
+    _withdraw_out_of_play(organisation_id=organisation_id, today=today)
     missing = (
         Mission.objects.in_play()
         .exclude(reviews__status=Review.Status.SCHEDULED)
@@ -145,6 +147,23 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
             Mission.objects.bulk_update(chunk, ["next_review_due"])
         scheduled += len(reviews)
     return scheduled
+
+
+def _withdraw_out_of_play(*, organisation_id: int | None, today: dt.date) -> int:
+    """Cancel the reviews not yet due of missions that left play (sent back, archived) and
+    forget their next review date: proposed again, a mission's first review then falls a
+    cadence after that proposal, not on a date set before it was sent back. A review that
+    fell due while the mission was in play stays as it is: overdue then, overdue still."""
+    withdrawn = Review.objects.filter(status=Review.Status.SCHEDULED, due_date__gte=today).exclude(
+        in_play("mission__")
+    )
+    if organisation_id is not None:
+        withdrawn = withdrawn.filter(mission__organisation_id=organisation_id)
+    with transaction.atomic():
+        mission_ids = list(withdrawn.values_list("mission_id", flat=True))
+        cancelled = withdrawn.update(status=Review.Status.CANCELLED)
+        Mission.objects.filter(pk__in=mission_ids).exclude(in_play()).update(next_review_due=None)
+    return cancelled
 
 
 def _chunks(items: Any, size: int) -> Any:

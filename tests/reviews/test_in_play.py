@@ -131,3 +131,40 @@ def test_a_reminder_claimed_while_proposed_is_not_sent_once_sent_back(today, wor
     assert Reminder.objects.get(pk=reminder_id).sent_at is None
     # Nor does a later sweep hand it out again.
     assert services.reminders_claim(today=today + dt.timedelta(days=1)) == []
+
+
+def test_proposed_again_the_first_review_counts_from_the_new_proposal(
+    today, world, time_machine
+) -> None:
+    # Proposed today: a review a cadence away. Sent back: withdrawn (not yet due). Proposed
+    # again 40 days later: a cadence after that, not the date set before it was sent back.
+    _put(world.staff_mission, alignment_status="proposed", proposed_at=timezone.now())
+    services.review_schedule_missing(organisation_id=world.organisation.pk)
+    first = Review.objects.get(mission=world.staff_mission, status="scheduled")
+    assert first.due_date == today + dt.timedelta(days=CADENCE)
+    _put(world.staff_mission, alignment_status="sent_back")
+    services.review_schedule_missing(organisation_id=world.organisation.pk)
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    assert Mission.objects.get(pk=world.staff_mission.pk).next_review_due is None
+    later = dt.datetime(2026, 7, 25, 9, 0, tzinfo=dt.UTC)
+    time_machine.move_to(later, tick=False)
+    _put(world.staff_mission, alignment_status="proposed", proposed_at=later)
+    services.review_schedule_missing(organisation_id=world.organisation.pk)
+    again = Review.objects.get(mission=world.staff_mission, status="scheduled")
+    assert again.due_date == later.date() + dt.timedelta(days=CADENCE)
+
+
+def test_a_review_that_fell_due_in_play_stays_due_after_a_send_back(today, world) -> None:
+    _put(world.staff_mission, alignment_status="proposed", proposed_at=timezone.now())
+    overdue = Review.objects.create(mission=world.staff_mission, due_date=today)
+    _put(world.staff_mission, alignment_status="sent_back")
+    services.review_schedule_missing(organisation_id=world.organisation.pk)
+    overdue.refresh_from_db()
+    assert overdue.status == "cancelled"  # due today, not before: still withdrawn
+    overdue = Review.objects.create(
+        mission=world.staff_mission, due_date=today - dt.timedelta(days=3)
+    )
+    services.review_schedule_missing(organisation_id=world.organisation.pk)
+    overdue.refresh_from_db()
+    assert overdue.status == "scheduled"  # fell due while in play: overdue still
