@@ -17,6 +17,7 @@ from kernel.notifications import InboxGroup, inbox_groups, open_items
 from kernel.permissions import Action, can
 from missions import selectors as mission_selectors
 from missions.models import KeyTask, Mission
+from reviews.dashboards import CoachingAttention, coaching_attention
 
 from . import charts
 from .models import CheckIn, Kpi
@@ -85,6 +86,8 @@ class MyWork:
     missions: list[MissionWork]
     # Key tasks the user owns on missions that are not theirs, grouped by mission.
     other_key_tasks: list[tuple[Mission, list[KeyTask]]] = field(default_factory=list)
+    # A coach's: what needs attention in the teams they coach.
+    coaching: CoachingAttention | None = None
 
     @property
     def kpi_rows(self) -> list[KpiRow]:
@@ -143,7 +146,10 @@ def my_work(*, actor: Actor) -> MyWork:
             others.setdefault(task.mission_id, (task.mission, []))[1].append(task)
     work = [MissionWork(m, rows[m.pk][0], rows[m.pk][1], tasks[m.pk]) for m in missions]
     inbox = Inbox(groups=inbox_groups(open_items(actor=actor)))
-    return MyWork(inbox=inbox, missions=work, other_key_tasks=list(others.values()))
+    coaching = coaching_attention(actor=actor) if actor.is_coach else None
+    return MyWork(
+        inbox=inbox, missions=work, other_key_tasks=list(others.values()), coaching=coaching
+    )
 
 
 def kpi_of(*, actor: Actor, pk: int) -> Kpi:

@@ -22,6 +22,7 @@ def organisation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "dashboard": can(actor, Action.VIEW_DASHBOARD),
             "people": can(actor, Action.MANAGE_ORGANISATION),
+            "coaching": actor.is_coach,
             # "todo": the length of My work's inbox; "unread": the notifications not read.
             **nav_counts(actor=actor),
         },

@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from kernel.models import Notification
 from kernel.notifications import OPEN
+from kernel.permissions import dashboard_teams
 from kernel.querysets import owned_by_person
 from measures.models import CheckIn, Kpi
 from missions.models import Interdependency, KeyTask, Mission
 from missions.querysets import in_play
 
+from .dashboards.scope import missions_in_scope
 from .models import SEVERITY_RANK, Finding, Review
 
 if TYPE_CHECKING:
@@ -57,15 +59,22 @@ def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
     """Reviews the actor holds or oversees: of the missions they own (in person or through a
     team they lead) and of the missions directly under those (a leader's team's children).
 
+    A coach: the reviews of the missions of the teams they coach, to read.
+
     Scheduled reviews only of missions in play (not of a draft, a sent-back, a completed or
     an archived one); held ones stay.
     """
-    led = actor.led_team_ids
-    mine = owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__")
-    under_mine = owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__parent__")
+    if actor.is_coach:  # a coach reads the reviews of the teams they coach
+        coached = missions_in_scope(organisation=actor.organisation, scope=dashboard_teams(actor))
+        whose = Q(mission__in=coached.values("pk"))
+    else:
+        led = actor.led_team_ids
+        whose = owned_by_person(
+            actor.user.pk, led_team_ids=led, prefix="mission__"
+        ) | owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__parent__")
     return (
         Review.objects.filter(mission__organisation=actor.organisation)
-        .filter(mine | under_mine)
+        .filter(whose)
         .filter(
             Q(status=Review.Status.DONE)
             | (Q(status=Review.Status.SCHEDULED) & in_play("mission__"))

@@ -27,7 +27,7 @@ the two dashboards, ``heatmap`` the heat map of the cascade, ``coaching`` the co
 Callers import from here.
 """
 
-from .coaching import coachees_for, coaching_notes_for
+from .coaching import CoachingAttention, coachees_for, coaching_attention, coaching_notes_for
 from .figures import (
     GOOD_FROM,
     STATUSES,
@@ -57,6 +57,8 @@ from .team import (
 from .teams import DEFAULT_SORT, SORTS, TEAMS_PER_PAGE, sort_rows, team_infos, team_rows
 
 __all__ = [
+    "CoachingAttention",
+    "coaching_attention",
     "DEFAULT_SORT",
     "DUE_SOON_DAYS",
     "GOOD_FROM",

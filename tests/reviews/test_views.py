@@ -83,8 +83,9 @@ def test_it_lists_my_reviews_and_those_of_the_missions_under_mine(world, reviews
     assert detail(reviews["staff"]) in staff
     assert detail(reviews["team"]) not in staff and detail(reviews["org"]) not in staff
 
-    coach = listed(client, world.coach)  # owns nothing, leads nothing
-    assert "No reviews to hold" in coach and "No reviews held yet" in coach
+    coach = listed(client, world.coach)  # coaches the whole organisation: reads its reviews
+    assert "the teams you coach" in coach
+    assert detail(reviews["org"]) in coach and detail(reviews["staff"]) in coach
     for html in (lead, ceo, staff, coach):
         assert detail(reviews["other"]) not in html
 
