@@ -120,7 +120,7 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
         "1-up intent · Care closer to home"
     )
     expect(page.get_by_role("group", name="Operating space")).to_contain_text(
-        "budget 10,000.00, headcount 5 for all its missions together"
+        "budget €10,000, headcount 5 for all its missions together"
     )
     _fill_child(page, title="Community nursing at home", budget="4000", headcount="2")
     _shot(page, "child-form-desktop.png")
