@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import escape as html_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kernel.formats import day, number, quantity
 from kernel.validators import xml_safe
 from missionlead import palette
 from missionlead.palette import AXIS, GRID, INK, WHITE
@@ -53,16 +53,6 @@ def escape(text: str) -> str:
     return html_escape(xml_safe(str(text)))
 
 
-def number(value: float) -> str:
-    """A value as a label: thousands separated, at most two decimals, no trailing zeros."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def day(value: dt.date) -> str:
-    return date_format(value, "j M Y")
-
-
 @dataclass(frozen=True)
 class _Scale:
     """Maps ``lo``–``hi`` of the data onto ``start``–``end`` of the canvas."""
@@ -90,15 +80,19 @@ def _value_range(figures: KpiFigures) -> tuple[float, float, float]:
     if goal.target_max is not None:
         values.append(goal.target_max)
     lo, hi = min(values), max(values)
+    # A count, or any value that never was negative (a share, a cost), cannot fall below 0:
+    # nor can its axis, its padding or the forecast drawn on it.
+    floor = 0.0 if lo >= 0 else -math.inf
     at_due = figures.forecast.value_at_due
     # A wild forecast would flatten everything else; beyond one span it is clipped instead.
     if at_due is not None and lo - (hi - lo) <= at_due <= hi + (hi - lo):
-        lo, hi = min(lo, at_due), max(hi, at_due)
+        lo, hi = max(min(lo, at_due), floor), max(hi, at_due)
     if hi == lo:
-        lo, hi = lo - 1, hi + 1
+        lo, hi = max(lo - 1, floor), hi + 1
     pad = (hi - lo) * 0.06
     step = _step(hi - lo + 2 * pad, 4)
-    return math.floor((lo - pad) / step) * step, math.ceil((hi + pad) / step) * step, step
+    low = max(math.floor((lo - pad) / step) * step, floor)
+    return low, math.ceil((hi + pad) / step) * step, step
 
 
 def _date_range(figures: KpiFigures) -> tuple[dt.date, dt.date]:
@@ -117,31 +111,31 @@ def _date_range(figures: KpiFigures) -> tuple[dt.date, dt.date]:
 def describe(figures: KpiFigures) -> str:
     """The chart in words: where the KPI started, where it is, where it must get and will get."""
     kpi = figures.kpi
-    # "40%" but "40 beds": a percent sign sits on the number.
-    unit = "" if not kpi.unit else kpi.unit if kpi.unit == "%" else f" {kpi.unit}"
     goal = Target.of(kpi)
     if goal.direction == "range" and goal.target_max is not None:
-        aim = f"stay between {number(goal.target)} and {number(goal.target_max)}{unit}"
+        aim = f"stay between {number(goal.target)} and {quantity(goal.target_max, kpi.unit)}"
     else:
         verb = "reach" if goal.direction == "increase" else "come down to"
-        aim = f"{verb} {number(goal.target)}{unit}"
-    words = [f"Baseline {number(goal.baseline)}{unit}; target: {aim} by {day(kpi.due_date)}."]
+        aim = f"{verb} {quantity(goal.target, kpi.unit)}"
+    words = [f"Baseline {quantity(goal.baseline, kpi.unit)}; target: {aim} by {day(kpi.due_date)}."]
     if figures.history:
         (first_on, first), (last_on, last) = figures.history[0], figures.history[-1]
         count = len(figures.history)
         if count == 1:
-            words.append(f"One check-in: {number(last)}{unit} on {day(last_on)}.")
+            words.append(f"One check-in: {quantity(last, kpi.unit)} on {day(last_on)}.")
         else:
             words.append(
-                f"{count} check-ins, from {number(first)}{unit} on {day(first_on)} "
-                f"to {number(last)}{unit} on {day(last_on)}."
+                f"{count} check-ins, from {quantity(first, kpi.unit)} on {day(first_on)} "
+                f"to {quantity(last, kpi.unit)} on {day(last_on)}."
             )
     else:
         words.append("No check-ins yet.")
     forecast = figures.forecast
     status = STATUS_WORDS[forecast.status]
     if forecast.value_at_due is not None:
-        words.append(f"Forecast at the due date: {number(forecast.value_at_due)}{unit}, {status}.")
+        words.append(
+            f"Forecast at the due date: {quantity(forecast.value_at_due, kpi.unit)}, {status}."
+        )
     else:
         words.append(f"Forecast: {status}.")
     return " ".join(words)

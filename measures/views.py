@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kernel import formats
 from kernel.permissions import Action, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
@@ -110,8 +111,8 @@ def kpi_check_in(request: OrgRequest, pk: int) -> HttpResponse:
             _put_errors(form, error)
         else:
             message = (
-                f"Checked in {charts.number(float(check_in.value))} "
-                f"on {charts.day(check_in.recorded_on)}."
+                f"Checked in {formats.quantity(check_in.value, kpi.unit)} "
+                f"on {formats.day(check_in.recorded_on)}."
             )
             if not request.htmx:
                 messages.success(request, f"“{kpi.name}”: {message}")

@@ -2,8 +2,9 @@
 and labelled bars. Readable without JavaScript and in print, and said in words (``<title>``
 and ``<desc>``) for screen readers.
 
-KPI sparklines are ``measures.charts.sparkline``; the number and date formats and the
-palette come from there too, so every chart of the product reads the same. Each function
+KPI sparklines are ``measures.charts.sparkline``; the number and date formats come from
+``kernel.formats`` and the palette from ``missionlead.palette``, so every chart of the product
+reads the same. Each function
 takes plain numbers and escapes every text it places (``measures.charts.escape``, which also
 drops what XML cannot hold).
 """
@@ -16,7 +17,8 @@ from collections.abc import Sequence
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from measures.charts import HISTORY, day, escape, number
+from kernel.formats import day, number
+from measures.charts import HISTORY, escape
 from missionlead.palette import AXIS, GRID, INK, WHITE
 
 FONT = 'font-family="system-ui, sans-serif"'

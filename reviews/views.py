@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kernel.formats import day
 from kernel.forms import add_service_errors
 from kernel.permissions import Action, can, require
 from kernel.types import OrgRequest
@@ -84,7 +85,9 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def _after_complete(request: OrgRequest, review: Review, still_aligned: bool) -> HttpResponse:
     mission = review.mission
     mission.refresh_from_db(fields=["next_review_due", "alignment_status"])
-    text = f"The review is recorded. The next one is due on {mission.next_review_due:%-d %b %Y}."
+    text = "The review is recorded."
+    if mission.next_review_due is not None:  # set by the review just recorded
+        text += f" The next one is due on {day(mission.next_review_due)}."
     if not still_aligned and mission.parent_id is not None:
         text += " The mission goes back to its boss for alignment."
     messages.success(request, text)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from kernel.audit import audit_record
 from kernel.errors import StateConflict
+from kernel.formats import day
 from kernel.models import AuditEvent
 from kernel.validators import LAST_DATE
 
@@ -60,8 +61,8 @@ def mission_copy_forward(
     if earlier is not None:
         raise StateConflict(
             f"{name_of(earlier.created_by)} carried it over {ago(earlier.created_at)}, "
-            f"into “{earlier.title}” ({earlier.period_start:%-d %b %Y} – "
-            f"{earlier.period_end:%-d %b %Y})."
+            f"into “{earlier.title}” ({day(earlier.period_start)} – "
+            f"{day(earlier.period_end)})."
         )
     data = {name: getattr(mission, name) for name in MISSION_FIELDS}
     data.update(period_start=period_start, period_end=period_end, deadline=None)

@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
+from kernel.formats import day
 from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
@@ -109,9 +110,7 @@ def _check_operating_space(mission: Mission, parent: Mission) -> None:
     errors: dict[str, str] = {}
     parent_deadline = parent.deadline or parent.period_end
     if mission.deadline and mission.deadline > parent_deadline:
-        errors["deadline"] = (
-            f"The deadline is after the parent mission's ({parent_deadline:%-d %b %Y})."
-        )
+        errors["deadline"] = f"The deadline is after the parent mission's ({day(parent_deadline)})."
     siblings = (
         Mission.objects.filter(parent=parent)
         .exclude(status=Mission.Status.ARCHIVED)

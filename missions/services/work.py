@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
+from kernel.formats import day
 from kernel.models import AuditEvent, Notification
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
@@ -38,7 +39,7 @@ def support_request_message(kind: str, from_title: str, to_title: str) -> str:
 
 
 def key_task_overdue_message(title: str, mission_title: str, due_date: dt.date) -> str:
-    return f"The key task “{title}” of “{mission_title}” was due on {due_date:%-d %b %Y}."
+    return f"The key task “{title}” of “{mission_title}” was due on {day(due_date)}."
 
 
 @transaction.atomic

@@ -1,22 +1,32 @@
 """The SQL that differs between PostgreSQL and SQLite (the embedded default of ``make run``):
-adding days to a date column, the larger of two numbers, a null-safe comparison."""
+adding days to a date column, the larger of two numbers, a null-safe comparison, and a date
+written for people as ``kernel.formats.day`` writes it ("26 Nov 2026")."""
 
 from __future__ import annotations
 
 from django.db import connection
 
 
-def dialect() -> dict[str, str]:
-    if connection.vendor == "postgresql":
+def dialect(vendor: str = "") -> dict[str, str]:
+    """The SQL of ``vendor``, by default the connection's."""
+    if (vendor or connection.vendor) == "postgresql":
         return {
             "plus_days": "({date} + {days})",
             "greatest": "GREATEST",
             "text": "CAST({x} AS TEXT)",
             "distinct": "{a} IS DISTINCT FROM {b}",
+            # FM drops the day's leading zero; "Mon" is English whatever the server's locale.
+            "day": "to_char({date}, 'FMDD Mon YYYY')",
         }
     return {
         "plus_days": "date({date}, '+' || {days} || ' days')",
         "greatest": "MAX",
         "text": "CAST({x} AS TEXT)",
         "distinct": "{a} IS NOT {b}",
+        # %% as the rules run with parameters; a month's name picked out by its number.
+        "day": (
+            "CAST(CAST(strftime('%%d', {date}) AS INTEGER) AS TEXT) || ' ' || "
+            "substr('JanFebMarAprMayJunJulAugSepOctNovDec', strftime('%%m', {date}) * 3 - 2, 3)"
+            " || ' ' || strftime('%%Y', {date})"
+        ),
     }

@@ -33,6 +33,8 @@ def rules() -> list[Rule]:
     )
     created_limit = d["plus_days"].format(date=created_on, days="k.cadence_days")
     n = d["text"].format(x="{}")
+    review_due = d["day"].format(date="m.next_review_due")
+    task_due = d["day"].format(date="t.due_date")
     return [
         Rule(
             Kind.ORPHAN,
@@ -88,10 +90,10 @@ def rules() -> list[Rule]:
         Rule(
             Kind.REVIEW_OVERDUE,
             "warning",
-            """
-            SELECT m.id, '', 'The 30-day review was due on ' || m.next_review_due || '.'
+            f"""
+            SELECT m.id, '', 'The 30-day review was due on ' || {review_due} || '.'
             FROM missions_mission m
-            WHERE {scope} AND m.next_review_due < %(today)s
+            WHERE {{scope}} AND m.next_review_due < %(today)s
               AND (m.parent_id IS NULL OR m.alignment_status IN ('proposed', 'aligned'))""",
         ),
         Rule(
@@ -157,7 +159,7 @@ def rules() -> list[Rule]:
             "info",
             f"""
             SELECT m.id, 'task:' || {n.format("t.id")},
-                   'Key task “' || t.title || '” was due on ' || t.due_date || '.'
+                   'Key task “' || t.title || '” was due on ' || {task_due} || '.'
             FROM missions_keytask t JOIN missions_mission m ON m.id = t.mission_id
             WHERE {{scope}} AND t.status IN ('todo', 'in_progress', 'blocked')
               AND t.due_date < %(today)s""",

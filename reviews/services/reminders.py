@@ -44,6 +44,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from kernel.delivery import notification_email_context
+from kernel.formats import day
 from kernel.models import Notification
 from kernel.notifications import cause_of, mission_owners, notify
 from kernel.preferences import Channel, channel_of
@@ -126,7 +127,7 @@ def _claims(review: Review, kind: str) -> list[Reminder]:
 
 def _message(reminder: Reminder) -> str:
     review, mission = reminder.review, reminder.review.mission
-    due = f"{review.due_date:%-d %b %Y}"
+    due = day(review.due_date)
     messages: dict[str, str] = {
         Kind.BEFORE: f"The 30-day review of “{mission.title}” is due on {due}.",
         Kind.DUE: f"The 30-day review of “{mission.title}” is due today.",

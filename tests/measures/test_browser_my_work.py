@@ -82,7 +82,7 @@ def test_staff_check_in_from_my_work_and_see_the_row_and_chart_change(
     row.get_by_label("Confidence", exact=True).fill("80")
     row.get_by_label("Comment").fill("Second ward open")
     row.get_by_role("button", name="Check in").click()
-    expect(row.get_by_role("status")).to_contain_text("Checked in 42 on")
+    expect(row.get_by_role("status")).to_contain_text("Checked in 42 beds on")
     expect(row.locator(".kpi-row__latest")).to_have_text("42 beds")
     expect(row).to_contain_text("confidence 80%")
     expect(page.locator(f"#inbox-check_in{kpi.pk}")).to_contain_text("checked in")  # the inbox too

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kernel import formats
 from kernel.models import Notification
 from measures import forecast, services
 from measures.models import CheckIn, Kpi
@@ -148,7 +149,7 @@ def test_a_check_in_with_htmx_stores_it_and_returns_the_updated_row(world, clien
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="kpi-row" id="kpi-row-{kpi.pk}"')
-    assert "Checked in 42.5 on" in html
+    assert "Checked in 42.5% on" in html
     assert '<dd class="kpi-row__latest">42.5' in html
     assert "“Ward B open”" in html  # now the last check-in beside the form
     check_in = CheckIn.objects.get(kpi=kpi, value=Decimal("42.5"))
@@ -489,7 +490,7 @@ def test_the_chart_forecast_comes_from_the_forecast_module(world) -> None:
     figures = _figures(kpi)
     expected = forecast.forecast(forecast.Target.of(kpi), figures.history, kpi.due_date)
     assert figures.forecast == expected
-    assert f"Forecast at the due date: {charts.number(expected.value_at_due)}" in (
+    assert f"Forecast at the due date: {formats.number(expected.value_at_due)}" in (
         charts.describe(figures)
     )
 

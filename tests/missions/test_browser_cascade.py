@@ -120,7 +120,7 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
         "1-up intent · Care closer to home"
     )
     expect(page.get_by_role("group", name="Operating space")).to_contain_text(
-        "budget 10,000.00, headcount 5 for all its missions together"
+        "budget €10,000, headcount 5 for all its missions together"
     )
     _fill_child(page, title="Community nursing at home", budget="4000", headcount="2")
     _shot(page, "child-form-desktop.png")
@@ -132,7 +132,7 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
     expect(page.get_by_role("status")).to_contain_text("The mission is saved as a draft.")
     space = page.get_by_role("region", name="Operating space")
     expect(space.locator("div", has_text=re.compile("^Deadline"))).to_contain_text("30 Nov 2026")
-    expect(space.locator("div", has_text=re.compile("^Budget"))).to_contain_text("4,000.00")
+    expect(space.locator("div", has_text=re.compile("^Budget"))).to_have_text("Budget€4,000")
     expect(space.locator("div", has_text=re.compile("^Headcount"))).to_contain_text("2")
     kpis = page.get_by_role("region", name="Measures of success")
     kpi_row = kpis.get_by_role("row").filter(has_text="Patients nursed at home")

@@ -87,7 +87,7 @@ def test_it_keeps_every_field_of_a_check_in_on_my_work(world, kpis, client, htmx
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(action, {**form.data, **changes}, headers=headers)
 
-    said = f"Checked in 17.5 on {_days_ago(3):%-d %b %Y}."
+    said = f"Checked in 17.5 beds on {_days_ago(3):%-d %b %Y}."
     if htmx:
         assert response.status_code == 200
         assert said in response.content.decode()
