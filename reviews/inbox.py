@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from kernel.formats import day
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import Wanted, cause_of, items_reconcile
 from kernel.tenancy import tenant_scope
@@ -127,7 +128,7 @@ def _support(org: Organisation, today: dt.date) -> Iterator[Wanted]:
 
 
 def check_in_due_message(name: str, latest_on: dt.date | None, cadence_days: int) -> str:
-    when = f"last on {latest_on:%-d %b %Y}" if latest_on else "never checked in"
+    when = f"last on {day(latest_on)}" if latest_on else "never checked in"
     return f"“{name}” is due for a check-in ({when}; every {cadence_days} days)."
 
 
