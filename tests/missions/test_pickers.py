@@ -212,3 +212,16 @@ def test_a_kpi_moves_to_a_mission_named_by_its_title(world, client):
     )
     assert response.status_code == 302
     assert Kpi.objects.get(pk=kpi.pk).mission == world.team_mission
+
+
+def test_a_key_task_moves_with_the_picker_of_its_row(world, client):
+    task = KeyTask.objects.create(mission=world.staff_mission, title="Order the kit")
+    client.force_login(world.lead)
+    page = client.get(f"/o/acme/missions/{world.staff_mission.pk}/").content.decode()
+    assert f'id="move-task-{task.pk}"' in page and 'role="combobox"' in page
+    response = client.post(
+        f"/o/acme/missions/{world.staff_mission.pk}/move/",
+        {"kind": "task", "item": task.pk, "to_mission": str(world.team_mission.pk)},
+    )
+    assert response.status_code == 302
+    assert KeyTask.objects.get(pk=task.pk).mission == world.team_mission
