@@ -175,7 +175,7 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
     assert {name: api_task[name] for name in ("mission", "title", "owner", "due_date")} == {
         "mission": mission.pk,
         "title": changes["task-title"],
-        "owner": world.staff.pk,
+        "owner": nurse.pk,
         "due_date": "2026-04-15",
     }
     assert api_task["status"] == "in_progress"
