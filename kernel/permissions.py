@@ -172,6 +172,19 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     return False
 
 
+def editable_missions_q(actor: Actor) -> models.Q:
+    """``Action.EDIT`` on missions as a filter, for lists of them (the pickers of a move):
+    the missions the actor owns, and those right under a mission they own; all of them for
+    the organisation admin, none for a coach. ``can`` stays the judge of one mission."""
+    if actor.is_coach:
+        return models.Q(pk__in=[])
+    if actor.is_admin:
+        return models.Q()
+    return owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids) | owned_by_person(
+        actor.user.pk, led_team_ids=actor.led_team_ids, prefix="parent__"
+    )
+
+
 def abilities(actor: Actor | None, obj: Any, actions: dict[str, Action]) -> dict[str, bool]:
     """What a page offers the actor to do to ``obj`` now, by name: ``can``, and allowed by the
     object's state where it has one (``obj.state_allows(action)``: a mission is proposed only

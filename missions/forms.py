@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from kernel.forms import ServiceModelForm
 from kernel.models import AuditEvent
@@ -47,6 +50,60 @@ class VisionForm(ServiceModelForm):
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Combobox(forms.TextInput):
+    """A type-ahead picker (static/js/combobox.js): a text input that suggests choices from
+    ``url`` (``?q=`` what is typed) in a listbox beside it, the WAI-ARIA combobox pattern.
+
+    The input itself is the form field: without JavaScript one types a number or an exact
+    name, and the form's clean resolves it (or says why not). With it, the script moves the
+    field's name onto a hidden input that receives the chosen option's value."""
+
+    def __init__(self, *, url: str = "", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.url = url
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        listbox = f"{widget_attrs.get('id') or name}_options"
+        widget_attrs.update(
+            {
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": listbox,
+                "data-pick": self.url,
+            }
+        )
+        return context
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        field = super().render(name, value, attrs, renderer)
+        listbox = f"{(attrs or {}).get('id') or name}_options"
+        return format_html(
+            '<div class="combobox">{}<ul role="listbox" id="{}" class="combobox__list" hidden>'
+            "</ul></div>",
+            field,
+            listbox,
+        )
+
+
+def pick_url(kind: str, *, organisation_slug: str, **params: Any) -> str:
+    """The suggestions of a picker of ``kind`` ("missions", "people") in the organisation."""
+    url = reverse(f"missions:pick-{kind}", kwargs={"org": organisation_slug})
+    query = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def resolve_one(found: list[Any], *, none: str, several: str) -> Any:
+    """The one object a typed choice names, or the field's error: none, or several."""
+    if not found:
+        raise forms.ValidationError(none)
+    if len(found) > 1:
+        raise forms.ValidationError(several)
+    return found[0]
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -199,8 +256,17 @@ class MissionForm(ServiceModelForm):
 
 
 class KeyTaskForm(ServiceModelForm):
-    owner = PersonChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Owner"
+    """A key task; its owner is picked among the mission's owner and its owner team's people.
+
+    ``mission`` is the task's mission; on the page that writes a new mission, a draft that
+    carries the owner chosen there (``picks_team_from``: the id of the owner team's field, whose
+    value the owner picker sends along)."""
+
+    owner = forms.CharField(
+        required=False,
+        label="Owner",
+        help_text="Type a name and choose; or type a username.",
+        widget=Combobox(),
     )
 
     class Meta:
@@ -208,30 +274,58 @@ class KeyTaskForm(ServiceModelForm):
         fields = ["title", "owner", "due_date", "status"]
         widgets = {"due_date": DATE}
 
-    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, mission: Mission, picks_team_from: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        owner = _field(self, "owner", forms.ModelChoiceField)
-        owner.queryset = selectors.key_task_owner_people(mission=mission)
+        self.mission = mission
+        widget = self.fields["owner"].widget
+        assert isinstance(widget, Combobox), "declared above"
+        widget.url = pick_url(
+            "people", organisation_slug=mission.organisation.slug, **{"for": mission.pk}
+        )
+        if picks_team_from:
+            widget.attrs["data-pick-team"] = picks_team_from
+        if self.instance.owner_id and not self.is_bound:
+            self.initial["owner"] = self.instance.owner.get_username()
+
+    def clean_owner(self) -> Any:
+        text = self.cleaned_data.get("owner") or ""
+        if not text.strip():
+            return None
+        return resolve_one(
+            selectors.people_named(mission=self.mission, text=text),
+            none="Choose the mission's owner or a person of its owner team.",
+            several="Several people have that name: choose one from the list.",
+        )
 
 
 class InterdependencyForm(forms.Form):
     """Ask another mission for support, or offer it yours."""
 
     kind = forms.ChoiceField(label="Kind", choices=Interdependency.Kind.choices)
-    to_mission = forms.IntegerField(
-        label="Other mission", help_text="The number of the other mission (shown on its page)."
+    to_mission = forms.CharField(
+        label="Other mission",
+        help_text="Type part of its title and choose; or type its exact title or number.",
+        widget=Combobox(),
     )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mission: Mission, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.mission = mission
+        self.mission, self.actor = mission, actor
+        widget = self.fields["to_mission"].widget
+        assert isinstance(widget, Combobox), "declared above"
+        widget.url = pick_url(
+            "missions", organisation_slug=mission.organisation.slug, **{"for": mission.pk}
+        )
 
     def clean_to_mission(self) -> Mission:
-        pk = self.cleaned_data["to_mission"]
-        other = Mission.objects.filter(pk=pk, organisation_id=self.mission.organisation_id).first()
-        if other is None:
-            raise forms.ValidationError("There is no mission with that number here.")
+        other = resolve_one(
+            selectors.missions_named(actor=self.actor, text=self.cleaned_data["to_mission"]),
+            none="No mission of this organisation has that title or number.",
+            several="Several missions have that title: choose one from the list.",
+        )
         if other.pk == self.mission.pk:
             raise forms.ValidationError("Choose another mission than this one.")
         return other

@@ -114,11 +114,19 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": only("lead admin", write=True),
     },
     "missions:kpi-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
-    "missions:key-task-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
-    "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    # An empty key task or link comes back on the page with its errors: 400.
+    "missions:key-task-create": {
+        "org": True,
+        "pk": "staff_mission",
+        "POST": only(EDITORS, write=True),
+    },
+    "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS, write=True)},
     "missions:move-item": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
     "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
+    # The pickers' suggestions: every member, of their own organisation only.
+    "missions:pick-missions": {"org": True, "GET": MEMBER},
+    "missions:pick-people": {"org": True, "GET": MEMBER},
     "missions:notifications": {"org": True, "GET": MEMBER, "POST": MEMBER},
     "missions:people": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:org-chart-import": {

@@ -39,8 +39,16 @@ from .organisations import (
     vision_of,
 )
 from .owners import key_task_owner_people, mission_owner_people, mission_owner_teams
+from .pickers import (
+    PICK_LIMIT,
+    mission_suggestions,
+    missions_named,
+    people_named,
+    person_suggestions,
+)
 
 __all__ = [
+    "PICK_LIMIT",
     "AlignmentConversation",
     "alignment_conversation",
     "ancestor_titles",
@@ -61,12 +69,16 @@ __all__ = [
     "mission_owner_people",
     "mission_owner_teams",
     "mission_subtree",
+    "mission_suggestions",
     "mission_tree",
     "missions_for_member",
+    "missions_named",
     "missions_owned_by",
     "onboarding_steps",
     "open_invitations",
     "organisations_of",
+    "people_named",
+    "person_suggestions",
     "problems_q",
     "teams_for_member",
     "teams_with_counts",

@@ -22,6 +22,7 @@ from .mission import (
 from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
 from .people import invitation_action, membership_edit, org_chart_import, people
+from .pickers import pick_missions, pick_people
 
 __all__ = [
     "cascade",
@@ -48,6 +49,8 @@ __all__ = [
     "mission_send_back",
     "notifications",
     "org_chart_import",
+    "pick_missions",
+    "pick_people",
     "org_view",
     "people",
     "start",

@@ -87,7 +87,11 @@ def _mission_page(
         "can": may,
         "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,
         "task_form": KeyTaskForm(mission=mission, prefix="task") if may["edit"] else None,
-        "link_form": InterdependencyForm(mission=mission, prefix="link") if may["edit"] else None,
+        "link_form": (
+            InterdependencyForm(mission=mission, actor=actor, prefix="link")
+            if may["edit"]
+            else None
+        ),
         "comment_form": CommentForm(),
         "send_back_form": SendBackForm(),
         **posted,
@@ -117,8 +121,9 @@ def mission_create(request: OrgRequest) -> HttpResponse:
     initial = _child_defaults(actor, parent)
     form = MissionForm(request.POST or None, initial=initial, actor=actor, parent=parent)
     # The first KPI and key task are optional: only bound (so validated, and showing errors
-    # when the page comes back) when their first field is filled.
-    draft = Mission(parent=parent, organisation=actor.organisation, owner_user=actor.user)
+    # when the page comes back) when their first field is filled. The task belongs to the new
+    # mission: its owner is picked among the new mission's owner team, not the parent's.
+    draft = _draft_of(form, parent=parent, actor=actor)
     wants_kpi = bool(request.POST.get("kpi-name"))
     wants_task = bool(request.POST.get("task-title"))
     kpi_form = KpiForm(
@@ -130,7 +135,8 @@ def mission_create(request: OrgRequest) -> HttpResponse:
     task_form = KeyTaskForm(
         request.POST if wants_task else None,
         prefix="task",
-        mission=parent or draft,
+        mission=draft,
+        picks_team_from=form["owner_team"].id_for_label,
         use_required_attribute=False,
     )
     if request.method == "POST":
@@ -163,6 +169,19 @@ def mission_create(request: OrgRequest) -> HttpResponse:
         "missions/mission_form.html",
         context,
         status=400 if form.errors or kpi_form.errors or task_form.errors else 200,
+    )
+
+
+def _draft_of(form: MissionForm, *, parent: Mission | None, actor: Actor) -> Mission:
+    """The mission being written, as far as the form tells its owner (as posted, else as
+    offered): the key task written with it is owned among its people."""
+    level, team, user = (form[name].value() for name in ("level", "owner_team", "owner_user"))
+    individual = level == Mission.Level.INDIVIDUAL
+    return Mission(
+        parent=parent,
+        organisation=actor.organisation,
+        owner_team_id=None if individual else parse_id(team),
+        owner_user_id=(parse_id(user) or actor.user.pk) if individual else None,
     )
 
 
@@ -343,13 +362,31 @@ def kpi_create(request: OrgRequest, pk: int) -> HttpResponse:
 @require_POST
 def key_task_create(request: OrgRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
-    return _add_to_mission(
+    return _add_or_show(
         request,
         mission,
         KeyTaskForm(request.POST, prefix="task", mission=mission),
+        "task_form",
         lambda data: services.key_task_create(mission=mission, data=data, by=request.user),
         "The key task is added.",
     )
+
+
+def _add_or_show(
+    request: OrgRequest, mission: Mission, form: Any, page_form: str, save: Any, done: str
+) -> HttpResponse:
+    """A form of the mission page with a choice typed in a picker: what is refused comes back
+    on its field, with everything typed kept (the page again, 400), rather than as a message
+    above an emptied form."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return _to_mission(mission)
+    return _mission_page(request, mission, status=400, **{page_form: form})
 
 
 @org_view
@@ -378,10 +415,13 @@ def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
 def link_create(request: OrgRequest, pk: int) -> HttpResponse:
     """Ask another mission for support, or offer yours."""
     mission = get_mission_for(request, pk, Action.EDIT)
-    return _add_to_mission(
+    actor = actor_of(request)
+    form = InterdependencyForm(request.POST, prefix="link", mission=mission, actor=actor)
+    return _add_or_show(
         request,
         mission,
-        InterdependencyForm(request.POST, prefix="link", mission=mission),
+        form,
+        "link_form",
         lambda data: services.interdependency_create(
             from_mission=mission,
             to_mission=data["to_mission"],
@@ -419,12 +459,11 @@ def mission_move_item(request: OrgRequest, pk: int) -> HttpResponse:
     """Move a KPI or a key task of this mission to another mission one may edit."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk, Action.EDIT)
-    # Ids that are not ids (“abc”, “²”) name nothing: no mission, no item.
-    target = (
-        Mission.objects.select_related("parent", "organisation")
-        .filter(pk=parse_id(request.POST.get("to_mission")) or 0, organisation=actor.organisation)
-        .first()
+    # The picker sends the mission's number; typed by hand, its number or exact title.
+    named = selectors.missions_named(
+        actor=actor, text=request.POST.get("to_mission", ""), editable=True
     )
+    target = named[0] if len(named) == 1 else None
     if target is None or not can(actor, Action.EDIT, target):
         messages.error(request, "Choose a mission of this organisation that you may edit.")
         return _to_mission(mission)

@@ -11,7 +11,7 @@ import pytest
 from measures.models import Kpi
 from measures.services import kpi_create
 from missions.models import KeyTask, Mission
-from tests.missions.factories import TeamFactory
+from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
 
 from .helpers import (
     api_get,
@@ -28,6 +28,9 @@ pytestmark = pytest.mark.django_db
 def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, client) -> None:
     parent = world.team_mission
     wards = TeamFactory(organisation=world.organisation, name="Ward team", parent=world.team)
+    # The first key task is the new mission's: owned by a person of its owner team.
+    nurse = UserFactory(username="nurse")
+    MembershipFactory(organisation=world.organisation, user=nurse, team=wards)
     parent_kpi = kpi_create(
         mission=parent,
         data={
@@ -76,7 +79,7 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
         "kpi-weight": "2.5",
         "kpi-parent_kpi": str(parent_kpi.pk),
         "task-title": "Choose the monitoring kit",
-        "task-owner": str(world.staff.pk),
+        "task-owner": "nurse",
         "task-due_date": "2026-04-15",
         "task-status": "in_progress",
     }
@@ -124,7 +127,7 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
 
     task = KeyTask.objects.get(mission=mission)
     assert task.title == changes["task-title"]
-    assert task.owner == world.staff
+    assert task.owner == nurse
     assert task.due_date == dt.date(2026, 4, 15)
     assert task.status == KeyTask.Status.IN_PROGRESS
     assert task.created_by == world.lead
@@ -172,7 +175,7 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
     assert {name: api_task[name] for name in ("mission", "title", "owner", "due_date")} == {
         "mission": mission.pk,
         "title": changes["task-title"],
-        "owner": world.staff.pk,
+        "owner": nurse.pk,
         "due_date": "2026-04-15",
     }
     assert api_task["status"] == "in_progress"

@@ -1,0 +1,69 @@
+"""The suggestions of the type-ahead pickers (static/js/combobox.js): small HTML fragments of
+options, one endpoint per kind of choice. What they offer is what the forms accept
+(``selectors.pickers``); a member sees only their organisation's missions and people."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from kernel.types import OrgRequest
+from kernel.validators import parse_id
+from kernel.web import actor_of, org_view
+
+from .. import selectors
+from ..models import Mission
+from .common import get_mission_for
+
+OPTIONS = "missions/partials/pick_options.html"
+
+
+def _mission_of_query(request: OrgRequest) -> Mission | None:
+    """The mission of ``?for=`` (the one the choice is for), if one is named; 404 otherwise."""
+    pk = parse_id(request.GET.get("for"))
+    return get_mission_for(request, pk) if pk else None
+
+
+@org_view
+@require_safe
+def pick_missions(request: OrgRequest) -> HttpResponse:
+    """Missions to ask or offer support, or to move a KPI or key task to (``?purpose=move``:
+    only those one may edit); the likely ones first."""
+    near = _mission_of_query(request)
+    missions = selectors.mission_suggestions(
+        actor=actor_of(request),
+        q=request.GET.get("q", ""),
+        near=near,
+        editable=request.GET.get("purpose") == "move",
+    )
+    options = [
+        {"value": m.pk, "label": m.title, "detail": f"{m.owner_display} · #{m.pk}"}
+        for m in missions
+    ]
+    return render(request, OPTIONS, {"options": options, "kind": "mission"})
+
+
+@org_view
+@require_safe
+def pick_people(request: OrgRequest) -> HttpResponse:
+    """People who may own a key task of ``?for=`` (a mission), or of a mission being written
+    for ``?team=`` (its owner team, on the page that writes it)."""
+    mission = _mission_of_query(request)
+    if mission is None:
+        team = parse_id(request.GET.get("team"))
+        mission = Mission(organisation=actor_of(request).organisation, owner_team_id=team)
+    people = (
+        selectors.person_suggestions(mission=mission, q=request.GET.get("q", ""))
+        if mission.owner_user_id or mission.owner_team_id
+        else []
+    )
+    options = [
+        {
+            "value": person.get_username(),
+            "label": person.get_full_name() or person.get_username(),
+            "detail": person.get_username(),
+        }
+        for person in people
+    ]
+    return render(request, OPTIONS, {"options": options, "kind": "person"})
