@@ -105,7 +105,7 @@ def _rows(actor: Actor, missions: list[Mission]) -> dict[int, tuple[MissionFigur
     """Each mission's figures and KPI rows: two queries for all of them."""
     by_id = {m.pk: m for m in missions}
     result = {}
-    for pk, figures in mission_figures(by_id, history=True).items():
+    for pk, figures in mission_figures(missions, history=True).items():
         for f in figures.kpis:
             f.kpi.mission = by_id[pk]
         result[pk] = (figures, [row_for(f.kpi, actor, f) for f in figures.kpis])

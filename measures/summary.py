@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from missions.models import Mission
+
 from . import forecast
 from .figures import rollup_of
+from .health import TONE, Health, health_of
 from .models import CheckIn, Kpi, check_in_due
 
 
@@ -39,6 +42,13 @@ class KpiFigures:
 @dataclass
 class MissionFigures:
     kpis: list[KpiFigures] = field(default_factory=list)
+    # The mission's state, when the figures were read for a mission (not an id alone): the
+    # health rule reads it. An id alone counts as aligned.
+    alignment_status: str = Mission.AlignmentStatus.ALIGNED
+    top: bool = True
+    # Severities of the mission's open findings, when the caller read them
+    # (``reviews.health.health_figures``).
+    findings: list[str] = field(default_factory=list)
 
     @property
     def progress(self) -> float | None:
@@ -49,16 +59,20 @@ class MissionFigures:
         return sum(f.progress * float(f.kpi.weight) for f in self.kpis) / total
 
     @property
-    def health(self) -> str:
-        """good / watch / poor from the KPIs' forecasts; unknown without KPIs."""
-        statuses = {f.forecast.status for f in self.kpis}
-        if not statuses:
-            return "unknown"
-        if "off_track" in statuses:
-            return "poor"
-        if "at_risk" in statuses or statuses == {"unknown"}:
-            return "watch"
-        return "good"
+    def health(self) -> Health:
+        """The mission's health (``measures.health``): not started, on track, watch or off
+        track, from its alignment state, its KPIs' forecasts and its open findings."""
+        return health_of(
+            alignment_status=self.alignment_status,
+            top=self.top,
+            forecasts=(f.forecast.status for f in self.kpis),
+            findings=self.findings,
+        )
+
+    @property
+    def tone(self) -> str:
+        """The colour of the health (a CSS modifier shared with the score bands)."""
+        return TONE[self.health]
 
 
 def standing_check_ins() -> Prefetch:
@@ -88,12 +102,18 @@ def figures_for(kpi: Kpi, standing: Iterable[CheckIn] | None = None) -> KpiFigur
 
 
 def mission_figures(
-    mission_ids: Iterable[int], *, history: bool = False
+    missions: Iterable[Mission | int], *, history: bool = False
 ) -> dict[int, MissionFigures]:
-    """Figures of the active KPIs of these missions: one query, two ``with history`` (the
-    check-ins of sparklines and of the last check-in beside a check-in form)."""
-    ids = list(mission_ids)
+    """Figures of the active KPIs of these missions (or ids): one query, two ``with history``
+    (the check-ins of sparklines and of the last check-in beside a check-in form). Given
+    missions, the figures carry their alignment state for the health rule."""
+    given = list(missions)
+    ids = [m.pk if isinstance(m, Mission) else m for m in given]
     result = {pk: MissionFigures() for pk in ids}
+    for m in given:
+        if isinstance(m, Mission):
+            result[m.pk].alignment_status = m.alignment_status
+            result[m.pk].top = m.parent_id is None
     kpis = (
         Kpi.objects.filter(mission_id__in=ids, status=Kpi.Status.ACTIVE)
         .select_related("parent_kpi")

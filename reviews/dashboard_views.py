@@ -37,6 +37,7 @@ from missions.models import Mission
 
 from . import dashboards, svg
 from .dashboard_forms import CoachingNoteForm
+from .health import with_health
 from .services.coaching import coaching_note_create
 
 HEAT_PAGE = 100  # children per opened branch, as on the cascade page
@@ -303,15 +304,17 @@ def _heat_scope(request: OrgRequest) -> tuple[Actor, dashboards.Scope]:
 @require_GET
 @org_view
 def heatmap(request: OrgRequest) -> HttpResponse:
-    """The cascade coloured by alignment score, with the cascade page's filters."""
+    """The cascade coloured by health, with each score, with the cascade page's filters."""
     actor, scope = _heat_scope(request)
     organisation = actor.organisation
     form = CascadeFilterForm(request.GET or None, organisation=organisation)
     context: dict[str, Any] = {"form": form, "scope": scope}
     if form.is_bound and form.is_valid() and form.has_filters():
         in_scope = dashboards.missions_in_scope(organisation=organisation, scope=scope)
-        matches = mission_selectors.cascade_search(actor=actor, **form.cleaned_data).filter(
-            pk__in=in_scope.values("pk")
+        matches = with_health(
+            mission_selectors.cascade_search(actor=actor, **form.cleaned_data).filter(
+                pk__in=in_scope.values("pk")
+            )
         )
         page = Paginator(matches, 50).get_page(request.GET.get("page"))
         context.update(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from kernel.permissions import Action, can
 from kernel.types import OrgRequest
 from kernel.web import actor_of, org_view
-from measures.summary import mission_figures
+from reviews.health import health_figures
 
 from .. import selectors
 from ..forms import CascadeFilterForm
@@ -20,8 +20,8 @@ BRANCH_PAGE = 100  # children shown per opened branch; "Show more" loads the nex
 
 
 def _nodes(missions: list) -> list[dict]:
-    """Each mission with its KPI figures: two queries for the whole list."""
-    figures = mission_figures(m.pk for m in missions)
+    """Each mission with its KPI figures and health: two queries for the whole list."""
+    figures = health_figures(missions)
     return [{"mission": m, "figures": figures[m.pk]} for m in missions]
 
 

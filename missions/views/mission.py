@@ -23,7 +23,7 @@ from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
 from measures.models import Kpi
-from measures.summary import mission_figures
+from reviews.health import health_figures
 
 from .. import selectors, services
 from ..forms import (
@@ -68,7 +68,7 @@ def _mission_page(
     actor = actor_of(request)
     ancestors = list(selectors.mission_ancestors(mission=mission))
     children = list(selectors.cascade_children(mission=mission)[: BRANCH_PAGE + 1])
-    figures = mission_figures([mission.pk, *(c.pk for c in children)])
+    figures = health_figures([mission, *children])
     may = abilities(actor, mission, MISSION_PAGE_ACTIONS)
     context = {
         "mission": mission,

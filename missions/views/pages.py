@@ -15,6 +15,7 @@ from kernel.notifications import CENTRE_VIEWS, notification_centre, notification
 from kernel.permissions import Action, Actor, can, require
 from kernel.types import OrgRequest, User
 from kernel.web import actor_of, org_view
+from reviews.health import with_health
 from reviews.selectors import reviews_due_for
 
 from .. import selectors, services
@@ -40,8 +41,9 @@ def home(request: OrgRequest) -> HttpResponse:
     actor = actor_of(request)
     context = {
         "vision": selectors.vision_of(organisation=actor.organisation),
-        "top_missions": selectors.top_missions(actor=actor),
-        "my_missions": selectors.missions_owned_by(actor=actor),
+        # Each with its health, computed in the same query (``reviews.health``).
+        "top_missions": with_health(selectors.top_missions(actor=actor)),
+        "my_missions": with_health(selectors.missions_owned_by(actor=actor)),
         "due_reviews": reviews_due_for(actor=actor),
         "can_edit_vision": can(actor, Action.EDIT_VISION),
         "onboarding": _onboarding(actor),

@@ -7,7 +7,10 @@ Plain ints and dicts, no model objects: a table of 10,000 teams adds up 10,000 o
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from measures.models import ForecastStatus
 
@@ -28,6 +31,17 @@ def score_band(score: float | None) -> str:
     if score >= GOOD_FROM:
         return "good"
     return "watch" if score >= WATCH_FROM else "poor"
+
+
+def ending_today(
+    trend: list[tuple[dt.date, float]], score: float | None
+) -> list[tuple[dt.date, float]]:
+    """The trend of a score whose last point is today's ``score``, the figure printed beside
+    the chart: the nightly snapshot of today (or none yet) gives way to the live score, so the
+    number and the chart's last label are one value."""
+    today = timezone.localdate()
+    points = [(day, value) for day, value in trend if day != today]
+    return points if score is None else [*points, (today, score)]
 
 
 def _merge(into: dict[str, int], other: dict[str, int]) -> None:

@@ -1,5 +1,6 @@
-"""The heat map of the cascade: missions level by level, each with its own score band and
-the mean score of its whole branch (one GROUP BY per level shown)."""
+"""The heat map of the cascade: missions level by level, each coloured by its health
+(``measures.health``, computed in the query by ``reviews.health.with_health``) with its own
+score, and the mean score of its whole branch (one GROUP BY per level shown)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,40 @@ from django.db.models.functions import Substr
 
 from kernel import tree
 from kernel.models import Organisation
+from measures.health import TONE, Health
 from missions.models import Mission
 
+from ..health import with_health
 from .figures import score_band
 from .scope import Scope, missions_in_scope
 
 
 @dataclass
 class HeatNode:
-    """A mission of the heat map: its own score and that of its whole branch."""
+    """A mission of the heat map: its health, its own score and that of its whole branch."""
 
     mission: Mission
     branch_score: float | None = None
     branch_missions: int = 1
 
     @property
+    def health(self) -> str:
+        """The mission's health, annotated by the query (``with_health``)."""
+        return str(getattr(self.mission, "health", Health.NOT_STARTED))
+
+    @property
     def band(self) -> str:
-        return score_band(self.mission.alignment_score)
+        """The mission's colour: that of its health, as on every other page."""
+        return TONE[Health(self.health)]
+
+    @property
+    def score(self) -> int | None:
+        """Its own score, none until it has started: a draft without data is not "100"."""
+        return None if self.health == Health.NOT_STARTED else self.mission.alignment_score
+
+    @property
+    def score_tone(self) -> str:
+        return score_band(self.score)
 
     @property
     def branch_band(self) -> str:
@@ -34,7 +52,7 @@ class HeatNode:
 
 
 def _with_child_count(missions: QuerySet[Mission]) -> QuerySet[Mission]:
-    return missions.annotate(
+    return with_health(missions).annotate(
         child_count=Count("children", filter=~Q(children__status=Mission.Status.ARCHIVED))
     )
 

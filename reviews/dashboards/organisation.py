@@ -7,10 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kernel.models import Organisation
+from missions.models import Mission
 
-from .figures import Figures, TeamRow, total_of
+from ..health import health_counts
+from .figures import Figures, TeamRow, ending_today, total_of
 from .queries import figures_by_team, organisation_figures, trend
-from .scope import Scope
+from .scope import Scope, missions_in_scope
 from .teams import DEFAULT_SORT, sort_rows, team_infos, team_rows
 
 
@@ -27,11 +29,14 @@ class Dashboard:
     # The alignment check the table's scores and findings come from (whole organisation
     # only); None when they are live.
     checked_on: dt.date | None = None
+    # The active missions in view by health (``measures.health``): the headline's verdict.
+    states: dict[str, int] | None = None
 
 
 def organisation_dashboard(*, organisation: Organisation, scope: Scope, sort: str) -> Dashboard:
-    """Figures, trend and table of teams: seven queries for any number of missions (six for
-    a team-scoped coach, whose figures are computed live over their teams)."""
+    """Figures, missions by health, trend and table of teams: eight queries for any number of
+    missions (seven for a team-scoped coach, whose figures are computed live over their
+    teams). The trend ends with the score the headline shows."""
     checked_on = None
     if scope is None:
         figures = organisation_figures(organisation=organisation)
@@ -45,8 +50,13 @@ def organisation_dashboard(*, organisation: Organisation, scope: Scope, sort: st
         organisation=organisation,
         scope=scope,
         figures=total,
-        trend=trend(organisation=organisation, scope=scope),
+        trend=ending_today(trend(organisation=organisation, scope=scope), total.score),
         rows=rows,
         sort=applied,
         checked_on=checked_on,
+        states=health_counts(
+            missions_in_scope(organisation=organisation, scope=scope).filter(
+                status=Mission.Status.ACTIVE
+            )
+        ),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, Prefetch, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -20,8 +20,9 @@ from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 from missions.querysets import in_play
 
+from ..health import health_counts, with_health
 from ..models import SEVERITY_RANK, Finding, Review
-from .figures import Figures, TeamRow, total_of
+from .figures import Figures, TeamRow, ending_today, total_of
 from .queries import figures_by_team, trend
 from .scope import missions_in_scope
 from .teams import sort_rows, team_infos, team_rows
@@ -35,16 +36,17 @@ SPARK_POINTS = 24
 
 @dataclass
 class MissionHealth:
-    """A mission's KPI figures from the stored columns: weighted progress and a health word
-    (the same rule as ``measures.summary.MissionFigures.health``)."""
+    """A mission's KPI figures from the stored columns (weighted progress), and its health
+    (``measures.health``) as the page's query computed it (``reviews.health.with_health``)."""
 
     kpis: int = 0
     progress: float | None = None
-    health: str = "unknown"
+    health: str = "not_started"
 
 
 def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
-    """Health of each of these missions: one GROUP BY over their active KPIs."""
+    """The KPI figures of each of these missions: one GROUP BY over their active KPIs. Their
+    health is the mission row's (``with_health``), set by the caller."""
     rows = (
         Kpi.objects.filter(mission_id__in=mission_ids, status=Kpi.Status.ACTIVE)
         .values("mission_id")
@@ -52,21 +54,13 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
             total=Count("id"),
             weight_total=Sum(Cast("weight", FloatField())),
             weighted=Sum(F("progress") * Cast("weight", FloatField())),
-            off=Count("id", filter=Q(forecast_status=ForecastStatus.OFF_TRACK)),
-            risk=Count("id", filter=Q(forecast_status=ForecastStatus.AT_RISK)),
-            unknown=Count("id", filter=Q(forecast_status=ForecastStatus.UNKNOWN)),
         )
         .order_by()
     )
     out = {pk: MissionHealth() for pk in mission_ids}
     for r in rows:
-        health = "good"
-        if r["off"]:
-            health = "poor"
-        elif r["risk"] or r["unknown"] == r["total"]:
-            health = "watch"
         progress = r["weighted"] / r["weight_total"] if r["weight_total"] else None
-        out[r["mission_id"]] = MissionHealth(r["total"], progress, health)
+        out[r["mission_id"]] = MissionHealth(r["total"], progress)
     return out
 
 
@@ -104,6 +98,7 @@ class TeamDashboard:
     kpis: list[KpiFigures]
     reviews: list[Review]
     findings: list[Finding]
+    states: dict[str, int]  # the active missions by health: the headline's verdict
 
     @property
     def mission_rows(self) -> list[tuple[Mission, MissionHealth]]:
@@ -123,18 +118,26 @@ def team_dashboard(
         status=Mission.Status.ACTIVE
     )
     missions = Paginator(
-        active.with_owner().order_by(F("alignment_score").asc(nulls_last=True), "title", "id"),
+        with_health(
+            active.with_owner().order_by(F("alignment_score").asc(nulls_last=True), "title", "id")
+        ),
         per_page,
     ).get_page(page)
+    health = mission_health([m.pk for m in missions])
+    for m in missions:
+        health[m.pk].health = m.health  # annotated by with_health
     today = timezone.localdate()
+    figures = total_of(own)
     return TeamDashboard(
         team=team,
-        figures=total_of(own),
-        trend=trend(organisation=organisation, scope=scope),
+        figures=figures,
+        # Ends with the score printed beside it: one value, not today's snapshot.
+        trend=ending_today(trend(organisation=organisation, scope=scope), figures.score),
         rows=rows,
         sort=applied,
         missions=missions,
-        health=mission_health([m.pk for m in missions]),
+        health=health,
+        states=health_counts(active),
         kpis=worst_kpis(active),
         reviews=list(
             Review.objects.filter(

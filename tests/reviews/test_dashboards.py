@@ -229,8 +229,10 @@ def test_the_team_dashboard_lists_what_to_act_on(figures, client) -> None:
         figures.team_mission.pk,
     ]
     health = dict((m.pk, h) for m, h in board.mission_rows)
-    assert health[figures.staff_mission.pk].health == "poor"
-    assert health[figures.team_mission.pk].health == "good"
+    # measures.health: a draft under a parent is not started, whatever its KPIs; aligned and
+    # on track but with an open warning finding is watch.
+    assert health[figures.staff_mission.pk].health == "not_started"
+    assert health[figures.team_mission.pk].health == "watch"
     assert [f.kpi.forecast_status for f in board.kpis] == ["off_track", "at_risk", "on_track"]
     assert [r.due_date for r in board.reviews] == [TODAY]  # Operations' scheduled review
     assert board.trend == [(days(-1), 60.0), (TODAY, 62.5)]
@@ -426,23 +428,24 @@ def test_the_heat_map_colours_missions_and_branches(figures, client) -> None:
     client.force_login(figures.coach)
     response = client.get("/o/acme/dashboard/heatmap/")
     (root,) = response.context["nodes"]
-    assert root.mission == figures.org_mission and root.band == "good"
+    # The top mission's only KPI has not enough data: not started, coloured neutral.
+    assert root.mission == figures.org_mission and root.band == "unknown"
     assert (root.branch_score, root.branch_missions, root.branch_band) == (75, 3, "watch")
     html = response.content.decode()
-    assert "heat--good" in html and "Branch" in html and "out of 100, watch" in html
+    assert "heat--unknown" in html and "Branch" in html and "out of 100, watch" in html
     branch = client.get(
         f"/o/acme/dashboard/heatmap/{figures.org_mission.pk}/children/", HTTP_HX_REQUEST="true"
     )
     assert "<html" not in branch.content.decode()  # the htmx partial
     (node,) = branch.context["nodes"]
-    assert (node.band, node.branch_score) == ("watch", 62.5)
+    assert (node.band, node.branch_score) == ("unknown", 62.5)  # a draft: not started
 
 
 def test_the_heat_map_takes_the_cascades_filters(figures, client) -> None:
     client.force_login(figures.coach)
     response = client.get("/o/acme/dashboard/heatmap/?q=virtual")
     assert [n.mission for n in response.context["results"]] == [figures.staff_mission]
-    assert response.context["results"][0].band == "poor"
+    assert response.context["results"][0].band == "unknown"  # a draft: not started
     by_team = client.get("/o/acme/dashboard/heatmap/?team=Operations")
     assert {n.mission for n in by_team.context["results"]} == {
         figures.team_mission,
@@ -637,8 +640,8 @@ def test_the_organisation_dashboard_costs_these_queries(
     # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by
     # forecast, 9 the snapshots of the last check (the teams' figures, the organisation's
     # review compliance), 10 teams with leaders, 11 organisation snapshots (trend),
-    # 12 unread notifications.
-    with django_assert_num_queries(12 + TENANT_SCOPE_QUERIES):
+    # 12 unread notifications, 13 the active missions by health (the headline).
+    with django_assert_num_queries(13 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
@@ -647,9 +650,10 @@ def test_the_team_dashboard_costs_these_queries(world, client, django_assert_num
     _grow(world, 180)
     # 1–5 session, user, organisation, membership, teams led; 6 the team; 7–10 figures by team
     # (missions, KPIs, reviews, findings); 11 sub-teams; 12 their snapshots; 13 count and
-    # 14 page of missions; 15 their KPI health; 16 worst KPIs and 17 their last check-ins;
-    # 18 reviews due; 19 findings to act on; 20 unread notifications.
-    with django_assert_num_queries(20 + TENANT_SCOPE_QUERIES):
+    # 14 page of missions with their health; 15 their KPI progress; 16 worst KPIs and 17 their
+    # last check-ins; 18 reviews due; 19 findings to act on; 20 unread notifications;
+    # 21 the active missions by health (the headline).
+    with django_assert_num_queries(21 + TENANT_SCOPE_QUERIES):
         assert client.get(f"/o/acme/dashboard/teams/{world.team.pk}/").status_code == 200
 
 
