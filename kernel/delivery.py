@@ -32,6 +32,7 @@ from typing import Any
 from django.db import DatabaseError, InterfaceError, transaction
 from django.utils import timezone
 
+from missionlead import emails
 from missionlead.emails import absolute_url, send_email
 
 from .models import Notification
@@ -42,12 +43,8 @@ from .preferences import REASONS, Channel, channel_expression, channel_of, unsub
 PENDING_FOR = dt.timedelta(hours=24)
 
 
-class EmailedNotRecorded(Exception):
-    """The notification's email went out, but the transaction recording it did not commit."""
-
-    def __init__(self, notification_id: int) -> None:
-        super().__init__(f"Notification {notification_id} was emailed, but its claim was lost.")
-        self.notification_id = notification_id
+class EmailedNotRecorded(emails.EmailedNotRecorded):
+    what = "Notification"
 
 
 def emails_pending(*, recipient_ids: list[int] | None = None) -> list[int]:

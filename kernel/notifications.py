@@ -186,7 +186,11 @@ class Wanted:
 
 
 def items_reconcile(
-    *, organisation_id: int, what: str, wanted: Iterable[Wanted] | None, still_open: set[str]
+    *,
+    organisation_id: int,
+    what: str,
+    wanted: Iterable[Wanted] | None,
+    still_open: set[str] | None = None,
 ) -> tuple[int, int]:
     """Make the open items of one kind of cause (``what``) in one organisation what the state
     asks for: write the wanted items nobody has yet, and complete the open ones it no longer
@@ -201,7 +205,8 @@ def items_reconcile(
     ).values_list("pk", "recipient_id", "cause")
     by_key = {(recipient_id, cause): pk for pk, recipient_id, cause in open_rows}
     if wanted is None:
-        stale = [pk for (_, cause), pk in by_key.items() if cause not in still_open]
+        keep = still_open or set()
+        stale = [pk for (_, cause), pk in by_key.items() if cause not in keep]
         new: list[Wanted] = []
     else:
         wanted_by_key = {(w.recipient_id, w.cause): w for w in wanted}

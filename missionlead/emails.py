@@ -21,6 +21,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 
+class EmailedNotRecorded(Exception):
+    """An email went out, but the transaction recording it did not commit (the database went
+    away between the two): the caller's retry records it without emailing again. One class
+    per thing emailed (a reminder, a notification, a digest) names it."""
+
+    what = "Email"
+
+    def __init__(self, pk: int) -> None:
+        super().__init__(f"{self.what} {pk} was emailed, but its record was not stored.")
+        self.pk = pk
+
+
 def absolute_url(path: str) -> str:
     """``path`` (``/o/demo/…``) on the address people reach the site at."""
     return f"{settings.SITE_URL}{path}"

@@ -246,7 +246,6 @@ def inbox_sweep_organisation(
                     organisation_id=organisation.pk,
                     what=what,
                     wanted=source(organisation, today),
-                    still_open=set(),
                 )
         if only is None or "review" in only:
             result["review"] = items_reconcile(

@@ -52,7 +52,7 @@ from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import OPEN
 from kernel.preferences import DIGEST, Channel, channel_expression, unsubscribe_url
 from kernel.querysets import owned_by_person
-from missionlead.emails import absolute_url, send_email
+from missionlead.emails import EmailedNotRecorded, absolute_url, send_email
 from missions.models import Mission
 
 from ..models import DigestClaim
@@ -314,12 +314,8 @@ def _event_line(event: AuditEvent) -> Line:
 # --- Sending, exactly once -----------------------------------------------------------------------
 
 
-class DigestEmailedNotRecorded(Exception):
-    """The digest's email went out, but the transaction recording it did not commit."""
-
-    def __init__(self, claim_id: int) -> None:
-        super().__init__(f"Digest {claim_id} was emailed, but its claim was not stored.")
-        self.claim_id = claim_id
+class DigestEmailedNotRecorded(EmailedNotRecorded):
+    what = "Digest"
 
 
 def digest_send(*, claim_id: int, with_email: bool = True) -> bool:

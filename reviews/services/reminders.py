@@ -48,7 +48,7 @@ from kernel.formats import day
 from kernel.models import Notification
 from kernel.notifications import cause_of, mission_owners, notify
 from kernel.preferences import Channel, channel_of
-from missionlead.emails import send_email
+from missionlead.emails import EmailedNotRecorded, send_email
 from missions.querysets import in_play
 
 from ..models import Reminder, Review
@@ -140,12 +140,8 @@ def _message(reminder: Reminder) -> str:
     return messages[reminder.kind]
 
 
-class ReminderEmailedNotRecorded(Exception):
-    """The reminder's email went out, but the transaction recording it did not commit."""
-
-    def __init__(self, reminder_id: int) -> None:
-        super().__init__(f"Reminder {reminder_id} was emailed, but its claim was not stored.")
-        self.reminder_id = reminder_id
+class ReminderEmailedNotRecorded(EmailedNotRecorded):
+    what = "Reminder"
 
 
 def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:

@@ -4,7 +4,6 @@ The email must not go out a second time when the task retries."""
 
 from __future__ import annotations
 
-import psycopg2
 import pytest
 from django.core import mail
 from django.db import connection
@@ -15,6 +14,7 @@ from reviews import services
 from reviews.models import Reminder, Review
 from reviews.services import reminders
 from reviews.services.reminders import ReminderEmailedNotRecorded
+from tests.faults import lose_the_session_after_sending
 from tests.missions.factories import align
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -26,18 +26,7 @@ def test_a_commit_lost_after_the_email_is_retried_without_a_second_email(
     align(world.team_mission)  # in play: its review is reminded
     Review.objects.create(mission=world.team_mission, due_date=timezone.localdate())
     (reminder_id,) = services.reminders_claim()
-    send_email = reminders.send_email
-
-    def send_then_lose_the_session(**kwargs):
-        sent = send_email(**kwargs)
-        # As a PostgreSQL restart does: this session ends with its transaction open.
-        pid = connection.connection.get_backend_pid()
-        with psycopg2.connect(**connection.get_connection_params()) as other:
-            other.autocommit = True
-            other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
-        return sent
-
-    monkeypatch.setattr(reminders, "send_email", send_then_lose_the_session)
+    lose_the_session_after_sending(reminders, monkeypatch)
     with pytest.raises(ReminderEmailedNotRecorded):
         services.reminder_send(reminder_id=reminder_id)
     connection.close()

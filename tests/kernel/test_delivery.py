@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -19,6 +18,7 @@ from kernel.models import Notification, NotificationPreference
 from kernel.notifications import CAUSES, notifications_done, notify
 from kernel.preferences import DEFAULT_CHANNELS, notification_preferences_set, unsubscribe_read
 from reviews import services as review_services
+from tests.faults import lose_the_session_after_sending
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -245,17 +245,8 @@ def test_a_commit_lost_after_the_email_is_retried_without_a_second_email(
         mission=world.staff_mission,
     )
     (pending,) = delivery.emails_pending()
-    send_email = delivery.send_email
-
-    def send_then_lose_the_session(**kwargs):
-        sent = send_email(**kwargs)
-        pid = connection.connection.get_backend_pid()
-        with psycopg2.connect(**connection.get_connection_params()) as other:
-            other.autocommit = True
-            other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
-        return sent
-
-    monkeypatch.setattr(delivery, "send_email", send_then_lose_the_session)
+    send_email = delivery.send_email  # put back for the retry
+    lose_the_session_after_sending(delivery, monkeypatch)
     with pytest.raises(delivery.EmailedNotRecorded):
         delivery.notification_email_send(notification_id=pending)
     connection.close()

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import zoneinfo
 
-import psycopg2
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -25,6 +24,7 @@ from reviews import services, tasks
 from reviews.models import DigestClaim
 from reviews.services import digests
 from reviews.services.digests import DigestEmailedNotRecorded, digest_build, digest_period
+from tests.faults import lose_the_session_after_sending
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -332,17 +332,8 @@ def test_a_commit_lost_after_the_email_is_retried_without_a_second_email(
     item(world, world.staff)
     services.digests_claim()
     claim_id = DigestClaim.objects.get(user=world.staff).pk
-    send_email = digests.send_email
-
-    def send_then_lose_the_session(**kwargs):
-        sent = send_email(**kwargs)
-        pid = connection.connection.get_backend_pid()
-        with psycopg2.connect(**connection.get_connection_params()) as other:
-            other.autocommit = True
-            other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
-        return sent
-
-    monkeypatch.setattr(digests, "send_email", send_then_lose_the_session)
+    send_email = digests.send_email  # put back for the retry
+    lose_the_session_after_sending(digests, monkeypatch)
     with pytest.raises(DigestEmailedNotRecorded):
         services.digest_send(claim_id=claim_id)
     connection.close()
