@@ -18,10 +18,11 @@ from kernel.permissions import Action, can
 from missions import selectors as mission_selectors
 from missions.models import KeyTask, Mission
 from reviews.dashboards import CoachingAttention, coaching_attention
+from reviews.health import health_figures
 
 from . import charts
 from .models import CheckIn, Kpi
-from .summary import KpiFigures, MissionFigures, figures_for, mission_figures
+from .summary import KpiFigures, MissionFigures, figures_for
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -102,10 +103,11 @@ def _owned_missions(actor: Actor) -> list[Mission]:
 
 
 def _rows(actor: Actor, missions: list[Mission]) -> dict[int, tuple[MissionFigures, list[KpiRow]]]:
-    """Each mission's figures and KPI rows: two queries for all of them."""
+    """Each mission's figures (open findings included, so that its health is the whole rule)
+    and KPI rows: three queries for all of them."""
     by_id = {m.pk: m for m in missions}
     result = {}
-    for pk, figures in mission_figures(missions, history=True).items():
+    for pk, figures in health_figures(missions, history=True).items():
         for f in figures.kpis:
             f.kpi.mission = by_id[pk]
         result[pk] = (figures, [row_for(f.kpi, actor, f) for f in figures.kpis])
@@ -131,8 +133,8 @@ def my_kpis(*, actor: Actor) -> list[Kpi]:
 def my_work(*, actor: Actor) -> MyWork:
     """The user's inbox, then each of their missions with its KPIs and key tasks.
 
-    Queries: missions (1), KPIs and their check-ins (2), key tasks (1), the inbox's open items
-    (1): five, for any number of each.
+    Queries: missions (1), KPIs and their check-ins (2), open findings (1), key tasks (1), the
+    inbox's open items (1): six, for any number of each.
     """
     missions = _owned_missions(actor)
     rows = _rows(actor, missions)

@@ -190,7 +190,8 @@ class AlignmentSnapshot(models.Model):
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="alignment_snapshots"
     )
     run_date = models.DateField()
-    score = models.FloatField()
+    # Empty when none of the missions has a score yet (all drafts: not started).
+    score = models.FloatField(null=True, blank=True)
     missions = models.PositiveIntegerField()
     open_findings = models.PositiveIntegerField()
     critical_findings = models.PositiveIntegerField(default=0)
@@ -221,7 +222,8 @@ class AlignmentSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team or self.organisation} on {self.run_date}: {self.score:.0f}"
+        score = "no score" if self.score is None else f"{self.score:.0f}"
+        return f"{self.team or self.organisation} on {self.run_date}: {score}"
 
 
 class CoachingNote(TimeStampedModel):

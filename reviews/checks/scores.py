@@ -15,8 +15,10 @@ WEIGHTS = {"critical": 25, "warning": 10, "info": 4}
 
 
 def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
-    """100 minus the weights of each mission's open findings; archived missions get none.
-    Only the missions whose score moved are written."""
+    """100 minus the weights of each mission's open findings. Archived missions get none, nor
+    do drafts below the top: not started (``measures.health``, step 1), so no mean of the
+    dashboards, snapshots or heat map counts them as a perfect 100. Only the missions whose
+    score moved are written."""
     weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
     d = dialect()
     cursor.execute(
@@ -24,6 +26,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
         UPDATE missions_mission SET alignment_score = scored.score
         FROM (
             SELECT m.id, CASE WHEN m.status = 'active'
+                AND NOT (m.alignment_status = 'draft' AND m.parent_id IS NOT NULL)
                 THEN {d["greatest"]}(0, 100 - COALESCE(f.weight, 0)) END AS score
             FROM missions_mission m
             LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
@@ -69,7 +72,7 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         f"""
         INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
                                                missions, open_findings, critical_findings)
-        SELECT %(org)s, NULL, %(today)s, COALESCE(AVG(m.alignment_score), 100), COUNT(*),
+        SELECT %(org)s, NULL, %(today)s, AVG(m.alignment_score), COUNT(*),
                COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
         FROM missions_mission m LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
         WHERE m.organisation_id = %(org)s AND m.status = 'active'
@@ -109,7 +112,7 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         params,
     )
     row = cursor.fetchone()
-    return float(row[0]) if row else None
+    return float(row[0]) if row and row[0] is not None else None
 
 
 def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:

@@ -158,7 +158,10 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
                 total.reviews_due, total.reviews_on_time = due, on_time
                 continue
             figures = teams[team]
-            figures.missions, figures.score_sum, figures.scored = count, score * count, count
+            # A team of drafts only has no score (none of its missions is scored).
+            figures.missions = count
+            figures.scored = count if score is not None else 0
+            figures.score_sum = (score or 0) * figures.scored
             figures.open_findings, figures.critical_findings = open_, critical
             figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
             figures.reviews_due, figures.reviews_on_time = due, on_time
@@ -171,10 +174,14 @@ def trend(*, organisation: Organisation, scope: Scope) -> list[tuple[dt.date, fl
     """The daily score of the last 90 days: the organisation's snapshots, or the snapshots of
     the teams in scope weighted by their missions. One query."""
     since = timezone.localdate() - dt.timedelta(days=WINDOW_DAYS - 1)
-    snapshots = AlignmentSnapshot.objects.filter(organisation=organisation, run_date__gte=since)
+    snapshots = AlignmentSnapshot.objects.filter(
+        organisation=organisation, run_date__gte=since, score__isnull=False
+    )
     if scope is None:
         rows = snapshots.filter(team__isnull=True).values_list("run_date", "score")
-        return [(day, float(score)) for day, score in rows.order_by("run_date")]
+        return [
+            (day, float(score)) for day, score in rows.order_by("run_date") if score is not None
+        ]
     teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
     weighted = (
         snapshots.filter(team__in=teams, missions__gt=0)

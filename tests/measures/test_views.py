@@ -76,6 +76,28 @@ def test_my_work_shows_staff_their_kpis_and_key_tasks(world, client) -> None:
     assert "Nothing waits for you" in html  # checked in 3 days ago, within its 30-day cadence
 
 
+def test_my_work_says_a_mission_with_a_critical_finding_is_off_track(world, client) -> None:
+    """My work reads the one health rule whole, findings included, as the cascade does
+    (failing first: it said "On track" beside a critical finding)."""
+    from reviews.models import Finding
+
+    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_status="aligned")
+    kpi = staff_kpi(world, forecast_status="on_track")
+    CheckInFactory(kpi=kpi, author=world.staff, value=25, recorded_on=days_ago(3))
+    Finding.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        kind="space_exceeds_parent",
+        severity="critical",
+        message="Over the parent's budget.",
+        opened_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
+    client.force_login(world.staff)
+    html = client.get(ME).content.decode()
+    assert 'data-health="off_track"' in html and 'data-health="on_track"' not in html
+
+
 def test_the_inbox_lists_what_waits_for_the_user(world, client) -> None:
     stale = staff_kpi(world, name="Stale KPI", cadence_days=7)
     CheckInFactory(kpi=stale, author=world.staff, recorded_on=days_ago(10))

@@ -325,3 +325,25 @@ def test_snapshots_count_kpi_forecasts_and_review_compliance(calm) -> None:
     assert (team.reviews_due, team.reviews_on_time) == (2, 1)
     board = AlignmentSnapshot.objects.get(team=calm.top_team)
     assert (board.kpis_on_track, board.reviews_due) == (1, 0)
+
+
+def test_a_draft_below_the_top_has_no_score_and_counts_in_no_mean(calm) -> None:
+    """A draft is not started: no score, so no mean (dashboards, snapshots, heat map) counts it
+    as a perfect 100 (failing first: the dashboards' mean rose with every new draft)."""
+    Mission.objects.filter(pk=calm.staff_mission.pk).update(alignment_status="draft")
+    Kpi.objects.filter(mission=calm.team_mission).update(status="archived")  # a warning
+    run_checks(organisation=calm.organisation)
+    calm.staff_mission.refresh_from_db()
+    assert calm.staff_mission.alignment_score is None
+    scored = Mission.objects.filter(
+        organisation=calm.organisation, status="active", alignment_score__isnull=False
+    )
+    mean = sum(scored.values_list("alignment_score", flat=True)) / scored.count()
+    snapshot = AlignmentSnapshot.objects.get(organisation=calm.organisation, team=None)
+    assert float(snapshot.score) == pytest.approx(mean)
+    assert snapshot.score < 100
+    # Proposed again, it is scored at the next check.
+    Mission.objects.filter(pk=calm.staff_mission.pk).update(alignment_status="proposed")
+    run_checks(organisation=calm.organisation)
+    calm.staff_mission.refresh_from_db()
+    assert calm.staff_mission.alignment_score is not None
