@@ -8,14 +8,12 @@ import copy
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import QuerySet
 
 from . import services
-from .models import Membership, Organisation, Team
+from .models import Membership, Organisation
+from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
-from .types import User
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -26,14 +24,6 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
-
-
-def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer the rows of ``queryset`` in the form's model choice field ``name``."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ModelChoiceField):
-        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
-    field.queryset = queryset
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -86,22 +76,23 @@ def save_through(form: forms.BaseForm, save: Any) -> Any:
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
+TEAM_HELP = "Type part of its name and choose; or type its exact name."
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    parent = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, label="Parent team"
+    parent = TeamPickField(
+        required=False, label="Parent team", help_text=f"{TEAM_HELP} Empty: a top team."
     )
-    leader = forms.CharField(
-        label="Leader", required=False, help_text="Username or email of a member."
+    leader = MemberPickField(
+        label="Leader",
+        required=False,
+        help_text="Type part of a member's name and choose; or type a username or email.",
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        limit_choices(self, "parent", Team.objects.filter(organisation=organisation))
-
-    def clean_leader(self) -> User | None:
-        return _member(self.organisation, self.cleaned_data["leader"])
+        bind_pickers(self, organisation)
 
 
 class InviteForm(forms.Form):
@@ -113,11 +104,11 @@ class InviteForm(forms.Form):
         help_text="One or more, separated by commas or new lines.",
     )
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="staff")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    team = TeamPickField(required=False, label="Team", help_text=TEAM_HELP)
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "team", Team.objects.filter(organisation=organisation))
+        bind_pickers(self, organisation)
 
     def clean_emails(self) -> list[str]:
         emails = services.parse_invitation_lines(self.cleaned_data["emails"])
@@ -129,15 +120,17 @@ class InviteForm(forms.Form):
 class MembershipForm(ServiceModelForm):
     """A member's role, team and job title."""
 
+    team = TeamPickField(required=False, label="Team", help_text=TEAM_HELP)
+
     class Meta:
         model = Membership
         fields = ["role", "team", "job_title"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(
-            self, "team", Team.objects.filter(organisation_id=self.instance.organisation_id)
-        )
+        bind_pickers(self, self.instance.organisation)
+        if self.instance.team_id and not self.is_bound:
+            self.initial["team"] = self.instance.team  # shown by its name, not its number
 
 
 class ImportForm(forms.Form):
@@ -162,23 +155,6 @@ class ImportForm(forms.Form):
         if not data.get("content"):
             raise forms.ValidationError("Choose a CSV file.")
         return data
-
-
-def _member(organisation: Organisation, key: str) -> User | None:
-    key = (key or "").strip()
-    if not key:
-        return None
-    found = (
-        get_user_model()
-        .objects.filter(memberships__organisation=organisation, username=key)
-        .first()
-        or get_user_model()
-        .objects.filter(memberships__organisation=organisation, email__iexact=key)
-        .first()
-    )
-    if found is None:
-        raise forms.ValidationError("No member of this organisation with that username or email.")
-    return found
 
 
 class OrganisationSettingsForm(ServiceModelForm):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("dashboard/heatmap/", views.heatmap, name="heatmap"),
     path("dashboard/heatmap/<int:pk>/children/", views.heatmap_children, name="heatmap-children"),
     path("coaching/", views.coaching, name="coaching"),
+    path("coaching/pick/", views.coaching_pick, name="coaching-pick"),
 ]

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from kernel.models import Team
 from kernel.permissions import (
@@ -36,7 +36,7 @@ from missions.forms import CascadeFilterForm
 from missions.models import Mission
 
 from . import dashboards, svg
-from .dashboard_forms import CoachingNoteForm
+from .dashboard_forms import CoachingNoteForm, coachee_suggestions
 from .health import with_health
 from .services.coaching import coaching_note_create
 
@@ -372,7 +372,10 @@ def coaching(request: OrgRequest) -> HttpResponse:
             organisation=actor.organisation, scope=dashboard_teams(actor), coach=actor.user
         )
         form = CoachingNoteForm(
-            request.POST or None, coachees=coachees, initial={"coachee": request.GET.get("coachee")}
+            request.POST or None,
+            organisation=actor.organisation,
+            coachees=coachees,
+            initial={"coachee": request.GET.get("coachee")},
         )
         if request.method == "POST" and form.is_valid():
             coachee = form.cleaned_data["coachee"]
@@ -387,3 +390,26 @@ def coaching(request: OrgRequest) -> HttpResponse:
     context = {"form": form, "by_coachee": list(by_coachee.values()), "received": received}
     status = 400 if form is not None and form.is_bound and not form.is_valid() else 200
     return render(request, "reviews/coaching/notes.html", context, status=status)
+
+
+@require_safe
+@org_view
+def coaching_pick(request: OrgRequest) -> HttpResponse:
+    """The coach's suggestions for the note's coachee (static/js/combobox.js): members of the
+    teams they coach whose name holds ``?q=``."""
+    actor = request.actor
+    require(actor, Action.WRITE_COACHING_NOTE)
+    coachees = dashboards.coachees_for(
+        organisation=actor.organisation, scope=dashboard_teams(actor), coach=actor.user
+    )
+    options = [
+        {
+            "value": m.pk,
+            "label": m.user.get_full_name() or m.user.get_username(),
+            "detail": m.team.name if m.team else "no team",
+        }
+        for m in coachee_suggestions(coachees, request.GET.get("q", ""))
+    ]
+    return render(
+        request, "missions/partials/pick_options.html", {"options": options, "kind": "coachee"}
+    )

@@ -127,6 +127,9 @@ ROUTES: dict[str, dict[str, Any]] = {
     # The pickers' suggestions: every member, of their own organisation only.
     "missions:pick-missions": {"org": True, "GET": MEMBER},
     "missions:pick-people": {"org": True, "GET": MEMBER},
+    "missions:pick-teams": {"org": True, "GET": MEMBER},
+    # Members' names with their emails: for those who manage the organisation's people.
+    "missions:pick-members": {"org": True, "GET": only("admin")},
     "missions:notifications": {"org": True, "GET": MEMBER, "POST": MEMBER},
     "missions:people": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:org-chart-import": {
@@ -205,6 +208,7 @@ ROUTES: dict[str, dict[str, Any]] = {
     "dashboards:heatmap-children": {"org": True, "pk": "org_mission", "GET": MEMBER},
     # Everyone reads the notes they may read; only coaches write them.
     "dashboards:coaching": {"org": True, "GET": MEMBER, "POST": only("coach", write=True)},
+    "dashboards:coaching-pick": {"org": True, "GET": only("coach")},
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
     "organisation-list": {"GET": everyone()},

@@ -22,7 +22,7 @@ from .mission import (
 from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
 from .people import invitation_action, membership_edit, org_chart_import, people
-from .pickers import pick_missions, pick_people
+from .pickers import pick_members, pick_missions, pick_people, pick_teams
 
 __all__ = [
     "cascade",
@@ -49,8 +49,10 @@ __all__ = [
     "mission_send_back",
     "notifications",
     "org_chart_import",
+    "pick_members",
     "pick_missions",
     "pick_people",
+    "pick_teams",
     "org_view",
     "people",
     "start",

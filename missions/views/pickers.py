@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kernel import pickers
+from kernel.permissions import Action, require
 from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
@@ -67,3 +69,39 @@ def pick_people(request: OrgRequest) -> HttpResponse:
         for person in people
     ]
     return render(request, OPTIONS, {"options": options, "kind": "person"})
+
+
+@org_view
+@require_safe
+def pick_teams(request: OrgRequest) -> HttpResponse:
+    """Teams of the organisation (a parent team, an invitation's or a member's team)."""
+    actor = actor_of(request)
+    teams = pickers.team_suggestions(organisation=actor.organisation, q=request.GET.get("q", ""))
+    options = [
+        {
+            "value": team.pk,
+            "label": team.name,
+            "detail": f"under {team.parent.name}" if team.parent else "top team",
+        }
+        for team in teams
+    ]
+    return render(request, OPTIONS, {"options": options, "kind": "team"})
+
+
+@org_view
+@require_safe
+def pick_members(request: OrgRequest) -> HttpResponse:
+    """Members of the organisation (a team's leader): for those who manage its people only,
+    as the forms that receive the choice are theirs."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    people = pickers.member_suggestions(organisation=actor.organisation, q=request.GET.get("q", ""))
+    options = [
+        {
+            "value": person.get_username(),
+            "label": person.get_full_name() or person.get_username(),
+            "detail": person.email or person.get_username(),
+        }
+        for person in people
+    ]
+    return render(request, OPTIONS, {"options": options, "kind": "member"})

@@ -504,11 +504,21 @@ def test_only_coaches_write_notes(world, client) -> None:
 
 def test_a_team_coach_writes_only_about_their_teams_people(world, team_coach, client) -> None:
     client.force_login(team_coach)
-    choices = client.get("/o/acme/coaching/").context["form"].fields["coachee"].queryset
+    choices = client.get("/o/acme/coaching/").context["form"].fields["coachee"].coachees
     assert {m.user.username for m in choices} == {"lead", "staff"}
+    # The picker suggests them, and only them, whatever is typed.
+    options = client.get("/o/acme/coaching/pick/", {"q": ""}).content.decode()
+    names = {u.get_full_name() for u in (world.lead, world.staff, world.leader)}
+    assert len(names) == 3
+    assert world.lead.get_full_name() in options and world.staff.get_full_name() in options
+    assert world.leader.get_full_name() not in options
     ceo = Membership.objects.get(organisation=world.organisation, user=world.leader)
-    response = client.post("/o/acme/coaching/", {"coachee": ceo.pk, "body": "Hello"})
-    assert response.status_code == 400 and not CoachingNote.objects.exists()
+    for named in (ceo.pk, "ceo"):  # by the picker's number, or by a typed username
+        response = client.post("/o/acme/coaching/", {"coachee": named, "body": "Hello"})
+        assert response.status_code == 400 and not CoachingNote.objects.exists()
+    response = client.post("/o/acme/coaching/", {"coachee": "staff", "body": "Hello"})
+    assert response.status_code == 302
+    assert CoachingNote.objects.get().coachee == world.staff
 
 
 def test_an_empty_note_is_refused_with_a_message(world, client) -> None:
