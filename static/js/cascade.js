@@ -10,7 +10,9 @@
  * - "N more" at the end of a long branch loads its next page in its place;
  * - Expand all replaces the tree with the one the server opened (as many levels as fit in its
  *   bounds), Collapse all closes every open branch; the status line says what happened, and
- *   the address keeps ?expand=all or not, so a reload shows the same.
+ *   the address keeps ?expand=all or not, so a reload shows the same;
+ * - a map wider than its region opens on its middle, and a box whose branch opens stays in
+ *   sight.
  */
 (function () {
   "use strict";
