@@ -5,6 +5,7 @@ Callers import from here; the modules split the reads by concern.
 
 from .cascade import (
     ancestor_titles,
+    cascade_branches,
     cascade_children,
     cascade_roots,
     cascade_search,
@@ -52,6 +53,7 @@ __all__ = [
     "AlignmentConversation",
     "alignment_conversation",
     "ancestor_titles",
+    "cascade_branches",
     "cascade_children",
     "cascade_roots",
     "cascade_search",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from kernel import tree
@@ -93,13 +94,18 @@ def _with_child_count(queryset: QuerySet[Mission]) -> QuerySet[Mission]:
     )
 
 
+# The order of the missions of one level of the cascade; the id last, so that the pages of a
+# long branch follow on from one another.
+BRANCH_ORDER = ("level", "title", "id")
+
+
 def cascade_roots(*, actor: Actor) -> QuerySet[Mission]:
     """The top of the cascade: missions with no parent, with their child counts."""
     return _with_child_count(
         mission_list_visible_to(actor=actor)
         .filter(parent__isnull=True)
         .exclude(status=Mission.Status.ARCHIVED)
-        .order_by("level", "title")
+        .order_by(*BRANCH_ORDER)
     )
 
 
@@ -109,7 +115,28 @@ def cascade_children(*, mission: Mission) -> QuerySet[Mission]:
         Mission.objects.filter(parent=mission)
         .exclude(status=Mission.Status.ARCHIVED)
         .with_owner()
-        .order_by("level", "title")
+        .order_by(*BRANCH_ORDER)
+    )
+
+
+def cascade_branches(*, parent_ids: list[int], per_branch: int) -> QuerySet[Mission]:
+    """The first ``per_branch`` children of each of these missions (the first page of each
+    branch, as ``cascade_children`` orders it), with their own child counts: one query,
+    however many branches, for opening a whole level of the cascade at once."""
+    place = Window(
+        RowNumber(), partition_by=F("parent_id"), order_by=[F(name).asc() for name in BRANCH_ORDER]
+    )
+    first = (
+        Mission.objects.filter(parent_id__in=parent_ids)
+        .exclude(status=Mission.Status.ARCHIVED)
+        .annotate(place=place)
+        .filter(place__lte=per_branch)
+    )
+    # Counted for the missions shown only, not for every child of a branch of thousands.
+    return _with_child_count(
+        Mission.objects.filter(pk__in=first.values("pk"))
+        .with_owner()
+        .order_by("parent_id", *BRANCH_ORDER)
     )
 
 
