@@ -216,13 +216,12 @@ class MissionForm(ServiceModelForm):
     def _say_space_left(self, space: SpaceLeft, *, currency: str) -> None:
         """Beside the deadline, budget and headcount: the most the parent leaves for them (the
         figures the write path refuses beyond, ``missions.operating_space``)."""
+        budget, headcount = space.budget.left, space.headcount.left
         self.fields["deadline"].help_text = f"No later than {formats.day(space.deadline)}."
-        if space.budget.left is not None:
-            self.fields[
-                "budget"
-            ].help_text = f"At most {formats.money(space.budget.left, currency)}."
-        if space.headcount.left is not None:
-            self.fields["headcount"].help_text = f"At most {formats.number(space.headcount.left)}."
+        if budget is not None:
+            self.fields["budget"].help_text = f"At most {formats.money(budget, currency)}."
+        if headcount is not None:
+            self.fields["headcount"].help_text = f"At most {formats.number(headcount)}."
 
     def clean_updated_at(self) -> dt.datetime | None:
         """The version the form was read at; none on a new mission (or a form of old)."""
@@ -330,11 +329,17 @@ class KeyTaskForm(ServiceModelForm):
         text = self.cleaned_data.get("owner") or ""
         if not text.strip():
             return None
-        return resolve_one(
+        owner = resolve_one(
             selectors.people_named(mission=self.mission, text=text),
             none="Choose the mission's owner or a person of its owner team.",
             several="Several people have that name: choose one from the list.",
         )
+        # The picker sends its choice as a number: should the page come back for another
+        # field's error, it shows the person as one types them (as a stored task's owner).
+        shown = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+        shown[self.add_prefix("owner")] = owner.get_username()
+        self.data = shown
+        return owner
 
 
 class InterdependencyForm(forms.Form):

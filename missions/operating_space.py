@@ -37,14 +37,14 @@ class Share:
         return None if self.limit is None else max(self.limit - self.taken, 0)
 
     def allows(self, asked: Decimal | int | None) -> bool:
+        """Whether a child may ask for ``asked`` (None: it asks for nothing of it)."""
         return self.limit is None or asked is None or self.taken + asked <= self.limit
 
 
 @dataclass(frozen=True)
 class SpaceLeft:
-    """What ``parent`` leaves for one more child mission."""
+    """What a parent leaves for one more child mission."""
 
-    parent: Mission
     deadline: dt.date
     budget: Share
     headcount: Share
@@ -61,7 +61,6 @@ def space_left(parent: Mission, *, excluding: int | None = None) -> SpaceLeft:
         others = others.exclude(pk=excluding)
     taken = others.aggregate(budget=models.Sum("budget"), headcount=models.Sum("headcount"))
     return SpaceLeft(
-        parent=parent,
         deadline=parent.deadline or parent.period_end,
         budget=Share(parent.budget, taken["budget"] or 0),
         headcount=Share(parent.headcount, taken["headcount"] or 0),

@@ -299,3 +299,14 @@ def test_a_save_within_what_is_left_is_stored(world, client) -> None:
     assert (mission.budget, mission.headcount) == (Decimal("2999.50"), 3)
     assert Kpi.objects.get(mission=mission).cadence_days == 7
     assert KeyTask.objects.get(mission=mission).owner == world.lead
+
+
+def test_an_owner_chosen_in_the_picker_comes_back_by_name(world, client) -> None:
+    """The picker sends its choice as a number; a page that comes back shows the person, as
+    one would type them, not the number."""
+    parent = _space_under(world)
+    client.force_login(world.lead)
+    posted = {**TYPED, "owner_team": str(world.team.pk), "task-owner": str(world.lead.pk)}
+    response = client.post(_url(parent), posted)
+    assert response.status_code == 400
+    assert html_form(response, "").data["task-owner"] == "lead"
