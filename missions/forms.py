@@ -12,12 +12,14 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from kernel import formats
 from kernel.forms import ServiceModelForm
 from kernel.models import AuditEvent
 from kernel.validators import DATE_RANGE, validate_text
 
 from . import selectors
 from .models import Interdependency, KeyTask, Mission, Vision
+from .operating_space import SpaceLeft, space_refusals
 from .services.alignment import SEND_BACK_NEEDS_A_REASON
 
 if TYPE_CHECKING:
@@ -179,9 +181,18 @@ class MissionForm(ServiceModelForm):
         }
         labels = {"owner_team": "Owner team", "review_cadence_days": "Review every (days)"}
 
-    def __init__(self, *args: Any, actor: Actor, parent: Mission | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: Actor,
+        parent: Mission | None,
+        space: SpaceLeft | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.parent = parent
+        self.parent, self.space, self.organisation = parent, space, actor.organisation
+        if space is not None:
+            self._say_space_left(space, currency=actor.organisation.currency)
         current = self.instance if self.instance.pk else None
         owner_team = _field(self, "owner_team", forms.ModelChoiceField)
         owner_team.queryset = selectors.mission_owner_teams(
@@ -201,6 +212,16 @@ class MissionForm(ServiceModelForm):
             self.fields[name].initial = "\n".join(rights.get(key, []))
         if self.instance.pk:
             self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def _say_space_left(self, space: SpaceLeft, *, currency: str) -> None:
+        """Beside the deadline, budget and headcount: the most the parent leaves for them (the
+        figures the write path refuses beyond, ``missions.operating_space``)."""
+        budget, headcount = space.budget.left, space.headcount.left
+        self.fields["deadline"].help_text = f"No later than {formats.day(space.deadline)}."
+        if budget is not None:
+            self.fields["budget"].help_text = f"At most {formats.money(budget, currency)}."
+        if headcount is not None:
+            self.fields["headcount"].help_text = f"At most {formats.number(headcount)}."
 
     def clean_updated_at(self) -> dt.datetime | None:
         """The version the form was read at; none on a new mission (or a form of old)."""
@@ -228,7 +249,22 @@ class MissionForm(ServiceModelForm):
         # Only the kinds that have entries: an untouched form must equal what is stored ({}).
         rights = {key: _lines(data.pop(name, "") or "") for name, key in DECISION_RIGHTS}
         data["decision_rights"] = {key: lines for key, lines in rights.items() if lines}
+        self._check_space_left(data)
         return data
+
+    def _check_space_left(self, data: dict[str, Any]) -> None:
+        """Say now, beside the other errors, what the write path would refuse of the operating
+        space (the same rule, ``operating_space.space_refusals``). The write path judges again,
+        under a lock on the parent, and has the last word."""
+        if self.space is None:
+            return
+        asked = Mission(
+            organisation=self.organisation,
+            **{name: data.get(name) for name in ("deadline", "budget", "headcount")},
+        )
+        for name, message in space_refusals(asked, self.space).items():
+            if name not in self.errors:
+                self.add_error(name, message)
 
     def rebase(self, stored: Mission) -> list[str]:
         """After an edit conflict: keep what the user typed, but carry ``stored``'s version,
@@ -293,11 +329,17 @@ class KeyTaskForm(ServiceModelForm):
         text = self.cleaned_data.get("owner") or ""
         if not text.strip():
             return None
-        return resolve_one(
+        owner = resolve_one(
             selectors.people_named(mission=self.mission, text=text),
             none="Choose the mission's owner or a person of its owner team.",
             several="Several people have that name: choose one from the list.",
         )
+        # The picker sends its choice as a number: should the page come back for another
+        # field's error, it shows the person as one types them (as a stored task's owner).
+        shown = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+        shown[self.add_prefix("owner")] = owner.get_username()
+        self.data = shown
+        return owner
 
 
 class InterdependencyForm(forms.Form):

@@ -7,20 +7,20 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
-from kernel.formats import day
 from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 from kernel.permissions import actor_for, can_move
 
 from ..models import Mission
+from ..operating_space import space_left, space_refusals
 from .checks import request_alignment_check
 
 if TYPE_CHECKING:
@@ -102,32 +102,12 @@ def mission_check_parent(mission: Mission) -> None:
 
 
 def _check_operating_space(mission: Mission, parent: Mission) -> None:
-    """A child's operating space fits inside its parent's: its deadline is not later, and the
-    budgets and headcounts of all the parent's active children add up to no more than its own.
+    """A child's operating space fits in what its parent leaves (``missions.operating_space``).
 
-    The sum is only right while ``parent`` is locked (``mission_check_parent`` locks it).
+    What the parent's other children take is only right while ``parent`` is locked
+    (``mission_check_parent`` locks it).
     """
-    errors: dict[str, str] = {}
-    parent_deadline = parent.deadline or parent.period_end
-    if mission.deadline and mission.deadline > parent_deadline:
-        errors["deadline"] = f"The deadline is after the parent mission's ({day(parent_deadline)})."
-    siblings = (
-        Mission.objects.filter(parent=parent)
-        .exclude(status=Mission.Status.ARCHIVED)
-        .exclude(pk=mission.pk)
-        .aggregate(budget=models.Sum("budget"), headcount=models.Sum("headcount"))
-    )
-    for name in ("budget", "headcount"):
-        limit, own = getattr(parent, name), getattr(mission, name)
-        if limit is None or own is None:
-            continue
-        taken = siblings[name] or 0
-        if taken + own > limit:
-            left = max(limit - taken, 0)
-            errors[name] = (
-                f"The parent mission's {name} is {limit:,}; its other missions take {taken:,}, "
-                f"so at most {left:,} is left for this one."
-            )
+    errors = space_refusals(mission, space_left(parent, excluding=mission.pk))
     if errors:
         raise ValidationError(errors)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +35,7 @@ from ..forms import (
     SendBackForm,
 )
 from ..models import Interdependency, KeyTask, Mission
+from ..operating_space import space_left
 from ..services.missions import ConflictError
 from .cascade import BRANCH_PAGE
 from .common import get_mission_for
@@ -119,25 +120,20 @@ def mission_create(request: OrgRequest) -> HttpResponse:
     if parent is None:
         require(actor, Action.CREATE_TOP_MISSION)
     initial = _child_defaults(actor, parent)
-    form = MissionForm(request.POST or None, initial=initial, actor=actor, parent=parent)
-    # The first KPI and key task are optional: only bound (so validated, and showing errors
-    # when the page comes back) when their first field is filled. The task belongs to the new
-    # mission: its owner is picked among the new mission's owner team, not the parent's.
-    draft = _draft_of(form, parent=parent, actor=actor)
-    wants_kpi = bool(request.POST.get("kpi-name"))
-    wants_task = bool(request.POST.get("task-title"))
-    kpi_form = KpiForm(
-        request.POST if wants_kpi else None,
-        prefix="kpi",
-        mission=draft,
-        use_required_attribute=False,
+    space = space_left(parent) if parent else None
+    form = MissionForm(
+        request.POST or None, initial=initial, actor=actor, parent=parent, space=space
     )
-    task_form = KeyTaskForm(
-        request.POST if wants_task else None,
+    # The key task belongs to the new mission: its owner is picked among the new mission's
+    # owner team, not the parent's.
+    draft = _draft_of(form, parent=parent, actor=actor)
+    kpi_form, wants_kpi = _first_step(request, KpiForm, prefix="kpi", mission=draft)
+    task_form, wants_task = _first_step(
+        request,
+        KeyTaskForm,
         prefix="task",
         mission=draft,
         picks_team_from=form["owner_team"].id_for_label,
-        use_required_attribute=False,
     )
     if request.method == "POST":
         valid = form.is_valid()
@@ -163,6 +159,7 @@ def mission_create(request: OrgRequest) -> HttpResponse:
         "task_form": task_form,
         "parent": parent,
         "grandparent": parent.parent if parent else None,
+        "space": space,
     }
     return render(
         request,
@@ -170,6 +167,32 @@ def mission_create(request: OrgRequest) -> HttpResponse:
         context,
         status=400 if form.errors or kpi_form.errors or task_form.errors else 200,
     )
+
+
+_FirstStep = TypeVar("_FirstStep", KpiForm, KeyTaskForm)
+
+
+def _first_step(
+    request: OrgRequest, form_class: type[_FirstStep], *, prefix: str, **kwargs: Any
+) -> tuple[_FirstStep, bool]:
+    """The first KPI or key task written with a mission, and whether it is wanted: optional.
+
+    It is wanted (bound, so validated, its errors shown) once something is typed in one of its
+    fields that has no default; a figure typed without a name is then asked for its name, not
+    dropped. Not wanted, it comes back with what was posted, so nothing typed is lost when the
+    page comes back for the mission's own errors."""
+    kwargs.update(prefix=prefix, use_required_attribute=False)
+    blank = form_class(**kwargs)
+    if request.method != "POST":
+        return blank, False
+    posted = {
+        name: request.POST[key]
+        for name in blank.fields
+        if (key := blank.add_prefix(name)) in request.POST
+    }
+    if any(value.strip() for name, value in posted.items() if blank[name].initial in (None, "")):
+        return form_class(request.POST, **kwargs), True
+    return form_class(initial=posted, **kwargs), False
 
 
 def _draft_of(form: MissionForm, *, parent: Mission | None, actor: Actor) -> Mission:
@@ -213,7 +236,11 @@ def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
     stored comes back (409) with the user's values, and says who changed the mission when."""
     actor = actor_of(request)
     mission = get_mission_for(request, pk, Action.EDIT)
-    form = MissionForm(request.POST or None, instance=mission, actor=actor, parent=mission.parent)
+    parent = mission.parent
+    space = space_left(parent, excluding=mission.pk) if parent else None
+    form = MissionForm(
+        request.POST or None, instance=mission, actor=actor, parent=parent, space=space
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -232,8 +259,9 @@ def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
         "form": form,
         "conflict": conflict,
         "mission": mission,
-        "parent": mission.parent,
-        "grandparent": mission.parent.parent if mission.parent else None,
+        "parent": parent,
+        "grandparent": parent.parent if parent else None,
+        "space": space,
     }
     status = 409 if conflict else 400 if form.errors else 200
     return render(request, "missions/mission_form.html", context, status=status)

@@ -202,4 +202,4 @@ def test_a_service_error_about_the_operating_space_comes_back_where_it_was_sent(
     response = client_for(world.staff).post("/api/v1/missions/", payload, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["operating_space"]
-    assert "at most 1,000.00 is left" in response.json()["operating_space"]["budget"][0]
+    assert "at most €1,000 is left" in response.json()["operating_space"]["budget"][0]

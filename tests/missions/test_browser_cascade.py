@@ -68,15 +68,17 @@ def _open_child_form(page: Page, live_server: Any, parent: Mission) -> None:
 
 
 def _fill_child(page: Page, *, title: str, budget: str, headcount: str) -> None:
-    """The mission, its operating space and a first KPI, by their labels."""
+    """The mission, its operating space and a first KPI, by their labels, a step at a time."""
     mission = page.get_by_role("group", name="Mission", exact=True)
     mission.get_by_label("Title").fill(title)
     mission.get_by_label("Intent").fill("Fewer admissions: patients are nursed at home.")
     mission.get_by_label("Owner team").select_option(label="Operations")
+    page.get_by_role("button", name="Next").click()
     space = page.get_by_role("group", name="Operating space")
     space.get_by_label("Deadline").fill("2026-11-30")
     space.get_by_label("Budget").fill(budget)
     space.get_by_label("Headcount").fill(headcount)
+    page.get_by_role("button", name="Next").click()
     kpi = page.get_by_role("group", name=re.compile("^A first measure of success"))
     kpi.get_by_label("Name").fill("Patients nursed at home")
     kpi.get_by_label("Baseline").fill("100")
@@ -119,9 +121,11 @@ def test_a_lead_writes_and_proposes_a_child_and_the_ceo_aligns_it(
     expect(page.get_by_role("complementary", name="Intent above")).to_contain_text(
         "1-up intent · Care closer to home"
     )
+    page.get_by_role("link", name="Operating space").click()
     expect(page.get_by_role("group", name="Operating space")).to_contain_text(
-        "budget €10,000, headcount 5 for all its missions together"
+        "Budget€10,000: its other missions take none of it yet"
     )
+    page.get_by_role("link", name="The mission").click()
     _fill_child(page, title="Community nursing at home", budget="4000", headcount="2")
     _shot(page, "child-form-desktop.png")
     page.get_by_role("button", name="Save").click()
@@ -197,18 +201,30 @@ def test_a_budget_larger_than_what_is_left_is_refused_next_to_the_field(
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Please correct the errors below.")
+    # The step with the error opens, and the list of steps says which one needs correcting.
+    expect(page.get_by_role("link", name="Operating space (needs correcting)")).to_have_attribute(
+        "aria-current", "step"
+    )
     budget = page.get_by_label("Budget")
     expect(budget).to_have_attribute("aria-invalid", "true")
     expect(budget).to_have_value("5000")
     field = page.locator(".field", has=budget)
     expect(field).to_contain_text(
-        "its other missions take 8,000.00, so at most 2,000.00 is left for this one."
+        "its other missions take €8,000, so at most €2,000 is left for this one."
     )
     # Only the budget: the headcount and deadline fit, and the key task was left empty.
     expect(page.locator(".field--error")).to_have_count(1)
+    # What was typed on the other steps is kept.
+    page.get_by_role("link", name="The mission").click()
     expect(
         page.get_by_role("group", name="Mission", exact=True).get_by_label("Title")
     ).to_have_value("Too expensive nursing")
+    page.get_by_role("link", name="First KPI and key task").click()
+    expect(
+        page.get_by_role("group", name=re.compile("^A first measure of success")).get_by_label(
+            "Name"
+        )
+    ).to_have_value("Patients nursed at home")
     assert Mission.objects.count() == missions_before
     assert not Mission.objects.filter(title="Too expensive nursing").exists()
     assert not Kpi.objects.filter(name="Patients nursed at home").exists()

@@ -131,7 +131,7 @@ def test_an_operating_space_larger_than_the_parents_is_refused_with_a_message(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "at most 2,000.00 is left" in page
+    assert "at most €2,000 is left" in page
     assert "headcount is 3" in page
     assert "after the parent mission" in page
     assert Mission.objects.count() == before

@@ -30,6 +30,7 @@ def test_a_lead_edits_the_team_mission_and_every_reader_sees_the_change(
     title = page.get_by_label("Title")
     expect(title).to_have_value("Community wards")
     title.fill("Community wards in every district")
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Headcount").fill("7")
     page.get_by_label("Review every (days)").fill("14")
     page.get_by_role("button", name="Save").click()
