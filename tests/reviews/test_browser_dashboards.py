@@ -223,5 +223,6 @@ def test_staff_see_their_teams_dashboard_and_the_organisations_only_if_allowed(
     organisation.staff_see_dashboard = True
     organisation.save()
     page.reload()
+    page.locator("summary", has_text="Menu").click()  # on a phone the navigation is folded
     nav.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Alignment dashboard", level=1)).to_be_visible()
