@@ -7,14 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from django.utils.html import format_html
-from django.utils.http import urlencode
 
 from kernel import formats
 from kernel.forms import ServiceModelForm
 from kernel.models import AuditEvent
+from kernel.pickers import Combobox, pick_url, resolve_one
 from kernel.validators import DATE_RANGE, validate_text
 
 from . import selectors
@@ -52,60 +50,6 @@ class VisionForm(ServiceModelForm):
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class Combobox(forms.TextInput):
-    """A type-ahead picker (static/js/combobox.js): a text input that suggests choices from
-    ``url`` (``?q=`` what is typed) in a listbox beside it, the WAI-ARIA combobox pattern.
-
-    The input itself is the form field: without JavaScript one types a number or an exact
-    name, and the form's clean resolves it (or says why not). With it, the script moves the
-    field's name onto a hidden input that receives the chosen option's value."""
-
-    def __init__(self, *, url: str = "", attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
-        self.url = url
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        listbox = f"{widget_attrs.get('id') or name}_options"
-        widget_attrs.update(
-            {
-                "role": "combobox",
-                "aria-autocomplete": "list",
-                "aria-expanded": "false",
-                "aria-controls": listbox,
-                "data-pick": self.url,
-            }
-        )
-        return context
-
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
-        field = super().render(name, value, attrs, renderer)
-        listbox = f"{(attrs or {}).get('id') or name}_options"
-        return format_html(
-            '<div class="combobox">{}<ul role="listbox" id="{}" class="combobox__list" hidden>'
-            "</ul></div>",
-            field,
-            listbox,
-        )
-
-
-def pick_url(kind: str, *, organisation_slug: str, **params: Any) -> str:
-    """The suggestions of a picker of ``kind`` ("missions", "people") in the organisation."""
-    url = reverse(f"missions:pick-{kind}", kwargs={"org": organisation_slug})
-    query = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def resolve_one(found: list[Any], *, none: str, several: str) -> Any:
-    """The one object a typed choice names, or the field's error: none, or several."""
-    if not found:
-        raise forms.ValidationError(none)
-    if len(found) > 1:
-        raise forms.ValidationError(several)
-    return found[0]
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from kernel.models import Team
 from missions.models import Interdependency, Mission
 from tests.missions.factories import MissionFactory, TeamFactory
 from tests.roundtrip.helpers import api_get
@@ -59,3 +60,37 @@ def test_the_lead_asks_finance_for_support_choosing_its_mission_with_the_keyboar
     api = api_get(world.lead, f"/api/v1/interdependencies/{link.pk}/")
     assert (api["from_mission"], api["to_mission"]) == (mission.pk, budget.pk)
     assert (api["kind"], api["description"]) == ("depends_on", NEED)
+
+
+def test_an_admin_adds_a_team_picking_its_parent_and_leader(
+    page: Page, live_server: Any, world: Any
+) -> None:
+    """The People page's pickers: the parent team and the leader typed in part and chosen,
+    then read back from the database and the API."""
+    world.lead.first_name, world.lead.last_name = "Lee", "Adams"
+    world.lead.save()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("mission-test")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/o/acme/people/")
+    page.get_by_text("Add a team").click()
+    page.get_by_label("Name", exact=True).fill("Pharmacy")
+    for label, typed, chosen in (
+        ("Parent team", "opera", "Operations"),
+        ("Leader", "ada", "Lee Adams"),
+    ):
+        picker = page.get_by_role("combobox", name=label)
+        picker.press_sequentially(typed, delay=30)
+        option = page.get_by_role("option", name=chosen)
+        expect(option).to_be_visible()
+        picker.press("ArrowDown")
+        picker.press("Enter")
+        expect(picker).to_have_value(chosen)
+    page.get_by_role("button", name="Add team").click()
+    expect(page.get_by_role("status")).to_contain_text("The team is added.")
+
+    pharmacy = Team.objects.get(organisation=world.organisation, name="Pharmacy")
+    assert (pharmacy.parent, pharmacy.leader) == (world.team, world.lead)
+    api = api_get(world.org_admin, f"/api/v1/teams/{pharmacy.pk}/")
+    assert (api["parent"], api["leader"]) == (world.team.pk, world.lead.pk)
