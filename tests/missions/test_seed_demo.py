@@ -8,10 +8,12 @@ import re
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from axe_playwright_python import __file__ as axe_package
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
@@ -20,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kernel import tree
 from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
@@ -510,3 +513,59 @@ def test_the_past_snapshots_are_drawn_in_a_few_queries_whatever_the_size(
     AlignmentSnapshot.objects.bulk_create(rows)
 
     assert comparable(list(past_rows.values())) == written
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_charts_in_a_browser_at_desktop_and_phone_width(
+    live_server: Any, new_context: Any
+) -> None:
+    """The demo's own pages, with its 90-day trends and months of check-ins: every chart drawn
+    with its points, no console error, no sideways scrolling, no axe-core violation."""
+    axe = (Path(axe_package).parent / "axe.min.js").read_text()
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    team = Team.objects.get(organisation=org, leader__username="lead")
+    # Staff's KPI that stalled, then recovered.
+    kpi = Kpi.objects.get(organisation=org, name="Frailty virtual ward admissions per month")
+    pages = {
+        "ceo": ["/o/demo/", "/o/demo/dashboard/", f"/o/demo/dashboard/teams/{team.pk}/"],
+        "staff": ["/o/demo/me/", f"/o/demo/kpis/{kpi.pk}/"],
+    }
+    problems: list[str] = []
+    for username, paths in pages.items():
+        for width in (1280, 390):
+            page = new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+            errors: list[str] = []
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill("mission-demo")
+            page.get_by_role("button", name="Log in").click()
+            expect(page).to_have_url(f"{live_server.url}/o/demo/")
+            for path in paths:
+                where = f"{username} {width} {path}"
+                errors.clear()
+                response = page.goto(f"{live_server.url}{path}")
+                assert response is not None and response.status == 200, where
+                page.wait_for_load_state("networkidle")
+                trends = page.locator(".chart--trend polyline").evaluate_all(
+                    "lines => lines.map(l => l.points.numberOfItems)"
+                )
+                if "/dashboard/" in path and not (trends and min(trends) >= 60):
+                    problems.append(f"{where}: trends of {trends} points")
+                history = page.locator(".kpi-layout__chart svg circle").count()
+                if path.startswith("/o/demo/kpis/") and history < 4:
+                    problems.append(f"{where}: KPI chart of {history} points")
+                if errors:
+                    problems.append(f"{where}: console {errors}")
+                if page.evaluate("document.documentElement.scrollWidth") > width:
+                    problems.append(f"{where}: wider than the screen")
+                page.evaluate(axe)
+                violations = page.evaluate(
+                    "async () => (await axe.run()).violations.map(v => `${v.id} (${v.impact})`)"
+                )
+                if violations:
+                    problems.append(f"{where}: axe {violations}")
+            page.context.close()
+    assert problems == []
