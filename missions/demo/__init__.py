@@ -5,5 +5,6 @@ and people (organisation.toml), its missions with their KPIs and key tasks (miss
 one file per level of the cascade), the links between missions (interdependencies.toml) and
 how the months of check-ins and reviews are drawn (story.toml). ``data`` reads them,
 ``history`` turns them into dates and values for the day the demo is built, and ``seeder``
-writes them through the services.
+writes them through the services; ``past`` draws the alignment snapshots of the 90 days before
+(the dashboards' trend) from what the demo holds once today's checks have run.
 """

@@ -119,7 +119,12 @@ class Link:
 
 @dataclass(frozen=True)
 class Trend:
-    rate: float | None  # increase and decrease KPIs: the share of planned progress made
+    """The story a KPI's check-ins tell: ``shape`` is (t, share) knots, ``t`` the story's time
+    (``history.story_time``: 0.5 the day the demo is built, in years) and ``share`` the way made
+    from the baseline to the target (to the middle of a range), straight between knots;
+    ``comments`` are said in their order along the history."""
+
+    shape: tuple[tuple[float, float], ...]
     confidence: int
     comments: tuple[str, ...]
 
@@ -139,6 +144,7 @@ class Story:
     grid_epoch: dt.date
     history_days: int
     review_step_days: int
+    noise: float  # a check-in's scatter around its story, as a share of the way to the target
     grid_step_days: dict[int, int]  # a KPI's cadence -> its step on the grid
     trends: dict[str, Trend]
     review_notes: tuple[ReviewNote, ...]
@@ -289,20 +295,25 @@ def _link(table: dict[str, Any], where: str) -> Link:
     )
 
 
+def _trend(table: dict[str, Any], where: str) -> Trend:
+    _fields(table, where, {"shape", "confidence", "comments"}, set())
+    shape = tuple((float(t), float(share)) for t, share in table["shape"])
+    ts = [t for t, _share in shape]
+    if ts[0] != 0 or ts != sorted(set(ts)):
+        raise ValueError(f"{where}: the shape starts at 0 and goes forward in time")
+    return Trend(shape=shape, confidence=table["confidence"], comments=tuple(table["comments"]))
+
+
 def _story(data: dict[str, Any]) -> Story:
     calendar = data["calendar"]
     trends = {
-        name: Trend(
-            rate=trend.get("rate"),
-            confidence=trend["confidence"],
-            comments=tuple(trend["comments"]),
-        )
-        for name, trend in data["trends"].items()
+        name: _trend(trend, f"story.toml trend {name}") for name, trend in data["trends"].items()
     }
     return Story(
         grid_epoch=calendar["grid_epoch"],
         history_days=calendar["history_days"],
         review_step_days=calendar["review_step_days"],
+        noise=calendar["noise"],
         grid_step_days={int(k): v for k, v in calendar["grid_step_days"].items()},
         trends=trends,
         review_notes=tuple(ReviewNote(**note) for note in data["review_notes"]),
@@ -320,6 +331,11 @@ def load() -> Demo:
         for mission in _read(name).get("missions", ())
     ]
     links = _read("interdependencies.toml").get("interdependencies", ())
+    story = _story(_read("story.toml"))
+    for mission in missions:
+        for kpi in mission.kpis:
+            if kpi.trend not in story.trends:
+                raise ValueError(f"{mission.key} KPI {kpi.name!r}: no trend {kpi.trend!r}")
     return Demo(
         slug=head["slug"],
         name=head["name"],
@@ -334,5 +350,5 @@ def load() -> Demo:
         coaching=tuple(Coaching(**{"team": None, **c}) for c in org["coaching"]),
         missions=tuple(missions),
         links=tuple(_link(link, "interdependencies.toml") for link in links),
-        story=_story(_read("story.toml")),
+        story=story,
     )

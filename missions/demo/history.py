@@ -9,6 +9,7 @@ identical.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import zlib
 from decimal import Decimal
@@ -66,51 +67,62 @@ def grid(story: Story, start: dt.date, end: dt.date, step: int, phase: int) -> l
 def readings(
     story: Story, year_start: dt.date, today: dt.date, mission: Mission, kpi: Kpi
 ) -> list[tuple[dt.date, Decimal, int, str]]:
-    """The KPI's check-ins up to today: (date, value, confidence, comment)."""
-    start, due = period(year_start, mission)
+    """The KPI's check-ins up to today: (date, value, confidence, comment).
+
+    Each value follows the KPI's story (``Trend.shape``) from its baseline towards its target
+    (the middle of a range), scattered by ``Story.noise`` of that way."""
+    start, _due = period(year_start, mission)
     step = story.grid_step_days.get(kpi.cadence_days, kpi.cadence_days)
     first = max(start + dt.timedelta(days=1), today - dt.timedelta(days=story.history_days))
     last = today - dt.timedelta(days=63) if kpi.stale else today
     dates = grid(story, first, last, step, stable(mission.key, kpi.name) % step)
     trend = story.trends[kpi.trend]
-    baseline, target = float(kpi.baseline), float(kpi.target)
-    span = (due - start).days
+    baseline = float(kpi.baseline)
+    aim = float(kpi.target)
+    if kpi.direction == RANGE:
+        assert kpi.target_max is not None, "data._kpi: a range has an upper bound"
+        aim = (aim + float(kpi.target_max)) / 2
+    way = aim - baseline
+    # A value stays on the side of 0 (and of 100%) where the KPI's figures all are.
+    bounds = [baseline, float(kpi.target), aim]
     out = []
     for i, day in enumerate(dates):
         rng = seeded(mission.key, kpi.name, day.isoformat())
-        t = (day - start).days / span
-        if kpi.direction == RANGE:
-            value = _range_value(kpi, t, rng)
-        else:
-            assert trend.rate is not None, f"{kpi.trend} is a trend of range KPIs"
-            value = baseline + (target - baseline) * trend.rate * t
-            value += rng.gauss(0, 0.035) * abs(target - baseline)
-        if kpi.unit == "%":
-            value = min(max(value, 0.0), 100.0)
-        elif min(baseline, target) >= 0:
+        share = along(trend.shape, story_time(day, today))
+        value = baseline + way * share + rng.gauss(0, story.noise) * abs(way)
+        if min(bounds) >= 0:
             value = max(value, 0.0)
+        if kpi.unit == "%" and max(bounds) <= 100:
+            value = min(value, 100.0)
         confidence = trend.confidence + rng.randint(-8, 8)
         latest = i == len(dates) - 1
         comment = ""
         if latest or rng.random() < 0.2:
-            comment = rng.choice(trend.comments)
+            # The comments follow the story: the early ones early, the last ones lately.
+            comment = trend.comments[i * len(trend.comments) // len(dates)]
         quantum = Decimal(1).scaleb(-kpi.decimals)
         out.append((day, Decimal(repr(value)).quantize(quantum), confidence, comment))
     return out
 
 
-def _range_value(kpi: Kpi, t: float, rng: random.Random) -> float:
-    assert kpi.target_max is not None
-    low, high, baseline = float(kpi.target), float(kpi.target_max), float(kpi.baseline)
-    middle, width = (low + high) / 2, high - low
-    if kpi.trend == "into":  # still converging: reaches the band around the due date
-        value = baseline + (middle - baseline) * min(1.0, t / 0.75)
-    elif kpi.trend == "drift":  # in the band, then drifting out over the last months
-        value = middle + max(0.0, t - 0.3) * width * 3.5 * (1 if baseline > high else -1)
-        value = baseline + (value - baseline) * min(1.0, t / 0.1)
-    else:  # "in": quickly inside the band and staying there
-        value = baseline + (middle - baseline) * min(1.0, t / 0.2)
-    return value + rng.gauss(0, 0.12) * width
+def story_time(day: dt.date, today: dt.date) -> float:
+    """When ``day`` is in a KPI's story: 0.5 is the day the demo is built, and time runs in
+    years, so 0 is six months before it and 1 six months after it (about the KPIs' due date).
+    Counted from today rather than from the plan year's start (the first of a month), the turns
+    of a story fall on the same days of the dashboards' 90-day window whatever the day."""
+    return 0.5 + (day - today).days / 365
+
+
+def along(shape: tuple[tuple[float, float], ...], t: float) -> float:
+    """The share of the way made at story time ``t``: straight between the knots of ``shape``,
+    and on at the last knot's pace beyond it."""
+    for (t0, s0), (t1, s1) in itertools.pairwise(shape):
+        if t <= t1:
+            return s0 + (s1 - s0) * (t - t0) / (t1 - t0)
+    if len(shape) == 1:
+        return shape[0][1]
+    (t0, s0), (t1, s1) = shape[-2], shape[-1]
+    return s1 + (s1 - s0) * (t - t1) / (t1 - t0)
 
 
 def check_in_author_index(mission: Mission, kpi: Kpi, day: dt.date, team_size: int) -> int | None:
@@ -151,6 +163,10 @@ def review_notes(story: Story, mission: Mission, due: dt.date) -> ReviewNote:
     return story.review_notes[stable(mission.key, due) % len(story.review_notes)]
 
 
-def held_on(due: dt.date) -> dt.date:
-    """A held review took place on its due date or up to two days before."""
-    return due - dt.timedelta(stable(due) % 3)
+def held_on(mission: Mission, due: dt.date, today: dt.date) -> dt.date:
+    """A held review took place on its due date or up to two days before; about one in twelve
+    was held a few days late (by yesterday at the latest)."""
+    draw = stable("held", mission.key, due)
+    if draw % 12 == 0:
+        return min(due + dt.timedelta(days=2 + draw % 4), today - dt.timedelta(days=1))
+    return due - dt.timedelta(days=draw % 3)

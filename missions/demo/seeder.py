@@ -22,7 +22,7 @@ from kernel.services import team_create
 from measures.models import CheckIn
 from measures.models import Kpi as KpiRow
 from measures.services import kpi_create, kpi_refresh_all
-from missions.demo import history
+from missions.demo import history, past
 from missions.demo.accounts import demo_users, differs
 from missions.demo.data import Demo, Kpi, Mission
 from missions.models import Mission as MissionRow
@@ -36,7 +36,7 @@ from missions.services import (
     mission_send_back,
     vision_update,
 )
-from reviews.models import Review
+from reviews.models import AlignmentSnapshot, Review
 
 Role = Membership.Role
 A = MissionRow.AlignmentStatus
@@ -123,15 +123,18 @@ class Seeder:
 
     def seed_memberships(self) -> None:
         org = self.organisation
-        for person in self.demo.people:
-            self.create(
-                Membership,
+        memberships = [
+            Membership(
                 organisation=org,
                 user=self.users[person.username],
                 role=person.role,
                 team=self.teams.get(person.team) if person.team is not None else None,
                 job_title=person.title,
             )
+            for person in self.demo.people
+        ]
+        Membership.objects.bulk_create(memberships)
+        self.stats["memberships created"] += len(memberships)
         for coaching in self.demo.coaching:
             self.create(
                 CoachAssignment,
@@ -343,6 +346,7 @@ class Seeder:
             .in_play()
             .values_list("pk", flat=True)
         )
+        new = []
         for spec in self.demo.missions:
             mission = self.missions[spec.key]
             if spec.review == "none" or mission.pk not in in_play:
@@ -350,22 +354,26 @@ class Seeder:
             held_by = self.owner_user(spec)
             plan = history.review_plan(self.story, self.year_start, self.today, spec)
             for due, held in plan:
-                notes = ("", "", "", "")
+                review = Review(mission=mission, due_date=due, status=Review.Status.SCHEDULED)
                 if held:
                     note = history.review_notes(self.story, spec, due)
-                    notes = (note.summary, note.working, note.not_working, note.changes)
-                self.create(
-                    Review,
-                    mission=mission,
-                    due_date=due,
-                    status=Review.Status.DONE if held else Review.Status.SCHEDULED,
-                    held_on=history.held_on(due) if held else None,
-                    held_by=held_by if held else None,
-                    summary=notes[0],
-                    working=notes[1],
-                    not_working=notes[2],
-                    changes=notes[3],
-                    still_aligned=True if held else None,
-                )
+                    review.status = Review.Status.DONE
+                    review.held_on = history.held_on(spec, due, self.today)
+                    review.held_by = held_by
+                    review.summary, review.working = note.summary, note.working
+                    review.not_working, review.changes = note.not_working, note.changes
+                    review.still_aligned = True
+                new.append(review)
             upcoming = [due for due, held in plan if not held]
             self._set(mission, next_review_due=upcoming[0] if upcoming else None)
+        Review.objects.bulk_create(new, batch_size=500)
+        self.stats["reviews created"] += len(new)
+
+    # the trend ------------------------------------------------------------------------------------
+
+    def seed_past_snapshots(self) -> None:
+        """The alignment snapshots of the days before today (``missions.demo.past``), once
+        today's checks have run: the dashboards' 90-day trend."""
+        rows = past.past_snapshots(organisation=self.organisation, today=self.today)
+        AlignmentSnapshot.objects.bulk_create(rows, batch_size=500)
+        self.stats["alignment snapshots created"] += len(rows)

@@ -4,29 +4,40 @@ demo as its users left it and writes nothing; ``--reset`` builds it again from n
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from axe_playwright_python import __file__ as axe_package
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kernel import tree
 from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
+from measures.figures import kpi_figures
 from measures.models import CheckIn, Kpi
 from measures.services import kpi_record_value
+from measures.summary import mission_figures, standing_check_ins
+from missions.demo import past
 from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from missions.querysets import in_play
 from missions.services import key_task_update, mission_align, vision_update
-from reviews.models import Review
+from reviews.health import health_counts
+from reviews.models import AlignmentSnapshot, Finding, Review
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -56,6 +67,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "links": Interdependency.objects.filter(organisation=org),
         "reviews": Review.objects.filter(mission__organisation=org),
         "audit": AuditEvent.objects.filter(organisation=org),
+        "snapshots": AlignmentSnapshot.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -380,3 +392,180 @@ def test_refuses_to_take_over_an_existing_user() -> None:
         seed()
     assert not Organisation.objects.filter(slug="demo").exists()
     assert User.objects.get(username="admin").check_password("secret")
+
+
+# --- the story the demo's charts tell ------------------------------------------------------------
+
+TREND_POINTS = re.compile(r'class="chart chart--trend".*?<polyline points="([^"]*)"', re.S)
+
+
+def trend_on(client: Client, path: str) -> tuple[list[tuple[dt.date, float]], int]:
+    """The 90-day trend a dashboard page shows: its points, and those its chart draws."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    drawn = TREND_POINTS.search(response.content.decode())
+    return response.context["board"].trend, len(drawn.group(1).split()) if drawn else 0
+
+
+def test_the_dashboards_show_a_daily_trend_of_the_last_90_days_and_none_to_come(
+    client: Client,
+) -> None:
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    lead_team = Team.objects.get(organisation=org, leader__username="lead")
+    today = timezone.localdate()
+    client.login(username="ceo", password="mission-demo")
+
+    for path in ("/o/demo/dashboard/", f"/o/demo/dashboard/teams/{lead_team.pk}/"):
+        points, drawn = trend_on(client, path)
+        days = [day for day, _score in points]
+        assert len(days) == len(set(days)) >= 60, path
+        assert days[0] >= today - dt.timedelta(days=89) and days[-1] == today, path
+        assert drawn == len(points), path
+    # The organisation and each team the checks snapshot today have a snapshot of every day of
+    # the window, and none of a day to come.
+    window = {today - dt.timedelta(days=n) for n in range(90)}
+    days: dict[int | None, list[dt.date]] = {}
+    for team, run_date in AlignmentSnapshot.objects.filter(organisation=org).values_list(
+        "team_id", "run_date"
+    ):
+        days.setdefault(team, []).append(run_date)
+    assert None in days and len(days) >= 10
+    assert all(sorted(d) == sorted(window) for d in days.values())
+
+
+def test_most_missions_and_kpis_are_on_track_some_at_risk_a_few_off_all_with_charts() -> None:
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    active = Mission.objects.filter(organisation=org, status=Mission.Status.ACTIVE)
+
+    health = health_counts(active)  # the health model, as the dashboards and home read it
+    total = sum(health.values())
+    assert health["on_track"] >= 0.6 * total, health
+    assert health["watch"] >= 1, health
+    assert 1 <= health["off_track"] <= 0.15 * total, health
+
+    kpis = Kpi.objects.filter(organisation=org, status="active", mission__in=active)
+    forecasts = Counter(kpis.values_list("forecast_status", flat=True))
+    assert forecasts["on_track"] >= 0.7 * kpis.count(), forecasts
+    assert forecasts["at_risk"] >= 1, forecasts
+    assert 1 <= forecasts["off_track"] <= 0.1 * kpis.count(), forecasts
+    # The stored forecasts are the forecast model's, from the check-ins.
+    for kpi in kpis.prefetch_related(standing_check_ins()):
+        assert kpi_figures(kpi, list(kpi.check_ins.all()))["forecast_status"] == (
+            kpi.forecast_status
+        ), kpi.name
+    # Every KPI's chart and sparkline has a history to draw.
+    figures = mission_figures(active, history=True)
+    charts = [kpi for mission in figures.values() for kpi in mission.kpis]
+    assert len(charts) == kpis.count()
+    assert all(len(chart.history) >= 4 for chart in charts)
+
+
+def test_the_charts_tell_a_story_of_recoveries_and_slips() -> None:
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    today = timezone.localdate()
+    then = today - dt.timedelta(days=75)
+
+    # KPIs: the forecast 75 days ago (from the check-ins recorded by then) and now.
+    kpis = Kpi.objects.filter(organisation=org, status="active").prefetch_related(
+        standing_check_ins()
+    )
+    moves: Counter[tuple[str, str]] = Counter()
+    for kpi in kpis:
+        before = [c for c in kpi.check_ins.all() if c.recorded_on <= then]
+        moves[kpi_figures(kpi, before)["forecast_status"], kpi.forecast_status] += 1
+    assert moves["off_track", "on_track"] >= 5, moves  # recoveries
+    assert moves["on_track", "on_track"] >= 40, moves  # steady progress
+    assert moves["on_track", "at_risk"] + moves["on_track", "off_track"] >= 2, moves  # slips
+
+    # The organisation's score rose with them; a team that slipped ends below its best.
+    snapshots = AlignmentSnapshot.objects.filter(organisation=org).order_by("run_date")
+    scores = list(snapshots.filter(team=None).values_list("score", flat=True))
+    assert scores[-1] - scores[0] >= 2, scores
+    first, last = snapshots.filter(team=None).first(), snapshots.filter(team=None).last()
+    assert first.kpis_off_track > last.kpis_off_track
+    by_team: dict[int, list[float]] = {}
+    for team, score in snapshots.exclude(team=None).values_list("team_id", "score"):
+        by_team.setdefault(team, []).append(score)
+    assert any(max(s) - s[-1] >= 3 for s in by_team.values()), by_team
+    # Some reviews held, a few of them late; a few findings.
+    reviews = Review.objects.filter(mission__organisation=org, status="done")
+    late = reviews.filter(held_on__gt=F("due_date")).count()
+    assert 1 <= late <= 0.2 * reviews.count()
+    assert 5 <= Finding.objects.filter(organisation=org, resolved_at=None).count() <= 30
+
+
+def test_the_past_snapshots_are_drawn_in_a_few_queries_whatever_the_size(
+    django_assert_max_num_queries: Any,
+) -> None:
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    today = timezone.localdate()
+    past_rows = AlignmentSnapshot.objects.filter(organisation=org, run_date__lt=today)
+    written = comparable(list(past_rows.values()))
+    past_rows.delete()
+
+    # The missions, the KPIs and their check-ins, the reviews, today's snapshots.
+    with django_assert_max_num_queries(5):
+        rows = past.past_snapshots(organisation=org, today=today)
+    AlignmentSnapshot.objects.bulk_create(rows)
+
+    assert comparable(list(past_rows.values())) == written
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_charts_in_a_browser_at_desktop_and_phone_width(
+    live_server: Any, new_context: Any
+) -> None:
+    """The demo's own pages, with its 90-day trends and months of check-ins: every chart drawn
+    with its points, no console error, no sideways scrolling, no axe-core violation."""
+    axe = (Path(axe_package).parent / "axe.min.js").read_text()
+    seed()
+    org = Organisation.objects.get(slug="demo")
+    team = Team.objects.get(organisation=org, leader__username="lead")
+    # Staff's KPI that stalled, then recovered.
+    kpi = Kpi.objects.get(organisation=org, name="Frailty virtual ward admissions per month")
+    pages = {
+        "ceo": ["/o/demo/", "/o/demo/dashboard/", f"/o/demo/dashboard/teams/{team.pk}/"],
+        "staff": ["/o/demo/me/", f"/o/demo/kpis/{kpi.pk}/"],
+    }
+    problems: list[str] = []
+    for username, paths in pages.items():
+        for width in (1280, 390):
+            page = new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+            errors: list[str] = []
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill("mission-demo")
+            page.get_by_role("button", name="Log in").click()
+            expect(page).to_have_url(f"{live_server.url}/o/demo/")
+            for path in paths:
+                where = f"{username} {width} {path}"
+                errors.clear()
+                response = page.goto(f"{live_server.url}{path}")
+                assert response is not None and response.status == 200, where
+                page.wait_for_load_state("networkidle")
+                trends = page.locator(".chart--trend polyline").evaluate_all(
+                    "lines => lines.map(l => l.points.numberOfItems)"
+                )
+                if "/dashboard/" in path and not (trends and min(trends) >= 60):
+                    problems.append(f"{where}: trends of {trends} points")
+                history = page.locator(".kpi-layout__chart svg circle").count()
+                if path.startswith("/o/demo/kpis/") and history < 4:
+                    problems.append(f"{where}: KPI chart of {history} points")
+                if errors:
+                    problems.append(f"{where}: console {errors}")
+                if page.evaluate("document.documentElement.scrollWidth") > width:
+                    problems.append(f"{where}: wider than the screen")
+                page.evaluate(axe)
+                violations = page.evaluate(
+                    "async () => (await axe.run()).violations.map(v => `${v.id} (${v.impact})`)"
+                )
+                if violations:
+                    problems.append(f"{where}: axe {violations}")
+            page.context.close()
+    assert problems == []

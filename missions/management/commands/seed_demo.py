@@ -15,7 +15,9 @@ is not a demo person stops the command before anything is written or deleted.
 
 Dates follow the day the demo is built: missions start on the first of the month six months
 ago, task and link dates are counted from today, and check-ins and reviews sit on a fixed
-calendar grid up to today, so two builds on the same day are identical.
+calendar grid up to today, so two builds on the same day are identical. The alignment checks
+run once, for today; the 89 days before get their snapshots from ``missions.demo.past``, so the
+dashboards' 90-day trend has a line from the start.
 """
 
 from __future__ import annotations
@@ -71,8 +73,10 @@ class Command(BaseCommand):
                 removed = sum(counts.values())
             seeder = Seeder(DEMO, timezone.localdate(), former_members=former_members)
             org = seeder.run()
-            # Findings and today's alignment scores, so the dashboards have something to show.
+            # Findings and today's alignment scores, so the dashboards have something to show,
+            # and the scores of the days before, so that their 90-day trend has a history.
             run_checks(organisation=org)
+            seeder.seed_past_snapshots()
             # Each person's inbox: what the seeded cascade asks of them today.
             inbox_sweep_organisation(org)
         elapsed = time.monotonic() - started
