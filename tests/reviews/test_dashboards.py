@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -682,3 +683,7 @@ def test_the_charts_say_what_they_draw_and_escape_their_text() -> None:
     line = svg.trend_chart([(days(-3), 40.0), (days(-1), 55.5)], uid="l", title="Score")
     assert "From 40 on" in line and "to 55.5 on" in line and "<polyline" in line
     assert svg.trend_chart([(days(-200), 40.0)], uid="o", title="x").count("<circle") == 0
+    # A score near 100 keeps its label inside the canvas (failing first: drawn at y=3, cut).
+    high = svg.trend_chart([(days(-3), 97.0), (days(0), 100.0)], uid="h", title="x")
+    label_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-weight="700"', high)[1])
+    assert label_y >= 14
