@@ -404,9 +404,9 @@ def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
     if status in KeyTask.Status.values:
         task = services.key_task_update(task=task, data={"status": status}, by=request.user)
     if request.htmx:
-        return render(
-            request, "missions/partials/key_task_row.html", {"task": task, "can_edit": True}
-        )
+        # The row comes back as the page drew it: with the move tool where it had one.
+        context = {"task": task, "can_edit": True, "can_move": bool(request.POST.get("move_tool"))}
+        return render(request, "missions/partials/key_task_row.html", context)
     return _to_mission(task.mission)
 
 
