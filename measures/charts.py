@@ -284,12 +284,16 @@ def line_chart(figures: KpiFigures, canvas: Canvas = PAGE) -> SafeString:
         )
     out.append("</g>")
     # Labels last, so that lines never cover them.
-    out.append(_text(right - 4, target_y - 6, target_label, "end", TARGET))
-    # The baseline's label on the side away from the target, where the history rarely runs.
-    below = 15 if goal.target >= goal.baseline else -6
-    out.append(
-        _text(right - 4, y(goal.baseline) + below, f"Baseline {number(goal.baseline)}", "end")
-    )
+    # The target's label above its line, unless that is where "Due" is written (a target at
+    # the top of the plot).
+    size = canvas.font_size
+    target_label_y = target_y - 6 if target_y - 6 - size >= top - 6 else target_y + size + 2
+    out.append(_text(right - 4, target_label_y, target_label, "end", TARGET))
+    # The baseline's label on the side away from the target, where the history rarely runs,
+    # unless that is among the dates under the plot.
+    baseline_y = y(goal.baseline)
+    below = 15 if goal.target >= goal.baseline and baseline_y + size < bottom else -6
+    out.append(_text(right - 4, baseline_y + below, f"Baseline {number(goal.baseline)}", "end"))
     out.append(_text(due_x - 4, top - 6, "Due", "end"))
     out.append("</svg>")
     return mark_safe("".join(out))  # every text above is escaped
