@@ -26,9 +26,6 @@ from missionlead.palette import AXIS, GRID, INK, WHITE
 from .forecast import Target
 from .summary import KpiFigures
 
-WIDTH, HEIGHT = 440, 250
-LEFT, RIGHT, TOP, BOTTOM = 50, 16, 20, 36
-FONT_SIZE = 13
 DOT = 5  # room for a dot on the plot's edge
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_POINTS = 120, 32, 24
 
@@ -45,6 +42,26 @@ STATUS_WORDS = {
     "off_track": "off track",
     "unknown": "not enough check-ins to forecast",
 }
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The size of a line chart and of the margins its labels take, in SVG units."""
+
+    name: str  # part of the chart's element ids, unique on a page for each size
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font_size: int
+
+
+# The KPI page's chart, and the smaller one of a KPI's card on its mission's page: the card's
+# keeps its labels readable at a third of a wide page or the width of a phone.
+PAGE = Canvas("chart", 440, 250, 50, 16, 20, 36, 13)
+CARD = Canvas("card-chart", 360, 200, 44, 12, 18, 32, 12)
 
 
 def escape(text: str) -> str:
@@ -157,30 +174,32 @@ def _text(x: float, y: float, text: str, anchor: str = "start", colour: str = IN
     )
 
 
-def line_chart(figures: KpiFigures) -> SafeString:
+def line_chart(figures: KpiFigures, canvas: Canvas = PAGE) -> SafeString:
     """The KPI's history against its baseline and target, with the forecast to the due date."""
     kpi = figures.kpi
     goal = Target.of(kpi)
-    uid = f"kpi-{kpi.pk}-chart"
+    uid = f"kpi-{kpi.pk}-{canvas.name}"
     lo, hi, step = _value_range(figures)
     start, end = _date_range(figures)
-    x = _Scale(start.toordinal(), end.toordinal(), LEFT, WIDTH - RIGHT)
-    y = _Scale(lo, hi, HEIGHT - BOTTOM, TOP)
-    left, right, top, bottom = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
+    width, height = canvas.width, canvas.height
+    left, right = canvas.left, width - canvas.right
+    top, bottom = canvas.top, height - canvas.bottom
+    x = _Scale(start.toordinal(), end.toordinal(), left, right)
+    y = _Scale(lo, hi, bottom, top)
 
     def at(when: dt.date, value: float) -> str:
         return f"{x(when.toordinal()):.1f},{y(value):.1f}"
 
     title = f"{kpi.name}: history against the target"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'class="chart" role="img" aria-labelledby="{uid}-title {uid}-desc" '
-        f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}">',
+        f'font-family="system-ui, sans-serif" font-size="{canvas.font_size}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(describe(figures))}</desc>',
         f'<defs><clipPath id="{uid}-plot"><rect x="{left - DOT}" y="{top - DOT}" '
         f'width="{right - left + 2 * DOT}" height="{bottom - top + 2 * DOT}"/></clipPath></defs>',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{WHITE}"/>',
+        f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
     ]
     # Value axis: gridlines and their labels.
     tick = lo
@@ -265,12 +284,16 @@ def line_chart(figures: KpiFigures) -> SafeString:
         )
     out.append("</g>")
     # Labels last, so that lines never cover them.
-    out.append(_text(right - 4, target_y - 6, target_label, "end", TARGET))
-    # The baseline's label on the side away from the target, where the history rarely runs.
-    below = 15 if goal.target >= goal.baseline else -6
-    out.append(
-        _text(right - 4, y(goal.baseline) + below, f"Baseline {number(goal.baseline)}", "end")
-    )
+    # The target's label above its line, unless that is where "Due" is written (a target at
+    # the top of the plot).
+    size = canvas.font_size
+    target_label_y = target_y - 6 if target_y - 6 - size >= top - 6 else target_y + size + 2
+    out.append(_text(right - 4, target_label_y, target_label, "end", TARGET))
+    # The baseline's label on the side away from the target, where the history rarely runs,
+    # unless that is among the dates under the plot.
+    baseline_y = y(goal.baseline)
+    below = 15 if goal.target >= goal.baseline and baseline_y + size < bottom else -6
+    out.append(_text(right - 4, baseline_y + below, f"Baseline {number(goal.baseline)}", "end"))
     out.append(_text(due_x - 4, top - 6, "Due", "end"))
     out.append("</svg>")
     return mark_safe("".join(out))  # every text above is escaped

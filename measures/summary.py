@@ -15,12 +15,73 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from kernel.formats import day, number, quantity
 from missions.models import Mission
 
 from . import forecast
 from .figures import rollup_of
 from .health import TONE, Health, health_of
-from .models import CheckIn, Kpi, check_in_due
+from .models import CheckIn, ForecastStatus, Kpi, check_in_due
+
+# The colour each forecast borrows from the score bands' palette (CSS modifiers).
+FORECAST_TONE = {
+    ForecastStatus.ON_TRACK: "good",
+    ForecastStatus.AT_RISK: "watch",
+    ForecastStatus.OFF_TRACK: "poor",
+    ForecastStatus.UNKNOWN: "unknown",
+}
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A KPI's forecast said to a person: its status in a word and its colour, and a sentence
+    that starts with that word where there is a forecast ("On track: likely 94.9 by 14 May
+    2027 against a target of 90") and says why not where there is none ("No check-ins yet")."""
+
+    status: str
+    label: str  # "On track"
+    tone: str  # the CSS modifier of its colour
+    said: str  # what follows the label: "likely 94.9 by 14 May 2027 against a target of 90"
+    forecast_known: bool = True
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.label}: {self.said}" if self.forecast_known else self.said
+
+
+def _aim(kpi: Kpi) -> str:
+    """The target as a sentence ends with it: "a target of 90", "a target range of 80–90%"."""
+    if kpi.direction == Kpi.Direction.RANGE and kpi.target_max is not None:
+        return f"a target range of {number(kpi.target)}–{quantity(kpi.target_max, kpi.unit)}"
+    return f"a target of {quantity(kpi.target, kpi.unit)}"
+
+
+# How a forecast that misses says so, by the KPI's direction.
+MISSES = {
+    Kpi.Direction.INCREASE: "short of",
+    Kpi.Direction.DECREASE: "above",
+    Kpi.Direction.RANGE: "outside",
+}
+
+
+def outlook_of(figures: KpiFigures) -> Outlook:
+    """The one way a KPI's stored forecast is said in words (the mission page's cards, the
+    forecast partial): where it is likely to be on its due date against what it aims at."""
+    kpi, outlook = figures.kpi, figures.forecast
+    status = ForecastStatus(outlook.status)
+    label, tone = str(status.label), FORECAST_TONE[status]
+    if outlook.value_at_due is None:
+        if not figures.history and figures.latest_value is None:
+            return Outlook(status, label, tone, "No check-ins yet", forecast_known=False)
+        why = "Not enough check-ins to forecast: it needs two, on two days"
+        return Outlook(status, label, tone, why, forecast_known=False)
+    likely = f"likely {quantity(outlook.value_at_due, kpi.unit)} by {day(kpi.due_date)}"
+    if status == ForecastStatus.ON_TRACK:
+        return Outlook(status, label, tone, f"{likely} against {_aim(kpi)}")
+    said = f"{likely}, {MISSES[Kpi.Direction(kpi.direction)]} {_aim(kpi)}"
+    if outlook.reach_date is not None and outlook.reach_date > kpi.due_date:
+        said += f"; at this pace it gets there on {day(outlook.reach_date)}"
+    return Outlook(status, label, tone, said)
 
 
 @dataclass
@@ -32,6 +93,11 @@ class KpiFigures:
     forecast: forecast.Forecast
     history: list[tuple[dt.date, float]]
     current: CheckIn | None = None  # the check-in it stands at, when its history was read
+
+    @property
+    def outlook(self) -> Outlook:
+        """The forecast in words (``outlook_of``)."""
+        return outlook_of(self)
 
     @property
     def update_due(self) -> bool:

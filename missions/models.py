@@ -373,6 +373,14 @@ class KeyTask(TimeStampedModel):
             self.status in self.OPEN_STATUSES and self.due_date is not None and self.due_date < day
         )
 
+    @property
+    def days_overdue(self) -> int | None:
+        """How many days past its due date the task is today (``overdue_on``), else None."""
+        today = timezone.localdate()
+        if self.due_date is None or not self.overdue_on(today):
+            return None
+        return (today - self.due_date).days
+
 
 class Interdependency(TimeStampedModel):
     """One mission depends on, or offers support to, another (the seed's steps three and four)."""

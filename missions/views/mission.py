@@ -23,7 +23,6 @@ from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
 from measures.models import Kpi
-from reviews.health import health_figures
 
 from .. import selectors, services
 from ..forms import (
@@ -37,8 +36,8 @@ from ..forms import (
 from ..models import Interdependency, KeyTask, Mission
 from ..operating_space import space_left
 from ..services.missions import ConflictError
-from .cascade import BRANCH_PAGE
 from .common import get_mission_for
+from .mission_page import mission_page
 
 # The buttons and forms of the mission page, and the action each needs.
 MISSION_PAGE_ACTIONS = {
@@ -65,26 +64,12 @@ def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def _mission_page(
     request: OrgRequest, mission: Mission, *, status: int = 200, **posted: forms.Form
 ) -> HttpResponse:
-    """The mission page; ``posted``: the alignment forms as posted, showing their errors."""
+    """The mission page (``mission_page`` reads it); ``posted``: forms as posted, with their
+    errors."""
     actor = actor_of(request)
-    ancestors = list(selectors.mission_ancestors(mission=mission))
-    children = list(selectors.cascade_children(mission=mission)[: BRANCH_PAGE + 1])
-    figures = health_figures([mission, *children])
     may = abilities(actor, mission, MISSION_PAGE_ACTIONS)
     context = {
-        "mission": mission,
-        "one_up": ancestors[-1] if ancestors else None,
-        "two_up": ancestors[-2] if len(ancestors) > 1 else None,
-        "ancestors": ancestors,
-        "figures": figures[mission.pk],
-        "children": [{"mission": c, "figures": figures[c.pk]} for c in children[:BRANCH_PAGE]],
-        "more_children": len(children) > BRANCH_PAGE,
-        "key_tasks": selectors.key_tasks_of(mission=mission),
-        "links_out": selectors.links_from(mission=mission),
-        "links_in": selectors.links_to(mission=mission),
-        "history": selectors.mission_history(mission=mission),
-        "conversation": selectors.alignment_conversation(mission=mission),
-        "vision": None if ancestors else selectors.vision_of(organisation=actor.organisation),
+        **mission_page(actor=actor, mission=mission, may=may),
         "can": may,
         "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,
         "task_form": KeyTaskForm(mission=mission, prefix="task") if may["edit"] else None,
@@ -432,9 +417,9 @@ def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
     if status in KeyTask.Status.values:
         task = services.key_task_update(task=task, data={"status": status}, by=request.user)
     if request.htmx:
-        return render(
-            request, "missions/partials/key_task_row.html", {"task": task, "can_edit": True}
-        )
+        # The row comes back as the page drew it: with the move tool where it had one.
+        context = {"task": task, "can_edit": True, "can_move": bool(request.POST.get("move_tool"))}
+        return render(request, "missions/partials/key_task_row.html", context)
     return _to_mission(task.mission)
 
 
