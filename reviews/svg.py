@@ -100,9 +100,7 @@ def trend_chart(
         last_on, last = points[-1]
         # Above the last point, or below it near the top where the canvas would cut it off.
         label_y = y(last) - 7 if y(last) - 7 >= 14 else y(last) + 17
-        out.append(
-            _text(x(last_on) - 5, label_y, number(round(last)), "end", font_weight="700")
-        )
+        out.append(_text(x(last_on) - 5, label_y, number(round(last)), "end", font_weight="700"))
     for when, value in points[-1:] if len(points) > 30 else points:
         out.append(
             f'<circle cx="{x(when):.1f}" cy="{y(value):.1f}" r="3" fill="{HISTORY}">'
