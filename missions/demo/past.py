@@ -48,7 +48,7 @@ DAYS = COMPLIANCE_WINDOW_DAYS - 1
 @dataclass
 class _Mission:
     team_id: int | None
-    score: float  # today's, from today's checks
+    score: float | None  # today's, from today's checks (none for a draft: not started)
     kpis: list[_Kpi] = field(default_factory=list)
 
 
@@ -81,7 +81,10 @@ def _missions(organisation: Organisation) -> dict[int, _Mission]:
             f"{MEMBERSHIP_JOIN} WHERE m.organisation_id = %s AND m.status = %s",
             [organisation.pk, ACTIVE],
         )
-        return {pk: _Mission(team, float(score)) for pk, team, score in cursor.fetchall()}
+        return {
+            pk: _Mission(team, None if score is None else float(score))
+            for pk, team, score in cursor.fetchall()
+        }
 
 
 def _off_track_weight() -> int:
@@ -127,17 +130,21 @@ def past_snapshots(*, organisation: Organisation, today: dt.date) -> list[Alignm
     for back in range(DAYS, 0, -1):
         day = today - dt.timedelta(days=back)
         scores: defaultdict[int | None, list[float]] = defaultdict(list)
+        counted: Counter[int | None] = Counter()
         forecasts: defaultdict[int | None, Counter[str]] = defaultdict(Counter)
         more_open: Counter[int | None] = Counter()
         for pk, mission in missions.items():
             statuses = [k.on(day) for k in mission.kpis]
             off = statuses.count(OFF_TRACK)
-            score = min(100.0, max(0.0, mission.score + weight * (off_today[pk] - off)))
             for team in {mission.team_id, None}:
-                scores[team].append(score)
+                counted[team] += 1
+                if mission.score is not None:  # a draft has no score (not started)
+                    score = mission.score + weight * (off_today[pk] - off)
+                    scores[team].append(min(100.0, max(0.0, score)))
                 forecasts[team].update(statuses)
                 more_open[team] += off - off_today[pk]
-        for team, team_scores in scores.items():
+        for team, missions_counted in counted.items():
+            team_scores = scores[team]
             now = today_rows.get(team)
             if now is None:  # a team the checks do not snapshot (no mission of its own)
                 continue
@@ -147,8 +154,8 @@ def past_snapshots(*, organisation: Organisation, today: dt.date) -> list[Alignm
                     organisation=organisation,
                     team_id=team,
                     run_date=day,
-                    score=sum(team_scores) / len(team_scores),
-                    missions=len(team_scores),
+                    score=sum(team_scores) / len(team_scores) if team_scores else None,
+                    missions=missions_counted,
                     open_findings=max(0, now.open_findings + more_open[team]),
                     critical_findings=now.critical_findings,
                     **{f"kpis_{s}": forecasts[team][s] for s in STATUSES},
