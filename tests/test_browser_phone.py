@@ -14,6 +14,7 @@ from kernel.models import Notification
 from kernel.notifications import notify
 from missions.models import Mission
 from reviews.models import Review
+from tests.browser import log_in
 from tests.measures.factories import KpiFactory
 from tests.reviews.test_dashboards import _finding, days
 
@@ -43,14 +44,6 @@ def waiting(world: Any) -> Any:
     return world
 
 
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
-
-
 def _tab_to(page: Page, target: Locator, most: int = 8) -> None:
     for _ in range(most):
         page.keyboard.press("Tab")
@@ -67,7 +60,7 @@ def test_the_phone_menu_opens_by_keyboard_with_its_counts_on_the_button(
     page: Page, live_server: Any, waiting: Any
 ) -> None:
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "ceo")
+    log_in(page, live_server, "ceo")
     menu = page.locator("summary", has_text="Menu")
     nav = page.get_by_role("navigation", name="Acme Health")
     expect(menu).to_be_visible()
@@ -109,7 +102,7 @@ def test_the_phone_menu_works_without_javascript(
 ) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
-    _log_in(page, live_server, "ceo")
+    log_in(page, live_server, "ceo")
     menu = page.locator("summary", has_text="Menu")
     nav = page.get_by_role("navigation", name="Acme Health")
     expect(menu).to_contain_text("1 to do")
@@ -132,7 +125,7 @@ def test_tables_are_cards_of_labelled_values_on_a_phone(
     for n in range(3):
         Review.objects.create(mission=world.team_mission, due_date=days(n * 30 - 5))
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/reviews/")
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth + 1")
@@ -169,7 +162,7 @@ def test_the_team_dashboard_opens_folded_on_a_phone(
 ) -> None:
     team = busy_team.team
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/dashboard/teams/{team.pk}/")
     findings = page.get_by_role("region", name="Findings to act on")
     expect(findings).to_contain_text("30")  # the count is on the folded heading

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python import __file__ as axe_package
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from kernel.services.invitations import invitation_create
 from measures.services import kpi_refresh_figures
@@ -24,6 +24,7 @@ from missions.models import Mission
 from reviews.checks import run_checks
 from reviews.inbox import inbox_sweep_organisation
 from reviews.models import Review
+from tests.browser import log_in
 from tests.measures.factories import KpiFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,14 +83,6 @@ def _pages(world: Any) -> list[str]:
     ]
 
 
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
-
-
 @pytest.fixture
 def artefacts(tmp_path: Path) -> Path:
     """Where the screenshots go: $MISSIONLEAD_ARTEFACTS, else the test's temporary directory."""
@@ -109,7 +102,7 @@ def test_every_page_as_every_role_at_desktop_and_phone_width(
         for width in WIDTHS:
             # bypass_csp: axe is injected into pages whose policy allows only our scripts.
             page = new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
-            _log_in(page, live_server, role)
+            log_in(page, live_server, role)
             errors: list[str] = []
             page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
             for path in pages:

@@ -15,6 +15,7 @@ from measures.models import CheckIn
 from measures.services import kpi_refresh_figures
 from missions.models import KeyTask
 from reviews.inbox import inbox_sweep_organisation
+from tests.browser import log_in
 from tests.measures.factories import CheckInFactory, KpiFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,14 +28,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / name, full_page=True)
-
-
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 @pytest.fixture
@@ -67,7 +60,7 @@ def kpi(world: Any) -> Any:
 def test_staff_check_in_from_my_work_and_see_the_row_and_chart_change(
     page: Page, live_server: Any, world: Any, kpi: Any
 ) -> None:
-    _log_in(page, live_server, "staff")
+    log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/o/acme/me/")
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     inbox = page.get_by_role("region", name="To do now")
@@ -128,7 +121,7 @@ def test_staff_check_in_from_my_work_and_see_the_row_and_chart_change(
 def test_a_csv_with_one_bad_line_stores_nothing(
     page: Page, live_server: Any, world: Any, kpi: Any
 ) -> None:
-    _log_in(page, live_server, "staff")
+    log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/o/acme/me/")
     page.get_by_role("link", name="Upload values from a CSV file").click()
     text = f"kpi,value,date,comment\n{kpi.pk},30,,By id\nVirtual ward beds,lots,,Oops\n"
@@ -166,7 +159,7 @@ def test_a_csv_with_one_bad_line_stores_nothing(
 def test_my_work_and_the_kpi_page_fit_a_phone(
     page: Page, live_server: Any, world: Any, kpi: Any
 ) -> None:
-    _log_in(page, live_server, "staff")
+    log_in(page, live_server, "staff")
     page.set_viewport_size(PHONE)
     for path, name in (
         ("/o/acme/me/", "my-work-phone.png"),

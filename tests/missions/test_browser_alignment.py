@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from kernel.models import AuditEvent
 from missions.models import Mission
 from missions.services.alignment import SEND_BACK_NEEDS_A_REASON
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PROPOSAL = "Ready: the wards open in the districts you named."
 REASON = "Bring the deadline to November, before the winter pressures."
-
-
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 def _shot(page: Page, name: str) -> None:
@@ -57,7 +50,7 @@ def test_the_ceo_reads_the_proposal_and_sends_it_back_with_a_reason_the_lead_the
 
     # The lead proposes the team mission, saying why it is ready.
     page.set_viewport_size(DESKTOP)
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(url)
     panel = page.get_by_role("region", name="Alignment")
     panel.get_by_label("Comment", exact=False).fill(PROPOSAL)
@@ -68,7 +61,7 @@ def test_the_ceo_reads_the_proposal_and_sends_it_back_with_a_reason_the_lead_the
 
     # The CEO, who owns the mission above, reads the proposal in the panel.
     ceo = new_context(viewport=DESKTOP).new_page()
-    _log_in(ceo, live_server, "ceo")
+    log_in(ceo, live_server, "ceo")
     ceo.goto(url)
     panel = ceo.get_by_role("region", name="Alignment")
     expect(panel).to_contain_text(f"{lead_name} proposed it for alignment")

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from kernel.models import Team
 from measures.models import Kpi
 from missions.models import Mission
+from tests.browser import log_in
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
 
@@ -43,11 +44,7 @@ def _shot(page: Page, name: str) -> None:
 
 def _log_in(page: Page, live_server: Any, username: str) -> None:
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
+    log_in(page, live_server, username)
 
 
 def _assert_no_sideways_scroll(page: Page) -> None:

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from missions.models import Mission
 from missions.views.cascade import MAP_BRANCH_PAGE
+from tests.browser import log_in
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
 
@@ -23,14 +24,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 AXE = (Path(axe_package).parent / "axe.min.js").read_text()
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-def _log_in(page: Page, live_server: Any, username: str = "ceo") -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 def _shot(page: Page, name: str) -> None:
@@ -56,7 +49,7 @@ def test_a_leader_opens_the_map_a_box_then_expands_and_collapses_all_by_keyboard
 ) -> None:
     KpiFactory(mission=world.org_mission, forecast_status="on_track", progress=0.5)
     page.set_viewport_size(DESKTOP)
-    _log_in(page, live_server)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/o/acme/cascade/")
     views = page.get_by_role("navigation", name="Views of the cascade")
     expect(views.get_by_role("link", name="List")).to_have_attribute("aria-current", "page")
@@ -117,7 +110,7 @@ def test_the_list_expands_and_collapses_the_same_way(
     page: Page, live_server: Any, world: Any
 ) -> None:
     page.set_viewport_size(DESKTOP)
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/cascade/")
     toggle = page.get_by_role("button", name="1 mission under “Care closer to home”")
     size = toggle.bounding_box()
@@ -141,7 +134,7 @@ def test_n_more_brings_the_next_boxes_of_a_long_branch_in_its_place(
 ) -> None:
     _wide_world(world)  # with the community wards: 12 under the top mission
     page.set_viewport_size(DESKTOP)
-    _log_in(page, live_server, "coach")
+    log_in(page, live_server, "coach")
     page.goto(f"{live_server.url}/o/acme/cascade/?view=map")
     region = page.get_by_role("region", name="Strategy map")
     region.get_by_role("button", name="12 missions under “Care closer to home”").click()
@@ -164,7 +157,7 @@ def test_without_javascript_the_map_reads_as_a_nested_list(
     new_context: Any, live_server: Any, world: Any
 ) -> None:
     page = new_context(viewport=DESKTOP, java_script_enabled=False).new_page()
-    _log_in(page, live_server, "staff")
+    log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/o/acme/cascade/?view=map")
     region = page.get_by_role("region", name="Strategy map")
     expect(region.get_by_role("button")).to_have_count(0)  # the toggles wait for the script
@@ -197,7 +190,7 @@ def test_the_filter_labels_line_up_and_the_check_box_sits_with_the_fields(
 ) -> None:
     """Seen: in one row of filters, labels at four different heights (the fields with help
     text stood higher, the check box lower)."""
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     for width in (1280, 900, 700):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}/o/acme/cascade/")
@@ -237,7 +230,7 @@ def test_every_view_fits_and_passes_axe(
     page = new_context(viewport=viewport, bypass_csp=True).new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     problems = []
     for path in (
         "/o/acme/cascade/",

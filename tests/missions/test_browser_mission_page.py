@@ -16,20 +16,13 @@ from playwright.sync_api import Page, expect
 from measures.summary import figures_for
 from missions.models import Interdependency, KeyTask, Mission
 from reviews.checks import run_checks
+from tests.browser import log_in
 from tests.missions.factories import MissionFactory
 from tests.missions.test_mission_page import days, kpi_with_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(axe_package).parent / "axe.min.js").read_text()
-
-
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 def _no_overflow_and_no_axe_violation(page: Page, width: int) -> None:
@@ -66,7 +59,7 @@ def test_the_lead_sees_the_picture_and_moves_a_task_on(
     run_checks(organisation=world.organisation)
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/missions/{mission.pk}/")
 
     # The mission first; the intent above it present and quieter.

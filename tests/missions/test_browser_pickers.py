@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from kernel.models import Team
 from missions.models import Interdependency, Mission
+from tests.browser import log_in
 from tests.missions.factories import MissionFactory, TeamFactory
 from tests.roundtrip.helpers import api_get
 
@@ -31,11 +32,7 @@ def test_the_lead_asks_finance_for_support_choosing_its_mission_with_the_keyboar
     )
     mission = world.team_mission
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/missions/{mission.pk}/")
 
     page.get_by_text("Ask for support or offer it").click()
@@ -69,10 +66,7 @@ def test_an_admin_adds_a_team_picking_its_parent_and_leader(
     then read back from the database and the API."""
     world.lead.first_name, world.lead.last_name = "Lee", "Adams"
     world.lead.save()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/o/acme/people/")
     page.get_by_text("Add a team").click()
     page.get_by_label("Name", exact=True).fill("Pharmacy")

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from missions.models import Mission
 from reviews.models import AlignmentSnapshot, Review
+from tests.browser import log_in
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory
 from tests.reviews.test_dashboards import _finding, days
@@ -34,14 +35,6 @@ def _shot(page: Page, name: str) -> None:
 def _no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways: {width}px wide"
-
-
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 def _log_out(page: Page) -> None:
@@ -122,7 +115,7 @@ def test_a_coach_drills_into_a_team_and_keeps_a_note_only_the_coachee_reads(
     page: Page, live_server: Any, lively: Any
 ) -> None:
     page.set_viewport_size(DESKTOP)
-    _log_in(page, live_server, "coach")
+    log_in(page, live_server, "coach")
     page.get_by_role("navigation", name="Acme Health").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Alignment dashboard", level=1)).to_be_visible()
     expect(page.get_by_role("img", name="Alignment score, 90 days")).to_be_visible()
@@ -188,13 +181,13 @@ def test_a_coach_drills_into_a_team_and_keeps_a_note_only_the_coachee_reads(
     page.set_viewport_size(DESKTOP)
     _log_out(page)
 
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/o/acme/coaching/")
     expect(page.get_by_role("region", name="Notes about you")).to_contain_text(NOTE)
     _shot(page, "coaching-coachee-desktop.png")
     _log_out(page)
 
-    _log_in(page, live_server, "ceo")  # lead's boss
+    log_in(page, live_server, "ceo")  # lead's boss
     page.goto(f"{live_server.url}/o/acme/coaching/")
     expect(page.get_by_role("heading", name="Coaching notes", level=1)).to_be_visible()
     expect(page.get_by_text(NOTE)).to_have_count(0)
@@ -207,7 +200,7 @@ def test_staff_see_their_teams_dashboard_and_the_organisations_only_if_allowed(
     organisation = lively.organisation
     organisation.staff_see_dashboard = False
     organisation.save()
-    _log_in(page, live_server, "staff")
+    log_in(page, live_server, "staff")
     nav = page.get_by_role("navigation", name="Acme Health")
     expect(nav.get_by_role("link", name="Dashboard")).to_have_count(0)
     response = page.goto(f"{live_server.url}/o/acme/dashboard/")

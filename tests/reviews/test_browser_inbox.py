@@ -13,18 +13,11 @@ from rest_framework.test import APIClient
 
 from kernel.models import AuditEvent, Notification
 from missions.models import Mission
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASON = "Name the second site before winter."
-
-
-def _log_in(page: Page, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("mission-test")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/o/acme/")
 
 
 def _inbox(page: Page, live_server: Any) -> Any:
@@ -47,14 +40,14 @@ def test_propose_send_back_propose_again_align_through_both_inboxes(
     url = f"{live_server.url}/o/acme/missions/{mission.pk}/"
 
     # The lead proposes the team mission.
-    _log_in(page, live_server, "lead")
+    log_in(page, live_server, "lead")
     page.goto(url)
     page.get_by_role("region", name="Alignment").get_by_role("button", name="Propose").click()
     expect(page.locator(".mission-meta")).to_contain_text("Proposed")
 
     # The CEO's inbox shows it, counted in the navigation; the link leads to the decision.
     ceo = new_context().new_page()
-    _log_in(ceo, live_server, "ceo")
+    log_in(ceo, live_server, "ceo")
     inbox = _inbox(ceo, live_server)
     group = inbox.locator(".inbox__group", has_text="Waiting for your alignment")
     expect(group.get_by_role("link", name=title)).to_be_visible()
