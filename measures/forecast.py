@@ -472,7 +472,7 @@ def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
         ys = [y - _swing(season, t) for t, y in zip(ts, ys, strict=True)]
         slopes = _Slopes(ts, ys)
         fit = _fit(ts, ys, slopes, n)
-    floor = 1e-9 * max(1.0, *(abs(y) for y in ys))  # a billionth of their size: never 0
+    size = max(1.0, *(abs(y) for y in ys))
     # Each method, fitted to the first k check-ins, forecasts the later ones (k from half
     # the history, and from the last ``ORIGINS`` cut-offs at most).
     trials: list[tuple[list[float], float]] = []  # (each method's error, spread factor)
@@ -489,7 +489,7 @@ def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
         # latest check-in (the longest of the history's own horizons). A method that was
         # exact takes all the weight, so a straight line is read exactly.
         inverse = [
-            1 / (sum(errors[m] ** 2 for errors in latest) / len(latest) + floor * floor)
+            1 / (sum(errors[m] ** 2 for errors in latest) / len(latest) + (1e-15 * size) ** 2)
             for m in range(3)
         ]
     else:
@@ -502,7 +502,7 @@ def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
         sum(w * e for w, e in zip(weights, errors, strict=True)) ** 2 / factor
         for errors, factor in trials
     )
-    noise = _noise(ts, ys, fit, floor)
+    noise = _noise(ts, ys, fit, 1e-9 * size)  # a billionth of their size at least: never 0
     scale = math.sqrt((squares + PRIOR_DOF * noise * noise) / (len(trials) + PRIOR_DOF))
     return _Outlook(fit, weights, season, _Spacing.of(ts), scale, len(cuts) + PRIOR_DOF)
 
@@ -544,7 +544,7 @@ def _season(ts: list[float], ys: list[float], fit: _Fit) -> tuple[float, float] 
     after = rr - sum(k * m for k, m in zip(coefficients, moments, strict=True))
     if before <= 0:
         return None
-    if after <= 1e-12 * before:
+    if after <= 1e-12 * before or after / (n - 5) == 0:
         return coefficients[1], coefficients[2]  # an exact swing
     statistic = (before - after) / 2 / (after / (n - 5))
     if distributions.f_survival(statistic, 2, n - 5) >= SEASON_P:
