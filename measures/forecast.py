@@ -682,9 +682,14 @@ def calibration_from(
     probability (pool adjacent violators: the best non-decreasing fit), shrunk toward the
     identity by ``prior`` / (``prior`` + outcomes). With little history the raw probability
     stands; with much, what happened."""
-    blocks: list[list[float]] = []  # [sum of probabilities, hits, outcomes]
-    for probability, hit in sorted((min(1.0, max(0.0, p)), float(h)) for p, h in history):
-        blocks.append([probability, hit, 1.0])
+    tallies: dict[float, list[float]] = {}  # probability -> [hits, outcomes]: ties pooled
+    for probability, hit in history:
+        tally = tallies.setdefault(min(1.0, max(0.0, probability)), [0.0, 0.0])
+        tally[0] += hit
+        tally[1] += 1
+    blocks: list[list[float]] = []  # [sum of probabilities said, hits, outcomes]
+    for probability, (hits, count) in sorted(tallies.items()):
+        blocks.append([probability * count, hits, count])
         while len(blocks) > 1 and blocks[-2][1] * blocks[-1][2] >= blocks[-1][1] * blocks[-2][2]:
             said, hits, count = blocks.pop()
             blocks[-1][0] += said

@@ -248,6 +248,15 @@ def test_a_long_history_teaches_and_a_short_one_barely_moves_the_probability() -
     assert calibration_from(history(10))(0.8) == pytest.approx(0.8, abs=0.12)
 
 
+def test_a_calibration_pools_the_outcomes_of_one_probability_before_fitting() -> None:
+    """A method that only calls yes or no (probability 1 or 0): its "no" hit one time in
+    five, its "yes" seven times in ten, and the calibration says so."""
+    calls = [(0.0, False)] * 80 + [(0.0, True)] * 20 + [(1.0, True)] * 70 + [(1.0, False)] * 30
+    calibrated = calibration_from(calls, prior=0)
+    assert calibrated(0.0) == pytest.approx(0.2)
+    assert calibrated(1.0) == pytest.approx(0.7)
+
+
 def test_the_forecast_applies_a_calibration_before_its_status() -> None:
     points = [(D0 + dt.timedelta(days=30 * i), 100.0 + 2 * i) for i in range(10)]
     goal, day = Target("increase", 100, 120), D0 + dt.timedelta(days=30 * 12)
