@@ -147,9 +147,9 @@ class Command(BaseCommand):
                 f" {_share(figures['right_calls']):>12} {_number(figures['brier']):>7}"
                 f" {_share(figures['coverage_80']):>13}"
             )
-        v2 = methods.get(backtest.CALIBRATED) or methods[backtest.V2]
-        self.stdout.write("  calibration of v2 (probability said: cases, said, hit rate):")
-        for band in v2["calibration"]:
+        shown = backtest.CALIBRATED if backtest.CALIBRATED in methods else backtest.V2
+        self.stdout.write(f"  calibration of {shown} (probability said: cases, said, hit rate):")
+        for band in methods[shown]["calibration"]:
             if band["cases"]:
                 self.stdout.write(
                     f"    {band['probability']:<9} {band['cases']:>5}  "
