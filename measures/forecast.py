@@ -260,7 +260,7 @@ MAX_POINTS = 30  # the latest check-ins a forecast reads
 LEVEL_POINTS = 3  # the recent level is the median of these, carried to the latest date
 LOCAL_POINTS = 6  # the local pace is the robust slope over these
 DAMPING = 2  # the damped trend's pace fades with a time constant of this many history spans
-ORIGINS = 6  # the history's later check-ins each method forecasts from the earlier ones
+ORIGINS = 6  # the most cut-offs from which each method forecasts the later check-ins
 FEW_POINTS_NOISE = 0.01  # the least noise, as a share of the level, of three check-ins or fewer
 PRIOR_DOF = 2  # how many errors' worth the noise of the history's own line counts for
 DRIFT_PER_STEP = 2.0  # the spread's growth per check-in step ahead, in noise variances
@@ -374,7 +374,7 @@ class _Fit:
     line: float  # the robust line, at the latest check-in
     slope: float  # the robust line's slope, per day
     pace: float  # the local pace, per day
-    span: float  # days from the first check-in to the latest: the damping's time constant
+    span: float  # days from the first check-in to the latest (the damping scales with it)
 
     def fading(self, h: float) -> float:
         """The days' worth of pace the damped trend adds ``h`` days ahead: ``h`` at first,
@@ -464,6 +464,8 @@ class _Outlook:
 
 
 def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
+    """The forecast of check-ins of values ``ys`` on days ``ts`` (two at least, the first on
+    day 0): the season, the three methods and their weights, and the spread."""
     n = len(ts)
     slopes = _Slopes(ts, ys)
     fit = _fit(ts, ys, slopes, n)
