@@ -75,8 +75,12 @@ def test_a_past_due_date_reads_the_line_back_in_time() -> None:
 
 def test_the_forecast_error_on_noisy_synthetic_series() -> None:
     """A KPI moving linearly with noise (σ = 5% of the distance to the target), 8 fortnightly
-    check-ins, due 180 days after the first: the least-squares forecast's median absolute error
-    is a few per cent of that distance, and its verdict matches the truth on clear cases."""
+    check-ins, due 180 days after the first: the forecast's median absolute error is under a
+    tenth of that distance, and its verdict matches the truth on clear cases.
+
+    On a KPI that is exactly a line plus noise, the least-squares line is the best there is
+    (about 5%); the forecast gives a little of that up (about 8%), as it also weighs the
+    recent level and a damped trend, which the backtest shows win on the shapes KPIs take."""
     rng = random.Random(7)
     errors, verdicts = [], []
     for _ in range(400):
@@ -91,5 +95,5 @@ def test_the_forecast_error_on_noisy_synthetic_series() -> None:
         errors.append(abs(result.value_at_due - truth) / (target - baseline))
         if abs(truth - target) > 15:  # clear cases only
             verdicts.append((result.status == "on_track") == (truth >= target))
-    assert statistics.median(errors) < 0.05
+    assert statistics.median(errors) < 0.1
     assert sum(verdicts) / len(verdicts) > 0.95
