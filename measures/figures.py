@@ -24,6 +24,10 @@ FIGURE_FIELDS = (
     "forecast_status",
     "forecast_value",
     "forecast_reach_date",
+    "forecast_probability",
+    "forecast_low",
+    "forecast_high",
+    "forecast_method",
 )
 ROLLUP_FIELDS = ("rollup_progress",)
 
@@ -66,6 +70,10 @@ def kpi_figures(kpi: Goal, standing: Sequence[Reading]) -> dict[str, Any]:
         "forecast_status": outlook.status,
         "forecast_value": outlook.value_at_due,
         "forecast_reach_date": outlook.reach_date,
+        "forecast_probability": outlook.probability,
+        "forecast_low": outlook.low,
+        "forecast_high": outlook.high,
+        "forecast_method": outlook.method,
     }
 
 

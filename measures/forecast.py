@@ -138,7 +138,8 @@ class Forecast:
     # computed from its check-ins.
     slope_per_day: float | None = field(default=None, compare=False)
     # The chance (0–1) of meeting the target at the due date, the 80% interval of the value
-    # then, and the method that gave them. Not stored yet, so not compared either.
+    # then, and the method that gave them. Stored with the rest (``measures.figures``); left
+    # out of equality, which says whether two forecasts make the same call.
     probability: float | None = field(default=None, compare=False)
     low: float | None = field(default=None, compare=False)
     high: float | None = field(default=None, compare=False)

@@ -119,6 +119,12 @@ class Kpi(TimeStampedModel):
     )
     forecast_value = models.FloatField(null=True, blank=True)
     forecast_reach_date = models.DateField(null=True, blank=True)
+    # The chance (0–1) of meeting the target by the due date, the 80% interval of the value
+    # then, and the method that gave them (measures.forecast); empty without enough data.
+    forecast_probability = models.FloatField(null=True, blank=True)
+    forecast_low = models.FloatField(null=True, blank=True)
+    forecast_high = models.FloatField(null=True, blank=True)
+    forecast_method = models.CharField(max_length=40, blank=True, default="")
     # The progress of the active KPIs that contribute to this one, weighted (measures.figures.
     # rollup_of); None when none does. Refreshed with a contributing KPI's figures, in the same
     # transaction (services.kpi_refresh_rollups), so no page adds up children per request.

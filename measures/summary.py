@@ -146,22 +146,30 @@ def standing_check_ins() -> Prefetch:
     return Prefetch("check_ins", queryset=CheckIn.objects.standing().in_order())
 
 
+def stored_forecast(kpi: Kpi) -> forecast.Forecast:
+    """The forecast as stored on the KPI (``measures.figures``): no regression per read."""
+    return forecast.Forecast(
+        kpi.forecast_value,
+        forecast.status_of(kpi.forecast_status),
+        kpi.forecast_reach_date,
+        probability=kpi.forecast_probability,
+        low=kpi.forecast_low,
+        high=kpi.forecast_high,
+        method=kpi.forecast_method,
+    )
+
+
 def figures_for(kpi: Kpi, standing: Iterable[CheckIn] | None = None) -> KpiFigures:
     """The stored figures of one KPI, with its history from ``standing``: its standing
     check-ins oldest first, by default those prefetched as ``check_ins``
     (``standing_check_ins()``). No query."""
     readings = list(kpi.check_ins.all() if standing is None else standing)
-    outlook = forecast.Forecast(
-        kpi.forecast_value,
-        forecast.status_of(kpi.forecast_status),
-        kpi.forecast_reach_date,
-    )
     return KpiFigures(
         kpi=kpi,
         latest_value=None if kpi.latest_value is None else float(kpi.latest_value),
         latest_on=kpi.latest_on,
         progress=kpi.progress,
-        forecast=outlook,
+        forecast=stored_forecast(kpi),
         history=forecast.points_from(readings),
         current=readings[-1] if readings else None,
     )

@@ -12,12 +12,23 @@ from missions.api.serializers import IdField, MemberScopedField
 from missions.models import Mission
 
 from ..models import CheckIn, Kpi
+from ..summary import stored_forecast
 
 
 class ForecastSerializer(serializers.Serializer):
     value_at_due = serializers.FloatField(allow_null=True)
     status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "unknown"])
     reach_date = serializers.DateField(allow_null=True)
+    probability = serializers.FloatField(
+        allow_null=True, help_text="The chance (0–1) of meeting the target by the due date."
+    )
+    low = serializers.FloatField(
+        allow_null=True, help_text="The low end of the 80% interval of the value at the due date."
+    )
+    high = serializers.FloatField(
+        allow_null=True, help_text="The high end of the 80% interval of the value at the due date."
+    )
+    method = serializers.CharField(help_text="How the forecast was made; empty without one.")
 
 
 class KpiSerializer(ModelSerializer):
@@ -58,12 +69,7 @@ class KpiSerializer(ModelSerializer):
 
     @extend_schema_field(ForecastSerializer)
     def get_forecast(self, kpi: Kpi) -> dict[str, object]:
-        value = kpi.forecast_value
-        return {
-            "value_at_due": None if value is None else round(value, 4),
-            "status": kpi.forecast_status,
-            "reach_date": kpi.forecast_reach_date,
-        }
+        return stored_forecast(kpi).as_dict()
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_latest_value(self, kpi: Kpi) -> float | None:

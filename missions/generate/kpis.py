@@ -202,7 +202,9 @@ def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
                 "CREATE TEMPORARY TABLE kpi_figures (id bigint, latest_value numeric, "
                 "latest_on date, latest_confidence integer, progress double precision, "
                 "forecast_status varchar(10), forecast_value double precision, "
-                "forecast_reach_date date) ON COMMIT DROP"
+                "forecast_reach_date date, forecast_probability double precision, "
+                "forecast_low double precision, forecast_high double precision, "
+                "forecast_method varchar(40)) ON COMMIT DROP"
             )
             buffer = io.StringIO()
             for row in figures:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from measures import forecast
 from measures.models import CheckIn
 from measures.services import kpi_refresh_figures
 from tests.conftest import TENANT_SCOPE_QUERIES
@@ -35,6 +36,17 @@ def test_a_kpi_shows_progress_and_forecast(world) -> None:
     assert body["latest_value"] == 30
     assert body["forecast"]["status"] == "on_track"
     assert body["forecast"]["reach_date"] == "2026-02-10"
+    # The chance of meeting the target and the 80% interval, as stored by the check-ins'
+    # refresh and computed by measures.forecast (the one place).
+    outlook = forecast.forecast(
+        forecast.Target.of(kpi),
+        forecast.points_from(kpi.check_ins.standing().in_order()),
+        kpi.due_date,
+    )
+    said = body["forecast"]
+    assert said["probability"] == round(outlook.probability, 4) and 0.5 <= said["probability"] <= 1
+    assert said["low"] <= said["value_at_due"] <= said["high"]
+    assert said["method"] == outlook.method != ""
 
 
 def test_the_kpi_list_costs_constant_queries(world, django_assert_max_num_queries) -> None:
