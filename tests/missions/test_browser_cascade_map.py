@@ -49,7 +49,7 @@ def test_a_leader_opens_the_map_a_box_then_expands_and_collapses_all_by_keyboard
 ) -> None:
     KpiFactory(mission=world.org_mission, forecast_status="on_track", progress=0.5)
     page.set_viewport_size(DESKTOP)
-    log_in(page, live_server)
+    log_in(page, live_server, "ceo")
     page.goto(f"{live_server.url}/o/acme/cascade/")
     views = page.get_by_role("navigation", name="Views of the cascade")
     expect(views.get_by_role("link", name="List")).to_have_attribute("aria-current", "page")
