@@ -37,7 +37,7 @@ from ..models import Interdependency, KeyTask, Mission
 from ..operating_space import space_left
 from ..services.missions import ConflictError
 from .common import get_mission_for
-from .mission_page import mission_page
+from .mission_page import intents_above, mission_page
 
 # The buttons and forms of the mission page, and the action each needs.
 MISSION_PAGE_ACTIONS = {
@@ -96,6 +96,13 @@ def _parent_from(request: OrgRequest) -> Mission | None:
     return get_mission_for(request, pk, Action.CREATE_CHILD)
 
 
+def _intents_above(request: OrgRequest, parent: Mission | None) -> list[Any]:
+    """The 1-up and 2-up intent beside the form, as the mission page shows them (the CEO's
+    intent above the organisation missions)."""
+    above = [m for m in (parent.parent if parent else None, parent) if m is not None]
+    return intents_above(above, selectors.vision_of(organisation=actor_of(request).organisation))
+
+
 @org_view
 @require_http_methods(["GET", "POST"])
 def mission_create(request: OrgRequest) -> HttpResponse:
@@ -143,7 +150,7 @@ def mission_create(request: OrgRequest) -> HttpResponse:
         "kpi_form": kpi_form,
         "task_form": task_form,
         "parent": parent,
-        "grandparent": parent.parent if parent else None,
+        "intents_above": _intents_above(request, parent),
         "space": space,
     }
     return render(
@@ -245,7 +252,7 @@ def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
         "conflict": conflict,
         "mission": mission,
         "parent": parent,
-        "grandparent": parent.parent if parent else None,
+        "intents_above": _intents_above(request, parent),
         "space": space,
     }
     status = 409 if conflict else 400 if form.errors else 200

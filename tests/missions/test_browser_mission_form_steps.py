@@ -66,9 +66,9 @@ def test_a_lead_writes_a_child_mission_step_by_step(
     expect(steps.get_by_role("link", name="The mission")).to_have_attribute("aria-current", "step")
     expect(page.get_by_role("group", name="Operating space")).to_be_hidden()
     expect(page.get_by_role("button", name="Back")).to_be_hidden()
-    expect(page.get_by_role("complementary", name="Intent above")).to_contain_text(
-        "1-up intent · Care closer to home"
-    )
+    above = page.get_by_role("complementary", name="Intent above")
+    expect(above).to_contain_text("1-up intent · Care closer to home")
+    expect(above).to_contain_text("2-up intent · CEO's intent")  # as on the mission page
     essentials = page.get_by_role("group", name="Mission", exact=True)
     essentials.get_by_label("Title").fill("Community nursing at home")
     essentials.get_by_label("Intent").fill("Fewer admissions: patients are nursed at home.")
