@@ -40,6 +40,11 @@ DEFAULT_SCHEDULE: list[PeriodicTask] = [
         "crontab": {"minute": "*/10", "hour": "*"},
     },
     {
+        "name": "KPI figures (nightly, one task per organisation, before the checks)",
+        "task": "measures.tasks.kpi_refresh_nightly",
+        "crontab": {"minute": "0", "hour": "2"},
+    },
+    {
         "name": "Alignment checks (nightly, one task per organisation)",
         "task": "reviews.tasks.alignment_checks_nightly",
         "crontab": {"minute": "30", "hour": "2"},

@@ -19,6 +19,7 @@ from measures import services
 from measures.figures import FIGURE_FIELDS, kpi_figures, rollup_of
 from measures.models import CheckIn, Kpi
 from measures.summary import mission_figures
+from measures.tasks import kpi_refresh_nightly
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory
 
@@ -278,3 +279,27 @@ def test_mission_figures_cost_one_query_and_two_with_history(
         assert all(f.kpis[0].history == [] for f in mission_figures(ids).values())
     with django_assert_num_queries(2):  # and their standing check-ins
         assert all(len(f.kpis[0].history) == 1 for f in mission_figures(ids, history=True).values())
+
+
+def test_the_nightly_refresh_gives_every_organisations_kpis_the_current_figures(world) -> None:
+    """After an upgrade of the forecast, KPIs stored by the old one (no probability, no
+    interval) carry the new figures once the night's task (one refresh per organisation,
+    through the schedule's task) has run."""
+    kpi = services.kpi_create(
+        mission=world.staff_mission,
+        data={"name": "Beds", "baseline": 0, "target": 100, "due_date": days_ago(-120)},
+        by=world.staff,
+    )
+    for ago, value in ((60, 10), (40, 25), (20, 30)):
+        record(kpi, world.staff, value, recorded_on=days_ago(ago))
+    other = KpiFactory(mission=world.other_mission, target=50, due_date=days_ago(-200))
+    CheckInFactory(kpi=other, author=world.outsider, value=20, recorded_on=days_ago(30))
+    CheckInFactory(kpi=other, author=world.outsider, value=30, recorded_on=days_ago(10))
+    current = computed(kpi)
+    old = {"forecast_probability": None, "forecast_low": None, "forecast_high": None}
+    Kpi.objects.filter(pk__in=[kpi.pk, other.pk]).update(forecast_method="", **old)
+
+    assert kpi_refresh_nightly() == 2  # one refresh per organisation
+    assert stored(kpi) == current and current["forecast_probability"] is not None
+    assert stored(other) == computed(other)
+    assert stored(other)["forecast_low"] <= stored(other)["forecast_high"]

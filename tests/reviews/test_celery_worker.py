@@ -31,10 +31,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kernel.models import Notification
+from measures.figures import kpi_figures
+from measures.models import Kpi
 from missionlead.celery import app
 from missions.models import Mission
 from reviews import services
 from reviews.models import AlignmentSnapshot, Finding, Reminder, Review
+from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, UserFactory, align
 
 BROKER_URL = str(settings.CELERY_BROKER_URL)
@@ -351,6 +354,26 @@ def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_once(world, broker
     assert broker.hlen("unacked") == 0
     assert_each_reminder_notified_once()
     assert Notification.objects.count() == 40
+
+
+def test_the_nightly_kpi_refresh_runs_through_the_worker(world, broker, tmp_path) -> None:
+    """The schedule's task is registered with the worker, and fans out one refresh per
+    organisation that stores the figures the one function computes."""
+    kpi = KpiFactory(mission=world.staff_mission, target=50, due_date=days(120))
+    for ago, value in ((40, 10), (20, 20)):
+        CheckInFactory(kpi=kpi, author=world.staff, value=value, recorded_on=days(-ago))
+    with running_worker(tmp_path / "worker-kpis.log") as worker:
+        result = app.send_task("measures.tasks.kpi_refresh_nightly")
+        assert result.get(timeout=WAIT) == 2  # one per organisation
+        wait_until(
+            lambda: Kpi.objects.get(pk=kpi.pk).forecast_probability is not None,
+            "the KPI's figures refreshed",
+            worker,
+        )
+    row = Kpi.objects.get(pk=kpi.pk)
+    expected = kpi_figures(row, list(row.check_ins.standing().in_order()))
+    assert row.forecast_probability == expected["forecast_probability"]
+    assert row.latest_value == 20
 
 
 def test_the_nightly_alignment_check_runs_through_the_worker(world, broker, tmp_path) -> None:
