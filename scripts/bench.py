@@ -33,6 +33,7 @@ def main() -> None:
     ctx = organisation.prepare()
     pages.measure_pages(ctx)
     jobs.measure_jobs(ctx)
+    jobs.measure_forecasts(ctx)
     load.measure_load(ctx)
     report.write_report(ctx, time.perf_counter() - started)
 

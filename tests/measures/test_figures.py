@@ -8,7 +8,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -303,3 +303,15 @@ def test_the_nightly_refresh_gives_every_organisations_kpis_the_current_figures(
     assert stored(kpi) == current and current["forecast_probability"] is not None
     assert stored(other) == computed(other)
     assert stored(other)["forecast_low"] <= stored(other)["forecast_high"]
+
+
+def test_an_operator_refreshes_the_figures_now_with_a_command(world) -> None:
+    kpi = KpiFactory(mission=world.staff_mission, target=50, due_date=days_ago(-100))
+    CheckInFactory(kpi=kpi, author=world.staff, value=20, recorded_on=days_ago(30))
+    CheckInFactory(kpi=kpi, author=world.staff, value=30, recorded_on=days_ago(10))
+    out = StringIO()
+    call_command("refresh_kpi_figures", "--org", "acme", stdout=out)
+    assert "[1/1] acme … 1 KPIs refreshed in" in out.getvalue()
+    assert stored(kpi) == computed(kpi) and stored(kpi)["latest_value"] == 30
+    with pytest.raises(CommandError, match="No organisation with the slug 'nowhere'"):
+        call_command("refresh_kpi_figures", "--org", "nowhere")
