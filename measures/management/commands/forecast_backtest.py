@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kernel.commands import organisations_named
 from kernel.models import Organisation
 from measures import backtest
 from measures.backtest import Case, Outcome, Score
@@ -86,9 +87,7 @@ class Command(BaseCommand):
         return progress
 
     def _organisation(self, slug: str) -> dict[str, Any]:
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with the slug {slug!r}.")
+        organisation = organisations_named(slug).get()
         cases = backtest.organisation_cases(_histories(organisation))
         if not cases:
             raise CommandError(f"No KPI of {slug!r} has three check-ins to backtest.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from kernel.models import Organisation
+from kernel.commands import organisations_named
 from measures.services import kpi_refresh_all
 
 
@@ -21,11 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="Only this organisation (its slug).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisations = Organisation.objects.order_by("slug")
-        if options["org"]:
-            organisations = organisations.filter(slug=options["org"])
-            if not organisations.exists():
-                raise CommandError(f"No organisation with the slug {options['org']!r}.")
+        organisations = organisations_named(options["org"])
         total = organisations.count()
         for number, organisation in enumerate(organisations, start=1):
             self.stdout.write(f"[{number}/{total}] {organisation.slug} …", ending="")
