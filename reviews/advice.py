@@ -30,6 +30,24 @@ ADVICE: dict[str, str] = {
     Kind.TASK_OVERDUE: (
         "Deliver the key task and mark it done, or cancel it if it no longer serves."
     ),
+    Kind.LIKELY_MISS: (
+        "Act before the due date: change the key tasks, ask for support, or agree a new "
+        "target at the next review."
+    ),
+    Kind.CONTRIBUTORS_MISS: (
+        "Talk with the owners of the contributing missions about what would move their KPIs."
+    ),
+    Kind.REVIEW_LAPSING: "Hold the 30-day review before it falls due.",
+    Kind.OUTRUNNING_PARENT: (
+        "Bring its deadline or period inside the parent's (Edit), or agree more time with "
+        "the parent's owner."
+    ),
+    Kind.OVERLOAD_COMING: (
+        "Get real about priorities before the next mission lands: finish, hand over or archive one."
+    ),
+    Kind.SUPPORT_LATE: (
+        "Ask the other team for an answer now, or plan the key task without their support."
+    ),
 }
 
 

@@ -118,6 +118,13 @@ class Finding(models.Model):
         SPACE_EXCEEDS_PARENT = "space_exceeds_parent", "Operating space larger than the parent's"
         LINK_UNANSWERED = "link_unanswered", "Support request unanswered"
         TASK_OVERDUE = "task_overdue", "Key task overdue"
+        # Predicted: what has not happened yet but is expected to, on ``expected_on``.
+        LIKELY_MISS = "likely_miss", "KPI likely to miss"
+        CONTRIBUTORS_MISS = "contributors_miss", "Contributing KPIs likely to miss"
+        REVIEW_LAPSING = "review_lapsing", "Review about to lapse"
+        OUTRUNNING_PARENT = "outrunning_parent", "About to outrun the parent"
+        OVERLOAD_COMING = "overload_coming", "Owner about to be overloaded"
+        SUPPORT_LATE = "support_late", "Support unanswered near a task's due date"
 
     class Severity(models.TextChoices):
         INFO = "info", "Info"
@@ -133,6 +140,8 @@ class Finding(models.Model):
     subject = models.CharField(max_length=40, blank=True, default="")
     severity = models.CharField(max_length=10, choices=Severity.choices)
     message = models.CharField(max_length=300)
+    # For a predicted finding: the day what it foresees is expected to happen.
+    expected_on = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField()
     # When the checks last wrote this finding: opened it, or changed its wording or severity.
     # (A finding that holds unchanged is not rewritten by each run.)
@@ -169,6 +178,23 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"
+
+    @property
+    def predicted(self) -> bool:
+        return self.kind in PREDICTED_KINDS
+
+
+# The kinds of finding that foresee a problem rather than find one that has happened.
+PREDICTED_KINDS = frozenset(
+    {
+        Finding.Kind.LIKELY_MISS,
+        Finding.Kind.CONTRIBUTORS_MISS,
+        Finding.Kind.REVIEW_LAPSING,
+        Finding.Kind.OUTRUNNING_PARENT,
+        Finding.Kind.OVERLOAD_COMING,
+        Finding.Kind.SUPPORT_LATE,
+    }
+)
 
 
 # The order of findings by severity, critical first (sorting the names would put "critical"
