@@ -18,7 +18,7 @@ from kernel.web import signed_in_user
 from missions.services.checks import request_alignment_check
 
 from . import services
-from .models import CheckIn, Kpi
+from .models import CheckIn, ForecastCalibration, Kpi
 from .querysets import CheckInQuerySet
 
 if TYPE_CHECKING:
@@ -192,3 +192,15 @@ class CheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             supersedes=obj.supersedes,
         )
         adopt(obj, check_in)
+
+
+@admin.register(ForecastCalibration)
+class ForecastCalibrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Learnt each night from the organisation's own history (``measures.calibrating``)."""
+
+    list_display = ("organisation", "outcomes", "learnt_at")
+    list_select_related = ("organisation",)
+    readonly_fields = ("organisation", "knots", "outcomes", "learnt_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

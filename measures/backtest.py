@@ -174,20 +174,43 @@ def _goal(rng: random.Random, baseline: float, plan: float, noise: float) -> Tar
 
 
 def organisation_cases(
-    kpis: Iterable[tuple[Target, Sequence[tuple[dt.date, float]]]],
+    kpis: Iterable[tuple[Target, Sequence[tuple[dt.date, float]], dt.date]],
 ) -> list[Case]:
-    """Cases from KPIs' own histories: (target, standing check-ins oldest first) each. The
-    later third of a KPI's check-ins (one at least) is held out; the forecast sees the rest
-    and predicts the last, on its date. A KPI needs three check-ins to be a case."""
+    """Cases from KPIs' own histories: (target, standing check-ins oldest first, due date)
+    each. The later third of a KPI's check-ins (one at least) is held out; the forecast sees
+    the rest and predicts the last, on its date. A KPI needs three check-ins to be a case.
+
+    The question a case asks is whether the KPI will be on plan that day: where the straight
+    way from its first check-in to its target on its due date has got to by then (a range
+    keeps its range). The KPI's own target lies months after its latest check-in, so asked
+    of the target itself, every method would call every case right and the calls would
+    tell the methods nothing."""
     cases = []
-    for goal, points in kpis:
+    for goal, points, due in kpis:
         history = forecast.series(points)
         if len(history) < 3:
             continue
         seen = len(history) - max(1, len(history) // 3)
-        due_date, actual = history[-1]
-        cases.append(Case("organisation", goal, tuple(history[:seen]), due_date, actual))
+        day, actual = history[-1]
+        cases.append(
+            Case(
+                "organisation",
+                on_plan(goal, history[0], due, day),
+                tuple(history[:seen]),
+                day,
+                actual,
+            )
+        )
     return cases
+
+
+def on_plan(goal: Target, start: tuple[dt.date, float], due: dt.date, day: dt.date) -> Target:
+    """Where ``goal``'s plan is on ``day``: the straight way from the ``start`` check-in (day,
+    value) to the target on ``due``, never beyond the target."""
+    if goal.direction == "range" or due <= start[0]:
+        return goal
+    share = min(1.0, max(0.0, (day - start[0]).days / (due - start[0]).days))
+    return replace(goal, target=start[1] + (goal.target - start[1]) * share)
 
 
 # --- the methods -----------------------------------------------------------------------------

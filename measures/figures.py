@@ -51,9 +51,12 @@ class Goal(forecast.Aim, Protocol):
     def due_date(self) -> dt.date: ...
 
 
-def kpi_figures(kpi: Goal, standing: Sequence[Reading]) -> dict[str, Any]:
+def kpi_figures(
+    kpi: Goal, standing: Sequence[Reading], calibration: forecast.Calibration | None = None
+) -> dict[str, Any]:
     """The figures of ``kpi`` (anything with direction, baseline, target, target_max and
-    due_date) from its standing check-ins, oldest first: ``check_ins.standing().in_order()``.
+    due_date) from its standing check-ins, oldest first: ``check_ins.standing().in_order()``;
+    the forecast's probability calibrated by its organisation's ``calibration``, if any.
 
     The latest value, its date and its confidence are those of the last of them (the current
     check-in); progress is that value's, the forecast that of their trend.
@@ -61,7 +64,9 @@ def kpi_figures(kpi: Goal, standing: Sequence[Reading]) -> dict[str, Any]:
     goal = forecast.Target.of(kpi)
     current = standing[-1] if standing else None
     latest = None if current is None else float(current.value)
-    outlook = forecast.forecast(goal, forecast.points_from(standing), kpi.due_date)
+    outlook = forecast.forecast(
+        goal, forecast.points_from(standing), kpi.due_date, calibration=calibration
+    )
     return {
         "latest_value": None if current is None else Decimal(str(current.value)),
         "latest_on": None if current is None else current.recorded_on,
@@ -74,6 +79,20 @@ def kpi_figures(kpi: Goal, standing: Sequence[Reading]) -> dict[str, Any]:
         "forecast_low": outlook.low,
         "forecast_high": outlook.high,
         "forecast_method": outlook.method,
+    }
+
+
+def calibrated(figures: dict[str, Any], calibration: forecast.Calibration) -> dict[str, Any]:
+    """``kpi_figures``' figures as they would be under ``calibration``, for a writer that
+    learns the calibration only after it forecast (the generator): the probability and the
+    status ``forecast.forecast`` would have given with it."""
+    if figures["forecast_method"] not in forecast.CALIBRATED_METHODS:
+        return figures
+    probability = calibration(figures["forecast_probability"])
+    return {
+        **figures,
+        "forecast_probability": probability,
+        "forecast_status": forecast.status_for(probability),
     }
 
 

@@ -254,3 +254,20 @@ class CheckIn(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Check-ins are append-only; record a new check-in that supersedes.")
         super().save(*args, **kwargs)
+
+
+class ForecastCalibration(models.Model):
+    """What an organisation's own KPI history taught of its forecasts' probabilities: the
+    knots of ``measures.forecast.Calibration``, learnt by ``measures.calibrating`` before the
+    nightly refresh and applied to every probability the forecast then states."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="forecast_calibration"
+    )
+    # [[probability said, probability calibrated], ...], both rising, each in [0, 1].
+    knots = models.JSONField(default=list)
+    outcomes = models.PositiveIntegerField(default=0, help_text="Held-out cases it learnt from.")
+    learnt_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Forecast calibration of {self.organisation} ({self.outcomes} outcomes)"

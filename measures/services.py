@@ -18,7 +18,9 @@ from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missions.services.checks import request_alignment_check
 
+from .calibrating import calibration_of, learn_calibration
 from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
+from .forecast import Calibration
 from .models import CheckIn, Kpi
 from .querysets import ORDER
 
@@ -245,7 +247,8 @@ def kpi_refresh_figures(*, kpi: Kpi) -> Kpi:
 
 def _store_figures(kpi: Kpi) -> None:
     standing = list(CheckIn.objects.filter(kpi=kpi).standing().in_order())
-    for name, value in kpi_figures(kpi, standing).items():
+    calibration = calibration_of(kpi.organisation_id)
+    for name, value in kpi_figures(kpi, standing, calibration).items():
         setattr(kpi, name, value)
     Kpi.objects.filter(pk=kpi.pk).update(**{name: getattr(kpi, name) for name in FIGURE_FIELDS})
 
@@ -295,6 +298,9 @@ def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) ->
     backfills, synthetic data and the nightly refresh; returns how many KPIs it refreshed.
     A KPI whose figures cannot be computed is logged with its id and skipped.
 
+    Each organisation's calibration is learnt afresh from its history first, so every
+    probability stored is calibrated by what the organisation's own outcomes teach now.
+
     Each batch locks its KPIs and skips those locked already: a check-in refreshing one now
     stores its fresh figures itself, and waiting for it here could deadlock with it (it holds
     its own KPI, then waits for its parent's).
@@ -302,20 +308,26 @@ def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) ->
     kpis = Kpi.objects.order_by("id")
     if organisation_id is not None:
         kpis = kpis.filter(organisation_id=organisation_id)
+    organisations = (
+        [organisation_id]
+        if organisation_id is not None
+        else kpis.order_by().values_list("organisation_id", flat=True).distinct()
+    )
+    calibrations = {pk: learn_calibration(pk) for pk in organisations}
     done, last_id = 0, 0
     while True:
         with transaction.atomic():
             chunk = list(kpis.select_for_update(skip_locked=True).filter(pk__gt=last_id)[:batch])
             if not chunk:
                 break
-            _refresh_chunk(chunk)
+            _refresh_chunk(chunk, calibrations)
         done += len(chunk)
         last_id = chunk[-1].pk
     kpi_refresh_all_rollups(organisation_id=organisation_id, batch=batch)
     return done
 
 
-def _refresh_chunk(chunk: list[Kpi]) -> None:
+def _refresh_chunk(chunk: list[Kpi], calibrations: dict[int, Calibration]) -> None:
     by_kpi: dict[int, list[CheckIn]] = {k.pk: [] for k in chunk}
     rows = (
         CheckIn.objects.filter(kpi_id__in=by_kpi)
@@ -327,7 +339,7 @@ def _refresh_chunk(chunk: list[Kpi]) -> None:
         by_kpi[check_in.kpi_id].append(check_in)
     for kpi in chunk:
         try:
-            figures = kpi_figures(kpi, by_kpi[kpi.pk])
+            figures = kpi_figures(kpi, by_kpi[kpi.pk], calibrations.get(kpi.organisation_id))
         except Exception:
             # One KPI whose check-ins break the arithmetic keeps its old figures; the
             # others are refreshed.

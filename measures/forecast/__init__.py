@@ -15,7 +15,7 @@ alignment checks all agree, and the edge cases are tested in one place.
 clamped to [0, 1]. When the baseline already equals the target, progress is 1 if the value
 meets the target and 0 otherwise, never a division by zero.
 
-**Forecast** (the method's reasons and its backtest: docs/forecasting.md). Three simple
+**Forecast** (the method's reasons and its backtest: docs/forecasting.md). Four simple
 methods, each sound where another fails, are combined over the last ``MAX_POINTS`` check-ins:
 - the *recent level*: the median of the last ``LEVEL_POINTS`` values, each carried to the
   latest date at the local pace (one wild reading does not move it);
@@ -23,14 +23,17 @@ methods, each sound where another fails, are combined over the last ``MAX_POINTS
   the median of what it leaves (outliers and an old shift move it little);
 - the *damped trend*: the recent level plus the local pace (Theil–Sen over the last
   ``LOCAL_POINTS``), fading over ``DAMPING`` history spans, so a climb that slows down is not
-  carried on at full pace for ever.
+  carried on at full pace for ever;
+- the *local trend*: the recent level plus the local pace, undamped, for a pace that changed
+  for good a few check-ins ago.
 Each is fitted to the first check-ins of the history and forecasts the later ones; it weighs
 the inverse of its squared error on the latest check-in (equal weights with two check-ins).
 When the history spans a year and an F-test finds a yearly swing, the swing is taken out
 first and put back. The value at the due date follows a Student-t around the combination:
 its spread pools the combination's own errors with the noise about the robust line, and grows
 with the horizon (the line's uncertainty, and a drift per check-in step); its 80% interval is
-``low``–``high``, and ``probability`` is the share of it that meets the target.
+``low``–``high``, and ``probability`` is the share of it that meets the target, calibrated
+by the organisation's own history when one is given (``measures.calibrating``).
 - *on track*: meeting the target is at least as likely as not (``ON_TRACK_PROBABILITY``;
   for an increase or a decrease, exactly when the likely value meets it);
 - *at risk*: a chance of at least ``AT_RISK_PROBABILITY``;
@@ -65,6 +68,7 @@ from .base import (
 from .calibration import CALIBRATION_PRIOR, Calibration, calibration_from
 from .combined import (
     AT_RISK_PROBABILITY,
+    CALIBRATED_METHODS,
     COMBINED,
     INTERVAL,
     MAX_POINTS,
@@ -79,6 +83,7 @@ from .combined import (
 __all__ = [
     "AT_RISK_PROBABILITY",
     "AT_RISK_SHARE",
+    "CALIBRATED_METHODS",
     "CALIBRATION_PRIOR",
     "COMBINED",
     "DIRECTIONS",

@@ -1,5 +1,5 @@
-"""The forecast itself: the recent level, a robust line and a damped trend combined, with
-the chance of meeting the target and an 80% interval (the method: ``measures.forecast``)."""
+"""The forecast itself: the recent level, a robust line, a damped and a local trend combined,
+with the chance of meeting the target and an 80% interval (the method: ``measures.forecast``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ MAX_POINTS = 30  # the latest check-ins a forecast reads
 LEVEL_POINTS = 3  # the recent level is the median of these, carried to the latest date
 LOCAL_POINTS = 6  # the local pace is the robust slope over these
 DAMPING = 2  # the damped trend's pace fades with a time constant of this many history spans
+METHODS = 4
 ORIGINS = 6  # the most cut-offs from which each method forecasts the later check-ins
 FEW_POINTS_NOISE = 0.01  # the least noise, as a share of the level, of three check-ins or fewer
 PRIOR_DOF = 2  # how many errors' worth the noise of the history's own line counts for
@@ -34,6 +35,10 @@ COMBINED, SEASONAL, OBSERVED, SINGLE = (
     "observed",
     "single value",
 )
+
+# The methods whose probability an organisation's calibration adjusts (a value observed at
+# the due date, or a single reading, states a certainty, not a probability).
+CALIBRATED_METHODS = frozenset({COMBINED, SEASONAL})
 
 
 def status_for(probability: float) -> Status:
@@ -124,7 +129,7 @@ class _Slopes:
 
 @dataclass(frozen=True)
 class _Fit:
-    """The three methods fitted to the first check-ins of a history, each giving a value
+    """The four methods fitted to the first check-ins of a history, each giving a value
     ``h`` days after the latest of them."""
 
     level: float  # the recent level
@@ -139,11 +144,12 @@ class _Fit:
         tau = DAMPING * self.span
         return tau * (1 - math.exp(-h / tau))
 
-    def values(self, h: float) -> tuple[float, float, float]:
+    def values(self, h: float) -> tuple[float, float, float, float]:
         return (
             self.level,
             self.line + self.slope * h,
             self.level + self.pace * self.fading(h),
+            self.level + self.pace * h,
         )
 
 
@@ -193,7 +199,7 @@ class _Outlook:
     combined centre, its spread growing with ``h``."""
 
     fit: _Fit
-    weights: tuple[float, float, float]
+    weights: tuple[float, float, float, float]
     season: tuple[float, float] | None
     spacing: _Spacing
     scale: float  # the noise's deviation, which the spread factor widens
@@ -201,11 +207,11 @@ class _Outlook:
 
     def centre(self, h: float) -> float:
         # The weighted sum of the fit's three values, gathered: called often by _reach_date.
-        fit, (level, line, damped) = self.fit, self.weights
+        fit, (level, line, damped, local) = self.fit, self.weights
         value = (
-            (level + damped) * fit.level
+            (level + damped + local) * fit.level
             + line * (fit.line + fit.slope * h)
-            + damped * fit.pace * fit.fading(h)
+            + fit.pace * (damped * fit.fading(h) + local * h)
         )
         if self.season is None:
             return value
@@ -217,12 +223,14 @@ class _Outlook:
     @property
     def pace(self) -> float:
         """The centre's change per day at the latest check-in."""
-        return self.weights[1] * self.fit.slope + self.weights[2] * self.fit.pace
+        return (
+            self.weights[1] * self.fit.slope + (self.weights[2] + self.weights[3]) * self.fit.pace
+        )
 
 
 def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
     """The forecast of check-ins of values ``ys`` on days ``ts`` (two at least, the first on
-    day 0): the season, the three methods and their weights, and the spread."""
+    day 0): the season, the four methods and their weights, and the spread."""
     n = len(ts)
     slopes = _Slopes(ts, ys)
     fit = _fit(ts, ys, slopes, n)
@@ -249,12 +257,12 @@ def _outlook(ts: list[float], ys: list[float]) -> _Outlook:
         # exact takes all the weight, so a straight line is read exactly.
         inverse = [
             1 / (sum(errors[m] ** 2 for errors in latest) / len(latest) + (1e-15 * size) ** 2)
-            for m in range(3)
+            for m in range(METHODS)
         ]
     else:
-        inverse = [1.0, 1.0, 1.0]  # two check-ins: nothing to tell the methods apart
+        inverse = [1.0] * METHODS  # two check-ins: nothing to tell the methods apart
     total = sum(inverse)
-    weights = (inverse[0] / total, inverse[1] / total, inverse[2] / total)
+    weights = (inverse[0] / total, inverse[1] / total, inverse[2] / total, inverse[3] / total)
     # The spread: the combination's own errors, each per unit of its spread factor, pooled
     # with the noise about the robust line (``PRIOR_DOF`` errors' worth).
     squares = sum(

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
 
-from measures.figures import FIGURE_FIELDS, kpi_figures
+from measures import forecast
+from measures.calibrating import Learner, in_sample
+from measures.figures import FIGURE_FIELDS, calibrated, kpi_figures
 from measures.models import CheckIn, Kpi
 from measures.services import kpi_refresh_all_rollups
 from missions.generate.tables import Progress, TableWriter, allocate_ids, copy_value
@@ -144,6 +146,8 @@ def write_check_ins(gen: Generator, build: Build) -> None:
     stamp_text = [s.isoformat() for s in stamps]
     random_ = rng.random
     figures: list[tuple[Any, ...]] = []
+    # The calibration the nightly refresh would learn from these histories (same sample).
+    learner, kpis = Learner(), len(build.kpi_rows)
     for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
         if not per_kpi:
             break
@@ -185,10 +189,28 @@ def write_check_ins(gen: Generator, build: Build) -> None:
         )
         stored = kpi_figures(goal, readings)
         figures.append((kpi_id, *(stored[name] for name in FIGURE_FIELDS)))
+        if in_sample(kpi_id, kpis):
+            learner.add(goal, forecast.points_from(readings), year_end)
     check_ins.close()
     build.written["check_ins"] = check_ins.written
-    write_kpi_figures(gen, figures)
+    calibration = learner.store(build.org_id)
+    write_kpi_figures(
+        gen,
+        [
+            (
+                row[0],
+                *calibrated(dict(zip(FIGURE_FIELDS, row[1:], strict=True)), calibration).values(),
+            )
+            for row in figures
+        ],
+    )
     write_kpi_rollups(gen, build)
+
+
+def _calibrated_row(row: tuple[Any, ...], calibration: forecast.Calibration) -> tuple[Any, ...]:
+    """A (KPI id, *figures) row with the forecast calibrated as the service would store it."""
+    figures = calibrated(dict(zip(FIGURE_FIELDS, row[1:], strict=True)), calibration)
+    return (row[0], *(figures[name] for name in FIGURE_FIELDS))
 
 
 def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:

@@ -18,7 +18,7 @@ from kernel import tree
 from kernel.audit import audit_record
 from kernel.models import AuditEvent, Invitation, Membership, Notification, Team
 from kernel.services import invitation_create
-from measures.models import CheckIn, Kpi
+from measures.models import CheckIn, ForecastCalibration, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import (
     AlignmentSnapshot,
@@ -106,6 +106,9 @@ def full_world(world: Any) -> Any:
         missions=3,
         open_findings=1,
     )
+    ForecastCalibration.objects.create(
+        organisation=world.organisation, knots=[[0.5, 0.6]], outcomes=40, learnt_at=now
+    )
     CoachingNote.objects.create(
         organisation=world.organisation, coach=world.coach, coachee=world.lead, body="Private."
     )
@@ -149,6 +152,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         Invitation,
         ApiToken,
         BrowserSession,
+        ForecastCalibration,
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 

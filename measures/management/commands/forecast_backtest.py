@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kernel.commands import organisations_named
-from kernel.models import Organisation
 from measures import backtest
 from measures.backtest import Case, Outcome, Score
-from measures.forecast import Target
-from measures.models import CheckIn, Kpi
-from measures.querysets import ORDER
+from measures.calibrating import kpi_histories
 
 Point = tuple[dt.date, float]
 NIGHTLY_KPIS = 300_000  # the nightly recompute's load, for the timing's projection
@@ -88,7 +84,9 @@ class Command(BaseCommand):
 
     def _organisation(self, slug: str) -> dict[str, Any]:
         organisation = organisations_named(slug).get()
-        cases = backtest.organisation_cases(_histories(organisation))
+        cases = backtest.organisation_cases(
+            (goal, points, due) for _, goal, points, due in kpi_histories(organisation.pk)
+        )
         if not cases:
             raise CommandError(f"No KPI of {slug!r} has three check-ins to backtest.")
         results = backtest.run(cases, progress=self._progress(slug))
@@ -154,28 +152,6 @@ class Command(BaseCommand):
                     f"    {band['probability']:<9} {band['cases']:>5}  "
                     f"{_share(band['said']):>5}  {_share(band['hit_rate']):>5}"
                 )
-
-
-def _histories(organisation: Organisation) -> Iterator[tuple[Target, list[Point]]]:
-    """Each KPI's target and standing check-ins, oldest first: two queries, check-ins
-    streamed, whatever the organisation's size."""
-    targets = {kpi.pk: Target.of(kpi) for kpi in Kpi.objects.filter(organisation=organisation)}
-    readings = (
-        CheckIn.objects.standing()
-        .filter(kpi__organisation=organisation)
-        .order_by("kpi_id", *ORDER)
-        .values_list("kpi_id", "recorded_on", "value")
-    )
-    current: int | None = None
-    points: list[Point] = []
-    for kpi_id, recorded_on, value in readings.iterator(chunk_size=5_000):
-        if kpi_id != current:
-            if current is not None:
-                yield targets[current], points
-            current, points = kpi_id, []
-        points.append((recorded_on, float(value)))
-    if current is not None:
-        yield targets[current], points
 
 
 def _scores(results: dict[str, list[Outcome]]) -> dict[str, Score]:
