@@ -293,19 +293,15 @@ def _store_rollups(stored: dict[int, float | None]) -> int:
 
 
 def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) -> int:
-    """Recompute the stored figures of every KPI (of one organisation), streaming check-ins
-    in KPI order so memory stays bounded, then every roll-up from the fresh figures. For
-    backfills, synthetic data and the nightly refresh; returns how many KPIs it refreshed.
-    A KPI whose figures cannot be computed is logged with its id and skipped.
+    """Recompute the stored figures of every KPI (of one organisation), then every roll-up
+    from the fresh figures. For backfills, synthetic data and an operator's command; the
+    nightly refresh does the same in chunks (``measures.tasks``). Returns how many KPIs it
+    refreshed.
 
     Each organisation's calibration is learnt afresh from its history first, so every
     probability stored is calibrated by what the organisation's own outcomes teach now.
-
-    Each batch locks its KPIs and skips those locked already: a check-in refreshing one now
-    stores its fresh figures itself, and waiting for it here could deadlock with it (it holds
-    its own KPI, then waits for its parent's).
     """
-    kpis = Kpi.objects.order_by("id")
+    kpis = Kpi.objects.all()
     if organisation_id is not None:
         kpis = kpis.filter(organisation_id=organisation_id)
     organisations = (
@@ -314,17 +310,49 @@ def kpi_refresh_all(*, organisation_id: int | None = None, batch: int = 2000) ->
         else kpis.order_by().values_list("organisation_id", flat=True).distinct()
     )
     calibrations = {pk: learn_calibration(pk) for pk in organisations}
+    done = _refresh_kpis(kpis, calibrations, batch)
+    kpi_refresh_all_rollups(organisation_id=organisation_id, batch=batch)
+    return done
+
+
+def kpi_id_ranges(*, organisation_id: int, size: int) -> list[tuple[int, int]]:
+    """The organisation's KPIs cut into runs of ``size`` by id: (first id, last id) each."""
+    ids = list(
+        Kpi.objects.filter(organisation_id=organisation_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def kpi_refresh_range(
+    *, organisation_id: int, first_id: int, last_id: int, batch: int = 2000
+) -> int:
+    """Recompute the stored figures of the organisation's KPIs with ids from ``first_id``
+    to ``last_id``, calibrated by its stored calibration; returns how many. Roll-ups are
+    left to ``kpi_refresh_all_rollups``, once every range is done."""
+    kpis = Kpi.objects.filter(organisation_id=organisation_id, pk__gte=first_id, pk__lte=last_id)
+    return _refresh_kpis(kpis, {organisation_id: calibration_of(organisation_id)}, batch)
+
+
+def _refresh_kpis(kpis: Any, calibrations: dict[int, Calibration], batch: int) -> int:
+    """Refresh ``kpis``' figures, streaming check-ins in KPI order so memory stays bounded.
+    A KPI whose figures cannot be computed is logged with its id and skipped.
+
+    Each batch locks its KPIs and skips those locked already: a check-in refreshing one now
+    stores its fresh figures itself, and waiting for it here could deadlock with it (it holds
+    its own KPI, then waits for its parent's).
+    """
+    kpis = kpis.order_by("id")
     done, last_id = 0, 0
     while True:
         with transaction.atomic():
             chunk = list(kpis.select_for_update(skip_locked=True).filter(pk__gt=last_id)[:batch])
             if not chunk:
-                break
+                return done
             _refresh_chunk(chunk, calibrations)
         done += len(chunk)
         last_id = chunk[-1].pk
-    kpi_refresh_all_rollups(organisation_id=organisation_id, batch=batch)
-    return done
 
 
 def _refresh_chunk(chunk: list[Kpi], calibrations: dict[int, Calibration]) -> None:

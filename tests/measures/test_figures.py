@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from kernel.models import Organisation
 from measures import services
+from measures import tasks as measures_tasks
 from measures.figures import FIGURE_FIELDS, kpi_figures, rollup_of
 from measures.models import CheckIn, Kpi
 from measures.summary import mission_figures
@@ -303,6 +304,29 @@ def test_the_nightly_refresh_gives_every_organisations_kpis_the_current_figures(
     assert stored(kpi) == current and current["forecast_probability"] is not None
     assert stored(other) == computed(other)
     assert stored(other)["forecast_low"] <= stored(other)["forecast_high"]
+
+
+def test_a_large_organisation_is_refreshed_in_chunks_then_rolled_up(world, monkeypatch) -> None:
+    """The night's refresh of one organisation shares out in chunks of KPIs (here two per
+    chunk), and the roll-ups wait until every chunk has stored its figures: a parent whose
+    contributors sit in other chunks rolls up their fresh progress."""
+    monkeypatch.setattr(measures_tasks, "NIGHTLY_CHUNK", 2)
+    parent = KpiFactory(mission=world.team_mission, baseline=0, target=100, due_date=days_ago(-90))
+    children = [
+        KpiFactory(
+            mission=world.staff_mission,
+            baseline=0,
+            target=100,
+            due_date=days_ago(-90),
+            parent_kpi=parent,
+        )
+        for _ in range(4)
+    ]
+    for child in children:
+        CheckInFactory(kpi=child, author=world.staff, value=40, recorded_on=days_ago(5))
+    assert measures_tasks.kpi_refresh_organisation(world.organisation.pk) == 3  # 5 KPIs
+    assert all(stored(child)["progress"] == 0.4 for child in children)
+    assert rollup(parent) == pytest.approx(0.4)
 
 
 def test_an_operator_refreshes_the_figures_now_with_a_command(world) -> None:
