@@ -74,6 +74,7 @@ from .combined import (
     SINGLE,
     forecast,
     status_for,
+    theil_sen,
 )
 
 __all__ = [
@@ -108,4 +109,5 @@ __all__ = [
     "series",
     "status_for",
     "status_of",
+    "theil_sen",
 ]
