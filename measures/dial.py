@@ -36,6 +36,7 @@ from django.utils import timezone
 from kernel.formats import day, number
 from missions.models import KeyTask
 
+from .charts import Mark
 from .distributions import t_quantile
 from .forecast import Target, points_from, series, theil_sen
 from .models import CheckIn, Kpi
@@ -195,6 +196,14 @@ class Dial:
     moves: list[Move]
     completed: int  # key tasks of the KPI's mission completed
     testable: int  # of which with ``MIN_POINTS`` check-ins on each side
+
+    @property
+    def marks(self) -> list[Mark]:
+        """The moves' days, to mark on the KPI's chart."""
+        return [
+            Mark(m.completed_on, f"“{m.task_title}” completed on {day(m.completed_on)}")
+            for m in self.moves
+        ]
 
     @property
     def reason(self) -> str:

@@ -7,6 +7,8 @@ import random
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from measures import dial
@@ -271,3 +273,67 @@ def test_the_dial_of_the_kpi_page_reads_the_history_it_is_given(
         result = dial.dial_of(kpi, history=history)
     assert result.moves == moves_of(kpi)
     assert result.moves[0].points_before == 13
+
+
+# --- the KPI page ------------------------------------------------------------------------------
+
+
+def _page(client, kpi) -> str:
+    response = client.get(f"/o/acme/kpis/{kpi.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_kpi_page_lists_the_moves_linked_to_their_key_task_and_marks_the_chart(
+    world, client
+) -> None:
+    done_on = timezone.localdate() - dt.timedelta(days=90)
+    kpi = _kpi_with_history(world, world.staff_mission, done_on)
+    task = _done(world.staff_mission, "Open the second clinic", done_on)
+    client.force_login(world.staff)
+    html = _page(client, kpi)
+    assert "What moved the dial" in html
+    (move,) = moves_of(kpi)
+    link = f'href="/o/acme/missions/{world.staff_mission.pk}/#key-task-{task.pk}"'
+    assert f"{link}>{move.sentence}</a>" in html.replace("&#x27;", "'")
+    assert "rising from +" in move.sentence
+    assert "The KPI's way" in html.replace("&#x27;", "'")
+    assert html.count('class="chart__mark"') == 1
+    assert "Marked: “Open the second clinic” completed on" in html
+    svg = client.get(f"/o/acme/kpis/{kpi.pk}/chart.svg").content.decode()
+    assert svg.count('class="chart__mark"') == 1  # the file of its own shows it too
+
+
+@pytest.mark.django_db
+def test_the_kpi_page_says_why_nothing_moved_the_dial(world, client) -> None:
+    done_on = timezone.localdate() - dt.timedelta(days=90)
+    kpi = _kpi_with_history(world, world.staff_mission, done_on, before=0.2, after=0.2)
+    client.force_login(world.staff)
+    assert "No key task of this mission has been completed yet." in _page(client, kpi)
+    _done(world.staff_mission, "Open the second clinic", done_on)
+    html = _page(client, kpi)
+    assert "No change in trend followed a completed key task." in html
+    assert "chart__mark" not in html
+    _done(
+        world.staff_mission, "Recruit the night team", timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert "No change in trend followed" in _page(client, kpi)  # the untestable one says nothing
+    bare = KpiFactory(mission=world.staff_mission)
+    assert "Not enough check-ins either side of a completed key task to tell" in _page(client, bare)
+
+
+@pytest.mark.django_db
+def test_the_kpi_page_costs_the_same_queries_for_one_and_many_moves(
+    world, client, django_assert_max_num_queries
+) -> None:
+    today = timezone.localdate()
+    kpi = _kpi_with_history(world, world.staff_mission, today - dt.timedelta(days=90))
+    client.force_login(world.staff)
+    with CaptureQueriesContext(connection) as none:
+        _page(client, kpi)
+    for days in range(60, 121, 10):
+        _done(world.staff_mission, f"Task {days}", today - dt.timedelta(days=days))
+    with django_assert_max_num_queries(len(none.captured_queries)):
+        html = _page(client, kpi)
+    assert html.count('class="list__item dial__move') >= 3
