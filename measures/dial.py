@@ -261,13 +261,15 @@ def _dials(
     kpis: Sequence[Kpi], *, since: dt.date | None, history: dict[int, Points] | None = None
 ) -> dict[int, Dial]:
     """The dial of each KPI: its mission's completed key tasks in one query; its standing
-    check-ins in one more, unless ``history`` gives them (none without a completed task)."""
+    check-ins in one more, unless ``history`` gives them (only of the KPIs whose mission has
+    a completed task; none if none has)."""
     tasks = _completed({k.mission_id for k in kpis}, since)
     if history is None:
         history = {k.pk: [] for k in kpis}
-        if any(tasks.get(k.mission_id) for k in kpis):
+        wanted = [k.pk for k in kpis if tasks.get(k.mission_id)]  # the others have no move
+        if wanted:
             readings: defaultdict[int, list[CheckIn]] = defaultdict(list)
-            rows = CheckIn.objects.standing().filter(kpi_id__in=history).in_order()
+            rows = CheckIn.objects.standing().filter(kpi_id__in=wanted).in_order()
             if since is not None:
                 rows = rows.filter(recorded_on__gte=since - dt.timedelta(days=WINDOW_DAYS))
             for check_in in rows.only("kpi_id", "recorded_on", "value"):
@@ -297,5 +299,6 @@ def dial_of(kpi: Kpi, *, history: Points | None = None) -> Dial:
 
 
 def moves_of(kpi: Kpi) -> list[Move]:
-    """The moves of one KPI (the KPI page's): two queries."""
+    """The moves of one KPI: two queries (the KPI page, which has read the check-ins, asks
+    ``dial_of`` with them, and for the reason when there is none)."""
     return dial_of(kpi).moves
