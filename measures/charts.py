@@ -36,6 +36,8 @@ BAND = palette.OK_BAND
 BASELINE = palette.INK_MUTED
 FORECAST = palette.WARNING
 
+MARK = palette.INK  # a key task that a change in the trend followed
+
 STATUS_WORDS = {
     "on_track": "on track",
     "at_risk": "at risk",
@@ -158,6 +160,21 @@ def describe(figures: KpiFigures) -> str:
     return " ".join(words)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A day marked on a KPI chart, and what happened then (its tooltip)."""
+
+    on: dt.date
+    label: str
+
+
+def _said(marks: Sequence[Mark]) -> list[str]:
+    """The marks in words, for the chart's description."""
+    if not marks:
+        return []
+    return ["Marked: " + "; ".join(mark.label for mark in marks) + "."]
+
+
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, **extra: str) -> str:
     attrs = "".join(
         f' {name.rstrip("_").replace("_", "-")}="{value}"' for name, value in extra.items()
@@ -174,8 +191,11 @@ def _text(x: float, y: float, text: str, anchor: str = "start", colour: str = IN
     )
 
 
-def line_chart(figures: KpiFigures, canvas: Canvas = PAGE) -> SafeString:
-    """The KPI's history against its baseline and target, with the forecast to the due date."""
+def line_chart(
+    figures: KpiFigures, canvas: Canvas = PAGE, *, marks: Sequence[Mark] = ()
+) -> SafeString:
+    """The KPI's history against its baseline and target, with the forecast to the due date,
+    and a mark on each day of ``marks`` (the key tasks a change in its trend followed)."""
     kpi = figures.kpi
     goal = Target.of(kpi)
     uid = f"kpi-{kpi.pk}-{canvas.name}"
@@ -196,7 +216,7 @@ def line_chart(figures: KpiFigures, canvas: Canvas = PAGE) -> SafeString:
         f'class="chart" role="img" aria-labelledby="{uid}-title {uid}-desc" '
         f'font-family="system-ui, sans-serif" font-size="{canvas.font_size}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
-        f'<desc id="{uid}-desc">{escape(describe(figures))}</desc>',
+        f'<desc id="{uid}-desc">{escape(" ".join([describe(figures), *_said(marks)]))}</desc>',
         f'<defs><clipPath id="{uid}-plot"><rect x="{left - DOT}" y="{top - DOT}" '
         f'width="{right - left + 2 * DOT}" height="{bottom - top + 2 * DOT}"/></clipPath></defs>',
         f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
@@ -276,6 +296,15 @@ def line_chart(figures: KpiFigures, canvas: Canvas = PAGE) -> SafeString:
             f"Forecast on {escape(day(kpi.due_date))}: {escape(number(at_due))}"
             f"</title></circle>"
         )
+    for mark in marks:
+        if start <= mark.on <= end:
+            mark_x = x(mark.on.toordinal())
+            rule = _line(mark_x, top, mark_x, bottom, MARK, stroke_dasharray="4 3")
+            diamond = f"M{mark_x:.1f},{bottom - 10:.1f} l5,5 l-5,5 l-5,-5 z"
+            out.append(
+                f'<g class="chart__mark"><title>{escape(mark.label)}</title>{rule}'
+                f'<path d="{diamond}" fill="{MARK}"/></g>'
+            )
     for when, value in history:
         cx, cy = at(when, value).split(",")
         out.append(

@@ -21,7 +21,7 @@ from kernel.permissions import Action, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
 
-from . import bulk, charts, pages, services
+from . import bulk, charts, dial, pages, services
 from .forms import CheckInForm
 from .summary import contribution_figures, contributions
 
@@ -199,16 +199,19 @@ def check_in_upload(request: OrgRequest) -> HttpResponse:
 @org_view
 @require_GET
 def kpi_detail(request: OrgRequest, pk: int) -> HttpResponse:
-    """A KPI: its chart against the target, its history, and what contributes to it."""
+    """A KPI: its chart against the target, what moved the dial, its history, and what
+    contributes to it."""
     actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
     figures = pages.figures_of(kpi)
+    moved = dial.dial_of(kpi, history=figures.history)
     context = {
         "kpi": kpi,
         "row": pages.row_for(kpi, actor, figures),
         "figures": figures,
-        "chart": charts.line_chart(figures),
+        "chart": charts.line_chart(figures, marks=moved.marks),
+        "dial": moved,
         "history": pages.history_of(kpi),
         "contributions": contributions(figures, contribution_figures(kpi)),
         "rollup": kpi.rollup_progress,  # stored with the contributors' figures
@@ -224,4 +227,6 @@ def kpi_chart(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
     kpi = pages.kpi_of(actor=actor, pk=pk)
     require(actor, Action.VIEW, kpi)
-    return HttpResponse(charts.line_chart(pages.figures_of(kpi)), content_type="image/svg+xml")
+    figures = pages.figures_of(kpi)
+    marks = dial.dial_of(kpi, history=figures.history).marks
+    return HttpResponse(charts.line_chart(figures, marks=marks), content_type="image/svg+xml")

@@ -78,6 +78,7 @@ from .combined import (
     SINGLE,
     forecast,
     status_for,
+    theil_sen,
 )
 
 __all__ = [
@@ -113,4 +114,5 @@ __all__ = [
     "series",
     "status_for",
     "status_of",
+    "theil_sen",
 ]

@@ -127,6 +127,18 @@ class _Slopes:
         return _median([s for row in self.rows[start + 1 : stop] for s in row[start:]])
 
 
+def theil_sen(points: Sequence[tuple[dt.date, float]]) -> tuple[float, float]:
+    """The robust line through two or more (date, value) points on distinct dates: slope per
+    day (the median of the slopes between every two points) and intercept at day 0 = the first
+    point's date (the median of what the slope leaves), as ``least_squares`` gives them. The
+    forecast's robust line; ``measures.dial`` fits it to either side of a key task."""
+    origin = points[0][0]
+    ts = [float((day - origin).days) for day, _ in points]
+    ys = [value for _, value in points]
+    slope = _Slopes(ts, ys).median(0, len(ts))
+    return slope, _median([y - slope * t for t, y in zip(ts, ys, strict=True)])
+
+
 @dataclass(frozen=True)
 class _Fit:
     """The four methods fitted to the first check-ins of a history, each giving a value
