@@ -5,22 +5,20 @@ the stored figures the check-in service would have written (by the same function
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from django.db import connection
 
 from measures import forecast
 from measures.calibrating import Learner, in_sample
 from measures.figures import FIGURE_FIELDS, calibrated, kpi_figures
 from measures.models import CheckIn, Kpi
-from measures.services import kpi_refresh_all_rollups
-from missions.generate.tables import Progress, TableWriter, allocate_ids, copy_value
+from measures.services import kpi_refresh_all_rollups, store_figure_rows
+from missions.generate.tables import Progress, TableWriter, allocate_ids
 from missions.generate.vocabulary import COMMENTS, METRICS, TREND
 
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator
 
+FIGURES_PER_WRITE = 20_000  # KPI figure rows per UPDATE
 DIRECTIONS = ("increase", "decrease", "range")
 COLUMNS = [
     "id",
@@ -214,33 +212,12 @@ def _calibrated_row(row: tuple[Any, ...], calibration: forecast.Calibration) -> 
 
 
 def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
-    """Set the KPIs' stored progress and forecast: one UPDATE from a COPY-filled temporary
-    table on PostgreSQL, ``bulk_update`` elsewhere."""
+    """Set the KPIs' stored progress and forecast, as the refresh stores them."""
     progress = Progress(gen.progress_stream, "KPI figures", len(figures), gen.show_progress)
-    if connection.vendor == "postgresql":
-        columns = ", ".join(f"{c} = f.{c}" for c in FIGURE_FIELDS)
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE kpi_figures (id bigint, latest_value numeric, "
-                "latest_on date, latest_confidence integer, progress double precision, "
-                "forecast_status varchar(10), forecast_value double precision, "
-                "forecast_reach_date date, forecast_probability double precision, "
-                "forecast_low double precision, forecast_high double precision, "
-                "forecast_method varchar(40)) ON COMMIT DROP"
-            )
-            buffer = io.StringIO()
-            for row in figures:
-                buffer.write("\t".join(map(copy_value, row)) + "\n")
-            buffer.seek(0)
-            cursor.copy_expert("COPY kpi_figures FROM STDIN", buffer, 1 << 20)
-            cursor.execute(
-                f"UPDATE measures_kpi SET {columns} FROM kpi_figures f WHERE measures_kpi.id = f.id"
-            )
-            cursor.execute("DROP TABLE kpi_figures")
-    else:
-        kpis = [Kpi(pk=row[0], **dict(zip(FIGURE_FIELDS, row[1:], strict=True))) for row in figures]
-        Kpi.objects.bulk_update(kpis, FIGURE_FIELDS, batch_size=1000)
-    progress.add(len(figures))
+    for start in range(0, len(figures), FIGURES_PER_WRITE):
+        rows = figures[start : start + FIGURES_PER_WRITE]
+        store_figure_rows(rows)
+        progress.add(len(rows))
     gen.timings.append((progress.label, len(figures), progress.finish()))
 
 
