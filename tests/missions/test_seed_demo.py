@@ -359,10 +359,8 @@ def test_reset_without_a_demo_creates_it() -> None:
 def test_a_run_weeks_later_leaves_the_demo_and_a_reset_moves_it_forward() -> None:
     seed()
     org = Organisation.objects.get(slug="demo")
-    counts = {
-        "missions": org.missions.count(),
-        "check_ins": CheckIn.objects.filter(kpi__organisation=org).count(),
-    }
+    missions = org.missions.count()
+    latest_before = CheckIn.objects.filter(kpi__organisation=org).latest("recorded_on").recorded_on
     before = snapshot()
     later = timezone.now() + dt.timedelta(days=45)
 
@@ -374,8 +372,10 @@ def test_a_run_weeks_later_leaves_the_demo_and_a_reset_moves_it_forward() -> Non
         today = timezone.localdate()
         org = Organisation.objects.get(slug="demo")
         check_ins = CheckIn.objects.filter(kpi__organisation=org)
-        assert org.missions.count() == counts["missions"]
-        assert check_ins.count() != counts["check_ins"]
+        assert org.missions.count() == missions
+        # The history moved with the clock (how many check-ins it holds may stay the same).
+        assert check_ins.count() > 0
+        assert check_ins.latest("recorded_on").recorded_on > latest_before
         # One check-in per KPI and date, the latest up to today, none in the future.
         pairs = list(check_ins.values_list("kpi_id", "recorded_on"))
         assert len(pairs) == len(set(pairs))
