@@ -9,7 +9,7 @@ cause refreshes the open item instead of adding a second one. A notification wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -57,6 +57,19 @@ def mission_owners(mission: Any) -> list[Any]:
     return [leader] if leader is not None else []
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One notification to one person, for ``notify_each``."""
+
+    recipient: Any
+    kind: str
+    message: str
+    mission: Any
+    url: str
+    dedupe_key: str | None = None
+    cause: str | None = None
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -78,36 +91,53 @@ def notify(
     mission's page unless given).
     """
     people = {u.pk: u for u in recipients if u is not None and (by is None or u.pk != by.pk)}
-    if not people:
-        return []
     url = url or mission.get_absolute_url()
-    message = message[:500]
-    if cause is not None:
-        Notification.objects.filter(
-            recipient_id__in=people, cause=cause, done_at__isnull=True
-        ).update(
-            kind=kind,
-            message=message,
-            url=url,
-            created_at=timezone.now(),
-            read_at=None,
-            # Asked again, so told again: the delivery emails it anew (per preference).
-            emailed_at=None,
+    return notify_each(
+        [Ask(user, kind, message, mission, url, dedupe_key, cause) for user in people.values()]
+    )
+
+
+def notify_each(asks: Sequence[Ask]) -> list[Notification]:
+    """``notify`` for many notifications at once, each with its own wording (a batch of
+    review reminders): three queries whatever their number."""
+    if not asks:
+        return []
+    now = timezone.now()
+    asked: dict[tuple[int, str | None], Ask] = {
+        (a.recipient.pk, a.cause): a for a in asks if a.cause is not None
+    }
+    if asked:
+        # The open items of these causes, refreshed: new wording, unread, on top again, and
+        # (asked again, so told again) emailed anew by the delivery, per preference.
+        refreshed = []
+        for item in Notification.objects.filter(
+            recipient_id__in={person for person, _ in asked},
+            cause__in={cause for _, cause in asked},
+            done_at__isnull=True,
+        ).only("pk", "recipient_id", "cause"):
+            ask = asked.get((item.recipient_id, item.cause))
+            if ask is not None:
+                item.kind, item.message, item.url = ask.kind, ask.message[:500], ask.url
+                item.created_at, item.read_at, item.emailed_at = now, None, None
+                refreshed.append(item)
+        Notification.objects.bulk_update(
+            refreshed, ["kind", "message", "url", "created_at", "read_at", "emailed_at"]
         )
     rows = [
         Notification(
-            organisation_id=mission.organisation_id,
-            recipient=user,
-            kind=kind,
-            message=message,
-            url=url,
-            mission=mission,
-            dedupe_key=dedupe_key,
-            cause=cause,
+            organisation_id=a.mission.organisation_id,
+            recipient=a.recipient,
+            kind=a.kind,
+            message=a.message[:500],
+            url=a.url,
+            mission=a.mission,
+            dedupe_key=a.dedupe_key,
+            cause=a.cause,
+            created_at=now,
         )
-        for user in people.values()
+        for a in asks
     ]
-    if dedupe_key is None and cause is None:
+    if all(a.dedupe_key is None and a.cause is None for a in asks):
         written = Notification.objects.bulk_create(rows)
     else:
         # ON CONFLICT DO NOTHING: an open item for the cause (refreshed above, or written by a
@@ -116,7 +146,8 @@ def notify(
     # Once committed, the new and refreshed items are emailed to whoever reads their kind at
     # once (kernel.delivery). Robust: a broker that is down must not fail a change that has
     # committed; the periodic catch-up emails what this hand-over lost.
-    transaction.on_commit(partial(notifications_email_pending.delay, sorted(people)), robust=True)
+    people = sorted({a.recipient.pk for a in asks})
+    transaction.on_commit(partial(notifications_email_pending.delay, people), robust=True)
     return written
 
 

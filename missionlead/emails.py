@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -65,15 +66,25 @@ def message_id(key: str) -> str:
     return f"<{key}@{domain}>"
 
 
-def send_email(*, name: str, to: list[str], context: dict[str, Any], key: str | None = None) -> int:
+def send_email(
+    *,
+    name: str,
+    to: list[str],
+    context: dict[str, Any],
+    key: str | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> int:
     """Render email ``name`` and send it; the number of messages sent (0 or 1). ``key``: what
     the message is about, for a Message-ID that a second sending of it repeats
-    (``message_id``); without it each sending gets a new one."""
+    (``message_id``); without it each sending gets a new one. ``connection``: an open one to
+    share between the messages of a batch (one SMTP session instead of one per message)."""
     subject, text, html = render_email(name, context)
     headers = {"Message-ID": message_id(key)} if key else {}
     if context.get("unsubscribe_url"):
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, headers=headers, connection=connection
+    )
     message.attach_alternative(html, "text/html")
     return message.send()

@@ -25,7 +25,7 @@ from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pendi
 from . import checks, services
 from .inbox import inbox_sweep_organisation
 from .services.digests import DigestEmailedNotRecorded
-from .services.reminders import ReminderEmailedNotRecorded
+from .services.reminders import ReminderEmailedNotRecorded, RemindersEmailedNotRecorded
 
 logger = logging.getLogger(__name__)
 
@@ -43,20 +43,36 @@ def review_send_reminder(self: Task, reminder_id: int, with_email: bool = True) 
         ) from exc
 
 
+@shared_task(bind=True, **TASK_OPTIONS)
+def review_send_reminders(self: Task, reminder_ids: list[int], with_email: bool = True) -> int:
+    """Send a batch of claimed reminders; returns how many this run sent (a second run of
+    the same batch sends none)."""
+    try:
+        return services.reminders_send(reminder_ids=reminder_ids, with_email=with_email).sent
+    except RemindersEmailedNotRecorded as exc:
+        # The emails are out and the database lost their records: the retry stores the
+        # claims and the notifications, and sends no second email.
+        raise self.retry(
+            args=(reminder_ids,), kwargs={"with_email": False}, exc=exc, countdown=1
+        ) from exc
+
+
 @shared_task(**TASK_OPTIONS)
 def review_reminder_sweep() -> int:
-    """Schedule missing reviews, claim today's reminders, and queue one send task each.
+    """Schedule missing reviews, claim today's reminders, and queue one send task per batch.
 
     Scheduling skips a bad mission itself; should it fail as a whole, the reminders already
-    due are still claimed and sent (each by its own task, so one bad reminder stops no other).
+    due are still claimed and sent (by batch, each reminder whose email fails put back for
+    the next sweep, so one bad reminder stops no other).
     """
     try:
         services.review_schedule_missing()
     except Exception:
         logger.exception("Review reminder sweep: scheduling failed; sending what is due.")
     ids = services.reminders_claim()
-    for reminder_id in ids:
-        transaction.on_commit(partial(review_send_reminder.delay, reminder_id))
+    for start in range(0, len(ids), services.REMINDER_BATCH):
+        batch = ids[start : start + services.REMINDER_BATCH]
+        transaction.on_commit(partial(review_send_reminders.delay, batch))
     return len(ids)
 
 

@@ -1,7 +1,16 @@
 """Writes for the reviews app: reviews, their schedule, reminders, and the digest."""
 
 from .digests import DigestSweepResult, digest_send, digests_claim, digests_send_due
-from .reminders import SweepResult, reminder_send, reminders_claim, reminders_send_due
+from .reminders import (
+    BATCH as REMINDER_BATCH,
+)
+from .reminders import (
+    SweepResult,
+    reminder_send,
+    reminders_claim,
+    reminders_send,
+    reminders_send_due,
+)
 from .reviews import (
     REVIEW_FIELDS,
     review_cadence,
@@ -15,10 +24,12 @@ __all__ = [
     "digest_send",
     "digests_claim",
     "digests_send_due",
+    "REMINDER_BATCH",
     "REVIEW_FIELDS",
     "SweepResult",
     "reminder_send",
     "reminders_claim",
+    "reminders_send",
     "reminders_send_due",
     "review_cadence",
     "review_complete",

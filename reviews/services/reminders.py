@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.mail import get_connection
 from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -46,8 +48,8 @@ from django.utils import timezone
 from kernel.delivery import notification_email_context
 from kernel.formats import day
 from kernel.models import Notification
-from kernel.notifications import cause_of, mission_owners, notify
-from kernel.preferences import Channel, channel_of
+from kernel.notifications import Ask, cause_of, mission_owners, notify_each
+from kernel.preferences import Channel, channel_expression
 from missionlead.emails import EmailedNotRecorded, send_email
 from missions.querysets import in_play
 
@@ -144,90 +146,160 @@ class ReminderEmailedNotRecorded(EmailedNotRecorded):
     what = "Reminder"
 
 
-def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
-    """Send one claimed reminder, exactly once. True if this call sent it.
+class RemindersEmailedNotRecorded(Exception):
+    """A batch's emails went out, but the transaction recording them did not commit: the
+    retry records the batch with ``with_email=False``."""
 
-    ``with_email=False`` claims and notifies without emailing: the retry after
-    ``ReminderEmailedNotRecorded``, whose email is out already.
+    def __init__(self, pks: Sequence[int]) -> None:
+        super().__init__(f"Reminders {list(pks)} were emailed, but their records were not stored.")
+        self.pks = list(pks)
+
+
+class _EmailFailed(Exception):
+    def __init__(self, reminder: Reminder) -> None:
+        super().__init__(f"Reminder {reminder.pk} could not be emailed.")
+        self.reminder = reminder
+
+
+# Reminders sent in one transaction: a few queries per batch instead of four per reminder.
+BATCH = 500
+
+
+def reminder_send(*, reminder_id: int, with_email: bool = True) -> bool:
+    """Send one claimed reminder, exactly once. True if this call sent it."""
+    try:
+        return reminders_send(reminder_ids=[reminder_id], with_email=with_email).sent == 1
+    except RemindersEmailedNotRecorded as error:
+        raise ReminderEmailedNotRecorded(reminder_id) from error
+
+
+def reminders_send(*, reminder_ids: Sequence[int], with_email: bool = True) -> SweepResult:
+    """Send a batch of claimed reminders, each exactly once, in one transaction.
+
+    The batch's rows still due are locked in the order of their ids (a concurrent sender of
+    the same ids waits, then finds them sent: PostgreSQL re-checks ``sent_at IS NULL`` on the
+    row version it waited for; the same order for everyone means no deadlock) and marked; their
+    notifications are written together (``notify_each``); then each is emailed to whoever reads
+    reminders at once. A reminder whose email fails is put back (not sent: the next sweep sends
+    it again) and the others go on: one bad address stops no one else. ``with_email=False``
+    records the batch without emailing: the retry after ``RemindersEmailedNotRecorded``, whose
+    emails are out already.
     """
-    if not Reminder.objects.filter(_still_due(), pk=reminder_id).exists():
-        return False  # sent already, gone, its review held or its mission sent back since
-    emailed = False
+    result = SweepResult(claimed=len(reminder_ids), sent=0)
+    emailed: list[int] = []
     try:
         with transaction.atomic():
-            # The claim stays a single-table ``UPDATE … WHERE id = … AND sent_at IS NULL``: a
-            # concurrent sender waits for this row's lock and then re-checks ``sent_at`` on the
-            # new row version, so exactly one of them updates it. (A filter across the join to the
-            # review would become an ``id IN (subquery)``, whose re-check uses the old snapshot.)
-            claimed = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
-                sent_at=timezone.now()
+            mine = list(
+                Reminder.objects.select_for_update(of=("self",))
+                .filter(_still_due(), pk__in=reminder_ids, sent_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-            if claimed != 1:
-                return False  # already sent by someone else, or gone
-            reminder = Reminder.objects.select_related(
-                "recipient",
-                "review__mission__organisation",
-                "review__mission__owner_user",
-                "review__mission__owner_team",
-            ).get(pk=reminder_id)
-            mission = reminder.review.mission
-            message = _message(reminder)
-            kind = (
-                Notification.Kind.REVIEW_ESCALATION
-                if reminder.kind == Kind.ESCALATION
-                else Notification.Kind.REVIEW_REMINDER
+            if not mine:
+                return result
+            # A single-table UPDATE of rows this transaction holds locked: nobody else can
+            # mark them in between.
+            Reminder.objects.filter(pk__in=mine).update(sent_at=timezone.now())
+            reminders = list(
+                Reminder.objects.select_related(
+                    "recipient",
+                    "review__mission__organisation",
+                    "review__mission__owner_user",
+                    "review__mission__owner_team",
+                ).filter(pk__in=mine)
             )
-            url = f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/"
-            cause = cause_of("review", reminder.review_id)
-            notify(
-                recipients=[reminder.recipient],
-                kind=kind,
-                message=message,
-                mission=mission,
-                url=url,
-                dedupe_key=f"reminder:{reminder.pk}",
-                # Each reminder refreshes the person's one item for the review, which is done
-                # once the review is held.
-                cause=cause,
-            )
-            # The reminder's email is its notification's email at once, sent here with the
-            # reminder's claim, to whoever reads this kind at once (the digest carries it to
-            # the others). Marked emailed in this transaction, so the delivery of emails at
-            # once (kernel.delivery) passes over it.
-            # The item is the person's one open item for the review (each reminder refreshes
-            # it): found by its cause.
-            note = (
-                Notification.objects.select_related("organisation", "mission")
-                .filter(recipient=reminder.recipient, cause=cause, done_at__isnull=True)
-                .first()
-            )
-            at_once = channel_of(user_id=reminder.recipient_id, kind=kind) == Channel.AT_ONCE
-            if note is not None and at_once and reminder.recipient.email:
-                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
-                if with_email:
+            notify_each([_ask(reminder) for reminder in reminders])
+            failed = _email(reminders, with_email=with_email, emailed=emailed)
+            if failed:
+                Reminder.objects.filter(pk__in=failed).update(sent_at=None)
+            result.sent, result.failed = len(reminders) - len(failed), len(failed)
+    except (DatabaseError, InterfaceError) as error:
+        if emailed:  # only the commit can have failed: the emails are out, their records not
+            raise RemindersEmailedNotRecorded(emailed) from error
+        raise
+    return result
+
+
+def _ask(reminder: Reminder) -> Ask:
+    mission = reminder.review.mission
+    return Ask(
+        recipient=reminder.recipient,
+        kind=(
+            Notification.Kind.REVIEW_ESCALATION
+            if reminder.kind == Kind.ESCALATION
+            else Notification.Kind.REVIEW_REMINDER
+        ),
+        message=_message(reminder),
+        mission=mission,
+        url=f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/",
+        dedupe_key=f"reminder:{reminder.pk}",
+        # Each reminder refreshes the person's one item for the review, which is done once
+        # the review is held.
+        cause=cause_of("review", reminder.review_id),
+    )
+
+
+def _email(reminders: list[Reminder], *, with_email: bool, emailed: list[int]) -> list[int]:
+    """Email each reminder as its notification's email, to whoever reads its kind at once;
+    mark those items emailed, so the delivery of emails at once (kernel.delivery) passes over
+    them. Returns the reminders whose email failed (logged with their ids)."""
+    wanted = {(r.recipient_id, cause_of("review", r.review_id)) for r in reminders}
+    # The person's one open item for each review (each reminder refreshes it), and its channel.
+    items = {
+        (note.recipient_id, note.cause): note
+        for note in Notification.objects.select_related("organisation", "mission")
+        .filter(
+            recipient_id__in={person for person, _ in wanted},
+            cause__in={cause for _, cause in wanted},
+            done_at__isnull=True,
+        )
+        .annotate(channel=channel_expression())
+    }
+    failed: list[int] = []
+    sent_items: list[int] = []
+    # One connection to the mail server for the batch, opened at the first message; a server
+    # that refuses it fails each message, which is put back.
+    with get_connection(fail_silently=False) as connection:
+        for reminder in reminders:
+            note = items.get((reminder.recipient_id, cause_of("review", reminder.review_id)))
+            if note is None or note.channel != Channel.AT_ONCE or not reminder.recipient.email:
+                continue
+            if with_email:
+                try:
                     send_email(
                         name="notification",
                         key=f"reminder-{reminder.pk}",
                         to=[reminder.recipient.email],
                         context=notification_email_context(note),
+                        connection=connection,
                     )
-                    emailed = True
-    except (DatabaseError, InterfaceError) as error:
-        if emailed:  # only the commit can have failed: the email is out, its record not
-            raise ReminderEmailedNotRecorded(reminder_id) from error
-        raise
-    return True
+                except Exception:
+                    logger.exception("Review reminder sweep: reminder %s not sent.", reminder.pk)
+                    failed.append(reminder.pk)
+                else:
+                    emailed.append(reminder.pk)
+            # A failed one too: its item's email is the reminder's, which the next sweep sends
+            # again (the delivery must not send it a second way).
+            sent_items.append(note.pk)
+    Notification.objects.filter(pk__in=sent_items).update(emailed_at=timezone.now())
+    return failed
 
 
 def reminders_send_due(*, today: dt.date | None = None) -> SweepResult:
-    """Claim and send everything due, in this process (the command and the eager path)."""
+    """Claim and send everything due, in this process (the command and the eager path), in
+    batches of ``BATCH``; a batch that fails as a whole is logged and left for the next sweep,
+    and the others go on."""
     ids = reminders_claim(today=today)
     result = SweepResult(claimed=len(ids), sent=0)
-    for pk in ids:
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         try:
-            result.sent += reminder_send(reminder_id=pk)
+            done = reminders_send(reminder_ids=batch)
         except Exception:
             # Its transaction rolled back: not marked sent, so the next sweep tries again.
-            logger.exception("Review reminder sweep: reminder %s not sent.", pk)
-            result.failed += 1
+            logger.exception("Review reminder sweep: reminders %s not sent.", list(batch))
+            result.failed += len(batch)
+            continue
+        result.sent += done.sent
+        result.failed += done.failed
     return result

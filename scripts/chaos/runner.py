@@ -159,7 +159,7 @@ LOG_EVENTS = [
     (
         "send refused by the claim (sent already)",
         "sends refused by the claim (sent already)",
-        r"review_send_reminder\[[^]]+\] succeeded in [^:]+: False",
+        r"(?m)review_send_reminders?\[[^]]+\] succeeded in [^:]+: (?:False|0)$",
     ),
     ("sweep", "sweeps", r"review_reminder_sweep\[[^]]+\] succeeded"),
 ]
