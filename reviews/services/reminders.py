@@ -5,14 +5,17 @@ middle cannot send a reminder twice:
 
 1. ``reminders_claim`` (the sweep) inserts one ``Reminder`` row per review, kind and recipient
    that is due today. The unique constraint makes a second sweep insert nothing.
-2. ``reminder_send`` marks one row sent with ``UPDATE … WHERE sent_at IS NULL`` and, in the
-   same transaction, writes the in-app notification and hands the email to Django's mail
-   backend. If the update changes no row, someone else sent it: nothing happens. If the worker
-   dies before the commit, nothing is stored and the retry sends it; the only window for a
-   duplicate is an email handed to the mail server just before the process died. If instead
-   the database goes away between the email and the commit (a restart, a failover), the
-   process knows the email is out: ``ReminderEmailedNotRecorded`` tells the task to retry
-   with ``with_email=False``, which writes the claim and the notification and no second email.
+2. ``reminders_send`` takes a batch (up to ``BATCH``): it locks the rows still unsent
+   (``SELECT … FOR UPDATE``, in id order) and marks them sent, then, in the same transaction,
+   writes their in-app notifications (``notify_each``) and hands their emails to Django's mail
+   backend over one connection. A row someone else sent is not selected: nothing happens to
+   it. If the worker dies before the commit, nothing is stored and the retry sends the batch;
+   the only window for a duplicate is an email handed to the mail server just before the
+   process died. If instead the database goes away between the emails and the commit (a
+   restart, a failover), the process knows the emails are out:
+   ``RemindersEmailedNotRecorded`` tells the task to retry with ``with_email=False``, which
+   writes the claims and the notifications and no second email. ``reminder_send`` is the
+   batch of one.
 
 Whose reviews: only those of missions in play (``missions.querysets.in_play``: active, and
 the top of their cascade or proposed or aligned). A draft is still being written and a
