@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .config import LOAD_SECONDS, REPEAT, ROOT, SLUG
 from .figures import ROWS, log
+from .growth import GROWTH_LIMIT, SIZES, TARGET_MS, growth_table
 
 
 def machine() -> str:
@@ -46,7 +47,7 @@ def table() -> str:
 
 def write_report(ctx: dict[str, Any], elapsed: float) -> None:
     text = table()
-    print("\n" + text + "\n")
+    print("\n" + text + "\n\n" + growth_table() + "\n")
     path = ROOT / "docs/PERFORMANCE.md"
     old = path.read_text() if path.exists() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -57,7 +58,13 @@ def write_report(ctx: dict[str, Any], elapsed: float) -> None:
         "(pages), 3 runs (alignment checks) or one "
         f"{LOAD_SECONDS}-second wrk run per line (load). The baseline is the same rows fetched "
         "with one raw SQL query and serialised with orjson, measured in the same run; the ratio "
-        f"is the figure over it.\n\n{text}\n{end}"
+        f"is the figure over it.\n\n{text}\n\n"
+        "### Growth with the organisation\n\n"
+        f"Each page for the largest actor of organisations of "
+        f"{', '.join(f'{s:,}' for s in SIZES)} missions (medians of 5 requests; an export read "
+        f"to its last byte); growth is the largest organisation's figure over the smallest's, "
+        f"queries are per size. The bar: under {TARGET_MS:.0f} ms and no more than "
+        f"{GROWTH_LIMIT:.0f}× the smallest.\n\n{growth_table()}\n{end}"
     )
     if start in old and end in old:
         new = old[: old.index(start)] + body + old[old.index(end) + len(end) :]

@@ -1,0 +1,194 @@
+"""How each page's cost grows with the organisation: the same pages, for the largest actor of
+each, in organisations of 1,000, 10,000 and ``BENCH_MISSIONS`` missions (generated once, kept
+like the main one). A page whose cost followed the organisation's size would show it here
+long before a customer did; the figure to watch is the ratio of the largest to the smallest.
+
+The largest actor is who pays most for a page: the owner of the most KPIs (My work), the
+leader of the largest directorate (its team dashboard), an admin (People, the exports)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from kernel.models import Membership, Organisation, Team
+from missions.models import Mission
+
+from .config import MISSIONS, REPEAT
+from .figures import log, median_ms
+
+SIZES = sorted({1_000, 10_000, MISSIONS})
+# Where a page may cost more at the largest size than at the smallest (the issue's bar).
+GROWTH_LIMIT = 3.0
+TARGET_MS = 300.0
+GROWTH: list[dict[str, Any]] = []
+TEAMS = Team._meta.db_table
+
+
+@dataclass(frozen=True)
+class Actors:
+    admin: Any
+    token: str
+    kpi_owner: Any  # owns (or leads the team owning) the missions with the most KPIs
+    kpis_owned: int
+    directorate: Team  # the team with the most missions in its subtree, below the top
+    director: Any
+    top_team: Team
+    org_mission: Mission
+
+
+def organisation(size: int) -> Organisation:
+    slug = f"bench{size}"
+    found = Organisation.objects.filter(slug=slug).first()
+    if found is None:
+        log(f"==> generating {size:,} missions for the growth table (once)")
+        call_command("generate_org", missions=size, slug=slug, no_progress=True)
+        found = Organisation.objects.get(slug=slug)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return found
+
+
+def actors(org: Organisation) -> Actors:
+    admin, _ = get_user_model().objects.get_or_create(username=f"{org.slug}-admin")
+    Membership.objects.update_or_create(
+        organisation=org, user=admin, defaults={"role": Membership.Role.ADMIN}
+    )
+    token, _ = Token.objects.get_or_create(user=admin)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(m.owner_user_id, t.leader_id) AS person, COUNT(*) AS n "
+            "FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id "
+            f"LEFT JOIN {TEAMS} t ON t.id = m.owner_team_id "
+            "WHERE k.organisation_id = %s AND k.status = 'active' "
+            "GROUP BY 1 HAVING COALESCE(m.owner_user_id, t.leader_id) IS NOT NULL "
+            "ORDER BY n DESC, person LIMIT 1",
+            [org.pk],
+        )
+        person, owned = cursor.fetchone()
+        # The directorate: the team below the top whose missions' subtree is largest.
+        cursor.execute(
+            f"SELECT t.id FROM {TEAMS} t JOIN {TEAMS} top ON top.id = t.parent_id "
+            "AND top.parent_id IS NULL JOIN missions_mission m ON m.owner_team_id = t.id "
+            "JOIN missions_mission d ON d.organisation_id = m.organisation_id "
+            "AND d.path LIKE m.path || m.id || '/%%' "
+            "WHERE t.organisation_id = %s GROUP BY t.id ORDER BY COUNT(*) DESC, t.id LIMIT 1",
+            [org.pk],
+        )
+        directorate = Team.objects.get(pk=cursor.fetchone()[0])
+    user = get_user_model()
+    return Actors(
+        admin=admin,
+        token=token.key,
+        kpi_owner=user.objects.get(pk=person),
+        kpis_owned=owned,
+        directorate=directorate,
+        director=directorate.leader or admin,
+        top_team=Team.objects.get(organisation=org, parent__isnull=True),
+        org_mission=Mission.objects.filter(organisation=org, parent__isnull=True)
+        .order_by("id")
+        .first(),
+    )
+
+
+def pages_of(org: Organisation, who: Actors) -> list[tuple[str, Any, str, dict[str, str]]]:
+    """(name, user, url, headers) of every page in the table."""
+    o = f"/o/{org.slug}"
+    api = {"HTTP_AUTHORIZATION": f"Token {who.token}"}
+    return [
+        ("My work, the owner of the most KPIs", who.kpi_owner, f"{o}/me/", {}),
+        ("home, the owner of the most KPIs", who.kpi_owner, f"{o}/", {}),
+        ("People (admin)", who.admin, f"{o}/people/", {}),
+        ("cascade", who.admin, f"{o}/cascade/", {}),
+        ("cascade filtered by text (?q=e)", who.admin, f"{o}/cascade/?q=e", {}),
+        (
+            "new child of the organisation mission",
+            who.admin,
+            f"{o}/missions/new/?parent={who.org_mission.pk}",
+            {},
+        ),
+        ("reviews list, the owner of the most KPIs", who.kpi_owner, f"{o}/reviews/", {}),
+        ("notifications, the owner of the most KPIs", who.kpi_owner, f"{o}/notifications/", {}),
+        ("organisation dashboard", who.admin, f"{o}/dashboard/", {}),
+        (
+            "team dashboard, the largest directorate",
+            who.director,
+            f"{o}/dashboard/teams/{who.directorate.pk}/",
+            {},
+        ),
+        (
+            "CSV of all missions (top team's export)",
+            who.admin,
+            f"{o}/dashboard/teams/{who.top_team.pk}/export.csv?table=missions",
+            {},
+        ),
+        ("mission list API", who.admin, f"/api/v1/missions/?organisation={org.pk}", api),
+        ("KPI list API", who.admin, f"/api/v1/kpis/?organisation={org.pk}", api),
+    ]
+
+
+def _fetch(client: Client, url: str, headers: dict[str, str]) -> Callable[[], None]:
+    """One request, its body read to the end (an export is streamed: its cost is in the
+    reading)."""
+
+    def get() -> None:
+        response = client.get(url, **headers)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            for _ in response.streaming_content:
+                pass
+
+    return get
+
+
+def measure_growth(ctx: dict[str, Any]) -> None:
+    log("==> growth: the same pages at " + ", ".join(f"{s:,}" for s in SIZES) + " missions")
+    figures: dict[str, dict[int, tuple[float, int]]] = {}
+    for size in SIZES:
+        org = organisation(size)
+        who = actors(org)
+        log(f"  {org.slug}: the largest owner has {who.kpis_owned:,} KPIs")
+        for name, user, url, headers in pages_of(org, who):
+            client = Client()
+            client.force_login(user)
+            get = _fetch(client, url, headers)
+            reset_queries()
+            with CaptureQueriesContext(connection) as queries:
+                get()
+            ms = median_ms(get, repeat=min(REPEAT, 5))
+            figures.setdefault(name, {})[size] = (ms, len(queries))
+            log(f"    {name}: {ms:.1f} ms, {len(queries)} queries")
+    for name, by_size in figures.items():
+        small, large = by_size[SIZES[0]][0], by_size[SIZES[-1]][0]
+        GROWTH.append(
+            {
+                "name": name,
+                "by_size": by_size,
+                "growth": large / small if small else None,
+                "met": large < TARGET_MS and (small == 0 or large / small <= GROWTH_LIMIT),
+            }
+        )
+
+
+def growth_table() -> str:
+    head = " | ".join(f"{s:,} missions" for s in SIZES)
+    lines = [
+        f"| page (largest actor) | {head} | growth | queries | under {TARGET_MS:.0f} ms and "
+        f"≤ {GROWTH_LIMIT:.0f}× |",
+        "| --- | " + " | ".join("---:" for _ in SIZES) + " | ---: | --- | --- |",
+    ]
+    for row in GROWTH:
+        cells = " | ".join(f"{row['by_size'][s][0]:,.0f} ms" for s in SIZES)
+        queries = "/".join(str(row["by_size"][s][1]) for s in SIZES)
+        growth = f"{row['growth']:.1f}×" if row["growth"] else "—"
+        met = "met" if row["met"] else "**missed**"
+        lines.append(f"| {row['name']} | {cells} | {growth} | {queries} | {met} |")
+    return "\n".join(lines)
