@@ -171,7 +171,12 @@ def _findings_and_foreseen(*, organisation: Any, active: QuerySet[Mission]) -> l
     """The open findings to act on (critical first) and the predicted ones (soonest expected
     first), at most ``LIST_LIMIT`` of each, in one query: numbered apart by a window."""
     foreseen = Case(When(kind__in=list(PREDICTED_KINDS), then=Value(1)), default=Value(0))
-    order = [SEVERITY_RANK, F("expected_on").asc(nulls_last=True), F("opened_at").desc(), "-id"]
+    order: list[Any] = [
+        SEVERITY_RANK,
+        F("expected_on").asc(nulls_last=True),
+        F("opened_at").desc(),
+        "-id",
+    ]
     return list(
         Finding.objects.filter(
             organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
