@@ -41,7 +41,8 @@ Kind = Finding.Kind
 REVIEW_LAPSE_DAYS = 7
 OUTRUN_DAYS = 30
 OVERLOAD_DAYS = 14
-SUPPORT_DAYS = 14
+# Three weeks: answered later, the support has little time left to arrive.
+SUPPORT_DAYS = 21
 # A person overloaded: more open key tasks due within OVERLOAD_DAYS than this many per
 # mission the organisation lets them carry (``max_active_missions``).
 TASKS_PER_MISSION = 2
@@ -53,7 +54,10 @@ def predictions() -> list[tuple[str, str]]:
     """(kind, SELECT of ``m.id``, ``subject``, ``message``, ``expected_on``) of each rule."""
     d = dialect()
     n = d["text"].format(x="{}")
-    day = d["day"].format(date="{}")
+
+    def day(date: str) -> str:
+        return d["day"].format(date=date)
+
     percent = n.format("CAST(ROUND(k.forecast_probability * 100) AS INTEGER)")
     # A contributor likely to miss, as ``likely_miss`` says it, or already off track.
     likely = (
@@ -77,7 +81,7 @@ def predictions() -> list[tuple[str, str]]:
             f"""
             SELECT m.id, 'kpi:' || {n.format("k.id")},
                    '“' || k.name || '” is likely to miss its target on '
-                   || {day.format("k.due_date")} || ': a ' || {percent}
+                   || {day("k.due_date")} || ': a ' || {percent}
                    || '%% chance of meeting it.',
                    k.due_date
             FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
@@ -89,9 +93,9 @@ def predictions() -> list[tuple[str, str]]:
             Kind.CONTRIBUTORS_MISS,
             f"""
             SELECT m.id, 'kpi:' || {n.format("k.id")},
-                   '“' || k.name || '” rests on contributing KPIs, '
-                   || {n.format("agg.likely")} || ' of ' || {n.format("agg.total")}
-                   || ' of which are likely to miss their targets.',
+                   {n.format("agg.likely")} || ' of the ' || {n.format("agg.total")}
+                   || ' KPIs contributing to “' || k.name
+                   || '” are likely to miss their targets.',
                    k.due_date
             FROM (SELECT c.parent_kpi_id AS kpi_id, COUNT(*) AS total,
                          SUM(CASE WHEN {likely} THEN 1 ELSE 0 END) AS likely,
@@ -114,7 +118,7 @@ def predictions() -> list[tuple[str, str]]:
             Kind.REVIEW_LAPSING,
             f"""
             SELECT m.id, '',
-                   'The 30-day review falls due on ' || {day.format("m.next_review_due")}
+                   'The 30-day review falls due on ' || {day("m.next_review_due")}
                    || ' and has not been held yet.',
                    m.next_review_due
             FROM missions_mission m
@@ -127,7 +131,7 @@ def predictions() -> list[tuple[str, str]]:
             f"""
             SELECT m.id, '',
                    'It runs on after “' || p.title || '” ends on '
-                   || {day.format(parent_end)} || '.',
+                   || {day(parent_end)} || '.',
                    {parent_end}
             FROM missions_mission m JOIN missions_mission p ON p.id = m.parent_id
             WHERE {{scope}} AND p.status = 'active'
@@ -175,9 +179,9 @@ def predictions() -> list[tuple[str, str]]:
             SELECT m.id, 'link:' || {n.format("i.id")},
                    CASE WHEN ft.id IS NOT NULL
                         THEN 'Key task “' || ft.title || '” is due on '
-                             || {day.format("ft.due_date")}
+                             || {day("ft.due_date")}
                              || ' and its support request is still unanswered.'
-                        ELSE 'A key task is due on ' || {day.format(task_due)}
+                        ELSE 'A key task is due on ' || {day(task_due)}
                              || ' and “' || o.title || '” has not answered its support request.'
                    END,
                    {task_due}

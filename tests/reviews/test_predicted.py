@@ -150,7 +150,7 @@ def test_contributors_miss_opens_on_the_parent_kpi_and_resolves_when_they_recove
     finding = predicted(calm, calm.team_mission, "contributors_miss")
     assert finding.expected_on == parent.due_date
     assert finding.subject == f"kpi:{parent.pk}"
-    assert "1 of 2" in finding.message
+    assert "1 of the 2 KPIs contributing" in finding.message
     # Weighted: the one likely to miss now counts for a quarter.
     Kpi.objects.filter(pk=theirs.pk).update(weight=3)
     gone(calm, finding)
