@@ -313,7 +313,8 @@ def test_overload_coming_not_beside_too_many_missions(calm) -> None:
 def asked(calm):
     """The staff mission asks a peer team's mission for support, for one of its key tasks."""
     peer = MissionFactory(
-        parent=calm.org_mission, owner_team=TeamFactory(organisation=calm.organisation)
+        parent=calm.org_mission,
+        owner_team=TeamFactory(organisation=calm.organisation, leader=calm.org_admin),
     )
     measured(peer)
     Mission.objects.filter(pk=peer.pk).update(alignment_status="aligned")
@@ -412,3 +413,28 @@ def test_other_findings_have_no_expected_day(calm) -> None:
     run_checks(organisation=calm.organisation)
     finding = Finding.objects.get(mission=calm.staff_mission, kind="review_overdue")
     assert finding.expected_on is None and not finding.predicted
+
+
+def test_the_inbox_gets_a_prediction_once_and_lets_it_go(asked) -> None:
+    """The asking mission's owner hears the support is late; the asked side keeps its one
+    support item; nobody gets a second item for the same cause."""
+    world, link, task = asked
+    kpi = Kpi.objects.get(mission=world.staff_mission)
+    _at_risk(kpi, 0.25)
+    run_checks(organisation=world.organisation)
+    inbox_sweep_organisation(world.organisation)
+    mine = Notification.objects.filter(recipient=world.staff, done_at__isnull=True)
+    messages = sorted(mine.values_list("kind", "message"))
+    assert [k for k, _ in messages] == ["finding", "finding"]
+    assert any("Launch" in m for _, m in messages) and any("25% chance" in m for _, m in messages)
+    asked_side = Notification.objects.filter(recipient=world.org_admin, done_at__isnull=True)
+    assert list(asked_side.values_list("kind", "cause")) == [
+        ("support_requested", f"support:{link.pk}")
+    ]
+    Interdependency.objects.filter(pk=link.pk).update(status="acknowledged")
+    _at_risk(kpi, 0.8, "on_track")
+    run_checks(organisation=world.organisation)
+    inbox_sweep_organisation(world.organisation)
+    assert not Notification.objects.filter(
+        recipient=world.staff, done_at__isnull=True, kind="finding"
+    ).exists()
