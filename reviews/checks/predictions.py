@@ -105,6 +105,11 @@ def predictions() -> list[tuple[str, str]]:
                   WHERE c.organisation_id = %(org)s AND c.parent_kpi_id IS NOT NULL
                     AND c.status = 'active' AND cm.status = 'active'
                     AND (c.forecast_probability IS NOT NULL OR c.forecast_status = 'off_track')
+                    -- Only the contributors of parents in the run (a subtree's: a few).
+                    AND c.parent_kpi_id IN (
+                        SELECT pk.id FROM measures_kpi pk
+                        JOIN missions_mission m ON m.id = pk.mission_id
+                        WHERE {{scope}} AND pk.status = 'active')
                   GROUP BY c.parent_kpi_id) agg
             JOIN measures_kpi k ON k.id = agg.kpi_id
             JOIN missions_mission m ON m.id = k.mission_id
