@@ -74,10 +74,12 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
     result = CheckResult(organisation=organisation.slug)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and root is None:
-            # The planner reads the rules' joins of large sets (KPIs, key tasks, missions,
-            # the temporary table) as nested loops: at 20,000 missions that took about a
-            # minute where hash joins take about a second. For this transaction only, and
-            # not for a subtree's run, whose few rows nested loops over indexes serve best.
+            # A guard for the whole organisation's run, whose rules join large sets (KPIs,
+            # key tasks, missions, the temporary table): an earlier form of the predicted
+            # rules got nested loops from the planner, about a minute at 20,000 missions
+            # where hash joins took about a second. With these rules it changes little (see
+            # docs/architecture.md). For this transaction only, and not for a subtree's
+            # run, whose few rows nested loops over indexes serve best.
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS holding_findings")
