@@ -170,6 +170,10 @@ class OrganisationSettingsForm(ServiceModelForm):
                 "The “get real about priorities” limit: an owner with more active missions "
                 "gets a finding."
             ),
+            "likely_miss_below": (
+                "A KPI whose chance (0–1) of meeting its target by its due date is below this "
+                "gets a predicted finding ahead of its due date."
+            ),
             "staff_see_dashboard": (
                 "Coaches see the teams they coach and leaders their own, whatever this says."
             ),

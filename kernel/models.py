@@ -18,7 +18,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -59,6 +59,15 @@ class Organisation(TimeStampedModel):
         default=5,
         validators=[MinValueValidator(1)],
         help_text="Owners with more active missions are told to get real about priorities.",
+    )
+    likely_miss_below = models.FloatField(
+        "Likely to miss below",
+        default=0.3,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=(
+            "A KPI whose chance of meeting its target by its due date is below this (0–1) is "
+            "foreseen to miss it."
+        ),
     )
     staff_see_dashboard = models.BooleanField("Staff see the organisation dashboard", default=True)
     currency = models.CharField(

@@ -337,7 +337,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
 class InterdependencyForm(forms.ModelForm):
     class Meta:
         model = Interdependency
-        fields = ("from_mission", "kind", "to_mission", "description", "status")
+        fields = ("from_mission", "kind", "to_mission", "description", "for_task", "status")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -358,7 +358,7 @@ class InterdependencyAdmin(admin.ModelAdmin):
     list_filter = ("organisation", "kind", "status")
     list_select_related = ("from_mission", "to_mission", "organisation")
     search_fields = ("from_mission__title", "to_mission__title", "description")
-    autocomplete_fields = ("from_mission", "to_mission")
+    autocomplete_fields = ("from_mission", "to_mission", "for_task")
     readonly_fields = (
         "organisation",
         "created_by",

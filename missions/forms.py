@@ -286,6 +286,15 @@ class KeyTaskForm(ServiceModelForm):
         return owner
 
 
+def _task_label(task: KeyTask) -> str:
+    return f"{task.title} (due {formats.day(task.due_date)})" if task.due_date else task.title
+
+
+class _TaskChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _task_label(obj)
+
+
 class InterdependencyForm(forms.Form):
     """Ask another mission for support, or offer it yours."""
 
@@ -296,10 +305,36 @@ class InterdependencyForm(forms.Form):
         widget=Combobox(),
     )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 2}))
+    for_task = _TaskChoiceField(
+        label="For key task",
+        queryset=KeyTask.objects.none(),
+        required=False,
+        empty_label="None in particular",
+        help_text="The key task of this mission that needs the support, if one does: we warn "
+        "you when it comes close to its due date without an answer.",
+    )
 
-    def __init__(self, *args: Any, mission: Mission, actor: Actor, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        mission: Mission,
+        actor: Actor,
+        tasks: list[KeyTask] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``tasks``: the mission's key tasks when the page has read them already, so that
+        the select of the task it is for costs no query of its own."""
         super().__init__(*args, **kwargs)
         self.mission, self.actor = mission, actor
+        for_task = self.fields["for_task"]
+        assert isinstance(for_task, forms.ModelChoiceField), "declared above"
+        for_task.queryset = KeyTask.objects.filter(
+            mission=mission, status__in=KeyTask.OPEN_STATUSES
+        ).order_by("due_date", "id")
+        if tasks is not None:
+            for_task.choices = [("", for_task.empty_label)] + [
+                (t.pk, _task_label(t)) for t in tasks if t.status in KeyTask.OPEN_STATUSES
+            ]
         widget = self.fields["to_mission"].widget
         assert isinstance(widget, Combobox), "declared above"
         widget.url = pick_url(

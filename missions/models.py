@@ -406,6 +406,17 @@ class Interdependency(TimeStampedModel):
     )
     kind = models.CharField("Kind", max_length=12, choices=Kind.choices)
     description = models.TextField("Description", blank=True, **text_bounds(2_000))
+    # The key task of the asking mission that waits for this support, if one does: the
+    # checks foresee a late answer from its due date (reviews.checks.predictions).
+    for_task = models.ForeignKey(
+        KeyTask,
+        verbose_name="For key task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+        help_text="The key task of this mission that needs the support, if one does.",
+    )
     status = models.CharField(
         "Status", max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
@@ -446,3 +457,10 @@ class Interdependency(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.from_mission} {self.get_kind_display().lower()} {self.to_mission}"
+
+    def clean(self) -> None:
+        """The key task it is for is one of the asking mission's (so of its organisation)."""
+        if self.for_task_id is not None and (
+            self.for_task is None or self.for_task.mission_id != self.from_mission_id
+        ):
+            raise ValidationError({"for_task": "Choose a key task of the asking mission."})

@@ -187,6 +187,7 @@ FINDINGS_ASKED_ELSEWHERE = [
     Finding.Kind.AWAITING_ALIGNMENT,  # the boss's alignment item
     Finding.Kind.LINK_UNANSWERED,  # the other side's support item
     Finding.Kind.TASK_OVERDUE,  # an overdue key task
+    Finding.Kind.REVIEW_LAPSING,  # the review's reminders, from three days before its date
 ]
 
 
@@ -199,9 +200,18 @@ def _findings(org: Organisation, today: dt.date) -> Iterator[Wanted]:
         )
         .exclude(kind__in=FINDINGS_ASKED_ELSEWHERE)
         .annotate(recipient=_owner("mission__"))
-        .values_list("pk", "message", "mission_id", "recipient")
+        .order_by("pk")
+        .values_list("pk", "kind", "subject", "message", "mission_id", "recipient")
     )
-    for pk, message, mission_id, recipient in rows:
+    told: set[tuple[int, str]] = set()
+    for pk, kind, subject, message, mission_id, recipient in rows:
+        if kind == Finding.Kind.OVERLOAD_COMING:
+            # About a person (``owner:<id>``), found on each mission with a task of theirs
+            # due soon: one item, to that person.
+            recipient = int(subject.partition(":")[2])
+            if (recipient, subject) in told:
+                continue
+            told.add((recipient, subject))
         if recipient is not None:
             yield Wanted(
                 recipient,

@@ -16,6 +16,7 @@ ORGANISATION_SETTINGS = (
     "name",
     "review_cadence_days",
     "max_active_missions",
+    "likely_miss_below",
     "staff_see_dashboard",
     "currency",
     "time_zone",

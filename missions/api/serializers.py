@@ -68,6 +68,7 @@ class OrganisationSerializer(ModelSerializer):
             "name",
             "review_cadence_days",
             "max_active_missions",
+            "likely_miss_below",
             "staff_see_dashboard",
             "currency",
             "time_zone",
@@ -288,6 +289,12 @@ class KeyTaskSerializer(ModelSerializer):
 class InterdependencySerializer(ModelSerializer):
     from_mission = _scoped(Mission)
     to_mission = _scoped(Mission)
+    for_task = _scoped(
+        KeyTask,
+        allow_null=True,
+        required=False,
+        help_text="The key task of the asking mission that needs the support, if one does.",
+    )
 
     class Meta:
         model = Interdependency
@@ -298,6 +305,7 @@ class InterdependencySerializer(ModelSerializer):
             "to_mission",
             "kind",
             "description",
+            "for_task",
             "status",
             "created_at",
             "responded_at",

@@ -156,6 +156,7 @@ class Demo:
     name: str
     review_cadence_days: int
     max_active_missions: int
+    likely_miss_below: float
     password: str
     email_domain: str
     logins: tuple[str, ...]
@@ -341,6 +342,7 @@ def load() -> Demo:
         name=head["name"],
         review_cadence_days=head["review_cadence_days"],
         max_active_missions=head["max_active_missions"],
+        likely_miss_below=float(head.get("likely_miss_below", 0.3)),
         password=head["password"],
         email_domain=head["email_domain"],
         logins=tuple(head["logins"]),

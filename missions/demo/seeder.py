@@ -95,6 +95,7 @@ class Seeder:
             name=demo.name,
             review_cadence_days=demo.review_cadence_days,
             max_active_missions=demo.max_active_missions,
+            likely_miss_below=demo.likely_miss_below,
         )
         self.seed_people()
         self.seed_teams()

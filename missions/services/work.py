@@ -117,7 +117,13 @@ def key_task_move(*, task: KeyTask, to_mission: Mission, by: User) -> KeyTask:
 
 @transaction.atomic
 def interdependency_create(
-    *, from_mission: Mission, to_mission: Mission, kind: str, description: str, by: User
+    *,
+    from_mission: Mission,
+    to_mission: Mission,
+    kind: str,
+    description: str,
+    by: User,
+    for_task: KeyTask | None = None,
 ) -> Interdependency:
     """Ask another mission for support, or offer it support.
 
@@ -133,6 +139,7 @@ def interdependency_create(
         to_mission=to_mission,
         kind=kind,
         description=description,
+        for_task=for_task,
         created_by=by,
     )
     link.full_clean()

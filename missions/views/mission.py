@@ -68,13 +68,16 @@ def _mission_page(
     errors."""
     actor = actor_of(request)
     may = abilities(actor, mission, MISSION_PAGE_ACTIONS)
+    page = mission_page(actor=actor, mission=mission, may=may)
     context = {
-        **mission_page(actor=actor, mission=mission, may=may),
+        **page,
         "can": may,
         "kpi_form": KpiForm(mission=mission, prefix="kpi") if may["edit"] else None,
         "task_form": KeyTaskForm(mission=mission, prefix="task") if may["edit"] else None,
         "link_form": (
-            InterdependencyForm(mission=mission, actor=actor, prefix="link")
+            InterdependencyForm(
+                mission=mission, actor=actor, prefix="link", tasks=page["key_tasks"]
+            )
             if may["edit"]
             else None
         ),
@@ -448,6 +451,7 @@ def link_create(request: OrgRequest, pk: int) -> HttpResponse:
             kind=data["kind"],
             description=data["description"],
             by=request.user,
+            for_task=data.get("for_task"),
         ),
         "The link is proposed; the other side is notified.",
     )

@@ -96,21 +96,34 @@ def _where_to_act(finding: Finding, mission: Mission, may_edit: bool) -> str:
     kind = Finding.Kind
     if finding.kind == kind.NO_KPI:
         return "#kpi-heading"
-    if finding.kind == kind.REVIEW_OVERDUE:
+    if finding.kind in (kind.REVIEW_OVERDUE, kind.REVIEW_LAPSING):
         return reverse("reviews:list", kwargs={"org": org})
     if finding.kind == kind.AWAITING_ALIGNMENT:
         return "#alignment-heading"
-    edits = (kind.ORPHAN, kind.PERIOD_OUTSIDE_PARENT, kind.SPACE_EXCEEDS_PARENT)
+    edits = (
+        kind.ORPHAN,
+        kind.PERIOD_OUTSIDE_PARENT,
+        kind.SPACE_EXCEEDS_PARENT,
+        kind.OUTRUNNING_PARENT,
+    )
     if finding.kind in edits and may_edit:
         return reverse("missions:edit", kwargs={"org": org, "pk": mission.pk})
     return ""
 
 
 def findings_to_act(*, mission: Mission, may_edit: bool) -> list[FindingToAct]:
-    """The mission's open findings, critical first: one query."""
+    """The mission's open findings, critical first, the predicted ones (soonest expected
+    first) after those that hold now: one query."""
     severity_order = {"critical": 0, "warning": 1, "info": 2}
     rows = Finding.objects.filter(mission=mission, resolved_at__isnull=True).order_by("opened_at")
-    ordered = sorted(rows, key=lambda f: severity_order.get(f.severity, 3))
+    ordered = sorted(
+        rows,
+        key=lambda f: (
+            f.predicted,
+            severity_order.get(f.severity, 3),
+            f.expected_on or dt.date.max,
+        ),
+    )
     return [FindingToAct(f, _where_to_act(f, mission, may_edit)) for f in ordered]
 
 

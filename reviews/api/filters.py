@@ -16,7 +16,7 @@ from missions.api.filters import (
     UpdatedSinceFilter,
 )
 
-from ..models import Finding, Review
+from ..models import PREDICTED_KINDS, Finding, Review
 
 
 class ReviewFilter(MissionOwnerFilterSet):
@@ -47,16 +47,35 @@ class FindingFilter(MissionOwnerFilterSet):
     kind = filters.ChoiceFilter(choices=Finding.Kind.choices)
     severity = filters.ChoiceFilter(choices=Finding.Severity.choices)
     open = BooleanFilter(method="filter_open", label="Open (not resolved)")
+    predicted = BooleanFilter(
+        method="filter_predicted", label="Predicted (expected to happen, not happened yet)"
+    )
     updated_since = DateTimeFilter(
         method="filter_updated_since", label="Opened or resolved at or after this date-time"
     )
 
     class Meta:
         model = Finding
-        fields = ["organisation", "team", "owner", "mine", "mission", "kind", "severity", "open"]
+        fields = [
+            "organisation",
+            "team",
+            "owner",
+            "mine",
+            "mission",
+            "kind",
+            "severity",
+            "open",
+            "predicted",
+        ]
 
     def filter_open(self, queryset: QuerySet[Finding], name: str, value: bool) -> QuerySet[Finding]:
         return queryset.filter(resolved_at__isnull=value)
+
+    def filter_predicted(
+        self, queryset: QuerySet[Finding], name: str, value: bool
+    ) -> QuerySet[Finding]:
+        predicted = Q(kind__in=PREDICTED_KINDS)
+        return queryset.filter(predicted if value else ~predicted)
 
     def filter_updated_since(
         self, queryset: QuerySet[Finding], name: str, value: dt.datetime

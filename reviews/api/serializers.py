@@ -42,6 +42,11 @@ class ReviewCompleteSerializer(ModelSerializer):
 
 
 class FindingSerializer(ModelSerializer):
+    predicted = serializers.BooleanField(
+        read_only=True,
+        help_text="A misalignment expected to happen (on ``expected_on``), not one that has.",
+    )
+
     class Meta:
         model = Finding
         fields = [
@@ -51,9 +56,17 @@ class FindingSerializer(ModelSerializer):
             "kind",
             "severity",
             "message",
+            "predicted",
+            "expected_on",
             "opened_at",
             "resolved_at",
         ]
+        extra_kwargs = {
+            "expected_on": {
+                "help_text": "For a predicted finding, the day it is expected to happen; "
+                "null for the others."
+            }
+        }
         read_only_fields = fields
 
 

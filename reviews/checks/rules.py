@@ -9,6 +9,7 @@ from django.db import connection
 
 from ..models import Finding
 from .dialect import dialect
+from .predictions import predictions
 
 Kind = Finding.Kind
 ALIGNMENT_WAIT_DAYS = 7
@@ -19,8 +20,10 @@ LINK_WAIT_DAYS = 7
 class Rule:
     kind: str
     severity: str
-    # FROM/WHERE part selecting ``m`` (the mission) plus ``subject`` and ``message`` columns.
+    # FROM/WHERE part selecting ``m`` (the mission) plus ``subject`` and ``message`` columns
+    # (and, for a predicted rule, ``expected_on``).
     select: str
+    predicted: bool = False
 
 
 def rules() -> list[Rule]:
@@ -164,4 +167,8 @@ def rules() -> list[Rule]:
             WHERE {{scope}} AND t.status IN ('todo', 'in_progress', 'blocked')
               AND t.due_date < %(today)s""",
         ),
+    ] + [
+        # Not problems yet: "info", and no weight in the score whatever their severity.
+        Rule(kind, "info", select, predicted=True)
+        for kind, select in predictions()
     ]

@@ -16,6 +16,14 @@ from kernel import tree
 from kernel.models import Organisation
 from missions.models import Mission
 
+from .dialect import dialect
+from .predictions import (
+    OUTRUN_DAYS,
+    OVERLOAD_DAYS,
+    REVIEW_LAPSE_DAYS,
+    SUPPORT_DAYS,
+    TASKS_PER_MISSION,
+)
 from .rules import ALIGNMENT_WAIT_DAYS, LINK_WAIT_DAYS, rules
 from .scores import score_missions, snapshot
 
@@ -52,6 +60,12 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
         "align_cutoff": ops.adapt_datetimefield_value(now - dt.timedelta(days=ALIGNMENT_WAIT_DAYS)),
         "link_cutoff": ops.adapt_datetimefield_value(now - dt.timedelta(days=LINK_WAIT_DAYS)),
         "max_missions": organisation.max_active_missions,
+        "likely_below": organisation.likely_miss_below,
+        "lapse_by": ops.adapt_datefield_value(today + dt.timedelta(days=REVIEW_LAPSE_DAYS)),
+        "outrun_by": ops.adapt_datefield_value(today + dt.timedelta(days=OUTRUN_DAYS)),
+        "overload_by": ops.adapt_datefield_value(today + dt.timedelta(days=OVERLOAD_DAYS)),
+        "overload_tasks": TASKS_PER_MISSION * organisation.max_active_missions,
+        "support_by": ops.adapt_datefield_value(today + dt.timedelta(days=SUPPORT_DAYS)),
     }
     if root is not None:
         params["prefix"] = tree.child_path(root.path, root.pk) + "%"
@@ -59,16 +73,26 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
     scope = f"{_missions_in('m', root)} AND m.status = 'active'"
     result = CheckResult(organisation=organisation.slug)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and root is None:
+            # A guard for the whole organisation's run, whose rules join large sets (KPIs,
+            # key tasks, missions, the temporary table): an earlier form of the predicted
+            # rules got nested loops from the planner, about a minute at 20,000 missions
+            # where hash joins took about a second. With these rules it changes little (see
+            # docs/architecture.md). For this transaction only, and not for a subtree's
+            # run, whose few rows nested loops over indexes serve best.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS holding_findings")
         cursor.execute(
             "CREATE TEMPORARY TABLE holding_findings (mission_id bigint NOT NULL, "
             "subject varchar(40) NOT NULL, message varchar(300) NOT NULL, "
-            "kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
+            "expected_on date NULL, kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
         )
         for rule in rules():
             step = time.perf_counter()
+            columns = "mission_id, subject, message" + (", expected_on" if rule.predicted else "")
             cursor.execute(
-                f"INSERT INTO holding_findings (mission_id, subject, message, kind, severity) "
+                f"INSERT INTO holding_findings ({columns}, kind, severity) "
                 f"SELECT found.*, %(kind)s, %(severity)s "
                 f"FROM ({rule.select.format(scope=scope)}) AS found",
                 {**params, "kind": rule.kind, "severity": rule.severity},
@@ -80,19 +104,24 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
         )
         cursor.execute("ANALYZE holding_findings")
         # Open what is new; refresh the wording of what still holds only where it changed.
+        expected_moved = dialect()["distinct"].format(
+            a="reviews_finding.expected_on", b="excluded.expected_on"
+        )
         cursor.execute(
-            """
+            f"""
             INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
-                                         severity, opened_at, last_seen_at)
-            SELECT %(org)s, h.mission_id, h.subject, h.message, h.kind, h.severity, %(now)s,
-                   %(now)s
+                                         severity, expected_on, opened_at, last_seen_at)
+            SELECT %(org)s, h.mission_id, h.subject, h.message, h.kind, h.severity,
+                   h.expected_on, %(now)s, %(now)s
             FROM holding_findings h
             WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
             ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL
             DO UPDATE SET message = excluded.message, severity = excluded.severity,
+                          expected_on = excluded.expected_on,
                           last_seen_at = excluded.last_seen_at
             WHERE reviews_finding.message <> excluded.message
                OR reviews_finding.severity <> excluded.severity
+               OR {expected_moved}
             """,
             params,
         )

@@ -9,9 +9,13 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from ..models import PREDICTED_KINDS
 from .dialect import dialect
 
 WEIGHTS = {"critical": 25, "warning": 10, "info": 4}
+# Predicted findings (``predictions``) are not problems yet: no weight in a score, and not
+# among the open findings the snapshots count (the dashboards count them apart, as foreseen).
+PROBLEM = "kind NOT IN ({})".format(", ".join(f"'{k}'" for k in sorted(PREDICTED_KINDS)))
 
 
 def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
@@ -31,7 +35,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
             FROM missions_mission m
             LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
                        FROM reviews_finding
-                       WHERE organisation_id = %(org)s AND resolved_at IS NULL
+                       WHERE organisation_id = %(org)s AND resolved_at IS NULL AND {PROBLEM}
                        GROUP BY mission_id) f ON f.mission_id = m.id
             WHERE {missions}
         ) AS scored
@@ -63,11 +67,11 @@ MEMBERSHIP_JOIN = (
 
 def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     """Today's scores of the organisation and of each team; a re-run overwrites them."""
-    open_by_mission = """
+    open_by_mission = f"""
         SELECT mission_id, COUNT(*) AS open,
                SUM(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END) AS critical
         FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL
-        GROUP BY mission_id"""
+        AND {PROBLEM} GROUP BY mission_id"""
     cursor.execute(
         f"""
         INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from measures.models import ForecastStatus
 
 from ..checks import COMPLIANCE_WINDOW_DAYS
-from ..models import Finding
+from ..models import PREDICTED_KINDS, Finding
 
 # Review compliance looks back as far as the checks' snapshots do; the trend shows as many days.
 WINDOW_DAYS = COMPLIANCE_WINDOW_DAYS
@@ -62,6 +62,9 @@ class Figures:
     critical_findings: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     by_severity: dict[str, int] = field(default_factory=dict)
+    # Predicted findings: not problems yet, so not among the open findings above.
+    foreseen: int = 0
+    foreseen_by_kind: dict[str, int] = field(default_factory=dict)
     reviews_due: int = 0
     reviews_on_time: int = 0
 
@@ -75,10 +78,17 @@ class Figures:
         if other.by_kind:
             _merge(self.by_kind, other.by_kind)
             _merge(self.by_severity, other.by_severity)
+        if other.foreseen:
+            self.foreseen += other.foreseen
+            _merge(self.foreseen_by_kind, other.foreseen_by_kind)
         self.reviews_due += other.reviews_due
         self.reviews_on_time += other.reviews_on_time
 
     def count_findings(self, kind: str, severity: str, count: int) -> None:
+        if kind in PREDICTED_KINDS:
+            _merge(self.foreseen_by_kind, {kind: count})
+            self.foreseen += count
+            return
         _merge(self.by_kind, {kind: count})
         _merge(self.by_severity, {severity: count})
         self.open_findings += count
@@ -117,6 +127,13 @@ class Figures:
         """Open findings by kind, the most frequent first, with their labels."""
         labels = dict(Finding.Kind.choices)
         ranked = sorted(self.by_kind.items(), key=lambda item: (-item[1], item[0]))
+        return [(labels.get(kind, kind), count) for kind, count in ranked if count]
+
+    @property
+    def foreseen_kinds(self) -> list[tuple[str, int]]:
+        """Open predicted findings by kind, the most frequent first, with their labels."""
+        labels = dict(Finding.Kind.choices)
+        ranked = sorted(self.foreseen_by_kind.items(), key=lambda item: (-item[1], item[0]))
         return [(labels.get(kind, kind), count) for kind, count in ranked if count]
 
     @property

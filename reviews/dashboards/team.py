@@ -10,8 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, FloatField, Prefetch, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Prefetch,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from kernel.models import Team
@@ -21,7 +32,7 @@ from missions.models import Mission
 from missions.querysets import in_play
 
 from ..health import health_counts, with_health
-from ..models import SEVERITY_RANK, Finding, Review
+from ..models import PREDICTED_KINDS, SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, ending_today, total_of
 from .queries import figures_by_team, trend
 from .scope import missions_in_scope
@@ -99,6 +110,7 @@ class TeamDashboard:
     reviews: list[Review]
     findings: list[Finding]
     states: dict[str, int]  # the active missions by health: the headline's verdict
+    foreseen: list[Finding]  # open predicted findings, the soonest expected first
 
     @property
     def mission_rows(self) -> list[tuple[Mission, MissionHealth]]:
@@ -128,6 +140,7 @@ def team_dashboard(
         health[m.pk].health = m.health  # annotated by with_health
     today = timezone.localdate()
     figures = total_of(own)
+    findings = _findings_and_foreseen(organisation=organisation, active=active)
     return TeamDashboard(
         team=team,
         figures=figures,
@@ -149,11 +162,30 @@ def team_dashboard(
             .select_related("mission")
             .order_by("due_date", "id")[:LIST_LIMIT]
         ),
-        findings=list(
-            Finding.objects.filter(
-                organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
-            )
-            .select_related("mission")
-            .order_by(SEVERITY_RANK, "-opened_at", "-id")[:LIST_LIMIT]
-        ),
+        findings=[f for f in findings if not f.predicted],
+        foreseen=[f for f in findings if f.predicted],
+    )
+
+
+def _findings_and_foreseen(*, organisation: Any, active: QuerySet[Mission]) -> list[Finding]:
+    """The open findings to act on (critical first) and the predicted ones (soonest expected
+    first), at most ``LIST_LIMIT`` of each, in one query: numbered apart by a window."""
+    foreseen = Case(When(kind__in=list(PREDICTED_KINDS), then=Value(1)), default=Value(0))
+    order: list[Any] = [
+        SEVERITY_RANK,
+        F("expected_on").asc(nulls_last=True),
+        F("opened_at").desc(),
+        "-id",
+    ]
+    return list(
+        Finding.objects.filter(
+            organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
+        )
+        .annotate(
+            foreseen=foreseen,
+            rank=Window(RowNumber(), partition_by=[foreseen], order_by=order),
+        )
+        .filter(rank__lte=LIST_LIMIT)
+        .select_related("mission")
+        .order_by("foreseen", *order)
     )

@@ -38,7 +38,7 @@ from missions.models import Interdependency, KeyTask, Mission, Vision
 from missions.querysets import in_play
 from missions.services import key_task_update, mission_align, vision_update
 from reviews.health import health_counts
-from reviews.models import AlignmentSnapshot, Finding, Review
+from reviews.models import PREDICTED_KINDS, AlignmentSnapshot, Finding, Review
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -497,7 +497,20 @@ def test_the_charts_tell_a_story_of_recoveries_and_slips() -> None:
     reviews = Review.objects.filter(mission__organisation=org, status="done")
     late = reviews.filter(held_on__gt=F("due_date")).count()
     assert 1 <= late <= 0.2 * reviews.count()
-    assert 5 <= Finding.objects.filter(organisation=org, resolved_at=None).count() <= 30
+    found = Finding.objects.filter(organisation=org, resolved_at=None)
+    assert 5 <= found.exclude(kind__in=PREDICTED_KINDS).count() <= 30
+
+
+def test_the_demo_foresees_problems_of_several_kinds() -> None:
+    seed()
+    foreseen = Finding.objects.filter(
+        organisation__slug="demo", resolved_at=None, kind__in=PREDICTED_KINDS
+    )
+    assert {"likely_miss", "contributors_miss", "support_late"} <= set(
+        foreseen.values_list("kind", flat=True)
+    )
+    today = timezone.localdate()
+    assert all(f.expected_on is not None and f.expected_on >= today for f in foreseen)
 
 
 def test_the_past_snapshots_are_drawn_in_a_few_queries_whatever_the_size(

@@ -76,6 +76,8 @@ def test_a_finding_has_the_contract_fields(world, findings) -> None:
         "message",
         "opened_at",
         "resolved_at",
+        "predicted",
+        "expected_on",
     }
     assert row["organisation"] == world.organisation.pk
     assert row["mission"] == world.staff_mission.pk

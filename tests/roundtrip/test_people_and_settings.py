@@ -35,6 +35,7 @@ def test_it_keeps_every_organisation_setting(world, client) -> None:
         "name": "Acme Health Trust",
         "review_cadence_days": "45",
         "max_active_missions": "3",
+        "likely_miss_below": "0.4",
         "currency": "GBP",
         "time_zone": "Europe/London",
     }
@@ -53,6 +54,7 @@ def test_it_keeps_every_organisation_setting(world, client) -> None:
     api = api_get(world.org_admin, f"/api/v1/organisations/{stored.pk}/")
     assert api["name"] == "Acme Health Trust" and api["currency"] == "GBP"
     assert api["time_zone"] == "Europe/London" and api["staff_see_dashboard"] is False
+    assert stored.likely_miss_below == api["likely_miss_below"] == 0.4
     history = history_changes(stored)
     assert set(history) >= {"name", "review_cadence_days", "max_active_missions", "currency"}
     assert history["staff_see_dashboard"] == [True, False]
@@ -68,3 +70,12 @@ def test_a_bad_setting_is_refused_and_nothing_changes(world, client, field, valu
     response = client.post(url, {**form_data(client.get(url)), field: value, "name": "Renamed"})
     assert response.status_code == 400 and response.context["form"].errors[field]
     assert Organisation.objects.get(pk=world.organisation.pk).name == "Acme Health"
+
+
+def test_the_likely_miss_setting_stays_between_0_and_1(world, client) -> None:
+    client.force_login(world.org_admin)
+    url = "/o/acme/settings/"
+    data = {**form_data(client.get(url)), "likely_miss_below": "1.5"}
+    response = client.post(url, data)
+    assert "likely_miss_below" in response.context["form"].errors
+    assert Organisation.objects.get(pk=world.organisation.pk).likely_miss_below == 0.3

@@ -102,6 +102,7 @@ class InterdependencyViewSet(
             kind=data["kind"],
             description=data.get("description", ""),
             by=signed_in_user(self.request),
+            for_task=data.get("for_task"),
         )
 
     @extend_schema(
