@@ -1,5 +1,7 @@
-"""Writes for the reviews app: reviews, their schedule, reminders, and the digest."""
+"""Writes for the reviews app: reviews, their schedule, reminders, the digest and the weekly
+brief's email."""
 
+from .briefs import BriefSweepResult, brief_send, briefs_claim, briefs_send_due
 from .digests import DigestSweepResult, digest_send, digests_claim, digests_send_due
 from .reminders import SweepResult, reminder_send, reminders_claim, reminders_send_due
 from .reviews import (
@@ -11,6 +13,10 @@ from .reviews import (
 )
 
 __all__ = [
+    "BriefSweepResult",
+    "brief_send",
+    "briefs_claim",
+    "briefs_send_due",
     "DigestSweepResult",
     "digest_send",
     "digests_claim",

@@ -1,0 +1,425 @@
+"""What the brief reads, in set-based queries whose number does not grow with the organisation:
+each section is one query over the leader's part of the cascade (``scope``), ranked and cut
+in SQL, with its full count beside it (a window over the same rows).
+
+- moved: the KPIs checked in over the last ``WEEK`` days, by how far their value went (as a
+  share of the way from the baseline to the target) since the value standing the day the
+  week began, with the week's check-in comments (one query more, for the shown KPIs only);
+- at risk: the KPIs least likely to meet their target (the stored, calibrated forecast
+  probability below ``AT_RISK_BELOW``), and the open predicted findings, soonest expected first;
+- needs a decision: the leader's open inbox items that ask them to decide (an alignment, a
+  support request, a sent-back mission of theirs);
+- preceded: what moved the dial (``measures.dial.moves_for``) on the KPIs whose mission had a
+  key task completed in the last ``MOVES_DAYS`` days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Abs, Cast, Coalesce, NullIf
+from django.utils import timezone
+
+from kernel.models import Notification
+from kernel.notifications import OPEN
+from kernel.permissions import Actor
+from measures.dial import Move, moves_for
+from measures.forecast import Target
+from measures.models import CheckIn, Kpi
+from missions.models import KeyTask, Mission
+
+from ..models import PREDICTED_KINDS, Finding
+from .scope import Scope, scope_of
+
+WEEK = 7  # days: what moved
+MOVES_DAYS = 28  # days: key tasks completed since, for what preceded movement
+AT_RISK_BELOW = 0.5  # a KPI is at risk below this probability of meeting its target
+LIMIT = 5  # items shown in each part; the rest is counted
+DECISION_KINDS = (
+    Notification.Kind.ALIGNMENT_REQUESTED,
+    Notification.Kind.SUPPORT_REQUESTED,
+    Notification.Kind.SENT_BACK,
+)
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    author: str
+    recorded_on: dt.date
+
+
+@dataclass
+class Change:
+    """A KPI whose value moved this week."""
+
+    kpi_id: int
+    name: str
+    unit: str
+    mission_id: int
+    mission_title: str
+    before: float  # the value standing when the week began (the baseline if none)
+    first: bool  # no check-in before the week: ``before`` is the baseline
+    after: float  # the latest value
+    on: dt.date  # the latest check-in's date
+    share: float  # after - before, as a share of the way from baseline to target (signed)
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A KPI unlikely to meet its target."""
+
+    kpi_id: int
+    name: str
+    unit: str
+    mission_id: int
+    mission_title: str
+    probability: float
+    target: float
+    due_date: dt.date
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """An open predicted finding."""
+
+    finding_id: int
+    mission_id: int
+    mission_title: str
+    kind: str
+    message: str
+    severity: str
+    expected_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An open inbox item that asks the leader to decide."""
+
+    kind: str
+    message: str
+    url: str
+    mission_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Preceded:
+    """A completed key task followed by a change in a KPI's trend."""
+
+    kpi_id: int
+    kpi_name: str
+    mission_id: int
+    mission_title: str
+    move: Move
+
+
+@dataclass
+class Part:
+    """The items shown of one part, and how many there are in all."""
+
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class BriefData:
+    scope: Scope
+    today: dt.date
+    moved: Part
+    at_risk: Part
+    predicted: Part
+    decisions: Part
+    preceded: Part
+
+
+def _in_play_kpis(actor: Actor, scope: Scope) -> Q:
+    return Q(
+        scope.missions("mission__"),
+        organisation=actor.organisation,
+        status=Kpi.Status.ACTIVE,
+        mission__status=Mission.Status.ACTIVE,
+    )
+
+
+def _rows_and_total(queryset: object, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of a query annotated with ``total`` (a window count)."""
+    rows = list(queryset[:limit])  # type: ignore[index]
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+def _moved(actor: Actor, scope: Scope, today: dt.date) -> Part:
+    """The KPIs checked in this week, by how far they went: one query, and one for the
+    comments of those shown."""
+    since = today - dt.timedelta(days=WEEK)
+    then = (
+        CheckIn.objects.standing()
+        .filter(kpi=OuterRef("pk"), recorded_on__lt=since)
+        .newest_first()
+        .values("value")[:1]
+    )
+    span = NullIf(F("target") - F("baseline"), Value(0))
+    rows = (
+        Kpi.objects.filter(_in_play_kpis(actor, scope), latest_on__gte=since, latest_on__lte=today)
+        .annotate(then=Subquery(then))
+        .annotate(
+            before=Coalesce("then", "baseline"),
+            share=Cast((F("latest_value") - Coalesce("then", "baseline")) / span, FloatField()),
+        )
+        .exclude(latest_value=F("before"))
+        .annotate(total=Window(Count("pk")))
+        .order_by(Abs("share").desc(nulls_last=True), "name", "pk")
+        .values(
+            "pk",
+            "name",
+            "unit",
+            "mission_id",
+            "mission__title",
+            "before",
+            "then",
+            "latest_value",
+            "latest_on",
+            "share",
+            "total",
+        )
+    )
+    found, total = _rows_and_total(rows, LIMIT)
+    changes = [
+        Change(
+            kpi_id=row["pk"],
+            name=row["name"],
+            unit=row["unit"],
+            mission_id=row["mission_id"],
+            mission_title=row["mission__title"],
+            before=float(row["before"]),
+            first=row["then"] is None,
+            after=float(row["latest_value"]),
+            on=row["latest_on"],
+            share=row["share"] or 0.0,
+        )
+        for row in found
+    ]
+    if changes:
+        comments: defaultdict[int, list[Comment]] = defaultdict(list)
+        said = (
+            CheckIn.objects.standing()
+            .filter(kpi_id__in=[c.kpi_id for c in changes], recorded_on__gte=since)
+            .exclude(comment="")
+            .newest_first()
+            .values_list(
+                "kpi_id",
+                "comment",
+                "author__first_name",
+                "author__last_name",
+                "author__username",
+                "recorded_on",
+            )
+        )
+        for kpi_id, text, first, last, username, recorded_on in said:
+            author = f"{first} {last}".strip() or username
+            comments[kpi_id].append(Comment(text, author, recorded_on))
+        for change in changes:
+            change.comments = comments[change.kpi_id][:3]
+    return Part(changes, total)
+
+
+def _at_risk(actor: Actor, scope: Scope) -> Part:
+    """The KPIs least likely to meet their target: one query."""
+    rows = (
+        Kpi.objects.filter(
+            _in_play_kpis(actor, scope),
+            forecast_probability__isnull=False,
+            forecast_probability__lt=AT_RISK_BELOW,
+        )
+        .annotate(total=Window(Count("pk")))
+        .order_by("forecast_probability", "due_date", "pk")
+        .values(
+            "pk",
+            "name",
+            "unit",
+            "mission_id",
+            "mission__title",
+            "forecast_probability",
+            "target",
+            "due_date",
+            "total",
+        )
+    )
+    found, total = _rows_and_total(rows, LIMIT)
+    return Part(
+        [
+            Risk(
+                kpi_id=row["pk"],
+                name=row["name"],
+                unit=row["unit"],
+                mission_id=row["mission_id"],
+                mission_title=row["mission__title"],
+                probability=row["forecast_probability"],
+                target=float(row["target"]),
+                due_date=row["due_date"],
+            )
+            for row in found
+        ],
+        total,
+    )
+
+
+SEVERITY_RANK = Case(
+    When(severity=Finding.Severity.CRITICAL, then=Value(0)),
+    When(severity=Finding.Severity.WARNING, then=Value(1)),
+    default=Value(2),
+)
+
+
+def _predicted(actor: Actor, scope: Scope) -> Part:
+    """The open predicted findings, soonest expected first: one query."""
+    rows = (
+        Finding.objects.filter(
+            scope.missions("mission__"),
+            organisation=actor.organisation,
+            resolved_at__isnull=True,
+            kind__in=PREDICTED_KINDS,
+            mission__status=Mission.Status.ACTIVE,
+        )
+        .annotate(total=Window(Count("pk")), rank=SEVERITY_RANK)
+        .order_by(F("expected_on").asc(nulls_last=True), "rank", "pk")
+        .values(
+            "pk",
+            "mission_id",
+            "mission__title",
+            "kind",
+            "message",
+            "severity",
+            "expected_on",
+            "total",
+        )
+    )
+    found, total = _rows_and_total(rows, LIMIT)
+    return Part(
+        [
+            Predicted(
+                finding_id=row["pk"],
+                mission_id=row["mission_id"],
+                mission_title=row["mission__title"],
+                kind=row["kind"],
+                message=row["message"],
+                severity=row["severity"],
+                expected_on=row["expected_on"],
+            )
+            for row in found
+        ],
+        total,
+    )
+
+
+def _decisions(actor: Actor) -> Part:
+    """The leader's open inbox items that ask for a decision, oldest first: one query."""
+    rows = (
+        Notification.objects.filter(
+            OPEN,
+            recipient=actor.user,
+            organisation=actor.organisation,
+            kind__in=DECISION_KINDS,
+        )
+        .annotate(total=Window(Count("pk")))
+        .order_by("created_at", "pk")
+        .values("kind", "message", "url", "mission_id", "created_at", "total")
+    )
+    found, total = _rows_and_total(rows, LIMIT)
+    return Part(
+        [
+            Decision(
+                kind=row["kind"],
+                message=row["message"],
+                url=row["url"],
+                mission_id=row["mission_id"],
+                created_at=row["created_at"],
+            )
+            for row in found
+        ],
+        total,
+    )
+
+
+def _preceded(actor: Actor, scope: Scope, today: dt.date) -> Part:
+    """Moves on the KPIs whose mission had a key task completed in the last ``MOVES_DAYS``:
+    one query for those KPIs, two for their moves (``moves_for``)."""
+    since = today - dt.timedelta(days=MOVES_DAYS)
+    done = KeyTask.objects.filter(
+        mission_id=OuterRef("mission_id"),
+        status=KeyTask.Status.DONE,
+        completed_at__date__gte=since,
+    )
+    kpis = list(
+        Kpi.objects.filter(_in_play_kpis(actor, scope), Exists(done))
+        .annotate(mission_title=F("mission__title"))
+        .only(
+            "pk",
+            "name",
+            "unit",
+            "mission_id",
+            "direction",
+            "baseline",
+            "target",
+            "target_max",
+        )
+    )
+    if not kpis:
+        return Part([], 0)
+    moves = moves_for(kpis, since=since)
+    found = []
+    for kpi in kpis:
+        span = abs(Target.of(kpi).target - Target.of(kpi).baseline) or 1.0
+        for move in moves.get(kpi.pk, []):
+            found.append(
+                (
+                    abs(move.change) / span,
+                    Preceded(
+                        kpi_id=kpi.pk,
+                        kpi_name=kpi.name,
+                        mission_id=kpi.mission_id,
+                        mission_title=kpi.mission_title,
+                        move=move,
+                    ),
+                )
+            )
+    found.sort(key=lambda pair: (-pair[0], pair[1].move.completed_on, pair[1].kpi_id))
+    return Part([item for _, item in found[:LIMIT]], len(found))
+
+
+def brief_data(*, actor: Actor, today: dt.date | None = None) -> BriefData:
+    """Everything the brief of ``actor`` tells, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    scope = scope_of(actor)
+    if scope.empty:
+        empty = Part([], 0)
+        return BriefData(scope, today, empty, empty, empty, _decisions(actor), empty)
+    return BriefData(
+        scope=scope,
+        today=today,
+        moved=_moved(actor, scope, today),
+        at_risk=_at_risk(actor, scope),
+        predicted=_predicted(actor, scope),
+        decisions=_decisions(actor),
+        preceded=_preceded(actor, scope, today),
+    )
