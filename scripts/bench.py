@@ -25,13 +25,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from scripts.bench import jobs, load, organisation, pages, report  # noqa: E402
+from scripts.bench import brief, jobs, load, organisation, pages, report  # noqa: E402
 
 
 def main() -> None:
     started = time.perf_counter()
     ctx = organisation.prepare()
     pages.measure_pages(ctx)
+    brief.measure_brief(ctx)
     jobs.measure_jobs(ctx)
     jobs.measure_forecasts(ctx)
     load.measure_load(ctx)

@@ -5,6 +5,7 @@ page. Worded here, deterministically, from ``data``; nothing else writes a sente
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -99,9 +100,15 @@ def moved_item(slug: str, change: Change) -> Item:
     return Item(text, _kpi_url(slug, change.kpi_id, "#history-heading"), "KPI", notes)
 
 
+def article(text: str) -> str:
+    """ "a" or "an" before a number said in English: an 8%, an 11%, an 18.5%, a 12%."""
+    return "an" if re.match(r"^(8|1[18](?![\d,]))", text) else "a"
+
+
 def risk_item(slug: str, risk: Risk) -> Item:
+    chance = percent(risk.probability)
     text = (
-        f"“{risk.name}” ({risk.mission_title}) has a {percent(risk.probability)} chance of "
+        f"“{risk.name}” ({risk.mission_title}) has {article(chance)} {chance} chance of "
         f"reaching {amount(risk.target, risk.unit)} by {day(risk.due_date)}."
     )
     return Item(text, _kpi_url(slug, risk.kpi_id), "KPI")
@@ -112,7 +119,7 @@ def predicted_item(slug: str, predicted: Predicted) -> Item:
     if not text.endswith((".", "!", "?")):
         text += "."
     label = Finding.Kind(predicted.kind).label if predicted.kind in Finding.Kind.values else ""
-    prefix = f"Predicted{f' ({label.lower()})' if label else ''} in “{predicted.mission_title}”: "
+    prefix = f"Predicted{f' ({label})' if label else ''} in “{predicted.mission_title}”: "
     if predicted.expected_on is not None:
         text += f" Expected by {day(predicted.expected_on)}."
     return Item(
