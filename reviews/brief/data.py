@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
-    FloatField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -32,7 +34,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Abs, Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from kernel.models import Notification
@@ -49,6 +50,7 @@ from .scope import Scope, scope_of
 WEEK = 7  # days: what moved
 MOVES_DAYS = 28  # days: key tasks completed since, for what preceded movement
 AT_RISK_BELOW = 0.5  # a KPI is at risk below this probability of meeting its target
+MOVES_MISSIONS = 100  # the most missions whose KPIs' moves are sought (latest tasks first)
 LIMIT = 5  # items shown in each part; the rest is counted
 DECISION_KINDS = (
     Notification.Kind.ALIGNMENT_REQUESTED,
@@ -153,9 +155,20 @@ class BriefData:
     preceded: Part
 
 
+def _missions_of(scope: Scope) -> Any:
+    """The ids of the part's missions, as a subquery: the planner starts from them (a prefix
+    scan of the path index per root) rather than from every KPI of the organisation."""
+    return Mission.objects.filter(scope.missions()).values("pk")
+
+
+def _date(value: Any) -> dt.date:
+    """A date column as the database gives it (SQLite: text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def _in_play_kpis(actor: Actor, scope: Scope) -> Q:
     return Q(
-        scope.missions("mission__"),
+        mission_id__in=_missions_of(scope),
         organisation=actor.organisation,
         status=Kpi.Status.ACTIVE,
         mission__status=Mission.Status.ACTIVE,
@@ -170,52 +183,66 @@ def _rows_and_total(queryset: object, limit: int) -> tuple[list, int]:
 
 def _moved(actor: Actor, scope: Scope, today: dt.date) -> Part:
     """The KPIs checked in this week, by how far they went: one query, and one for the
-    comments of those shown."""
+    comments of those shown.
+
+    The value standing when the week began is a correlated subquery per KPI; the ranking reads
+    it three times (the value before, the change, the filter), so on PostgreSQL the candidates
+    are read in a subquery the planner may not flatten (``OFFSET 0``), and it runs once each.
+    """
     since = today - dt.timedelta(days=WEEK)
-    then = (
+    prior = (
         CheckIn.objects.standing()
         .filter(kpi=OuterRef("pk"), recorded_on__lt=since)
         .newest_first()
         .values("value")[:1]
     )
-    span = NullIf(F("target") - F("baseline"), Value(0))
-    rows = (
+    candidates = (
         Kpi.objects.filter(_in_play_kpis(actor, scope), latest_on__gte=since, latest_on__lte=today)
-        .annotate(then=Subquery(then))
-        .annotate(
-            before=Coalesce("then", "baseline"),
-            share=Cast((F("latest_value") - Coalesce("then", "baseline")) / span, FloatField()),
-        )
-        .exclude(latest_value=F("before"))
-        .annotate(total=Window(Count("pk")))
-        .order_by(Abs("share").desc(nulls_last=True), "name", "pk")
+        .annotate(prior=Subquery(prior), mission_title=F("mission__title"))
+        .order_by()
         .values(
-            "pk",
             "name",
             "unit",
             "mission_id",
-            "mission__title",
-            "before",
-            "then",
+            "mission_title",
+            "baseline",
+            "target",
             "latest_value",
             "latest_on",
-            "share",
-            "total",
+            "prior",
+            kpi_id=F("pk"),
         )
     )
-    found, total = _rows_and_total(rows, LIMIT)
+    inner, params = candidates.query.sql_with_params()
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = f"""
+        SELECT m.*, COUNT(*) OVER () AS total FROM (
+            SELECT k.*, COALESCE(k.prior, k.baseline) AS before,
+                CAST((k.latest_value - COALESCE(k.prior, k.baseline))
+                    / NULLIF(k.target - k.baseline, 0) AS double precision) AS share
+            FROM ({inner}{fence}) k
+        ) m
+        WHERE m.latest_value <> m.before
+        ORDER BY ABS(m.share) DESC NULLS LAST, m.name, m.kpi_id
+        LIMIT %s
+    """  # noqa: S608 (the inner query is Django's, with its parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, LIMIT])
+        names = [column[0] for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    total = found[0]["total"] if found else 0
     changes = [
         Change(
-            kpi_id=row["pk"],
+            kpi_id=row["kpi_id"],
             name=row["name"],
             unit=row["unit"],
             mission_id=row["mission_id"],
-            mission_title=row["mission__title"],
+            mission_title=row["mission_title"],
             before=float(row["before"]),
-            first=row["then"] is None,
+            first=row["prior"] is None,
             after=float(row["latest_value"]),
-            on=row["latest_on"],
-            share=row["share"] or 0.0,
+            on=_date(row["latest_on"]),
+            share=float(row["share"] or 0.0),
         )
         for row in found
     ]
@@ -295,7 +322,7 @@ def _predicted(actor: Actor, scope: Scope) -> Part:
     """The open predicted findings, soonest expected first: one query."""
     rows = (
         Finding.objects.filter(
-            scope.missions("mission__"),
+            mission_id__in=_missions_of(scope),
             organisation=actor.organisation,
             resolved_at__isnull=True,
             kind__in=PREDICTED_KINDS,
@@ -363,16 +390,31 @@ def _decisions(actor: Actor) -> Part:
 
 def _preceded(actor: Actor, scope: Scope, today: dt.date) -> Part:
     """Moves on the KPIs whose mission had a key task completed in the last ``MOVES_DAYS``:
-    one query for those KPIs, two for their moves (``moves_for``)."""
+    one query for the missions, one for their KPIs, two for their moves (``moves_for``)."""
     since = today - dt.timedelta(days=MOVES_DAYS)
     done = KeyTask.objects.filter(
         mission_id=OuterRef("mission_id"),
         status=KeyTask.Status.DONE,
         completed_at__date__gte=since,
     )
+    # The missions of the most recently completed tasks, at most ``MOVES_MISSIONS``: the
+    # method fits lines to each KPI's check-ins, which a whole organisation's cannot afford in
+    # a page; a leader of thousands of missions hears of the latest actions' moves.
+    recent = list(
+        KeyTask.objects.filter(
+            mission_id__in=_missions_of(scope),
+            status=KeyTask.Status.DONE,
+            completed_at__date__gte=since,
+        )
+        .values("mission_id")
+        .annotate(last=Max("completed_at"))
+        .order_by("-last", "mission_id")
+        .values_list("mission_id", flat=True)[:MOVES_MISSIONS]
+    )
     kpis = list(
-        Kpi.objects.filter(_in_play_kpis(actor, scope), Exists(done))
+        Kpi.objects.filter(_in_play_kpis(actor, scope), Exists(done), mission_id__in=recent)
         .annotate(mission_title=F("mission__title"))
+        .order_by("pk")
         .only(
             "pk",
             "name",

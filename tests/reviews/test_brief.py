@@ -181,5 +181,5 @@ def test_the_cost_in_queries_does_not_grow_with_the_organisation(
     small = _queries(client, url)
     _grow(bw, 12)
     assert _queries(client, url) == small
-    with django_assert_max_num_queries(22 if url.startswith("/o/") else 18):
+    with django_assert_max_num_queries(20 if url.startswith("/o/") else 19):
         client.get(url)
