@@ -3,9 +3,12 @@ carry the link to their evidence (the page's, ``reviews:brief``, from the same c
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +22,8 @@ from kernel.web import signed_in_user
 from missions.selectors import organisations_of
 
 from ..brief import brief_for
+
+SLUG_OR_ID = r"^[-a-zA-Z0-9_]{1,50}$"
 
 
 class BriefItemSerializer(serializers.Serializer):
@@ -64,7 +69,7 @@ class BriefApi(TenantScopedAPIMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "organisation",
-                str,
+                {"type": "string", "pattern": SLUG_OR_ID, "maxLength": 50},
                 description="The organisation, by slug or id; default: the caller's first.",
             )
         ],
@@ -80,6 +85,10 @@ class BriefApi(TenantScopedAPIMixin, APIView):
     def _organisation(self, request: Request) -> Organisation:
         mine = organisations_of(user=signed_in_user(request))
         raw = request.query_params.get("organisation", "").strip()
+        if raw and not re.fullmatch(SLUG_OR_ID, raw):
+            raise ValidationError(
+                {"organisation": ["Give the slug or the id of one of your organisations."]}
+            )
         if raw:
             pk = parse_id(raw)
             found = mine.filter(pk=pk).first() if pk is not None else mine.filter(slug=raw).first()

@@ -73,3 +73,9 @@ def test_a_token_works_as_for_every_endpoint(bw: BriefWorld) -> None:
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     body = client.get("/api/v1/brief/").json()
     assert body["sections"][3]["items"][0]["text"].startswith("On “Home visits a week”")
+
+
+def test_an_organisation_that_is_no_slug_is_bad_input(bw: BriefWorld) -> None:
+    response = _get(bw.world.lead, "?organisation=%00acme")
+    assert response.status_code == 400
+    assert list(response.json()) == ["organisation"]
