@@ -25,7 +25,7 @@ class Profile(TimeStampedModel):
         NEVER = "never", "Never"
 
     class Brief(models.TextChoices):
-        WEEKLY = "weekly", "Weekly, on Mondays"
+        WEEKLY = "weekly", "Every Monday"
         OFF = "off", "Off"
 
     # Read by the digest (reviews.services.digests) for people without a profile too.

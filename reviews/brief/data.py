@@ -9,8 +9,8 @@ in SQL, with its full count beside it (a window over the same rows).
   probability below ``AT_RISK_BELOW``), and the open predicted findings, soonest expected first;
 - needs a decision: the leader's open inbox items that ask them to decide (an alignment, a
   support request, a sent-back mission of theirs);
-- preceded: what moved the dial (``measures.dial.moves_for``) on the KPIs whose mission had a
-  key task completed in the last ``MOVES_DAYS`` days.
+- preceded: what moved the dial (``measures.dial.moves_for``) on the KPIs of the
+  ``MOVES_MISSIONS`` missions whose key tasks were completed last, within ``MOVES_DAYS`` days.
 """
 
 from __future__ import annotations
