@@ -160,3 +160,34 @@ def test_the_email_settings_page_turns_it_off_and_on(week: Any) -> None:
     form["brief"] = "weekly"
     client.post("/accounts/email/", form)
     assert Profile.objects.get(user=week.world.lead).brief == Profile.Brief.WEEKLY
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_lost_after_the_email_is_retried_without_a_second_email(
+    world: Any, mailbox: Any, monkeypatch: Any, time_machine: Any
+) -> None:
+    from django.db import connection
+
+    from reviews.services import briefs
+    from reviews.services.briefs import BriefEmailedNotRecorded
+    from tests.faults import lose_the_session_after_sending
+
+    at(SUNDAY, time_machine)
+    build(world)
+    at(MONDAY, time_machine)
+    services.briefs_claim()
+    claim_id = BriefClaim.objects.get(user=world.lead).pk
+    send_email = briefs.send_email  # put back for the retry
+    lose_the_session_after_sending(briefs, monkeypatch)
+    with pytest.raises(BriefEmailedNotRecorded):
+        services.brief_send(claim_id=claim_id)
+    connection.close()
+    assert len(briefs_to(mailbox, world.lead.email)) == 1
+    assert BriefClaim.objects.get(pk=claim_id).sent_at is None  # out, but not recorded
+
+    monkeypatch.setattr(briefs, "send_email", send_email)
+    assert tasks.brief_send.delay(claim_id, with_email=False).get() is True
+    assert BriefClaim.objects.get(pk=claim_id).sent_at is not None
+    assert services.brief_send(claim_id=claim_id) is False
+    assert len(briefs_to(mailbox, world.lead.email)) == 1
