@@ -14,8 +14,17 @@ from kernel.formats import day, number, percent
 from kernel.models import Notification, Organisation
 
 from ..models import Finding
-from . import data as brief_data_module
-from .data import AT_RISK_BELOW, MOVES_DAYS, WEEK, BriefData, Change, Decision, Predicted, Risk
+from .data import (
+    AT_RISK_BELOW,
+    MOVES_DAYS,
+    WEEK,
+    BriefData,
+    Change,
+    Decision,
+    Preceded,
+    Predicted,
+    Risk,
+)
 
 MOVED, AT_RISK, DECISIONS, PRECEDED = "moved", "at_risk", "decisions", "preceded"
 
@@ -133,7 +142,7 @@ def decision_item(decision: Decision) -> Item:
     return Item(text, decision.url, "Inbox item")
 
 
-def preceded_item(slug: str, preceded: brief_data_module.Preceded) -> Item:
+def preceded_item(slug: str, preceded: Preceded) -> Item:
     text = f"On “{preceded.kpi_name}” ({preceded.mission_title}): {preceded.move.sentence}"
     return Item(text, _kpi_url(slug, preceded.kpi_id, "#dial-heading"), "KPI")
 
