@@ -299,7 +299,7 @@ def _at_risk(actor: Actor, scope: Scope) -> Part:
                 unit=row["unit"],
                 mission_id=row["mission_id"],
                 mission_title=row["mission__title"],
-                probability=row["forecast_probability"],
+                probability=row["forecast_probability"] or 0.0,  # not null: filtered
                 target=float(row["target"]),
                 due_date=row["due_date"],
             )
