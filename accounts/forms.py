@@ -153,6 +153,12 @@ class EmailPreferencesForm(forms.Form):
         choices=Profile.Digest.choices,
         widget=forms.RadioSelect,
     )
+    brief = forms.ChoiceField(
+        label="Weekly brief",
+        choices=Profile.Brief.choices,
+        widget=forms.RadioSelect,
+        required=False,  # left out (an older form, a script): unchanged
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

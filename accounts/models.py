@@ -24,8 +24,14 @@ class Profile(TimeStampedModel):
         WEEKLY = "weekly", "Weekly, on Mondays"
         NEVER = "never", "Never"
 
+    class Brief(models.TextChoices):
+        WEEKLY = "weekly", "Every Monday"
+        OFF = "off", "Off"
+
     # Read by the digest (reviews.services.digests) for people without a profile too.
     DEFAULT_DIGEST = Digest.DAILY
+    # Read by the weekly brief (reviews.services.briefs) likewise.
+    DEFAULT_BRIEF = Brief.WEEKLY
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -46,12 +52,24 @@ class Profile(TimeStampedModel):
         default=DEFAULT_DIGEST,
         help_text="What needs you and what moved in your missions, by email.",
     )
+    brief = models.CharField(
+        "Weekly brief",
+        max_length=10,
+        choices=Brief.choices,
+        default=DEFAULT_BRIEF,
+        help_text="What moved, what is at risk and what needs your decision in your part of "
+        "the cascade, by email.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(digest__in=["daily", "weekly", "never"]),
                 name="%(app_label)s_%(class)s_digest_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(brief__in=["weekly", "off"]),
+                name="%(app_label)s_%(class)s_brief_valid",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from kernel import services as kernel_services
 from kernel.audit import apply_changes
 from kernel.models import Invitation, Organisation
-from kernel.preferences import DIGEST, Channel, notification_preferences_set
+from kernel.preferences import BRIEF, DIGEST, Channel, notification_preferences_set
 from missions import services as missions_services
 
 from .models import Profile
@@ -55,22 +55,37 @@ def profile_update(*, user: Any, data: dict[str, Any]) -> Profile:
 
 
 @transaction.atomic
-def email_preferences_update(*, user: Any, channels: dict[str, str], digest: str) -> Profile:
-    """How ``user`` hears about each kind of notification, and how often their digest comes."""
+def email_preferences_update(
+    *, user: Any, channels: dict[str, str], digest: str, brief: str | None = None
+) -> Profile:
+    """How ``user`` hears about each kind of notification, how often their digest comes and
+    whether their weekly brief does (``None``: unchanged)."""
     notification_preferences_set(user=user, channels=channels)
     profile, _ = Profile.objects.get_or_create(user=user)
-    if profile.digest != digest:
-        profile.digest = digest
+    changed = [
+        name
+        for name, value in (("digest", digest), ("brief", brief))
+        if value is not None and getattr(profile, name) != value
+    ]
+    if changed:
+        for name in changed:
+            setattr(profile, name, digest if name == "digest" else brief)
         profile.full_clean()
-        profile.save(update_fields=["digest", "updated_at"])
+        profile.save(update_fields=[*changed, "updated_at"])
     return profile
 
 
 @transaction.atomic
 def unsubscribe(*, user: Any, topic: str) -> None:
     """Stop the emails an unsubscribe link names: a kind of notification (then seen in the
-    app only) or the digest (then never sent). Doing it twice changes nothing more."""
-    if topic == DIGEST:
+    app only), the digest (then never sent) or the weekly brief (then off). Doing it twice
+    changes nothing more."""
+    if topic == BRIEF:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        if profile.brief != Profile.Brief.OFF:
+            profile.brief = Profile.Brief.OFF
+            profile.save(update_fields=["brief", "updated_at"])
+    elif topic == DIGEST:
         profile, _ = Profile.objects.get_or_create(user=user)
         if profile.digest != Profile.Digest.NEVER:
             profile.digest = Profile.Digest.NEVER

@@ -91,17 +91,22 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
     """A table of the kinds of notification, each by email at once, in the digest or in the
-    app only; and how often the digest comes."""
+    app only; how often the digest comes; and whether the weekly brief does."""
     user = signed_in_user(request)
-    digest = Profile.objects.filter(user=user).values_list("digest", flat=True).first()
+    row = Profile.objects.filter(user=user).values("digest", "brief").first()
+    stored: dict[str, Any] = dict(row) if row else {}
     initial = {
         **preferences.channels_for(user_id=user.pk),
-        "digest": digest or Profile.DEFAULT_DIGEST,
+        "digest": stored.get("digest") or Profile.DEFAULT_DIGEST,
+        "brief": stored.get("brief") or Profile.DEFAULT_BRIEF,
     }
     form = EmailPreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.email_preferences_update(
-            user=user, channels=form.channels(), digest=form.cleaned_data["digest"]
+            user=user,
+            channels=form.channels(),
+            digest=form.cleaned_data["digest"],
+            brief=form.cleaned_data["brief"] or None,
         )
         messages.success(request, "Your email settings are saved.")
         return redirect("accounts:email-preferences")

@@ -76,6 +76,8 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     VIEW_DASHBOARD = "view_dashboard"
     WRITE_COACHING_NOTE = "write_coaching_note"
+    # One's own weekly brief: of the part of the cascade one owns or leads (reviews.brief).
+    VIEW_BRIEF = "view_brief"
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     """Whether ``actor`` may do ``action`` to ``obj`` (a mission, KPI, review, or None)."""
     if actor is None or not _same_organisation(actor, obj):
         return False
-    if action is Action.VIEW:
+    if action in (Action.VIEW, Action.VIEW_BRIEF):
         return True
     if action is Action.VIEW_DASHBOARD:
         return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard

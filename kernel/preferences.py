@@ -66,8 +66,11 @@ REASONS: dict[str, str] = {
     Kind.KEY_TASK_OVERDUE: "A key task of a mission of yours is past its due date.",
 }
 
-# The topic of the digest's unsubscribe link (the others are kinds of notification).
+# The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds
+# of notification).
 DIGEST = "digest"
+BRIEF = "brief"
+TOPICS = (DIGEST, BRIEF)
 _UNSUBSCRIBE_SALT = "missionlead.unsubscribe"
 
 
@@ -133,7 +136,7 @@ def notification_preferences_set(*, user: User, channels: Mapping[str, str]) -> 
 
 def unsubscribe_token(*, user_id: int, topic: str) -> str:
     """A signed token that names a person and what they may stop getting by email: a kind of
-    notification, or ``DIGEST``. It does not expire: an old email's link still works."""
+    notification, ``DIGEST`` or ``BRIEF``. It does not expire: an old email's link still works."""
     return signing.dumps({"u": user_id, "t": topic}, salt=_UNSUBSCRIBE_SALT, compress=True)
 
 
@@ -150,11 +153,15 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
     if not isinstance(data, dict):
         raise signing.BadSignature("The token names no topic.")
     user_id, topic = data.get("u"), data.get("t")
-    if not isinstance(user_id, int) or (topic != DIGEST and topic not in Kind.values):
+    if not isinstance(user_id, int) or (topic not in TOPICS and topic not in Kind.values):
         raise signing.BadSignature("The token names no topic.")
     return user_id, topic
 
 
 def topic_label(topic: str) -> str:
     """What an unsubscribe link stops, in words."""
-    return "the digest" if topic == DIGEST else f"“{Kind(topic).label}”"
+    if topic == DIGEST:
+        return "the digest"
+    if topic == BRIEF:
+        return "the weekly brief"
+    return f"“{Kind(topic).label}”"

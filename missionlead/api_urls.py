@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.tokens import ApiTokenViewSet, CurrentTokenRevokeApi
 from measures.api.urls import register as register_measures
 from missions.api.urls import register as register_missions
+from reviews.api.brief import BriefApi
 from reviews.api.urls import register as register_reviews
 
 from .auth import ObtainTokenView
@@ -22,5 +23,6 @@ router.register("auth/tokens", ApiTokenViewSet, basename="auth-token")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", CurrentTokenRevokeApi.as_view(), name="auth-token-revoke-current"),
+    path("brief/", BriefApi.as_view(), name="brief"),
     *router.urls,
 ]

@@ -363,6 +363,23 @@ MISSIONLEAD_CHECK_DELAY_SECONDS = env.int("CHECK_DELAY_SECONDS", default=30)
 MISSIONLEAD_DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 if not 0 <= MISSIONLEAD_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured(f"DIGEST_HOUR={MISSIONLEAD_DIGEST_HOUR}: expected an hour, 0 to 23.")
+# The weekly brief's optional summariser (reviews/brief/summariser.py): an OpenAI-compatible
+# endpoint the operator hosts (``<url>/chat/completions``) that rewrites the brief's summary.
+# Empty: off, and nothing of a brief leaves the server. The brief keeps its own wording whenever
+# the endpoint fails or takes longer than the timeout (seconds).
+MISSIONLEAD_BRIEF_SUMMARISER_URL = env.str("BRIEF_SUMMARISER_URL", default="").rstrip("/")
+MISSIONLEAD_BRIEF_SUMMARISER_MODEL = env.str("BRIEF_SUMMARISER_MODEL", default="")
+MISSIONLEAD_BRIEF_SUMMARISER_API_KEY = env.str("BRIEF_SUMMARISER_API_KEY", default="")
+MISSIONLEAD_BRIEF_SUMMARISER_TIMEOUT = env.float("BRIEF_SUMMARISER_TIMEOUT", default=5.0)
+if MISSIONLEAD_BRIEF_SUMMARISER_URL and not re.match(
+    r"^https?://[^/\s]+(/.*)?$", MISSIONLEAD_BRIEF_SUMMARISER_URL
+):
+    raise ImproperlyConfigured(
+        f"BRIEF_SUMMARISER_URL={MISSIONLEAD_BRIEF_SUMMARISER_URL!r}: expected an http(s) address, "
+        "e.g. http://127.0.0.1:8080/v1"
+    )
+if not 0 < MISSIONLEAD_BRIEF_SUMMARISER_TIMEOUT <= 120:
+    raise ImproperlyConfigured("BRIEF_SUMMARISER_TIMEOUT: expected seconds, above 0, at most 120.")
 
 # --- Client addresses ---------------------------------------------------------------------------
 # Proxies in front of gunicorn, by address or network (``10.0.0.5``, ``172.16.0.0/12``): only a

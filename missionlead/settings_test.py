@@ -39,3 +39,4 @@ STORAGES = {
 # (and does not warn about a missing STATIC_ROOT on every request).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+MISSIONLEAD_BRIEF_SUMMARISER_URL = ""  # off whatever the environment says; tests set it

@@ -4,8 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kernel.models import Membership
 from kernel.notifications import nav_counts
 from kernel.permissions import Action, can
+
+Role = Membership.Role
 
 
 def organisation(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +26,9 @@ def organisation(request: HttpRequest) -> dict[str, Any]:
             "dashboard": can(actor, Action.VIEW_DASHBOARD),
             "people": can(actor, Action.MANAGE_ORGANISATION),
             "coaching": actor.is_coach,
+            # Leaders read their weekly brief; anyone may open theirs (reviews:brief).
+            "brief": can(actor, Action.VIEW_BRIEF)
+            and (bool(actor.led_team_ids) or actor.role == Role.LEADER),
             # "todo": the length of My work's inbox; "unread": the notifications not read.
             **nav_counts(actor=actor),
         },

@@ -9,7 +9,15 @@ from django.contrib import admin
 
 from kernel.admin import ReadOnlyAdminMixin
 
-from .models import AlignmentSnapshot, CoachingNote, DigestClaim, Finding, Reminder, Review
+from .models import (
+    AlignmentSnapshot,
+    BriefClaim,
+    CoachingNote,
+    DigestClaim,
+    Finding,
+    Reminder,
+    Review,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -125,6 +133,20 @@ class DigestClaimAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email", "period")
     raw_id_fields = ("user",)
+    show_full_result_count = False
+
+
+@admin.register(BriefClaim)
+class BriefClaimAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    """The weekly briefs claimed and sent, one per organisation, person and week (``items`` 0:
+    nothing to say, not emailed). Read-only: a row is the claim that keeps a brief from going
+    twice."""
+
+    list_display = ("user", "organisation", "period", "created_at", "sent_at", "items")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "organisation")
+    list_select_related = ("user", "organisation")
+    search_fields = ("user__username", "user__email", "period")
+    raw_id_fields = ("user", "organisation")
     show_full_result_count = False
 
 

@@ -336,3 +336,42 @@ class DigestClaim(models.Model):
 
     def __str__(self) -> str:
         return f"Digest {self.period} of {self.user}"
+
+
+class BriefClaim(models.Model):
+    """One leader's weekly brief of one organisation and ISO week (``2026-W10``, in their time
+    zone). The row is the claim that makes it exactly-once, as ``DigestClaim`` is the digest's:
+    the sweep inserts it (unique per organisation, person and week), and the sender marks
+    ``sent_at`` with a conditional UPDATE in the transaction that emails it
+    (reviews.services.briefs)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="brief_claims"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brief_claims"
+    )
+    period = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The items the brief held when it was sent: 0 is a brief with nothing to say, not emailed.
+    items = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sender's queue: briefs claimed but not sent yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="reviews_briefclaim_unsent",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "period"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Brief {self.period} of {self.user}"

@@ -35,6 +35,11 @@ DEFAULT_SCHEDULE: list[PeriodicTask] = [
         "crontab": {"minute": "0", "hour": "*"},
     },
     {
+        "name": "Weekly briefs (hourly; each leader's once a week, from Monday at DIGEST_HOUR)",
+        "task": "reviews.tasks.brief_sweep",
+        "crontab": {"minute": "45", "hour": "*"},
+    },
+    {
         "name": "Emails at once, catch-up (every 10 minutes; each item is emailed once)",
         "task": "kernel.tasks.notifications_email_pending",
         "crontab": {"minute": "*/10", "hour": "*"},

@@ -24,6 +24,7 @@ from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pendi
 
 from . import checks, services
 from .inbox import inbox_sweep_organisation
+from .services.briefs import BriefEmailedNotRecorded
 from .services.digests import DigestEmailedNotRecorded
 from .services.reminders import ReminderEmailedNotRecorded, RemindersEmailedNotRecorded
 
@@ -97,6 +98,29 @@ def digest_sweep() -> int:
     ids = services.digests_claim()
     for claim_id in ids:
         transaction.on_commit(partial(digest_send.delay, claim_id))
+    return len(ids)
+
+
+@shared_task(bind=True, **TASK_OPTIONS)
+def brief_send(self: Task, claim_id: int, with_email: bool = True) -> bool:
+    """Send one claimed weekly brief; a second run sends nothing."""
+    try:
+        return services.brief_send(claim_id=claim_id, with_email=with_email)
+    except BriefEmailedNotRecorded as exc:
+        # The email is out and the database lost its record: the retry stores the claim and
+        # sends no second email.
+        raise self.retry(
+            args=(claim_id,), kwargs={"with_email": False}, exc=exc, countdown=1
+        ) from exc
+
+
+@shared_task(**TASK_OPTIONS)
+def brief_sweep() -> int:
+    """Claim the weekly briefs whose hour has come (Monday, from the digest hour, in each
+    leader's time zone), and queue one ``brief_send`` task for each claim not sent yet."""
+    ids = services.briefs_claim()
+    for claim_id in ids:
+        transaction.on_commit(partial(brief_send.delay, claim_id))
     return len(ids)
 
 

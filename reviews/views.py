@@ -19,6 +19,7 @@ from kernel.types import OrgRequest
 from kernel.web import org_view
 
 from . import selectors, services
+from .brief import brief_for
 from .forms import ReviewForm
 from .models import Review
 
@@ -80,6 +81,15 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "reviews/review_detail.html", context, status=status)
+
+
+@org_view
+@require_safe
+def brief(request: OrgRequest) -> HttpResponse:
+    """The signed-in person's weekly brief of their part of the cascade, every sentence linked
+    to its evidence."""
+    require(request.actor, Action.VIEW_BRIEF)
+    return render(request, "reviews/brief.html", {"brief": brief_for(actor=request.actor)})
 
 
 def _after_complete(request: OrgRequest, review: Review, still_aligned: bool) -> HttpResponse:

@@ -25,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from scripts.bench import growth, jobs, load, organisation, pages, report  # noqa: E402
+from scripts.bench import brief, growth, jobs, load, organisation, pages, report  # noqa: E402
 
 
 def main() -> None:
@@ -33,6 +33,7 @@ def main() -> None:
     ctx = organisation.prepare()
     pages.measure_pages(ctx)
     growth.measure_growth(ctx)
+    brief.measure_brief(ctx)
     jobs.measure_jobs(ctx)
     jobs.measure_forecasts(ctx)
     load.measure_load(ctx)

@@ -67,6 +67,7 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/reviews/",
         f"/o/acme/reviews/{review.pk}/",
         "/o/acme/notifications/",
+        "/o/acme/brief/",
         "/o/acme/dashboard/",
         f"/o/acme/dashboard/teams/{world.team.pk}/",
         "/o/acme/dashboard/heatmap/",

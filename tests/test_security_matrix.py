@@ -192,6 +192,8 @@ ROUTES: dict[str, dict[str, Any]] = {
     "measures:check-in": {"org": True, "pk": "kpi", "POST": only(EDITORS, write=True)},
     "measures:chart": {"org": True, "pk": "kpi", "GET": MEMBER},
     "reviews:list": {"org": True, "GET": MEMBER},
+    # One's own weekly brief: every member (a part of the cascade one owns, or an empty one).
+    "reviews:brief": {"org": True, "GET": MEMBER},
     "reviews:detail": {
         "org": True,
         "pk": "review",
@@ -270,6 +272,8 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
     "notification-read-all": {"POST": everyone()},
     "inbox-list": {"GET": everyone()},
+    # The caller's own brief, of their first organisation unless ?organisation= says which.
+    "brief": {"GET": everyone()},
     # Invitations are their organisation admins' alone: to anyone else they do not exist.
     "invitation-list": {"GET": everyone(), "POST": everyone(write=True)},
     "invitation-detail": {"pk": "invitation", "GET": nobody_but("admin")},

@@ -1,5 +1,7 @@
-"""Writes for the reviews app: reviews, their schedule, reminders, and the digest."""
+"""Writes for the reviews app: reviews, their schedule, reminders, the digest and the weekly
+brief's email."""
 
+from .briefs import BriefSweepResult, brief_send, briefs_claim, briefs_send_due
 from .digests import DigestSweepResult, digest_send, digests_claim, digests_send_due
 from .reminders import (
     BATCH as REMINDER_BATCH,
@@ -20,6 +22,10 @@ from .reviews import (
 )
 
 __all__ = [
+    "BriefSweepResult",
+    "brief_send",
+    "briefs_claim",
+    "briefs_send_due",
     "DigestSweepResult",
     "digest_send",
     "digests_claim",

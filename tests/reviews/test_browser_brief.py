@@ -1,0 +1,38 @@
+"""The weekly brief in headless Chromium: the lead opens it from the navigation, reads each
+section, and follows a sentence to its evidence (the KPI's page); no axe violation, no
+sideways scrolling, on a desktop and on a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import log_in
+from tests.missions.test_browser_mission_page import _no_overflow_and_no_axe_violation
+from tests.reviews.brief_world import build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_lead_reads_the_brief_and_follows_a_sentence_to_its_evidence(
+    page: Page, live_server: Any, world: Any, width: int
+) -> None:
+    bw = build(world)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "lead")
+    if width < 700:
+        page.locator(".site-menu__toggle").click()
+    page.get_by_role("link", name="Brief", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/brief/")
+    expect(page.get_by_role("heading", name="Your weekly brief")).to_be_visible()
+    for title in ("What moved", "At risk", "Needs a decision", "Which actions preceded movement"):
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_text("The second ward opened on Monday.")).to_be_visible()
+    _no_overflow_and_no_axe_violation(page, width)
+
+    page.get_by_role("link", name="“Virtual ward beds” (Open two virtual wards) rose").click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/kpis/{bw.beds.pk}/#history-heading")
+    expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
