@@ -22,6 +22,7 @@ from measures.models import CheckIn, ForecastCalibration, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import (
     AlignmentSnapshot,
+    BriefClaim,
     CoachingNote,
     DigestClaim,
     Finding,
@@ -120,6 +121,7 @@ def full_world(world: Any) -> Any:
     DigestClaim.objects.create(
         user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
     )
+    BriefClaim.objects.create(organisation=world.organisation, user=world.lead, period="2026-W11")
     return world
 
 
@@ -148,6 +150,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         AlignmentSnapshot,
         Reminder,
         DigestClaim,
+        BriefClaim,
         CoachingNote,
         Invitation,
         ApiToken,

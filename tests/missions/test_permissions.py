@@ -42,6 +42,9 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.CREATE_TOP_MISSION, "organisation"): {"leader", "org_admin"},
     (A.MANAGE_ORGANISATION, "organisation"): {"org_admin"},
     (A.VIEW_DASHBOARD, "organisation"): {"leader", "lead", "staff", "coach", "org_admin"},
+    # Everyone may open their brief: what it holds is their own part of the cascade.
+    (A.VIEW_BRIEF, "organisation"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.VIEW_BRIEF, "other_organisation"): {"outsider"},
     (A.EDIT_VISION, "other_organisation"): {"outsider"},
     (A.MANAGE_ORGANISATION, "other_organisation"): set(),
     (A.WRITE_COACHING_NOTE, "organisation"): {"coach"},  # about whom: can_write_coaching_note

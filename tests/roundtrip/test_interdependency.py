@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kernel.models import Notification
-from missions.models import Interdependency
+from missions.models import Interdependency, KeyTask
 from missions.services import interdependency_create, interdependency_respond
 
 from .helpers import (
@@ -27,11 +27,13 @@ def test_it_keeps_every_field_of_a_new_link(world, client) -> None:
     mission, other = world.staff_mission, world.team_mission
     action = f"/o/acme/missions/{mission.pk}/links/new/"
     client.force_login(world.staff)
+    task = KeyTask.objects.create(mission=mission, title="Staff the weekend rota")
     page = client.get(f"/o/acme/missions/{mission.pk}/")
     changes = {
         "link-kind": "supports",
         "link-to_mission": str(other.pk),
         "link-description": "Two nurses for the weekend rota.",
+        "link-for_task": str(task.pk),
     }
     assert_changes_every_field(html_form(page, action).fields, changes)
     response = client.post(action, {**form_data(page, "link_form"), **changes})
@@ -42,6 +44,7 @@ def test_it_keeps_every_field_of_a_new_link(world, client) -> None:
     assert (link.from_mission, link.to_mission) == (mission, other)
     assert link.kind == Interdependency.Kind.SUPPORTS
     assert link.description == changes["link-description"]
+    assert link.for_task == task
     assert link.status == Interdependency.Status.PROPOSED
     assert (link.organisation, link.created_by) == (world.organisation, world.staff)
 
@@ -49,6 +52,7 @@ def test_it_keeps_every_field_of_a_new_link(world, client) -> None:
     assert (api["from_mission"], api["to_mission"]) == (mission.pk, other.pk)
     assert (api["kind"], api["status"]) == ("supports", "proposed")
     assert api["description"] == changes["link-description"]
+    assert api["for_task"] == task.pk
 
     events = audit_events(link)
     assert [(e.verb, e.actor, e.mission) for e in events] == [
