@@ -26,6 +26,8 @@ def prepare() -> dict[str, Any]:
     if organisation is None:
         log(f"==> generating {MISSIONS:,} missions (once; later runs reuse them)")
         call_command("generate_org", missions=MISSIONS, slug=SLUG, no_progress=False)
+        # In the state of a morning: the nightly checks have run (the dashboards' snapshots).
+        call_command("run_alignment_checks", org=SLUG, verbosity=0)
         organisation = Organisation.objects.get(slug=SLUG)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
