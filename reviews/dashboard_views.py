@@ -7,6 +7,7 @@ permission from ``kernel.permissions``.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -37,6 +38,7 @@ from missions.models import Mission
 
 from . import dashboards, svg
 from .dashboard_forms import CoachingNoteForm, coachee_suggestions
+from .dashboards import exports
 from .health import with_health
 from .services.coaching import coaching_note_create
 
@@ -186,7 +188,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 1)
     text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(exports.FORMULA_STARTS) else text
 
 
 def _percent(share: float | None) -> float | None:
@@ -223,6 +225,28 @@ def _csv(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
     return response
 
 
+def _csv_blocks(
+    filename: str, header: list[Any], blocks: Iterable[list[tuple[Any, ...]]]
+) -> StreamingHttpResponse:
+    """Rows that the query made ready for a spreadsheet (``dashboards.exports``), written by
+    blocks: one string handed to the server per block, not per row."""
+
+    def text() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerows(header)
+        for block in blocks:
+            writer.writerows(block)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()  # the header alone, when there is no row
+
+    response = StreamingHttpResponse(text(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _team_table(
     total_label: str, total: dashboards.Figures, rows: list[dashboards.TeamRow]
 ) -> Iterator[list[Any]]:
@@ -249,23 +273,6 @@ def organisation_export(request: OrgRequest) -> StreamingHttpResponse:
     )
 
 
-MISSION_HEADER = ["Mission", "Level", "Owner", "Alignment", "Alignment score", "Next review"]
-
-
-def _mission_table(missions: Any) -> Iterator[list[Any]]:
-    yield ["Id", *MISSION_HEADER]
-    for m in missions.iterator(chunk_size=2000):
-        yield [
-            m.pk,
-            m.title,
-            m.get_level_display(),
-            m.owner_display,
-            m.get_alignment_status_display(),
-            m.alignment_score,
-            m.next_review_due.isoformat() if m.next_review_due else "",
-        ]
-
-
 @require_GET
 @org_view
 def team_export(request: OrgRequest, pk: int) -> StreamingHttpResponse:
@@ -279,8 +286,10 @@ def team_export(request: OrgRequest, pk: int) -> StreamingHttpResponse:
             .with_owner()
             .order_by("path", "id")
         )
-        return _csv(
-            f"{actor.organisation.slug}-team-{team.pk}-missions-{day}.csv", _mission_table(missions)
+        return _csv_blocks(
+            f"{actor.organisation.slug}-team-{team.pk}-missions-{day}.csv",
+            [exports.MISSION_HEADER],
+            exports.mission_rows(missions),
         )
     own = dashboards.figures_by_team(organisation=actor.organisation, scope=[team])
     teams = dashboards.team_infos(organisation=actor.organisation, scope=[team])

@@ -32,6 +32,7 @@ def main() -> None:
     started = time.perf_counter()
     ctx = organisation.prepare()
     pages.measure_pages(ctx)
+    pages.measure_export(ctx)
     growth.measure_growth(ctx)
     brief.measure_brief(ctx)
     jobs.measure_jobs(ctx)

@@ -99,3 +99,57 @@ def measure_pages(ctx: dict[str, Any]) -> None:
     ctx["list_baseline"] = median_ms(raw(list_sql, [org.pk]))
     ms, queries = page(client, f"/api/v1/missions/?organisation={org.pk}", **auth)
     record("mission list API, one request", ms, ctx["list_baseline"], queries=queries)
+
+
+class _Sink:
+    """Where the baseline's COPY writes: counted, not kept."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: Any) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+def measure_export(ctx: dict[str, Any]) -> None:
+    """The CSV of every active mission of the top team (the whole organisation), read to its
+    last byte, beside PostgreSQL's ``COPY … TO STDOUT`` of the same query: the floor of any
+    export of these rows."""
+    from reviews.dashboards import exports, missions_in_scope
+
+    org: Organisation = ctx["organisation"]
+    top = Team.objects.get(organisation=org, parent__isnull=True)
+    client = Client()
+    client.force_login(ctx["admin"])
+    url = f"/o/{org.slug}/dashboard/teams/{top.pk}/export.csv?table=missions"
+
+    def export() -> None:
+        response = client.get(url)
+        assert response.status_code == 200
+        for _ in response.streaming_content:
+            pass
+
+    missions = (
+        missions_in_scope(organisation=org, scope=[top])
+        .filter(status=Mission.Status.ACTIVE)
+        .order_by("path", "id")
+    )
+    # The same query the export runs (its values, its order), handed to COPY.
+    sql, params = exports.mission_query(missions).query.sql_with_params()
+
+    def copy() -> None:
+        with connection.cursor() as cursor:
+            inner = cursor.mogrify(sql, params).decode()
+            cursor.copy_expert(f"COPY ({inner}) TO STDOUT WITH (FORMAT csv)", _Sink())
+
+    ms = median_ms(export, repeat=5)
+    base = median_ms(copy, repeat=5)
+    record(
+        f"CSV of all {missions.count():,} active missions",
+        ms,
+        base,
+        target="≤ 2× COPY",
+        met=ms <= 2 * base,
+        note="(baseline: COPY of the same query)",
+    )
