@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from measures.health import health_of
 from missions.models import Mission
-from reviews.health import health_figures, with_health
+from reviews.health import health_counts, health_figures, with_health
 from reviews.models import Finding
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
@@ -98,5 +98,8 @@ def test_a_missions_health_is_the_same_in_python_and_in_sql(
     rule = health_of(alignment_status=alignment, top=top, forecasts=forecasts, findings=severities)
     python = health_figures([mission])[mission.pk].health
     sql = with_health(Mission.objects.filter(pk=mission.pk)).get().health
+    # The dashboards' counts, set-based: the same state for the same mission.
+    counts = health_counts(Mission.objects.filter(pk=mission.pk))
+    counted = [state for state, n in counts.items() if n]
 
-    assert (rule, python, sql) == (health, health, health)
+    assert (rule, python, sql, counted) == (health, health, health, [health])
