@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.models import Notification
@@ -55,26 +55,53 @@ def reviews_for_member(*, user: User) -> QuerySet[Review]:
 # --- The review pages -------------------------------------------------------------------------
 
 
-def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
+def reviewed_missions(*, actor: Actor) -> QuerySet[Mission, int]:
+    """The ids of the missions whose reviews the actor holds or oversees: those they own (in
+    person or through a team they lead) and those directly under these (a leader's team's
+    children). A coach: the missions of the teams they coach.
+
+    The actor's missions are read by the owner indexes (their person, or the teams they lead,
+    known already), the missions under them by the parent index, and the two joined by a
+    UNION: no OR across a mission and its parent, which no index serves and which made the
+    list read every mission of the organisation.
+    """
+    if actor.is_coach:
+        coached = missions_in_scope(organisation=actor.organisation, scope=dashboard_teams(actor))
+        return coached.values_list("pk", flat=True)
+    mine = (
+        Mission.objects.filter(organisation=actor.organisation)
+        .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids))
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+    under = Mission.objects.filter(parent_id__in=mine).values_list("pk", flat=True).order_by()
+    return mine.union(under)
+
+
+def reviewed_mission_ids(*, actor: Actor) -> QuerySet[Mission, int] | list[int]:
+    """``reviewed_missions``, read once (one query), so that the reviews are then found by
+    their mission; a coach's stay a subquery (the teams coached may hold many missions)."""
+    missions = reviewed_missions(actor=actor)
+    return missions if actor.is_coach else list(missions)
+
+
+def reviews_for_actor(
+    *, actor: Actor, mission_ids: QuerySet[Mission, int] | list[int] | None = None
+) -> QuerySet[Review]:
     """Reviews the actor holds or oversees: of the missions they own (in person or through a
     team they lead) and of the missions directly under those (a leader's team's children).
 
     A coach: the reviews of the missions of the teams they coach, to read.
 
     Scheduled reviews only of missions in play (not of a draft, a sent-back, a completed or
-    an archived one); held ones stay.
+    an archived one); held ones stay. ``mission_ids``: ``reviewed_mission_ids`` when read
+    already (by default it is read here: one query).
     """
-    if actor.is_coach:  # a coach reads the reviews of the teams they coach
-        coached = missions_in_scope(organisation=actor.organisation, scope=dashboard_teams(actor))
-        whose = Q(mission__in=coached.values("pk"))
-    else:
-        led = actor.led_team_ids
-        whose = owned_by_person(
-            actor.user.pk, led_team_ids=led, prefix="mission__"
-        ) | owned_by_person(actor.user.pk, led_team_ids=led, prefix="mission__parent__")
+    if mission_ids is None:
+        mission_ids = reviewed_mission_ids(actor=actor)
     return (
         Review.objects.filter(mission__organisation=actor.organisation)
-        .filter(whose)
+        .filter(mission_id__in=mission_ids)
         .filter(
             Q(status=Review.Status.DONE)
             | (Q(status=Review.Status.SCHEDULED) & in_play("mission__"))
@@ -83,19 +110,51 @@ def reviews_for_actor(*, actor: Actor) -> QuerySet[Review]:
     )
 
 
-def reviews_to_hold(*, actor: Actor) -> QuerySet[Review]:
+def reviews_to_hold(
+    *, actor: Actor, mission_ids: QuerySet[Mission, int] | list[int] | None = None
+) -> QuerySet[Review]:
     """Scheduled reviews, the most overdue first."""
     return (
-        reviews_for_actor(actor=actor)
+        reviews_for_actor(actor=actor, mission_ids=mission_ids)
         .filter(status=Review.Status.SCHEDULED)
         .order_by("due_date", "id")
     )
 
 
-def reviews_held(*, actor: Actor) -> QuerySet[Review]:
+def reviews_held(
+    *, actor: Actor, mission_ids: QuerySet[Mission, int] | list[int] | None = None
+) -> QuerySet[Review]:
     """Held reviews, the latest first."""
     return (
-        reviews_for_actor(actor=actor).filter(status=Review.Status.DONE).order_by("-held_on", "-id")
+        reviews_for_actor(actor=actor, mission_ids=mission_ids)
+        .filter(status=Review.Status.DONE)
+        .order_by("-held_on", "-id")
+    )
+
+
+@dataclass
+class ReviewLists:
+    """The review page's two lists, each with its length: counted together, once."""
+
+    to_hold: QuerySet[Review]
+    held: QuerySet[Review]
+    to_hold_count: int
+    held_count: int
+
+
+def review_lists(*, actor: Actor) -> ReviewLists:
+    """The reviews to hold and the held ones, with their counts: two queries (the actor's
+    missions, then one count of both lists); each page of a list is one more."""
+    mission_ids = reviewed_mission_ids(actor=actor)
+    counts = reviews_for_actor(actor=actor, mission_ids=mission_ids).aggregate(
+        to_hold=Count("pk", filter=Q(status=Review.Status.SCHEDULED)),
+        held=Count("pk", filter=Q(status=Review.Status.DONE)),
+    )
+    return ReviewLists(
+        to_hold=reviews_to_hold(actor=actor, mission_ids=mission_ids),
+        held=reviews_held(actor=actor, mission_ids=mission_ids),
+        to_hold_count=counts["to_hold"],
+        held_count=counts["held"],
     )
 
 

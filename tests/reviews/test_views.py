@@ -347,7 +347,7 @@ def test_the_list_costs_the_same_queries_for_3_and_30_reviews(
         assert client.get(LIST).status_code == 200
     add_reviews(world, 27, start=3)
     # session; user; organisation; membership; teams led; unread count (navigation);
-    # count and page of the reviews to hold; count and page of the held ones
+    # the actor's missions and those under them; one count of both lists; a page of each
     with django_assert_num_queries(10 + TENANT_SCOPE_QUERIES):
         html = client.get(LIST).content.decode()
     assert len(few.captured_queries) == 10 + TENANT_SCOPE_QUERIES
