@@ -319,13 +319,12 @@ def heatmap(request: OrgRequest) -> HttpResponse:
     form = CascadeFilterForm(request.GET or None, organisation=organisation)
     context: dict[str, Any] = {"form": form, "scope": scope}
     if form.is_bound and form.is_valid() and form.has_filters():
-        in_scope = dashboards.missions_in_scope(organisation=organisation, scope=scope)
-        matches = with_health(
-            mission_selectors.cascade_search(actor=actor, **form.cleaned_data).filter(
-                pk__in=in_scope.values("pk")
-            )
-        )
-        page = Paginator(matches, 50).get_page(request.GET.get("page"))
+        matches = mission_selectors.cascade_search(actor=actor, **form.cleaned_data)
+        if scope is not None:  # a team coach: their teams' missions (else all of them)
+            in_scope = dashboards.missions_in_scope(organisation=organisation, scope=scope)
+            matches = matches.filter(pk__in=in_scope.values("pk"))
+        # The page first, then the health of its missions only.
+        page = mission_selectors.search_page(matches, request.GET.get("page"), extras=with_health)
         context.update(
             page=page,
             results=dashboards.heat_nodes(list(page), organisation=organisation),

@@ -18,6 +18,7 @@ from .cascade import (
     mission_tree,
     missions_owned_by,
     problems_q,
+    search_page,
     top_missions,
 )
 from .history import AlignmentConversation, alignment_conversation, mission_history
@@ -82,6 +83,7 @@ __all__ = [
     "people_named",
     "person_suggestions",
     "problems_q",
+    "search_page",
     "teams_for_member",
     "teams_with_counts",
     "top_missions",

@@ -3,8 +3,10 @@ ancestors, children), the search of the cascade page, and a mission's tasks and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -152,6 +154,12 @@ def problems_q() -> Q:
     ) | overdue
 
 
+# The order of search results: by place in the cascade, then title; the id last, so that
+# the pages follow on from one another.
+SEARCH_ORDER = ("path", "title", "id")
+SEARCH_PAGE = 50  # matches per page of the cascade's (and the heat map's) search
+
+
 def cascade_search(
     *,
     actor: Actor,
@@ -160,8 +168,9 @@ def cascade_search(
     owner: str = "",
     status: str = "",
     problems: bool = False,
-) -> QuerySet[Mission]:
-    """Missions matching the cascade's filters, active first."""
+) -> MissionQuerySet:
+    """Missions matching the cascade's filters, in the cascade's order: plain rows, nothing
+    counted per mission; ``search_page`` takes a page of them and counts for that page only."""
     found = mission_list_visible_to(actor=actor).exclude(status=Mission.Status.ARCHIVED)
     if q:
         found = found.filter(title__icontains=q)
@@ -183,7 +192,31 @@ def cascade_search(
         found = found.filter(alignment_status=status)
     if problems:
         found = found.filter(problems_q())
-    return _with_child_count(found.order_by("path", "title"))
+    return found.order_by(*SEARCH_ORDER)
+
+
+def search_page(
+    matches: QuerySet[Mission],
+    number: Any,
+    *,
+    per_page: int = SEARCH_PAGE,
+    extras: Callable[[QuerySet[Mission]], QuerySet[Mission]] | None = None,
+) -> Page[Mission]:
+    """Page ``number`` of these matches (ordered), each with its child count and its owner,
+    and whatever ``extras`` annotates: two queries, whatever the number of matches.
+
+    The page is limited before anything is counted per mission: the number of matches is a
+    plain count, and the page's missions are those of ``ORDER BY … LIMIT`` over the missions
+    table alone (a subquery), so the child counts (and ``extras``) are computed for them only,
+    not for every match of a large organisation before it is sorted.
+    """
+    ids = matches.values_list("pk", flat=True)
+    page: Page[Any] = Paginator(ids, per_page).get_page(number)
+    shown = _with_child_count(
+        Mission.objects.filter(pk__in=page.object_list).with_owner().order_by(*SEARCH_ORDER)
+    )
+    page.object_list = list(extras(shown) if extras else shown)
+    return page
 
 
 def ancestor_titles(*, missions: list[Mission]) -> dict[int, list[tuple[int, str]]]:

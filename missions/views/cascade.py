@@ -160,7 +160,7 @@ def cascade(request: OrgRequest) -> HttpResponse:
     }
     if form.is_bound and form.is_valid() and form.has_filters():
         matches = selectors.cascade_search(actor=actor, **form.cleaned_data)
-        page = Paginator(matches, 50).get_page(request.GET.get("page"))
+        page = selectors.search_page(matches, request.GET.get("page"))
         context.update(
             page=page,
             results=_nodes(page),
