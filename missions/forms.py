@@ -111,7 +111,8 @@ class MissionForm(ServiceModelForm):
     """A mission with its operating space. Owners are typed and picked (``OwnerTeamField``,
     ``OwnerPersonField``): the page offers no list of every team it accepts, so it costs the
     same whatever the organisation's size. Accepted: teams under the parent's team (or led
-    by the writer), people of that team (``selectors.mission_owner_teams``, ``_people``).
+    by the writer), people of that team (``selectors.mission_owner_teams``,
+    ``selectors.mission_owner_people``, which the pickers' suggestions read too).
 
     An edit form carries the version it was read at (``updated_at``, hidden), so that a save
     made on an older version than the stored one is refused rather than writing back the old
