@@ -91,10 +91,14 @@ def starting_first(q: str, *fields: str) -> Case:
 # --- Teams ---------------------------------------------------------------------------------
 
 
-def team_suggestions(*, organisation: Organisation, q: str) -> list[Team]:
-    """Teams whose name holds ``q`` (or whose number is ``q``), names starting with it first."""
+def team_suggestions(
+    *, organisation: Organisation, q: str, among: QuerySet[Team] | None = None
+) -> list[Team]:
+    """Teams whose name holds ``q`` (or whose number is ``q``), names starting with it first;
+    ``among``: only those of this scope (the teams a form accepts), else any of the
+    organisation's."""
     q = q.strip()
-    teams = Team.objects.filter(organisation=organisation)
+    teams = Team.objects.filter(organisation=organisation) if among is None else among
     pk = parse_id(q.lstrip("#"))
     if q:
         teams = teams.filter(Q(name__icontains=q) | Q(pk=pk) if pk else Q(name__icontains=q))
@@ -105,13 +109,16 @@ def team_suggestions(*, organisation: Organisation, q: str) -> list[Team]:
     )
 
 
-def teams_named(*, organisation: Organisation, text: str) -> list[Team]:
+def teams_named(
+    *, organisation: Organisation, text: str, among: QuerySet[Team] | None = None
+) -> list[Team]:
     """The team a typed choice names: its number ("12" or "#12"), else its exact name (any
-    case; names are unique in an organisation)."""
+    case; names are unique in an organisation); ``among`` as ``team_suggestions``."""
     text = text.strip()
     pk = parse_id(text.lstrip("#"))
     named = Q(pk=pk) if pk else Q(name__iexact=text)
-    return list(Team.objects.filter(named, organisation=organisation).order_by("pk")[:2])
+    teams = Team.objects.all() if among is None else among
+    return list(teams.filter(named, organisation=organisation).order_by("pk")[:2])
 
 
 # --- Members -------------------------------------------------------------------------------
@@ -121,10 +128,13 @@ def _members(organisation: Organisation) -> QuerySet[User]:
     return get_user_model().objects.filter(memberships__organisation=organisation)
 
 
-def member_suggestions(*, organisation: Organisation, q: str) -> list[User]:
-    """Members whose name, username or email holds ``q``, those starting with it first."""
+def member_suggestions(
+    *, organisation: Organisation, q: str, among: QuerySet[User] | None = None
+) -> list[User]:
+    """Members whose name, username or email holds ``q``, those starting with it first;
+    ``among``: only those of this scope (the people a form accepts), else any member."""
     q = q.strip()
-    people = _members(organisation)
+    people = _members(organisation) if among is None else among
     if q:
         people = people.filter(person_matches(q))
     rank = starting_first(q, "first_name", "last_name", "username")
@@ -157,10 +167,16 @@ def person_named(text: str, prefix: str = "") -> Q:
     )
 
 
-def members_named(*, organisation: Organisation, text: str) -> list[User]:
+def members_named(
+    *, organisation: Organisation, text: str, among: QuerySet[User] | None = None
+) -> list[User]:
     """The members ``text`` names (``person_named``). At most two: one is the choice, two say
-    the name is ambiguous."""
-    return list(_members(organisation).filter(person_named(text)).order_by("pk")[:2])
+    the name is ambiguous. ``among`` as ``member_suggestions``; in a scope a number names its
+    person too."""
+    if among is None:
+        return list(_members(organisation).filter(person_named(text)).order_by("pk")[:2])
+    pk = parse_id(text.strip())
+    return list(among.filter(Q(pk=pk) if pk else person_named(text)).order_by("pk")[:2])
 
 
 # --- The fields ----------------------------------------------------------------------------

@@ -11,8 +11,17 @@ from django.utils.datastructures import MultiValueDict
 
 from kernel import formats
 from kernel.forms import ServiceModelForm
-from kernel.models import AuditEvent
-from kernel.pickers import Combobox, pick_url, resolve_one
+from kernel.models import AuditEvent, Team
+from kernel.pickers import (
+    Combobox,
+    MemberPickField,
+    TeamPickField,
+    bind_pickers,
+    members_named,
+    pick_url,
+    resolve_one,
+    teams_named,
+)
 from kernel.validators import DATE_RANGE, validate_text
 
 from . import selectors
@@ -52,9 +61,42 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_username())
+class OwnerTeamField(TeamPickField):
+    """A mission's owner team, typed or picked among ``among`` (``selectors.
+    mission_owner_teams``, set by the form): the suggestions read the same scope."""
+
+    none = (
+        "Choose a team that may own this mission: a team you lead, or the parent mission's "
+        "team or a team under it."
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.among: Any = None
+
+    def named(self, text: str) -> list[Team]:
+        assert self.organisation is not None
+        return teams_named(organisation=self.organisation, text=text, among=self.among)
+
+
+class OwnerPersonField(MemberPickField):
+    """An individual mission's owner, typed or picked among ``among`` (``selectors.
+    mission_owner_people``, set by the form); a number names its person too."""
+
+    url_name = "missions:pick-people"
+    none = (
+        "Choose a person who may own this mission: yourself, a person of the parent "
+        "mission's team, or its owner."
+    )
+    several = "Several people have that name: choose one from the list."
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.among: Any = None
+
+    def named(self, text: str) -> list[Any]:
+        assert self.organisation is not None
+        return members_named(organisation=self.organisation, text=text, among=self.among)
 
 
 # The form's three lists of decision rights, and their keys in ``Mission.decision_rights``.
@@ -66,15 +108,25 @@ DECISION_RIGHTS = (
 
 
 class MissionForm(ServiceModelForm):
-    """A mission with its operating space. Owner choices stay small however big the
-    organisation: teams under the parent's team (or led by the writer), people of that team.
+    """A mission with its operating space. Owners are typed and picked (``OwnerTeamField``,
+    ``OwnerPersonField``): the page offers no list of every team it accepts, so it costs the
+    same whatever the organisation's size. Accepted: teams under the parent's team (or led
+    by the writer), people of that team (``selectors.mission_owner_teams``,
+    ``selectors.mission_owner_people``, which the pickers' suggestions read too).
 
     An edit form carries the version it was read at (``updated_at``, hidden), so that a save
     made on an older version than the stored one is refused rather than writing back the old
     values of the fields someone else changed meanwhile (see ``services.mission_update``)."""
 
-    owner_user = PersonChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Owner"
+    owner_team = OwnerTeamField(
+        required=False,
+        label="Owner team",
+        help_text="Type part of its name and choose; or type its exact name.",
+    )
+    owner_user = OwnerPersonField(
+        required=False,
+        label="Owner",
+        help_text="Type part of a name and choose; or type a username or email.",
     )
     free_to_decide = forms.CharField(
         label="Free to decide",
@@ -138,14 +190,7 @@ class MissionForm(ServiceModelForm):
         if space is not None:
             self._say_space_left(space, currency=actor.organisation.currency)
         current = self.instance if self.instance.pk else None
-        owner_team = _field(self, "owner_team", forms.ModelChoiceField)
-        owner_team.queryset = selectors.mission_owner_teams(
-            actor=actor, parent=parent, current=current
-        )
-        owner_user = _field(self, "owner_user", forms.ModelChoiceField)
-        owner_user.queryset = selectors.mission_owner_people(
-            actor=actor, parent=parent, current=current
-        )
+        self._bind_owners(actor, parent=parent, current=current)
         levels = [Mission.Level.TEAM, Mission.Level.INDIVIDUAL]
         if parent is None:
             levels = [Mission.Level.ORGANISATION]
@@ -156,6 +201,62 @@ class MissionForm(ServiceModelForm):
             self.fields[name].initial = "\n".join(rights.get(key, []))
         if self.instance.pk:
             self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def _bind_owners(
+        self, actor: Actor, *, parent: Mission | None, current: Mission | None
+    ) -> None:
+        """The owner pickers: their scope, the suggestions of the same scope (``?purpose=owner``
+        with the parent or the mission edited), and the owners as first shown, by name."""
+        bind_pickers(self, actor.organisation)
+        scope: dict[str, Any] = {"purpose": "owner", "for": current.pk if current else None}
+        if current is None and parent is not None:
+            scope["parent"] = parent.pk
+        team = _field(self, "owner_team", OwnerTeamField)
+        team.among = selectors.mission_owner_teams(actor=actor, parent=parent, current=current)
+        user = _field(self, "owner_user", OwnerPersonField)
+        user.among = selectors.mission_owner_people(actor=actor, parent=parent, current=current)
+        for field, kind in ((team, "teams"), (user, "people")):
+            assert isinstance(field.widget, Combobox), "a picker's widget"
+            field.widget.url = pick_url(kind, organisation_slug=actor.organisation.slug, **scope)
+        if self.is_bound:
+            return
+        # The initial owners come as numbers (the model's values, or the view's defaults).
+        shown: dict[str, Any] = {"owner_team": current.owner_team if current else None}
+        shown["owner_user"] = current.owner_user if current else None
+        if self.initial.get("owner_user") == actor.user.pk:
+            shown["owner_user"] = actor.user
+        for name, model in (("owner_team", Team), ("owner_user", get_user_model())):
+            pk = self.initial.get(name)
+            if isinstance(pk, int) and getattr(shown[name], "pk", None) != pk:
+                shown[name] = model._default_manager.filter(pk=pk).first()
+            if pk is not None:
+                self.initial[name] = shown[name]
+
+    def given_owner(self, name: str) -> Any:
+        """The owner ``name`` ("owner_team", "owner_user") as posted, else as first shown,
+        among those the form accepts; None if it names none (the form says why on save)."""
+        if not self.is_bound:
+            return self.initial.get(name)
+        text = str(self.data.get(self.add_prefix(name)) or "").strip()
+        field = self.fields[name]
+        assert isinstance(field, OwnerTeamField | OwnerPersonField), "an owner picker"
+        found = field.named(text) if text else []
+        return found[0] if len(found) == 1 else None
+
+    def _shown_as_picked(self, name: str, owner: Any) -> Any:
+        """A picker sends its choice as a number: should the page come back for another
+        field's error, it shows the owner by name, as one types them."""
+        if owner is not None:
+            shown = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+            shown[self.add_prefix(name)] = self.fields[name].prepare_value(owner)
+            self.data = shown
+        return owner
+
+    def clean_owner_team(self) -> Team | None:
+        return self._shown_as_picked("owner_team", self.cleaned_data.get("owner_team"))
+
+    def clean_owner_user(self) -> Any:
+        return self._shown_as_picked("owner_user", self.cleaned_data.get("owner_user"))
 
     def _say_space_left(self, space: SpaceLeft, *, currency: str) -> None:
         """Beside the deadline, budget and headcount: the most the parent leaves for them (the

@@ -193,13 +193,14 @@ def _first_step(
 def _draft_of(form: MissionForm, *, parent: Mission | None, actor: Actor) -> Mission:
     """The mission being written, as far as the form tells its owner (as posted, else as
     offered): the key task written with it is owned among its people."""
-    level, team, user = (form[name].value() for name in ("level", "owner_team", "owner_user"))
-    individual = level == Mission.Level.INDIVIDUAL
+    individual = form["level"].value() == Mission.Level.INDIVIDUAL
+    team = None if individual else form.given_owner("owner_team")
+    user = (form.given_owner("owner_user") or actor.user) if individual else None
     return Mission(
         parent=parent,
         organisation=actor.organisation,
-        owner_team_id=None if individual else parse_id(team),
-        owner_user_id=(parse_id(user) or actor.user.pk) if individual else None,
+        owner_team_id=team.pk if team else None,
+        owner_user_id=user.pk if user else None,
     )
 
 

@@ -4,12 +4,14 @@ options, one endpoint per kind of choice. What they offer is what the forms acce
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kernel import pickers
-from kernel.permissions import Action, require
+from kernel.permissions import Action, Actor, require
 from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
@@ -25,6 +27,30 @@ def _mission_of_query(request: OrgRequest) -> Mission | None:
     """The mission of ``?for=`` (the one the choice is for), if one is named; 404 otherwise."""
     pk = parse_id(request.GET.get("for"))
     return get_mission_for(request, pk) if pk else None
+
+
+def _owner_scope(request: OrgRequest) -> tuple[Actor, Mission | None, Mission | None]:
+    """For the owner pickers of the mission form (``?purpose=owner``): the parent and the
+    mission edited, read as the form's pages read them (``?for=``: the mission edited, which
+    one may edit; else ``?parent=``: the parent of a new one, which one may write under)."""
+    actor = actor_of(request)
+    pk = parse_id(request.GET.get("for"))
+    if pk:
+        current = get_mission_for(request, pk, Action.EDIT)
+        return actor, current.parent, current
+    pk = parse_id(request.GET.get("parent"))
+    return actor, get_mission_for(request, pk, Action.CREATE_CHILD) if pk else None, None
+
+
+def _team_given(request: OrgRequest) -> int | None:
+    """The team of ``?team=``: its number, or its exact name (an owner team typed or picked
+    on the page that writes a mission shows its name)."""
+    text = request.GET.get("team") or ""
+    pk = parse_id(text)
+    if pk or not text.strip():
+        return pk
+    found = pickers.teams_named(organisation=actor_of(request).organisation, text=text)
+    return found[0].pk if len(found) == 1 else None
 
 
 @org_view
@@ -50,16 +76,28 @@ def pick_missions(request: OrgRequest) -> HttpResponse:
 @require_safe
 def pick_people(request: OrgRequest) -> HttpResponse:
     """People who may own a key task of ``?for=`` (a mission), or of a mission being written
-    for ``?team=`` (its owner team, on the page that writes it)."""
+    for ``?team=`` (its owner team, on the page that writes it); with ``?purpose=owner``,
+    people who may own the mission itself (``selectors.mission_owner_people``, as the form)."""
+    q = request.GET.get("q", "")
+    people: list[Any]
+    if request.GET.get("purpose") == "owner":
+        actor, parent, current = _owner_scope(request)
+        among = selectors.mission_owner_people(actor=actor, parent=parent, current=current)
+        people = pickers.member_suggestions(organisation=actor.organisation, q=q, among=among)
+        return _people_options(request, people)
     mission = _mission_of_query(request)
     if mission is None:
-        team = parse_id(request.GET.get("team"))
+        team = _team_given(request)
         mission = Mission(organisation=actor_of(request).organisation, owner_team_id=team)
     people = (
-        selectors.person_suggestions(mission=mission, q=request.GET.get("q", ""))
+        selectors.person_suggestions(mission=mission, q=q)
         if mission.owner_user_id or mission.owner_team_id
         else []
     )
+    return _people_options(request, people)
+
+
+def _people_options(request: OrgRequest, people: list[Any]) -> HttpResponse:
     options = [
         {
             "value": person.get_username(),
@@ -74,9 +112,16 @@ def pick_people(request: OrgRequest) -> HttpResponse:
 @org_view
 @require_safe
 def pick_teams(request: OrgRequest) -> HttpResponse:
-    """Teams of the organisation (a parent team, an invitation's or a member's team)."""
-    actor = actor_of(request)
-    teams = pickers.team_suggestions(organisation=actor.organisation, q=request.GET.get("q", ""))
+    """Teams of the organisation (a parent team, an invitation's or a member's team); with
+    ``?purpose=owner``, the teams that may own the mission of the form
+    (``selectors.mission_owner_teams``, as the form)."""
+    actor, among = actor_of(request), None
+    if request.GET.get("purpose") == "owner":
+        actor, parent, current = _owner_scope(request)
+        among = selectors.mission_owner_teams(actor=actor, parent=parent, current=current)
+    teams = pickers.team_suggestions(
+        organisation=actor.organisation, q=request.GET.get("q", ""), among=among
+    )
     options = [
         {
             "value": team.pk,

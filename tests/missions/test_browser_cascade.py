@@ -69,7 +69,7 @@ def _fill_child(page: Page, *, title: str, budget: str, headcount: str) -> None:
     mission = page.get_by_role("group", name="Mission", exact=True)
     mission.get_by_label("Title").fill(title)
     mission.get_by_label("Intent").fill("Fewer admissions: patients are nursed at home.")
-    mission.get_by_label("Owner team").select_option(label="Operations")
+    mission.get_by_label("Owner team").fill("Operations")  # a picker: typed
     page.get_by_role("button", name="Next").click()
     space = page.get_by_role("group", name="Operating space")
     space.get_by_label("Deadline").fill("2026-11-30")

@@ -227,7 +227,8 @@ def test_an_over_budget_save_keeps_every_value_and_names_the_operating_space_ste
 ) -> None:
     parent = _space_under(world)
     client.force_login(world.lead)
-    posted = {**TYPED, "owner_team": str(world.team.pk), "parent": str(parent.pk)}
+    # The owner team as a person types it (a picked one is posted as a number, shown by name).
+    posted = {**TYPED, "owner_team": world.team.name, "parent": str(parent.pk)}
     before = (Mission.objects.count(), Kpi.objects.count(), KeyTask.objects.count())
     response = client.post(_url(parent), posted)
 
