@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from . import tree
 
@@ -27,21 +27,6 @@ def owned_by_person(user_id: int, *, led_team_ids: Any = None, prefix: str = "")
     return Q(**{f"{prefix}owner_user_id": user_id}) | Q(
         **{f"{prefix}owner_user__isnull": True}, **by_team
     )
-
-
-def owned_by_teams(team_ids: Any, prefix: str = "") -> Q:
-    """Missions (reached through ``prefix``) that belong to teams: owned by one of them, or by
-    a person who is in one of them in the mission's organisation (a person's team elsewhere
-    does not count), as the alignment checks' ``OWNER_TEAM`` has it. ``team_ids``: ids, or a
-    subquery of them."""
-    from .models import Membership  # the models import this module
-
-    member = Membership.objects.filter(
-        team_id__in=team_ids,
-        user_id=OuterRef(f"{prefix}owner_user_id"),
-        organisation_id=OuterRef(f"{prefix}organisation_id"),
-    )
-    return Q(**{f"{prefix}owner_team_id__in": team_ids}) | Q(Exists(member))
 
 
 class TreeQuerySet(models.QuerySet):

@@ -230,6 +230,16 @@ class AlignmentSnapshot(models.Model):
     kpis_unknown = models.PositiveIntegerField(db_default=0)
     reviews_due = models.PositiveIntegerField(db_default=0, help_text="Due in the last 90 days.")
     reviews_on_time = models.PositiveIntegerField(db_default=0, help_text="Of those, held on time.")
+    # Its active missions by health (``measures.health``) and its open findings, predicted
+    # ones too, by "kind:severity": so that the dashboard of any team with its sub-teams adds
+    # up its teams' rows instead of judging every mission of the subtree per request.
+    missions_on_track = models.PositiveIntegerField(db_default=0)
+    missions_watch = models.PositiveIntegerField(db_default=0)
+    missions_off_track = models.PositiveIntegerField(db_default=0)
+    missions_not_started = models.PositiveIntegerField(db_default=0)
+    findings = models.JSONField(
+        db_default=models.Value("{}"), help_text='Open findings by "kind:severity".'
+    )
 
     class Meta:
         ordering = ["run_date"]

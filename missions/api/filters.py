@@ -18,7 +18,8 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from kernel.models import Team
-from kernel.querysets import owned_by_person, owned_by_teams
+from kernel.querysets import owned_by_person
+from missions.querysets import owned_by_teams
 
 from ..models import Interdependency, KeyTask, Mission, Vision
 

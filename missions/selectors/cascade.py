@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from kernel import tree
-from kernel.models import Membership, Team
+from kernel.models import Team
 from kernel.querysets import owned_by_person
 
 from ..models import Interdependency, KeyTask, Mission
-from ..querysets import in_play
+from ..querysets import in_play, owned_by_teams
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -177,10 +177,7 @@ def cascade_search(
     if team:
         # Missions of the teams whose name matches, and their members' own missions.
         teams = Team.objects.filter(organisation=actor.organisation, name__icontains=team)
-        member_of = Membership.objects.filter(
-            organisation=actor.organisation, user=OuterRef("owner_user"), team__in=teams
-        )
-        found = found.filter(Q(owner_team__in=teams) | Exists(member_of))
+        found = found.filter(owned_by_teams(teams.values("pk")))
     if owner:
         found = found.filter(
             Q(owner_user__username__iexact=owner)

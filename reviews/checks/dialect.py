@@ -1,6 +1,7 @@
 """The SQL that differs between PostgreSQL and SQLite (the embedded default of ``make run``):
-adding days to a date column, the larger of two numbers, a null-safe comparison, and a date
-written for people as ``kernel.formats.day`` writes it ("26 Nov 2026")."""
+adding days to a date column, the larger of two numbers, a null-safe comparison, an object built
+from grouped rows, and a date written for people as ``kernel.formats.day`` writes it
+("26 Nov 2026")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ def dialect(vendor: str = "") -> dict[str, str]:
             "greatest": "GREATEST",
             "text": "CAST({x} AS TEXT)",
             "distinct": "{a} IS DISTINCT FROM {b}",
+            "object_agg": "jsonb_object_agg",
             # FM drops the day's leading zero; "Mon" is English whatever the server's locale.
             "day": "to_char({date}, 'FMDD Mon YYYY')",
         }
@@ -23,6 +25,7 @@ def dialect(vendor: str = "") -> dict[str, str]:
         "greatest": "MAX",
         "text": "CAST({x} AS TEXT)",
         "distinct": "{a} IS NOT {b}",
+        "object_agg": "json_group_object",
         # %% as the rules run with parameters; a month's name picked out by its number.
         "day": (
             "CAST(CAST(strftime('%%d', {date}) AS INTEGER) AS TEXT) || ' ' || "

@@ -9,6 +9,9 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from missions.models import Mission
+
+from ..health import health_expression
 from ..models import PREDICTED_KINDS
 from .dialect import dialect
 
@@ -46,6 +49,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
     )
 
 
+HEALTH_STATES = ("on_track", "watch", "off_track", "not_started")
 FIGURES = (
     "kpis_on_track",
     "kpis_at_risk",
@@ -53,8 +57,9 @@ FIGURES = (
     "kpis_unknown",
     "reviews_due",
     "reviews_on_time",
+    *(f"missions_{state}" for state in HEALTH_STATES),
 )
-RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES)
+RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES) + ", findings = '{}'"
 COMPLIANCE_WINDOW_DAYS = 90
 # A mission's team: the team that owns it, or the team of the person who owns it. The checks'
 # snapshots and the dashboards group by it; ``MEMBERSHIP_JOIN`` brings in ``ms``.
@@ -110,6 +115,8 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         params,
     )
     _snapshot_kpis_and_reviews(cursor, params)
+    _snapshot_health(cursor, params)
+    _snapshot_findings(cursor, params)
     cursor.execute(
         "SELECT score FROM reviews_alignmentsnapshot "
         "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date = %(today)s",
@@ -169,3 +176,63 @@ def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
                 f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
                 params,
             )
+
+
+def _snapshot_health(cursor: Any, params: dict[str, Any]) -> None:
+    """Add today's active missions by health (``reviews.health``, the rule's SQL twin) to the
+    organisation's and each team's snapshot: each mission judged once, into a temporary
+    table, then two grouped statements."""
+    judged = (
+        Mission.objects.filter(organisation_id=params["org"], status=Mission.Status.ACTIVE)
+        .annotate(health=health_expression())
+        .values("owner_team_id", "owner_user_id", "organisation_id", "health")
+    )
+    sql, judged_params = judged.order_by().query.sql_with_params()
+    cursor.execute("DROP TABLE IF EXISTS mission_health")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE mission_health AS "
+        f"SELECT {OWNER_TEAM} AS team_id, m.health AS health FROM ({sql}) m {MEMBERSHIP_JOIN}",
+        judged_params,
+    )
+    counts = ", ".join(
+        f"SUM(CASE WHEN health = '{state}' THEN 1 ELSE 0 END) AS missions_{state}"
+        for state in HEALTH_STATES
+    )
+    assignments = ", ".join(f"missions_{s} = a.missions_{s}" for s in HEALTH_STATES)
+    for select, match in (
+        (
+            f"SELECT team_id, {counts} FROM mission_health GROUP BY team_id",
+            "reviews_alignmentsnapshot.team_id = a.team_id",
+        ),
+        (f"SELECT {counts} FROM mission_health", "reviews_alignmentsnapshot.team_id IS NULL"),
+    ):
+        cursor.execute(
+            f"UPDATE reviews_alignmentsnapshot SET {assignments} FROM ({select}) AS a "
+            f"WHERE reviews_alignmentsnapshot.organisation_id = %(org)s "
+            f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
+            params,
+        )
+    cursor.execute("DROP TABLE mission_health")
+
+
+def _snapshot_findings(cursor: Any, params: dict[str, Any]) -> None:
+    """Add each team's open findings of active missions, predicted ones too, by
+    "kind:severity" to its snapshot: one statement."""
+    cursor.execute(
+        f"""
+        UPDATE reviews_alignmentsnapshot SET findings = a.findings
+        FROM (SELECT team_id, {dialect()["object_agg"]}(finding, n) AS findings
+              FROM (SELECT {OWNER_TEAM} AS team_id, f.kind || ':' || f.severity AS finding,
+                           COUNT(*) AS n
+                    FROM reviews_finding f JOIN missions_mission m ON m.id = f.mission_id
+                    {MEMBERSHIP_JOIN}
+                    WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
+                      AND m.status = 'active'
+                    GROUP BY {OWNER_TEAM}, f.kind, f.severity) AS counted
+              GROUP BY team_id) AS a
+        WHERE reviews_alignmentsnapshot.organisation_id = %(org)s
+          AND reviews_alignmentsnapshot.run_date = %(today)s
+          AND reviews_alignmentsnapshot.team_id = a.team_id
+        """,
+        params,
+    )

@@ -41,7 +41,7 @@ from .figures import (
 from .heatmap import HeatNode, heat_children, heat_nodes, heat_roots
 from .organisation import Dashboard, organisation_dashboard
 from .queries import OrganisationFigures, figures_by_team, organisation_figures, trend
-from .scope import Scope, missions_in_scope, teams_in_scope
+from .scope import Scope, mission_ids_in_scope, missions_in_scope, teams_in_scope
 from .team import (
     DUE_SOON_DAYS,
     KPI_LIMIT,
@@ -87,6 +87,7 @@ __all__ = [
     "heat_nodes",
     "heat_roots",
     "mission_health",
+    "mission_ids_in_scope",
     "missions_in_scope",
     "organisation_dashboard",
     "organisation_figures",

@@ -67,6 +67,8 @@ class Figures:
     foreseen_by_kind: dict[str, int] = field(default_factory=dict)
     reviews_due: int = 0
     reviews_on_time: int = 0
+    # Active missions by health (``measures.health``), where the alignment check counted them.
+    health: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Figures) -> None:
         self.missions += other.missions
@@ -83,6 +85,7 @@ class Figures:
             _merge(self.foreseen_by_kind, other.foreseen_by_kind)
         self.reviews_due += other.reviews_due
         self.reviews_on_time += other.reviews_on_time
+        _merge(self.health, other.health)
 
     def count_findings(self, kind: str, severity: str, count: int) -> None:
         if kind in PREDICTED_KINDS:

@@ -7,11 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kernel.models import Organisation
-from missions.models import Mission
 
-from ..health import health_counts
 from .figures import Figures, TeamRow, ending_today, total_of
-from .queries import figures_by_team, organisation_figures, trend
+from .queries import health_states, organisation_figures, team_figures, trend
 from .scope import Scope, missions_in_scope
 from .teams import DEFAULT_SORT, sort_rows, team_infos, team_rows
 
@@ -26,23 +24,22 @@ class Dashboard:
     trend: list[tuple[dt.date, float]]
     rows: list[TeamRow]
     sort: str
-    # The alignment check the table's scores and findings come from (whole organisation
-    # only); None when they are live.
+    # The alignment check the table's figures and the missions' health come from; None when
+    # they are live (the checks have not run yet).
     checked_on: dt.date | None = None
     # The active missions in view by health (``measures.health``): the headline's verdict.
     states: dict[str, int] | None = None
 
 
 def organisation_dashboard(*, organisation: Organisation, scope: Scope, sort: str) -> Dashboard:
-    """Figures, missions by health, trend and table of teams: eight queries for any number of
-    missions (seven for a team-scoped coach, whose figures are computed live over their
-    teams). The trend ends with the score the headline shows."""
-    checked_on = None
+    """Figures, missions by health, trend and table of teams: seven queries for any number of
+    missions (three for a team-scoped coach). The teams' figures and the missions' health are
+    the latest alignment check's; the trend ends with the score the headline shows."""
     if scope is None:
         figures = organisation_figures(organisation=organisation)
         own, total, checked_on = figures.teams, figures.total, figures.checked_on
     else:
-        own = figures_by_team(organisation=organisation, scope=scope)
+        own, checked_on = team_figures(organisation=organisation, scope=scope)
         total = total_of(own)
     teams = team_infos(organisation=organisation, scope=scope)
     rows, applied = sort_rows(team_rows(teams, own), sort or DEFAULT_SORT)
@@ -54,9 +51,7 @@ def organisation_dashboard(*, organisation: Organisation, scope: Scope, sort: st
         rows=rows,
         sort=applied,
         checked_on=checked_on,
-        states=health_counts(
-            missions_in_scope(organisation=organisation, scope=scope).filter(
-                status=Mission.Status.ACTIVE
-            )
+        states=health_states(
+            total, checked_on, missions_in_scope(organisation=organisation, scope=scope)
         ),
     )

@@ -10,20 +10,24 @@ any number of missions; never a loop over missions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from kernel.models import Organisation
+from measures.health import Health
+from missions.models import Mission
 
 from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM
+from ..health import health_counts
 from ..models import AlignmentSnapshot
 from .figures import STATUSES, WINDOW_DAYS, Figures
-from .scope import Scope, scope_sql, teams_in_scope
+from .scope import Scope, scope_sql, team_ids_sql, teams_in_scope
 
 
 def _params(organisation: Organisation) -> dict[str, Any]:
@@ -105,18 +109,113 @@ class OrganisationFigures:
     checked_on: dt.date | None  # the alignment check the teams' scores and findings are from
 
 
+@dataclass
+class CheckedFigures:
+    """The figures of the latest alignment check: each team's own, and the organisation's."""
+
+    teams: dict[int | None, Figures]
+    organisation: Figures
+    checked_on: dt.date | None  # None: the checks have not run yet
+
+
+SNAPSHOT_COLUMNS = (
+    "team_id, run_date, score, missions, open_findings, critical_findings, kpis_on_track, "
+    "kpis_at_risk, kpis_off_track, kpis_unknown, reviews_due, reviews_on_time, "
+    "missions_on_track, missions_watch, missions_off_track, missions_not_started, findings"
+)
+
+
+def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigures:
+    """Each team's own figures in scope, and the organisation's, as the latest alignment
+    check counted them (its ``AlignmentSnapshot`` rows): one query over one row per team,
+    whatever the number of missions below them. Scores and findings only change when the
+    checks run anyway; KPIs, reviews and health are as of that check."""
+    params = _params(organisation)
+    in_scope = ""
+    if scope is not None:
+        in_scope = f" AND (team_id IS NULL OR team_id IN ({team_ids_sql(scope, params)}))"
+    teams: defaultdict[int | None, Figures] = defaultdict(Figures)
+    whole = Figures()
+    checked_on = None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {SNAPSHOT_COLUMNS} FROM reviews_alignmentsnapshot "
+            "WHERE organisation_id = %(org)s AND run_date = (SELECT MAX(run_date) "
+            "FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
+            f"AND team_id IS NULL AND run_date <= %(today)s){in_scope}",
+            params,
+        )
+        for team, run_date, *columns in cursor:
+            checked_on = run_date
+            _fill_from_snapshot(whole if team is None else teams[team], *columns)
+    if isinstance(checked_on, str):  # SQLite hands dates back as text
+        checked_on = dt.date.fromisoformat(checked_on)
+    return CheckedFigures(teams=dict(teams), organisation=whole, checked_on=checked_on)
+
+
+def _fill_from_snapshot(
+    figures: Figures,
+    score: float | None,
+    missions: int,
+    open_findings: int,
+    critical_findings: int,
+    *counts: Any,
+) -> None:
+    *kpis, due, on_time, on_track, watch, off_track, not_started, findings = counts
+    figures.missions = missions
+    # A team of drafts only has no score (none of its missions is scored).
+    figures.scored = missions if score is not None else 0
+    figures.score_sum = (score or 0) * figures.scored
+    figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
+    figures.reviews_due, figures.reviews_on_time = due, on_time
+    figures.health = {
+        Health.ON_TRACK: on_track,
+        Health.WATCH: watch,
+        Health.OFF_TRACK: off_track,
+        Health.NOT_STARTED: not_started,
+    }
+    if isinstance(findings, str):  # SQLite hands JSON back as text
+        findings = json.loads(findings)
+    if not findings:  # written before the findings were counted by kind
+        figures.open_findings, figures.critical_findings = open_findings, critical_findings
+    for key, count in findings.items():
+        kind, severity = key.split(":")
+        figures.count_findings(kind, severity, count)
+
+
+def team_figures(
+    *, organisation: Organisation, scope: Scope
+) -> tuple[dict[int | None, Figures], dt.date | None]:
+    """Each team's own figures in scope and the day of the check they are from: the latest
+    alignment check's (``checked_figures``), or live (``figures_by_team``, day None) in an
+    organisation the checks have not run over yet."""
+    checked = checked_figures(organisation=organisation, scope=scope)
+    if checked.checked_on is None:
+        return figures_by_team(organisation=organisation, scope=scope), None
+    return checked.teams, checked.checked_on
+
+
+def health_states(
+    figures: Figures, checked_on: dt.date | None, missions: QuerySet[Mission]
+) -> dict[str, int]:
+    """The active missions by health, every state listed: as the check of ``checked_on``
+    counted them into ``figures``, or live over ``missions`` before the checks first ran."""
+    if checked_on is not None:
+        return {state.value: figures.health.get(state.value, 0) for state in Health}
+    return health_counts(missions.filter(status=Mission.Status.ACTIVE))
+
+
 def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
     """The whole organisation's figures and each team's own, in four queries.
 
     Built for 100,000 missions and 10,000 teams: each team's figures (score, missions,
     findings, KPI forecasts, review compliance) are those of the latest alignment check, whose
-    ``AlignmentSnapshot`` rows carry them (scores and findings only change when the checks run
-    anyway). The headline stays live where a single-table aggregate can do it: the missions and
-    their mean score, the open findings by kind and severity (the partial index on open
-    findings), the KPIs by forecast. Review compliance comes from the check's snapshot.
+    ``AlignmentSnapshot`` rows carry them (``checked_figures``). The headline stays live where
+    a single-table aggregate can do it: the missions and their mean score, the open findings
+    by kind and severity (the partial index on open findings), the KPIs by forecast. Review
+    compliance and mission health come from the check's snapshot.
     """
     params = _params(organisation)
-    teams: defaultdict[int | None, Figures] = defaultdict(Figures)
     total = Figures()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -143,31 +242,11 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
             params,
         )
         total.kpis = {status: int(count) for status, count in cursor.fetchall() if count}
-        cursor.execute(
-            "SELECT team_id, run_date, score, missions, open_findings, critical_findings, "
-            "kpis_on_track, kpis_at_risk, kpis_off_track, kpis_unknown, reviews_due, "
-            "reviews_on_time FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
-            "AND run_date = (SELECT MAX(run_date) FROM reviews_alignmentsnapshot "
-            "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date <= %(today)s)",
-            params,
-        )
-        checked_on = None
-        for team, run_date, score, count, open_, critical, *kpis, due, on_time in cursor:
-            checked_on = run_date
-            if team is None:  # the organisation's own row: its review compliance
-                total.reviews_due, total.reviews_on_time = due, on_time
-                continue
-            figures = teams[team]
-            # A team of drafts only has no score (none of its missions is scored).
-            figures.missions = count
-            figures.scored = count if score is not None else 0
-            figures.score_sum = (score or 0) * figures.scored
-            figures.open_findings, figures.critical_findings = open_, critical
-            figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
-            figures.reviews_due, figures.reviews_on_time = due, on_time
-    if isinstance(checked_on, str):  # SQLite hands dates back as text
-        checked_on = dt.date.fromisoformat(checked_on)
-    return OrganisationFigures(total=total, teams=dict(teams), checked_on=checked_on)
+    checked = checked_figures(organisation=organisation, scope=None)
+    total.reviews_due = checked.organisation.reviews_due
+    total.reviews_on_time = checked.organisation.reviews_on_time
+    total.health = checked.organisation.health
+    return OrganisationFigures(total=total, teams=checked.teams, checked_on=checked.checked_on)
 
 
 def trend(*, organisation: Organisation, scope: Scope) -> list[tuple[dt.date, float]]:

@@ -14,9 +14,8 @@ from django.db.models import Q, QuerySet
 
 from kernel import tree
 from kernel.models import Organisation, Team
-from kernel.querysets import owned_by_teams
 from missions.models import Mission
-from missions.querysets import MissionQuerySet
+from missions.querysets import MissionQuerySet, team_mission_ids
 
 from ..checks import OWNER_TEAM
 
@@ -27,16 +26,21 @@ def scope_sql(scope: Scope, params: dict[str, Any]) -> str:
     """An extra WHERE condition keeping the missions of the teams in scope."""
     if scope is None:
         return ""
+    return f" AND {OWNER_TEAM} IN ({team_ids_sql(scope, params)})"
+
+
+def team_ids_sql(scope: list[Team], params: dict[str, Any]) -> str:
+    """A SELECT of the ids of the teams in scope (named parameters, ``org`` among them)."""
     if not scope:
-        return " AND 1 = 0"
+        return "SELECT NULL WHERE 1 = 0"
     conditions = []
     for i, root in enumerate(scope):
         params[f"root{i}"] = root.pk
         params[f"prefix{i}"] = tree.child_path(root.path, root.pk) + "%"
         conditions.append(f"t.id = %(root{i})s OR t.path LIKE %(prefix{i})s")
     return (
-        f" AND {OWNER_TEAM} IN (SELECT t.id FROM missions_team t WHERE t.organisation_id = %(org)s"
-        f" AND ({' OR '.join(conditions)}))"
+        "SELECT t.id FROM missions_team t WHERE t.organisation_id = %(org)s"
+        f" AND ({' OR '.join(conditions)})"
     )
 
 
@@ -51,10 +55,20 @@ def teams_in_scope(*, organisation: Organisation, scope: Scope) -> QuerySet[Team
     return teams.order_by("path", "name")
 
 
+def mission_ids_in_scope(*, organisation: Organisation, scope: Scope, **filters: Any) -> QuerySet:
+    """The ids of the missions of the teams in scope that match ``filters`` (e.g. their
+    status), as a subquery for the rows of those missions (``mission_id__in=``): no join
+    back to the missions themselves."""
+    missions = Mission.objects.filter(organisation=organisation, **filters)
+    if scope is None:
+        return missions.values("pk")
+    teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
+    return team_mission_ids(teams, missions)
+
+
 def missions_in_scope(*, organisation: Organisation, scope: Scope) -> MissionQuerySet:
     """Missions of the teams in scope: owned by one of them or by one of their members."""
     missions = Mission.objects.filter(organisation=organisation)
     if scope is None:
         return missions
-    teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
-    return missions.filter(owned_by_teams(teams))
+    return missions.filter(pk__in=mission_ids_in_scope(organisation=organisation, scope=scope))

@@ -31,11 +31,11 @@ from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 from missions.querysets import in_play
 
-from ..health import health_counts, with_health
+from ..health import with_health
 from ..models import PREDICTED_KINDS, SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, ending_today, total_of
-from .queries import figures_by_team, trend
-from .scope import missions_in_scope
+from .queries import health_states, team_figures, trend
+from .scope import mission_ids_in_scope
 from .teams import sort_rows, team_infos, team_rows
 
 DUE_SOON_DAYS = 14
@@ -81,18 +81,26 @@ WORST_FIRST = Case(
     When(forecast_status=ForecastStatus.UNKNOWN, then=Value(2)),
     default=Value(3),
 )
+WORST_KPIS_ORDER = (WORST_FIRST, "progress", "due_date", "id")
 
 
-def worst_kpis(missions: QuerySet[Mission]) -> list[KpiFigures]:
+def worst_kpis(mission_ids: QuerySet[Any]) -> list[KpiFigures]:
     """The ``KPI_LIMIT`` active KPIs with the worst forecasts (their stored figures), each
     with its last standing check-ins for a sparkline: two queries (the check-ins sliced per
-    KPI by a window function)."""
+    KPI by a window function). The worst are picked from narrow rows first, then read whole
+    with their missions: a large subtree's tens of thousands of KPIs are never sorted with
+    every column of theirs and their missions'."""
+    worst = (
+        Kpi.objects.filter(status=Kpi.Status.ACTIVE, mission_id__in=mission_ids)
+        .order_by(*WORST_KPIS_ORDER)
+        .values("pk")[:KPI_LIMIT]
+    )
     recent = CheckIn.objects.standing().newest_first()[:SPARK_POINTS]
     kpis = (
-        Kpi.objects.filter(status=Kpi.Status.ACTIVE, mission__in=missions.values("pk"))
+        Kpi.objects.filter(pk__in=worst)
         .select_related("mission")
         .prefetch_related(Prefetch("check_ins", queryset=recent, to_attr="recent_check_ins"))
-        .order_by(WORST_FIRST, "progress", "due_date", "id")[:KPI_LIMIT]
+        .order_by(*WORST_KPIS_ORDER)
     )
     return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]
 
@@ -111,6 +119,8 @@ class TeamDashboard:
     findings: list[Finding]
     states: dict[str, int]  # the active missions by health: the headline's verdict
     foreseen: list[Finding]  # open predicted findings, the soonest expected first
+    # The alignment check the figures and the missions' health come from; None: live.
+    checked_on: dt.date | None = None
 
     @property
     def mission_rows(self) -> list[tuple[Mission, MissionHealth]]:
@@ -123,24 +133,20 @@ def team_dashboard(
     """A team with its sub-teams: figures, trend, table of sub-teams, missions (a page),
     worst KPIs, reviews due and findings to act on. The same dozen queries for any size."""
     organisation, scope = team.organisation, [team]
-    own = figures_by_team(organisation=organisation, scope=scope)
+    own, checked_on = team_figures(organisation=organisation, scope=scope)
     teams = team_infos(organisation=organisation, scope=scope)
     rows, applied = sort_rows(team_rows(teams, own, under=team.pk), sort or "tree")
-    active = missions_in_scope(organisation=organisation, scope=scope).filter(
-        status=Mission.Status.ACTIVE
+    # Its active missions' ids, a subquery the lists below filter by (no join back).
+    active_ids = mission_ids_in_scope(
+        organisation=organisation, scope=scope, status=Mission.Status.ACTIVE
     )
-    missions = Paginator(
-        with_health(
-            active.with_owner().order_by(F("alignment_score").asc(nulls_last=True), "title", "id")
-        ),
-        per_page,
-    ).get_page(page)
+    missions = _missions_page(active_ids, page=page, per_page=per_page)
     health = mission_health([m.pk for m in missions])
     for m in missions:
-        health[m.pk].health = m.health  # annotated by with_health
+        health[m.pk].health = m.health  # type: ignore[attr-defined]  # by with_health
     today = timezone.localdate()
     figures = total_of(own)
-    findings = _findings_and_foreseen(organisation=organisation, active=active)
+    findings = _findings_and_foreseen(organisation=organisation, mission_ids=active_ids)
     return TeamDashboard(
         team=team,
         figures=figures,
@@ -150,12 +156,13 @@ def team_dashboard(
         sort=applied,
         missions=missions,
         health=health,
-        states=health_counts(active),
-        kpis=worst_kpis(active),
+        states=health_states(figures, checked_on, Mission.objects.filter(pk__in=active_ids)),
+        checked_on=checked_on,
+        kpis=worst_kpis(active_ids),
         reviews=list(
             Review.objects.filter(
                 in_play("mission__"),
-                mission__in=active.values("pk"),
+                mission_id__in=active_ids,
                 status=Review.Status.SCHEDULED,
                 due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
             )
@@ -167,9 +174,27 @@ def team_dashboard(
     )
 
 
-def _findings_and_foreseen(*, organisation: Any, active: QuerySet[Mission]) -> list[Finding]:
+def _missions_page(active_ids: QuerySet[Any], *, page: Any, per_page: int) -> Page[Mission]:
+    """A page of these missions, the least aligned first, with their owners and health: three
+    queries. The page is picked from narrow rows and counted from the ids alone; only its
+    own missions are read whole and judged (``with_health``)."""
+    ordered = Mission.objects.filter(pk__in=active_ids).order_by(
+        F("alignment_score").asc(nulls_last=True), "title", "id"
+    )
+    paginator = Paginator(ordered.values_list("pk", flat=True), per_page)
+    paginator.count = active_ids.count()  # a cached property: the ids' count instead
+    chosen = paginator.get_page(page)
+    whole = with_health(Mission.objects.filter(pk__in=list(chosen)).with_owner()).in_bulk()
+    chosen.object_list = [whole[pk] for pk in chosen]
+    return chosen  # type: ignore[return-value]
+
+
+def _findings_and_foreseen(*, organisation: Any, mission_ids: QuerySet[Any]) -> list[Finding]:
     """The open findings to act on (critical first) and the predicted ones (soonest expected
-    first), at most ``LIST_LIMIT`` of each, in one query: numbered apart by a window."""
+    first), at most ``LIST_LIMIT`` of each, in two queries: numbered apart by a window over
+    narrow rows, then the chosen read whole with their missions. A large subtree has tens of
+    thousands of open findings: sorted whole they spilled to disk, and as one query the
+    planner, expecting most of them back, read every finding a second time."""
     foreseen = Case(When(kind__in=list(PREDICTED_KINDS), then=Value(1)), default=Value(0))
     order: list[Any] = [
         SEVERITY_RANK,
@@ -177,15 +202,17 @@ def _findings_and_foreseen(*, organisation: Any, active: QuerySet[Mission]) -> l
         F("opened_at").desc(),
         "-id",
     ]
-    return list(
+    kept = (
         Finding.objects.filter(
-            organisation=organisation, resolved_at__isnull=True, mission__in=active.values("pk")
+            organisation=organisation, resolved_at__isnull=True, mission_id__in=mission_ids
         )
-        .annotate(
-            foreseen=foreseen,
-            rank=Window(RowNumber(), partition_by=[foreseen], order_by=order),
-        )
+        .annotate(rank=Window(RowNumber(), partition_by=[foreseen], order_by=order))
         .filter(rank__lte=LIST_LIMIT)
+        .values_list("pk", flat=True)
+    )
+    return list(
+        Finding.objects.filter(pk__in=list(kept))
+        .annotate(foreseen=foreseen)
         .select_related("mission")
         .order_by("foreseen", *order)
     )

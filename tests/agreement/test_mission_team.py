@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from kernel.models import Membership, Team
 from kernel.permissions import actor_for
-from kernel.querysets import owned_by_teams
 from measures.models import Kpi
 from missions.models import Mission
+from missions.querysets import owned_by_teams
 from missions.selectors import cascade_search
 from reviews.checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from reviews.dashboards import figures_by_team

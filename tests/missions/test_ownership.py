@@ -8,8 +8,9 @@ import pytest
 
 from kernel.notifications import mission_owners
 from kernel.permissions import actor_for
-from kernel.querysets import owned_by_person, owned_by_teams
+from kernel.querysets import owned_by_person
 from missions.models import Mission
+from missions.querysets import owned_by_teams
 from tests.missions.factories import MissionFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

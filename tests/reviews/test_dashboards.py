@@ -23,10 +23,18 @@ from kernel.permissions import actor_for, can_read_coaching_note
 from measures.models import CheckIn, Kpi
 from missions.models import Mission
 from reviews import dashboards
+from reviews.checks import run_checks
+from reviews.health import health_counts
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.measures.factories import CheckInFactory, KpiFactory
-from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory, align
+from tests.missions.factories import (
+    MembershipFactory,
+    MissionFactory,
+    TeamFactory,
+    UserFactory,
+    align,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -176,10 +184,53 @@ def test_the_table_of_teams_takes_scores_and_findings_from_the_last_check(figure
     assert board.figures.score == pytest.approx(175 / 3)
     operations = next(r for r in board.rows if r.team.name == "Operations")
     assert operations.figures.score == 62.5
-    live = dashboards.organisation_dashboard(
+    scoped = dashboards.organisation_dashboard(
         organisation=figures.organisation, scope=[figures.team], sort=""
     )
-    assert live.rows[0].figures.score == 37.5  # a team-scoped view is computed live
+    assert scoped.rows[0].figures.score == 62.5  # a team-scoped view reads the check too
+    assert scoped.checked_on == TODAY
+
+
+def test_before_the_checks_first_run_the_figures_are_live(world) -> None:
+    """A new organisation has no check yet: its dashboards count live rather than show
+    nothing."""
+    AlignmentSnapshot.objects.filter(organisation=world.organisation).delete()
+    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_score=40)
+    board = dashboards.team_dashboard(team=world.team)
+    assert board.checked_on is None
+    active = dashboards.missions_in_scope(
+        organisation=world.organisation, scope=[world.team]
+    ).filter(status="active")
+    assert board.figures.missions == active.count() > 0
+    assert board.figures.score == pytest.approx(
+        sum(m.alignment_score or 0 for m in active) / active.exclude(alignment_score=None).count()
+    )
+    assert sum(board.states.values()) == board.figures.missions
+
+
+def test_the_team_dashboard_reads_the_checks_counts_of_its_subtree(world) -> None:
+    """Figures, findings by kind and severity and the missions' health of a team with its
+    sub-teams are the sums of its teams' snapshot rows, and equal what a live count says
+    on the morning after the check."""
+    clinics = TeamFactory(organisation=world.organisation, name="Clinics", parent=world.team)
+    MissionFactory(parent=world.team_mission, level="team", owner_team=clinics)
+    run_checks(organisation=world.organisation)
+    board = dashboards.team_dashboard(team=world.team)
+    assert board.checked_on == TODAY
+    live = dashboards.figures_by_team(organisation=world.organisation, scope=[world.team])
+    total = dashboards.Figures()
+    for own in live.values():
+        total.add(own)
+    assert board.figures.missions == total.missions == 3
+    assert board.figures.score == pytest.approx(total.score)
+    assert board.figures.by_kind == total.by_kind and board.figures.by_kind
+    assert board.figures.by_severity == total.by_severity
+    assert board.figures.foreseen_by_kind == total.foreseen_by_kind
+    assert board.figures.kpis == total.kpis
+    active = dashboards.missions_in_scope(
+        organisation=world.organisation, scope=[world.team]
+    ).filter(status="active")
+    assert board.states == health_counts(active)
 
 
 def test_it_sorts_the_table_and_keeps_empty_values_last(figures) -> None:
@@ -652,20 +703,26 @@ def test_the_organisation_dashboard_costs_these_queries(
     # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by
     # forecast, 9 the snapshots of the last check (the teams' figures, the organisation's
     # review compliance), 10 teams with leaders, 11 organisation snapshots (trend),
-    # 12 unread notifications, 13 the active missions by health (the headline).
+    # 12 unread notifications, 13 the active missions by health (the headline), live as
+    # the checks have not run yet.
     with django_assert_num_queries(13 + TENANT_SCOPE_QUERIES):
+        assert client.get("/o/acme/dashboard/").status_code == 200
+    run_checks(organisation=world.organisation)
+    # The morning after the checks: the headline's health is the check's (9).
+    with django_assert_num_queries(12 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
 def test_the_team_dashboard_costs_these_queries(world, client, django_assert_num_queries) -> None:
     client.force_login(world.lead)
     _grow(world, 180)
-    # 1–5 session, user, organisation, membership, teams led; 6 the team; 7–10 figures by team
-    # (missions, KPIs, reviews, findings); 11 sub-teams; 12 their snapshots; 13 count and
-    # 14 page of missions with their health; 15 their KPI progress; 16 worst KPIs and 17 their
-    # last check-ins; 18 reviews due; 19 findings to act on; 20 unread notifications;
-    # 21 the active missions by health (the headline).
-    with django_assert_num_queries(21 + TENANT_SCOPE_QUERIES):
+    run_checks(organisation=world.organisation)  # the morning: the nightly checks have run
+    # 1–5 session, user, organisation, membership, teams led; 6 the team; 7 the latest
+    # check's snapshots of its teams (figures and the missions' health); 8 sub-teams;
+    # 9 their snapshots (trend); 10 count, 11 page and 12 its missions with their health;
+    # 13 their KPI progress; 14 worst KPIs and 15 their last check-ins; 16 reviews due;
+    # 17 the findings to act on and 18 the rows of those; 19 unread notifications.
+    with django_assert_num_queries(19 + TENANT_SCOPE_QUERIES):
         assert client.get(f"/o/acme/dashboard/teams/{world.team.pk}/").status_code == 200
 
 

@@ -74,9 +74,9 @@ def _team_page(client, world) -> tuple[str, int]:
 
 def test_the_team_dashboard_lists_problems_foreseen_at_no_extra_query(world, client) -> None:
     client.force_login(world.lead)
+    _finding(world.staff_mission, "no_kpi", "warning")
     _team_page(client, world)  # warm: sessions, caches
     _, without = _team_page(client, world)
-    _finding(world.staff_mission, "no_kpi", "warning")
     _finding(world.team_mission, "likely_miss", subject="kpi:1", expected_on=EXPECTED)
     for n in range(3):
         _finding(
