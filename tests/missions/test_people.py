@@ -182,3 +182,31 @@ def test_a_file_without_the_columns_is_refused(world, client) -> None:
     client.force_login(world.org_admin)
     response = client.post("/o/acme/people/import/", {"file": upload("who,what\nx,y\n")})
     assert response.status_code == 400 and b"Missing column" in response.content
+
+
+def test_the_people_page_counts_each_teams_members_at_a_constant_cost(
+    world, client, django_assert_max_num_queries
+) -> None:
+    """Each team's number of members is its own (a subquery per team on the page, not a
+    grouping of every membership), and 150 more teams with members add no query."""
+    client.force_login(world.org_admin)
+    response = client.get("/o/acme/people/")
+    counts = {team.pk: team.member_count for team in response.context["teams"]}
+    expected = {
+        team.pk: Membership.objects.filter(team=team).count()
+        for team in Team.objects.filter(organisation=world.organisation)
+    }
+    assert counts == expected and any(counts.values())
+    with django_assert_max_num_queries(40) as small:
+        client.get("/o/acme/people/")
+    User = get_user_model()
+    for n in range(150):
+        team = Team.objects.create(organisation=world.organisation, name=f"Ward {n:03}")
+        person = User.objects.create(username=f"nurse{n:03}", last_name=f"Nurse {n:03}")
+        Membership.objects.create(organisation=world.organisation, user=person, team=team)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/o/acme/people/")
+    assert len(response.context["teams"]) == 100  # a page of teams
+    assert all(
+        team.member_count == 1 for team in response.context["teams"] if team.name.startswith("Ward")
+    )
