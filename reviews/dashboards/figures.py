@@ -44,7 +44,7 @@ def ending_today(
     return points if score is None else [*points, (today, score)]
 
 
-def _merge(into: dict[str, int], other: dict[str, int]) -> None:
+def merge_counts(into: dict[str, int], other: dict[str, int]) -> None:
     for key, count in other.items():
         into[key] = into.get(key, 0) + count
 
@@ -74,26 +74,34 @@ class Figures:
         self.missions += other.missions
         self.score_sum += other.score_sum
         self.scored += other.scored
-        _merge(self.kpis, other.kpis)
+        merge_counts(self.kpis, other.kpis)
         self.open_findings += other.open_findings
         self.critical_findings += other.critical_findings
         if other.by_kind:
-            _merge(self.by_kind, other.by_kind)
-            _merge(self.by_severity, other.by_severity)
+            merge_counts(self.by_kind, other.by_kind)
+            merge_counts(self.by_severity, other.by_severity)
         if other.foreseen:
             self.foreseen += other.foreseen
-            _merge(self.foreseen_by_kind, other.foreseen_by_kind)
+            merge_counts(self.foreseen_by_kind, other.foreseen_by_kind)
         self.reviews_due += other.reviews_due
         self.reviews_on_time += other.reviews_on_time
-        _merge(self.health, other.health)
+        if other.health:
+            merge_counts(self.health, other.health)
+
+    def take_breakdown(self, other: Figures) -> None:
+        """Findings by kind and severity, and missions by health, from ``other``: the same
+        missions counted apart (the checks' snapshots keep them apart from each team's row)."""
+        self.by_kind, self.by_severity = dict(other.by_kind), dict(other.by_severity)
+        self.foreseen, self.foreseen_by_kind = other.foreseen, dict(other.foreseen_by_kind)
+        self.health = dict(other.health)
 
     def count_findings(self, kind: str, severity: str, count: int) -> None:
         if kind in PREDICTED_KINDS:
-            _merge(self.foreseen_by_kind, {kind: count})
+            merge_counts(self.foreseen_by_kind, {kind: count})
             self.foreseen += count
             return
-        _merge(self.by_kind, {kind: count})
-        _merge(self.by_severity, {severity: count})
+        merge_counts(self.by_kind, {kind: count})
+        merge_counts(self.by_severity, {severity: count})
         self.open_findings += count
         if severity == Finding.Severity.CRITICAL:
             self.critical_findings += count

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kernel.models import Organisation
 
-from .figures import Figures, TeamRow, ending_today, total_of
+from .figures import Figures, TeamRow, ending_today
 from .queries import health_states, organisation_figures, team_figures, trend
 from .scope import Scope, missions_in_scope
 from .teams import DEFAULT_SORT, sort_rows, team_infos, team_rows
@@ -39,8 +39,7 @@ def organisation_dashboard(*, organisation: Organisation, scope: Scope, sort: st
         figures = organisation_figures(organisation=organisation)
         own, total, checked_on = figures.teams, figures.total, figures.checked_on
     else:
-        own, checked_on = team_figures(organisation=organisation, scope=scope)
-        total = total_of(own)
+        own, total, checked_on = team_figures(organisation=organisation, scope=scope)
     teams = team_infos(organisation=organisation, scope=scope)
     rows, applied = sort_rows(team_rows(teams, own), sort or DEFAULT_SORT)
     return Dashboard(

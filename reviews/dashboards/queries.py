@@ -19,14 +19,14 @@ from django.db import connection
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
-from kernel.models import Organisation
+from kernel.models import Organisation, Team
 from measures.health import Health
 from missions.models import Mission
 
 from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from ..health import health_counts
 from ..models import AlignmentSnapshot
-from .figures import STATUSES, WINDOW_DAYS, Figures
+from .figures import STATUSES, WINDOW_DAYS, Figures, merge_counts, total_of
 from .scope import Scope, scope_sql, team_ids_sql, teams_in_scope
 
 
@@ -111,17 +111,20 @@ class OrganisationFigures:
 
 @dataclass
 class CheckedFigures:
-    """The figures of the latest alignment check: each team's own, and the organisation's."""
+    """The figures of the latest alignment check: each team's own (the table's columns), the
+    organisation's, and the breakdown of the teams in scope taken together (findings by kind
+    and severity, missions by health), which no table row needs team by team."""
 
     teams: dict[int | None, Figures]
     organisation: Figures
+    breakdown: Figures
     checked_on: dt.date | None  # None: the checks have not run yet
 
 
 SNAPSHOT_COLUMNS = (
     "team_id, run_date, score, missions, open_findings, critical_findings, kpis_on_track, "
     "kpis_at_risk, kpis_off_track, kpis_unknown, reviews_due, reviews_on_time, "
-    "missions_on_track, missions_watch, missions_off_track, missions_not_started, findings"
+    "missions_on_track, missions_watch, missions_off_track, missions_not_started"
 )
 
 
@@ -129,28 +132,48 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
     """Each team's own figures in scope, and the organisation's, as the latest alignment
     check counted them (its ``AlignmentSnapshot`` rows): one query over one row per team,
     whatever the number of missions below them. Scores and findings only change when the
-    checks run anyway; KPIs, reviews and health are as of that check."""
+    checks run anyway; KPIs, reviews and health are as of that check.
+
+    The breakdown of findings is read for a scope of teams only: the whole organisation's
+    is live (``organisation_figures``), and 11,000 teams' findings parsed one by one cost
+    more than the page's queries."""
     params = _params(organisation)
-    in_scope = ""
+    in_scope, findings = "", "NULL"
     if scope is not None:
         in_scope = f" AND (team_id IS NULL OR team_id IN ({team_ids_sql(scope, params)}))"
+        findings = "findings"
     teams: defaultdict[int | None, Figures] = defaultdict(Figures)
-    whole = Figures()
+    whole, breakdown = Figures(), Figures()
     checked_on = None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {SNAPSHOT_COLUMNS} FROM reviews_alignmentsnapshot "
+            f"SELECT {SNAPSHOT_COLUMNS}, {findings} FROM reviews_alignmentsnapshot "
             "WHERE organisation_id = %(org)s AND run_date = (SELECT MAX(run_date) "
             "FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
             f"AND team_id IS NULL AND run_date <= %(today)s){in_scope}",
             params,
         )
-        for team, run_date, *columns in cursor:
+        for team, run_date, *columns, health_0, health_1, health_2, health_3, found in cursor:
             checked_on = run_date
             _fill_from_snapshot(whole if team is None else teams[team], *columns)
+            health = dict(zip(HEALTH_ORDER, (health_0, health_1, health_2, health_3), strict=True))
+            if team is None:
+                whole.health = health
+                continue
+            merge_counts(breakdown.health, health)
+            if isinstance(found, str):  # SQLite hands JSON back as text
+                found = json.loads(found)
+            for key, count in (found or {}).items():
+                kind, severity = key.split(":")
+                breakdown.count_findings(kind, severity, count)
     if isinstance(checked_on, str):  # SQLite hands dates back as text
         checked_on = dt.date.fromisoformat(checked_on)
-    return CheckedFigures(teams=dict(teams), organisation=whole, checked_on=checked_on)
+    return CheckedFigures(
+        teams=dict(teams), organisation=whole, breakdown=breakdown, checked_on=checked_on
+    )
+
+
+HEALTH_ORDER = (Health.ON_TRACK, Health.WATCH, Health.OFF_TRACK, Health.NOT_STARTED)
 
 
 def _fill_from_snapshot(
@@ -161,38 +184,30 @@ def _fill_from_snapshot(
     critical_findings: int,
     *counts: Any,
 ) -> None:
-    *kpis, due, on_time, on_track, watch, off_track, not_started, findings = counts
+    *kpis, due, on_time = counts
     figures.missions = missions
     # A team of drafts only has no score (none of its missions is scored).
     figures.scored = missions if score is not None else 0
     figures.score_sum = (score or 0) * figures.scored
+    figures.open_findings, figures.critical_findings = open_findings, critical_findings
     figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
     figures.reviews_due, figures.reviews_on_time = due, on_time
-    figures.health = {
-        Health.ON_TRACK: on_track,
-        Health.WATCH: watch,
-        Health.OFF_TRACK: off_track,
-        Health.NOT_STARTED: not_started,
-    }
-    if isinstance(findings, str):  # SQLite hands JSON back as text
-        findings = json.loads(findings)
-    if not findings:  # written before the findings were counted by kind
-        figures.open_findings, figures.critical_findings = open_findings, critical_findings
-    for key, count in findings.items():
-        kind, severity = key.split(":")
-        figures.count_findings(kind, severity, count)
 
 
 def team_figures(
-    *, organisation: Organisation, scope: Scope
-) -> tuple[dict[int | None, Figures], dt.date | None]:
-    """Each team's own figures in scope and the day of the check they are from: the latest
-    alignment check's (``checked_figures``), or live (``figures_by_team``, day None) in an
-    organisation the checks have not run over yet."""
+    *, organisation: Organisation, scope: list[Team]
+) -> tuple[dict[int | None, Figures], Figures, dt.date | None]:
+    """The figures of some teams with their sub-teams: each team's own, their total (with
+    its breakdown of findings and missions by health), and the day of the check they are
+    from. The latest alignment check's (``checked_figures``), or live (``figures_by_team``,
+    day None) in an organisation the checks have not run over yet."""
     checked = checked_figures(organisation=organisation, scope=scope)
     if checked.checked_on is None:
-        return figures_by_team(organisation=organisation, scope=scope), None
-    return checked.teams, checked.checked_on
+        own = figures_by_team(organisation=organisation, scope=scope)
+        return own, total_of(own), None
+    total = total_of(checked.teams)
+    total.take_breakdown(checked.breakdown)
+    return checked.teams, total, checked.checked_on
 
 
 def health_states(

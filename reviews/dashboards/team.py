@@ -33,7 +33,7 @@ from missions.querysets import in_play
 
 from ..health import with_health
 from ..models import PREDICTED_KINDS, SEVERITY_RANK, Finding, Review
-from .figures import Figures, TeamRow, ending_today, total_of
+from .figures import Figures, TeamRow, ending_today
 from .queries import health_states, team_figures, trend
 from .scope import mission_ids_in_scope
 from .teams import sort_rows, team_infos, team_rows
@@ -133,7 +133,7 @@ def team_dashboard(
     """A team with its sub-teams: figures, trend, table of sub-teams, missions (a page),
     worst KPIs, reviews due and findings to act on. The same dozen queries for any size."""
     organisation, scope = team.organisation, [team]
-    own, checked_on = team_figures(organisation=organisation, scope=scope)
+    own, figures, checked_on = team_figures(organisation=organisation, scope=scope)
     teams = team_infos(organisation=organisation, scope=scope)
     rows, applied = sort_rows(team_rows(teams, own, under=team.pk), sort or "tree")
     # Its active missions' ids, a subquery the lists below filter by (no join back).
@@ -145,7 +145,6 @@ def team_dashboard(
     for m in missions:
         health[m.pk].health = m.health  # type: ignore[attr-defined]  # by with_health
     today = timezone.localdate()
-    figures = total_of(own)
     findings = _findings_and_foreseen(organisation=organisation, mission_ids=active_ids)
     return TeamDashboard(
         team=team,
