@@ -107,6 +107,11 @@ def figures(world):
             critical_findings=1,
             reviews_due=3,
             reviews_on_time=1,
+            # What the checks count of the KPIs above: one of each forecast.
+            kpis_on_track=1,
+            kpis_at_risk=1,
+            kpis_off_track=1,
+            kpis_unknown=1,
         )
     # Today's team snapshots say what the live data says, as the checks would write them.
     for team, when, score, missions, found, critical in (
@@ -708,8 +713,8 @@ def test_the_organisation_dashboard_costs_these_queries(
     with django_assert_num_queries(13 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
     run_checks(organisation=world.organisation)
-    # The morning after the checks: the headline's health is the check's (9).
-    with django_assert_num_queries(12 + TENANT_SCOPE_QUERIES):
+    # The morning after the checks: the headline's KPIs (8) and health (13) are the check's (9).
+    with django_assert_num_queries(11 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
