@@ -6,3 +6,6 @@ class KernelConfig(AppConfig):
 
     name = "kernel"
     verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401  registers ``__any_of`` on every field
