@@ -16,14 +16,14 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False  # a list of ids, not one value of the field
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         ids = [int(pk) for pk in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
+            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, ids)
         if not ids:
-            return "1 = 0", list(lhs_params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*lhs_params, *ids]
+            return "1 = 0", tuple(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
 
 
 # Every field, and foreign keys (which look their lookups up apart from other fields).
