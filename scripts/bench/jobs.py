@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
@@ -63,11 +64,21 @@ def _refresh_through_workers(org: Any) -> float:
         worker.wait(timeout=120)
 
 
-def measure_jobs(ctx: dict[str, Any]) -> None:
-    log("==> background jobs (as their commands run them)")
+def _forget_checks(org: Any) -> None:
+    """The organisation as before its first check: no finding, no score, tables vacuumed."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reviews_finding WHERE organisation_id = %s", [org.pk])
+        cursor.execute(
+            "UPDATE missions_mission SET alignment_score = NULL WHERE organisation_id = %s",
+            [org.pk],
+        )
+        cursor.execute("VACUUM ANALYZE reviews_finding")
+        cursor.execute("VACUUM ANALYZE missions_mission")
+
+
+def _record_checks(ctx: dict[str, Any], runs: list[tuple[float, str]], how: str) -> None:
     org = ctx["organisation"]
-    runs = [command("run_alignment_checks", "--org", org.slug) for _ in range(3)]
-    ms = statistics.median(t for t, _ in runs)
+    times = [t for t, _ in runs]
     peak = max(
         float(re.search(r"Peak memory of this process: (\d+)", out).group(1)) for _, out in runs
     )
@@ -80,14 +91,30 @@ def measure_jobs(ctx: dict[str, Any]) -> None:
         ),
         repeat=3,
     )
+    ms = statistics.median(times)
     record(
-        f"alignment checks, {ctx['missions']:,} missions",
+        f"alignment checks, {ctx['missions']:,} missions, {how}",
         ms,
         base,
-        target="< 10 s",
-        met=ms < 10_000,
-        note=f"(a whole command: start-up included; peak memory {peak:.0f} MiB)",
+        target="< 5 s, < 200 MiB",
+        met=ms < 5_000 and peak < 200,
+        note=f"(median of 3, {min(times) / 1000:.1f}–{max(times) / 1000:.1f} s; a whole "
+        f"command: start-up included; peak memory {peak:.0f} MiB)",
     )
+
+
+def measure_jobs(ctx: dict[str, Any]) -> None:
+    log("==> background jobs (as their commands run them)")
+    org = ctx["organisation"]
+    # On fresh data, as the first night after an import finds it: every finding to open and
+    # every score to write (a re-run, with nothing new, is far cheaper and is measured next).
+    fresh = []
+    for _ in range(3):
+        _forget_checks(org)
+        fresh.append(command("run_alignment_checks", "--org", org.slug))
+    _record_checks(ctx, fresh, "on fresh data (every finding opened, every score written)")
+    runs = [command("run_alignment_checks", "--org", org.slug) for _ in range(3)]
+    _record_checks(ctx, runs, "run again the same day (nothing new)")
     # An ordinary day, three times: each run finds today's reminders unclaimed again (the
     # claims of the run before are removed), so each sends the whole day, not an empty re-run.
     day = []
