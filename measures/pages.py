@@ -7,8 +7,9 @@ costs the same few queries whatever the number of missions, KPIs and key tasks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
@@ -62,6 +63,9 @@ def row_for(kpi: Kpi, actor: Actor, figures: KpiFigures | None = None) -> KpiRow
     return KpiRow(figures=figures or figures_of(kpi), can_check_in=can(actor, Action.CHECK_IN, kpi))
 
 
+MISSIONS_PER_PAGE = 20  # My work's missions, each with its KPIs and key tasks
+
+
 @dataclass
 class MissionWork:
     mission: Mission
@@ -89,6 +93,8 @@ class MyWork:
     other_key_tasks: list[tuple[Mission, list[KeyTask]]] = field(default_factory=list)
     # A coach's: what needs attention in the teams they coach.
     coaching: CoachingAttention | None = None
+    # The page of the user's missions shown (``missions``), for its links to the others.
+    page: Page[Mission] | None = None
 
     @property
     def kpi_rows(self) -> list[KpiRow]:
@@ -130,13 +136,18 @@ def my_kpis(*, actor: Actor) -> list[Kpi]:
     return kpis
 
 
-def my_work(*, actor: Actor) -> MyWork:
-    """The user's inbox, then each of their missions with its KPIs and key tasks.
+def my_work(*, actor: Actor, page: Any = 1) -> MyWork:
+    """The user's inbox, then a page of their missions, each with its KPIs and key tasks.
 
-    Queries: missions (1), KPIs and their check-ins (2), open findings (1), key tasks (1), the
-    inbox's open items (1): six, for any number of each.
+    Queries: the page of missions and their count (2), KPIs and their check-ins (2), open
+    findings (1), key tasks (1), the inbox's open items (1): seven, for any number of each.
+    Someone who owns 200 missions with 600 KPIs gets them ``MISSIONS_PER_PAGE`` at a time.
     """
-    missions = _owned_missions(actor)
+    chosen = Paginator(mission_selectors.missions_owned_by(actor=actor), MISSIONS_PER_PAGE)
+    missions_page = chosen.get_page(page)
+    missions = list(missions_page)
+    for mission in missions:
+        mission.organisation = actor.organisation  # known already: no query per mission
     rows = _rows(actor, missions)
     tasks: dict[int, list[KeyTask]] = {m.pk: [] for m in missions}
     others: dict[int, tuple[Mission, list[KeyTask]]] = {}
@@ -150,7 +161,11 @@ def my_work(*, actor: Actor) -> MyWork:
     inbox = Inbox(groups=inbox_groups(open_items(actor=actor)))
     coaching = coaching_attention(actor=actor) if actor.is_coach else None
     return MyWork(
-        inbox=inbox, missions=work, other_key_tasks=list(others.values()), coaching=coaching
+        inbox=inbox,
+        missions=work,
+        other_key_tasks=list(others.values()),
+        coaching=coaching,
+        page=missions_page,
     )
 
 

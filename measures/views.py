@@ -59,7 +59,7 @@ def _put_errors(form: CheckInForm, error: ValidationError) -> None:
 @require_GET
 def my_work(request: OrgRequest) -> HttpResponse:
     """What the user must do now, then their missions with KPIs (check in here) and key tasks."""
-    work = pages.my_work(actor=request.actor)
+    work = pages.my_work(actor=request.actor, page=request.GET.get("page"))
     return render(request, "measures/my_work.html", {"work": work, "next": request.path})
 
 

@@ -46,7 +46,7 @@ def missions_owned_by(*, actor: Actor) -> QuerySet[Mission]:
         mission_list_visible_to(actor=actor)
         .filter(owned_by_person(actor.user.pk, led_team_ids=actor.led_team_ids))
         .exclude(status=Mission.Status.ARCHIVED)
-        .order_by("level", "title")
+        .order_by("level", "title", "id")
     )
 
 

@@ -12,11 +12,14 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from measures.models import CheckIn
+from measures.pages import MISSIONS_PER_PAGE
 from measures.services import kpi_refresh_figures
-from missions.models import KeyTask
+from missions.models import KeyTask, Mission
 from reviews.inbox import inbox_sweep_organisation
 from tests.browser import log_in
 from tests.measures.factories import CheckInFactory, KpiFactory
+from tests.missions.factories import MissionFactory
+from tests.roundtrip.helpers import api_get
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -181,3 +184,35 @@ def test_my_work_and_the_kpi_page_fit_a_phone(
     page.get_by_role("button", name="Check in all").click()
     expect(page.get_by_text("Checked in 1 KPI.")).to_be_visible()
     _shot(page, "my-work-phone-after-bulk.png")
+
+
+def test_someone_with_many_missions_pages_through_my_work_and_checks_in_on_page_two(
+    page: Page, live_server: Any, world: Any
+) -> None:
+    """An owner of more missions than a page: the first page says how many, "Next" leads to
+    the rest, and a check-in there is stored and read back from the API."""
+    for n in range(MISSIONS_PER_PAGE + 4):
+        mission = MissionFactory(
+            parent=world.team_mission,
+            level="individual",
+            owner_user=world.staff,
+            title=f"Ward {n:02}",
+        )
+        KpiFactory(mission=mission, name=f"Beds of ward {n:02}", unit="beds")
+    owned = Mission.objects.owned_by(world.staff).exclude(status="archived").count()
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/o/acme/me/")
+    missions = page.get_by_role("region", name="My missions")
+    expect(missions).to_contain_text(f"Missions 1–{MISSIONS_PER_PAGE} of {owned}")
+    expect(missions.get_by_role("link", name="Ward 23")).to_have_count(0)
+    missions.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/me/?page=2")
+    expect(missions).to_contain_text(f"of {owned}")
+    kpi = world.organisation.kpis.get(name="Beds of ward 23")
+    row = page.locator(f"#kpi-row-{kpi.pk}")
+    row.get_by_label("Value", exact=True).fill("17")
+    row.get_by_role("button", name="Check in").click()
+    expect(row.get_by_role("status")).to_contain_text("Checked in 17 beds on")
+    stored = CheckIn.objects.get(kpi=kpi)
+    assert (stored.value, stored.author_id) == (17, world.staff.pk)
+    assert api_get(world.staff, f"/api/v1/kpis/{kpi.pk}/")["latest_value"] == 17

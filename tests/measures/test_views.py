@@ -15,6 +15,7 @@ from kernel import formats
 from kernel.models import Notification
 from measures import forecast, services
 from measures.models import CheckIn, Kpi
+from measures.pages import MISSIONS_PER_PAGE
 from measures.summary import contributions, figures_for, rollup
 from missions.models import Interdependency, KeyTask, Mission
 from reviews.inbox import inbox_sweep_organisation
@@ -149,11 +150,46 @@ def test_my_work_costs_the_same_queries_for_3_and_30_kpis(
     client.force_login(world.staff)
     add_kpis(3)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(ME).status_code == 200
+        response = client.get(ME)
+    rows_before = response.content.decode().count('<li class="kpi-row')
     add_kpis(27)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(ME)
-    assert response.content.decode().count('<li class="kpi-row') == 30
+    first = response.content.decode()
+    second = client.get(ME + "?page=2").content.decode()
+    # A page of missions at a time, each with its KPIs: every KPI on one page or the other.
+    assert len(response.context["work"].missions) == MISSIONS_PER_PAGE
+    assert first.count('<li class="kpi-row') + second.count('<li class="kpi-row') == (
+        rows_before + 27
+    )
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+
+
+def test_my_work_shows_my_key_tasks_with_my_missions_on_their_own_page(world, client) -> None:
+    """Someone with more missions than a page: a key task of theirs on their own mission of
+    the second page is on that page under its mission, not among "key tasks on other
+    missions" of the first; a task of theirs on someone else's mission is there on every page."""
+    mine = [
+        MissionFactory(
+            parent=world.team_mission,
+            level="individual",
+            owner_user=world.staff,
+            title=f"Mission {n:02}",
+        )
+        for n in range(MISSIONS_PER_PAGE + 5)
+    ]
+    last = max(mine, key=lambda m: m.title)
+    KeyTask.objects.create(mission=last, title="Task on the last page", owner=world.staff)
+    KeyTask.objects.create(mission=world.team_mission, title="Task for the team", owner=world.staff)
+    client.force_login(world.staff)
+    first = client.get(ME)
+    others = [task.title for _, tasks in first.context["work"].other_key_tasks for task in tasks]
+    assert others == ["Task for the team"]
+    assert "Task on the last page" not in first.content.decode()
+    second = client.get(ME + "?page=2")
+    works = {w.mission.pk: w for w in second.context["work"].missions}
+    assert [t.title for t in works[last.pk].key_tasks] == ["Task on the last page"]
+    assert "Task for the team" in second.content.decode()
 
 
 # --- One check-in ----------------------------------------------------------------------------
