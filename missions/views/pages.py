@@ -34,17 +34,25 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "missions/organisation_list.html", {"organisations": organisations})
 
 
+HOME_LIST = 10  # home's own missions and due reviews; My work and the reviews page list all
+
+
 @org_view
 @require_safe
 def home(request: OrgRequest) -> HttpResponse:
     """Vision, CEO's intent, the top missions and the user's own missions and reviews."""
     actor = actor_of(request)
+    # One more than shown, to know whether there are more: those are one link away.
+    mine = list(with_health(selectors.missions_owned_by(actor=actor))[: HOME_LIST + 1])
+    due = list(reviews_due_for(actor=actor)[: HOME_LIST + 1])
     context = {
         "vision": selectors.vision_of(organisation=actor.organisation),
         # Each with its health, computed in the same query (``reviews.health``).
         "top_missions": with_health(selectors.top_missions(actor=actor)),
-        "my_missions": with_health(selectors.missions_owned_by(actor=actor)),
-        "due_reviews": reviews_due_for(actor=actor),
+        "my_missions": mine[:HOME_LIST],
+        "more_missions": len(mine) > HOME_LIST,
+        "due_reviews": due[:HOME_LIST],
+        "more_reviews": len(due) > HOME_LIST,
         "can_edit_vision": can(actor, Action.EDIT_VISION),
         "onboarding": _onboarding(actor),
     }

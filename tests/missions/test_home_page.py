@@ -146,3 +146,28 @@ def test_it_runs_the_same_queries_however_many_missions(
         response = client.get(HOME)
     assert response.status_code == 200
     assert response.content.decode().count("mission-card") == 1 + more
+
+
+def test_it_shows_ten_of_my_missions_and_due_reviews_and_links_to_the_rest(
+    client: Any, world: Any
+) -> None:
+    """Someone who owns many missions: home lists ten of each, then a link to where all are
+    (My work, the reviews page); with ten or fewer, no such link."""
+    from missions.views.pages import HOME_LIST
+
+    client.force_login(world.staff)
+    html = client.get(HOME).content.decode()
+    assert "All my missions" not in html and "All my reviews" not in html
+    today = timezone.localdate()
+    for n in range(HOME_LIST + 2):
+        mission = MissionFactory(
+            parent=world.team_mission, level="individual", owner_user=world.staff
+        )
+        align(mission)
+        Review.objects.create(mission=mission, due_date=today + dt.timedelta(days=n % 7))
+    response = client.get(HOME)
+    assert len(response.context["my_missions"]) == HOME_LIST
+    assert len(response.context["due_reviews"]) == HOME_LIST
+    html = response.content.decode()
+    assert 'href="/o/acme/me/">All my missions' in html
+    assert 'href="/o/acme/reviews/">All my reviews' in html
