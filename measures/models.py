@@ -33,6 +33,16 @@ class ForecastStatus(models.TextChoices):
     UNKNOWN = "unknown", "Not enough data"
 
 
+# KPIs worst first: off track, at risk, not enough data, on track. The team dashboard orders
+# its worst KPIs by it, through an index on the same expression (``measures_kpi_worst_first``).
+WORST_FORECAST_FIRST = models.Case(
+    models.When(forecast_status=ForecastStatus.OFF_TRACK, then=models.Value(0)),
+    models.When(forecast_status=ForecastStatus.AT_RISK, then=models.Value(1)),
+    models.When(forecast_status=ForecastStatus.UNKNOWN, then=models.Value(2)),
+    default=models.Value(3),
+)
+
+
 def check_in_due(latest_on: dt.date | None, cadence_days: int, day: dt.date) -> bool:
     """A KPI is due for a check-in on ``day`` when it has none within its cadence: never
     checked in, or last on a date more than ``cadence_days`` before."""
@@ -139,6 +149,16 @@ class Kpi(TimeStampedModel):
             models.Index(
                 fields=["organisation", "status", "forecast_status"],
                 name="measures_kpi_org_forecast",
+            ),
+            # The worst KPIs of any set of missions, read in this order until there are enough.
+            models.Index(
+                models.F("organisation"),
+                models.F("status"),
+                WORST_FORECAST_FIRST,
+                models.F("progress"),
+                models.F("due_date"),
+                models.F("id"),
+                name="measures_kpi_worst_first",
             ),
             models.Index(fields=["parent_kpi"], name="measures_kpi_parent"),
             # Dashboards' on-track shares and the stale / off-track alignment checks.

@@ -102,34 +102,66 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} reminder of {self.review} to {self.recipient}"
 
 
+class FindingKind(models.TextChoices):
+    ORPHAN = "orphan", "Orphan mission"
+    PERIOD_OUTSIDE_PARENT = "period_outside_parent", "Period outside the parent's"
+    NO_KPI = "no_kpi", "No measure of success"
+    STALE_KPI = "stale_kpi", "KPI not updated"
+    KPI_OFF_TRACK = "kpi_off_track", "KPI forecast off track"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
+    AWAITING_ALIGNMENT = "awaiting_alignment", "Waiting for alignment"
+    TOO_MANY_MISSIONS = "too_many_missions", "Too many active missions"
+    SPACE_EXCEEDS_PARENT = "space_exceeds_parent", "Operating space larger than the parent's"
+    LINK_UNANSWERED = "link_unanswered", "Support request unanswered"
+    TASK_OVERDUE = "task_overdue", "Key task overdue"
+    # Predicted: what has not happened yet but is expected to, on ``expected_on``.
+    LIKELY_MISS = "likely_miss", "KPI likely to miss"
+    CONTRIBUTORS_MISS = "contributors_miss", "Contributing KPIs likely to miss"
+    REVIEW_LAPSING = "review_lapsing", "Review about to lapse"
+    OUTRUNNING_PARENT = "outrunning_parent", "About to outrun the parent"
+    OVERLOAD_COMING = "overload_coming", "Owner about to be overloaded"
+    SUPPORT_LATE = "support_late", "Support unanswered near a task's due date"
+
+
+class FindingSeverity(models.TextChoices):
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+# The kinds of finding that foresee a problem rather than find one that has happened.
+PREDICTED_KINDS = frozenset(
+    {
+        FindingKind.LIKELY_MISS,
+        FindingKind.CONTRIBUTORS_MISS,
+        FindingKind.REVIEW_LAPSING,
+        FindingKind.OUTRUNNING_PARENT,
+        FindingKind.OVERLOAD_COMING,
+        FindingKind.SUPPORT_LATE,
+    }
+)
+
+# The order of findings by severity, critical first (sorting the names would put "critical"
+# after "info"): for ``order_by`` and ``annotate``.
+SEVERITY_RANK = models.Case(
+    models.When(severity=FindingSeverity.CRITICAL, then=0),
+    models.When(severity=FindingSeverity.WARNING, then=1),
+    default=2,
+)
+# Open findings to act on (not predicted) apart from the problems foreseen (predicted): the
+# team dashboard lists each, through an index on the same expressions.
+FORESEEN = models.Case(
+    models.When(kind__in=sorted(PREDICTED_KINDS), then=models.Value(1)),
+    default=models.Value(0),
+)
+
+
 class Finding(models.Model):
     """A problem the alignment checks found. It opens when a rule first holds, stays open
     (one row) while it holds, and resolves by itself when the data no longer matches."""
 
-    class Kind(models.TextChoices):
-        ORPHAN = "orphan", "Orphan mission"
-        PERIOD_OUTSIDE_PARENT = "period_outside_parent", "Period outside the parent's"
-        NO_KPI = "no_kpi", "No measure of success"
-        STALE_KPI = "stale_kpi", "KPI not updated"
-        KPI_OFF_TRACK = "kpi_off_track", "KPI forecast off track"
-        REVIEW_OVERDUE = "review_overdue", "Review overdue"
-        AWAITING_ALIGNMENT = "awaiting_alignment", "Waiting for alignment"
-        TOO_MANY_MISSIONS = "too_many_missions", "Too many active missions"
-        SPACE_EXCEEDS_PARENT = "space_exceeds_parent", "Operating space larger than the parent's"
-        LINK_UNANSWERED = "link_unanswered", "Support request unanswered"
-        TASK_OVERDUE = "task_overdue", "Key task overdue"
-        # Predicted: what has not happened yet but is expected to, on ``expected_on``.
-        LIKELY_MISS = "likely_miss", "KPI likely to miss"
-        CONTRIBUTORS_MISS = "contributors_miss", "Contributing KPIs likely to miss"
-        REVIEW_LAPSING = "review_lapsing", "Review about to lapse"
-        OUTRUNNING_PARENT = "outrunning_parent", "About to outrun the parent"
-        OVERLOAD_COMING = "overload_coming", "Owner about to be overloaded"
-        SUPPORT_LATE = "support_late", "Support unanswered near a task's due date"
-
-    class Severity(models.TextChoices):
-        INFO = "info", "Info"
-        WARNING = "warning", "Warning"
-        CRITICAL = "critical", "Critical"
+    Kind = FindingKind
+    Severity = FindingSeverity
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="findings"
@@ -162,6 +194,18 @@ class Finding(models.Model):
                 condition=Q(resolved_at__isnull=True),
                 name="reviews_finding_open_mission",
             ),
+            # The open findings to act on, and those foreseen, in the order a team dashboard
+            # lists them: read in this order until there are enough.
+            models.Index(
+                models.F("organisation"),
+                FORESEEN,
+                SEVERITY_RANK,
+                models.F("expected_on").asc(nulls_last=True),
+                models.F("opened_at").desc(),
+                models.F("id").desc(),
+                condition=Q(resolved_at__isnull=True),
+                name="reviews_finding_open_to_act",
+            ),
         ]
         constraints = [
             # A finding that still holds is not opened twice: the checks upsert against this.
@@ -182,28 +226,6 @@ class Finding(models.Model):
     @property
     def predicted(self) -> bool:
         return self.kind in PREDICTED_KINDS
-
-
-# The kinds of finding that foresee a problem rather than find one that has happened.
-PREDICTED_KINDS = frozenset(
-    {
-        Finding.Kind.LIKELY_MISS,
-        Finding.Kind.CONTRIBUTORS_MISS,
-        Finding.Kind.REVIEW_LAPSING,
-        Finding.Kind.OUTRUNNING_PARENT,
-        Finding.Kind.OVERLOAD_COMING,
-        Finding.Kind.SUPPORT_LATE,
-    }
-)
-
-
-# The order of findings by severity, critical first (sorting the names would put "critical"
-# after "info"): for ``order_by`` and ``annotate``.
-SEVERITY_RANK = models.Case(
-    models.When(severity=Finding.Severity.CRITICAL, then=0),
-    models.When(severity=Finding.Severity.WARNING, then=1),
-    default=2,
-)
 
 
 class AlignmentSnapshot(models.Model):

@@ -11,27 +11,23 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Count,
     F,
     FloatField,
     Prefetch,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kernel.models import Team
-from measures.models import CheckIn, ForecastStatus, Kpi
+from measures.models import WORST_FORECAST_FIRST, CheckIn, Kpi
 from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 from missions.querysets import in_play
 
 from ..health import with_health
-from ..models import PREDICTED_KINDS, SEVERITY_RANK, Finding, Review
+from ..models import FORESEEN, SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, ending_today
 from .queries import health_states, team_figures, trend
 from .scope import mission_ids_in_scope
@@ -74,32 +70,23 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
     return out
 
 
-WORST_FIRST = Case(
-    When(forecast_status=ForecastStatus.OFF_TRACK, then=Value(0)),
-    When(forecast_status=ForecastStatus.AT_RISK, then=Value(1)),
-    When(forecast_status=ForecastStatus.UNKNOWN, then=Value(2)),
-    default=Value(3),
-)
-WORST_KPIS_ORDER = (WORST_FIRST, "progress", "due_date", "id")
+WORST_KPIS_ORDER = (WORST_FORECAST_FIRST, "progress", "due_date", "id")
 
 
-def worst_kpis(mission_ids: list[int]) -> list[KpiFigures]:
-    """The ``KPI_LIMIT`` active KPIs with the worst forecasts (their stored figures), each
-    with its last standing check-ins for a sparkline: two queries (the check-ins sliced per
-    KPI by a window function). The worst are picked from narrow rows first, then read whole
-    with their missions: a large subtree's tens of thousands of KPIs are never sorted with
-    every column of theirs and their missions'."""
-    worst = (
-        Kpi.objects.filter(status=Kpi.Status.ACTIVE, mission_id__any_of=mission_ids)
-        .order_by(*WORST_KPIS_ORDER)
-        .values("pk")[:KPI_LIMIT]
-    )
+def worst_kpis(organisation: Any, mission_ids: list[int]) -> list[KpiFigures]:
+    """The ``KPI_LIMIT`` active KPIs of these missions with the worst forecasts (their stored
+    figures), each with its last standing check-ins for a sparkline: two queries (the
+    check-ins sliced per KPI by a window function). The KPIs are read in the order of the
+    index ``measures_kpi_worst_first`` and the read stops at the limit: the tens of
+    thousands of KPIs of a large subtree are never all read, nor sorted."""
     recent = CheckIn.objects.standing().newest_first()[:SPARK_POINTS]
     kpis = (
-        Kpi.objects.filter(pk__in=worst)
+        Kpi.objects.filter(
+            organisation=organisation, status=Kpi.Status.ACTIVE, mission_id__any_of=mission_ids
+        )
         .select_related("mission")
         .prefetch_related(Prefetch("check_ins", queryset=recent, to_attr="recent_check_ins"))
-        .order_by(*WORST_KPIS_ORDER)
+        .order_by(*WORST_KPIS_ORDER)[:KPI_LIMIT]
     )
     return [figures_for(kpi, reversed(kpi.recent_check_ins)) for kpi in kpis]
 
@@ -143,7 +130,7 @@ def team_dashboard(
             organisation=organisation, scope=scope, status=Mission.Status.ACTIVE
         ).values_list("pk", flat=True)
     )
-    missions = _missions_page(active_ids, page=page, per_page=per_page)
+    missions = _missions_page(organisation, active_ids, page=page, per_page=per_page)
     health = mission_health([m.pk for m in missions])
     for m in missions:
         health[m.pk].health = m.health  # type: ignore[attr-defined]  # by with_health
@@ -160,7 +147,7 @@ def team_dashboard(
         health=health,
         states=health_states(figures, checked_on, Mission.objects.filter(pk__any_of=active_ids)),
         checked_on=checked_on,
-        kpis=worst_kpis(active_ids),
+        kpis=worst_kpis(organisation, active_ids),
         reviews=list(
             Review.objects.filter(
                 in_play("mission__"),
@@ -176,13 +163,16 @@ def team_dashboard(
     )
 
 
-def _missions_page(active_ids: list[int], *, page: Any, per_page: int) -> Page[Mission]:
-    """A page of these missions, the least aligned first, with their owners and health: two
-    queries. The page is picked from narrow rows and counted from the ids; only its own
-    missions are read whole and judged (``with_health``)."""
-    ordered = Mission.objects.filter(pk__any_of=active_ids).order_by(
-        F("alignment_score").asc(nulls_last=True), "title", "id"
-    )
+def _missions_page(
+    organisation: Any, active_ids: list[int], *, page: Any, per_page: int
+) -> Page[Mission]:
+    """A page of these active missions, the least aligned first, with their owners and
+    health: two queries. The page is read in the order of the index on (organisation, status,
+    alignment score), keeping the ids given, and stops when it is full; it is counted from
+    the ids; only its own missions are read whole and judged (``with_health``)."""
+    ordered = Mission.objects.filter(
+        organisation=organisation, status=Mission.Status.ACTIVE, pk__any_of=active_ids
+    ).order_by(F("alignment_score").asc(nulls_last=True), "title", "id")
     paginator = Paginator(ordered.values_list("pk", flat=True), per_page)
     paginator.count = len(active_ids)  # a cached property: no query to count them
     chosen = paginator.get_page(page)
@@ -193,28 +183,24 @@ def _missions_page(active_ids: list[int], *, page: Any, per_page: int) -> Page[M
 
 def _findings_and_foreseen(*, organisation: Any, mission_ids: list[int]) -> list[Finding]:
     """The open findings to act on (critical first) and the predicted ones (soonest expected
-    first), at most ``LIST_LIMIT`` of each, in two queries: numbered apart by a window over
-    narrow rows, then the chosen read whole with their missions. A large subtree has tens of
-    thousands of open findings: sorted whole they spilled to disk, and as one query the
-    planner, expecting most of them back, read every finding a second time."""
-    foreseen = Case(When(kind__in=list(PREDICTED_KINDS), then=Value(1)), default=Value(0))
+    first), at most ``LIST_LIMIT`` of each: two queries, each read in the order of the index
+    ``reviews_finding_open_to_act`` until it has enough, so the tens of thousands of open
+    findings of a large subtree are never all read, nor sorted."""
     order: list[Any] = [
         SEVERITY_RANK,
         F("expected_on").asc(nulls_last=True),
         F("opened_at").desc(),
-        "-id",
+        F("id").desc(),
     ]
-    kept = (
+    open_ones = (
         Finding.objects.filter(
             organisation=organisation, resolved_at__isnull=True, mission_id__any_of=mission_ids
         )
-        .annotate(rank=Window(RowNumber(), partition_by=[foreseen], order_by=order))
-        .filter(rank__lte=LIST_LIMIT)
-        .values_list("pk", flat=True)
-    )
-    return list(
-        Finding.objects.filter(pk__in=list(kept))
-        .annotate(foreseen=foreseen)
+        .alias(foreseen=FORESEEN)
         .select_related("mission")
-        .order_by("foreseen", *order)
+        .order_by(*order)
     )
+    return [
+        *open_ones.filter(foreseen=0)[:LIST_LIMIT],
+        *open_ones.filter(foreseen=1)[:LIST_LIMIT],
+    ]
