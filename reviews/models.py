@@ -200,7 +200,9 @@ class Finding(models.Model):
                 models.F("organisation"),
                 FORESEEN,
                 SEVERITY_RANK,
-                models.F("expected_on").asc(nulls_last=True),
+                # Ascending puts empty dates last on PostgreSQL, as the list does (SQLite
+                # refuses NULLS LAST in an index).
+                models.F("expected_on").asc(),
                 models.F("opened_at").desc(),
                 models.F("id").desc(),
                 condition=Q(resolved_at__isnull=True),
