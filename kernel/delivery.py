@@ -27,6 +27,7 @@ The review reminders send their own email with their claim, and mark their notif
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, transaction
@@ -81,6 +82,32 @@ def notification_email_context(notification: Notification) -> dict[str, Any]:
             user_id=notification.recipient_id, topic=notification.kind
         ),
     }
+
+
+# The values a ``notification`` email of one kind differs by, for ``notification_email_stencil``.
+NOTIFICATION_EMAIL_VALUES = ("organisation", "mission", "message", "url", "unsubscribe_url")
+
+
+def notification_email_stencil(kind: str) -> emails.Stencil:
+    """The ``notification`` email of items of one kind, for a batch (the review reminders):
+    ``.render(values)`` gives what ``notification_email_context`` renders, from the
+    ``NOTIFICATION_EMAIL_VALUES`` of the item: its organisation's name, its mission's title
+    (None without one), message, absolute url and unsubscribe url."""
+
+    def context(values: Mapping[str, str | None]) -> dict[str, Any]:
+        # The templates read only the organisation's name and the mission's title.
+        title = values["mission"]
+        return {
+            "organisation": {"name": values["organisation"]},
+            "mission": None if title is None else {"title": title},
+            "message": values["message"],
+            "url": values["url"],
+            "kind_label": Notification.Kind(kind).label,
+            "reason": REASONS[kind],
+            "unsubscribe_url": values["unsubscribe_url"],
+        }
+
+    return emails.Stencil("notification", context, NOTIFICATION_EMAIL_VALUES)
 
 
 def notification_email_key(notification: Notification) -> str:

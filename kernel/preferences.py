@@ -12,7 +12,7 @@ never disagree about a default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
@@ -142,7 +142,22 @@ def unsubscribe_token(*, user_id: int, topic: str) -> str:
 
 def unsubscribe_url(*, user_id: int, topic: str) -> str:
     """The absolute one-click unsubscribe link of an email (and its List-Unsubscribe header)."""
-    token = unsubscribe_token(user_id=user_id, topic=topic)
+    return _unsubscribe_url_of(unsubscribe_token(user_id=user_id, topic=topic))
+
+
+def unsubscribe_urls() -> Callable[[int, str], str]:
+    """``unsubscribe_url`` for the emails of a batch: ``of(user_id, topic)``. The address is
+    reversed once, and each token put in its place: the same address, since reversing keeps a
+    token's every character as it is (URL-safe base64, ``.`` and ``:``, all unreserved or
+    allowed in a path), at a tenth of the cost of reversing per email."""
+    marker = "mLqTokenZv"
+    head, found, tail = _unsubscribe_url_of(marker).partition(marker)
+    if not found or marker in tail:  # not where a token goes: one reversing per email
+        return lambda user_id, topic: unsubscribe_url(user_id=user_id, topic=topic)
+    return lambda user_id, topic: f"{head}{unsubscribe_token(user_id=user_id, topic=topic)}{tail}"
+
+
+def _unsubscribe_url_of(token: str) -> str:
     return absolute_url(reverse("accounts:unsubscribe", kwargs={"token": token}))
 
 

@@ -42,18 +42,20 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.mail import get_connection
 from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from kernel.delivery import notification_email_context
+from kernel.bulk import insert_rows
+from kernel.delivery import notification_email_stencil
 from kernel.formats import day
 from kernel.models import Notification
-from kernel.notifications import Ask, cause_of, mission_owners, notify_each
-from kernel.preferences import Channel, channel_expression
-from missionlead.emails import EmailedNotRecorded, send_email
+from kernel.notifications import Ask, cause_of, notify_each
+from kernel.preferences import Channel, channel_expression, unsubscribe_urls
+from missionlead.emails import EmailedNotRecorded, Stencil, absolute_url, send_email
 from missions.querysets import in_play
 
 from ..models import Reminder, Review
@@ -84,7 +86,8 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
     stays proportional to what is new, not to every overdue review.
     """
     today = today or timezone.localdate()
-    rows = []
+    now = timezone.now()
+    rows: list[tuple[int, str, int, dt.datetime]] = []
     for kind, start, end in WINDOWS:
         window = Q(due_date__lte=today - dt.timedelta(days=start))
         if end is not None:
@@ -93,20 +96,29 @@ def reminders_claim(*, today: dt.date | None = None, batch: int = 2000) -> list[
         due_now = (
             Review.objects.filter(window, in_play("mission__"), status=Review.Status.SCHEDULED)
             .exclude(Exists(claimed))
-            .select_related(
-                "mission__owner_user",
-                "mission__owner_team__leader",
-                "mission__parent__owner_user",
-                "mission__parent__owner_team__leader",
-            )
             .order_by("id")
+            # Ids only, no model objects: who owns the mission, and who owns its parent.
+            .values_list(
+                "id",
+                "mission__owner_user_id",
+                "mission__owner_team__leader_id",
+                "mission__parent_id",
+                "mission__parent__owner_user_id",
+                "mission__parent__owner_team__leader_id",
+            )
         )
-        for review in due_now.iterator(chunk_size=batch):
+        for review_id, *owners in due_now.iterator(chunk_size=batch):
             try:
-                rows.extend(_claims(review, kind))
+                rows.extend((review_id, kind, person, now) for person in _recipients(kind, *owners))
             except Exception:
-                logger.exception("Review reminder sweep: skipped review %s (%s).", review.pk, kind)
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch)
+                logger.exception("Review reminder sweep: skipped review %s (%s).", review_id, kind)
+    for start in range(0, len(rows), batch):
+        insert_rows(
+            Reminder,
+            ("review_id", "kind", "recipient_id", "created_at"),
+            rows[start : start + batch],
+            ignore_conflicts=True,
+        )
     # Unsent reminders of earlier sweeps are handed out again (a lost task is caught up), but
     # not those of reviews held or cancelled since, nor of missions that left play (sent back,
     # archived): nobody needs reminding of those.
@@ -120,29 +132,68 @@ def _still_due() -> Q:
     )
 
 
-def _claims(review: Review, kind: str) -> list[Reminder]:
-    mission = review.mission
-    target = mission.parent if kind == Kind.ESCALATION else mission
-    if target is None:  # a top mission has no boss to escalate to: remind its owner
-        target = mission
-    return [
-        Reminder(review=review, kind=kind, recipient=person) for person in mission_owners(target)
-    ]
+def _recipients(
+    kind: str,
+    owner_id: int | None,
+    leader_id: int | None,
+    parent_id: int | None,
+    parent_owner_id: int | None,
+    parent_leader_id: int | None,
+) -> list[int]:
+    """Who gets a reminder of ``kind``: the mission's owners (``mission_owners``: its owner, or
+    the leader of its owning team), or for an escalation its parent's; a top mission has no boss
+    to escalate to, so its owner is reminded."""
+    if kind == Kind.ESCALATION and parent_id is not None:
+        owner_id, leader_id = parent_owner_id, parent_leader_id
+    person = owner_id or leader_id
+    return [person] if person is not None else []
 
 
-def _message(reminder: Reminder) -> str:
-    review, mission = reminder.review, reminder.review.mission
-    due = day(review.due_date)
-    messages: dict[str, str] = {
-        Kind.BEFORE: f"The 30-day review of “{mission.title}” is due on {due}.",
-        Kind.DUE: f"The 30-day review of “{mission.title}” is due today.",
-        Kind.AFTER: f"The 30-day review of “{mission.title}” was due on {due} and is not held yet.",
-        Kind.ESCALATION: (
-            f"The 30-day review of “{mission.title}” ({mission.owner_display}) was due on {due} "
-            "and has not been held."
-        ),
-    }
-    return messages[reminder.kind]
+# What a reminder reads, in one query with its lock: no model objects.
+_FIELDS = {
+    "pk": "pk",
+    "kind": "kind",
+    "review_id": "review_id",
+    "recipient_id": "recipient_id",
+    "email": "recipient__email",
+    "due_date": "review__due_date",
+    "mission_id": "review__mission_id",
+    "title": "review__mission__title",
+    "organisation_id": "review__mission__organisation_id",
+    "slug": "review__mission__organisation__slug",
+    "owner_user_id": "review__mission__owner_user_id",
+    "owner_first_name": "review__mission__owner_user__first_name",
+    "owner_last_name": "review__mission__owner_user__last_name",
+    "owner_username": "review__mission__owner_user__username",
+    "owner_team_id": "review__mission__owner_team_id",
+    "owner_team": "review__mission__owner_team__name",
+}
+
+
+def _owner_display(row: dict[str, Any]) -> str:
+    """``Mission.owner_display`` from the row: the owner's full name or user name, else the
+    owning team's name."""
+    if row["owner_user_id"] is not None:
+        full_name = f"{row['owner_first_name']} {row['owner_last_name']}".strip()
+        return full_name or row["owner_username"]
+    return row["owner_team"] if row["owner_team_id"] else "—"
+
+
+def _message(row: dict[str, Any], days: dict[dt.date, str]) -> str:
+    """What the reminder says; ``days``: the due dates in words, each formatted once a batch."""
+    if row["due_date"] not in days:
+        days[row["due_date"]] = day(row["due_date"])
+    title, due = row["title"], days[row["due_date"]]
+    if row["kind"] == Kind.BEFORE:
+        return f"The 30-day review of “{title}” is due on {due}."
+    if row["kind"] == Kind.DUE:
+        return f"The 30-day review of “{title}” is due today."
+    if row["kind"] == Kind.AFTER:
+        return f"The 30-day review of “{title}” was due on {due} and is not held yet."
+    return (
+        f"The 30-day review of “{title}” ({_owner_display(row)}) was due on {due} "
+        "and has not been held."
+    )
 
 
 class ReminderEmailedNotRecorded(EmailedNotRecorded):
@@ -192,30 +243,26 @@ def reminders_send(*, reminder_ids: Sequence[int], with_email: bool = True) -> S
     emailed: list[int] = []
     try:
         with transaction.atomic():
-            mine = list(
-                Reminder.objects.select_for_update(of=("self",))
+            # Locked and read at once: what the reminders say, as rows, not model objects.
+            rows = [
+                dict(zip(_FIELDS, row, strict=True))
+                for row in Reminder.objects.select_for_update(of=("self",))
                 .filter(_still_due(), pk__in=reminder_ids, sent_at__isnull=True)
                 .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            if not mine:
+                .values_list(*_FIELDS.values())
+            ]
+            if not rows:
                 return result
+            mine = [row["pk"] for row in rows]
             # A single-table UPDATE of rows this transaction holds locked: nobody else can
             # mark them in between.
             Reminder.objects.filter(pk__in=mine).update(sent_at=timezone.now())
-            reminders = list(
-                Reminder.objects.select_related(
-                    "recipient",
-                    "review__mission__organisation",
-                    "review__mission__owner_user",
-                    "review__mission__owner_team",
-                ).filter(pk__in=mine)
-            )
-            notify_each([_ask(reminder) for reminder in reminders])
-            failed = _email(reminders, with_email=with_email, emailed=emailed)
+            days: dict[dt.date, str] = {}
+            notify_each([_ask(row, days) for row in rows])
+            failed = _email(rows, with_email=with_email, emailed=emailed)
             if failed:
                 Reminder.objects.filter(pk__in=failed).update(sent_at=None)
-            result.sent, result.failed = len(reminders) - len(failed), len(failed)
+            result.sent, result.failed = len(rows) - len(failed), len(failed)
     except (DatabaseError, InterfaceError) as error:
         if emailed:  # only the commit can have failed: the emails are out, their records not
             raise RemindersEmailedNotRecorded(emailed) from error
@@ -223,67 +270,96 @@ def reminders_send(*, reminder_ids: Sequence[int], with_email: bool = True) -> S
     return result
 
 
-def _ask(reminder: Reminder) -> Ask:
-    mission = reminder.review.mission
+def _ask(row: dict[str, Any], days: dict[dt.date, str]) -> Ask:
     return Ask(
-        recipient=reminder.recipient,
+        recipient_id=row["recipient_id"],
         kind=(
             Notification.Kind.REVIEW_ESCALATION
-            if reminder.kind == Kind.ESCALATION
+            if row["kind"] == Kind.ESCALATION
             else Notification.Kind.REVIEW_REMINDER
         ),
-        message=_message(reminder),
-        mission=mission,
-        url=f"/o/{mission.organisation.slug}/reviews/{reminder.review_id}/",
-        dedupe_key=f"reminder:{reminder.pk}",
+        message=_message(row, days),
+        mission_id=row["mission_id"],
+        organisation_id=row["organisation_id"],
+        url=f"/o/{row['slug']}/reviews/{row['review_id']}/",
+        dedupe_key=f"reminder:{row['pk']}",
         # Each reminder refreshes the person's one item for the review, which is done once
         # the review is held.
-        cause=cause_of("review", reminder.review_id),
+        cause=cause_of("review", row["review_id"]),
     )
 
 
-def _email(reminders: list[Reminder], *, with_email: bool, emailed: list[int]) -> list[int]:
+def _email(rows: list[dict[str, Any]], *, with_email: bool, emailed: list[int]) -> list[int]:
     """Email each reminder as its notification's email, to whoever reads its kind at once;
     mark those items emailed, so the delivery of emails at once (kernel.delivery) passes over
-    them. Returns the reminders whose email failed (logged with their ids)."""
-    wanted = {(r.recipient_id, cause_of("review", r.review_id)) for r in reminders}
+    them. Returns the reminders whose email failed (logged with their ids).
+
+    The email is the one ``kernel.delivery`` sends for the item (``notification_email_context``),
+    rendered by a stencil per kind for the batch (``notification_email_stencil``) rather than
+    by the template engine per reminder: the same subject, text and HTML."""
+    wanted = {(row["recipient_id"], cause_of("review", row["review_id"])) for row in rows}
     # The person's one open item for each review (each reminder refreshes it), and its channel.
     items = {
-        (note.recipient_id, note.cause): note
-        for note in Notification.objects.select_related("organisation", "mission")
-        .filter(
+        (item["recipient_id"], item["cause"]): item
+        for item in Notification.objects.filter(
             recipient_id__in={person for person, _ in wanted},
             cause__in={cause for _, cause in wanted},
             done_at__isnull=True,
         )
         .annotate(channel=channel_expression())
+        .values(
+            "pk",
+            "recipient_id",
+            "cause",
+            "kind",
+            "message",
+            "url",
+            "channel",
+            "mission_id",
+            "mission__title",
+            "organisation__name",
+        )
     }
     failed: list[int] = []
     sent_items: list[int] = []
+    stencils: dict[str, Stencil] = {}
+    unsubscribe_url = unsubscribe_urls()
     # One connection to the mail server for the batch, opened at the first message; a server
     # that refuses it fails each message, which is put back.
     with get_connection(fail_silently=False) as connection:
-        for reminder in reminders:
-            note = items.get((reminder.recipient_id, cause_of("review", reminder.review_id)))
-            if note is None or note.channel != Channel.AT_ONCE or not reminder.recipient.email:
+        for row in rows:
+            item = items.get((row["recipient_id"], cause_of("review", row["review_id"])))
+            if item is None or item["channel"] != Channel.AT_ONCE or not row["email"]:
                 continue
             if with_email:
                 try:
+                    kind = item["kind"]
+                    if kind not in stencils:
+                        stencils[kind] = notification_email_stencil(kind)
+                    values = {
+                        "organisation": item["organisation__name"],
+                        "mission": None if item["mission_id"] is None else item["mission__title"],
+                        "message": item["message"],
+                        "url": absolute_url(item["url"]),
+                        "unsubscribe_url": unsubscribe_url(row["recipient_id"], kind),
+                    }
+                    context = stencils[kind].context(values)
                     send_email(
                         name="notification",
-                        key=f"reminder-{reminder.pk}",
-                        to=[reminder.recipient.email],
-                        context=notification_email_context(note),
+                        key=f"reminder-{row['pk']}",
+                        to=[row["email"]],
+                        context=context,
                         connection=connection,
+                        rendered=stencils[kind].render(values),
                     )
                 except Exception:
-                    logger.exception("Review reminder sweep: reminder %s not sent.", reminder.pk)
-                    failed.append(reminder.pk)
+                    logger.exception("Review reminder sweep: reminder %s not sent.", row["pk"])
+                    failed.append(row["pk"])
                 else:
-                    emailed.append(reminder.pk)
+                    emailed.append(row["pk"])
             # A failed one too: its item's email is the reminder's, which the next sweep sends
             # again (the delivery must not send it a second way).
-            sent_items.append(note.pk)
+            sent_items.append(item["pk"])
     Notification.objects.filter(pk__in=sent_items).update(emailed_at=timezone.now())
     return failed
 
