@@ -9,6 +9,7 @@ give the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -24,12 +25,12 @@ from kernel.models import Organisation, Team
 from kernel.tenancy import policies_lifted_for_bulk_load
 from measures.models import CheckIn, Kpi
 from missions.generate.cascade import write_missions
-from missions.generate.kpis import write_check_ins, write_kpis
+from missions.generate.kpis import draw_kpis, write_check_ins, write_kpis
 from missions.generate.people import EMAIL_DOMAIN, write_memberships, write_people, write_teams
 from missions.generate.plan import ORG_LEVEL, Plan, build_plan
 from missions.generate.purge import purge
 from missions.generate.reviews import write_reviews
-from missions.generate.tables import allocate_ids
+from missions.generate.tables import allocate_ids, foreign_keys_checked_after_load
 from missions.generate.work import write_interdependencies, write_key_tasks
 from missions.models import KeyTask, Mission, Vision
 from reviews.models import Review
@@ -56,6 +57,7 @@ class Build:
     next_review: list[dt.date | None] = field(default_factory=list)  # None: not in play
     # (id, direction, baseline, target, target_max, cadence, author) of every KPI
     kpi_rows: list[tuple[int, int, float, float, float, int, int]] = field(default_factory=list)
+    kpi_table_rows: list[tuple[Any, ...]] = field(default_factory=list)  # KPIs' COPY columns
     written: dict[str, int] = field(default_factory=dict)  # rows per table, for the report
 
     @property
@@ -73,6 +75,7 @@ class Generator:
         self.slug = options["slug"]
         self.stdout = stdout
         self.batch_size = max(1, options["batch_size"])
+        self.workers = options.get("workers") or os.cpu_count() or 1
         self.show_progress = not options["no_progress"] and options["verbosity"] > 0
         self.progress_stream = stderr
         self.timings: list[tuple[str, int, float]] = []
@@ -172,11 +175,21 @@ class Generator:
         write_teams(self, build)
         write_memberships(self, build)
         write_missions(self, build)
-        write_kpis(self, build)
-        write_check_ins(self, build)
-        write_key_tasks(self, build)
-        write_reviews(self, build)
-        write_interdependencies(self, build)
+        draw_kpis(self, build)
+        # The check-ins go in before their KPIs, which are written last with the figures the
+        # workers compute from the check-ins meanwhile: the keys between them are checked
+        # once, when both are in.
+        with foreign_keys_checked_after_load(CheckIn, Kpi):
+            figures = write_check_ins(self, build)
+            try:
+                write_key_tasks(self, build)
+                write_reviews(self, build)
+                write_interdependencies(self, build)
+                write_kpis(self, build, figures)
+            finally:
+                figures.close()
+            step = time.monotonic()
+        self.timings.append(("KPI and check-in keys", 0, time.monotonic() - step))
         return self.summary(build)
 
     def summary(self, build: Build) -> dict[str, Any]:

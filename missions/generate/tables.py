@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
@@ -125,8 +126,9 @@ class TableWriter:
         if len(self.rows) >= self.batch_size:
             self.flush()
 
-    def add_line(self, line: str, row: Sequence[Any]) -> None:
-        """A row already rendered for COPY (``line``, no newline), or its values elsewhere."""
+    def add_line(self, line: str, row: Sequence[Any] | None) -> None:
+        """A row already rendered for COPY (``line``, no newline), or its values elsewhere
+        (``row``, which may be None when ``copy`` is on: it is not read then)."""
         self.rows.append(line if self.copy else row)
         if len(self.rows) >= self.batch_size:
             self.flush()
@@ -189,3 +191,44 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
             row = cursor.fetchone()
             start = max(start, row[0] if row else 0)
     return list(range(start + 1, start + n + 1))
+
+
+@contextmanager
+def foreign_keys_checked_after_load(*models_: type[models.Model]) -> Iterator[None]:
+    """Inside the loader's transaction: the foreign keys of ``models_``' tables dropped while
+    the block loads them, then added back exactly as declared, which checks every row at once.
+
+    A foreign key checked row by row costs a look-up and a row lock per row and key (most of
+    the time a COPY of millions of check-ins took); added back, PostgreSQL checks each key
+    with one join. The tables are locked until the commit already (the loader lifts their
+    row-level security), and a failure rolls the drop back with the rest. Rows may then go
+    in before the rows they point at. Elsewhere (SQLite) keys are checked at the commit.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("Drop foreign keys only inside the loader's transaction.")
+    tables = [model._meta.db_table for model in models_]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
+            "AND t.relname = ANY(%s) ORDER BY t.relname, c.conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table in tables:
+            added = [
+                f"ADD CONSTRAINT {quote(name)} {definition}"
+                for owner, name, definition in keys
+                if owner == table
+            ]
+            if added:
+                cursor.execute(f"ALTER TABLE {quote(table)} {', '.join(added)}")

@@ -41,12 +41,18 @@ class Command(BaseCommand):
             help="A password every synthetic person can log in with (default: none can).",
         )
         parser.add_argument("--batch-size", type=int, default=50_000, help="Rows per COPY.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="Processes computing the KPIs' forecasts (default: one per CPU; 1: none).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["missions"] < 1:
             raise CommandError("--missions must be at least 1.")
-        for name in ("kpis_per_mission", "checkins_per_kpi", "tasks_per_mission"):
+        for name in ("kpis_per_mission", "checkins_per_kpi", "tasks_per_mission", "workers"):
             if options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} cannot be negative.")
         try:
