@@ -21,7 +21,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kernel import tree
-from kernel.models import Organisation, Team
+from kernel.models import Membership, Organisation, Team
 from kernel.tenancy import policies_lifted_for_bulk_load
 from measures.models import CheckIn, Kpi
 from missions.generate.cascade import write_missions
@@ -32,8 +32,12 @@ from missions.generate.purge import purge
 from missions.generate.reviews import write_reviews
 from missions.generate.tables import allocate_ids, foreign_keys_checked_after_load
 from missions.generate.work import write_interdependencies, write_key_tasks
-from missions.models import KeyTask, Mission, Vision
+from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import Review
+
+# The tables written in bulk whose foreign keys are checked after the load (not the users'
+# table: others' rows point at it, none of its own).
+LOADED = (Team, Membership, Mission, Kpi, CheckIn, KeyTask, Review, Interdependency)
 
 
 def first_of_month(day: dt.date, months: int) -> dt.date:
@@ -171,15 +175,15 @@ class Generator:
         build.user_ids = allocate_ids(get_user_model(), len(plan.user_name))
         build.mission_ids = allocate_ids(Mission, n)
         self.timings.append(("ids", n, time.monotonic() - step))
-        write_people(self, build)
-        write_teams(self, build)
-        write_memberships(self, build)
-        write_missions(self, build)
-        draw_kpis(self, build)
-        # The check-ins go in before their KPIs, which are written last with the figures the
-        # workers compute from the check-ins meanwhile: the keys between them are checked
-        # once, when both are in.
-        with foreign_keys_checked_after_load(CheckIn, Kpi):
+        # Every key of the tables loaded is checked once, when all their rows are in: the
+        # check-ins go in before their KPIs, which are written last with the figures the
+        # workers compute from the check-ins meanwhile.
+        with foreign_keys_checked_after_load(*LOADED):
+            write_people(self, build)
+            write_teams(self, build)
+            write_memberships(self, build)
+            write_missions(self, build)
+            draw_kpis(self, build)
             figures = write_check_ins(self, build)
             try:
                 write_key_tasks(self, build)
@@ -189,7 +193,7 @@ class Generator:
             finally:
                 figures.close()
             step = time.monotonic()
-        self.timings.append(("KPI and check-in keys", 0, time.monotonic() - step))
+        self.timings.append(("foreign keys", 0, time.monotonic() - step))
         return self.summary(build)
 
     def summary(self, build: Build) -> dict[str, Any]:
