@@ -153,6 +153,7 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
     pending = PendingFigures(Forecaster(gen.workers, days, year_end), learner)
     forecaster = pending.forecaster
     batch: Batch = []
+    lines: list[str] = []  # check-ins rendered for COPY, handed over a batch at a time
     try:
         for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
             if not per_kpi:
@@ -182,9 +183,12 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
                 comment = COMMENTS[int(random_() * len(COMMENTS))] if random_() < 0.08 else ""
                 conf = confidence + int(random_() * 20) - 10
                 shown = f"{value:.2f}"
-                line = f"{head}{shown}\t{conf}\t{comment}\t{day_text[back]}{tail}{stamp_text[back]}"
-                row = None if copy else (kpi_id, shown, conf, comment, days[back], author)
-                check_ins.add_line(line, row and (*row, stamps[back]))
+                if copy:
+                    lines.append(
+                        f"{head}{shown}\t{conf}\t{comment}\t{day_text[back]}{tail}{stamp_text[back]}"
+                    )
+                else:
+                    check_ins.add((kpi_id, shown, conf, comment, days[back], author, stamps[back]))
                 backs.append(back)
                 values.append(round(value, 2))
                 confidences.append(conf)
@@ -196,6 +200,9 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
             if len(batch) >= FORECAST_BATCH:
                 forecaster.add(batch)
                 batch = []
+            if len(lines) >= check_ins.batch_size:
+                check_ins.add_lines(lines)
+                lines = []
             if in_sample(kpi_id, kpis):
                 readings = [
                     Reading(days[b], v, c)
@@ -204,6 +211,8 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
                 aim = Goal(DIRECTIONS[direction], *goal[1:], year_end)
                 learner.add(aim, forecast.points_from(readings), year_end)
         forecaster.add(batch)
+        if lines:
+            check_ins.add_lines(lines)
         check_ins.close()
     except BaseException:
         forecaster.close()
