@@ -79,7 +79,8 @@ class Generator:
         self.slug = options["slug"]
         self.stdout = stdout
         self.batch_size = max(1, options["batch_size"])
-        self.workers = options.get("workers") or os.cpu_count() or 1
+        # Forecasting processes: one per CPU by default (a few at most, each a fork of this one).
+        self.workers = options.get("workers") or min(os.cpu_count() or 1, 8)
         self.show_progress = not options["no_progress"] and options["verbosity"] > 0
         self.progress_stream = stderr
         self.timings: list[tuple[str, int, float]] = []

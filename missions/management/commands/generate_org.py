@@ -2,7 +2,8 @@
 
 About N missions in a realistic cascade with teams, people, KPIs (``--kpis-per-mission``,
 default 3), check-ins (``--checkins-per-kpi``, default 10), key tasks, reviews and
-interdependencies, written in one transaction; the same ``--seed`` gives the same organisation.
+interdependencies, written in one transaction; the same ``--seed`` gives the same organisation
+(however many ``--workers`` compute the KPIs' forecasts).
 How it is built: ``missions.generate``.
 """
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=0,
-            help="Processes computing the KPIs' forecasts (default: one per CPU; 1: none).",
+            help="Processes forecasting the KPIs (default: one per CPU, at most 8; 1: none).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
