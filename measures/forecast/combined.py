@@ -399,16 +399,20 @@ def _reach_date(
     bounds = (goal.target, upper) if goal.direction == "range" else (goal.target,)
     tolerance = 1e-9 * max(1.0, *(abs(bound) for bound in bounds))  # rounding's worth
 
-    def meets(day: int) -> bool:
-        value = outlook.centre(float(day))
+    centre = outlook.centre
+
+    def met(value: float) -> bool:
         return goal.met_by(value) or any(abs(value - bound) <= tolerance for bound in bounds)
+
+    def meets(day: int) -> bool:
+        return met(centre(float(day)))
 
     if goal.met_by(last_value) or meets(0):
         return last_day
-    before = outlook.centre(0.0)
+    before = centre(0.0)
     for low, high in itertools.pairwise(REACH_GRID):
-        value = outlook.centre(float(high))
-        if not meets(high):
+        value = centre(float(high))
+        if not met(value):  # the grid's value, computed once (most forecasts try every day)
             if not any((before - bound) * (value - bound) < 0 for bound in bounds):
                 before = value
                 continue

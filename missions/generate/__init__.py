@@ -10,15 +10,17 @@ On PostgreSQL the rows go in with ``COPY`` in batches; ids are taken from the se
 front, so every mission's materialized path is known before it is written and nothing is
 written twice. Elsewhere (SQLite) the same rows go through ``bulk_create``. Everything happens
 in one transaction: a failure leaves the database as it was. Every database rule holds: the
-cascade's level and owner rules, periods, range KPIs, the same-organisation keys (parents are
-written before their children) and the append-only check-ins.
+cascade's level and owner rules, periods, range KPIs, the same-organisation keys and the
+append-only check-ins; the foreign keys of the tables loaded are dropped for the load and
+added back, which checks every row at once (``tables.foreign_keys_checked_after_load``).
 
 The steps, in the order they run and draw from the seeded random generator:
 
 - ``plan``: the shape (teams, people, the cascade) as indexes, before any id exists;
 - ``people``: users, teams and their leaders, memberships, coaches;
 - ``cascade``: the missions;
-- ``kpis``: KPIs, their check-ins and the figures stored from them;
+- ``kpis``: KPIs, their check-ins and the figures stored from them: the check-ins first, while
+  worker processes compute the figures (``forecasts``), then the KPIs with their figures;
 - ``work`` and ``reviews``: key tasks, reviews, interdependencies;
 
 ``generator`` runs them in one transaction, ``tables`` writes the rows, and ``purge`` removes

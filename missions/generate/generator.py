@@ -9,6 +9,7 @@ give the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -20,19 +21,23 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kernel import tree
-from kernel.models import Organisation, Team
+from kernel.models import Membership, Organisation, Team
 from kernel.tenancy import policies_lifted_for_bulk_load
 from measures.models import CheckIn, Kpi
 from missions.generate.cascade import write_missions
-from missions.generate.kpis import write_check_ins, write_kpis
+from missions.generate.kpis import draw_kpis, write_check_ins, write_kpis
 from missions.generate.people import EMAIL_DOMAIN, write_memberships, write_people, write_teams
 from missions.generate.plan import ORG_LEVEL, Plan, build_plan
 from missions.generate.purge import purge
 from missions.generate.reviews import write_reviews
-from missions.generate.tables import allocate_ids
+from missions.generate.tables import allocate_ids, foreign_keys_checked_after_load
 from missions.generate.work import write_interdependencies, write_key_tasks
-from missions.models import KeyTask, Mission, Vision
+from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import Review
+
+# The tables written in bulk whose foreign keys are checked after the load (not the users'
+# table: others' rows point at it, none of its own).
+LOADED = (Team, Membership, Mission, Kpi, CheckIn, KeyTask, Review, Interdependency)
 
 
 def first_of_month(day: dt.date, months: int) -> dt.date:
@@ -56,6 +61,7 @@ class Build:
     next_review: list[dt.date | None] = field(default_factory=list)  # None: not in play
     # (id, direction, baseline, target, target_max, cadence, author) of every KPI
     kpi_rows: list[tuple[int, int, float, float, float, int, int]] = field(default_factory=list)
+    kpi_table_rows: list[tuple[Any, ...]] = field(default_factory=list)  # KPIs' COPY columns
     written: dict[str, int] = field(default_factory=dict)  # rows per table, for the report
 
     @property
@@ -73,6 +79,8 @@ class Generator:
         self.slug = options["slug"]
         self.stdout = stdout
         self.batch_size = max(1, options["batch_size"])
+        # Forecasting processes: one per CPU by default (a few at most, each a fork of this one).
+        self.workers = options.get("workers") or min(os.cpu_count() or 1, 8)
         self.show_progress = not options["no_progress"] and options["verbosity"] > 0
         self.progress_stream = stderr
         self.timings: list[tuple[str, int, float]] = []
@@ -168,15 +176,25 @@ class Generator:
         build.user_ids = allocate_ids(get_user_model(), len(plan.user_name))
         build.mission_ids = allocate_ids(Mission, n)
         self.timings.append(("ids", n, time.monotonic() - step))
-        write_people(self, build)
-        write_teams(self, build)
-        write_memberships(self, build)
-        write_missions(self, build)
-        write_kpis(self, build)
-        write_check_ins(self, build)
-        write_key_tasks(self, build)
-        write_reviews(self, build)
-        write_interdependencies(self, build)
+        # Every key of the tables loaded is checked once, when all their rows are in: the
+        # check-ins go in before their KPIs, which are written last with the figures the
+        # workers compute from the check-ins meanwhile.
+        with foreign_keys_checked_after_load(*LOADED):
+            write_people(self, build)
+            write_teams(self, build)
+            write_memberships(self, build)
+            write_missions(self, build)
+            draw_kpis(self, build)
+            figures = write_check_ins(self, build)
+            try:
+                write_key_tasks(self, build)
+                write_reviews(self, build)
+                write_interdependencies(self, build)
+                write_kpis(self, build, figures)
+            finally:
+                figures.close()
+            step = time.monotonic()
+        self.timings.append(("foreign keys", 0, time.monotonic() - step))
         return self.summary(build)
 
     def summary(self, build: Build) -> dict[str, Any]:

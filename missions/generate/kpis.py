@@ -1,24 +1,34 @@
 """KPIs and check-ins: a few KPIs per mission (some contributing to one of the parent
 mission's), their check-ins rendered straight into ``COPY`` lines (the bulk of the rows), and
-the stored figures the check-in service would have written (by the same functions)."""
+the stored figures the check-in service would have written (by the same functions).
+
+The check-ins go in first, while worker processes compute each KPI's figures from them
+(``forecasts``); the KPIs follow with their figures and roll-ups in the same rows, so no KPI
+is written twice. Their foreign keys are checked once, after both loads."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from measures import forecast
 from measures.calibrating import Learner, in_sample
-from measures.figures import FIGURE_FIELDS, calibrated, kpi_figures
+from measures.figures import FIGURE_FIELDS, ROLLUP_FIELDS, calibrated, rollup_of
 from measures.models import CheckIn, Kpi
-from measures.services import kpi_refresh_all_rollups, store_figure_rows
-from missions.generate.tables import Progress, TableWriter, allocate_ids
+from missions.generate.forecasts import Batch, Forecaster, Goal, Reading
+from missions.generate.tables import (
+    Progress,
+    TableWriter,
+    allocate_ids,
+)
 from missions.generate.vocabulary import COMMENTS, METRICS, TREND
 
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator
 
-FIGURES_PER_WRITE = 20_000  # KPI figure rows per UPDATE
+FORECAST_BATCH = 2_000  # KPIs per batch a worker forecasts
 DIRECTIONS = ("increase", "decrease", "range")
 COLUMNS = [
     "id",
@@ -48,32 +58,14 @@ CHECK_IN_COLUMNS = [
 ]
 
 
-class Goal(NamedTuple):
-    """What ``measures.figures.kpi_figures`` reads of a KPI, as the KPI row stores it."""
-
-    direction: str
-    baseline: float
-    target: float
-    target_max: float | None
-    due_date: dt.date
-
-
-class Reading(NamedTuple):
-    """What ``measures.figures.kpi_figures`` reads of a check-in. The generator writes no
-    corrections: every reading stands."""
-
-    recorded_on: dt.date
-    value: float
-    confidence: int
-
-
-def write_kpis(gen: Generator, build: Build) -> None:
+def draw_kpis(gen: Generator, build: Build) -> None:
+    """Draw the KPIs; they are written after their check-ins (``write_kpis``)."""
     rng, plan, actor = gen.rng, build.plan, build.actor
     n = len(build.mission_ids)
     kpm = gen.options["kpis_per_mission"]
     per_mission = [max(0, kpm + rng.choice((-1, 0, 1))) if kpm >= 2 else kpm for _ in range(n)]
     kpi_ids = allocate_ids(Kpi, sum(per_mission))
-    kpis = TableWriter(gen, Kpi, COLUMNS, len(kpi_ids), "KPIs")
+    kpis = build.kpi_table_rows  # written with their figures, after their check-ins
     mission_kpis: list[list[int]] = [[] for _ in range(n)]
     next_kpi = 0
     for i in range(n):
@@ -100,7 +92,7 @@ def write_kpis(gen: Generator, build: Build) -> None:
                 above = mission_kpis[parent]
                 parent_kpi = above[rng.randrange(len(above))]
             mission_kpis[i].append(kpi_id)
-            kpis.add(
+            kpis.append(
                 (
                     kpi_id,
                     build.org_id,
@@ -122,17 +114,30 @@ def write_kpis(gen: Generator, build: Build) -> None:
             build.kpi_rows.append(
                 (kpi_id, direction, baseline, target, high or 0.0, cadence, actor[i])
             )
-    kpis.close()
     build.written["kpis"] = len(kpi_ids)
 
 
-def write_check_ins(gen: Generator, build: Build) -> None:
+@dataclass
+class PendingFigures:
+    """The KPIs' figures, being computed by the workers, and what the calibration learnt."""
+
+    forecaster: Forecaster
+    learner: Learner
+
+    def close(self) -> None:
+        self.forecaster.close()
+
+
+def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
+    """Write the check-ins (their KPIs are not written yet: the caller drops the foreign
+    keys for the load); their KPIs' figures are computed meanwhile, for ``write_kpis``."""
     rng, now, today = gen.rng, gen.now, gen.today
     year_start, year_end = build.year_start, build.year_end
     per_kpi = gen.options["checkins_per_kpi"]
     check_ins = TableWriter(
         gen, CheckIn, CHECK_IN_COLUMNS, len(build.kpi_rows) * per_kpi, "check-ins"
     )
+    copy = check_ins.copy
     elapsed_days = max(1, (today - year_start).days)
     period_days = (year_end - year_start).days
     days_back = elapsed_days + 400
@@ -143,88 +148,117 @@ def write_check_ins(gen: Generator, build: Build) -> None:
     stamps = [min(dt.datetime.combine(d, dt.time(17), tzinfo=dt.UTC), now) for d in days]
     stamp_text = [s.isoformat() for s in stamps]
     random_ = rng.random
-    figures: list[tuple[Any, ...]] = []
     # The calibration the nightly refresh would learn from these histories (same sample).
     learner, kpis = Learner(), len(build.kpi_rows)
-    for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
-        if not per_kpi:
-            break
-        readings: list[Reading] = []
-        step = max(1, min(cadence, elapsed_days // per_kpi))
-        offset = rng.randrange(step)
-        if random_() < 0.08:  # a stale KPI: nobody has checked in for a while
-            offset += 3 * cadence
-        trend = TREND[rng.randrange(len(TREND))]
-        confidence = 30 + int(45 * max(0.0, min(1.0, trend)))
-        if direction == 2:
-            middle, spread = (baseline + target + high) / 3, high - target
-        else:
-            middle, spread = 0.0, abs(target - baseline)
-        for j in range(per_kpi - 1, -1, -1):
-            back = min(offset + j * step, days_back)
-            t = (elapsed_days - back) / period_days
+    pending = PendingFigures(Forecaster(gen.workers, days, year_end), learner)
+    forecaster = pending.forecaster
+    batch: Batch = []
+    lines: list[str] = []  # check-ins rendered for COPY, handed over a batch at a time
+    try:
+        for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
+            if not per_kpi:
+                break
+            backs: list[int] = []
+            values: list[float] = []
+            confidences: list[int] = []
+            step = max(1, min(cadence, elapsed_days // per_kpi))
+            offset = rng.randrange(step)
+            if random_() < 0.08:  # a stale KPI: nobody has checked in for a while
+                offset += 3 * cadence
+            trend = TREND[rng.randrange(len(TREND))]
+            confidence = 30 + int(45 * max(0.0, min(1.0, trend)))
             if direction == 2:
-                value = middle + (random_() - 0.5) * spread
+                middle, spread = (baseline + target + high) / 3, high - target
             else:
-                value = baseline + (target - baseline) * trend * t
-                value += (random_() - 0.5) * 0.1 * spread
-            comment = COMMENTS[int(random_() * len(COMMENTS))] if random_() < 0.08 else ""
-            conf = confidence + int(random_() * 20) - 10
-            check_ins.add_line(
-                f"{kpi_id}\t{value:.2f}\t{conf}\t{comment}\t{day_text[back]}\t{author}\t"
-                f"{stamp_text[back]}",
-                (kpi_id, f"{value:.2f}", conf, comment, days[back], author, stamps[back]),
-            )
-            readings.append(Reading(days[back], round(value, 2), conf))
-        # The stored figures the check-in service would have written, by the same function,
-        # from the KPI's values as stored (two decimals).
-        goal = Goal(
-            DIRECTIONS[direction],
-            round(baseline, 2),
-            round(target, 2),
-            round(high, 2) if high else None,
-            year_end,
-        )
-        stored = kpi_figures(goal, readings)
-        figures.append((kpi_id, *(stored[name] for name in FIGURE_FIELDS)))
-        if in_sample(kpi_id, kpis):
-            learner.add(goal, forecast.points_from(readings), year_end)
-    check_ins.close()
+                middle, spread = 0.0, abs(target - baseline)
+            head, tail = f"{kpi_id}\t", f"\t{author}\t"
+            for j in range(per_kpi - 1, -1, -1):
+                back = min(offset + j * step, days_back)
+                t = (elapsed_days - back) / period_days
+                if direction == 2:
+                    value = middle + (random_() - 0.5) * spread
+                else:
+                    value = baseline + (target - baseline) * trend * t
+                    value += (random_() - 0.5) * 0.1 * spread
+                comment = COMMENTS[int(random_() * len(COMMENTS))] if random_() < 0.08 else ""
+                conf = confidence + int(random_() * 20) - 10
+                shown = f"{value:.2f}"
+                if copy:
+                    lines.append(
+                        f"{head}{shown}\t{conf}\t{comment}\t{day_text[back]}{tail}{stamp_text[back]}"
+                    )
+                else:
+                    check_ins.add((kpi_id, shown, conf, comment, days[back], author, stamps[back]))
+                backs.append(back)
+                values.append(round(value, 2))
+                confidences.append(conf)
+            # The figures the check-in service would have written, by the same function, from
+            # the KPI's values as stored (two decimals).
+            upper = round(high, 2) if high else None
+            goal = (direction, round(baseline, 2), round(target, 2), upper)
+            batch.append((*goal, backs, values, confidences))
+            if len(batch) >= FORECAST_BATCH:
+                forecaster.add(batch)
+                batch = []
+            if len(lines) >= check_ins.batch_size:
+                check_ins.add_lines(lines)
+                lines = []
+            if in_sample(kpi_id, kpis):
+                readings = [
+                    Reading(days[b], v, c)
+                    for b, v, c in zip(backs, values, confidences, strict=True)
+                ]
+                aim = Goal(DIRECTIONS[direction], *goal[1:], year_end)
+                learner.add(aim, forecast.points_from(readings), year_end)
+        forecaster.add(batch)
+        if lines:
+            check_ins.add_lines(lines)
+        check_ins.close()
+    except BaseException:
+        forecaster.close()
+        raise
     build.written["check_ins"] = check_ins.written
-    calibration = learner.store(build.org_id)
-    write_kpi_figures(
-        gen,
-        [
-            (
-                row[0],
-                *calibrated(dict(zip(FIGURE_FIELDS, row[1:], strict=True)), calibration).values(),
-            )
-            for row in figures
-        ],
-    )
-    write_kpi_rollups(gen, build)
+    return pending
+
+
+def _figures(gen: Generator, build: Build, pending: PendingFigures) -> list[tuple[Any, ...]]:
+    """Each KPI's figures (``FIGURE_FIELDS`` order) as the check-in service would have stored
+    them after its last check-in, calibrated as the nightly refresh would."""
+    kpis = len(build.kpi_rows)
+    progress = Progress(gen.progress_stream, "KPI figures", kpis, gen.show_progress)
+    figures = pending.forecaster.results()
+    calibration = pending.learner.store(build.org_id)
+    figures = [_calibrated_row(row, calibration) for row in figures]
+    progress.add(kpis)
+    gen.timings.append((progress.label, kpis, progress.finish()))
+    return figures
 
 
 def _calibrated_row(row: tuple[Any, ...], calibration: forecast.Calibration) -> tuple[Any, ...]:
-    """A (KPI id, *figures) row with the forecast calibrated as the service would store it."""
-    figures = calibrated(dict(zip(FIGURE_FIELDS, row[1:], strict=True)), calibration)
-    return (row[0], *(figures[name] for name in FIGURE_FIELDS))
+    """A KPI's figures with the forecast calibrated as the service would store it."""
+    figures = calibrated(dict(zip(FIGURE_FIELDS, row, strict=True)), calibration)
+    return tuple(figures[name] for name in FIGURE_FIELDS)
 
 
-def write_kpi_figures(gen: Generator, figures: list[tuple[Any, ...]]) -> None:
-    """Set the KPIs' stored progress and forecast, as the refresh stores them."""
-    progress = Progress(gen.progress_stream, "KPI figures", len(figures), gen.show_progress)
-    for start in range(0, len(figures), FIGURES_PER_WRITE):
-        rows = figures[start : start + FIGURES_PER_WRITE]
-        store_figure_rows(rows)
-        progress.add(len(rows))
-    gen.timings.append((progress.label, len(figures), progress.finish()))
+PARENT_KPI, WEIGHT = COLUMNS.index("parent_kpi_id"), COLUMNS.index("weight")
+PROGRESS = FIGURE_FIELDS.index("progress")
 
 
-def write_kpi_rollups(gen: Generator, build: Build) -> None:
-    """Roll the figures just written up into the KPIs others contribute to (the service the
-    nightly refresh runs: a batch of KPIs per query)."""
-    progress = Progress(gen.progress_stream, "KPI roll-ups", len(build.kpi_rows), gen.show_progress)
-    kpi_refresh_all_rollups(organisation_id=build.org_id)
-    progress.add(len(build.kpi_rows))
-    gen.timings.append((progress.label, len(build.kpi_rows), progress.finish()))
+def write_kpis(gen: Generator, build: Build, pending: PendingFigures) -> None:
+    """The KPIs with their stored figures (the model's defaults for a KPI without check-ins)
+    and their roll-ups: ``rollup_of`` the (weight, progress) of the KPIs contributing to each,
+    in id order, as the nightly refresh rolls them up (``kpi_refresh_all_rollups``). Every
+    generated KPI is active."""
+    rows = build.kpi_table_rows
+    figures = _figures(gen, build, pending)
+    if not figures:
+        fields = [Kpi._meta.get_field(name) for name in FIGURE_FIELDS]
+        figures = [tuple(field.get_default() for field in fields)] * len(rows)  # type: ignore[union-attr]
+    children: defaultdict[int, list[tuple[Any, float]]] = defaultdict(list)
+    for row, figure in zip(rows, figures, strict=True):
+        if row[PARENT_KPI] is not None:
+            children[row[PARENT_KPI]].append((row[WEIGHT], figure[PROGRESS]))
+    kpis = TableWriter(gen, Kpi, [*COLUMNS, *FIGURE_FIELDS, *ROLLUP_FIELDS], len(rows), "KPIs")
+    for row, figure in zip(rows, figures, strict=True):
+        kpis.add((*row, *figure, rollup_of(children.get(row[0], ()))))
+    kpis.close()

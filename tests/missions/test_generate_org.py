@@ -23,7 +23,10 @@ from django.utils import timezone
 
 from kernel import tree
 from kernel.models import CoachAssignment, Membership, Organisation, Team
+from measures.calibrating import calibration_of
+from measures.figures import FIGURE_FIELDS, kpi_figures, rollup_of
 from measures.models import CheckIn, Kpi
+from missions.generate import kpis as generated_kpis
 from missions.models import Interdependency, KeyTask, Mission
 from reviews.models import Review
 from tests.conftest import World
@@ -260,6 +263,58 @@ def test_same_seed_same_organisation() -> None:
     first = shape()
     generate("--replace")
     assert shape() == first
+
+
+def kpis_and_check_ins() -> tuple[list[tuple], list[tuple]]:
+    """The organisation's KPIs with their stored figures and roll-ups, and its check-ins, ids
+    counted from its first KPI (a second run takes new ids). Check-ins without their time of
+    writing: today's is written at the time of the run."""
+    org = Organisation.objects.get(slug=SLUG)
+    fields = ["id", "name", "direction", "target", "parent_kpi_id", *FIGURE_FIELDS]
+    kpis = list(Kpi.objects.filter(organisation=org).order_by("id").values_list(*fields))
+    first = kpis[0][0]
+    kpis = [(pk - first, *rest[:3], rest[3] and rest[3] - first, *rest[4:]) for pk, *rest in kpis]
+    check_ins = [
+        (kpi_id - first, *rest)
+        for kpi_id, *rest in CheckIn.objects.filter(kpi__organisation=org)
+        .order_by("kpi_id", "recorded_on")
+        .values_list("kpi_id", "value", "confidence", "comment", "recorded_on")
+    ]
+    return kpis, check_ins
+
+
+def test_it_generates_the_same_kpis_check_ins_and_figures_however_many_workers(
+    monkeypatch,
+) -> None:
+    # Several batches of forecasts, so the workers finish them in any order.
+    monkeypatch.setattr(generated_kpis, "FORECAST_BATCH", 97)
+    generate("--workers", "1")
+    first = kpis_and_check_ins()
+    generate("--replace", "--workers", "3")
+    assert kpis_and_check_ins() == first
+    generate("--replace", "--workers", "2", "--seed", "2")
+    assert kpis_and_check_ins() != first
+
+
+def test_it_stores_the_figures_and_roll_ups_the_product_computes(monkeypatch) -> None:
+    monkeypatch.setattr(generated_kpis, "FORECAST_BATCH", 97)
+    generate("--workers", "2")
+    org = Organisation.objects.get(slug=SLUG)
+    calibration = calibration_of(org.pk)
+    assert calibration.knots  # learnt from the generated histories
+    kpis = list(Kpi.objects.filter(organisation=org).order_by("id"))
+    for kpi in kpis[::7]:  # a sample, from every batch
+        standing = list(kpi.check_ins.standing().in_order())
+        assert {name: getattr(kpi, name) for name in FIGURE_FIELDS} == kpi_figures(
+            kpi, standing, calibration
+        )
+    contributors = defaultdict(list)
+    for kpi in kpis:
+        if kpi.parent_kpi_id is not None and kpi.status == Kpi.Status.ACTIVE:
+            contributors[kpi.parent_kpi_id].append((kpi.weight, kpi.progress))
+    assert contributors
+    for kpi in kpis:
+        assert kpi.rollup_progress == rollup_of(contributors[kpi.pk])
 
 
 @pytest.mark.parametrize("n", [1, 7])

@@ -2,7 +2,8 @@
 
 About N missions in a realistic cascade with teams, people, KPIs (``--kpis-per-mission``,
 default 3), check-ins (``--checkins-per-kpi``, default 10), key tasks, reviews and
-interdependencies, written in one transaction; the same ``--seed`` gives the same organisation.
+interdependencies, written in one transaction; the same ``--seed`` gives the same organisation
+(however many ``--workers`` compute the KPIs' forecasts).
 How it is built: ``missions.generate``.
 """
 
@@ -41,12 +42,18 @@ class Command(BaseCommand):
             help="A password every synthetic person can log in with (default: none can).",
         )
         parser.add_argument("--batch-size", type=int, default=50_000, help="Rows per COPY.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="Processes forecasting the KPIs (default: one per CPU, at most 8; 1: none).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["missions"] < 1:
             raise CommandError("--missions must be at least 1.")
-        for name in ("kpis_per_mission", "checkins_per_kpi", "tasks_per_mission"):
+        for name in ("kpis_per_mission", "checkins_per_kpi", "tasks_per_mission", "workers"):
             if options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} cannot be negative.")
         try:
