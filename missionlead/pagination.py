@@ -10,23 +10,43 @@ status or a level), never less than the rows the pages so far prove. ``next`` is
 way (the page reads one row more than it shows), and the last page's count is exact (it is
 what the pages before it hold plus its own). The header ``X-Count-Exact`` says which the count
 is; the OpenAPI schema says so on ``count``.
+
+A client that walks a whole list may ask for keyset pages instead, on the lists that offer them
+(``cursor_pagination = True`` on the view: missions and KPIs): ``?cursor=`` (empty) starts, and
+each page's ``next`` and ``previous`` carry the cursor on. A page then reads the 50 rows after
+(or before) an id through the index, so the last page of 300,000 KPIs costs what the first
+does, where ``?page=6000`` reads and skips 300,000 rows first. The document is the same four
+keys; the rows come in id order (``?ordering=`` does not apply); the count is made as above.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connections
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 # Lists of up to this many rows are counted exactly, however they are filtered.
 EXACT_COUNT_UP_TO = 10_000
 # PostgreSQL's OFFSET is a bigint; a page number beyond it is a page that does not exist.
 _MAX_OFFSET = 2**62
+
+# A cursor: after (``a``) or before (``b``) an id; empty for the first page.
+_CURSOR = re.compile(r"(?:([ab])([0-9]{1,18}))?")
+CURSOR_PATTERN = r"^([ab][0-9]{1,18})?$"
+CURSOR_DESCRIPTION = (
+    "Keyset pages for walking the whole list: leave empty to start, then follow `next`. Rows "
+    "come in id order (`ordering` and `page` do not apply); each page costs the same however "
+    "far into the list it is."
+)
 
 COUNT_DESCRIPTION = (
     f"How many objects the list holds: exact up to {EXACT_COUNT_UP_TO:,}; above, the "
@@ -126,19 +146,108 @@ class EstimatingPaginator(DjangoPaginator):
         return Page(rows, number, self)
 
 
+def _key(row: Any) -> int:
+    return int(row["id"] if isinstance(row, dict) else row.pk)
+
+
 class Pagination(PageNumberPagination):
-    """``?page=``, 50 a page (``PAGE_SIZE``), counted by ``EstimatingPaginator``."""
+    """``?page=``, 50 a page (``PAGE_SIZE``), counted by ``EstimatingPaginator``; and
+    ``?cursor=`` on the views that offer it (``cursor_pagination = True``)."""
 
     exact_count_up_to = EXACT_COUNT_UP_TO
+    cursor_query_param = "cursor"
+    cursor: tuple[str | None, str | None] | None = None  # next and previous, in cursor mode
+    counter: EstimatingPaginator  # what counts the list, in cursor mode
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> EstimatingPaginator:  # type: ignore[override]  # a class attribute in DRF; a factory serves the same call
         return EstimatingPaginator(object_list, per_page, self.exact_count_up_to)
 
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self.cursor = None
+        if getattr(view, "cursor_pagination", False) and (
+            self.cursor_query_param in request.query_params
+        ):
+            return self._paginate_by_cursor(queryset, request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _paginate_by_cursor(self, queryset: QuerySet[Any], request: Request) -> list[Any] | None:
+        self.request = request
+        size = self.get_page_size(request)
+        if not size:
+            return None
+        found = _CURSOR.fullmatch(request.query_params[self.cursor_query_param])
+        if found is None:
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        "Not a cursor: give the one a page's next or previous link holds, "
+                        "or none to start."
+                    ]
+                }
+            )
+        backwards = found.group(1) == "b"
+        key = int(found.group(2)) if found.group(2) else None
+        rows = queryset.order_by("pk")
+        chunk = rows
+        if backwards:
+            chunk = rows.filter(pk__lt=key).order_by("-pk")
+        elif key is not None:
+            chunk = rows.filter(pk__gt=key)
+        items = list(chunk[: size + 1])
+        more = len(items) > size
+        items = items[:size]
+        if backwards:
+            items.reverse()
+        first = _key(items[0]) if items else None
+        last = _key(items[-1]) if items else None
+        after: str | None
+        if backwards:  # rows follow (the page the cursor came from); more may precede
+            after = f"a{last}" if last is not None else ""
+            before = f"b{first}" if more and first is not None else None
+        else:
+            after = f"a{last}" if more else None
+            before = f"b{first}" if key is not None and first is not None else None
+        self.cursor = (after, before)
+        self.counter = EstimatingPaginator(rows, size, self.exact_count_up_to)
+        self.display_page_controls = False
+        return items
+
+    def _cursor_link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        assert self.request is not None, "links follow paginate_queryset"
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_next_link(self) -> str | None:
+        if self.cursor is not None:
+            return self._cursor_link(self.cursor[0])
+        return super().get_next_link()
+
+    def get_previous_link(self) -> str | None:
+        if self.cursor is not None:
+            return self._cursor_link(self.cursor[1])
+        return super().get_previous_link()
+
     def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        assert self.page is not None, "a paginated response follows paginate_queryset"
-        paginator = self.page.paginator
-        exact = getattr(paginator, "exact", True)
+        counter: Any
+        if self.cursor is not None:
+            counter = self.counter
+            response = Response(
+                {
+                    "count": counter.count,
+                    "next": self.get_next_link(),
+                    "previous": self.get_previous_link(),
+                    "results": data,
+                }
+            )
+        else:
+            response = super().get_paginated_response(data)
+            assert self.page is not None, "a paginated response follows paginate_queryset"
+            counter = self.page.paginator
+        exact = getattr(counter, "exact", True)
         response["X-Count-Exact"] = "true" if exact else "false"
         return response
 
@@ -146,3 +255,17 @@ class Pagination(PageNumberPagination):
         described = super().get_paginated_response_schema(schema)
         described["properties"]["count"]["description"] = COUNT_DESCRIPTION
         return described
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        if getattr(view, "cursor_pagination", False):
+            parameters.append(
+                {
+                    "name": self.cursor_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": CURSOR_DESCRIPTION,
+                    "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+                }
+            )
+        return parameters

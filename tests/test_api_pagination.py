@@ -90,3 +90,64 @@ def test_the_schema_says_how_the_count_is_made(world) -> None:
     schema = client_for(world.staff).get("/api/schema/", {"format": "json"}).json()
     page = schema["components"]["schemas"]["PaginatedMissionList"]
     assert "estimate" in page["properties"]["count"]["description"]
+
+
+def walk_cursor(client: APIClient, url: str) -> tuple[list[int], list[dict]]:
+    ids, bodies = [], []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert set(body) == {"count", "next", "previous", "results"}
+        bodies.append(body)
+        ids += [row["id"] for row in body["results"]]
+        url = body["next"]
+    return ids, bodies
+
+
+@pytest.mark.parametrize("resource", ["missions", "kpis"])
+def test_a_cursor_walks_every_row_once_in_id_order(world, small_pages, resource) -> None:
+    for _ in range(6):
+        mission = MissionFactory(parent=world.team_mission, owner_team=world.team)
+        KpiFactory(mission=mission)
+    for _ in range(3):
+        KpiFactory(mission=world.staff_mission)
+    client = client_for(world.staff)
+    ids, bodies = walk_cursor(client, f"/api/v1/{resource}/?cursor=&ordering=-id")
+    assert ids == sorted(ids) and len(ids) == len(set(ids)) == 9
+    expected, _ = walk(client, f"/api/v1/{resource}/")
+    assert ids == sorted(expected)
+    assert bodies[0]["previous"] is None and bodies[-1]["next"] is None
+    assert all(body["count"] >= 4 for body in bodies)
+    # Back from the last page: the pages before it, in the same order.
+    back = client.get(bodies[-1]["previous"]).json()
+    assert [row["id"] for row in back["results"]] == [r["id"] for r in bodies[-2]["results"]]
+    assert back["next"] is not None
+
+
+def test_a_cursor_is_checked_and_offered_only_where_documented(world) -> None:
+    client = client_for(world.staff)
+    response = client.get("/api/v1/missions/", {"cursor": "x1"})
+    assert response.status_code == 400 and set(response.json()) == {"cursor"}
+    # A list that does not offer cursors pages by number whatever is sent.
+    assert client.get("/api/v1/teams/", {"cursor": "x1"}).status_code == 200
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    names = {
+        path: {p["name"] for p in schema["paths"][path]["get"].get("parameters", [])}
+        for path in ("/api/v1/missions/", "/api/v1/kpis/", "/api/v1/teams/")
+    }
+    assert "cursor" in names["/api/v1/missions/"] and "cursor" in names["/api/v1/kpis/"]
+    assert "cursor" not in names["/api/v1/teams/"]
+
+
+def test_a_cursor_page_costs_constant_queries(world, small_pages, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    for _ in range(4):
+        KpiFactory(mission=world.staff_mission)
+    # The page (one row more than it shows), the capped count, the estimate.
+    with django_assert_max_num_queries(3 + TENANT_SCOPE_QUERIES) as few:
+        first = client.get("/api/v1/kpis/", {"cursor": ""}).json()
+    for _ in range(30):
+        KpiFactory(mission=world.staff_mission)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(first["next"]).json()["next"] is not None

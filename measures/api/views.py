@@ -48,6 +48,8 @@ class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     permission_actions = {"check_ins": Action.VIEW}
     filterset_class = KpiFilter
+    # ``?cursor=`` keyset pages for clients that walk every row (missionlead.pagination).
+    cursor_pagination = True
     ordering_fields = ["id", "due_date", "name", "progress", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Kpi]:
