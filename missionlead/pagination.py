@@ -8,8 +8,8 @@ scan of at most that many entries); beyond, it is PostgreSQL's estimate of the f
 (the planner's, from the table's statistics: within a few per cent for an organisation, a
 status or a level), never less than the rows the pages so far prove. ``next`` is exact either
 way (the page reads one row more than it shows), and the last page's count is exact (it is
-what the pages before it hold plus its own). The header ``X-Count-Exact`` says which the count
-is; the OpenAPI schema says so on ``count``.
+what the pages before it hold plus its own: a list of one page needs no count query at all).
+The header ``X-Count-Exact`` says which the count is; the OpenAPI schema says so on ``count``.
 
 A client that walks a whole list may ask for keyset pages instead, on the lists that offer them
 (``cursor_pagination = True`` on the view: missions and KPIs): ``?cursor=`` (empty) starts, and
@@ -110,9 +110,7 @@ class EstimatingPaginator(DjangoPaginator):
         return -(-hits // self.per_page)
 
     def validate_number(self, number: Any) -> int:
-        self.count  # noqa: B018  # counting first tells whether the count is exact
-        if self.exact:
-            return int(super().validate_number(number))
+        """A whole number from 1, without counting: ``page`` finds a page beyond the last."""
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
@@ -126,11 +124,11 @@ class EstimatingPaginator(DjangoPaginator):
         return number
 
     def page(self, number: Any) -> Page:
+        """The page, read with one row more than it shows: when that row is not there, this
+        is the last page and the count is what it and the pages before it hold (no count
+        query: a list of one page costs one query); when it is, ``next`` exists and the count
+        is counted (or estimated), never less than the rows seen."""
         number = self.validate_number(number)
-        if self.exact:
-            return super().page(number)
-        # An estimated count may be short or long of the truth: read one row more than the
-        # page shows, so that ``next`` is exact, and narrow the count to what the rows prove.
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         more = len(rows) > self.per_page
@@ -140,10 +138,15 @@ class EstimatingPaginator(DjangoPaginator):
         seen = bottom + len(rows)
         if more:
             self.__dict__["_counted"] = max(self.count, seen + 1)
-        else:  # the last page: every row before it and its own
+        else:
             self.__dict__["_counted"] = seen
             self.exact = True
         return Page(rows, number, self)
+
+    def knows(self, count: int) -> None:
+        """The count is known already (a first page that holds the whole list)."""
+        self.__dict__["_counted"] = count
+        self.exact = True
 
 
 def _key(row: Any) -> int:
@@ -211,6 +214,8 @@ class Pagination(PageNumberPagination):
             before = f"b{first}" if key is not None and first is not None else None
         self.cursor = (after, before)
         self.counter = EstimatingPaginator(rows, size, self.exact_count_up_to)
+        if key is None and not more:  # the whole list is this first page
+            self.counter.knows(len(items))
         self.display_page_controls = False
         return items
 
