@@ -10,6 +10,7 @@ status or a level), never less than the rows the pages so far prove. ``next`` is
 way (the page reads one row more than it shows), and the last page's count is exact (it is
 what the pages before it hold plus its own: a list of one page needs no count query at all).
 The header ``X-Count-Exact`` says which the count is; the OpenAPI schema says so on ``count``.
+``?page=last`` counts every row (the one request that pays the count, to find the last page).
 
 A client that walks a whole list may ask for keyset pages instead, on the lists that offer them
 (``cursor_pagination = True`` on the view: missions and KPIs): ``?cursor=`` (empty) starts, and
@@ -143,6 +144,12 @@ class EstimatingPaginator(DjangoPaginator):
             self.exact = True
         return Page(rows, number, self)
 
+    def count_exactly(self) -> None:
+        """Count every row (``?page=last`` needs the true number of pages)."""
+        rows = self.object_list
+        self.__dict__["_counted"] = rows.count() if isinstance(rows, QuerySet) else len(rows)
+        self.exact = True
+
     def knows(self, count: int) -> None:
         """The count is known already (a first page that holds the whole list)."""
         self.__dict__["_counted"] = count
@@ -164,6 +171,14 @@ class Pagination(PageNumberPagination):
 
     def django_paginator_class(self, object_list: Any, per_page: int) -> EstimatingPaginator:  # type: ignore[override]  # a class attribute in DRF; a factory serves the same call
         return EstimatingPaginator(object_list, per_page, self.exact_count_up_to)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings:
+            # An estimate may be long or short of the truth: the last page is counted to.
+            paginator.count_exactly()
+            return paginator.num_pages
+        return number
 
     def paginate_queryset(
         self, queryset: Any, request: Request, view: Any = None

@@ -73,6 +73,16 @@ def test_a_page_beyond_the_last_answers_404(world, small_pages) -> None:
     assert client.get("/api/v1/missions/", {"page": 0}).status_code == 404
 
 
+def test_the_last_page_is_the_last_whatever_the_estimate(world, small_pages) -> None:
+    for _ in range(6):
+        MissionFactory(parent=world.team_mission, owner_team=world.team)
+    response = client_for(world.staff).get("/api/v1/missions/", {"page": "last"})
+    body = response.json()
+    assert response.status_code == 200 and body["next"] is None
+    assert body["count"] == 9 and len(body["results"]) == 1
+    assert response["X-Count-Exact"] == "true"
+
+
 def test_a_large_list_costs_constant_queries(world, small_pages, django_assert_max_num_queries):
     client = client_for(world.staff)
     for _ in range(4):
