@@ -12,6 +12,10 @@ commands, migrations — the policies let every row through: those paths work ac
 design. The setting is transaction-local (``set_config(…, true)``), so it can never leak from one
 request into the next on a pooled connection.
 
+The policies read the setting once per statement (a scalar sub-select, which PostgreSQL runs once
+as an InitPlan; migration ``missions/0013_tenant_policies_read_the_setting_once``), not once per
+row: per row, a count of 100,000 missions took 4 to 6 times as long as the count itself.
+
 SQLite (the embedded default of ``make run``) has no row-level security; there this is a no-op.
 """
 

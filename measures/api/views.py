@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
@@ -18,7 +20,7 @@ from kernel.web import signed_in_user
 from .. import selectors, services
 from ..models import Kpi
 from .filters import KpiFilter
-from .serializers import CheckInSerializer, KpiSerializer
+from .serializers import KPI_ROW_FIELDS, CheckInSerializer, KpiSerializer, kpi_row
 
 CHECK_IN_EXAMPLE = OpenApiExample(
     "A weekly reading",
@@ -46,10 +48,20 @@ class KpiViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, ActorPermission]
     permission_actions = {"check_ins": Action.VIEW}
     filterset_class = KpiFilter
+    # ``?cursor=`` keyset pages for clients that walk every row (missionlead.pagination).
+    cursor_pagination = True
     ordering_fields = ["id", "due_date", "name", "progress", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Kpi]:
         return selectors.kpis_for_member(user=signed_in_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The caller's KPIs, 50 a page; filters and ordering as documented."""
+        rows = self.filter_queryset(self.get_queryset()).values(*KPI_ROW_FIELDS)
+        page = self.paginate_queryset(rows)
+        if page is None:  # no paginator configured: every row, as DRF's own list does
+            return Response([kpi_row(row) for row in rows])
+        return self.get_paginated_response([kpi_row(row) for row in page])
 
     def perform_create(self, serializer: BaseSerializer[Kpi]) -> None:
         mission = serializer.validated_data["mission"]

@@ -15,6 +15,15 @@ from missions.models import Mission
 
 from .figures import log, median_ms, raw, record
 
+# The KPI list's page: the columns its rows are built from, 50 by id.
+KPI_LIST_SQL = (
+    "SELECT id, mission_id, name, unit, direction, baseline, target, target_max, due_date, "
+    "cadence_days, weight, parent_kpi_id, status, progress, forecast_value, forecast_status, "
+    "forecast_reach_date, forecast_probability, forecast_low, forecast_high, forecast_method, "
+    "latest_value, rollup_progress FROM measures_kpi WHERE organisation_id = %s "
+    "ORDER BY id LIMIT 50"
+)
+
 
 def page(client: Client, url: str, **headers: str) -> tuple[float, int]:
     def get() -> None:
@@ -93,12 +102,15 @@ def measure_pages(ctx: dict[str, Any]) -> None:
         "SELECT id, organisation_id, level, title, statement, intent, parent_id, "
         "owner_team_id, owner_user_id, period_start, period_end, status, "
         "alignment_status, deadline, scope, budget, headcount, constraints, "
-        "decision_rights FROM missions_mission WHERE organisation_id = %s "
-        "ORDER BY id LIMIT 50"
+        "decision_rights, review_cadence_days, next_review_due, created_at, updated_at "
+        "FROM missions_mission WHERE organisation_id = %s ORDER BY id LIMIT 50"
     )
     ctx["list_baseline"] = median_ms(raw(list_sql, [org.pk]))
     ms, queries = page(client, f"/api/v1/missions/?organisation={org.pk}", **auth)
     record("mission list API, one request", ms, ctx["list_baseline"], queries=queries)
+    ctx["kpi_list_baseline"] = median_ms(raw(KPI_LIST_SQL, [org.pk]))
+    ms, queries = page(client, f"/api/v1/kpis/?organisation={org.pk}", **auth)
+    record("KPI list API, one request", ms, ctx["kpi_list_baseline"], queries=queries)
 
 
 class _Sink:

@@ -133,3 +133,25 @@ def test_an_api_request_sees_only_its_callers_organisations(world, monkeypatch) 
     api.force_authenticate(world.staff)
     ids = {row["id"] for row in api.get("/api/v1/missions/?page_size=100").json()["results"]}
     assert world.staff_mission.pk in ids and world.other_mission.pk not in ids
+
+
+def test_every_policy_reads_the_tenant_setting_once_per_statement() -> None:
+    """A policy that calls ``current_setting`` outside a sub-select evaluates it, splits it and
+    casts it for every row it reads: counts of 100,000 rows took 4 to 6 times as long.
+    Write a new table's policy as ``missions/0013_tenant_policies_read_the_setting_once``
+    does, ``(SELECT …)`` around each read of the setting."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, qual FROM pg_policies WHERE policyname = tablename || '_tenant'"
+        )
+        policies = cursor.fetchall()
+    assert policies
+    per_row = []
+    for table, qual in policies:
+        start = 0
+        while (at := qual.find("current_setting(", start)) != -1:
+            if "SELECT" not in qual[max(0, at - 30) : at]:
+                per_row.append(table)
+                break
+            start = at + 1
+    assert per_row == []

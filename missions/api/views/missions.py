@@ -124,6 +124,8 @@ class MissionViewSet(TenantScopedAPIMixin, MissionAlignmentMixin, viewsets.Model
     serializer_class = s.MissionSerializer
     permission_classes = API_PERMISSIONS
     filterset_class = filters.MissionFilter
+    # ``?cursor=`` keyset pages for clients that walk every row (missionlead.pagination).
+    cursor_pagination = True
     ordering_fields = ["id", "title", "level", "period_start", "period_end", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Mission]:
