@@ -1,6 +1,10 @@
-"""What the management commands share: the organisations a ``--org SLUG`` option names."""
+"""What the management commands share: the organisations a ``--org SLUG`` option names, and
+the peak memory of the command's own process."""
 
 from __future__ import annotations
+
+import resource
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
@@ -17,3 +21,17 @@ def organisations_named(slug: str | None) -> QuerySet[Organisation]:
         if not organisations.exists():
             raise CommandError(f"No organisation with the slug {slug!r}.")
     return organisations
+
+
+def peak_memory_mib() -> float:
+    """The most memory this process has held, in MiB: the kernel's high-water mark of its
+    resident set (``VmHWM``), which starts afresh when a program is started. ``ru_maxrss``,
+    the fallback where there is no ``/proc``, keeps the peak of the process that started this
+    one (Linux carries it over ``fork`` and ``exec``): a command started by a large process
+    reported that process's peak as its own."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import resource
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kernel.commands import organisations_named
+from kernel.commands import organisations_named, peak_memory_mib
 from reviews.checks import run_checks
 
 
@@ -33,5 +32,4 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 for step, seconds in sorted(result.step_seconds.items(), key=lambda i: -i[1]):
                     self.stdout.write(f"    {step:<24} {seconds:6.2f} s")
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"Peak memory of this process: {peak_mib:.0f} MiB")
+        self.stdout.write(f"Peak memory of this process: {peak_memory_mib():.0f} MiB")
