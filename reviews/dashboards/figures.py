@@ -67,7 +67,8 @@ class Figures:
     foreseen_by_kind: dict[str, int] = field(default_factory=dict)
     reviews_due: int = 0
     reviews_on_time: int = 0
-    # Active missions by health (``measures.health``), where the alignment check counted them.
+    # Active missions by health (``measures.health``), where the alignment check counted them:
+    # for a whole set of teams (``take_breakdown``), never added up team by team.
     health: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Figures) -> None:
@@ -85,8 +86,6 @@ class Figures:
             merge_counts(self.foreseen_by_kind, other.foreseen_by_kind)
         self.reviews_due += other.reviews_due
         self.reviews_on_time += other.reviews_on_time
-        if other.health:
-            merge_counts(self.health, other.health)
 
     def take_breakdown(self, other: Figures) -> None:
         """Findings by kind and severity, and missions by health, from ``other``: the same

@@ -153,19 +153,15 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
             f"AND team_id IS NULL AND run_date <= %(today)s){in_scope}",
             params,
         )
-        for team, run_date, *columns, health_0, health_1, health_2, health_3, found in cursor:
-            checked_on = run_date
-            _fill_from_snapshot(whole if team is None else teams[team], *columns)
-            health = dict(zip(HEALTH_ORDER, (health_0, health_1, health_2, health_3), strict=True))
+        for team, run_date, *columns in cursor:
+            checked_on = run_date  # one day for every row: the latest check's
+            figures, health, found = columns[:10], columns[10:14], columns[14]
+            _fill_from_snapshot(whole if team is None else teams[team], *figures)
+            by_health = dict(zip(HEALTH_ORDER, health, strict=True))
             if team is None:
-                whole.health = health
-                continue
-            merge_counts(breakdown.health, health)
-            if isinstance(found, str):  # SQLite hands JSON back as text
-                found = json.loads(found)
-            for key, count in (found or {}).items():
-                kind, severity = key.split(":")
-                breakdown.count_findings(kind, severity, count)
+                whole.health = by_health
+            elif scope is not None:
+                _add_breakdown(breakdown, by_health, found)
     if isinstance(checked_on, str):  # SQLite hands dates back as text
         checked_on = dt.date.fromisoformat(checked_on)
     return CheckedFigures(
@@ -174,6 +170,16 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
 
 
 HEALTH_ORDER = (Health.ON_TRACK, Health.WATCH, Health.OFF_TRACK, Health.NOT_STARTED)
+
+
+def _add_breakdown(breakdown: Figures, by_health: dict[str, int], found: Any) -> None:
+    """A team's missions by health and open findings by "kind:severity", added in."""
+    merge_counts(breakdown.health, by_health)
+    if isinstance(found, str):  # SQLite hands JSON back as text
+        found = json.loads(found)
+    for key, count in (found or {}).items():
+        kind, severity = key.split(":")
+        breakdown.count_findings(kind, severity, count)
 
 
 def _fill_from_snapshot(
