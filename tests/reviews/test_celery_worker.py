@@ -351,6 +351,10 @@ def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_once(world, broker
     ) as second:
         # The queued ones go at once; the two the dead worker held after the visibility timeout.
         wait_until(lambda: sent_reminders() == 40, "all 40 reminders", second)
+        # A task's message is acknowledged after its transaction commits: wait for the last
+        # acknowledgements before stopping the worker (on a busy machine a stop could come
+        # between the two and leave them to the next visibility timeout).
+        wait_until(lambda: broker.hlen("unacked") == 0, "every message acknowledged", second)
     assert broker.hlen("unacked") == 0
     assert_each_reminder_notified_once()
     assert Notification.objects.count() == 40
