@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models.functions import Cast, Concat, LPad
 
 SEGMENT_WIDTH = 10  # up to 9,999,999,999 ids
 MAX_DEPTH = 40
@@ -35,6 +36,13 @@ def segment(pk: int) -> str:
 def child_path(parent_path: str, parent_pk: int) -> str:
     """The path of a child of the node (``parent_path``, ``parent_pk``)."""
     return parent_path + segment(parent_pk)
+
+
+def depth_first() -> models.Expression:
+    """A node's path with its own segment at the end: ordering by it lists a tree depth first,
+    each node right before its descendants (siblings in the order they were made)."""
+    own = LPad(Cast("pk", models.CharField()), SEGMENT_WIDTH, models.Value("0"))
+    return Concat("path", own, output_field=models.CharField())
 
 
 def ancestor_ids(path: str) -> list[int]:

@@ -17,6 +17,7 @@ from .models import (
     Finding,
     Reminder,
     Review,
+    SubtreeSnapshot,
 )
 
 if TYPE_CHECKING:
@@ -110,6 +111,18 @@ class AlignmentSnapshotAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_display = ("run_date", "organisation", "team", "score", "missions", "open_findings")
     list_filter = ("organisation", "run_date")
     list_select_related = ("organisation", "team")
+    date_hierarchy = "run_date"
+    show_full_result_count = False
+
+
+@admin.register(SubtreeSnapshot)
+class SubtreeSnapshotAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    """Each team with its sub-teams on the day of a check: the sums of their snapshots."""
+
+    list_display = ("run_date", "organisation", "team", "score", "missions", "open_findings")
+    list_filter = ("organisation", "run_date")
+    list_select_related = ("organisation", "team")
+    raw_id_fields = ("team",)
     date_hierarchy = "run_date"
     show_full_result_count = False
 

@@ -103,11 +103,12 @@ def organisation_dashboard(request: OrgRequest) -> HttpResponse:
         organisation=actor.organisation,
         scope=dashboard_teams(actor),
         sort=request.GET.get("sort", ""),
+        page=request.GET.get("page"),
     )
     context = {
         "board": board,
         "charts": _charts(board.figures, board.trend, "org"),
-        "page": Paginator(board.rows, dashboards.TEAMS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": board.page,
     }
     return render(request, "reviews/dashboards/organisation.html", context)
 
@@ -248,12 +249,13 @@ def _csv_blocks(
 
 
 def _team_table(
-    total_label: str, total: dashboards.Figures, rows: list[dashboards.TeamRow]
+    total_label: str, total: dashboards.Figures, rows: Iterable[dashboards.TeamRow]
 ) -> Iterator[list[Any]]:
-    names = {row.team.pk: row.team.name for row in rows}
     yield TEAM_HEADER
     yield [total_label, "", "", *_figures_cells(total)]
+    names: dict[int, str] = {}  # depth first: each team's parent comes before it
     for row in rows:
+        names[row.team.pk] = row.team.name
         yield _team_cells(row, names)
 
 
@@ -269,7 +271,7 @@ def organisation_export(request: OrgRequest) -> StreamingHttpResponse:
     label = "Whole organisation" if board.scope is None else "Teams you coach"
     day = timezone.localdate().isoformat()
     return _csv(
-        f"{actor.organisation.slug}-teams-{day}.csv", _team_table(label, board.figures, board.rows)
+        f"{actor.organisation.slug}-teams-{day}.csv", _team_table(label, board.figures, board.table)
     )
 
 

@@ -230,19 +230,16 @@ class Finding(models.Model):
         return self.kind in PREDICTED_KINDS
 
 
-class AlignmentSnapshot(models.Model):
-    """The alignment score of an organisation (team empty) or a team on one day, for trends."""
+class CheckedFigures(models.Model):
+    """What an alignment check counted of a set of active missions on one day: their mean
+    score, open findings, KPI forecasts, review compliance and health."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="alignment_snapshots"
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="alignment_snapshots"
-    )
-    run_date = models.DateField()
     # Empty when none of the missions has a score yet (all drafts: not started).
     score = models.FloatField(null=True, blank=True)
     missions = models.PositiveIntegerField()
+    # Of the missions, those with a score (drafts below the top have none): the score's
+    # weight when rows are added up.
+    scored = models.PositiveIntegerField(db_default=0)
     open_findings = models.PositiveIntegerField()
     critical_findings = models.PositiveIntegerField(default=0)
     # The day's KPI forecasts and review compliance, so that the organisation dashboard reads
@@ -254,9 +251,9 @@ class AlignmentSnapshot(models.Model):
     kpis_unknown = models.PositiveIntegerField(db_default=0)
     reviews_due = models.PositiveIntegerField(db_default=0, help_text="Due in the last 90 days.")
     reviews_on_time = models.PositiveIntegerField(db_default=0, help_text="Of those, held on time.")
-    # Its active missions by health (``measures.health``) and its open findings, predicted
+    # The active missions by health (``measures.health``) and the open findings, predicted
     # ones too, by "kind:severity": so that the dashboard of any team with its sub-teams adds
-    # up its teams' rows instead of judging every mission of the subtree per request.
+    # up rows instead of judging every mission of the subtree per request.
     missions_on_track = models.PositiveIntegerField(db_default=0)
     missions_watch = models.PositiveIntegerField(db_default=0)
     missions_off_track = models.PositiveIntegerField(db_default=0)
@@ -264,6 +261,22 @@ class AlignmentSnapshot(models.Model):
     findings = models.JSONField(
         db_default=models.Value("{}"), help_text='Open findings by "kind:severity".'
     )
+
+    class Meta:
+        abstract = True
+
+
+class AlignmentSnapshot(CheckedFigures):
+    """The alignment score of an organisation (team empty) or a team on one day, for trends:
+    a team's row counts the missions it owns and those of its members."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="alignment_snapshots"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="alignment_snapshots"
+    )
+    run_date = models.DateField()
 
     class Meta:
         ordering = ["run_date"]
@@ -284,6 +297,33 @@ class AlignmentSnapshot(models.Model):
     def __str__(self) -> str:
         score = "no score" if self.score is None else f"{self.score:.0f}"
         return f"{self.team or self.organisation} on {self.run_date}: {score}"
+
+
+class SubtreeSnapshot(CheckedFigures):
+    """A team with all its sub-teams on one day: the sums of their ``AlignmentSnapshot`` rows,
+    written by the checks right after those (``reviews.checks.scores.roll_up_subtrees``). The
+    table of an organisation's 11,000 teams sorts and pages on these rows in SQL, and a team's
+    dashboard reads its figures from one row, whatever the size of its subtree."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="subtree_snapshots"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="subtree_snapshots")
+    run_date = models.DateField()
+
+    class Meta:
+        ordering = ["run_date"]
+        constraints = [
+            # Day first: the table of teams joins the rows of one day.
+            models.UniqueConstraint(
+                fields=["organisation", "run_date", "team"],
+                name="%(app_label)s_%(class)s_one_per_team_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        score = "no score" if self.score is None else f"{self.score:.0f}"
+        return f"{self.team} with its sub-teams on {self.run_date}: {score}"
 
 
 class CoachingNote(TimeStampedModel):

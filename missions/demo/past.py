@@ -156,6 +156,7 @@ def past_snapshots(*, organisation: Organisation, today: dt.date) -> list[Alignm
                     run_date=day,
                     score=sum(team_scores) / len(team_scores) if team_scores else None,
                     missions=missions_counted,
+                    scored=len(team_scores),
                     open_findings=max(0, now.open_findings + more_open[team]),
                     critical_findings=now.critical_findings,
                     **{f"kpis_{s}": forecasts[team][s] for s in STATUSES},

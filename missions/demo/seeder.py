@@ -36,6 +36,7 @@ from missions.services import (
     mission_send_back,
     vision_update,
 )
+from reviews.checks import roll_up_day
 from reviews.models import AlignmentSnapshot, Review
 
 Role = Membership.Role
@@ -378,3 +379,5 @@ class Seeder:
         rows = past.past_snapshots(organisation=self.organisation, today=self.today)
         AlignmentSnapshot.objects.bulk_create(rows, batch_size=500)
         self.stats["alignment snapshots created"] += len(rows)
+        for day in sorted({row.run_date for row in rows}):  # each team with its sub-teams
+            roll_up_day(organisation_id=self.organisation.pk, day=day)

@@ -12,14 +12,15 @@ the larger of two numbers, a null-safe comparison — come from ``dialect``.
 Severities weigh into a mission's alignment score: 100 minus ``WEIGHTS`` of its open
 findings, never below 0. A team's score is the mean over its missions (those it owns and
 its members' individual missions), the organisation's over all its active missions; both
-are kept as a daily ``AlignmentSnapshot`` for trends.
+are kept as a daily ``AlignmentSnapshot`` for trends, and each team with its sub-teams as a
+``SubtreeSnapshot``.
 
 ``rules`` holds the SQL of each check, ``runner`` the run and its findings, ``scores`` the
 scores and snapshots, ``dialect`` the SQL that differs between the two databases.
 """
 
 from .runner import CheckResult, run_checks
-from .scores import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS
+from .scores import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS, roll_up_day
 
 __all__ = [
     "COMPLIANCE_WINDOW_DAYS",
@@ -27,5 +28,6 @@ __all__ = [
     "OWNER_TEAM",
     "WEIGHTS",
     "CheckResult",
+    "roll_up_day",
     "run_checks",
 ]

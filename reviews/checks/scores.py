@@ -71,7 +71,8 @@ MEMBERSHIP_JOIN = (
 
 
 def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
-    """Today's scores of the organisation and of each team; a re-run overwrites them."""
+    """Today's scores of the organisation and of each team; a re-run overwrites them, and
+    drops the row of a team that has no active mission left."""
     open_by_mission = f"""
         SELECT mission_id, COUNT(*) AS open,
                SUM(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END) AS critical
@@ -80,23 +81,32 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     cursor.execute(
         f"""
         INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
-                                               missions, open_findings, critical_findings)
+                                               missions, scored, open_findings,
+                                               critical_findings)
         SELECT %(org)s, NULL, %(today)s, AVG(m.alignment_score), COUNT(*),
+               COUNT(m.alignment_score),
                COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
         FROM missions_mission m LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
         WHERE m.organisation_id = %(org)s AND m.status = 'active'
         ON CONFLICT (organisation_id, run_date) WHERE team_id IS NULL
         DO UPDATE SET score = excluded.score, missions = excluded.missions,
-                      open_findings = excluded.open_findings,
+                      scored = excluded.scored, open_findings = excluded.open_findings,
                       critical_findings = excluded.critical_findings, {RESET_FIGURES}
         """,
         params,
     )
     cursor.execute(
+        "DELETE FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
+        "AND run_date = %(today)s AND team_id IS NOT NULL",
+        params,
+    )
+    cursor.execute(
         f"""
         INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
-                                               missions, open_findings, critical_findings)
+                                               missions, scored, open_findings,
+                                               critical_findings)
         SELECT %(org)s, owner.team_id, %(today)s, AVG(m.alignment_score), COUNT(*),
+               COUNT(m.alignment_score),
                COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
         FROM missions_mission m
         JOIN (SELECT m2.id AS mission_id, COALESCE(m2.owner_team_id, ms.team_id) AS team_id
@@ -109,7 +119,7 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
         GROUP BY owner.team_id
         ON CONFLICT (organisation_id, team_id, run_date) WHERE team_id IS NOT NULL
         DO UPDATE SET score = excluded.score, missions = excluded.missions,
-                      open_findings = excluded.open_findings,
+                      scored = excluded.scored, open_findings = excluded.open_findings,
                       critical_findings = excluded.critical_findings, {RESET_FIGURES}
         """,
         params,
@@ -117,6 +127,7 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     _snapshot_kpis_and_reviews(cursor, params)
     _snapshot_health(cursor, params)
     _snapshot_findings(cursor, params)
+    roll_up_subtrees(cursor, params)
     cursor.execute(
         "SELECT score FROM reviews_alignmentsnapshot "
         "WHERE organisation_id = %(org)s AND team_id IS NULL AND run_date = %(today)s",
@@ -236,3 +247,80 @@ def _snapshot_findings(cursor: Any, params: dict[str, Any]) -> None:
         """,
         params,
     )
+
+
+SUMMED = (
+    "missions",
+    "scored",
+    "open_findings",
+    "critical_findings",
+    *FIGURES,
+)
+
+
+def roll_up_subtrees(cursor: Any, params: dict[str, Any]) -> None:
+    """Each team with all its sub-teams on ``today``: the sums of the day's team snapshots
+    below it (``SubtreeSnapshot``), its score the mean of theirs weighted by their scored
+    missions (the mean over all those missions). Each team is paired with itself and each of
+    its ancestors, climbing by parent: a few rows per team, never a row per mission. A re-run
+    replaces the day's rows; the demo's past days are rolled up by the same statements."""
+    cursor.execute(
+        "DELETE FROM reviews_subtreesnapshot "
+        "WHERE organisation_id = %(org)s AND run_date = %(today)s",
+        params,
+    )
+    cursor.execute("DROP TABLE IF EXISTS team_subtree")
+    cursor.execute(
+        """
+        CREATE TEMPORARY TABLE team_subtree AS
+        WITH RECURSIVE up (team_id, ancestor_id) AS (
+            SELECT team_id, team_id FROM reviews_alignmentsnapshot
+            WHERE organisation_id = %(org)s AND run_date = %(today)s AND team_id IS NOT NULL
+            UNION ALL
+            SELECT up.team_id, t.parent_id FROM up JOIN missions_team t ON t.id = up.ancestor_id
+            WHERE t.parent_id IS NOT NULL
+        )
+        SELECT team_id, ancestor_id FROM up
+        """,
+        params,
+    )
+    of_the_day = (
+        "FROM team_subtree up JOIN reviews_alignmentsnapshot s ON s.team_id = up.team_id "
+        "AND s.organisation_id = %(org)s AND s.run_date = %(today)s"
+    )
+    sums = ", ".join(f"SUM(s.{name})" for name in SUMMED)
+    cursor.execute(
+        f"""
+        INSERT INTO reviews_subtreesnapshot (organisation_id, team_id, run_date, score,
+                                             {", ".join(SUMMED)}, findings)
+        SELECT %(org)s, up.ancestor_id, %(today)s,
+               SUM(s.score * s.scored) / NULLIF(SUM(s.scored), 0),
+               {sums}, '{{}}'
+        {of_the_day}
+        GROUP BY up.ancestor_id
+        """,
+        params,
+    )
+    d = dialect()
+    cursor.execute(
+        f"""
+        UPDATE reviews_subtreesnapshot SET findings = a.findings
+        FROM (SELECT ancestor_id, {d["object_agg"]}(finding, n) AS findings
+              FROM (SELECT up.ancestor_id, e.key AS finding, SUM(CAST(e.value AS INTEGER)) AS n
+                    {of_the_day} CROSS JOIN {d["object_each"]}(s.findings) AS e
+                    GROUP BY up.ancestor_id, e.key) AS counted
+              GROUP BY ancestor_id) AS a
+        WHERE reviews_subtreesnapshot.organisation_id = %(org)s
+          AND reviews_subtreesnapshot.run_date = %(today)s
+          AND reviews_subtreesnapshot.team_id = a.ancestor_id
+        """,
+        params,
+    )
+    cursor.execute("DROP TABLE team_subtree")
+
+
+def roll_up_day(*, organisation_id: int, day: dt.date) -> None:
+    """``roll_up_subtrees`` of one day whose team snapshots are written (the demo's past)."""
+    params = {"org": organisation_id, "today": connection.ops.adapt_datefield_value(day)}
+    with connection.cursor() as cursor:
+        roll_up_subtrees(cursor, params)

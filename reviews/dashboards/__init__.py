@@ -54,7 +54,16 @@ from .team import (
     team_dashboard,
     worst_kpis,
 )
-from .teams import DEFAULT_SORT, SORTS, TEAMS_PER_PAGE, sort_rows, team_infos, team_rows
+from .teams import (
+    DEFAULT_SORT,
+    SORTS,
+    TEAMS_PER_PAGE,
+    CheckedTable,
+    checked_table,
+    sort_rows,
+    team_infos,
+    team_rows,
+)
 
 __all__ = [
     "CoachingAttention",
@@ -66,6 +75,8 @@ __all__ = [
     "LIST_LIMIT",
     "MISSIONS_PER_PAGE",
     "SORTS",
+    "CheckedTable",
+    "checked_table",
     "SPARK_POINTS",
     "STATUSES",
     "TEAMS_PER_PAGE",

@@ -25,7 +25,7 @@ from missions.models import Mission
 
 from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM
 from ..health import health_counts
-from ..models import AlignmentSnapshot
+from ..models import AlignmentSnapshot, SubtreeSnapshot
 from .figures import STATUSES, WINDOW_DAYS, Figures, merge_counts, total_of
 from .scope import Scope, scope_sql, team_ids_sql, teams_in_scope
 
@@ -105,14 +105,13 @@ def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | N
 @dataclass
 class OrganisationFigures:
     total: Figures
-    teams: dict[int | None, Figures]
-    checked_on: dt.date | None  # the alignment check the teams' scores and findings are from
+    checked_on: dt.date | None  # the alignment check the KPIs, reviews and health are from
 
 
 @dataclass
 class CheckedFigures:
-    """The figures of the latest alignment check: each team's own (the table's columns), the
-    organisation's, and the breakdown of the teams in scope taken together (findings by kind
+    """The figures of the latest alignment check: the organisation's, or, for a scope of
+    teams, each team's own and the breakdown of those teams taken together (findings by kind
     and severity, missions by health), which no table row needs team by team."""
 
     teams: dict[int | None, Figures]
@@ -122,23 +121,23 @@ class CheckedFigures:
 
 
 SNAPSHOT_COLUMNS = (
-    "team_id, run_date, score, missions, open_findings, critical_findings, kpis_on_track, "
+    "team_id, run_date, score, missions, scored, open_findings, critical_findings, kpis_on_track, "
     "kpis_at_risk, kpis_off_track, kpis_unknown, reviews_due, reviews_on_time, "
     "missions_on_track, missions_watch, missions_off_track, missions_not_started"
 )
 
 
 def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigures:
-    """Each team's own figures in scope, and the organisation's, as the latest alignment
-    check counted them (its ``AlignmentSnapshot`` rows): one query over one row per team,
-    whatever the number of missions below them. Scores and findings only change when the
-    checks run anyway; KPIs, reviews and health are as of that check.
+    """The organisation's figures as the latest alignment check counted them (its
+    ``AlignmentSnapshot`` rows), and for a scope of teams each team's own: one query over
+    one row per team, whatever the number of missions below them. Scores and findings only
+    change when the checks run anyway; KPIs, reviews and health are as of that check.
 
-    The breakdown of findings is read for a scope of teams only: the whole organisation's
-    is live (``organisation_figures``), and 11,000 teams' findings parsed one by one cost
-    more than the page's queries."""
+    For the whole organisation, only its own row is read: its table of teams reads each
+    team with its sub-teams from their ``SubtreeSnapshot`` (``teams.checked_table``), and its
+    findings by kind and severity are live (``organisation_figures``)."""
     params = _params(organisation)
-    in_scope, findings = "", "NULL"
+    in_scope, findings = " AND team_id IS NULL", "NULL"
     if scope is not None:
         in_scope = f" AND (team_id IS NULL OR team_id IN ({team_ids_sql(scope, params)}))"
         findings = "findings"
@@ -155,13 +154,13 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
         )
         for team, run_date, *columns in cursor:
             checked_on = run_date  # one day for every row: the latest check's
-            figures, health, found = columns[:10], columns[10:14], columns[14]
-            _fill_from_snapshot(whole if team is None else teams[team], *figures)
+            figures, health, found = columns[:11], columns[11:15], columns[15]
+            fill_from_snapshot(whole if team is None else teams[team], *figures)
             by_health = dict(zip(HEALTH_ORDER, health, strict=True))
             if team is None:
                 whole.health = by_health
             elif scope is not None:
-                _add_breakdown(breakdown, by_health, found)
+                add_breakdown(breakdown, by_health, found)
     if isinstance(checked_on, str):  # SQLite hands dates back as text
         checked_on = dt.date.fromisoformat(checked_on)
     return CheckedFigures(
@@ -169,10 +168,23 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
     )
 
 
+def latest_check(*, organisation: Organisation) -> dt.date | None:
+    """The day of the latest alignment check of the organisation (its own snapshot's), None
+    before the first: one read of an index."""
+    return (
+        AlignmentSnapshot.objects.filter(
+            organisation=organisation, team__isnull=True, run_date__lte=timezone.localdate()
+        )
+        .order_by("-run_date")
+        .values_list("run_date", flat=True)
+        .first()
+    )
+
+
 HEALTH_ORDER = (Health.ON_TRACK, Health.WATCH, Health.OFF_TRACK, Health.NOT_STARTED)
 
 
-def _add_breakdown(breakdown: Figures, by_health: dict[str, int], found: Any) -> None:
+def add_breakdown(breakdown: Figures, by_health: dict[str, int], found: Any) -> None:
     """A team's missions by health and open findings by "kind:severity", added in."""
     merge_counts(breakdown.health, by_health)
     if isinstance(found, str):  # SQLite hands JSON back as text
@@ -182,19 +194,18 @@ def _add_breakdown(breakdown: Figures, by_health: dict[str, int], found: Any) ->
         breakdown.count_findings(kind, severity, count)
 
 
-def _fill_from_snapshot(
+def fill_from_snapshot(
     figures: Figures,
     score: float | None,
     missions: int,
+    scored: int,
     open_findings: int,
     critical_findings: int,
     *counts: Any,
 ) -> None:
     *kpis, due, on_time = counts
-    figures.missions = missions
-    # A team of drafts only has no score (none of its missions is scored).
-    figures.scored = missions if score is not None else 0
-    figures.score_sum = (score or 0) * figures.scored
+    figures.missions, figures.scored = missions, scored
+    figures.score_sum = (score or 0) * scored
     figures.open_findings, figures.critical_findings = open_findings, critical_findings
     figures.kpis = {s: n for s, n in zip(STATUSES, kpis, strict=True) if n}
     figures.reviews_due, figures.reviews_on_time = due, on_time
@@ -227,11 +238,9 @@ def health_states(
 
 
 def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
-    """The whole organisation's figures and each team's own, in three queries.
+    """The whole organisation's figures, in three queries.
 
-    Built for 100,000 missions and 10,000 teams: each team's figures (score, missions,
-    findings, KPI forecasts, review compliance) are those of the latest alignment check, whose
-    ``AlignmentSnapshot`` rows carry them (``checked_figures``). The headline stays live where
+    Built for 100,000 missions and 10,000 teams. The headline stays live where
     a single-table aggregate is cheap: the missions and their mean score, the open findings by
     kind and severity (the partial index on open findings). KPI forecasts (300,000 KPIs joined
     to their missions: 200–500 ms), review compliance and mission health come from the check's
@@ -270,26 +279,31 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
     total.reviews_due = checked.organisation.reviews_due
     total.reviews_on_time = checked.organisation.reviews_on_time
     total.health = checked.organisation.health
-    return OrganisationFigures(total=total, teams=checked.teams, checked_on=checked.checked_on)
+    return OrganisationFigures(total=total, checked_on=checked.checked_on)
 
 
 def trend(*, organisation: Organisation, scope: Scope) -> list[tuple[dt.date, float]]:
-    """The daily score of the last 90 days: the organisation's snapshots, or the snapshots of
-    the teams in scope weighted by their missions. One query."""
+    """The daily score of the last 90 days: the organisation's snapshots, one team's with its
+    sub-teams (its ``SubtreeSnapshot``), or the snapshots of the teams in scope weighted by
+    their scored missions. One query."""
     since = timezone.localdate() - dt.timedelta(days=WINDOW_DAYS - 1)
     snapshots = AlignmentSnapshot.objects.filter(
         organisation=organisation, run_date__gte=since, score__isnull=False
     )
+    rows: QuerySet[Any, tuple[dt.date, float | None]]
     if scope is None:
         rows = snapshots.filter(team__isnull=True).values_list("run_date", "score")
-        return [
-            (day, float(score)) for day, score in rows.order_by("run_date") if score is not None
-        ]
-    teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
-    weighted = (
-        snapshots.filter(team__in=teams, missions__gt=0)
-        .values("run_date")
-        .annotate(total=Sum(F("score") * F("missions")), missions_total=Sum("missions"))
-        .order_by("run_date")
-    )
-    return [(r["run_date"], r["total"] / r["missions_total"]) for r in weighted]
+    elif len(scope) == 1:
+        rows = SubtreeSnapshot.objects.filter(
+            organisation=organisation, team=scope[0], run_date__gte=since, score__isnull=False
+        ).values_list("run_date", "score")
+    else:
+        teams = teams_in_scope(organisation=organisation, scope=scope).values("pk")
+        weighted = (
+            snapshots.filter(team__in=teams, scored__gt=0)
+            .values("run_date")
+            .annotate(total=Sum(F("score") * F("scored")), scored_total=Sum("scored"))
+            .order_by("run_date")
+        )
+        return [(r["run_date"], r["total"] / r["scored_total"]) for r in weighted]
+    return [(day, float(score)) for day, score in rows.order_by("run_date") if score is not None]

@@ -52,7 +52,7 @@ def teams_in_scope(*, organisation: Organisation, scope: Scope) -> QuerySet[Team
         for root in scope:
             condition |= Q(pk=root.pk) | Q(path__startswith=tree.child_path(root.path, root.pk))
         teams = teams.filter(condition)
-    return teams.order_by("path", "name")
+    return teams.order_by(tree.depth_first())
 
 
 def mission_ids_in_scope(*, organisation: Organisation, scope: Scope, **filters: Any) -> QuerySet:

@@ -29,9 +29,9 @@ from missions.querysets import in_play
 from ..health import with_health
 from ..models import FORESEEN, SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, ending_today
-from .queries import health_states, team_figures, trend
+from .queries import health_states, latest_check, team_figures, trend
 from .scope import mission_ids_in_scope
-from .teams import sort_rows, team_infos, team_rows
+from .teams import checked_subtree, sort_rows, team_infos, team_rows
 
 DUE_SOON_DAYS = 14
 MISSIONS_PER_PAGE = 25
@@ -119,9 +119,7 @@ def team_dashboard(
     """A team with its sub-teams: figures, trend, table of sub-teams, missions (a page),
     worst KPIs, reviews due and findings to act on. The same dozen queries for any size."""
     organisation, scope = team.organisation, [team]
-    own, figures, checked_on = team_figures(organisation=organisation, scope=scope)
-    teams = team_infos(organisation=organisation, scope=scope)
-    rows, applied = sort_rows(team_rows(teams, own, under=team.pk), sort or "tree")
+    figures, rows, applied, checked_on = _figures_and_table(team, sort or "tree")
     # Its active missions' ids, read once: each list below filters by them as one array
     # (``__any_of``), which PostgreSQL tests by hash on each row; as a subquery each list ran
     # the subtree's UNION again and joined it (about twice the time).
@@ -161,6 +159,22 @@ def team_dashboard(
         findings=[f for f in findings if not f.predicted],
         foreseen=[f for f in findings if f.predicted],
     )
+
+
+def _figures_and_table(team: Team, sort: str) -> tuple[Figures, list[TeamRow], str, dt.date | None]:
+    """The team's figures with its sub-teams', the table of it and the teams right below it
+    (sorted by ``sort``, the sort applied) and the day of the check they are from: its
+    ``SubtreeSnapshot`` rows, two queries whatever the size of the subtree; or live (day None)
+    in an organisation the checks have not run over yet."""
+    organisation = team.organisation
+    checked_on = latest_check(organisation=organisation)
+    if checked_on is not None:
+        itself, rows, applied = checked_subtree(team=team, day=checked_on, sort=sort)
+        return itself.figures, rows, applied, checked_on
+    own, figures, _ = team_figures(organisation=organisation, scope=[team])
+    teams = team_infos(organisation=organisation, scope=[team])
+    rows, applied = sort_rows(team_rows(teams, own, under=team.pk), sort)
+    return figures, rows, applied, None
 
 
 def _missions_page(

@@ -28,6 +28,7 @@ from reviews.models import (
     Finding,
     Reminder,
     Review,
+    SubtreeSnapshot,
 )
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
@@ -107,6 +108,14 @@ def full_world(world: Any) -> Any:
         missions=3,
         open_findings=1,
     )
+    SubtreeSnapshot.objects.create(
+        organisation=world.organisation,
+        team=world.team,
+        run_date=dt.date(2026, 2, 1),
+        score=90,
+        missions=3,
+        open_findings=1,
+    )
     ForecastCalibration.objects.create(
         organisation=world.organisation, knots=[[0.5, 0.6]], outcomes=40, learnt_at=now
     )
@@ -148,6 +157,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         AuditEvent,
         Finding,
         AlignmentSnapshot,
+        SubtreeSnapshot,
         Reminder,
         DigestClaim,
         BriefClaim,

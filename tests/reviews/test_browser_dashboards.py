@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from missions.models import Mission
+from reviews.checks import roll_up_day
 from reviews.models import AlignmentSnapshot, Review
 from tests.browser import log_in
 from tests.measures.factories import CheckInFactory, KpiFactory
@@ -88,6 +89,7 @@ def lively(world: Any) -> Any:
             run_date=days(day),
             score=62 + (day + 60) / 4,
             missions=4,
+            scored=4,
             open_findings=4,
         )
         AlignmentSnapshot.objects.create(
@@ -96,6 +98,7 @@ def lively(world: Any) -> Any:
             run_date=days(day),
             score=45 + (day + 60) / 8,
             missions=2,
+            scored=2,
             open_findings=4,
             critical_findings=1,
         )
@@ -106,8 +109,11 @@ def lively(world: Any) -> Any:
             run_date=days(-1),
             score=score,
             missions=1,
+            scored=1,
             open_findings=0,
         )
+    for day in range(-60, 0):  # each team with its sub-teams, as the checks roll them up
+        roll_up_day(organisation_id=world.organisation.pk, day=days(day))
     return world
 
 

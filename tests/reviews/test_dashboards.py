@@ -23,7 +23,7 @@ from kernel.permissions import actor_for, can_read_coaching_note
 from measures.models import CheckIn, Kpi
 from missions.models import Mission
 from reviews import dashboards
-from reviews.checks import run_checks
+from reviews.checks import roll_up_day, run_checks
 from reviews.health import health_counts
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
@@ -103,6 +103,7 @@ def figures(world):
             run_date=days(when),
             score=score,
             missions=3,
+            scored=3,
             open_findings=3,
             critical_findings=1,
             reviews_due=3,
@@ -125,10 +126,13 @@ def figures(world):
             run_date=days(when),
             score=score,
             missions=missions,
+            scored=missions,
             open_findings=found,
             critical_findings=critical,
             **TEAM_KPIS_AND_REVIEWS[team.name],
         )
+    for when in (-2, -1, 0):  # each team with its sub-teams, as the checks roll them up
+        roll_up_day(organisation_id=world.organisation.pk, day=days(when))
     return world
 
 
@@ -706,15 +710,15 @@ def test_the_organisation_dashboard_costs_these_queries(
     _grow(world, 180)
     # 1 session, 2 user, 3 organisation, 4 membership, 5 teams led (the actor),
     # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by
-    # forecast, 9 the snapshots of the last check (the teams' figures, the organisation's
-    # review compliance), 10 teams with leaders, 11 organisation snapshots (trend),
-    # 12 unread notifications, 13 the active missions by health (the headline), live as
-    # the checks have not run yet.
-    with django_assert_num_queries(13 + TENANT_SCOPE_QUERIES):
+    # forecast, 9 the organisation's snapshot of the last check (its review compliance),
+    # 10 teams counted, 11 a page of them with leaders and the check's figures, 12
+    # organisation snapshots (trend), 13 unread notifications, 14 the active missions by
+    # health (the headline), live as the checks have not run yet.
+    with django_assert_num_queries(14 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
     run_checks(organisation=world.organisation)
-    # The morning after the checks: the headline's KPIs (8) and health (13) are the check's (9).
-    with django_assert_num_queries(11 + TENANT_SCOPE_QUERIES):
+    # The morning after the checks: the headline's KPIs (8) and health (14) are the check's (9).
+    with django_assert_num_queries(12 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
@@ -722,11 +726,11 @@ def test_the_team_dashboard_costs_these_queries(world, client, django_assert_num
     client.force_login(world.lead)
     _grow(world, 180)
     run_checks(organisation=world.organisation)  # the morning: the nightly checks have run
-    # 1–5 session, user, organisation, membership, teams led; 6 the team; 7 the latest
-    # check's snapshots of its teams (figures and the missions' health); 8 sub-teams;
-    # 9 their snapshots (trend); 10 count, 11 page and 12 its missions with their health;
-    # 13 their KPI progress; 14 worst KPIs and 15 their last check-ins; 16 reviews due;
-    # 17 the findings to act on and 18 the rows of those; 19 unread notifications.
+    # 1–5 session, user, organisation, membership, teams led; 6 the team; 7 the day of the
+    # latest check; 8 the team and its sub-teams with the check's figures of each subtree;
+    # 9 the team's subtree snapshots (trend); 10 count, 11 page and 12 its missions with their
+    # health; 13 their KPI progress; 14 worst KPIs and 15 their last check-ins; 16 reviews
+    # due; 17 the findings to act on and 18 the rows of those; 19 unread notifications.
     with django_assert_num_queries(19 + TENANT_SCOPE_QUERIES):
         assert client.get(f"/o/acme/dashboard/teams/{world.team.pk}/").status_code == 200
 

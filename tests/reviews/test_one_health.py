@@ -117,7 +117,7 @@ def test_it_prints_the_headline_score_as_the_charts_last_label(client, world):
     today = timezone.localdate()
     AlignmentSnapshot.objects.create(
         organisation=world.organisation, team=world.team, run_date=today - dt.timedelta(days=1),
-        score=70, missions=2, open_findings=0, critical_findings=0,
+        score=70, missions=2, scored=2, open_findings=0, critical_findings=0,
     )  # fmt: skip
     AlignmentSnapshot.objects.create(
         organisation=world.organisation,
@@ -125,6 +125,7 @@ def test_it_prints_the_headline_score_as_the_charts_last_label(client, world):
         run_date=today,
         score=88,
         missions=2,
+        scored=2,
         open_findings=0,
         critical_findings=0,
     )  # this morning's check; the scores moved since
