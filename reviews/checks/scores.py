@@ -288,31 +288,26 @@ def roll_up_subtrees(cursor: Any, params: dict[str, Any]) -> None:
         "FROM team_subtree up JOIN reviews_alignmentsnapshot s ON s.team_id = up.team_id "
         "AND s.organisation_id = %(org)s AND s.run_date = %(today)s"
     )
-    sums = ", ".join(f"SUM(s.{name})" for name in SUMMED)
+    sums = ", ".join(f"SUM(s.{name}) AS {name}" for name in SUMMED)
+    d = dialect()
+    # The findings' JSON of each team below, summed key by key, in the same INSERT: an
+    # UPDATE afterwards would write every row twice.
     cursor.execute(
         f"""
         INSERT INTO reviews_subtreesnapshot (organisation_id, team_id, run_date, score,
                                              {", ".join(SUMMED)}, findings)
-        SELECT %(org)s, up.ancestor_id, %(today)s,
-               SUM(s.score * s.scored) / NULLIF(SUM(s.scored), 0),
-               {sums}, '{{}}'
-        {of_the_day}
-        GROUP BY up.ancestor_id
-        """,
-        params,
-    )
-    d = dialect()
-    cursor.execute(
-        f"""
-        UPDATE reviews_subtreesnapshot SET findings = a.findings
-        FROM (SELECT ancestor_id, {d["object_agg"]}(finding, n) AS findings
-              FROM (SELECT up.ancestor_id, e.key AS finding, SUM(CAST(e.value AS INTEGER)) AS n
-                    {of_the_day} CROSS JOIN {d["object_each"]}(s.findings) AS e
-                    GROUP BY up.ancestor_id, e.key) AS counted
-              GROUP BY ancestor_id) AS a
-        WHERE reviews_subtreesnapshot.organisation_id = %(org)s
-          AND reviews_subtreesnapshot.run_date = %(today)s
-          AND reviews_subtreesnapshot.team_id = a.ancestor_id
+        SELECT %(org)s, summed.ancestor_id, %(today)s, summed.score,
+               {", ".join(f"summed.{name}" for name in SUMMED)},
+               COALESCE(found.findings, '{{}}')
+        FROM (SELECT up.ancestor_id,
+                     SUM(s.score * s.scored) / NULLIF(SUM(s.scored), 0) AS score, {sums}
+              {of_the_day} GROUP BY up.ancestor_id) AS summed
+        LEFT JOIN (SELECT ancestor_id, {d["object_agg"]}(finding, n) AS findings
+                   FROM (SELECT up.ancestor_id, e.key AS finding,
+                                SUM(CAST(e.value AS INTEGER)) AS n
+                         {of_the_day} CROSS JOIN {d["object_each"]}(s.findings) AS e
+                         GROUP BY up.ancestor_id, e.key) AS counted
+                   GROUP BY ancestor_id) AS found ON found.ancestor_id = summed.ancestor_id
         """,
         params,
     )

@@ -17,9 +17,12 @@ What each figure means (each page says the same in one sentence):
 A mission belongs to the team that owns it, or to the team of the person who owns it (as in
 the checks' team snapshots); a team's figures include its sub-teams'.
 
-Cost: one GROUP BY per kind of row (missions, KPIs, findings, reviews), grouped by team, for
-any number of missions; rolling teams up into their parents is a loop over teams, never
-over missions. The SQL is plain enough to run on PostgreSQL and on SQLite.
+Cost: once the checks have run, the figures are read from their snapshots: the organisation's
+row, and each team with its sub-teams from its ``SubtreeSnapshot`` (the table of teams sorted
+and paged in SQL; a team's dashboard reads its own rows). Before the first check, one GROUP BY
+per kind of row (missions, KPIs, findings, reviews), grouped by team, and rolling teams up into
+their parents is a loop over teams, never over missions. The SQL is plain enough to run on
+PostgreSQL and on SQLite.
 
 ``figures`` holds the figures' types and score bands, ``scope`` what is in view, ``queries``
 the figures read from the database, ``teams`` the table of teams, ``organisation`` and ``team``
