@@ -23,6 +23,7 @@ from missions.models import Mission
 from missions.services.checks import ALIGNMENT_CHECK_TASK, alignment_check_pending_key
 
 from . import checks, services
+from .brief import prepare_briefs
 from .inbox import inbox_sweep_organisation
 from .services.briefs import BriefEmailedNotRecorded
 from .services.digests import DigestEmailedNotRecorded
@@ -138,7 +139,17 @@ def alignment_check_organisation(organisation_id: int, root_id: int | None = Non
         result = checks.run_checks(organisation=organisation, root=root)
     # New findings reach their missions' owners, resolved ones leave their inboxes.
     inbox_sweep_organisation(organisation, only=["finding"])
+    if root is None:  # the night's check: its snapshots say whose parts are large
+        brief_prepare.delay(organisation_id)
     return {"opened": result.opened, "resolved": result.resolved, "open": result.open}
+
+
+@shared_task(**TASK_OPTIONS)
+def brief_prepare(organisation_id: int) -> int:
+    """Read the day's briefs of the leaders of the organisation's large parts ahead and keep
+    them (``reviews.brief.prepared``), after its checks; returns how many were kept."""
+    with tenant_scope([organisation_id]):
+        return prepare_briefs(Organisation.objects.get(pk=organisation_id))
 
 
 @shared_task(**TASK_OPTIONS)

@@ -19,7 +19,7 @@ from kernel.types import OrgRequest
 from kernel.web import org_view
 
 from . import selectors, services
-from .brief import brief_for
+from .brief import brief_to_show
 from .forms import ReviewForm
 from .models import Review
 
@@ -99,9 +99,10 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
 @require_safe
 def brief(request: OrgRequest) -> HttpResponse:
     """The signed-in person's weekly brief of their part of the cascade, every sentence linked
-    to its evidence."""
+    to its evidence: prepared overnight for the leaders of large parts, unless ``?live=1``."""
     require(request.actor, Action.VIEW_BRIEF)
-    return render(request, "reviews/brief.html", {"brief": brief_for(actor=request.actor)})
+    brief = brief_to_show(request.actor, live=request.GET.get("live") == "1")
+    return render(request, "reviews/brief.html", {"brief": brief})
 
 
 def _after_complete(request: OrgRequest, review: Review, still_aligned: bool) -> HttpResponse:

@@ -21,7 +21,7 @@ from kernel.validators import parse_id
 from kernel.web import signed_in_user
 from missions.selectors import organisations_of
 
-from ..brief import brief_for
+from ..brief import brief_to_show
 
 SLUG_OR_ID = r"^[-a-zA-Z0-9_]{1,50}$"
 
@@ -56,6 +56,11 @@ class BriefSerializer(serializers.Serializer):
         help_text="The summary was reworded by the operator's summariser (off by default)."
     )
     sections = BriefSectionSerializer(many=True)
+    prepared_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When a worker prepared this brief, after the nightly checks (for the leaders "
+        "of large parts of the cascade); null: read for this request.",
+    )
 
 
 class BriefApi(TenantScopedAPIMixin, APIView):
@@ -71,7 +76,12 @@ class BriefApi(TenantScopedAPIMixin, APIView):
                 "organisation",
                 {"type": "string", "pattern": SLUG_OR_ID, "maxLength": 50},
                 description="The organisation, by slug or id; default: the caller's first.",
-            )
+            ),
+            OpenApiParameter(
+                "live",
+                {"type": "string", "enum": ["1"]},
+                description="1: read the brief now, even where one was prepared today.",
+            ),
         ],
         responses=BriefSerializer,
     )
@@ -80,7 +90,8 @@ class BriefApi(TenantScopedAPIMixin, APIView):
         actor = request_actor(request, organisation)
         require(actor, Action.VIEW_BRIEF)
         assert actor is not None  # ``require`` refuses None
-        return Response(BriefSerializer(brief_for(actor=actor)).data)
+        live = request.query_params.get("live") == "1"
+        return Response(BriefSerializer(brief_to_show(actor, live=live)).data)
 
     def _organisation(self, request: Request) -> Organisation:
         mine = organisations_of(user=signed_in_user(request))

@@ -63,6 +63,8 @@ class Brief:
     summary: str
     sections: list[Section] = field(default_factory=list)
     summarised: bool = False  # the summary was rewritten by the operator's summariser
+    # When a worker read it ahead (``prepared``); None: read for this request.
+    prepared_at: dt.datetime | None = None
 
     @property
     def items(self) -> int:
