@@ -7,7 +7,9 @@ their query counts. ``python scripts/bench/brief.py`` runs it alone, on the orga
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from django.test import Client
 
 from kernel.models import Organisation, Team
 from missions.models import Mission
+from reviews.brief.prepared import leaders_of_large_parts, prepare_briefs
 from scripts.bench.figures import log, record
 from scripts.bench.pages import page
 
@@ -59,17 +62,45 @@ def readers(organisation: Organisation) -> dict[str, Any]:
 
 
 def measure_brief(ctx: dict[str, Any]) -> None:
+    """Each reader's brief read now (``?live=1``), then the briefs a worker prepares after the
+    night's checks (``reviews.brief.prepared``: the leaders of parts of 5,000 missions or more)
+    and the pages that serve them."""
     log("==> the weekly brief (in process)")
     org: Organisation = ctx["organisation"]
+    clients = {}
     for who, user in readers(org).items():
-        client = Client()
+        client = clients[who] = Client()
         client.force_login(user)
-        ms, queries = page(client, f"/o/{org.slug}/brief/")
+        ms, queries = page(client, f"/o/{org.slug}/brief/?live=1")
         record(f"weekly brief page ({who})", ms, None, queries=queries)
         log(f"    brief page, {who}: {ms:.0f} ms, {queries} queries")
-        ms, queries = page(client, f"/api/v1/brief/?organisation={org.slug}")
+        ms, queries = page(client, f"/api/v1/brief/?organisation={org.slug}&live=1")
         record(f"GET /api/v1/brief/ ({who})", ms, None, queries=queries)
         log(f"    brief API, {who}: {ms:.0f} ms, {queries} queries")
+    leaders = len(leaders_of_large_parts(org))
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        kept = prepare_briefs(org)
+        runs.append((time.perf_counter() - started) * 1000)
+    record(
+        f"briefs prepared after the night's checks ({kept} of {leaders} leaders of large parts)",
+        statistics.median(runs),
+        None,
+        note=f"median of 3, {min(runs) / 1000:.1f}–{max(runs) / 1000:.1f} s",
+    )
+    log(f"    {kept} briefs prepared: {statistics.median(runs) / 1000:.1f} s")
+    for who in ("CEO", "directorate leader"):
+        ms, queries = page(clients[who], f"/o/{org.slug}/brief/")
+        record(
+            f"weekly brief page, prepared ({who})",
+            ms,
+            None,
+            queries=queries,
+            target="< 300 ms",
+            met=ms < 300,
+        )
+        log(f"    brief page, prepared, {who}: {ms:.0f} ms, {queries} queries")
 
 
 if __name__ == "__main__":
