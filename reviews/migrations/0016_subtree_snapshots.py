@@ -4,6 +4,31 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+SETTING = "current_setting('missionlead.organisations', true)"
+# Read once per statement, as every tenant policy does since missions 0013.
+TENANTS = f"(SELECT NULLIF({SETTING}, ''))"
+SET = f"(SELECT string_to_array({SETTING}, ',')::bigint[])::bigint[]"
+TABLE = "reviews_subtreesnapshot"
+
+
+def secure(apps, schema_editor):
+    """Row-level security, as every tenant table has it (missions 0008_row_level_security)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    rule = f"({TENANTS} IS NULL OR organisation_id = ANY ({SET}))"
+    schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY")
+    schema_editor.execute(f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY")
+    schema_editor.execute(f"CREATE POLICY {TABLE}_tenant ON {TABLE} USING {rule} WITH CHECK {rule}")
+
+
+def unsecure(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP POLICY {TABLE}_tenant ON {TABLE}")
+    schema_editor.execute(f"ALTER TABLE {TABLE} NO FORCE ROW LEVEL SECURITY")
+    schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE ROW LEVEL SECURITY")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -52,4 +77,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('organisation', 'run_date', 'team'), name='reviews_subtreesnapshot_one_per_team_day')],
             },
         ),
+        migrations.RunPython(secure, unsecure, elidable=False),
     ]

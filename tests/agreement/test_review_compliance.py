@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from missions.models import Mission
 from reviews import dashboards
 from reviews.dashboards import figures_by_team, organisation_figures
+from reviews.dashboards.queries import checked_figures
 from reviews.models import Review
 from tests.agreement.builders import checked, days
 from tests.missions.factories import MissionFactory
@@ -92,6 +93,7 @@ def test_the_check_snapshot_counts_reviews_by_the_rule(world, reviewed) -> None:
     checked(world.organisation)
     total = organisation_figures(organisation=world.organisation).total
     assert (total.reviews_due, total.reviews_on_time) == reviewed
-    team = organisation_figures(organisation=world.organisation).teams.get(world.team.pk)
+    scope = [world.team]
+    team = checked_figures(organisation=world.organisation, scope=scope).teams.get(world.team.pk)
     assert team is not None
     assert (team.reviews_due, team.reviews_on_time) == reviewed

@@ -1,20 +1,23 @@
 """A team's figures from the alignment check's snapshot, and live.
 
-The organisation's dashboard shows each team's figures from the latest check's
-``AlignmentSnapshot`` (``reviews.checks._snapshot``, read by ``reviews.dashboards
-.organisation_figures``); a coach of some teams sees the same teams' figures computed live
-(``reviews.dashboards.figures_by_team``). Right after a check, on the same rows, they are the
-same figures: missions, score, open and critical findings, KPI forecasts, review compliance.
+The dashboards read each team's own figures from the latest check's ``AlignmentSnapshot``
+(``reviews.checks.scores.snapshot``, read by ``reviews.dashboards.queries.checked_figures``;
+each team with its sub-teams is their sum, ``tests/reviews/test_subtree_snapshots.py``); before
+the first check they are computed live (``reviews.dashboards.figures_by_team``). Right after a
+check, on the same rows, they are the same figures: missions, score, open and critical
+findings, KPI forecasts, review compliance.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from kernel.models import Team
 from measures.missions import mission_carry_over
 from missions.models import Mission
 from missions.services import mission_next_period
-from reviews.dashboards import figures_by_team, organisation_figures
+from reviews.dashboards import figures_by_team
+from reviews.dashboards.queries import checked_figures
 from reviews.models import Review
 from tests.agreement.builders import NEARLY, NO_READING, ON_PACE, TOO_SLOW, checked, days, make_kpi
 from tests.missions.factories import MissionFactory
@@ -63,7 +66,8 @@ def test_right_after_a_check_the_snapshot_of_each_team_is_its_live_figures(world
         mission_carry_over(mission=mission, period_start=start, period_end=end, by=world.lead)
     checked(world.organisation)
 
-    snapshot = organisation_figures(organisation=world.organisation).teams
+    roots = list(Team.objects.filter(organisation=world.organisation, parent=None))
+    snapshot = checked_figures(organisation=world.organisation, scope=roots).teams
     live = figures_by_team(organisation=world.organisation, scope=None)
 
     assert set(snapshot) == {team for team in live if team is not None}
