@@ -27,20 +27,6 @@ from .scope import Scope, teams_in_scope
 TEAMS_PER_PAGE = 50
 
 
-def team_infos(*, organisation: Organisation, scope: Scope) -> list[TeamInfo]:
-    """The teams in view as plain rows, with their leaders' names: one query."""
-    rows = teams_in_scope(organisation=organisation, scope=scope).values_list(
-        "id",
-        "name",
-        "parent_id",
-        "path",
-        "leader__first_name",
-        "leader__last_name",
-        "leader__username",
-    )
-    return [_info(*row) for row in rows]
-
-
 TEAM_COLUMNS = (
     "pk",
     "name",
@@ -50,6 +36,12 @@ TEAM_COLUMNS = (
     "leader__last_name",
     "leader__username",
 )
+
+
+def team_infos(*, organisation: Organisation, scope: Scope) -> list[TeamInfo]:
+    """The teams in view as plain rows, with their leaders' names: one query."""
+    rows = teams_in_scope(organisation=organisation, scope=scope).values_list(*TEAM_COLUMNS)
+    return [_info(*row) for row in rows]
 
 
 def _info(
