@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,9 @@ class Review(TimeStampedModel):
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
 
+    # The mission's, kept on the row so that the tenant policy and "this organisation's
+    # reviews" read the review alone, never its mission (``save`` fills it in).
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reviews")
     due_date = models.DateField("Due date", validators=DATE_RANGE)
     held_on = models.DateField("Held on", null=True, blank=True, validators=DATE_RANGE)
@@ -61,6 +66,11 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Review of {self.mission} due {self.due_date}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.organisation_id is None and self.mission_id is not None:
+            self.organisation_id = self.mission.organisation_id
+        super().save(*args, **kwargs)
 
 
 class Reminder(models.Model):

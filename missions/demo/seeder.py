@@ -356,7 +356,12 @@ class Seeder:
             held_by = self.owner_user(spec)
             plan = history.review_plan(self.story, self.year_start, self.today, spec)
             for due, held in plan:
-                review = Review(mission=mission, due_date=due, status=Review.Status.SCHEDULED)
+                review = Review(
+                    organisation_id=mission.organisation_id,
+                    mission=mission,
+                    due_date=due,
+                    status=Review.Status.SCHEDULED,
+                )
                 if held:
                     note = history.review_notes(self.story, spec, due)
                     review.status = Review.Status.DONE

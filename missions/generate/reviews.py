@@ -12,7 +12,16 @@ from reviews.models import Review
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator
 
-COLUMNS = ["mission_id", "due_date", "held_on", "held_by_id", "summary", "still_aligned", "status"]
+COLUMNS = [
+    "organisation_id",
+    "mission_id",
+    "due_date",
+    "held_on",
+    "held_by_id",
+    "summary",
+    "still_aligned",
+    "status",
+]
 
 
 def write_reviews(gen: Generator, build: Build) -> None:
@@ -23,7 +32,8 @@ def write_reviews(gen: Generator, build: Build) -> None:
         if due is None:
             continue
         last = due - dt.timedelta(days=30)
-        reviews.add((mission_ids[i], last, last, build.actor[i], "Reviewed.", True, "done"))
-        reviews.add((mission_ids[i], due, None, None, "", None, "scheduled"))
+        org = build.org_id
+        reviews.add((org, mission_ids[i], last, last, build.actor[i], "Reviewed.", True, "done"))
+        reviews.add((org, mission_ids[i], due, None, None, "", None, "scheduled"))
     reviews.close()
     build.written["reviews"] = reviews.written

@@ -227,8 +227,21 @@ def _snapshot_health(cursor: Any, params: dict[str, Any]) -> None:
 
 
 def _snapshot_findings(cursor: Any, params: dict[str, Any]) -> None:
-    """Add each team's open findings of active missions, predicted ones too, by
-    "kind:severity" to its snapshot: one statement."""
+    """Add the open findings of active missions, predicted ones too, by "kind:severity" to
+    the organisation's snapshot and to each team's: two statements."""
+    cursor.execute(
+        f"""
+        UPDATE reviews_alignmentsnapshot SET findings = COALESCE((
+            SELECT {dialect()["object_agg"]}(finding, n)
+            FROM (SELECT f.kind || ':' || f.severity AS finding, COUNT(*) AS n
+                  FROM reviews_finding f JOIN missions_mission m ON m.id = f.mission_id
+                  WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
+                    AND m.status = 'active'
+                  GROUP BY f.kind, f.severity) AS counted), '{{}}')
+        WHERE organisation_id = %(org)s AND run_date = %(today)s AND team_id IS NULL
+        """,
+        params,
+    )
     cursor.execute(
         f"""
         UPDATE reviews_alignmentsnapshot SET findings = a.findings

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kernel.lookups import Ids
 from kernel.models import Team
 from measures.models import WORST_FORECAST_FIRST, CheckIn, Kpi
 from measures.summary import KpiFigures, figures_for
@@ -73,7 +74,7 @@ def mission_health(mission_ids: list[int]) -> dict[int, MissionHealth]:
 WORST_KPIS_ORDER = (WORST_FORECAST_FIRST, "progress", "due_date", "id")
 
 
-def worst_kpis(organisation: Any, mission_ids: list[int]) -> list[KpiFigures]:
+def worst_kpis(organisation: Any, mission_ids: Ids) -> list[KpiFigures]:
     """The ``KPI_LIMIT`` active KPIs of these missions with the worst forecasts (their stored
     figures), each with its last standing check-ins for a sparkline: two queries (the
     check-ins sliced per KPI by a window function). The KPIs are read in the order of the
@@ -123,7 +124,7 @@ def team_dashboard(
     # Its active missions' ids, read once: each list below filters by them as one array
     # (``__any_of``), which PostgreSQL tests by hash on each row; as a subquery each list ran
     # the subtree's UNION again and joined it (about twice the time).
-    active_ids = list(
+    active_ids = Ids(
         mission_ids_in_scope(
             organisation=organisation, scope=scope, status=Mission.Status.ACTIVE
         ).values_list("pk", flat=True)
@@ -178,7 +179,7 @@ def _figures_and_table(team: Team, sort: str) -> tuple[Figures, list[TeamRow], s
 
 
 def _missions_page(
-    organisation: Any, active_ids: list[int], *, page: Any, per_page: int
+    organisation: Any, active_ids: Ids, *, page: Any, per_page: int
 ) -> Page[Mission]:
     """A page of these active missions, the least aligned first, with their owners and
     health: two queries. The page is read in the order of the index on (organisation, status,
@@ -195,7 +196,7 @@ def _missions_page(
     return chosen  # type: ignore[return-value]
 
 
-def _findings_and_foreseen(*, organisation: Any, mission_ids: list[int]) -> list[Finding]:
+def _findings_and_foreseen(*, organisation: Any, mission_ids: Ids) -> list[Finding]:
     """The open findings to act on (critical first) and the predicted ones (soonest expected
     first), at most ``LIST_LIMIT`` of each: two queries, each read in the order of the index
     ``reviews_finding_open_to_act`` until it has enough, so the tens of thousands of open

@@ -137,7 +137,9 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
                 logger.exception("Review schedule sweep: skipped mission %s.", mission.pk)
                 continue
             dues[mission.pk] = due
-            reviews.append(Review(mission=mission, due_date=due))
+            reviews.append(
+                Review(organisation_id=mission.organisation_id, mission=mission, due_date=due)
+            )
         chunk = [mission for mission in chunk if mission.pk in dues]
         with transaction.atomic():
             Review.objects.bulk_create(reviews, ignore_conflicts=True)

@@ -76,7 +76,10 @@ def prepare(*, missions_per_org: int, due_per_org: int, log: Callable[[str], Non
         reviews = []
         for i, mission in enumerate(in_play):
             offset = list(OFFSETS)[i % len(OFFSETS)] if mission.pk in chosen else 21
-            reviews.append(Review(mission=mission, due_date=today + dt.timedelta(days=offset)))
+            due = today + dt.timedelta(days=offset)
+            reviews.append(
+                Review(organisation_id=mission.organisation_id, mission=mission, due_date=due)
+            )
         Review.objects.bulk_create(reviews)
         for review, mission in zip(reviews, in_play, strict=True):
             kind = OFFSETS.get((review.due_date - today).days)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kernel.lookups import Ids
 from measures.models import Kpi
 from missions.models import Mission
 from tests.measures.factories import KpiFactory
@@ -34,3 +35,17 @@ def test_postgresql_gets_one_parameter_for_any_number_of_ids(world) -> None:
         list(Mission.objects.filter(pk__any_of=range(1, 5001)))
     assert "= ANY(" in queries[0]["sql"] and queries[0]["sql"].count("%s") == 0
     assert len(queries[0]["sql"]) < 40_000  # the ids, not 5,000 placeholders and casts
+
+
+def test_ids_read_once_serve_several_queries_as_one_literal(world) -> None:
+    """``Ids``: read once, filtered by in several queries; PostgreSQL gets one text literal
+    (``'{1,2,…}'``), parsed as one value, not an ``ARRAY[…]`` expression of 5,000 elements."""
+    ids = Ids([world.team_mission.pk, world.staff_mission.pk])
+    assert set(Mission.objects.filter(pk__any_of=ids)) == {world.team_mission, world.staff_mission}
+    assert Kpi.objects.filter(mission_id__any_of=ids).count() == 0
+    assert not Mission.objects.filter(pk__any_of=Ids([])).exists()
+    if connection.vendor != "postgresql":
+        return
+    with CaptureQueriesContext(connection) as queries:
+        list(Mission.objects.filter(pk__any_of=Ids(range(1, 5001))))
+    assert "'{1,2,3," in queries[0]["sql"] and "ARRAY[" not in queries[0]["sql"]

@@ -83,6 +83,13 @@ def lively(world: Any) -> Any:
     )
     Review.objects.create(mission=world.staff_mission, due_date=days(-3))
     Review.objects.create(mission=squad_mission, due_date=days(5))
+    # The four findings above, as the checks count them into the snapshots.
+    found = {
+        "space_exceeds_parent:critical": 1,
+        "kpi_off_track:warning": 1,
+        "review_overdue:warning": 1,
+        "task_overdue:info": 1,
+    }
     for day in range(-60, 0):
         AlignmentSnapshot.objects.create(
             organisation=world.organisation,
@@ -91,6 +98,8 @@ def lively(world: Any) -> Any:
             missions=4,
             scored=4,
             open_findings=4,
+            critical_findings=1,
+            findings=found,
         )
         AlignmentSnapshot.objects.create(
             organisation=world.organisation,
@@ -101,6 +110,7 @@ def lively(world: Any) -> Any:
             scored=2,
             open_findings=4,
             critical_findings=1,
+            findings=found,
         )
     for team, score in ((world.top_team, 90), (squad, 86)):
         AlignmentSnapshot.objects.create(

@@ -20,7 +20,7 @@ from missions.models import Mission
 from reviews import dashboards
 from reviews.checks import run_checks
 from reviews.health import health_counts
-from reviews.models import Review, SubtreeSnapshot
+from reviews.models import AlignmentSnapshot, Finding, Review, SubtreeSnapshot
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, align
 
@@ -106,6 +106,31 @@ def test_each_team_with_its_sub_teams_is_the_sum_of_what_lies_below(world) -> No
         .count()
         + 1
     )  # + the staff member's own mission (Operations)
+
+
+def test_the_organisations_own_row_holds_its_open_findings_by_kind(world, client) -> None:
+    """The organisation dashboard's headline reads the check's row, as the live count has it."""
+    _branches(world)
+    run_checks(organisation=world.organisation)
+    live = Counter(
+        f"{f.kind}:{f.severity}"
+        for f in Finding.objects.filter(
+            organisation=world.organisation, resolved_at=None, mission__status="active"
+        )
+    )
+    itself = AlignmentSnapshot.objects.get(
+        organisation=world.organisation, team=None, run_date=TODAY
+    )
+    assert itself.findings == dict(live) and sum(live.values()) > 0
+    board = dashboards.organisation_dashboard(organisation=world.organisation, scope=None, sort="")
+    shown = Counter(board.figures.by_kind) + Counter(board.figures.foreseen_by_kind)
+    by_kind: Counter[str] = Counter()
+    for key, n in live.items():
+        by_kind[key.split(":")[0]] += n
+    assert shown == by_kind
+    client.force_login(world.leader)
+    page = client.get("/o/acme/dashboard/").content.decode()
+    assert "Open findings by kind" in page
 
 
 def test_a_re_run_on_the_same_day_replaces_the_rows(world) -> None:
