@@ -50,16 +50,19 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
 
 
 HEALTH_STATES = ("on_track", "watch", "off_track", "not_started")
-FIGURES = (
-    "kpis_on_track",
-    "kpis_at_risk",
-    "kpis_off_track",
-    "kpis_unknown",
+KPI_STATUSES = ("on_track", "at_risk", "off_track", "unknown")
+# What a snapshot row adds up over its missions, and all it holds but its score.
+SUMMED_FIGURES = (
+    "missions",
+    "scored",
+    "open_findings",
+    "critical_findings",
+    *(f"kpis_{s}" for s in KPI_STATUSES),
     "reviews_due",
     "reviews_on_time",
     *(f"missions_{state}" for state in HEALTH_STATES),
 )
-RESET_FIGURES = ", ".join(f"{name} = 0" for name in FIGURES) + ", findings = '{}'"
+SNAPSHOT_FIGURES = (*SUMMED_FIGURES, "findings")
 COMPLIANCE_WINDOW_DAYS = 90
 # A mission's team: the team that owns it, or the team of the person who owns it. The checks'
 # snapshots and the dashboards group by it; ``MEMBERSHIP_JOIN`` brings in ``ms``.
@@ -71,62 +74,55 @@ MEMBERSHIP_JOIN = (
 
 
 def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
-    """Today's scores of the organisation and of each team; a re-run overwrites them, and
-    drops the row of a team that has no active mission left."""
-    open_by_mission = f"""
-        SELECT mission_id, COUNT(*) AS open,
-               SUM(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END) AS critical
-        FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL
-        AND {PROBLEM} GROUP BY mission_id"""
-    cursor.execute(
-        f"""
-        INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
-                                               missions, scored, open_findings,
-                                               critical_findings)
-        SELECT %(org)s, NULL, %(today)s, AVG(m.alignment_score), COUNT(*),
-               COUNT(m.alignment_score),
-               COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
-        FROM missions_mission m LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
-        WHERE m.organisation_id = %(org)s AND m.status = 'active'
-        ON CONFLICT (organisation_id, run_date) WHERE team_id IS NULL
-        DO UPDATE SET score = excluded.score, missions = excluded.missions,
-                      scored = excluded.scored, open_findings = excluded.open_findings,
-                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
-        """,
-        params,
-    )
+    """Today's figures of the organisation and of each team, then of each team with its
+    sub-teams (``roll_up_subtrees``); a re-run overwrites them, and drops the row of a team
+    that has no active mission left.
+
+    Each kind of row is read once: the active missions, judged and placed in their team, into
+    a temporary table; the KPIs, reviews and open findings grouped by team against it; one
+    row per team of all that (``snapshot_teams``, the missions of people in no team in a row
+    of their own). The teams' snapshots are those rows, the organisation's their sum."""
+    _figures_by_team(cursor, params)
     cursor.execute(
         "DELETE FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
         "AND run_date = %(today)s AND team_id IS NOT NULL",
         params,
     )
-    cursor.execute(
-        f"""
-        INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
-                                               missions, scored, open_findings,
-                                               critical_findings)
-        SELECT %(org)s, owner.team_id, %(today)s, AVG(m.alignment_score), COUNT(*),
-               COUNT(m.alignment_score),
-               COALESCE(SUM(f.open), 0), COALESCE(SUM(f.critical), 0)
-        FROM missions_mission m
-        JOIN (SELECT m2.id AS mission_id, COALESCE(m2.owner_team_id, ms.team_id) AS team_id
-              FROM missions_mission m2
-              LEFT JOIN missions_membership ms
-                ON ms.user_id = m2.owner_user_id AND ms.organisation_id = m2.organisation_id
-              WHERE m2.organisation_id = %(org)s) owner ON owner.mission_id = m.id
-        LEFT JOIN ({open_by_mission}) f ON f.mission_id = m.id
-        WHERE m.organisation_id = %(org)s AND m.status = 'active' AND owner.team_id IS NOT NULL
-        GROUP BY owner.team_id
-        ON CONFLICT (organisation_id, team_id, run_date) WHERE team_id IS NOT NULL
-        DO UPDATE SET score = excluded.score, missions = excluded.missions,
-                      scored = excluded.scored, open_findings = excluded.open_findings,
-                      critical_findings = excluded.critical_findings, {RESET_FIGURES}
-        """,
-        params,
-    )
-    _snapshot_kpis_and_reviews(cursor, params)
-    _snapshot_health(cursor, params)
-    _snapshot_findings(cursor, params)
+    columns = ", ".join(SNAPSHOT_FIGURES)
+    refreshed = ", ".join(f"{c} = excluded.{c}" for c in ("score", *SNAPSHOT_FIGURES))
+    d = dialect()
+    for team, key, source in (
+        (
+            "NULL",
+            "(organisation_id, run_date) WHERE team_id IS NULL",
+            f"""SELECT SUM(score_sum) / NULLIF(SUM(scored), 0) AS score,
+                       {", ".join(f"COALESCE(SUM({c}), 0) AS {c}" for c in SUMMED_FIGURES)},
+                       COALESCE((SELECT {d["object_agg"]}(finding, n)
+                                 FROM (SELECT kind || ':' || severity AS finding, SUM(n) AS n
+                                       FROM snapshot_findings GROUP BY kind, severity) AS k),
+                                '{{}}') AS findings
+                FROM snapshot_teams""",
+        ),
+        (
+            "team_id",
+            "(organisation_id, team_id, run_date) WHERE team_id IS NOT NULL",
+            f"""SELECT team_id, score_sum / NULLIF(scored, 0) AS score,
+                       {", ".join(SUMMED_FIGURES)}, findings
+                FROM snapshot_teams WHERE team_id IS NOT NULL""",
+        ),
+    ):
+        cursor.execute(
+            f"""
+            INSERT INTO reviews_alignmentsnapshot (organisation_id, team_id, run_date, score,
+                                                   {columns})
+            SELECT %(org)s, {team}, %(today)s, score, {columns} FROM ({source}) AS figures
+            WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
+            ON CONFLICT {key} DO UPDATE SET {refreshed}
+            """,
+            params,
+        )
+    for table in ("snapshot_missions", "snapshot_findings", "snapshot_teams"):
+        cursor.execute(f"DROP TABLE {table}")
     roll_up_subtrees(cursor, params)
     cursor.execute(
         "SELECT score FROM reviews_alignmentsnapshot "
@@ -137,138 +133,99 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     return float(row[0]) if row and row[0] is not None else None
 
 
-def _snapshot_kpis_and_reviews(cursor: Any, params: dict[str, Any]) -> None:
-    """Add today's KPI forecasts (the stored forecast_status) and review compliance to the
-    organisation's and each team's snapshot: four grouped statements. Both count active
-    missions only, as the dashboards' live figures do."""
+def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
+    """Fill ``snapshot_teams``: one row per team (and one for the missions of people in no
+    team) of today's figures of its active missions, each kind of row read once. Leaves the
+    missions judged (``snapshot_missions``) and the open findings by team, kind and severity
+    (``snapshot_findings``) for the organisation's row."""
+    # Each active mission, its team and its health (``reviews.health``, the rule's SQL twin):
+    # the ORM writes the health expression, hence a statement with its own parameters.
+    judged = (
+        Mission.objects.filter(organisation_id=params["org"], status=Mission.Status.ACTIVE)
+        .annotate(health=health_expression())
+        .values(
+            "id", "owner_team_id", "owner_user_id", "organisation_id", "alignment_score", "health"
+        )
+    )
+    sql, judged_params = judged.order_by().query.sql_with_params()
+    for table in ("snapshot_missions", "snapshot_findings", "snapshot_teams"):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE snapshot_missions AS "
+        f"SELECT m.id AS id, {OWNER_TEAM} AS team_id, "
+        # A float: the scores are small integers, and their sum is divided.
+        "CAST(m.alignment_score AS FLOAT) AS score, "
+        f"m.health AS health FROM ({sql}) m {MEMBERSHIP_JOIN}",
+        judged_params,
+    )
+    cursor.execute("CREATE INDEX snapshot_missions_id ON snapshot_missions (id)")
+    cursor.execute("ANALYZE snapshot_missions")
     params = {
         **params,
         "since": connection.ops.adapt_datefield_value(
             timezone.localdate() - dt.timedelta(days=COMPLIANCE_WINDOW_DAYS)
         ),
     }
-    statuses = ("on_track", "at_risk", "off_track", "unknown")
-    kpis = ", ".join(
-        f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}" for s in statuses
-    )
-    aggregates = [
-        (
-            ", ".join(f"kpis_{s}" for s in statuses),
-            f"SELECT {{team}} {kpis} FROM measures_kpi k "
-            f"JOIN missions_mission m ON m.id = k.mission_id {MEMBERSHIP_JOIN} "
-            "WHERE k.organisation_id = %(org)s AND k.status = 'active' AND m.status = 'active' "
-            "{group}",
-        ),
-        (
-            "reviews_due, reviews_on_time",
-            "SELECT {team} COUNT(*) AS reviews_due, SUM(CASE WHEN r.status = 'done' "
-            "AND r.held_on <= r.due_date THEN 1 ELSE 0 END) AS reviews_on_time "
-            "FROM reviews_review r JOIN missions_mission m ON m.id = r.mission_id "
-            f"{MEMBERSHIP_JOIN} "
-            "WHERE m.organisation_id = %(org)s AND m.status = 'active' "
-            "AND r.due_date >= %(since)s AND r.due_date < %(today)s "
-            "AND r.status <> 'cancelled' {group}",
-        ),
-    ]
-    for columns, select in aggregates:
-        assignments = ", ".join(f"{c} = COALESCE(a.{c}, 0)" for c in columns.split(", "))
-        for team, group, match in (
-            (
-                f"{OWNER_TEAM} AS team_id,",
-                f"GROUP BY {OWNER_TEAM}",
-                "reviews_alignmentsnapshot.team_id = a.team_id",
-            ),
-            ("", "", "reviews_alignmentsnapshot.team_id IS NULL"),
-        ):
-            cursor.execute(
-                f"UPDATE reviews_alignmentsnapshot SET {assignments} "
-                f"FROM ({select.format(team=team, group=group)}) AS a "
-                f"WHERE reviews_alignmentsnapshot.organisation_id = %(org)s "
-                f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
-                params,
-            )
-
-
-def _snapshot_health(cursor: Any, params: dict[str, Any]) -> None:
-    """Add today's active missions by health (``reviews.health``, the rule's SQL twin) to the
-    organisation's and each team's snapshot: each mission judged once, into a temporary
-    table, then two grouped statements."""
-    judged = (
-        Mission.objects.filter(organisation_id=params["org"], status=Mission.Status.ACTIVE)
-        .annotate(health=health_expression())
-        .values("owner_team_id", "owner_user_id", "organisation_id", "health")
-    )
-    sql, judged_params = judged.order_by().query.sql_with_params()
-    cursor.execute("DROP TABLE IF EXISTS mission_health")
+    # Open findings of active missions, predicted ones too (the JSON counts them; the open
+    # and critical counts do not, ``PROBLEM``).
     cursor.execute(
-        "CREATE TEMPORARY TABLE mission_health AS "
-        f"SELECT {OWNER_TEAM} AS team_id, m.health AS health FROM ({sql}) m {MEMBERSHIP_JOIN}",
-        judged_params,
+        "CREATE TEMPORARY TABLE snapshot_findings AS "
+        "SELECT s.team_id AS team_id, f.kind AS kind, f.severity AS severity, COUNT(*) AS n "
+        "FROM reviews_finding f JOIN snapshot_missions s ON s.id = f.mission_id "
+        "WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL "
+        "GROUP BY s.team_id, f.kind, f.severity",
+        params,
     )
-    counts = ", ".join(
+    kpis = ", ".join(
+        f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}"
+        for s in KPI_STATUSES
+    )
+    health = ", ".join(
         f"SUM(CASE WHEN health = '{state}' THEN 1 ELSE 0 END) AS missions_{state}"
         for state in HEALTH_STATES
     )
-    assignments = ", ".join(f"missions_{s} = a.missions_{s}" for s in HEALTH_STATES)
-    for select, match in (
-        (
-            f"SELECT team_id, {counts} FROM mission_health GROUP BY team_id",
-            "reviews_alignmentsnapshot.team_id = a.team_id",
-        ),
-        (f"SELECT {counts} FROM mission_health", "reviews_alignmentsnapshot.team_id IS NULL"),
-    ):
-        cursor.execute(
-            f"UPDATE reviews_alignmentsnapshot SET {assignments} FROM ({select}) AS a "
-            f"WHERE reviews_alignmentsnapshot.organisation_id = %(org)s "
-            f"AND reviews_alignmentsnapshot.run_date = %(today)s AND {match}",
-            params,
-        )
-    cursor.execute("DROP TABLE mission_health")
-
-
-def _snapshot_findings(cursor: Any, params: dict[str, Any]) -> None:
-    """Add the open findings of active missions, predicted ones too, by "kind:severity" to
-    the organisation's snapshot and to each team's: two statements."""
+    d = dialect()
     cursor.execute(
         f"""
-        UPDATE reviews_alignmentsnapshot SET findings = COALESCE((
-            SELECT {dialect()["object_agg"]}(finding, n)
-            FROM (SELECT f.kind || ':' || f.severity AS finding, COUNT(*) AS n
-                  FROM reviews_finding f JOIN missions_mission m ON m.id = f.mission_id
-                  WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
-                    AND m.status = 'active'
-                  GROUP BY f.kind, f.severity) AS counted), '{{}}')
-        WHERE organisation_id = %(org)s AND run_date = %(today)s AND team_id IS NULL
-        """,
-        params,
-    )
-    cursor.execute(
-        f"""
-        UPDATE reviews_alignmentsnapshot SET findings = a.findings
-        FROM (SELECT team_id, {dialect()["object_agg"]}(finding, n) AS findings
-              FROM (SELECT {OWNER_TEAM} AS team_id, f.kind || ':' || f.severity AS finding,
-                           COUNT(*) AS n
-                    FROM reviews_finding f JOIN missions_mission m ON m.id = f.mission_id
-                    {MEMBERSHIP_JOIN}
-                    WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
-                      AND m.status = 'active'
-                    GROUP BY {OWNER_TEAM}, f.kind, f.severity) AS counted
-              GROUP BY team_id) AS a
-        WHERE reviews_alignmentsnapshot.organisation_id = %(org)s
-          AND reviews_alignmentsnapshot.run_date = %(today)s
-          AND reviews_alignmentsnapshot.team_id = a.team_id
+        CREATE TEMPORARY TABLE snapshot_teams AS
+        SELECT t.team_id AS team_id, t.score_sum AS score_sum, t.missions AS missions,
+               t.scored AS scored,
+               COALESCE(f.open_findings, 0) AS open_findings,
+               COALESCE(f.critical_findings, 0) AS critical_findings,
+               {", ".join(f"COALESCE(k.kpis_{s}, 0) AS kpis_{s}" for s in KPI_STATUSES)},
+               COALESCE(r.reviews_due, 0) AS reviews_due,
+               COALESCE(r.reviews_on_time, 0) AS reviews_on_time,
+               {", ".join(f"t.missions_{state} AS missions_{state}" for state in HEALTH_STATES)},
+               COALESCE(f.findings, '{{}}') AS findings
+        FROM (SELECT team_id, SUM(score) AS score_sum, COUNT(*) AS missions,
+                     COUNT(score) AS scored, {health}
+              FROM snapshot_missions GROUP BY team_id) AS t
+        LEFT JOIN (SELECT s.team_id, {kpis}
+                   FROM measures_kpi k JOIN snapshot_missions s ON s.id = k.mission_id
+                   WHERE k.organisation_id = %(org)s AND k.status = 'active'
+                   GROUP BY s.team_id) AS k ON {_same_team("k")}
+        LEFT JOIN (SELECT s.team_id, COUNT(*) AS reviews_due,
+                          SUM(CASE WHEN r.status = 'done' AND r.held_on <= r.due_date
+                              THEN 1 ELSE 0 END) AS reviews_on_time
+                   FROM reviews_review r JOIN snapshot_missions s ON s.id = r.mission_id
+                   WHERE r.organisation_id = %(org)s AND r.due_date >= %(since)s
+                     AND r.due_date < %(today)s AND r.status <> 'cancelled'
+                   GROUP BY s.team_id) AS r ON {_same_team("r")}
+        LEFT JOIN (SELECT team_id,
+                          SUM(CASE WHEN {PROBLEM} THEN n ELSE 0 END) AS open_findings,
+                          SUM(CASE WHEN {PROBLEM} AND severity = 'critical' THEN n ELSE 0 END)
+                              AS critical_findings,
+                          {d["object_agg"]}(kind || ':' || severity, n) AS findings
+                   FROM snapshot_findings GROUP BY team_id) AS f ON {_same_team("f")}
         """,
         params,
     )
 
 
-SUMMED = (
-    "missions",
-    "scored",
-    "open_findings",
-    "critical_findings",
-    *FIGURES,
-)
+def _same_team(alias: str) -> str:
+    """``t`` and ``alias`` are rows of one team, or both of the missions of people in no team
+    (no team is 0: an equality, which PostgreSQL joins by hash)."""
+    return f"COALESCE(t.team_id, 0) = COALESCE({alias}.team_id, 0)"
 
 
 def roll_up_subtrees(cursor: Any, params: dict[str, Any]) -> None:
@@ -301,16 +258,16 @@ def roll_up_subtrees(cursor: Any, params: dict[str, Any]) -> None:
         "FROM team_subtree up JOIN reviews_alignmentsnapshot s ON s.team_id = up.team_id "
         "AND s.organisation_id = %(org)s AND s.run_date = %(today)s"
     )
-    sums = ", ".join(f"SUM(s.{name}) AS {name}" for name in SUMMED)
+    sums = ", ".join(f"SUM(s.{name}) AS {name}" for name in SUMMED_FIGURES)
     d = dialect()
     # The findings' JSON of each team below, summed key by key, in the same INSERT: an
     # UPDATE afterwards would write every row twice.
     cursor.execute(
         f"""
         INSERT INTO reviews_subtreesnapshot (organisation_id, team_id, run_date, score,
-                                             {", ".join(SUMMED)}, findings)
+                                             {", ".join(SUMMED_FIGURES)}, findings)
         SELECT %(org)s, summed.ancestor_id, %(today)s, summed.score,
-               {", ".join(f"summed.{name}" for name in SUMMED)},
+               {", ".join(f"summed.{name}" for name in SUMMED_FIGURES)},
                COALESCE(found.findings, '{{}}')
         FROM (SELECT up.ancestor_id,
                      SUM(s.score * s.scored) / NULLIF(SUM(s.scored), 0) AS score, {sums}

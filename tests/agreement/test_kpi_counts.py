@@ -4,7 +4,7 @@ The rule, as the dashboards state it: the active KPIs of the organisation's acti
 by forecast. Python: ``measures.summary.mission_figures`` over the active missions. SQL, three
 spellings: the organisation's headline (``reviews.dashboards.organisation_figures``), the live
 figures of teams (``reviews.dashboards.figures_by_team``) and the alignment check's daily
-snapshot (``reviews.checks._snapshot_kpis_and_reviews``). A KPI of a completed or archived
+snapshot (``reviews.checks.scores._figures_by_team``). A KPI of a completed or archived
 mission is counted by none of them, nor an archived KPI of an active one.
 """
 

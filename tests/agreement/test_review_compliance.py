@@ -4,7 +4,7 @@ The rule, as the dashboards state it: of the reviews of active missions whose du
 the last 90 days (before today; cancelled ones left out), the share held on or before that
 date. Two SQL spellings count it: the live figures of teams (``reviews.dashboards
 .figures_by_team``, window ``WINDOW_DAYS``) and the alignment check's daily snapshot, which the
-organisation's dashboard shows (``reviews.checks._snapshot_kpis_and_reviews``, window
+organisation's dashboard shows (``reviews.checks.scores._figures_by_team``, window
 ``COMPLIANCE_WINDOW_DAYS``). The rule is also written out below with the ORM, from that
 sentence, so that both SQL spellings are held to it and not only to each other.
 """
