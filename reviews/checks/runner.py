@@ -103,10 +103,30 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             "CREATE INDEX holding_findings_key ON holding_findings (mission_id, kind, subject)"
         )
         cursor.execute("ANALYZE holding_findings")
-        # Open what is new; refresh the wording of what still holds only where it changed.
+        # Refresh the wording of what still holds only where it changed, then open what is
+        # new: two joins of what holds with what is open. (One INSERT … ON CONFLICT DO UPDATE
+        # probed the unique index once per finding that holds: 1.6 s for 280,000 of them.)
         expected_moved = dialect()["distinct"].format(
-            a="reviews_finding.expected_on", b="excluded.expected_on"
+            a="reviews_finding.expected_on", b="h.expected_on"
         )
+        same_finding = (
+            "h.mission_id = {f}.mission_id AND h.kind = {f}.kind AND h.subject = {f}.subject"
+        )
+        cursor.execute(
+            f"""
+            UPDATE reviews_finding SET message = h.message, severity = h.severity,
+                                       expected_on = h.expected_on, last_seen_at = %(now)s
+            FROM holding_findings h
+            WHERE reviews_finding.organisation_id = %(org)s
+              AND reviews_finding.resolved_at IS NULL
+              AND {same_finding.format(f="reviews_finding")}
+              AND (reviews_finding.message <> h.message
+                   OR reviews_finding.severity <> h.severity OR {expected_moved})
+            """,
+            params,
+        )
+        # A run of the same organisation at the same moment may open the same finding first:
+        # the unique index on open findings keeps one.
         cursor.execute(
             f"""
             INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
@@ -114,14 +134,11 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             SELECT %(org)s, h.mission_id, h.subject, h.message, h.kind, h.severity,
                    h.expected_on, %(now)s, %(now)s
             FROM holding_findings h
-            WHERE true -- SQLite needs a WHERE to tell this ON CONFLICT from a join's ON
-            ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL
-            DO UPDATE SET message = excluded.message, severity = excluded.severity,
-                          expected_on = excluded.expected_on,
-                          last_seen_at = excluded.last_seen_at
-            WHERE reviews_finding.message <> excluded.message
-               OR reviews_finding.severity <> excluded.severity
-               OR {expected_moved}
+            WHERE NOT EXISTS (
+                SELECT 1 FROM reviews_finding f
+                WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
+                  AND {same_finding.format(f="f")})
+            ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL DO NOTHING
             """,
             params,
         )

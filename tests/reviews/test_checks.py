@@ -347,3 +347,22 @@ def test_a_draft_below_the_top_has_no_score_and_counts_in_no_mean(calm) -> None:
     run_checks(organisation=calm.organisation)
     calm.staff_mission.refresh_from_db()
     assert calm.staff_mission.alignment_score is not None
+
+
+def test_a_finding_that_still_holds_keeps_its_row_and_takes_new_wording(calm) -> None:
+    """A re-run rewrites only what changed: a finding whose wording moved is updated in place
+    (same row, same opening); one that reads the same is not written again."""
+    Kpi.objects.filter(mission__in=[calm.staff_mission, calm.team_mission]).delete()
+    run_checks(organisation=calm.organisation)
+    moved = Finding.objects.get(mission=calm.staff_mission, kind="no_kpi", resolved_at=None)
+    same = Finding.objects.get(mission=calm.team_mission, kind="no_kpi", resolved_at=None)
+    long_ago = timezone.now() - dt.timedelta(days=3)
+    Finding.objects.filter(pk=moved.pk).update(message="Old words.", last_seen_at=long_ago)
+    Finding.objects.filter(pk=same.pk).update(last_seen_at=long_ago)
+    result = run_checks(organisation=calm.organisation)
+    assert result.opened == 0 and result.resolved == 0
+    moved_now = Finding.objects.get(pk=moved.pk)
+    assert moved_now.message == moved.message and moved_now.resolved_at is None
+    assert moved_now.opened_at == moved.opened_at and moved_now.last_seen_at > long_ago
+    assert Finding.objects.get(pk=same.pk).last_seen_at == long_ago
+    assert Finding.objects.filter(mission=calm.staff_mission, kind="no_kpi").count() == 1
