@@ -93,29 +93,22 @@ def predictions() -> list[tuple[str, str]]:
             Kind.CONTRIBUTORS_MISS,
             f"""
             SELECT m.id, 'kpi:' || {n.format("k.id")},
-                   {n.format("agg.likely")} || ' of the ' || {n.format("agg.total")}
-                   || ' KPIs contributing to “' || k.name
+                   {n.format(f"SUM(CASE WHEN {likely} THEN 1 ELSE 0 END)")} || ' of the '
+                   || {n.format("COUNT(*)")} || ' KPIs contributing to “' || k.name
                    || '” are likely to miss their targets.',
                    k.due_date
-            FROM (SELECT c.parent_kpi_id AS kpi_id, COUNT(*) AS total,
-                         SUM(CASE WHEN {likely} THEN 1 ELSE 0 END) AS likely,
-                         SUM(c.weight) AS weight,
-                         SUM(CASE WHEN {likely} THEN c.weight ELSE 0 END) AS likely_weight
-                  FROM measures_kpi c JOIN missions_mission cm ON cm.id = c.mission_id
-                  WHERE c.organisation_id = %(org)s AND c.parent_kpi_id IS NOT NULL
-                    AND c.status = 'active' AND cm.status = 'active'
-                    AND (c.forecast_probability IS NOT NULL OR c.forecast_status = 'off_track')
-                    -- Only the contributors of parents in the run (a subtree's: a few).
-                    AND c.parent_kpi_id IN (
-                        SELECT pk.id FROM measures_kpi pk
-                        JOIN missions_mission m ON m.id = pk.mission_id
-                        WHERE {{scope}} AND pk.status = 'active')
-                  GROUP BY c.parent_kpi_id) agg
-            JOIN measures_kpi k ON k.id = agg.kpi_id
-            JOIN missions_mission m ON m.id = k.mission_id
-            WHERE {{scope}} AND k.status = 'active' AND k.forecast_status <> 'off_track'
-              AND k.due_date > %(today)s AND agg.likely > 0
-              AND agg.likely_weight * 2 >= agg.weight""",
+            -- The parent KPIs in the run joined to their contributors, then grouped: each
+            -- table read once (a subtree's run reads its few parents' contributors by index).
+            FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
+            JOIN measures_kpi c ON c.parent_kpi_id = k.id
+            JOIN missions_mission cm ON cm.id = c.mission_id
+            WHERE {{scope}} AND k.organisation_id = %(org)s AND k.status = 'active'
+              AND k.forecast_status <> 'off_track' AND k.due_date > %(today)s
+              AND c.organisation_id = %(org)s AND c.status = 'active' AND cm.status = 'active'
+              AND (c.forecast_probability IS NOT NULL OR c.forecast_status = 'off_track')
+            GROUP BY m.id, k.id, k.name, k.due_date
+            HAVING SUM(CASE WHEN {likely} THEN 1 ELSE 0 END) > 0
+               AND SUM(CASE WHEN {likely} THEN c.weight ELSE 0 END) * 2 >= SUM(c.weight)""",
         ),
         # In play as ``review_overdue`` (missions.querysets.in_play): due today or within
         # the window; from the day after, review_overdue holds instead.
