@@ -84,7 +84,7 @@ def predictions() -> list[tuple[str, str]]:
                    || {day("k.due_date")} || ': a ' || {percent}
                    || '%% chance of meeting it.',
                    k.due_date
-            FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
+            FROM measures_kpi k JOIN {{missions}} m ON m.id = k.mission_id
             WHERE {{scope}} AND k.organisation_id = %(org)s AND k.status = 'active'
               AND k.forecast_status <> 'off_track' AND k.forecast_probability IS NOT NULL
               AND k.forecast_probability < %(likely_below)s AND k.due_date > %(today)s""",
@@ -99,7 +99,7 @@ def predictions() -> list[tuple[str, str]]:
                    k.due_date
             -- The parent KPIs in the run joined to their contributors, then grouped: each
             -- table read once (a subtree's run reads its few parents' contributors by index).
-            FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
+            FROM measures_kpi k JOIN {{missions}} m ON m.id = k.mission_id
             JOIN measures_kpi c ON c.parent_kpi_id = k.id
             JOIN missions_mission cm ON cm.id = c.mission_id
             WHERE {{scope}} AND k.organisation_id = %(org)s AND k.status = 'active'
@@ -119,7 +119,7 @@ def predictions() -> list[tuple[str, str]]:
                    'The 30-day review falls due on ' || {day("m.next_review_due")}
                    || ' and has not been held yet.',
                    m.next_review_due
-            FROM missions_mission m
+            FROM {{missions}} m
             WHERE {{scope}} AND m.next_review_due >= %(today)s
               AND m.next_review_due <= %(lapse_by)s
               AND (m.parent_id IS NULL OR m.alignment_status IN ('proposed', 'aligned'))""",
@@ -131,7 +131,7 @@ def predictions() -> list[tuple[str, str]]:
                    'It runs on after “' || p.title || '” ends on '
                    || {day(parent_end)} || '.',
                    {parent_end}
-            FROM missions_mission m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {{missions}} m JOIN missions_mission p ON p.id = m.parent_id
             WHERE {{scope}} AND p.status = 'active'
               AND {parent_end} >= %(today)s AND {parent_end} <= %(outrun_by)s
               -- Not what period_outside_parent or space_exceeds_parent says already.
@@ -159,7 +159,7 @@ def predictions() -> list[tuple[str, str]]:
                   HAVING COUNT(*) > %(overload_tasks)s) c
             JOIN missions_keytask t ON t.{OPEN_TASK} AND t.due_date >= %(today)s
                  AND t.due_date <= %(overload_by)s
-            JOIN missions_mission m ON m.id = t.mission_id
+            JOIN {{missions}} m ON m.id = t.mission_id
             LEFT JOIN missions_team ot ON ot.id = m.owner_team_id
             WHERE {{scope}} AND COALESCE(t.owner_id, {own_person}) = c.person
               -- Not who already carries too many missions (too_many_missions holds).
@@ -184,7 +184,7 @@ def predictions() -> list[tuple[str, str]]:
                    END,
                    {task_due}
             FROM missions_interdependency i
-            JOIN missions_mission m ON m.id = i.from_mission_id
+            JOIN {{missions}} m ON m.id = i.from_mission_id
             JOIN missions_mission o ON o.id = i.to_mission_id
             LEFT JOIN missions_keytask ft ON ft.id = i.for_task_id
             WHERE {{scope}} AND i.organisation_id = %(org)s AND i.kind = 'depends_on'

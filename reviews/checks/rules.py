@@ -20,8 +20,9 @@ LINK_WAIT_DAYS = 7
 class Rule:
     kind: str
     severity: str
-    # FROM/WHERE part selecting ``m`` (the mission) plus ``subject`` and ``message`` columns
-    # (and, for a predicted rule, ``expected_on``).
+    # FROM/WHERE part selecting ``m`` (the mission, read from ``{missions}`` and kept by
+    # ``{scope}``) plus ``subject`` and ``message`` columns (and, for a predicted rule,
+    # ``expected_on``). Other missions (a parent, a sibling) are read from the table.
     select: str
     predicted: bool = False
 
@@ -46,7 +47,7 @@ def rules() -> list[Rule]:
             SELECT m.id, '' AS subject,
                    'This ' || m.level || ' mission has no mission above it to align with.'
                    AS message
-            FROM missions_mission m
+            FROM {missions} m
             WHERE {scope} AND m.level <> 'organisation' AND m.parent_id IS NULL""",
         ),
         Rule(
@@ -54,7 +55,7 @@ def rules() -> list[Rule]:
             "warning",
             """
             SELECT m.id, '', 'Its period runs outside the period of “' || p.title || '”.'
-            FROM missions_mission m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {missions} m JOIN missions_mission p ON p.id = m.parent_id
             WHERE {scope} AND (m.period_start < p.period_start OR m.period_end > p.period_end)""",
         ),
         Rule(
@@ -62,7 +63,7 @@ def rules() -> list[Rule]:
             "warning",
             """
             SELECT m.id, '', 'No measure of success: what gets measured gets done.'
-            FROM missions_mission m
+            FROM {missions} m
             WHERE {scope} AND NOT EXISTS (
                 SELECT 1 FROM measures_kpi k WHERE k.mission_id = m.id AND k.status = 'active')""",
         ),
@@ -73,7 +74,7 @@ def rules() -> list[Rule]:
             SELECT m.id, 'kpi:' || {n.format("k.id")},
                    '“' || k.name || '” has not been updated for longer than its '
                    || {n.format("k.cadence_days")} || '-day cadence.'
-            FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
+            FROM measures_kpi k JOIN {{missions}} m ON m.id = k.mission_id
             WHERE {{scope}} AND k.status = 'active' AND (
                 (k.latest_on IS NULL AND {created_limit} < %(today)s)
                 OR (k.latest_on IS NOT NULL AND {stale_limit} < %(today)s))""",
@@ -83,7 +84,7 @@ def rules() -> list[Rule]:
             "warning",
             """
             SELECT m.id, 'kpi:' || {n}, '“' || k.name || '” is forecast to miss its target.'
-            FROM measures_kpi k JOIN missions_mission m ON m.id = k.mission_id
+            FROM measures_kpi k JOIN {missions} m ON m.id = k.mission_id
             WHERE {scope} AND k.status = 'active' AND k.forecast_status = 'off_track'""".replace(
                 "{n}", n.format("k.id")
             ),
@@ -95,7 +96,7 @@ def rules() -> list[Rule]:
             "warning",
             f"""
             SELECT m.id, '', 'The 30-day review was due on ' || {review_due} || '.'
-            FROM missions_mission m
+            FROM {{missions}} m
             WHERE {{scope}} AND m.next_review_due < %(today)s
               AND (m.parent_id IS NULL OR m.alignment_status IN ('proposed', 'aligned'))""",
         ),
@@ -104,7 +105,7 @@ def rules() -> list[Rule]:
             "info",
             """
             SELECT m.id, '', 'Proposed for alignment more than a week ago and not answered.'
-            FROM missions_mission m
+            FROM {missions} m
             WHERE {scope} AND m.alignment_status = 'proposed'
               AND m.proposed_at < %(align_cutoff)s""",
         ),
@@ -116,12 +117,12 @@ def rules() -> list[Rule]:
                    'Its owner carries ' || {n.format("c.total")}
                    || ' active missions: get real about priorities.'
             FROM (SELECT m.id, COALESCE(m.owner_user_id, t.leader_id) AS person
-                  FROM missions_mission m LEFT JOIN missions_team t ON t.id = m.owner_team_id
+                  FROM {{missions}} m LEFT JOIN missions_team t ON t.id = m.owner_team_id
                   WHERE {{scope}}) o
-            JOIN (SELECT COALESCE(m.owner_user_id, t.leader_id) AS person, COUNT(*) AS total
-                  FROM missions_mission m LEFT JOIN missions_team t ON t.id = m.owner_team_id
-                  WHERE m.organisation_id = %(org)s AND m.status = 'active'
-                  GROUP BY COALESCE(m.owner_user_id, t.leader_id)
+            JOIN (SELECT COALESCE(a.owner_user_id, t.leader_id) AS person, COUNT(*) AS total
+                  FROM missions_mission a LEFT JOIN missions_team t ON t.id = a.owner_team_id
+                  WHERE a.organisation_id = %(org)s AND a.status = 'active'
+                  GROUP BY COALESCE(a.owner_user_id, t.leader_id)
                   HAVING COUNT(*) > %(max_missions)s) c ON c.person = o.person""",
         ),
         Rule(
@@ -129,7 +130,7 @@ def rules() -> list[Rule]:
             "critical",
             """
             SELECT m.id, '', 'Its operating space is larger than that of “' || p.title || '”.'
-            FROM missions_mission m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {missions} m JOIN missions_mission p ON p.id = m.parent_id
             LEFT JOIN (SELECT parent_id, SUM(budget) AS budget, SUM(headcount) AS headcount
                        FROM missions_mission
                        WHERE organisation_id = %(org)s AND status <> 'archived'
@@ -153,7 +154,7 @@ def rules() -> list[Rule]:
             SELECT m.id, 'link:' || {n.format("i.id")},
                    '“' || f.title || '” asked for an answer more than a week ago.'
             FROM missions_interdependency i
-            JOIN missions_mission m ON m.id = i.to_mission_id
+            JOIN {{missions}} m ON m.id = i.to_mission_id
             JOIN missions_mission f ON f.id = i.from_mission_id
             WHERE {{scope}} AND i.status = 'proposed' AND i.created_at < %(link_cutoff)s""",
         ),
@@ -163,7 +164,7 @@ def rules() -> list[Rule]:
             f"""
             SELECT m.id, 'task:' || {n.format("t.id")},
                    'Key task “' || t.title || '” was due on ' || {task_due} || '.'
-            FROM missions_keytask t JOIN missions_mission m ON m.id = t.mission_id
+            FROM missions_keytask t JOIN {{missions}} m ON m.id = t.mission_id
             WHERE {{scope}} AND t.status IN ('todo', 'in_progress', 'blocked')
               AND t.due_date < %(today)s""",
         ),

@@ -28,6 +28,25 @@ from .rules import ALIGNMENT_WAIT_DAYS, LINK_WAIT_DAYS, rules
 from .scores import score_missions, snapshot
 
 WHOLE_RUN_WORK_MEM = "64MB"
+# What the rules read of the missions of the run (``m``, ``rules.Rule``).
+RUN_COLUMNS = (
+    "id",
+    "organisation_id",
+    "path",
+    "parent_id",
+    "level",
+    "status",
+    "alignment_status",
+    "proposed_at",
+    "next_review_due",
+    "period_start",
+    "period_end",
+    "deadline",
+    "budget",
+    "headcount",
+    "owner_user_id",
+    "owner_team_id",
+)
 
 
 @dataclass
@@ -94,13 +113,26 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             "subject varchar(40) NOT NULL, message varchar(300) NOT NULL, "
             "expected_on date NULL, kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
         )
+        # The missions of the run, with only the columns the rules read: each rule scans
+        # this narrow copy, not the missions' wide rows (about 1.4 kB each, with their
+        # texts), 80 ms a scan at 100,000 missions.
+        step = time.perf_counter()
+        cursor.execute("DROP TABLE IF EXISTS run_missions")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE run_missions AS SELECT {', '.join(RUN_COLUMNS)} "
+            f"FROM missions_mission m WHERE {scope}",
+            params,
+        )
+        cursor.execute("CREATE INDEX run_missions_id ON run_missions (id)")
+        cursor.execute("ANALYZE run_missions")
+        result.step_seconds["missions"] = time.perf_counter() - step
         for rule in rules():
             step = time.perf_counter()
             columns = "mission_id, subject, message" + (", expected_on" if rule.predicted else "")
+            select = rule.select.format(scope=scope, missions="run_missions")
             cursor.execute(
                 f"INSERT INTO holding_findings ({columns}, kind, severity) "
-                f"SELECT found.*, %(kind)s, %(severity)s "
-                f"FROM ({rule.select.format(scope=scope)}) AS found",
+                f"SELECT found.*, %(kind)s, %(severity)s FROM ({select}) AS found",
                 {**params, "kind": rule.kind, "severity": rule.severity},
             )
             result.step_seconds[rule.kind] = time.perf_counter() - step
@@ -168,6 +200,7 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
         score_missions(cursor, params, _missions_in("m", root))
         result.step_seconds["score"] = time.perf_counter() - step
         cursor.execute("DROP TABLE holding_findings")
+        cursor.execute("DROP TABLE run_missions")
         cursor.execute(
             "SELECT kind, COUNT(*), SUM(CASE WHEN opened_at = %(now)s THEN 1 ELSE 0 END) "
             "FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL "
