@@ -21,6 +21,7 @@ from measures.models import CheckIn, Kpi
 
 from .config import BENCH_ENV, LOAD_SECONDS, ROOT
 from .figures import log, median_ms, raw, record
+from .organisation import settle
 
 WRK_SCRIPT = """
 local token = os.getenv("BENCH_TOKEN")
@@ -118,6 +119,7 @@ def measure_load(ctx: dict[str, Any]) -> None:
         log("==> load: wrk is missing, skipped")
         return
     log("==> load through gunicorn (wrk)")
+    settle()  # what the nightly refresh above rewrote, before the load
     # gunicorn's advice: (2 × cores) + 1 synchronous workers, as the production image runs.
     with gunicorn(2 * (os.cpu_count() or 2) + 1) as port:
         _production_workers(ctx, port)
