@@ -191,6 +191,12 @@ class Mission(TimeStampedModel):
             ),
             models.Index(fields=["owner_user", "status"], name="missions_mission_owner_user"),
             models.Index(fields=["owner_team", "status"], name="missions_mission_owner_team"),
+            # The organisation's own missions (home, the vision): a handful among 100,000.
+            models.Index(
+                fields=["organisation", "status"],
+                condition=Q(level="organisation"),
+                name="missions_mission_top",
+            ),
             # The missions a team's members own in person (``querysets.team_mission_ids``):
             # an index-only scan per member, not a read of each mission's wide row.
             models.Index(
