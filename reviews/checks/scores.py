@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from measures.models import ForecastStatus
 from missions.models import Mission
 
 from ..health import health_expression
@@ -50,7 +51,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
 
 
 HEALTH_STATES = ("on_track", "watch", "off_track", "not_started")
-KPI_STATUSES = ("on_track", "at_risk", "off_track", "unknown")
+KPI_STATUSES = tuple(status.value for status in ForecastStatus)
 # What a snapshot row adds up over its missions, and all it holds but its score.
 SUMMED_FIGURES = (
     "missions",
