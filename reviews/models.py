@@ -173,10 +173,16 @@ class Finding(models.Model):
     Kind = FindingKind
     Severity = FindingSeverity
 
+    # One foreign key in the database, ``(organisation, mission)`` to the mission's
+    # ``(organisation, id)`` (migration 0020), holds both: the mission exists and the finding
+    # is of its organisation. Two keys cost the checks two lookups of each finding they open,
+    # 3.5 s for the 281,626 of a 100,000-mission organisation's first check; one costs half.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="findings"
+        Organisation, on_delete=models.CASCADE, related_name="findings", db_constraint=False
     )
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="findings")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="findings", db_constraint=False
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     # What inside the mission the finding is about ("kpi:12", "task:7"), "" for the mission.
     subject = models.CharField(max_length=40, blank=True, default="")
@@ -217,7 +223,7 @@ class Finding(models.Model):
             ),
         ]
         constraints = [
-            # A finding that still holds is not opened twice: the checks upsert against this.
+            # A finding that still holds is not opened twice.
             models.UniqueConstraint(
                 fields=["mission", "kind", "subject"],
                 condition=Q(resolved_at__isnull=True),

@@ -28,6 +28,8 @@ from .rules import ALIGNMENT_WAIT_DAYS, LINK_WAIT_DAYS, rules
 from .scores import score_missions, snapshot
 
 WHOLE_RUN_WORK_MEM = "64MB"
+# The first key of the advisory lock a run holds on its organisation (the second: its id).
+RUN_LOCK = 0x6368_6B73
 # What the rules read of the missions of the run (``m``, ``rules.Rule``).
 RUN_COLUMNS = (
     "id",
@@ -68,7 +70,8 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
     findings that are new, one resolves those that no longer hold, and one rescores the
     missions whose score moved. Rows that did not change are not written, so a nightly run
     over a stable organisation writes little. Safe to run twice and concurrently with itself:
-    open findings are inserted against the unique index on open findings.
+    the runs of one organisation take their turns (an advisory lock), so the second finds
+    open what the first opened.
     """
     started = time.perf_counter()
     now = timezone.now()
@@ -94,6 +97,12 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
     scope = f"{_missions_in('m', root)} AND m.status = 'active'"
     result = CheckResult(organisation=organisation.slug)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One run of an organisation's checks at a time (a subtree's too): a second one
+            # waits here, then finds open what the first opened. So the findings are opened
+            # by a plain INSERT; with ON CONFLICT each of them cost a probe of the unique
+            # index first. (SQLite lets one writer at a time anyway.)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RUN_LOCK, organisation.pk])
         if connection.vendor == "postgresql" and root is None:
             # A guard for the whole organisation's run, whose rules join large sets (KPIs,
             # key tasks, missions, the temporary table): an earlier form of the predicted
@@ -163,8 +172,6 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             """,
             params,
         )
-        # A run of the same organisation at the same moment may open the same finding first:
-        # the unique index on open findings keeps one.
         cursor.execute(
             f"""
             INSERT INTO reviews_finding (organisation_id, mission_id, subject, message, kind,
@@ -176,7 +183,6 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
                 SELECT 1 FROM reviews_finding f
                 WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL
                   AND {same_finding.format(f="f")})
-            ON CONFLICT (mission_id, kind, subject) WHERE resolved_at IS NULL DO NOTHING
             """,
             params,
         )
