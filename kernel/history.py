@@ -38,6 +38,8 @@ VERB_PHRASES: dict[str, str] = {
     AuditEvent.Verb.CHECKED_IN: "checked in {}",
     AuditEvent.Verb.REVIEWED: "held {}",
     AuditEvent.Verb.MOVED: "moved {}",
+    AuditEvent.Verb.CONTACTED: "logged a contact with {}",
+    AuditEvent.Verb.REMOVED: "removed {}",
 }
 EMPTY = "—"
 Field = models.Field | models.ForeignObjectRel  # any field's kind

@@ -249,6 +249,8 @@ class AuditEvent(models.Model):
         CHECKED_IN = "checked_in", "checked in"
         REVIEWED = "reviewed", "reviewed"
         MOVED = "moved", "moved"
+        CONTACTED = "contacted", "contacted"
+        REMOVED = "removed", "removed"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"
@@ -305,6 +307,7 @@ class Notification(models.Model):
         FINDING = "finding", "Alignment finding"
         CHECK_IN_DUE = "check_in_due", "Check-in due"
         KEY_TASK_OVERDUE = "key_task_overdue", "Key task overdue"
+        CONTACT_DUE = "contact_due", "Stakeholder contact due"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

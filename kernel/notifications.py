@@ -39,6 +39,7 @@ CAUSES = {
     "check_in": Kind.CHECK_IN_DUE,  # a KPI without a check-in within its cadence
     "key_task": Kind.KEY_TASK_OVERDUE,  # an open key task past its due date
     "finding": Kind.FINDING,  # an open finding of the alignment checks
+    "contact": Kind.CONTACT_DUE,  # a stakeholder whose planned contact is due, of its owner
 }
 ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
 
@@ -66,7 +67,7 @@ class Ask:
     recipient_id: int
     kind: str
     message: str
-    mission_id: int
+    mission_id: int | None  # None: of no mission (a leader's own stakeholder)
     organisation_id: int
     url: str
     dedupe_key: str | None = None
@@ -275,7 +276,7 @@ class Wanted:
     kind: str
     message: str
     url: str
-    mission_id: int
+    mission_id: int | None  # None: an item of no mission (a leader's own stakeholder)
 
 
 def items_reconcile(
@@ -343,6 +344,7 @@ INBOX_GROUPS: list[tuple[str, list[str]]] = [
     ("Check-ins due", [Kind.CHECK_IN_DUE]),
     ("Overdue key tasks", [Kind.KEY_TASK_OVERDUE]),
     ("New findings on your missions", [Kind.FINDING]),
+    ("Stakeholders to contact", [Kind.CONTACT_DUE]),
 ]
 
 

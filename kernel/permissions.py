@@ -18,6 +18,8 @@ none of the apps whose objects it judges. The rules:
 - dashboards: staff see the organisation's only when it allows it, their own team's always;
   a coach sees the teams they coach (``dashboard_teams``);
 - a coaching note is read by its coach and its coachee only, bosses and admins included;
+- a stakeholder map is kept by whoever may edit its mission (a person's own map: by that
+  person) and read by them and by the owner of each stakeholder's communication plan;
 - a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``).
 """
 
@@ -78,6 +80,8 @@ class Action(StrEnum):
     WRITE_COACHING_NOTE = "write_coaching_note"
     # One's own weekly brief: of the part of the cascade one owns or leads (reviews.brief).
     VIEW_BRIEF = "view_brief"
+    # A contact with a stakeholder, logged against its communication plan.
+    LOG_CONTACT = "log_contact"
 
 
 @dataclass(frozen=True)
@@ -135,9 +139,14 @@ def actor_for(user: User | AnonymousUser, organisation: Organisation) -> Actor |
 
 
 def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
-    """Whether ``actor`` may do ``action`` to ``obj`` (a mission, KPI, review, or None)."""
+    """Whether ``actor`` may do ``action`` to ``obj`` (a mission, KPI, review, or None).
+    An object that names other rules (``permission_rules``: a stakeholder, a contact) is
+    judged by them."""
     if actor is None or not _same_organisation(actor, obj):
         return False
+    rules = _OBJECT_RULES.get(getattr(obj, "permission_rules", ""))
+    if rules is not None:
+        return rules(actor, action, obj)
     if action in (Action.VIEW, Action.VIEW_BRIEF):
         return True
     if action is Action.VIEW_DASHBOARD:
@@ -346,3 +355,61 @@ def can_write_coaching_note(
     if scope is None:
         return True
     return coachee.team is not None and team_in_scope(coachee.team, scope)
+
+
+# --- Influence: stakeholder maps ---------------------------------------------------------------
+# A stakeholder analysis says what its author thinks of people, often of colleagues (their
+# values and interests, "sceptical"): it is kept by those who answer for the mission it serves
+# and read by them and by whoever owns the stakeholder's communication plan, not by every
+# member who may read the mission, nor by the person mapped.
+
+
+def can_keep_stakeholder_map(actor: Actor | None, mission: Mission | None) -> bool:
+    """A mission's stakeholder map is kept by whoever may edit the mission (its owner, their
+    boss, the organisation admin; never a coach); a person's own map (``mission`` None) by
+    every member, for themselves."""
+    if actor is None:
+        return False
+    if mission is None:
+        return True
+    return can(actor, Action.EDIT, mission)
+
+
+def _keeps_map_of(actor: Actor, stakeholder: Any) -> bool:
+    if stakeholder.mission_id is None:
+        return bool(stakeholder.leader_id == actor.user.pk)
+    return can(actor, Action.EDIT, stakeholder.mission)
+
+
+def _stakeholder_rules(actor: Actor, action: Action, stakeholder: Any) -> bool:
+    """Its map's keepers do everything to a stakeholder; the owner of its communication plan
+    reads it and logs contacts."""
+    if _keeps_map_of(actor, stakeholder):
+        return True
+    return action in (Action.VIEW, Action.LOG_CONTACT) and (
+        stakeholder.plan_owner_id == actor.user.pk
+    )
+
+
+def _contact_rules(actor: Actor, action: Action, contact: Any) -> bool:
+    """A logged contact is read by whoever reads its stakeholder, and stays as written."""
+    return action is Action.VIEW and _stakeholder_rules(actor, action, contact.stakeholder)
+
+
+def visible_stakeholders_q(actor: Actor, prefix: str = "") -> models.Q:
+    """``Action.VIEW`` on stakeholders (reached through ``prefix``) as a filter: those of the
+    maps the actor keeps and those whose plan they own. ``can`` stays the judge of one."""
+    own = models.Q(**{f"{prefix}mission__isnull": True, f"{prefix}leader_id": actor.user.pk})
+    plans = models.Q(**{f"{prefix}plan_owner_id": actor.user.pk})
+    if actor.is_coach:
+        return own | plans
+    missions = models.Q(**{f"{prefix}mission__isnull": False})
+    if not actor.is_admin:
+        user, led = actor.user.pk, actor.led_team_ids
+        missions &= owned_by_person(
+            user, led_team_ids=led, prefix=f"{prefix}mission__"
+        ) | owned_by_person(user, led_team_ids=led, prefix=f"{prefix}mission__parent__")
+    return own | plans | missions
+
+
+_OBJECT_RULES = {"stakeholder": _stakeholder_rules, "contact": _contact_rules}

@@ -45,6 +45,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.FINDING: Channel.DIGEST,
     Kind.CHECK_IN_DUE: Channel.DIGEST,
     Kind.KEY_TASK_OVERDUE: Channel.DIGEST,
+    Kind.CONTACT_DUE: Channel.DIGEST,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -64,6 +65,9 @@ REASONS: dict[str, str] = {
     Kind.FINDING: "The alignment checks found something to look at in a mission of yours.",
     Kind.CHECK_IN_DUE: "A measure of success you own has had no check-in within its cadence.",
     Kind.KEY_TASK_OVERDUE: "A key task of a mission of yours is past its due date.",
+    Kind.CONTACT_DUE: (
+        "You own the communication plan of a stakeholder, and its next contact is due."
+    ),
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.tokens import ApiTokenViewSet, CurrentTokenRevokeApi
+from leadership.api.urls import register as register_leadership
 from measures.api.urls import register as register_measures
 from missions.api.urls import register as register_missions
 from reviews.api.brief import BriefApi
@@ -18,6 +19,7 @@ router.include_format_suffixes = False
 register_missions(router)
 register_measures(router)
 register_reviews(router)
+register_leadership(router)
 router.register("auth/tokens", ApiTokenViewSet, basename="auth-token")
 
 urlpatterns = [

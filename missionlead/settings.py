@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "missions",
     "measures",
     "reviews",
+    "leadership",
     "accounts",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("measures.urls")),
     path("o/<slug:org>/", include("reviews.urls")),
     path("o/<slug:org>/", include("reviews.dashboard_urls")),
+    path("o/<slug:org>/", include("leadership.urls")),
     path("api/v1/", include("missionlead.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script, so the

@@ -190,13 +190,15 @@ class ApiWorld:
     notification: Any
     invitation: Any
     invitation_token: str
+    stakeholder: Any
 
 
 @pytest.fixture
 def api_world(world: World) -> ApiWorld:
     """``world`` plus a KPI with a check-in, a key task, a support request, a scheduled review
-    and a finding on ``staff_mission``, a notification to ``lead`` and a pending invitation
-    (for the security matrix and the fuzzing run)."""
+    and a finding on ``staff_mission``, a notification to ``lead``, a pending invitation and
+    a stakeholder on ``staff_mission``'s map whose plan ``ceo`` owns (for the security matrix
+    and the fuzzing run)."""
     from kernel.models import Notification
     from measures.services import kpi_refresh_figures
     from reviews.models import Finding, Review
@@ -244,8 +246,24 @@ def api_world(world: World) -> ApiWorld:
         team=world.team,
         by=world.org_admin,
     )
+    from leadership.models import Stakeholder
+
+    stakeholder = Stakeholder.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        name="Patients' council",
+        why="Their voice decides whether the wards are trusted.",
+        influence=4,
+        interest=5,
+        stance=-1,
+        desired_stance=1,
+        plan_owner=world.leader,
+        cadence_days=30,
+        next_contact_on=today,
+    )
     return ApiWorld(
         world=world,
+        stakeholder=stakeholder,
         invitation=invitation,
         invitation_token=invitation.token,
         vision=world.organisation.vision,

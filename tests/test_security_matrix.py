@@ -69,11 +69,23 @@ def public(*, write: bool = False) -> Expect:
     return dict.fromkeys(ROLES, WRITE if write else OK)
 
 
+def private(readers: str, allowed: str, *, write: bool = False) -> Expect:
+    """An object some members may not know of: ``readers`` see it, and of them ``allowed``
+    get through (the other readers 403); the other members and the outsider 404."""
+    row = only(allowed, write=write)
+    return {
+        role: NOT_FOUND if role in MEMBERS and role not in readers.split() else value
+        for role, value in row.items()
+    }
+
+
 MEMBER = only(" ".join(MEMBERS))
 # staff_mission: its owner, their boss (lead, owner of the parent), the organisation admin.
 EDITORS = "staff lead admin"
 # team_mission (the asked side of the link): its owner (lead), the boss (ceo), the admin.
 TEAM_EDITORS = "lead ceo admin"
+# A stakeholder on staff_mission's map: its keepers (EDITORS) and its plan's owner (ceo).
+STAKEHOLDER_READERS = f"{EDITORS} ceo"
 
 # One row per route: the URL's objects, then per method what each persona gets.
 ROUTES: dict[str, dict[str, Any]] = {
@@ -211,6 +223,40 @@ ROUTES: dict[str, dict[str, Any]] = {
     # Everyone reads the notes they may read; only coaches write them.
     "dashboards:coaching": {"org": True, "GET": MEMBER, "POST": only("coach", write=True)},
     "dashboards:coaching-pick": {"org": True, "GET": only("coach")},
+    # Influence: a person's own map is theirs; a mission's is kept by who may edit it, and
+    # a stakeholder is read by its map's keepers and its plan's owner, unknown to others.
+    "leadership:influence": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:mission-map": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "leadership:stakeholder": {
+        "org": True,
+        "pk": "stakeholder",
+        "GET": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS),
+    },
+    "leadership:stakeholder-edit": {
+        "org": True,
+        "pk": "stakeholder",
+        "GET": private(STAKEHOLDER_READERS, EDITORS),
+        "POST": private(STAKEHOLDER_READERS, EDITORS, write=True),
+    },
+    "leadership:contact-create": {
+        "org": True,
+        "pk": "stakeholder",
+        "POST": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS, write=True),
+    },
+    "leadership:stakeholder-remove": {
+        "org": True,
+        "pk": "stakeholder",
+        "POST": private(STAKEHOLDER_READERS, EDITORS),
+    },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
     "organisation-list": {"GET": everyone()},
@@ -272,6 +318,19 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
     "notification-read-all": {"POST": everyone()},
     "inbox-list": {"GET": everyone()},
+    "stakeholder-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "stakeholder-detail": {
+        "pk": "stakeholder",
+        "GET": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS),
+        "PUT": private(STAKEHOLDER_READERS, EDITORS, write=True),
+        "PATCH": private(STAKEHOLDER_READERS, EDITORS, write=True),
+        "DELETE": private(STAKEHOLDER_READERS, EDITORS),
+    },
+    "stakeholder-contacts": {
+        "pk": "stakeholder",
+        "GET": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS),
+        "POST": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS, write=True),
+    },
     # The caller's own brief, of their first organisation unless ?organisation= says which.
     "brief": {"GET": everyone()},
     # Invitations are their organisation admins' alone: to anyone else they do not exist.
@@ -384,6 +443,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "finding": api_world.finding.pk,
         "notification": api_world.notification.pk,
         "invitation": api_world.invitation.pk,
+        "stakeholder": api_world.stakeholder.pk,
         "membership": world.staff.memberships.get().pk,
     }
 

@@ -77,9 +77,13 @@ def pick_missions(request: OrgRequest) -> HttpResponse:
 def pick_people(request: OrgRequest) -> HttpResponse:
     """People who may own a key task of ``?for=`` (a mission), or of a mission being written
     for ``?team=`` (its owner team, on the page that writes it); with ``?purpose=owner``,
-    people who may own the mission itself (``selectors.mission_owner_people``, as the form)."""
+    people who may own the mission itself (``selectors.mission_owner_people``, as the form);
+    with ``?purpose=member``, any member of the organisation (a stakeholder, a plan's owner)."""
     q = request.GET.get("q", "")
     people: list[Any]
+    if request.GET.get("purpose") == "member":
+        organisation = actor_of(request).organisation
+        return _people_options(request, pickers.member_suggestions(organisation=organisation, q=q))
     if request.GET.get("purpose") == "owner":
         actor, parent, current = _owner_scope(request)
         among = selectors.mission_owner_people(actor=actor, parent=parent, current=current)

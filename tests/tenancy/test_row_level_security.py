@@ -37,7 +37,7 @@ def test_every_tenant_table_has_a_forced_policy() -> None:
             "AND p.policyname = c.relname || '_tenant'"
         )
         protected = {row[0] for row in cursor.fetchall()}
-    ours = {"missions", "measures", "reviews"}
+    ours = {"missions", "measures", "reviews", "leadership"}
     tenant_tables = {
         model._meta.db_table
         for model in apps.get_models()

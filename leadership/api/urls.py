@@ -1,0 +1,7 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("stakeholders", views.StakeholderViewSet, basename="stakeholder")

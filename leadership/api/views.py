@@ -1,0 +1,82 @@
+"""API views of the leadership practices: ``/api/v1/stakeholders/`` and each stakeholder's
+``contacts/``. The same permission module and services as the pages."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from kernel.api.permissions import request_actor, require_api
+from kernel.permissions import Action, can_keep_stakeholder_map
+from kernel.tenancy import TenantScopedAPIMixin
+from kernel.web import signed_in_user
+from missions.api.views.common import API_PERMISSIONS, updated
+
+from .. import selectors, services
+from ..models import Stakeholder
+from .serializers import ContactSerializer, StakeholderSerializer
+
+
+class StakeholderViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
+    """Stakeholders the caller may read: those of the maps they keep (the missions they may
+    edit, their own map) and those whose communication plan they own."""
+
+    queryset = Stakeholder.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = StakeholderSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {"contacts": Action.VIEW}
+    ordering_fields = ["id", "influence", "interest", "next_contact_on", "updated_at"]
+    filterset_fields = ["organisation", "mission", "plan_owner"]
+
+    def get_queryset(self) -> QuerySet[Stakeholder]:
+        return selectors.visible_to_user(user=signed_in_user(self.request)).order_by("id")
+
+    def perform_create(self, serializer: BaseSerializer[Stakeholder]) -> None:
+        data = dict(serializer.validated_data)
+        organisation, mission = data.pop("organisation"), data.pop("mission", None)
+        actor = request_actor(self.request, organisation)
+        if actor is None:
+            raise NotFound
+        if not can_keep_stakeholder_map(actor, mission):
+            raise PermissionDenied
+        serializer.instance = services.stakeholder_create(actor=actor, mission=mission, data=data)
+
+    def perform_update(self, serializer: BaseSerializer[Stakeholder]) -> None:
+        stakeholder = updated(serializer)
+        actor = require_api(self.request, Action.EDIT, stakeholder)
+        data = {
+            k: v
+            for k, v in serializer.validated_data.items()
+            if k not in ("organisation", "mission")
+        }
+        serializer.instance = services.stakeholder_update(
+            actor=actor, stakeholder=stakeholder, data=data
+        )
+
+    def perform_destroy(self, instance: Stakeholder) -> None:
+        actor = require_api(self.request, Action.ARCHIVE, instance)
+        services.stakeholder_remove(actor=actor, stakeholder=instance)
+
+    @extend_schema(methods=["GET"], responses=ContactSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ContactSerializer, responses={201: ContactSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="contacts", filter_backends=[])
+    def contacts(self, request: Request, pk: str) -> Response:
+        """The stakeholder's contacts, newest first; POST logs one (the caller made it): the
+        stakeholder's stance becomes the contact's, and the plan's next contact moves on."""
+        stakeholder = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.contacts_of(stakeholder=stakeholder))
+            return self.get_paginated_response(ContactSerializer(page, many=True).data)
+        actor = require_api(request, Action.LOG_CONTACT, stakeholder)
+        payload = ContactSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        contact = services.contact_log(
+            actor=actor, stakeholder=stakeholder, data=dict(payload.validated_data)
+        )
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,237 @@
+"""The leadership around the cascade (``../seeds``: management is not leadership; leading for
+impact): whom a leader must influence, and how they reach out to each.
+
+Influence: a *stakeholder* is a person or group who matters to a mission (or to a leader),
+with why they matter, their values and interests, their influence and interest, where they
+stand now and where the mission needs them; a *communication plan* (message, channel,
+cadence, owner, next contact) reaches out to them, and each *contact* logged moves the plan on
+and records where they stand since, so a stance can be seen to move.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from kernel.models import Organisation, TimeStampedModel
+from kernel.validators import DATE_RANGE, text_bounds, validate_line, validate_not_in_future
+from missions.models import Mission
+
+SCALE = [
+    MinValueValidator(1, message="Choose from 1 (low) to 5 (high)."),
+    MaxValueValidator(5, message="Choose from 1 (low) to 5 (high)."),
+]
+# From 1 (low) to 5 (high); 3 and above is "high" on the influence/interest grid.
+HIGH = 3
+
+
+class Stance(models.IntegerChoices):
+    """Where a stakeholder stands on the mission, from against it to carrying it."""
+
+    OPPOSED = -2, "Opposed"
+    SCEPTICAL = -1, "Sceptical"
+    NEUTRAL = 0, "Neutral"
+    SUPPORTIVE = 1, "Supportive"
+    CHAMPION = 2, "Champion"
+
+
+class Channel(models.TextChoices):
+    MEETING = "meeting", "One-to-one meeting"
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    BRIEFING = "briefing", "Briefing or workshop"
+    VISIT = "visit", "Visit"
+    UPDATE = "update", "Written update"
+    OTHER = "other", "Other"
+
+
+class Stakeholder(TimeStampedModel):
+    """A person or group a mission (or a leader) needs to influence, with the plan to reach
+    them. Read only by the map's keepers and the plan's owner
+    (``kernel.permissions.visible_stakeholders_q``)."""
+
+    # ``kernel.permissions.can`` judges stakeholders by their own rules.
+    permission_rules = "stakeholder"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="stakeholders"
+    )
+    # Whose map: a mission's, or (no mission) the leader's own.
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name="Mission",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stakeholders",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Leader",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_stakeholders",
+    )
+    # Who: a member of the organisation, or a person or group outside it, by name.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Member of the organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(
+        "Name",
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+        help_text="A person or group outside the organisation; for a member, their name.",
+    )
+    why = models.TextField("Why they matter", **text_bounds(2_000))
+    interests = models.TextField("Values and interests", blank=True, **text_bounds(2_000))
+    influence = models.PositiveSmallIntegerField(
+        "Influence", validators=SCALE, help_text="Their power over the mission: 1 (low) to 5."
+    )
+    interest = models.PositiveSmallIntegerField(
+        "Interest", validators=SCALE, help_text="How much the mission affects them: 1 to 5."
+    )
+    stance = models.SmallIntegerField("Stance now", choices=Stance.choices, default=Stance.NEUTRAL)
+    desired_stance = models.SmallIntegerField(
+        "Stance needed", choices=Stance.choices, default=Stance.SUPPORTIVE
+    )
+    # The communication plan.
+    message = models.TextField("Message", blank=True, **text_bounds(2_000))
+    channel = models.CharField("Channel", max_length=12, choices=Channel.choices, blank=True)
+    cadence_days = models.PositiveSmallIntegerField(
+        "Every (days)",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message="Give a number of days from 1 to 365."),
+            MaxValueValidator(365, message="Give a number of days from 1 to 365."),
+        ],
+    )
+    plan_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Plan owner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stakeholder_plans",
+    )
+    next_contact_on = models.DateField("Next contact", null=True, blank=True, validators=DATE_RANGE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-influence", "-interest", "name", "id"]
+        indexes = [
+            models.Index(fields=["mission"], name="leadership_stakeholder_mission"),
+            models.Index(fields=["leader"], name="leadership_stakeholder_leader"),
+            # The contacts due (the inbox sweep) and each owner's plans.
+            models.Index(
+                fields=["plan_owner", "next_contact_on"], name="leadership_stakeholder_plan"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mission__isnull=False, leader__isnull=True)
+                | Q(mission__isnull=True, leader__isnull=False),
+                name="%(app_label)s_%(class)s_one_map",
+                violation_error_message="A stakeholder is on a mission's map or a leader's.",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | ~Q(name=""),
+                name="%(app_label)s_%(class)s_named",
+                violation_error_message="Name the person or group, or choose a member.",
+            ),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=5, interest__gte=1, interest__lte=5),
+                name="%(app_label)s_%(class)s_scales",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__gte=-2, stance__lte=2, desired_stance__gte=-2)
+                & Q(desired_stance__lte=2),
+                name="%(app_label)s_%(class)s_stances",
+            ),
+            models.CheckConstraint(
+                condition=Q(cadence_days__isnull=True) | Q(cadence_days__gte=1),
+                name="%(app_label)s_%(class)s_cadence_positive",
+            ),
+            # The (organisation, id) pair a contact's key refers to (migration 0001).
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_stakeholder_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The member's name when the stakeholder is a member, else the name given."""
+        if self.member_id is not None and self.member is not None:
+            return str(self.member.get_full_name() or self.member.get_username())
+        return self.name
+
+    @property
+    def quadrant(self) -> str:
+        """Where the influence/interest grid puts them, and so how to engage them."""
+        high_influence, high_interest = self.influence >= HIGH, self.interest >= HIGH
+        if high_influence and high_interest:
+            return "Manage closely"
+        if high_influence:
+            return "Keep satisfied"
+        if high_interest:
+            return "Keep informed"
+        return "Monitor"
+
+    @property
+    def stance_gap(self) -> int:
+        """How far they must move: how many steps between where they stand and where needed."""
+        return int(self.desired_stance) - int(self.stance)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "leadership:stakeholder", kwargs={"org": self.organisation.slug, "pk": self.pk}
+        )
+
+
+class Contact(models.Model):
+    """One contact with a stakeholder: when, how, what was said, and where they stand since.
+    Kept as written (the record of how a stance moved)."""
+
+    permission_rules = "contact"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="contacts")
+    contacted_on = models.DateField("Date", validators=[*DATE_RANGE, validate_not_in_future])
+    channel = models.CharField("Channel", max_length=12, choices=Channel.choices)
+    note = models.TextField("What was said", **text_bounds(5_000))
+    stance_after = models.SmallIntegerField("Where they stand now", choices=Stance.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance_after__gte=-2, stance_after__lte=2),
+                name="%(app_label)s_%(class)s_stance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact with {self.stakeholder} on {self.contacted_on:%d %b %Y}"

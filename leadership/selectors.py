@@ -1,0 +1,111 @@
+"""Reads of the leadership practices, each one query whatever the size of the organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from kernel.history import HistoryEntry, history_in_words
+from kernel.models import AuditEvent, Membership, Notification, Organisation
+from kernel.notifications import Wanted, cause_of
+from kernel.permissions import actor_for, visible_stakeholders_q
+
+from .models import Contact, Stakeholder
+from .services import contact_due_message
+
+if TYPE_CHECKING:
+    from kernel.permissions import Actor
+    from kernel.types import User
+    from missions.models import Mission
+
+# A map shows this many stakeholders; a person's page of plans as many a page.
+MAP_LIMIT = 200
+
+
+def _with_people(stakeholders: QuerySet[Stakeholder]) -> QuerySet[Stakeholder]:
+    return stakeholders.select_related("organisation", "member", "plan_owner", "mission")
+
+
+def map_of(
+    *, organisation: Organisation, mission: Mission | None = None, leader: User | None = None
+) -> QuerySet[Stakeholder]:
+    """The stakeholders of a mission's map, or of a leader's own (``mission`` None)."""
+    stakeholders = Stakeholder.objects.filter(organisation=organisation)
+    if mission is not None:
+        stakeholders = stakeholders.filter(mission=mission)
+    else:
+        stakeholders = stakeholders.filter(mission__isnull=True, leader=leader)
+    return _with_people(stakeholders)
+
+
+def plans_of(*, actor: Actor) -> QuerySet[Stakeholder]:
+    """Every stakeholder whose communication plan the actor owns, the next contact first."""
+    return _with_people(
+        Stakeholder.objects.filter(organisation=actor.organisation, plan_owner=actor.user)
+    ).order_by("next_contact_on", "id")
+
+
+def visible_to(*, actor: Actor) -> QuerySet[Stakeholder]:
+    """The stakeholders the actor may read (``kernel.permissions.visible_stakeholders_q``)."""
+    return _with_people(
+        Stakeholder.objects.filter(visible_stakeholders_q(actor), organisation=actor.organisation)
+    )
+
+
+def visible_to_user(*, user: User) -> QuerySet[Stakeholder]:
+    """The stakeholders ``user`` may read in any of their organisations (the API's lists):
+    ``visible_to`` in each, two queries per organisation to know their standing there."""
+    condition = Q(pk__in=[])
+    for membership in Membership.objects.filter(user=user).select_related("organisation"):
+        actor = actor_for(user, membership.organisation)
+        if actor is not None:
+            condition |= Q(visible_stakeholders_q(actor), organisation=membership.organisation)
+    return _with_people(Stakeholder.objects.filter(condition))
+
+
+def contacts_of(*, stakeholder: Stakeholder) -> QuerySet[Contact]:
+    return Contact.objects.filter(stakeholder=stakeholder).select_related("by")
+
+
+def stakeholder_history(*, stakeholder: Stakeholder, limit: int = 50) -> list[HistoryEntry]:
+    """Who created, changed and contacted the stakeholder, and when: newest first."""
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Stakeholder), object_id=stakeholder.pk
+    ).select_related("actor")
+    return history_in_words(events.order_by("-created_at", "-id")[:limit], subject=stakeholder)
+
+
+def contacts_due(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """The inbox sweep's rule: each plan whose next contact is due waits for its owner."""
+    rows = Stakeholder.objects.filter(
+        organisation=organisation, plan_owner__isnull=False, next_contact_on__lte=today
+    ).select_related("member")
+    for stakeholder in rows.only(
+        "pk",
+        "name",
+        "message",
+        "next_contact_on",
+        "plan_owner_id",
+        "mission_id",
+        "member__first_name",
+        "member__last_name",
+        "member__username",
+    ):
+        assert stakeholder.plan_owner_id is not None and stakeholder.next_contact_on is not None
+        yield Wanted(
+            stakeholder.plan_owner_id,
+            cause_of("contact", stakeholder.pk),
+            Notification.Kind.CONTACT_DUE,
+            contact_due_message(
+                stakeholder.display_name, stakeholder.message, stakeholder.next_contact_on
+            ),
+            reverse(
+                "leadership:stakeholder", kwargs={"org": organisation.slug, "pk": stakeholder.pk}
+            ),
+            stakeholder.mission_id,
+        )

@@ -1,0 +1,204 @@
+"""Writes of the leadership practices: stakeholders, their communication plans and the
+contacts logged against them. Each write checks the permission module, validates the whole
+row, is recorded in the audit log and keeps the inbox item of the plan true."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kernel.audit import apply_changes, audit_record
+from kernel.formats import day
+from kernel.models import AuditEvent, Notification
+from kernel.notifications import Ask, cause_of, notifications_done, notify_each
+from kernel.permissions import Action, can, can_keep_stakeholder_map
+
+from .models import Contact, Stakeholder
+
+if TYPE_CHECKING:
+    from kernel.permissions import Actor
+    from missions.models import Mission
+
+# What a person may write of a stakeholder (the map it is on is set when it is created).
+STAKEHOLDER_FIELDS = (
+    "member",
+    "name",
+    "why",
+    "interests",
+    "influence",
+    "interest",
+    "stance",
+    "desired_stance",
+    "message",
+    "channel",
+    "cadence_days",
+    "plan_owner",
+    "next_contact_on",
+)
+CONTACT_FIELDS = ("contacted_on", "channel", "note", "stance_after")
+
+
+def contact_due_message(name: str, message: str, due: dt.date) -> str:
+    """The inbox item of a contact due: the sweep and the services word it alike."""
+    what = f": {message}" if message else ""
+    return f"Contact {name}, due {day(due)}{what}"[:500]
+
+
+@transaction.atomic
+def stakeholder_create(
+    *, actor: Actor, mission: Mission | None, data: dict[str, Any]
+) -> Stakeholder:
+    """Put a person or group on a mission's stakeholder map (``mission`` None: on the actor's
+    own map)."""
+    if not can_keep_stakeholder_map(actor, mission):
+        raise PermissionDenied("Only those who may edit a mission keep its stakeholder map.")
+    stakeholder = Stakeholder(
+        organisation=actor.organisation,
+        mission=mission,
+        leader=None if mission is not None else actor.user,
+        created_by=actor.user,
+        updated_by=actor.user,
+    )
+    for name in STAKEHOLDER_FIELDS:
+        if name in data:
+            setattr(stakeholder, name, data[name])
+    _check_people(stakeholder)
+    stakeholder.full_clean()
+    stakeholder.save()
+    # Not linked to the mission: its history is read by every member, and an analysis of
+    # people is for the map's keepers (the stakeholder's own page shows this entry).
+    audit_record(
+        obj=stakeholder,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=actor.user,
+    )
+    _keep_item_true(stakeholder, by=actor)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_update(
+    *, actor: Actor, stakeholder: Stakeholder, data: dict[str, Any]
+) -> Stakeholder:
+    """Change a stakeholder's analysis or plan; only what changed is written and recorded."""
+    if not can(actor, Action.EDIT, stakeholder):
+        raise PermissionDenied("Only the keepers of this stakeholder map change it.")
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    changes = apply_changes(stakeholder, data, STAKEHOLDER_FIELDS)
+    if not changes:
+        return stakeholder
+    _check_people(stakeholder)
+    stakeholder.updated_by = actor.user
+    stakeholder.full_clean()
+    stakeholder.save()
+    audit_record(
+        obj=stakeholder,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=actor.user,
+        changes=changes,
+    )
+    _keep_item_true(stakeholder, by=actor)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_remove(*, actor: Actor, stakeholder: Stakeholder) -> None:
+    """Take a stakeholder off the map, with its contacts; the audit log keeps who and when."""
+    if not can(actor, Action.ARCHIVE, stakeholder):
+        raise PermissionDenied("Only the keepers of this stakeholder map change it.")
+    audit_record(
+        obj=stakeholder,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.REMOVED,
+        by=actor.user,
+    )
+    notifications_done(causes=[cause_of("contact", stakeholder.pk)], by=actor.user)
+    stakeholder.delete()
+
+
+@transaction.atomic
+def contact_log(*, actor: Actor, stakeholder: Stakeholder, data: dict[str, Any]) -> Contact:
+    """Log a contact: where the stakeholder stands since it, and the plan's next contact one
+    cadence after the latest contact (none without a cadence). The contact due leaves the
+    plan owner's inbox once the next one is not due yet."""
+    if not can(actor, Action.LOG_CONTACT, stakeholder):
+        raise PermissionDenied("The map's keepers and the plan's owner log its contacts.")
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    contact = Contact(organisation=actor.organisation, stakeholder=stakeholder, by=actor.user)
+    for name in CONTACT_FIELDS:
+        if name in data:
+            setattr(contact, name, data[name])
+    if not contact.channel:
+        contact.channel = stakeholder.channel or ""
+    contact.full_clean()
+    contact.save()
+    latest = max(
+        stakeholder.contacts.values_list("contacted_on", flat=True), default=contact.contacted_on
+    )
+    moved = {
+        "stance": contact.stance_after,
+        "next_contact_on": (
+            latest + dt.timedelta(days=stakeholder.cadence_days)
+            if stakeholder.cadence_days
+            else None
+        ),
+    }
+    changes = apply_changes(stakeholder, moved, tuple(moved))
+    if changes:
+        stakeholder.updated_by = actor.user
+        stakeholder.save(update_fields=[*changes, "updated_by", "updated_at"])
+    audit_record(
+        obj=stakeholder,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CONTACTED,
+        by=actor.user,
+        changes=changes,
+    )
+    _keep_item_true(stakeholder, by=actor)
+    return contact
+
+
+def _check_people(stakeholder: Stakeholder) -> None:
+    """The member mapped and the plan's owner are members of the stakeholder's organisation."""
+    members = get_user_model().objects.filter(memberships__organisation=stakeholder.organisation)
+    errors = {}
+    for field in ("member", "plan_owner"):
+        person = getattr(stakeholder, field)
+        if person is not None and not members.filter(pk=person.pk).exists():
+            errors[field] = ["Choose a member of this organisation."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _keep_item_true(stakeholder: Stakeholder, *, by: Actor) -> None:
+    """The plan owner has an open item while the next contact is due, and nobody else has:
+    asked (or refreshed) when due, completed when not (a contact logged, the date moved, the
+    owner changed). The hourly inbox sweep asks the same of plans that fall due by date."""
+    cause = cause_of("contact", stakeholder.pk)
+    due = stakeholder.next_contact_on
+    if stakeholder.plan_owner_id is None or due is None or due > timezone.localdate():
+        notifications_done(causes=[cause], by=by.user)
+        return
+    Notification.objects.filter(cause=cause, done_at__isnull=True).exclude(
+        recipient_id=stakeholder.plan_owner_id
+    ).update(done_at=timezone.now(), done_by=by.user)
+    notify_each(
+        [
+            Ask(
+                recipient_id=stakeholder.plan_owner_id,
+                kind=Notification.Kind.CONTACT_DUE,
+                message=contact_due_message(stakeholder.display_name, stakeholder.message, due),
+                mission_id=stakeholder.mission_id,
+                organisation_id=stakeholder.organisation_id,
+                url=stakeholder.get_absolute_url(),
+                cause=cause,
+            )
+        ]
+    )

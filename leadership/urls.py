@@ -1,0 +1,16 @@
+"""The leadership pages, under ``/o/<org>/``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "leadership"
+
+urlpatterns = [
+    path("influence/", views.influence, name="influence"),
+    path("missions/<int:pk>/stakeholders/", views.mission_map, name="mission-map"),
+    path("stakeholders/<int:pk>/", views.stakeholder, name="stakeholder"),
+    path("stakeholders/<int:pk>/edit/", views.stakeholder_edit, name="stakeholder-edit"),
+    path("stakeholders/<int:pk>/contacts/", views.contact_create, name="contact-create"),
+    path("stakeholders/<int:pk>/remove/", views.stakeholder_remove, name="stakeholder-remove"),
+]

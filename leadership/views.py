@@ -1,0 +1,174 @@
+"""The leadership pages under ``/o/<org>/``: a person's influence page (their own stakeholder
+map and the plans they own), a mission's stakeholder map, and each stakeholder with its
+plan, contacts and history. Every permission comes from ``kernel.permissions``; every write
+from ``leadership.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kernel.forms import save_through
+from kernel.permissions import Action, can, can_keep_stakeholder_map, require
+from kernel.types import OrgRequest
+from kernel.web import org_view
+from missions.models import Mission
+
+from . import grid, selectors, services
+from .forms import ContactForm, StakeholderForm
+from .models import Stakeholder
+
+
+def _stakeholder_for(request: OrgRequest, pk: int) -> Stakeholder:
+    """A stakeholder the actor may read; 404 for anyone else (its existence is not theirs
+    to know)."""
+    stakeholder = get_object_or_404(
+        Stakeholder.objects.select_related(
+            "organisation", "mission__owner_team", "mission__parent", "member", "plan_owner"
+        ),
+        pk=pk,
+        organisation=request.organisation,
+    )
+    if not can(request.actor, Action.VIEW, stakeholder):
+        raise Http404
+    return stakeholder
+
+
+def _map_context(stakeholders: list[Stakeholder], uid: str) -> dict[str, Any]:
+    return {
+        "stakeholders": stakeholders,
+        "grid": grid.influence_interest_grid(stakeholders, uid=uid),
+        "today": timezone.localdate(),
+    }
+
+
+def _add(request: OrgRequest, form: StakeholderForm, mission: Mission | None) -> bool:
+    """Save the form's stakeholder through the service; False with the errors on the form."""
+    stakeholder = save_through(
+        form,
+        lambda data: services.stakeholder_create(actor=request.actor, mission=mission, data=data),
+    )
+    if stakeholder is None:
+        return False
+    messages.success(request, f"{stakeholder.display_name} is on the map.")
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def influence(request: OrgRequest) -> HttpResponse:
+    """The person's own stakeholder map, the plans they own with the contacts due, and a form
+    to map someone."""
+    actor = request.actor
+    form = StakeholderForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and _add(request, form, None):
+        return redirect("leadership:influence", org=actor.organisation.slug)
+    own = list(selectors.map_of(organisation=actor.organisation, leader=actor.user))
+    plans = list(selectors.plans_of(actor=actor)[: selectors.MAP_LIMIT])
+    context = {**_map_context(own, "own-map"), "plans": plans, "form": form}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "leadership/influence.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def mission_map(request: OrgRequest, pk: int) -> HttpResponse:
+    """A mission's stakeholder map: its keepers (whoever may edit the mission) read it and
+    add to it."""
+    actor = request.actor
+    mission = get_object_or_404(
+        Mission.objects.select_related("owner_team", "parent"),
+        pk=pk,
+        organisation=actor.organisation,
+    )
+    if not can_keep_stakeholder_map(actor, mission):
+        raise PermissionDenied
+    form = StakeholderForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and _add(request, form, mission):
+        return redirect("leadership:mission-map", org=actor.organisation.slug, pk=mission.pk)
+    stakeholders = list(
+        selectors.map_of(organisation=actor.organisation, mission=mission)[: selectors.MAP_LIMIT]
+    )
+    context = {**_map_context(stakeholders, "mission-map"), "mission": mission, "form": form}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "leadership/mission_map.html", context, status=status)
+
+
+def _stakeholder_page(
+    request: OrgRequest, stakeholder: Stakeholder, contact_form: ContactForm | None = None
+) -> HttpResponse:
+    actor = request.actor
+    may_log = can(actor, Action.LOG_CONTACT, stakeholder)
+    if contact_form is None and may_log:
+        contact_form = ContactForm(stakeholder=stakeholder)
+    context = {
+        "stakeholder": stakeholder,
+        "contacts": selectors.contacts_of(stakeholder=stakeholder),
+        "history": selectors.stakeholder_history(stakeholder=stakeholder),
+        "contact_form": contact_form if may_log else None,
+        "may_edit": can(actor, Action.EDIT, stakeholder),
+        "today": timezone.localdate(),
+    }
+    status = 400 if contact_form is not None and contact_form.errors else 200
+    return render(request, "leadership/stakeholder.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@org_view
+def stakeholder(request: OrgRequest, pk: int) -> HttpResponse:
+    return _stakeholder_page(request, _stakeholder_for(request, pk))
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def stakeholder_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    stakeholder = _stakeholder_for(request, pk)
+    require(actor, Action.EDIT, stakeholder)
+    form = StakeholderForm(
+        request.POST or None, instance=stakeholder, organisation=actor.organisation
+    )
+    if request.method == "POST" and save_through(
+        form,
+        lambda data: services.stakeholder_update(actor=actor, stakeholder=stakeholder, data=data),
+    ):
+        messages.success(request, "Saved.")
+        return redirect(stakeholder.get_absolute_url())
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"stakeholder": stakeholder, "form": form}
+    return render(request, "leadership/stakeholder_form.html", context, status=status)
+
+
+@require_POST
+@org_view
+def contact_create(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    stakeholder = _stakeholder_for(request, pk)
+    require(actor, Action.LOG_CONTACT, stakeholder)
+    form = ContactForm(request.POST, stakeholder=stakeholder)
+    if save_through(
+        form, lambda data: services.contact_log(actor=actor, stakeholder=stakeholder, data=data)
+    ):
+        messages.success(request, "Contact logged.")
+        return redirect(stakeholder.get_absolute_url())
+    return _stakeholder_page(request, stakeholder, form)
+
+
+@require_POST
+@org_view
+def stakeholder_remove(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    stakeholder = _stakeholder_for(request, pk)
+    require(actor, Action.ARCHIVE, stakeholder)
+    mission_id, name = stakeholder.mission_id, stakeholder.display_name
+    services.stakeholder_remove(actor=actor, stakeholder=stakeholder)
+    messages.success(request, f"{name} is off the map.")
+    if mission_id is not None:
+        return redirect("leadership:mission-map", org=actor.organisation.slug, pk=mission_id)
+    return redirect("leadership:influence", org=actor.organisation.slug)
