@@ -18,7 +18,7 @@ from kernel.models import AuditEvent, Notification
 from kernel.notifications import Ask, cause_of, notifications_done, notify_each
 from kernel.permissions import Action, can, can_keep_stakeholder_map
 
-from .models import Contact, Stakeholder
+from .models import Channel, Contact, Stakeholder
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -135,8 +135,8 @@ def contact_log(*, actor: Actor, stakeholder: Stakeholder, data: dict[str, Any])
     for name in CONTACT_FIELDS:
         if name in data:
             setattr(contact, name, data[name])
-    if not contact.channel:
-        contact.channel = stakeholder.channel or ""
+    if not contact.channel:  # the plan's channel, when none is given
+        contact.channel = stakeholder.channel or Channel.OTHER
     contact.full_clean()
     contact.save()
     latest = max(
