@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MissionStatusEnum": "missions.models.Mission.Status",
         "NotificationKindEnum": "kernel.models.Notification.Kind",
+        "StanceEnum": "leadership.models.Stance",
     },
     # Write and read shapes differ (read-only fields): separate request components.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -50,6 +50,14 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "who may own": r"^Choose (a team you lead|yourself)",
     # With more than one organisation, a new object must say which (the schema has it optional).
     "which organisation": r"^Say which organisation",
+    # A stakeholder is a member or a named person or group: one of two fields, either.
+    "a stakeholder named": r"^Name the person or group, or choose a member\.$",
+    # Membership and organisation of the people and mission an id names: the server's to know.
+    "of the organisation": (
+        r"^Choose (a member of this organisation|a mission of the stakeholder's organisation)\.$"
+    ),
+    # A stakeholder's map is chosen once, when it is made.
+    "the map it is on": r"^A stakeholder stays on the map it was put on\.$",
 }
 _ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
 

@@ -90,6 +90,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "findings": api_world.finding.pk,
         "notifications": api_world.notification.pk,
         "invitations": api_world.invitation.pk,
+        "stakeholders": api_world.stakeholder.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -108,6 +109,8 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "to_mission": world.org_mission.pk,
         "leader": world.lead.pk,
         "owner": world.staff.pk,
+        "member": world.coach.pk,
+        "plan_owner": world.leader.pk,
         "supersedes": api_world.check_in.pk,
     }
 

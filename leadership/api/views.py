@@ -20,6 +20,7 @@ from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
 from ..models import Stakeholder
+from .filters import StakeholderFilter
 from .serializers import ContactSerializer, StakeholderSerializer
 
 
@@ -32,7 +33,7 @@ class StakeholderViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
     permission_classes = API_PERMISSIONS
     permission_actions = {"contacts": Action.VIEW}
     ordering_fields = ["id", "influence", "interest", "next_contact_on", "updated_at"]
-    filterset_fields = ["organisation", "mission", "plan_owner"]
+    filterset_class = StakeholderFilter
 
     def get_queryset(self) -> QuerySet[Stakeholder]:
         return selectors.visible_to_user(user=signed_in_user(self.request)).order_by("id")

@@ -36,6 +36,7 @@ EXPECTED_DEFAULTS = {
     "finding": "digest",
     "check_in_due": "digest",
     "key_task_overdue": "digest",
+    "contact_due": "digest",
 }
 
 
