@@ -118,6 +118,37 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Contact:
+    days_ago: int
+    channel: str
+    by: str
+    stance_after: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    """Someone on a map (``map``: a mission key, or ``own:<username>`` for a leader's own),
+    with the plan to reach them and the contacts made so far."""
+
+    map: str
+    why: str
+    interests: str
+    influence: int
+    interest: int
+    stance: int
+    desired_stance: int
+    message: str
+    channel: str
+    cadence_days: int
+    plan_owner: str
+    next_contact_in: int
+    contacts: tuple[Contact, ...]
+    name: str = ""
+    member: str = ""
+
+
+@dataclass(frozen=True)
 class Trend:
     """The story a KPI's check-ins tell: ``shape`` is (t, share) knots, ``t`` the story's time
     (``history.story_time``: 0.5 the day the demo is built, in years) and ``share`` the way made
@@ -166,6 +197,7 @@ class Demo:
     coaching: tuple[Coaching, ...]
     missions: tuple[Mission, ...]
     links: tuple[Link, ...]
+    stakeholders: tuple[Stakeholder, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -352,5 +384,9 @@ def load() -> Demo:
         coaching=tuple(Coaching(**{"team": None, **c}) for c in org["coaching"]),
         missions=tuple(missions),
         links=tuple(_link(link, "interdependencies.toml") for link in links),
+        stakeholders=tuple(
+            Stakeholder(**{**s, "contacts": tuple(Contact(**c) for c in s.get("contacts", ()))})
+            for s in _read("stakeholders.toml").get("stakeholders", ())
+        ),
         story=story,
     )

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from kernel.audit import audit_record
 from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
+from kernel.permissions import Actor, actor_for
 from kernel.services import team_create
+from leadership.services import contact_log, stakeholder_create, stakeholder_update
 from measures.models import CheckIn
 from measures.models import Kpi as KpiRow
 from measures.services import kpi_create, kpi_refresh_all
@@ -107,6 +109,7 @@ class Seeder:
         self.seed_check_ins()
         self.seed_key_tasks()
         self.seed_links()
+        self.seed_stakeholders()
         self.seed_reviews()
         return self.organisation
 
@@ -337,6 +340,61 @@ class Seeder:
                 responded_by=responder if answered is not None else None,
                 responded_at=history.at(self.days_ago(answered), 11) if answered else None,
             )
+
+    # influence -----------------------------------------------------------------------------------
+
+    def seed_stakeholders(self) -> None:
+        """The stakeholder maps, through the services: each stakeholder as first mapped, then
+        its contacts in their order (each moves the stance and the plan on), then the next
+        contact the story has planned."""
+        for spec in self.demo.stakeholders:
+            own = spec.map.removeprefix("own:") if spec.map.startswith("own:") else None
+            mission = None if own else self.missions[spec.map]
+            keeper = self.users[own] if own else self.owner_user(self.demo.mission(spec.map))
+            first_stance = spec.contacts[0].stance_after if spec.contacts else spec.stance
+            row = stakeholder_create(
+                actor=self.actor(keeper),
+                mission=mission,
+                data={
+                    "member": self.users[spec.member] if spec.member else None,
+                    "name": spec.name,
+                    "why": spec.why,
+                    "interests": spec.interests,
+                    "influence": spec.influence,
+                    "interest": spec.interest,
+                    "stance": first_stance,
+                    "desired_stance": spec.desired_stance,
+                    "message": spec.message,
+                    "channel": spec.channel,
+                    "cadence_days": spec.cadence_days,
+                    "plan_owner": self.users[spec.plan_owner],
+                },
+            )
+            for contact in spec.contacts:
+                contact_log(
+                    actor=self.actor(self.users[contact.by]),
+                    stakeholder=row,
+                    data={
+                        "contacted_on": self.days_ago(contact.days_ago),
+                        "channel": contact.channel,
+                        "note": contact.note,
+                        "stance_after": contact.stance_after,
+                    },
+                )
+            stakeholder_update(
+                actor=self.actor(keeper),
+                stakeholder=row,
+                data={
+                    "stance": spec.stance,
+                    "next_contact_on": self.today + dt.timedelta(days=spec.next_contact_in),
+                },
+            )
+            self.stats["stakeholders created"] += 1
+
+    def actor(self, user: Any) -> Actor:
+        found = actor_for(user, self.organisation)
+        assert found is not None, f"{user} is a member of the demo organisation"
+        return found
 
     # reviews -------------------------------------------------------------------------------------
 

@@ -25,7 +25,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from kernel import tree
-from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
+from kernel.models import (
+    AuditEvent,
+    CoachAssignment,
+    Membership,
+    Notification,
+    Organisation,
+    Team,
+)
 from measures.calibrating import calibration_of
 from measures.figures import kpi_figures
 from measures.models import CheckIn, Kpi
@@ -34,6 +41,7 @@ from measures.summary import mission_figures, standing_check_ins
 from missions.demo import past
 from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
+from leadership.models import Contact, Stakeholder
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from missions.querysets import in_play
 from missions.services import key_task_update, mission_align, vision_update
@@ -69,6 +77,8 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "reviews": Review.objects.filter(mission__organisation=org),
         "audit": AuditEvent.objects.filter(organisation=org),
         "snapshots": AlignmentSnapshot.objects.filter(organisation=org),
+        "stakeholders": Stakeholder.objects.filter(organisation=org),
+        "contacts": Contact.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -202,6 +212,17 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
     # Reviews only of missions in play: none of the draft or the sent-back ones.
     assert not reviews.exclude(in_play("mission__")).exists()
     assert Mission.objects.filter(organisation=org).exclude(in_play()).exists()
+
+    # Influence: lead's mission has a stakeholder map with a plan due today in lead's inbox
+    # and a stance that moved; the CEO keeps a map of their own.
+    stakeholders = Stakeholder.objects.filter(organisation=org)
+    assert stakeholders.filter(mission__isnull=True, leader__username="ceo").exists()
+    council = stakeholders.get(name="Eastbrook Patients' Council")
+    assert council.mission.owner_team.leader.username == "lead"
+    assert [c.stance_after for c in council.contacts.order_by("contacted_on")] == [-2, -1]
+    assert Notification.objects.filter(
+        recipient__username="lead", kind="contact_due", done_at__isnull=True
+    ).exists()
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
