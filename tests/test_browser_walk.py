@@ -72,6 +72,7 @@ def _pages(world: Any) -> list[str]:
         f"/o/acme/dashboard/teams/{world.team.pk}/",
         "/o/acme/dashboard/heatmap/",
         "/o/acme/coaching/",
+        "/o/acme/influence/",
         "/o/acme/people/",
         "/o/acme/settings/",
         f"/o/acme/missions/{m}/",
