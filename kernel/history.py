@@ -40,6 +40,8 @@ VERB_PHRASES: dict[str, str] = {
     AuditEvent.Verb.MOVED: "moved {}",
     AuditEvent.Verb.CONTACTED: "logged a contact with {}",
     AuditEvent.Verb.REMOVED: "removed {}",
+    AuditEvent.Verb.CHALLENGED: "challenged the priorities of {}",
+    AuditEvent.Verb.ANSWERED: "answered a challenge to {}",
 }
 EMPTY = "—"
 Field = models.Field | models.ForeignObjectRel  # any field's kind

@@ -251,6 +251,8 @@ class AuditEvent(models.Model):
         MOVED = "moved", "moved"
         CONTACTED = "contacted", "contacted"
         REMOVED = "removed", "removed"
+        CHALLENGED = "challenged", "challenged"
+        ANSWERED = "answered", "answered"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"
@@ -308,6 +310,8 @@ class Notification(models.Model):
         CHECK_IN_DUE = "check_in_due", "Check-in due"
         KEY_TASK_OVERDUE = "key_task_overdue", "Key task overdue"
         CONTACT_DUE = "contact_due", "Stakeholder contact due"
+        CHALLENGE_RAISED = "challenge_raised", "Challenge to priorities"
+        CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

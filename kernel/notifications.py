@@ -40,6 +40,7 @@ CAUSES = {
     "key_task": Kind.KEY_TASK_OVERDUE,  # an open key task past its due date
     "finding": Kind.FINDING,  # an open finding of the alignment checks
     "contact": Kind.CONTACT_DUE,  # a stakeholder whose planned contact is due, of its owner
+    "challenge": Kind.CHALLENGE_RAISED,  # an open challenge to priorities, of who answers it
 }
 ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
 
@@ -339,7 +340,7 @@ def items_reconcile(
 INBOX_GROUPS: list[tuple[str, list[str]]] = [
     ("Waiting for your alignment", [Kind.ALIGNMENT_REQUESTED]),
     ("Sent back to you", [Kind.SENT_BACK]),
-    ("Waiting for your answer", [Kind.SUPPORT_REQUESTED]),
+    ("Waiting for your answer", [Kind.SUPPORT_REQUESTED, Kind.CHALLENGE_RAISED]),
     ("Reviews due", [Kind.REVIEW_ESCALATION, Kind.REVIEW_REMINDER]),
     ("Check-ins due", [Kind.CHECK_IN_DUE]),
     ("Overdue key tasks", [Kind.KEY_TASK_OVERDUE]),

@@ -18,6 +18,8 @@ none of the apps whose objects it judges. The rules:
 - dashboards: staff see the organisation's only when it allows it, their own team's always;
   a coach sees the teams they coach (``dashboard_teams``);
 - a coaching note is read by its coach and its coachee only, bosses and admins included;
+- anyone challenges a mission's priorities; who owns the mission above it answers (for a top
+  mission, its owner), or the organisation admin;
 - a stakeholder map is kept by whoever may edit its mission (a person's own map: by that
   person) and read by them and by the owner of each stakeholder's communication plan;
 - a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``).
@@ -82,6 +84,9 @@ class Action(StrEnum):
     VIEW_BRIEF = "view_brief"
     # A contact with a stakeholder, logged against its communication plan.
     LOG_CONTACT = "log_contact"
+    # "Be brave": challenge a mission's priorities; answering is for who sets them.
+    CHALLENGE = "challenge"
+    ANSWER_CHALLENGE = "answer_challenge"
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     rules = _OBJECT_RULES.get(getattr(obj, "permission_rules", ""))
     if rules is not None:
         return rules(actor, action, obj)
-    if action in (Action.VIEW, Action.VIEW_BRIEF):
+    if action in (Action.VIEW, Action.VIEW_BRIEF, Action.CHALLENGE):
         return True
     if action is Action.VIEW_DASHBOARD:
         return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard
@@ -412,4 +417,32 @@ def visible_stakeholders_q(actor: Actor, prefix: str = "") -> models.Q:
     return own | plans | missions
 
 
-_OBJECT_RULES = {"stakeholder": _stakeholder_rules, "contact": _contact_rules}
+# --- "Be brave": challenges to priorities ---------------------------------------------------
+
+
+def answers_for_priorities(actor: Actor, mission: Mission) -> bool:
+    """Who answers a challenge to a mission's priorities: who set them, the owner of the
+    mission above (of a top mission, its owner), or the organisation admin; never a coach."""
+    if actor.is_coach:
+        return False
+    if actor.is_admin:
+        return True
+    above = mission.parent if mission.parent_id is not None else mission
+    return above is not None and actor.owns(above)
+
+
+def _challenge_rules(actor: Actor, action: Action, challenge: Any) -> bool:
+    """Every member reads a challenge (it is raised in the open, on the mission's page);
+    answering it is for who answers for the mission's priorities."""
+    if action is Action.VIEW:
+        return True
+    if action is Action.ANSWER_CHALLENGE:
+        return answers_for_priorities(actor, challenge.mission)
+    return False
+
+
+_OBJECT_RULES = {
+    "stakeholder": _stakeholder_rules,
+    "contact": _contact_rules,
+    "challenge": _challenge_rules,
+}

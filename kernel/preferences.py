@@ -39,6 +39,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.SUPPORT_REQUESTED: Channel.AT_ONCE,
     Kind.REVIEW_REMINDER: Channel.AT_ONCE,
     Kind.REVIEW_ESCALATION: Channel.AT_ONCE,
+    Kind.CHALLENGE_RAISED: Channel.AT_ONCE,
     # News, and what can wait for the morning: in the digest.
     Kind.ALIGNED: Channel.DIGEST,
     Kind.SUPPORT_ANSWERED: Channel.DIGEST,
@@ -46,6 +47,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.CHECK_IN_DUE: Channel.DIGEST,
     Kind.KEY_TASK_OVERDUE: Channel.DIGEST,
     Kind.CONTACT_DUE: Channel.DIGEST,
+    Kind.CHALLENGE_ANSWERED: Channel.DIGEST,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -68,6 +70,10 @@ REASONS: dict[str, str] = {
     Kind.CONTACT_DUE: (
         "You own the communication plan of a stakeholder, and its next contact is due."
     ),
+    Kind.CHALLENGE_RAISED: (
+        "Someone challenges the priorities of a mission under yours, and you answer for them."
+    ),
+    Kind.CHALLENGE_ANSWERED: "A challenge to priorities you raised has been answered.",
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

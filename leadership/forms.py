@@ -9,10 +9,13 @@ from django.utils import timezone
 
 from kernel.forms import ServiceModelForm
 from kernel.models import Organisation
-from kernel.pickers import MemberPickField, bind_pickers
+from kernel.permissions import Actor
+from kernel.pickers import Combobox, MemberPickField, bind_pickers, pick_url, resolve_one
 from missions.forms import DATE
+from missions.models import Mission
+from missions.selectors import missions_named
 
-from .models import Contact, Stakeholder
+from .models import Contact, PriorityChallenge, Stakeholder
 
 
 class AnyMemberField(MemberPickField):
@@ -107,3 +110,78 @@ class ContactForm(ServiceModelForm):
                 channel=stakeholder.channel,
                 stance_after=stakeholder.stance,
             )
+
+
+class ChallengeForm(forms.Form):
+    """A challenge to a mission's priorities, raised from its page."""
+
+    kind = forms.ChoiceField(
+        label="What is at risk",
+        choices=PriorityChallenge.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    other_mission = forms.CharField(
+        label="Conflicts with",
+        required=False,
+        help_text="For a conflict: type part of the other mission's title and choose.",
+        widget=Combobox(),
+    )
+    statement = forms.CharField(
+        label="The challenge",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What puts everything at risk, and what you would need decided.",
+    )
+
+    def __init__(self, *args: Any, mission: Mission, actor: Actor, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "challenge")
+        super().__init__(*args, **kwargs)
+        self.mission, self.actor = mission, actor
+        widget = self.fields["other_mission"].widget
+        assert isinstance(widget, Combobox), "declared above"
+        widget.url = pick_url(
+            "missions", organisation_slug=mission.organisation.slug, **{"for": mission.pk}
+        )
+
+    def clean_other_mission(self) -> Mission | None:
+        text = (self.cleaned_data.get("other_mission") or "").strip()
+        if not text:
+            return None
+        other: Mission = resolve_one(
+            missions_named(actor=self.actor, text=text),
+            none="No mission of this organisation has that title or number.",
+            several="Several missions have that title: choose one from the list.",
+        )
+        if other.pk == self.mission.pk:
+            raise forms.ValidationError("Choose another mission than this one.")
+        return other
+
+
+class AnswerForm(forms.Form):
+    """The answer to a challenge: what came of it, and why."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=PriorityChallenge.Outcome.choices, widget=forms.RadioSelect
+    )
+    answer = forms.CharField(
+        label="Answer",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The person who raised it reads this.",
+    )
+
+    def __init__(self, *args: Any, challenge_id: int | None = None, **kwargs: Any) -> None:
+        # Each open challenge on the page has its own form: its own ids.
+        kwargs.setdefault("prefix", f"answer-{challenge_id}" if challenge_id else "answer")
+        super().__init__(*args, **kwargs)
+
+
+def challenges_with_forms(
+    challenges: list[PriorityChallenge], *, may_answer: bool, posted: dict[int, AnswerForm]
+) -> list[tuple[PriorityChallenge, AnswerForm | None]]:
+    """Each challenge of a mission's page with its answer form (the one posted, with its
+    errors) when it is open and the person may answer it."""
+    return [
+        (c, posted.get(c.pk) or AnswerForm(challenge_id=c.pk) if may_answer and c.is_open else None)
+        for c in challenges
+    ]

@@ -235,3 +235,81 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"Contact with {self.stakeholder} on {self.contacted_on:%d %b %Y}"
+
+
+class PriorityChallenge(TimeStampedModel):
+    """ "Be brave … challenge when a failure to prioritise puts everything at risk"
+    (``leading-for-impact``): anyone raises one on a mission, and whoever answers for its
+    priorities (the owner of the mission above) must answer it. Open ones wait in that
+    person's inbox and brief, and show in the mission's reviews."""
+
+    permission_rules = "challenge"
+
+    class Kind(models.TextChoices):
+        TOO_MUCH = "too_much", "Too much at once"
+        CONFLICT = "conflict", "A conflict between missions"
+        MISSING_DECISION = "missing_decision", "A missing decision"
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", "Priorities changed"
+        DECIDED = "decided", "Decision made"
+        KEPT = "kept", "Kept as they are, and why"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="priority_challenges"
+    )
+    mission = models.ForeignKey(
+        Mission, verbose_name="Mission", on_delete=models.CASCADE, related_name="challenges"
+    )
+    kind = models.CharField("What is at risk", max_length=16, choices=Kind.choices)
+    # For a conflict: the mission this one conflicts with.
+    other_mission = models.ForeignKey(
+        Mission,
+        verbose_name="Conflicts with",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    statement = models.TextField("The challenge", **text_bounds(2_000))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    outcome = models.CharField("Outcome", max_length=8, choices=Outcome.choices, blank=True)
+    answer = models.TextField("Answer", blank=True, **text_bounds(2_000))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A mission's challenges, open ones first (the mission and review pages).
+            models.Index(fields=["mission", "answered_at"], name="leadership_challenge_mission"),
+            models.Index(
+                fields=["organisation"],
+                condition=Q(answered_at__isnull=True),
+                name="leadership_challenge_open",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, outcome="", answer="")
+                | (Q(answered_at__isnull=False) & ~Q(outcome="") & ~Q(answer="")),
+                name="%(app_label)s_%(class)s_answered_whole",
+                violation_error_message="An answer has an outcome and says why.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(other_mission=models.F("mission")),
+                name="%(app_label)s_%(class)s_not_with_itself",
+                violation_error_message="A mission does not conflict with itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.statement[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from kernel.history import HistoryEntry, history_in_words
@@ -15,8 +16,8 @@ from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
 from kernel.permissions import actor_for, visible_stakeholders_q
 
-from .models import Contact, Stakeholder
-from .services import contact_due_message
+from .models import Contact, PriorityChallenge, Stakeholder
+from .services import challenge_message, contact_due_message
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -108,4 +109,50 @@ def contacts_due(organisation: Organisation, today: dt.date) -> Iterator[Wanted]
                 "leadership:stakeholder", kwargs={"org": organisation.slug, "pk": stakeholder.pk}
             ),
             stakeholder.mission_id,
+        )
+
+
+def challenges_of(*, mission: Mission, limit: int = 20) -> list[PriorityChallenge]:
+    """A mission's challenges to priorities, the open ones first, then the latest answered:
+    one query."""
+    return list(
+        PriorityChallenge.objects.filter(mission=mission)
+        .select_related("raised_by", "answered_by", "other_mission")
+        .order_by(F("answered_at").desc(nulls_first=True), "-created_at", "-id")[:limit]
+    )
+
+
+def open_challenges_on(*, mission_ids: list[int]) -> QuerySet[PriorityChallenge]:
+    """The open challenges of these missions (a review lists its mission's)."""
+    return PriorityChallenge.objects.filter(
+        mission_id__in=mission_ids, answered_at__isnull=True
+    ).select_related("raised_by", "mission")
+
+
+def _owner(prefix: str) -> Coalesce:
+    return Coalesce(F(f"{prefix}owner_user_id"), F(f"{prefix}owner_team__leader_id"))
+
+
+def challenges_waiting(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """The inbox sweep's rule: each open challenge waits for whoever answers for the
+    mission's priorities now (``services.challenge_answerers``), so an item follows a change
+    of owner."""
+    rows = (
+        PriorityChallenge.objects.filter(organisation=organisation, answered_at__isnull=True)
+        .select_related("mission")
+        .annotate(above=_owner("mission__parent__"), own=_owner("mission__"))
+    )
+    for challenge in rows:
+        mission = challenge.mission
+        recipient = challenge.above if mission.parent_id is not None else challenge.own
+        if recipient is None:
+            continue
+        yield Wanted(
+            recipient,
+            cause_of("challenge", challenge.pk),
+            Notification.Kind.CHALLENGE_RAISED,
+            challenge_message(challenge, mission.title),
+            reverse("missions:detail", kwargs={"org": organisation.slug, "pk": mission.pk})
+            + f"#challenge-{challenge.pk}",
+            mission.pk,
         )

@@ -13,16 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from kernel.audit import apply_changes, audit_record
+from kernel.errors import StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent, Notification
-from kernel.notifications import Ask, cause_of, notifications_done, notify_each
-from kernel.permissions import Action, can, can_keep_stakeholder_map
+from kernel.notifications import Ask, cause_of, notifications_done, notify, notify_each
+from kernel.permissions import Action, can, can_keep_stakeholder_map, require
+from missions.models import Mission
 
-from .models import Channel, Contact, Stakeholder
+from .models import Channel, Contact, PriorityChallenge, Stakeholder
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
-    from missions.models import Mission
 
 # What a person may write of a stakeholder (the map it is on is set when it is created).
 STAKEHOLDER_FIELDS = (
@@ -202,3 +203,108 @@ def _keep_item_true(stakeholder: Stakeholder, *, by: Actor) -> None:
             )
         ]
     )
+
+
+# --- "Be brave": challenges to priorities ---------------------------------------------------
+
+
+def challenge_message(challenge: PriorityChallenge, mission_title: str) -> str:
+    """The inbox item of an open challenge: the sweep and the service word it alike."""
+    return f"{challenge.get_kind_display()} on “{mission_title}”: {challenge.statement}"[:500]
+
+
+def challenge_answerers(mission: Mission) -> list[Any]:
+    """Who is asked to answer a challenge to ``mission``: the owner of the mission above it
+    (of a top mission, its own owner), the person or the leader of the owning team."""
+    above = mission.parent if mission.parent_id is not None else mission
+    if above is None:
+        return []
+    if above.owner_user_id is not None:
+        return [above.owner_user]
+    team = above.owner_team
+    return [team.leader] if team is not None and team.leader is not None else []
+
+
+@transaction.atomic
+def challenge_raise(*, actor: Actor, mission: Mission, data: dict[str, Any]) -> PriorityChallenge:
+    """Challenge a mission's priorities: too much at once, a conflict with another mission, a
+    missing decision. Whoever answers for them is asked at once (their inbox and brief)."""
+    require(actor, Action.CHALLENGE, mission)
+    challenge = PriorityChallenge(
+        organisation=actor.organisation,
+        mission=mission,
+        kind=data.get("kind", ""),
+        other_mission=data.get("other_mission"),
+        statement=(data.get("statement") or "").strip(),
+        raised_by=actor.user,
+    )
+    other = challenge.other_mission
+    if other is not None and other.organisation_id != mission.organisation_id:
+        raise ValidationError({"other_mission": ["Choose a mission of this organisation."]})
+    if challenge.kind == PriorityChallenge.Kind.CONFLICT and other is None:
+        raise ValidationError({"other_mission": ["Say which mission this one conflicts with."]})
+    challenge.full_clean()
+    challenge.save()
+    audit_record(
+        obj=challenge,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CHALLENGED,
+        by=actor.user,
+        mission=mission,
+        comment=challenge.statement,
+    )
+    notify(
+        recipients=challenge_answerers(mission),
+        kind=Notification.Kind.CHALLENGE_RAISED,
+        message=challenge_message(challenge, mission.title),
+        mission=mission,
+        cause=cause_of("challenge", challenge.pk),
+        url=f"{mission.get_absolute_url()}#challenge-{challenge.pk}",
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_answer(
+    *, actor: Actor, challenge: PriorityChallenge, data: dict[str, Any]
+) -> PriorityChallenge:
+    """Answer a challenge: an outcome (priorities changed, a decision made, kept as they are)
+    and why. It leaves the inbox of whoever was asked; the person who raised it is told. A
+    challenge is answered once: a second answer at the same moment is refused."""
+    require(actor, Action.ANSWER_CHALLENGE, challenge)
+    challenge = PriorityChallenge.objects.select_for_update().get(pk=challenge.pk)
+    if not challenge.is_open:
+        raise StateConflict("This challenge has been answered already.")
+    challenge.outcome = data.get("outcome", "")
+    challenge.answer = (data.get("answer") or "").strip()
+    challenge.answered_by = actor.user
+    challenge.answered_at = timezone.now()
+    errors = {}
+    if not challenge.outcome:
+        errors["outcome"] = ["Choose what came of it."]
+    if not challenge.answer:
+        errors["answer"] = ["Say why: the person who raised it reads this."]
+    if errors:
+        raise ValidationError(errors)
+    challenge.full_clean()
+    challenge.save()
+    mission = challenge.mission
+    audit_record(
+        obj=challenge,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.ANSWERED,
+        by=actor.user,
+        mission=mission,
+        changes={"outcome": [None, challenge.outcome]},
+        comment=challenge.answer,
+    )
+    notifications_done(causes=[cause_of("challenge", challenge.pk)], by=actor.user)
+    notify(
+        recipients=[challenge.raised_by],
+        kind=Notification.Kind.CHALLENGE_ANSWERED,
+        message=f"{challenge.get_outcome_display()}: {challenge.answer}"[:500],
+        mission=mission,
+        by=actor.user,
+        url=f"{mission.get_absolute_url()}#challenge-{challenge.pk}",
+    )
+    return challenge

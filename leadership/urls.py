@@ -13,4 +13,6 @@ urlpatterns = [
     path("stakeholders/<int:pk>/edit/", views.stakeholder_edit, name="stakeholder-edit"),
     path("stakeholders/<int:pk>/contacts/", views.contact_create, name="contact-create"),
     path("stakeholders/<int:pk>/remove/", views.stakeholder_remove, name="stakeholder-remove"),
+    path("missions/<int:pk>/challenges/", views.challenge_create, name="challenge-create"),
+    path("challenges/<int:pk>/answer/", views.challenge_answer, name="challenge-answer"),
 ]

@@ -19,10 +19,12 @@ from kernel.permissions import Action, can, can_keep_stakeholder_map, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from missions.models import Mission
+from missions.views.common import get_mission_for
+from missions.views.mission import render_mission_page
 
 from . import grid, selectors, services
-from .forms import ContactForm, StakeholderForm
-from .models import Stakeholder
+from .forms import AnswerForm, ChallengeForm, ContactForm, StakeholderForm
+from .models import PriorityChallenge, Stakeholder
 
 
 def _stakeholder_for(request: OrgRequest, pk: int) -> Stakeholder:
@@ -172,3 +174,49 @@ def stakeholder_remove(request: OrgRequest, pk: int) -> HttpResponse:
     if mission_id is not None:
         return redirect("leadership:mission-map", org=actor.organisation.slug, pk=mission_id)
     return redirect("leadership:influence", org=actor.organisation.slug)
+
+
+# --- "Be brave": challenges to priorities, on the mission page ------------------------------
+
+
+@require_POST
+@org_view
+def challenge_create(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    mission = get_mission_for(request, pk)
+    require(actor, Action.CHALLENGE, mission)
+    form = ChallengeForm(request.POST, mission=mission, actor=actor)
+    challenge = save_through(
+        form, lambda data: services.challenge_raise(actor=actor, mission=mission, data=data)
+    )
+    if challenge is None:
+        return render_mission_page(request, mission, status=400, challenge_form=form)
+    messages.success(request, "Your challenge is raised; it waits for an answer.")
+    return redirect(f"{mission.get_absolute_url()}#challenge-{challenge.pk}")
+
+
+@require_POST
+@org_view
+def challenge_answer(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    challenge = get_object_or_404(
+        PriorityChallenge.objects.select_related(
+            "mission__parent__owner_team", "mission__owner_team"
+        ),
+        pk=pk,
+        organisation=actor.organisation,
+    )
+    require(actor, Action.ANSWER_CHALLENGE, challenge)
+    form = AnswerForm(request.POST, challenge_id=challenge.pk)
+    mission = challenge.mission
+    if save_through(
+        form,
+        lambda data: services.challenge_answer(actor=actor, challenge=challenge, data=data),
+    ):
+        messages.success(request, "Answered. The person who raised it is told.")
+        return redirect(f"{mission.get_absolute_url()}#challenge-{challenge.pk}")
+    challenge.refresh_from_db()
+    if not challenge.is_open:  # answered by someone else a moment ago: said above the page
+        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+        return render_mission_page(request, mission, status=409)
+    return render_mission_page(request, mission, status=400, answer_forms={challenge.pk: form})

@@ -26,7 +26,7 @@ from kernel.formats import day
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import Wanted, cause_of, items_reconcile
 from kernel.tenancy import tenant_scope
-from leadership.selectors import contacts_due
+from leadership.selectors import challenges_waiting, contacts_due
 from measures.models import Kpi, check_ins_due
 from missions.models import Interdependency, KeyTask, Mission
 from missions.querysets import in_play
@@ -232,6 +232,7 @@ SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
     "key_task": _key_tasks,
     "finding": _findings,
     "contact": contacts_due,
+    "challenge": challenges_waiting,
 }
 
 

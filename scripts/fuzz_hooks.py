@@ -56,6 +56,11 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "of the organisation": (
         r"^Choose (a member of this organisation|a mission of the stakeholder's organisation)\.$"
     ),
+    # A conflict names the other mission; one mission does not conflict with itself.
+    "the conflicting mission": (
+        r"^(Say which mission this one conflicts with|A mission does not conflict with itself"
+        r"|Choose a mission of this organisation)\.$"
+    ),
     # A stakeholder's map is chosen once, when it is made.
     "the map it is on": r"^A stakeholder stays on the map it was put on\.$",
 }

@@ -191,6 +191,7 @@ class ApiWorld:
     invitation: Any
     invitation_token: str
     stakeholder: Any
+    challenge: Any
 
 
 @pytest.fixture
@@ -261,9 +262,19 @@ def api_world(world: World) -> ApiWorld:
         cadence_days=30,
         next_contact_on=today,
     )
+    from leadership.models import PriorityChallenge
+
+    challenge = PriorityChallenge.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        kind=PriorityChallenge.Kind.TOO_MUCH,
+        statement="Two wards and the winter rota at once: one of them slips.",
+        raised_by=world.staff,
+    )
     return ApiWorld(
         world=world,
         stakeholder=stakeholder,
+        challenge=challenge,
         invitation=invitation,
         invitation_token=invitation.token,
         vision=world.organisation.vision,

@@ -91,6 +91,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "notifications": api_world.notification.pk,
         "invitations": api_world.invitation.pk,
         "stakeholders": api_world.stakeholder.pk,
+        "challenges": api_world.challenge.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -111,6 +112,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "owner": world.staff.pk,
         "member": world.coach.pk,
         "plan_owner": world.leader.pk,
+        "other_mission": world.org_mission.pk,
         "supersedes": api_world.check_in.pk,
     }
 

@@ -257,6 +257,18 @@ ROUTES: dict[str, dict[str, Any]] = {
         "pk": "stakeholder",
         "POST": private(STAKEHOLDER_READERS, EDITORS),
     },
+    # "Be brave": anyone challenges a mission's priorities; the owner of the mission above
+    # (lead, for staff_mission) answers, or the admin.
+    "leadership:challenge-create": {
+        "org": True,
+        "pk": "staff_mission",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:challenge-answer": {
+        "org": True,
+        "pk": "challenge",
+        "POST": only("lead admin", write=True),
+    },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
     "organisation-list": {"GET": everyone()},
@@ -319,6 +331,9 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-read-all": {"POST": everyone()},
     "inbox-list": {"GET": everyone()},
     "stakeholder-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "challenge-detail": {"pk": "challenge", "GET": MEMBER},
+    "challenge-answer": {"pk": "challenge", "POST": only("lead admin", write=True)},
     "stakeholder-detail": {
         "pk": "stakeholder",
         "GET": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS),
@@ -444,6 +459,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "notification": api_world.notification.pk,
         "invitation": api_world.invitation.pk,
         "stakeholder": api_world.stakeholder.pk,
+        "challenge": api_world.challenge.pk,
         "membership": world.staff.memberships.get().pk,
     }
 

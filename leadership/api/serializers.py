@@ -12,7 +12,7 @@ from missionlead.serializers import ModelSerializer
 from missions.api.serializers import MemberScopedField
 from missions.models import Mission
 
-from ..models import Contact, Stakeholder
+from ..models import Contact, PriorityChallenge, Stakeholder
 
 
 def _scoped(model: Any, **kwargs: Any) -> MemberScopedField:
@@ -105,3 +105,43 @@ class ContactSerializer(ModelSerializer):
             "stance_after": {"help_text": STANCE_HELP},
             "channel": {"required": False},
         }
+
+
+class ChallengeSerializer(ModelSerializer):
+    mission = _scoped(Mission)
+    other_mission = _scoped(Mission, allow_null=True, required=False)
+    # Empty until answered.
+    outcome = serializers.ChoiceField(
+        choices=PriorityChallenge.Outcome.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = PriorityChallenge
+        fields = [
+            "id",
+            "organisation",
+            "mission",
+            "kind",
+            "other_mission",
+            "statement",
+            "raised_by",
+            "created_at",
+            "outcome",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = [
+            "organisation",
+            "raised_by",
+            "created_at",
+            "outcome",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+
+
+class ChallengeAnswerSerializer(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=PriorityChallenge.Outcome.choices)
+    answer = serializers.CharField(max_length=2_000)

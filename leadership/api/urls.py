@@ -5,3 +5,4 @@ from . import views
 
 def register(router: DefaultRouter) -> None:
     router.register("stakeholders", views.StakeholderViewSet, basename="stakeholder")
+    router.register("challenges", views.ChallengeViewSet, basename="challenge")

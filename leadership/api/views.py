@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -16,12 +17,18 @@ from kernel.api.permissions import request_actor, require_api
 from kernel.permissions import Action, can_keep_stakeholder_map
 from kernel.tenancy import TenantScopedAPIMixin
 from kernel.web import signed_in_user
+from missions.api.filters import IdFilter
 from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
-from ..models import Stakeholder
+from ..models import PriorityChallenge, Stakeholder
 from .filters import StakeholderFilter
-from .serializers import ContactSerializer, StakeholderSerializer
+from .serializers import (
+    ChallengeAnswerSerializer,
+    ChallengeSerializer,
+    ContactSerializer,
+    StakeholderSerializer,
+)
 
 
 class StakeholderViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
@@ -81,3 +88,61 @@ class StakeholderViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
             actor=actor, stakeholder=stakeholder, data=dict(payload.validated_data)
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    mission = IdFilter(field_name="mission_id")
+    open = filters.BooleanFilter(
+        field_name="answered_at", lookup_expr="isnull", label="Only those waiting for an answer"
+    )
+
+    class Meta:
+        model = PriorityChallenge
+        fields: list[str] = []
+
+
+class ChallengeViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Challenges to priorities ("be brave"): every member reads them and raises one on any
+    mission; whoever answers for the mission's priorities answers through ``answer``."""
+
+    queryset = PriorityChallenge.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = ChallengeSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {"answer": Action.VIEW}  # ``answer`` checks who may answer
+    filterset_class = ChallengeFilter
+    ordering_fields = ["id", "created_at", "answered_at"]
+
+    def get_queryset(self) -> QuerySet[PriorityChallenge]:
+        user = signed_in_user(self.request)
+        return (
+            PriorityChallenge.objects.filter(organisation__memberships__user=user)
+            .select_related("organisation", "mission__parent", "mission__owner_team")
+            .order_by("id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[PriorityChallenge]) -> None:
+        data = dict(serializer.validated_data)
+        mission = data.pop("mission")
+        actor = require_api(self.request, Action.CHALLENGE, mission)
+        serializer.instance = services.challenge_raise(actor=actor, mission=mission, data=data)
+
+    @extend_schema(request=ChallengeAnswerSerializer, responses=ChallengeSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def answer(self, request: Request, pk: str) -> Response:
+        """Answer the challenge: an ``outcome`` and why (``answer``). 409 when it has been
+        answered already."""
+        challenge = self.get_object()
+        actor = require_api(request, Action.ANSWER_CHALLENGE, challenge)
+        payload = ChallengeAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        answered = services.challenge_answer(
+            actor=actor, challenge=challenge, data=dict(payload.validated_data)
+        )
+        return Response(ChallengeSerializer(answered).data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -15,10 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kernel.errors import StateConflict
 from kernel.forms import add_service_errors
-from kernel.permissions import Action, Actor, abilities, can, require
+from kernel.permissions import Action, Actor, abilities, answers_for_priorities, can, require
 from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
+from leadership.forms import AnswerForm, ChallengeForm, challenges_with_forms
+from leadership.selectors import challenges_of
 from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
@@ -58,14 +59,19 @@ def _to_mission(mission: Mission) -> HttpResponse:
 @require_safe
 def mission_detail(request: OrgRequest, pk: int) -> HttpResponse:
     """The mission beside its 1-up and 2-up intent, with everything that delivers it."""
-    return _mission_page(request, get_mission_for(request, pk))
+    return render_mission_page(request, get_mission_for(request, pk))
 
 
-def _mission_page(
-    request: OrgRequest, mission: Mission, *, status: int = 200, **posted: forms.Form
+def render_mission_page(
+    request: OrgRequest,
+    mission: Mission,
+    *,
+    status: int = 200,
+    answer_forms: dict[int, AnswerForm] | None = None,
+    **posted: Any,
 ) -> HttpResponse:
     """The mission page (``mission_page`` reads it); ``posted``: forms as posted, with their
-    errors."""
+    errors (``answer_forms``: the answer to a challenge, by the challenge's id)."""
     actor = actor_of(request)
     may = abilities(actor, mission, MISSION_PAGE_ACTIONS)
     page = mission_page(actor=actor, mission=mission, may=may)
@@ -83,6 +89,13 @@ def _mission_page(
         ),
         "comment_form": CommentForm(),
         "send_back_form": SendBackForm(),
+        # "Be brave": anyone challenges the mission's priorities; who sets them answers.
+        "challenges": challenges_with_forms(
+            challenges_of(mission=mission),
+            may_answer=answers_for_priorities(actor, mission),
+            posted=answer_forms or {},
+        ),
+        "challenge_form": ChallengeForm(mission=mission, actor=actor),
         **posted,
     }
     return render(request, "missions/mission_detail.html", context, status=status)
@@ -283,7 +296,8 @@ def _alignment_action(
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        return _mission_page(request, mission, status=400, **{page_form: form})
+        posted: dict[str, Any] = {page_form: form}
+        return render_mission_page(request, mission, status=400, **posted)
     return _to_mission(mission)
 
 
@@ -410,7 +424,7 @@ def _add_or_show(
         else:
             messages.success(request, done)
             return _to_mission(mission)
-    return _mission_page(request, mission, status=400, **{page_form: form})
+    return render_mission_page(request, mission, status=400, **{page_form: form})
 
 
 @org_view

@@ -56,6 +56,7 @@ DECISION_KINDS = (
     Notification.Kind.ALIGNMENT_REQUESTED,
     Notification.Kind.SUPPORT_REQUESTED,
     Notification.Kind.SENT_BACK,
+    Notification.Kind.CHALLENGE_RAISED,
 )
 
 

@@ -31,12 +31,14 @@ EXPECTED_DEFAULTS = {
     "support_requested": "at_once",
     "review_reminder": "at_once",
     "review_escalation": "at_once",
+    "challenge_raised": "at_once",
     "aligned": "digest",
     "support_answered": "digest",
     "finding": "digest",
     "check_in_due": "digest",
     "key_task_overdue": "digest",
     "contact_due": "digest",
+    "challenge_answered": "digest",
 }
 
 

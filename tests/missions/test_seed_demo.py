@@ -33,6 +33,7 @@ from kernel.models import (
     Organisation,
     Team,
 )
+from leadership.models import Contact, Stakeholder
 from measures.calibrating import calibration_of
 from measures.figures import kpi_figures
 from measures.models import CheckIn, Kpi
@@ -41,7 +42,6 @@ from measures.summary import mission_figures, standing_check_ins
 from missions.demo import past
 from missions.generate.purge import dependants as _dependants
 from missions.management.commands.seed_demo import VISION
-from leadership.models import Contact, Stakeholder
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from missions.querysets import in_play
 from missions.services import key_task_update, mission_align, vision_update
