@@ -122,11 +122,15 @@ def challenges_of(*, mission: Mission, limit: int = 20) -> list[PriorityChalleng
     )
 
 
-def open_challenges_on(*, mission_ids: list[int]) -> QuerySet[PriorityChallenge]:
-    """The open challenges of these missions (a review lists its mission's)."""
-    return PriorityChallenge.objects.filter(
-        mission_id__in=mission_ids, answered_at__isnull=True
-    ).select_related("raised_by", "mission")
+def open_challenges_for_review(*, mission: Mission) -> QuerySet[PriorityChallenge]:
+    """The open challenges to the priorities of a mission and of the missions right under it,
+    oldest first: what its review should settle. One query."""
+    return (
+        PriorityChallenge.objects.filter(Q(mission=mission) | Q(mission__parent=mission))
+        .filter(answered_at__isnull=True)
+        .select_related("raised_by", "mission")
+        .order_by("created_at", "id")
+    )
 
 
 def _owner(prefix: str) -> Coalesce:

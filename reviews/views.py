@@ -17,6 +17,7 @@ from kernel.forms import add_service_errors
 from kernel.permissions import Action, can, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
+from leadership.selectors import open_challenges_for_review
 
 from . import selectors, services
 from .brief import brief_to_show
@@ -90,6 +91,8 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
         if review.status == Review.Status.SCHEDULED
         else None,
         "today": timezone.localdate(),
+        # "Be brave": the challenges to priorities this review should settle.
+        "challenges": list(open_challenges_for_review(mission=review.mission)),
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "reviews/review_detail.html", context, status=status)

@@ -149,6 +149,22 @@ class Stakeholder:
 
 
 @dataclass(frozen=True)
+class Challenge:
+    """A challenge to a mission's priorities, raised so many days before the demo is built,
+    and answered when ``outcome`` is given."""
+
+    mission: str
+    kind: str
+    statement: str
+    raised_by: str
+    days_ago: int
+    other_mission: str = ""
+    outcome: str = ""
+    answer: str = ""
+    answered_days_ago: int = 0
+
+
+@dataclass(frozen=True)
 class Trend:
     """The story a KPI's check-ins tell: ``shape`` is (t, share) knots, ``t`` the story's time
     (``history.story_time``: 0.5 the day the demo is built, in years) and ``share`` the way made
@@ -198,6 +214,7 @@ class Demo:
     missions: tuple[Mission, ...]
     links: tuple[Link, ...]
     stakeholders: tuple[Stakeholder, ...]
+    challenges: tuple[Challenge, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -388,5 +405,6 @@ def load() -> Demo:
             Stakeholder(**{**s, "contacts": tuple(Contact(**c) for c in s.get("contacts", ()))})
             for s in _read("stakeholders.toml").get("stakeholders", ())
         ),
+        challenges=tuple(Challenge(**c) for c in _read("challenges.toml").get("challenges", ())),
         story=story,
     )

@@ -20,7 +20,14 @@ from kernel.audit import audit_record
 from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
 from kernel.permissions import Actor, actor_for
 from kernel.services import team_create
-from leadership.services import contact_log, stakeholder_create, stakeholder_update
+from leadership.services import (
+    challenge_answer,
+    challenge_answerers,
+    challenge_raise,
+    contact_log,
+    stakeholder_create,
+    stakeholder_update,
+)
 from measures.models import CheckIn
 from measures.models import Kpi as KpiRow
 from measures.services import kpi_create, kpi_refresh_all
@@ -110,6 +117,7 @@ class Seeder:
         self.seed_key_tasks()
         self.seed_links()
         self.seed_stakeholders()
+        self.seed_challenges()
         self.seed_reviews()
         return self.organisation
 
@@ -390,6 +398,33 @@ class Seeder:
                 },
             )
             self.stats["stakeholders created"] += 1
+
+    def seed_challenges(self) -> None:
+        """Challenges to priorities, through the services, back-dated to when they were raised
+        and answered; the answer is given by whoever answers for the mission above."""
+        for spec in self.demo.challenges:
+            mission = self.missions[spec.mission]
+            row = challenge_raise(
+                actor=self.actor(self.users[spec.raised_by]),
+                mission=mission,
+                data={
+                    "kind": spec.kind,
+                    "statement": spec.statement,
+                    "other_mission": (
+                        self.missions[spec.other_mission] if spec.other_mission else None
+                    ),
+                },
+            )
+            self._set(row, created_at=history.at(self.days_ago(spec.days_ago), 10))
+            if spec.outcome:
+                [answerer] = challenge_answerers(mission)
+                challenge_answer(
+                    actor=self.actor(answerer),
+                    challenge=row,
+                    data={"outcome": spec.outcome, "answer": spec.answer},
+                )
+                self._set(row, answered_at=history.at(self.days_ago(spec.answered_days_ago), 15))
+            self.stats["challenges to priorities raised"] += 1
 
     def actor(self, user: Any) -> Actor:
         found = actor_for(user, self.organisation)

@@ -33,7 +33,7 @@ from kernel.models import (
     Organisation,
     Team,
 )
-from leadership.models import Contact, Stakeholder
+from leadership.models import Contact, PriorityChallenge, Stakeholder
 from measures.calibrating import calibration_of
 from measures.figures import kpi_figures
 from measures.models import CheckIn, Kpi
@@ -79,6 +79,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "snapshots": AlignmentSnapshot.objects.filter(organisation=org),
         "stakeholders": Stakeholder.objects.filter(organisation=org),
         "contacts": Contact.objects.filter(organisation=org),
+        "challenges": PriorityChallenge.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -223,6 +224,14 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
     assert Notification.objects.filter(
         recipient__username="lead", kind="contact_due", done_at__isnull=True
     ).exists()
+
+    # Be brave: staff's challenge waits for lead; another was answered.
+    challenges = PriorityChallenge.objects.filter(organisation=org)
+    assert challenges.get(answered_at__isnull=True).raised_by.username == "staff"
+    assert Notification.objects.filter(
+        recipient__username="lead", kind="challenge_raised", done_at__isnull=True
+    ).exists()
+    assert challenges.filter(outcome="decided").exists()
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
