@@ -20,6 +20,8 @@ none of the apps whose objects it judges. The rules:
 - a coaching note is read by its coach and its coachee only, bosses and admins included;
 - anyone challenges a mission's priorities; who owns the mission above it answers (for a top
   mission, its owner), or the organisation admin;
+- an action learning group is read and written by its members only (its facilitator plans
+  its sessions), leaders and admins included, as coaching notes are;
 - a stakeholder map is kept by whoever may edit its mission (a person's own map: by that
   person) and read by them and by the owner of each stakeholder's communication plan;
 - a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``).
@@ -87,6 +89,8 @@ class Action(StrEnum):
     # "Be brave": challenge a mission's priorities; answering is for who sets them.
     CHALLENGE = "challenge"
     ANSWER_CHALLENGE = "answer_challenge"
+    # A note in an action learning group's session.
+    WRITE_NOTE = "write_note"
 
 
 @dataclass(frozen=True)
@@ -441,8 +445,27 @@ def _challenge_rules(actor: Actor, action: Action, challenge: Any) -> bool:
     return False
 
 
+# --- Action learning groups ------------------------------------------------------------------
+
+
+def _learning_group_rules(actor: Actor, action: Action, group: Any) -> bool:
+    """A safe space: its members read it and write in it; its facilitator also plans its
+    sessions and changes who is in it. Nobody else, leaders and admins included."""
+    if actor.user.pk not in group.member_ids:
+        return False
+    if action in (Action.VIEW, Action.WRITE_NOTE):
+        return True
+    return bool(action is Action.EDIT and group.facilitator_id == actor.user.pk)
+
+
+def _learning_session_rules(actor: Actor, action: Action, session: Any) -> bool:
+    return _learning_group_rules(actor, action, session.group)
+
+
 _OBJECT_RULES = {
     "stakeholder": _stakeholder_rules,
     "contact": _contact_rules,
     "challenge": _challenge_rules,
+    "learning_group": _learning_group_rules,
+    "learning_session": _learning_session_rules,
 }

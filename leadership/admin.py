@@ -4,9 +4,21 @@ ordinary way."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 
-from .models import Contact, Stakeholder
+from .models import (
+    Contact,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    SessionNote,
+    Stakeholder,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 class ContactInline(admin.TabularInline):
@@ -46,3 +58,53 @@ class ContactAdmin(admin.ModelAdmin):
     list_select_related = ("stakeholder__member", "organisation", "by")
     raw_id_fields = ("stakeholder", "by")
     show_full_result_count = False
+
+
+@admin.register(PriorityChallenge)
+class PriorityChallengeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "organisation", "mission", "raised_by", "created_at", "outcome")
+    list_filter = ("organisation", "kind", "outcome")
+    list_select_related = ("organisation", "mission", "raised_by")
+    raw_id_fields = ("mission", "other_mission", "raised_by", "answered_by")
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+
+
+class _PrivateAdmin(admin.ModelAdmin):
+    """Action learning is a safe space: the admin lists who and when, never what was said,
+    and changes nothing; it may delete (a person leaving asks for their data to go)."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LearningGroup)
+class LearningGroupAdmin(_PrivateAdmin):
+    list_display = ("name", "organisation", "facilitator", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "facilitator")
+    fields = ("organisation", "name", "facilitator", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(LearningSession)
+class LearningSessionAdmin(_PrivateAdmin):
+    list_display = ("held_on", "group", "organisation")
+    list_filter = ("organisation",)
+    list_select_related = ("group", "organisation")
+    fields = ("organisation", "group", "held_on", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(_PrivateAdmin):
+    list_display = ("__str__", "organisation", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("author", "organisation")
+    fields = ("organisation", "session", "author", "created_at")
+    readonly_fields = fields

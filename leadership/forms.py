@@ -15,7 +15,14 @@ from missions.forms import DATE
 from missions.models import Mission
 from missions.selectors import missions_named
 
-from .models import Contact, PriorityChallenge, Stakeholder
+from .models import (
+    GROUP_SIZE,
+    Contact,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    Stakeholder,
+)
 
 
 class AnyMemberField(MemberPickField):
@@ -185,3 +192,64 @@ def challenges_with_forms(
         (c, posted.get(c.pk) or AnswerForm(challenge_id=c.pk) if may_answer and c.is_open else None)
         for c in challenges
     ]
+
+
+MEMBER_FIELDS = [f"member_{n}" for n in range(1, GROUP_SIZE[1])]
+
+
+class LearningGroupForm(forms.Form):
+    """An action learning group: its name, what it works on, its facilitator and its people
+    (each picked by name: an organisation may have thousands)."""
+
+    name = forms.CharField(label="Name", max_length=120)
+    purpose = forms.CharField(
+        label="What the group works on",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    facilitator = AnyMemberField(
+        label="Facilitator", help_text="A coach, or a peer who keeps the group's process."
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        group: LearningGroup | None = kwargs.pop("group", None)
+        super().__init__(*args, **kwargs)
+        for n, name in enumerate(MEMBER_FIELDS, start=1):
+            self.fields[name] = AnyMemberField(
+                label=f"Member {n}",
+                required=False,
+                help_text="Type a name and choose." if n == 1 else "",
+            )
+        bind_pickers(self, organisation)
+        if group is not None and not self.is_bound:
+            others = [m for m in group.members.all() if m.pk != group.facilitator_id]
+            self.initial.update(
+                name=group.name,
+                purpose=group.purpose,
+                facilitator=group.facilitator.get_username() if group.facilitator else "",
+                **{f: m.get_username() for f, m in zip(MEMBER_FIELDS, others, strict=False)},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        data["members"] = [data[f] for f in MEMBER_FIELDS if data.get(f) is not None]
+        return data
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = LearningSession
+        fields = ["held_on", "topic"]
+        widgets = {"held_on": DATE}
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Your note", max_length=5_000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, session_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"note-{session_id}")
+        super().__init__(*args, **kwargs)

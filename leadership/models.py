@@ -313,3 +313,89 @@ class PriorityChallenge(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+# Action learning: "a trusted peer group or a coach" where leaders can "let the mask drop"
+# (``leading-for-impact``). A safe space: read by its members only, never by leaders, admins,
+# the dashboards or the Django admin, and kept out of the audit log (as coaching notes are).
+GROUP_SIZE = (4, 8)
+
+
+class LearningGroup(TimeStampedModel):
+    """An action learning group: a few people with a facilitator, meeting in sessions."""
+
+    permission_rules = "learning_group"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="learning_groups"
+    )
+    name = models.CharField("Name", max_length=120, validators=[validate_line])
+    purpose = models.TextField("What the group works on", blank=True, **text_bounds(2_000))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Facilitator",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="learning_groups", verbose_name="Members"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_learninggroup_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def member_ids(self) -> set[int]:
+        """Its members' ids (read once per object: the permission rules ask for them)."""
+        if "_member_ids" not in self.__dict__:
+            self.__dict__["_member_ids"] = set(self.members.values_list("pk", flat=True))
+        return set(self.__dict__["_member_ids"])
+
+
+class LearningSession(models.Model):
+    """One meeting of a group, and what its members noted of it."""
+
+    permission_rules = "learning_session"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(LearningGroup, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField("Date", validators=DATE_RANGE)
+    topic = models.CharField("Topic", max_length=200, validators=[validate_line])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on:%d %b %Y})"
+
+
+class SessionNote(models.Model):
+    """What a member noted of a session: read by the group's members only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(LearningSession, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField("Note", **text_bounds(5_000))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        # No body here: the string shows up in the admin and in logs.
+        return f"Note by {self.author} on {self.session_id}"

@@ -16,7 +16,7 @@ from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
 from kernel.permissions import actor_for, visible_stakeholders_q
 
-from .models import Contact, PriorityChallenge, Stakeholder
+from .models import Contact, LearningGroup, LearningSession, PriorityChallenge, Stakeholder
 from .services import challenge_message, contact_due_message
 
 if TYPE_CHECKING:
@@ -160,3 +160,17 @@ def challenges_waiting(organisation: Organisation, today: dt.date) -> Iterator[W
             + f"#challenge-{challenge.pk}",
             mission.pk,
         )
+
+
+def learning_groups_of(*, actor: Actor) -> QuerySet[LearningGroup]:
+    """The action learning groups the actor is in (of others, nothing: a safe space)."""
+    return (
+        LearningGroup.objects.filter(organisation=actor.organisation, members=actor.user)
+        .select_related("facilitator")
+        .prefetch_related("members")
+    )
+
+
+def learning_sessions_of(*, group: LearningGroup) -> QuerySet[LearningSession]:
+    """A group's sessions, newest first, with their notes and authors: two queries."""
+    return group.sessions.prefetch_related("notes__author")

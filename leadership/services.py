@@ -20,7 +20,16 @@ from kernel.notifications import Ask, cause_of, notifications_done, notify, noti
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
 from missions.models import Mission
 
-from .models import Channel, Contact, PriorityChallenge, Stakeholder
+from .models import (
+    GROUP_SIZE,
+    Channel,
+    Contact,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    SessionNote,
+    Stakeholder,
+)
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -308,3 +317,99 @@ def challenge_answer(
         url=f"{mission.get_absolute_url()}#challenge-{challenge.pk}",
     )
     return challenge
+
+
+# --- Action learning groups -------------------------------------------------------------------
+# Not written to the audit log on purpose (as coaching notes): the log is read by bosses and
+# admins, and what a group does is its members' business only.
+
+
+def _check_group_people(actor: Actor, facilitator: Any, members: list[Any]) -> list[Any]:
+    """The group's people: the facilitator and the members, each a member of the
+    organisation, GROUP_SIZE of them in all."""
+    people = list({p.pk: p for p in [facilitator, *members] if p is not None}.values())
+    ids = [p.pk for p in people]
+    known = set(
+        get_user_model()
+        .objects.filter(pk__in=ids, memberships__organisation=actor.organisation)
+        .values_list("pk", flat=True)
+    )
+    if facilitator is None:
+        raise ValidationError({"facilitator": ["Choose who facilitates the group."]})
+    if set(ids) - known:
+        raise ValidationError({"members": ["Choose members of this organisation."]})
+    low, high = GROUP_SIZE
+    if not low <= len(people) <= high:
+        raise ValidationError(
+            {"members": [f"A group is {low} to {high} people, its facilitator included."]}
+        )
+    return people
+
+
+@transaction.atomic
+def learning_group_create(*, actor: Actor, data: dict[str, Any]) -> LearningGroup:
+    """Start an action learning group of which the actor is one of the people."""
+    people = _check_group_people(actor, data.get("facilitator"), data.get("members", []))
+    if actor.user.pk not in {p.pk for p in people}:
+        raise ValidationError(
+            {"members": ["A group is for its people: be its facilitator or one of them."]}
+        )
+    group = LearningGroup(
+        organisation=actor.organisation,
+        name=(data.get("name") or "").strip(),
+        purpose=(data.get("purpose") or "").strip(),
+        facilitator=data["facilitator"],
+    )
+    group.full_clean()
+    group.save()
+    group.members.set(people)
+    return group
+
+
+@transaction.atomic
+def learning_group_update(
+    *, actor: Actor, group: LearningGroup, data: dict[str, Any]
+) -> LearningGroup:
+    """The facilitator changes the group's name, purpose, facilitator or people."""
+    require(actor, Action.EDIT, group)
+    group = LearningGroup.objects.select_for_update().get(pk=group.pk)
+    people = _check_group_people(
+        actor, data.get("facilitator", group.facilitator), data.get("members", [])
+    )
+    for name in ("name", "purpose", "facilitator"):
+        if name in data:
+            setattr(group, name, data[name].strip() if isinstance(data[name], str) else data[name])
+    group.full_clean()
+    group.save()
+    group.members.set(people)
+    return group
+
+
+@transaction.atomic
+def learning_session_create(
+    *, actor: Actor, group: LearningGroup, data: dict[str, Any]
+) -> LearningSession:
+    """The facilitator plans (or records) a session of the group."""
+    require(actor, Action.EDIT, group)
+    session = LearningSession(
+        organisation=group.organisation,
+        group=group,
+        held_on=data["held_on"],
+        topic=(data.get("topic") or "").strip(),
+        created_by=actor.user,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_note_write(*, actor: Actor, session: LearningSession, body: str) -> SessionNote:
+    """A member notes what they take from a session; read by the group's members only."""
+    require(actor, Action.WRITE_NOTE, session)
+    note = SessionNote(
+        organisation=session.organisation, session=session, author=actor.user, body=body.strip()
+    )
+    note.full_clean()
+    note.save()
+    return note

@@ -15,4 +15,9 @@ urlpatterns = [
     path("stakeholders/<int:pk>/remove/", views.stakeholder_remove, name="stakeholder-remove"),
     path("missions/<int:pk>/challenges/", views.challenge_create, name="challenge-create"),
     path("challenges/<int:pk>/answer/", views.challenge_answer, name="challenge-answer"),
+    path("learning/", views.learning, name="learning"),
+    path("learning/<int:pk>/", views.learning_group, name="learning-group"),
+    path("learning/<int:pk>/edit/", views.learning_group_edit, name="learning-group-edit"),
+    path("learning/<int:pk>/sessions/", views.learning_session_create, name="learning-session"),
+    path("learning/sessions/<int:pk>/notes/", views.session_note_create, name="session-note"),
 ]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,8 +24,16 @@ from missions.views.common import get_mission_for
 from missions.views.mission import render_mission_page
 
 from . import grid, selectors, services
-from .forms import AnswerForm, ChallengeForm, ContactForm, StakeholderForm
-from .models import PriorityChallenge, Stakeholder
+from .forms import (
+    AnswerForm,
+    ChallengeForm,
+    ContactForm,
+    LearningGroupForm,
+    NoteForm,
+    SessionForm,
+    StakeholderForm,
+)
+from .models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
 
 
 def _stakeholder_for(request: OrgRequest, pk: int) -> Stakeholder:
@@ -220,3 +229,118 @@ def challenge_answer(request: OrgRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
         return render_mission_page(request, mission, status=409)
     return render_mission_page(request, mission, status=400, answer_forms={challenge.pk: form})
+
+
+# --- Action learning groups: a safe space, read by their members only -----------------------
+
+
+def _group_for(request: OrgRequest, pk: int) -> LearningGroup:
+    """A group the actor is in; 404 for anyone else, leaders and admins included."""
+    group = get_object_or_404(
+        LearningGroup.objects.select_related("facilitator").prefetch_related("members"),
+        pk=pk,
+        organisation=request.organisation,
+    )
+    if not can(request.actor, Action.VIEW, group):
+        raise Http404
+    return group
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def learning(request: OrgRequest) -> HttpResponse:
+    """The person's action learning groups, and a form to start one."""
+    actor = request.actor
+    form = LearningGroupForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST":
+        group = save_through(
+            form, lambda data: services.learning_group_create(actor=actor, data=data)
+        )
+        if group is not None:
+            messages.success(request, f"“{group.name}” is started. Only its people read it.")
+            return redirect("leadership:learning-group", org=actor.organisation.slug, pk=group.pk)
+    context = {"groups": selectors.learning_groups_of(actor=actor), "form": form}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "leadership/learning.html", context, status=status)
+
+
+def _group_page(
+    request: OrgRequest, group: LearningGroup, *, status: int = 200, **posted: Any
+) -> HttpResponse:
+    actor = request.actor
+    may_plan = can(actor, Action.EDIT, group)
+    posted_notes = posted.pop("note_forms", {})
+    sessions = [
+        (s, posted_notes.get(s.pk) or NoteForm(session_id=s.pk))
+        for s in selectors.learning_sessions_of(group=group)
+    ]
+    context = {
+        "group": group,
+        "sessions": sessions,
+        "may_plan": may_plan,
+        "session_form": posted.pop("session_form", None) or (SessionForm() if may_plan else None),
+        **posted,
+    }
+    return render(request, "leadership/learning_group.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@org_view
+def learning_group(request: OrgRequest, pk: int) -> HttpResponse:
+    return _group_page(request, _group_for(request, pk))
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def learning_group_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    group = _group_for(request, pk)
+    require(actor, Action.EDIT, group)
+    form = LearningGroupForm(request.POST or None, organisation=actor.organisation, group=group)
+    if request.method == "POST" and save_through(
+        form, lambda data: services.learning_group_update(actor=actor, group=group, data=data)
+    ):
+        messages.success(request, "Saved.")
+        return redirect("leadership:learning-group", org=actor.organisation.slug, pk=group.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"group": group, "form": form}
+    return render(request, "leadership/learning_group_form.html", context, status=status)
+
+
+@require_POST
+@org_view
+def learning_session_create(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    group = _group_for(request, pk)
+    require(actor, Action.EDIT, group)
+    form = SessionForm(request.POST)
+    if save_through(
+        form,
+        lambda data: services.learning_session_create(actor=actor, group=group, data=data),
+    ):
+        messages.success(request, "Session added.")
+        return redirect("leadership:learning-group", org=actor.organisation.slug, pk=group.pk)
+    return _group_page(request, group, status=400, session_form=form)
+
+
+@require_POST
+@org_view
+def session_note_create(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    session = get_object_or_404(
+        LearningSession.objects.select_related("group"), pk=pk, organisation=actor.organisation
+    )
+    group = _group_for(request, session.group_id)
+    form = NoteForm(request.POST, session_id=session.pk)
+    if save_through(
+        form,
+        lambda data: services.session_note_write(actor=actor, session=session, body=data["body"]),
+    ):
+        messages.success(request, "Note kept. Only the group's people read it.")
+        return redirect(
+            reverse(
+                "leadership:learning-group", kwargs={"org": actor.organisation.slug, "pk": group.pk}
+            )
+            + f"#session-{session.pk}"
+        )
+    return _group_page(request, group, status=400, note_forms={session.pk: form})

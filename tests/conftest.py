@@ -192,6 +192,8 @@ class ApiWorld:
     invitation_token: str
     stakeholder: Any
     challenge: Any
+    learning_group: Any
+    learning_session: Any
 
 
 @pytest.fixture
@@ -271,10 +273,23 @@ def api_world(world: World) -> ApiWorld:
         statement="Two wards and the winter rota at once: one of them slips.",
         raised_by=world.staff,
     )
+    from leadership.models import LearningGroup, LearningSession
+
+    nurse = UserFactory(username="nurse")
+    MembershipFactory(organisation=world.organisation, user=nurse, role=Role.STAFF, team=world.team)
+    learning_group = LearningGroup.objects.create(
+        organisation=world.organisation, name="New leaders' set", facilitator=world.coach
+    )
+    learning_group.members.set([world.coach, world.staff, world.lead, nurse])
+    learning_session = LearningSession.objects.create(
+        organisation=world.organisation, group=learning_group, held_on=today, topic="Saying no"
+    )
     return ApiWorld(
         world=world,
         stakeholder=stakeholder,
         challenge=challenge,
+        learning_group=learning_group,
+        learning_session=learning_session,
         invitation=invitation,
         invitation_token=invitation.token,
         vision=world.organisation.vision,

@@ -73,6 +73,7 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/dashboard/heatmap/",
         "/o/acme/coaching/",
         "/o/acme/influence/",
+        "/o/acme/learning/",
         "/o/acme/people/",
         "/o/acme/settings/",
         f"/o/acme/missions/{m}/",

@@ -86,6 +86,8 @@ EDITORS = "staff lead admin"
 TEAM_EDITORS = "lead ceo admin"
 # A stakeholder on staff_mission's map: its keepers (EDITORS) and its plan's owner (ceo).
 STAKEHOLDER_READERS = f"{EDITORS} ceo"
+# The people of an action learning group: coach (its facilitator), staff and lead.
+LEARNERS = "coach staff lead"
 
 # One row per route: the URL's objects, then per method what each persona gets.
 ROUTES: dict[str, dict[str, Any]] = {
@@ -268,6 +270,34 @@ ROUTES: dict[str, dict[str, Any]] = {
         "org": True,
         "pk": "challenge",
         "POST": only("lead admin", write=True),
+    },
+    # Action learning: a group is read by its people only (coach facilitates; staff and lead
+    # are in it; ceo and the admin are not), leaders and admins included.
+    "leadership:learning": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:learning-group": {
+        "org": True,
+        "pk": "learning_group",
+        "GET": private(LEARNERS, LEARNERS),
+    },
+    "leadership:learning-group-edit": {
+        "org": True,
+        "pk": "learning_group",
+        "GET": private(LEARNERS, "coach"),
+        "POST": private(LEARNERS, "coach", write=True),
+    },
+    "leadership:learning-session": {
+        "org": True,
+        "pk": "learning_group",
+        "POST": private(LEARNERS, "coach", write=True),
+    },
+    "leadership:session-note": {
+        "org": True,
+        "pk": "learning_session",
+        "POST": private(LEARNERS, LEARNERS, write=True),
     },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
@@ -460,6 +490,8 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "invitation": api_world.invitation.pk,
         "stakeholder": api_world.stakeholder.pk,
         "challenge": api_world.challenge.pk,
+        "learning_group": api_world.learning_group.pk,
+        "learning_session": api_world.learning_session.pk,
         "membership": world.staff.memberships.get().pk,
     }
 
