@@ -61,6 +61,13 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"^(Say which mission this one conflicts with|A mission does not conflict with itself"
         r"|Choose a mission of this organisation)\.$"
     ),
+    # An action learning group's people: the facilitator with the members, each counted once,
+    # four to eight of them, the caller among them.
+    "a group's people": (
+        r"^(A group is 4 to 8 people, its facilitator included"
+        r"|A group is for its people: be its facilitator or one of them"
+        r"|Choose members of this organisation)\.$"
+    ),
     # A stakeholder's map is chosen once, when it is made.
     "the map it is on": r"^A stakeholder stays on the map it was put on\.$",
 }

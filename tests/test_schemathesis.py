@@ -92,6 +92,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "invitations": api_world.invitation.pk,
         "stakeholders": api_world.stakeholder.pk,
         "challenges": api_world.challenge.pk,
+        "learning-groups": api_world.learning_group.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -113,6 +114,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "member": world.coach.pk,
         "plan_owner": world.leader.pk,
         "other_mission": world.org_mission.pk,
+        "facilitator": world.coach.pk,
         "supersedes": api_world.check_in.pk,
     }
 
@@ -131,6 +133,8 @@ def test_the_api_survives_its_own_schema(
     if case.path_parameters and "id" in case.path_parameters:
         resource = case.operation.path.split("/")[3]
         case.path_parameters["id"] = path_ids(api_world)[resource]
+    if case.path_parameters and "session_pk" in case.path_parameters:
+        case.path_parameters["session_pk"] = api_world.learning_session.pk
     if isinstance(case.body, dict):
         for name, pk in body_ids(api_world).items():
             if isinstance(case.body.get(name), int):

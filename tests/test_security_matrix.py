@@ -362,6 +362,20 @@ ROUTES: dict[str, dict[str, Any]] = {
     "inbox-list": {"GET": everyone()},
     "stakeholder-list": {"GET": everyone(), "POST": everyone(write=True)},
     "challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
+    # An action learning group's people alone know it exists.
+    "learning-group-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "learning-group-detail": {"pk": "learning_group", "GET": private(LEARNERS, LEARNERS)},
+    "learning-group-sessions": {
+        "pk": "learning_group",
+        "GET": private(LEARNERS, LEARNERS),
+        "POST": private(LEARNERS, "coach", write=True),
+    },
+    "learning-group-notes": {
+        "pk": "learning_group",
+        "session_pk": "learning_session",
+        "GET": private(LEARNERS, LEARNERS),
+        "POST": private(LEARNERS, LEARNERS, write=True),
+    },
     "challenge-detail": {"pk": "challenge", "GET": MEMBER},
     "challenge-answer": {"pk": "challenge", "POST": only("lead admin", write=True)},
     "stakeholder-detail": {
@@ -502,6 +516,8 @@ def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
         kwargs["org"] = api_world.world.organisation.slug
     if "pk" in row:
         kwargs["pk"] = object_ids(api_world)[row["pk"]]
+    if "session_pk" in row:  # a nested object's own id
+        kwargs["session_pk"] = object_ids(api_world)[row["session_pk"]]
     if row.get("token"):
         kwargs["token"] = api_world.invitation_token
     if row.get("unsubscribe"):

@@ -12,7 +12,14 @@ from missionlead.serializers import ModelSerializer
 from missions.api.serializers import MemberScopedField
 from missions.models import Mission
 
-from ..models import Contact, PriorityChallenge, Stakeholder
+from ..models import (
+    Contact,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    SessionNote,
+    Stakeholder,
+)
 
 
 def _scoped(model: Any, **kwargs: Any) -> MemberScopedField:
@@ -145,3 +152,30 @@ class ChallengeSerializer(ModelSerializer):
 class ChallengeAnswerSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=PriorityChallenge.Outcome.choices)
     answer = serializers.CharField(max_length=2_000)
+
+
+class LearningGroupSerializer(ModelSerializer):
+    organisation = _scoped(Organisation)
+    facilitator = _scoped(get_user_model())
+    members = _scoped(
+        get_user_model(), many=True, help_text="Its people with the facilitator; 4 to 8 in all."
+    )
+
+    class Meta:
+        model = LearningGroup
+        fields = ["id", "organisation", "name", "purpose", "facilitator", "members", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class LearningSessionSerializer(ModelSerializer):
+    class Meta:
+        model = LearningSession
+        fields = ["id", "group", "held_on", "topic", "created_by", "created_at"]
+        read_only_fields = ["group", "created_by", "created_at"]
+
+
+class SessionNoteSerializer(ModelSerializer):
+    class Meta:
+        model = SessionNote
+        fields = ["id", "session", "author", "body", "created_at"]
+        read_only_fields = ["session", "author", "created_at"]

@@ -6,3 +6,4 @@ from . import views
 def register(router: DefaultRouter) -> None:
     router.register("stakeholders", views.StakeholderViewSet, basename="stakeholder")
     router.register("challenges", views.ChallengeViewSet, basename="challenge")
+    router.register("learning-groups", views.LearningGroupViewSet, basename="learning-group")

@@ -21,12 +21,15 @@ from missions.api.filters import IdFilter
 from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
-from ..models import PriorityChallenge, Stakeholder
+from ..models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
 from .filters import StakeholderFilter
 from .serializers import (
     ChallengeAnswerSerializer,
     ChallengeSerializer,
     ContactSerializer,
+    LearningGroupSerializer,
+    LearningSessionSerializer,
+    SessionNoteSerializer,
     StakeholderSerializer,
 )
 
@@ -146,3 +149,84 @@ class ChallengeViewSet(
             actor=actor, challenge=challenge, data=dict(payload.validated_data)
         )
         return Response(ChallengeSerializer(answered).data)
+
+
+class LearningGroupViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's action learning groups (of others, nothing: a safe space), their sessions
+    and the notes of each."""
+
+    queryset = LearningGroup.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = LearningGroupSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {"sessions": Action.VIEW, "notes": Action.VIEW}
+    ordering_fields = ["id", "name", "created_at"]
+
+    def get_queryset(self) -> QuerySet[LearningGroup]:
+        user = signed_in_user(self.request)
+        return (
+            LearningGroup.objects.filter(members=user)
+            .select_related("organisation")
+            .prefetch_related("members")
+            .order_by("id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[LearningGroup]) -> None:
+        data = dict(serializer.validated_data)
+        actor = request_actor(self.request, data.pop("organisation"))
+        if actor is None:
+            raise NotFound
+        serializer.instance = services.learning_group_create(actor=actor, data=data)
+
+    @extend_schema(methods=["GET"], responses=LearningSessionSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=LearningSessionSerializer,
+        responses={201: LearningSessionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def sessions(self, request: Request, pk: str) -> Response:
+        """The group's sessions, newest first; its facilitator adds one with POST."""
+        group = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(group.sessions.all())
+            return self.get_paginated_response(LearningSessionSerializer(page, many=True).data)
+        actor = require_api(request, Action.EDIT, group)
+        payload = LearningSessionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        session = services.learning_session_create(
+            actor=actor, group=group, data=dict(payload.validated_data)
+        )
+        return Response(LearningSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=SessionNoteSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=SessionNoteSerializer, responses={201: SessionNoteSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        url_path=r"sessions/(?P<session_pk>[0-9]{1,18})/notes",
+    )
+    def notes(self, request: Request, pk: str, session_pk: str) -> Response:
+        """The notes of one of the group's sessions; any of its people adds one with POST."""
+        group = self.get_object()
+        session = LearningSession.objects.filter(group=group, pk=int(session_pk)).first()
+        if session is None:
+            raise NotFound
+        if request.method == "GET":
+            page = self.paginate_queryset(session.notes.all())
+            return self.get_paginated_response(SessionNoteSerializer(page, many=True).data)
+        actor = require_api(request, Action.WRITE_NOTE, session)
+        payload = SessionNoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = services.session_note_write(
+            actor=actor, session=session, body=payload.validated_data["body"]
+        )
+        return Response(SessionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
