@@ -165,6 +165,18 @@ class Challenge:
 
 
 @dataclass(frozen=True)
+class LearningGroup:
+    """An action learning group: its people (``facilitator`` first), and its sessions, each
+    ``{days_ago, topic, notes: [{by, body}]}``."""
+
+    name: str
+    purpose: str
+    facilitator: str
+    members: tuple[str, ...]
+    sessions: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
 class Trend:
     """The story a KPI's check-ins tell: ``shape`` is (t, share) knots, ``t`` the story's time
     (``history.story_time``: 0.5 the day the demo is built, in years) and ``share`` the way made
@@ -215,6 +227,7 @@ class Demo:
     links: tuple[Link, ...]
     stakeholders: tuple[Stakeholder, ...]
     challenges: tuple[Challenge, ...]
+    learning_groups: tuple[LearningGroup, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -406,5 +419,9 @@ def load() -> Demo:
             for s in _read("stakeholders.toml").get("stakeholders", ())
         ),
         challenges=tuple(Challenge(**c) for c in _read("challenges.toml").get("challenges", ())),
+        learning_groups=tuple(
+            LearningGroup(**{**g, "members": tuple(g["members"]), "sessions": tuple(g["sessions"])})
+            for g in _read("learning.toml").get("groups", ())
+        ),
         story=story,
     )

@@ -25,6 +25,9 @@ from leadership.services import (
     challenge_answerers,
     challenge_raise,
     contact_log,
+    learning_group_create,
+    learning_session_create,
+    session_note_write,
     stakeholder_create,
     stakeholder_update,
 )
@@ -118,6 +121,7 @@ class Seeder:
         self.seed_links()
         self.seed_stakeholders()
         self.seed_challenges()
+        self.seed_learning_groups()
         self.seed_reviews()
         return self.organisation
 
@@ -425,6 +429,34 @@ class Seeder:
                 )
                 self._set(row, answered_at=history.at(self.days_ago(spec.answered_days_ago), 15))
             self.stats["challenges to priorities raised"] += 1
+
+    def seed_learning_groups(self) -> None:
+        """Action learning groups with their sessions and notes, through the services, the
+        notes back-dated to their session."""
+        for spec in self.demo.learning_groups:
+            facilitator = self.actor(self.users[spec.facilitator])
+            group = learning_group_create(
+                actor=facilitator,
+                data={
+                    "name": spec.name,
+                    "purpose": spec.purpose,
+                    "facilitator": facilitator.user,
+                    "members": [self.users[m] for m in spec.members],
+                },
+            )
+            for session_spec in spec.sessions:
+                held_on = self.days_ago(session_spec["days_ago"])
+                session = learning_session_create(
+                    actor=facilitator,
+                    group=group,
+                    data={"held_on": held_on, "topic": session_spec["topic"]},
+                )
+                for note in session_spec["notes"]:
+                    row = session_note_write(
+                        actor=self.actor(self.users[note["by"]]), session=session, body=note["body"]
+                    )
+                    self._set(row, created_at=history.at(held_on, 17))
+            self.stats["action learning groups created"] += 1
 
     def actor(self, user: Any) -> Actor:
         found = actor_for(user, self.organisation)

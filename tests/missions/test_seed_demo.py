@@ -33,7 +33,13 @@ from kernel.models import (
     Organisation,
     Team,
 )
-from leadership.models import Contact, PriorityChallenge, Stakeholder
+from leadership.models import (
+    Contact,
+    LearningGroup,
+    PriorityChallenge,
+    SessionNote,
+    Stakeholder,
+)
 from measures.calibrating import calibration_of
 from measures.figures import kpi_figures
 from measures.models import CheckIn, Kpi
@@ -80,6 +86,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "stakeholders": Stakeholder.objects.filter(organisation=org),
         "contacts": Contact.objects.filter(organisation=org),
         "challenges": PriorityChallenge.objects.filter(organisation=org),
+        "learning": SessionNote.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -232,6 +239,11 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
         recipient__username="lead", kind="challenge_raised", done_at__isnull=True
     ).exists()
     assert challenges.filter(outcome="decided").exists()
+
+    # Action learning: a group lead and staff are in, with notes; the CEO is not in it.
+    group = LearningGroup.objects.get(organisation=org)
+    assert {"lead", "staff", "coach"} <= {u.username for u in group.members.all()}
+    assert SessionNote.objects.filter(session__group=group).count() == 3
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
