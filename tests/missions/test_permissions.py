@@ -48,6 +48,19 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.EDIT_VISION, "other_organisation"): {"outsider"},
     (A.MANAGE_ORGANISATION, "other_organisation"): set(),
     (A.WRITE_COACHING_NOTE, "organisation"): {"coach"},  # about whom: can_write_coaching_note
+    # Influence: a stakeholder on staff_mission's map is kept by its editors and read by its
+    # plan's owner (leader), who logs contacts but does not change the analysis.
+    (A.VIEW, "stakeholder"): {"leader", "lead", "staff", "org_admin"},
+    (A.EDIT, "stakeholder"): {"lead", "staff", "org_admin"},
+    (A.LOG_CONTACT, "stakeholder"): {"leader", "lead", "staff", "org_admin"},
+    # Be brave: anyone challenges; the owner of the mission above (lead) answers.
+    (A.CHALLENGE, "staff_mission"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.CHALLENGE, "other_mission"): {"outsider"},
+    (A.ANSWER_CHALLENGE, "challenge"): {"lead", "org_admin"},
+    # Action learning: the group's people (coach facilitates; staff and lead) and nobody else.
+    (A.VIEW, "learning_group"): {"coach", "staff", "lead"},
+    (A.EDIT, "learning_group"): {"coach"},
+    (A.WRITE_NOTE, "learning_session"): {"coach", "staff", "lead"},
 }
 
 
@@ -62,6 +75,44 @@ def _objects(world):
         "team_kpi": KpiFactory(mission=world.team_mission),
         "staff_kpi": KpiFactory(mission=world.staff_mission),
         "other_kpi": KpiFactory(mission=world.other_mission),
+        **_leadership_objects(world),
+    }
+
+
+def _leadership_objects(world):
+    from leadership.models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
+
+    stakeholder = Stakeholder.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        name="Patients' council",
+        why="Trust.",
+        influence=4,
+        interest=5,
+        plan_owner=world.leader,
+    )
+    challenge = PriorityChallenge.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        kind="too_much",
+        statement="Too much at once.",
+        raised_by=world.staff,
+    )
+    group = LearningGroup.objects.create(
+        organisation=world.organisation, name="Set", facilitator=world.coach
+    )
+    group.members.set([world.coach, world.staff, world.lead])
+    session = LearningSession.objects.create(
+        organisation=world.organisation,
+        group=group,
+        held_on=world.staff_mission.period_start,
+        topic="Saying no",
+    )
+    return {
+        "stakeholder": stakeholder,
+        "challenge": challenge,
+        "learning_group": group,
+        "learning_session": session,
     }
 
 
