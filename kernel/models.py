@@ -312,6 +312,7 @@ class Notification(models.Model):
         CONTACT_DUE = "contact_due", "Stakeholder contact due"
         CHALLENGE_RAISED = "challenge_raised", "Challenge to priorities"
         CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+        RECOGNISED = "recognised", "Recognition"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

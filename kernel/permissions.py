@@ -462,7 +462,41 @@ def _learning_session_rules(actor: Actor, action: Action, session: Any) -> bool:
     return _learning_group_rules(actor, action, session.group)
 
 
+# --- Peer recognition ------------------------------------------------------------------------
+
+
+def _recognition_rules(actor: Actor, action: Action, recognition: Any) -> bool:
+    """A recognition is read by who gave it, who received it, the leader of the receiver's
+    team and the coach of that team; it is kept as given."""
+    if action is not Action.VIEW:
+        return False
+    if actor.user.pk in (recognition.giver_id, recognition.receiver_id):
+        return True
+    if recognition.team_id is None:
+        return False
+    if recognition.team_id in actor.led_team_ids:
+        return True
+    return actor.is_coach and team_in_scope(recognition.team, dashboard_teams(actor))
+
+
+def visible_recognitions_q(actor: Actor) -> models.Q:
+    """``Action.VIEW`` on recognitions as a filter (``_recognition_rules``)."""
+    user = actor.user.pk
+    seen = models.Q(giver_id=user) | models.Q(receiver_id=user)
+    seen |= models.Q(team_id__in=actor.led_team_ids)
+    if actor.is_coach:
+        scope = dashboard_teams(actor)
+        if scope is None:
+            return models.Q()
+        for root in scope:
+            seen |= models.Q(team_id=root.pk) | models.Q(
+                team__path__startswith=tree.child_path(root.path, root.pk)
+            )
+    return seen
+
+
 _OBJECT_RULES = {
+    "recognition": _recognition_rules,
     "stakeholder": _stakeholder_rules,
     "contact": _contact_rules,
     "challenge": _challenge_rules,

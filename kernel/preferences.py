@@ -48,6 +48,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.KEY_TASK_OVERDUE: Channel.DIGEST,
     Kind.CONTACT_DUE: Channel.DIGEST,
     Kind.CHALLENGE_ANSWERED: Channel.DIGEST,
+    Kind.RECOGNISED: Channel.AT_ONCE,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -74,6 +75,7 @@ REASONS: dict[str, str] = {
         "Someone challenges the priorities of a mission under yours, and you answer for them."
     ),
     Kind.CHALLENGE_ANSWERED: "A challenge to priorities you raised has been answered.",
+    Kind.RECOGNISED: "A colleague recognised you for one of the leadership behaviours.",
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

@@ -13,6 +13,7 @@ from .models import (
     LearningGroup,
     LearningSession,
     PriorityChallenge,
+    Recognition,
     SessionNote,
     Stakeholder,
 )
@@ -108,3 +109,13 @@ class SessionNoteAdmin(_PrivateAdmin):
     list_select_related = ("author", "organisation")
     fields = ("organisation", "session", "author", "created_at")
     readonly_fields = fields
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "organisation", "giver", "theme", "created_at")
+    list_filter = ("organisation", "theme")
+    list_select_related = ("organisation", "giver", "receiver")
+    raw_id_fields = ("giver", "receiver", "team")
+    readonly_fields = ("theme", "created_at")
+    show_full_result_count = False

@@ -15,6 +15,7 @@ from missions.forms import DATE
 from missions.models import Mission
 from missions.selectors import missions_named
 
+from .behaviours import BEHAVIOUR_CHOICES
 from .models import (
     GROUP_SIZE,
     Contact,
@@ -253,3 +254,20 @@ class NoteForm(forms.Form):
     def __init__(self, *args: Any, session_id: int, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"note-{session_id}")
         super().__init__(*args, **kwargs)
+
+
+class RecognitionForm(forms.Form):
+    """Recognise a colleague for one of the behaviours of the four themes."""
+
+    receiver = AnyMemberField(label="Colleague", help_text="Type a name and choose.")
+    behaviour = forms.ChoiceField(label="Behaviour", choices=BEHAVIOUR_CHOICES)
+    story = forms.CharField(
+        label="What they did",
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A short story: what happened, and what it made possible.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, organisation)

@@ -10,6 +10,8 @@ and records where they stand since, so a stance can be seen to move.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +20,8 @@ from django.db.models import Q
 from kernel.models import Organisation, TimeStampedModel
 from kernel.validators import DATE_RANGE, text_bounds, validate_line, validate_not_in_future
 from missions.models import Mission
+
+from .behaviours import BEHAVIOUR_CHOICES, THEME_OF, Theme
 
 SCALE = [
     MinValueValidator(1, message="Choose from 1 (low) to 5 (high)."),
@@ -399,3 +403,52 @@ class SessionNote(models.Model):
     def __str__(self) -> str:
         # No body here: the string shows up in the admin and in logs.
         return f"Note by {self.author} on {self.session_id}"
+
+
+class Recognition(models.Model):
+    """One person recognising a colleague for a behaviour of the four themes, with a short
+    story. Read by the two of them, the leader of the colleague's team and their coach; a
+    team's page shows only which themes its people are recognised for, never a ranking."""
+
+    permission_rules = "recognition"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Colleague",
+        on_delete=models.CASCADE,
+        related_name="recognitions",
+    )
+    # The colleague's team when recognised: whose leader and coach read it, and whose themes
+    # it counts in.
+    team = models.ForeignKey(
+        "kernel.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    behaviour = models.CharField("Behaviour", max_length=32, choices=BEHAVIOUR_CHOICES)
+    theme = models.CharField(max_length=12, choices=Theme.choices, editable=False)
+    story = models.TextField("What they did", **text_bounds(1_000))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["receiver", "-created_at"], name="leadership_recognition_of"),
+            models.Index(fields=["team", "theme"], name="leadership_recognition_team"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(giver=models.F("receiver")),
+                name="%(app_label)s_%(class)s_not_self",
+                violation_error_message="Recognise a colleague, not yourself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_behaviour_display()}: {self.receiver}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.theme = THEME_OF.get(self.behaviour, "")  # its theme, from the one catalogue
+        super().save(*args, **kwargs)

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from kernel.history import HistoryEntry, history_in_words
 from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
-from kernel.permissions import actor_for, visible_stakeholders_q
+from kernel.permissions import actor_for, visible_recognitions_q, visible_stakeholders_q
 
-from .models import Contact, LearningGroup, LearningSession, PriorityChallenge, Stakeholder
+from .behaviours import THEMES
+from .models import (
+    Contact,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    Recognition,
+    Stakeholder,
+)
 from .services import challenge_message, contact_due_message
 
 if TYPE_CHECKING:
@@ -67,6 +76,16 @@ def visible_to_user(*, user: User) -> QuerySet[Stakeholder]:
         if actor is not None:
             condition |= Q(visible_stakeholders_q(actor), organisation=membership.organisation)
     return _with_people(Stakeholder.objects.filter(condition))
+
+
+def recognitions_visible_to_user(*, user: User) -> QuerySet[Recognition]:
+    """The recognitions ``user`` may read in any of their organisations (the API's list)."""
+    condition = Q(pk__in=[])
+    for membership in Membership.objects.filter(user=user).select_related("organisation"):
+        actor = actor_for(user, membership.organisation)
+        if actor is not None:
+            condition |= Q(visible_recognitions_q(actor), organisation=membership.organisation)
+    return Recognition.objects.filter(condition).select_related("organisation").order_by("id")
 
 
 def contacts_of(*, stakeholder: Stakeholder) -> QuerySet[Contact]:
@@ -174,3 +193,51 @@ def learning_groups_of(*, actor: Actor) -> QuerySet[LearningGroup]:
 def learning_sessions_of(*, group: LearningGroup) -> QuerySet[LearningSession]:
     """A group's sessions, newest first, with their notes and authors: two queries."""
     return group.sessions.prefetch_related("notes__author")
+
+
+RECOGNITION_PAGE = 20  # recognitions a list of the page shows
+
+
+def recognitions_for(*, actor: Actor) -> dict[str, list[Recognition]]:
+    """What the recognition page lists: received, given, and of the people the actor leads or
+    coaches (``kernel.permissions.visible_recognitions_q``), newest first; three queries."""
+    rows = Recognition.objects.filter(organisation=actor.organisation).select_related(
+        "giver", "receiver"
+    )
+    user = actor.user.pk
+    return {
+        "received": list(rows.filter(receiver_id=user)[:RECOGNITION_PAGE]),
+        "given": list(rows.filter(giver_id=user)[:RECOGNITION_PAGE]),
+        "of_others": list(
+            rows.filter(visible_recognitions_q(actor))
+            .exclude(giver_id=user)
+            .exclude(receiver_id=user)[:RECOGNITION_PAGE]
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    label: str
+    count: int
+    behaviours: list[tuple[str, int]]  # the theme's behaviours recognised, most first
+
+
+def themes_lived(*, team_id: int) -> list[ThemeCount]:
+    """Which themes a team's people are recognised for: counts by theme and behaviour, and
+    no names (no league table of individuals). One query."""
+    counted = dict(
+        ((theme, behaviour), n)
+        for theme, behaviour, n in Recognition.objects.filter(team_id=team_id)
+        .values_list("theme", "behaviour")
+        .annotate(n=Count("pk"))
+        .values_list("theme", "behaviour", "n")
+    )
+    result = []
+    for theme, (label, behaviours) in THEMES.items():
+        found = sorted(
+            ((name, counted.get((theme, code), 0)) for code, name in behaviours),
+            key=lambda item: -item[1],
+        )
+        result.append(ThemeCount(label, sum(n for _, n in found), [b for b in found if b[1]]))
+    return result

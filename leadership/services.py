@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.formats import day
-from kernel.models import AuditEvent, Notification
+from kernel.models import AuditEvent, Membership, Notification
 from kernel.notifications import Ask, cause_of, notifications_done, notify, notify_each
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
 from missions.models import Mission
@@ -27,6 +28,7 @@ from .models import (
     LearningGroup,
     LearningSession,
     PriorityChallenge,
+    Recognition,
     SessionNote,
     Stakeholder,
 )
@@ -413,3 +415,45 @@ def session_note_write(*, actor: Actor, session: LearningSession, body: str) -> 
     note.full_clean()
     note.save()
     return note
+
+
+# --- Peer recognition -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recognition_give(*, actor: Actor, data: dict[str, Any]) -> Recognition:
+    """Recognise a colleague for a behaviour, with a short story. They are told at once; the
+    leader of their team and their coach read it too."""
+    receiver = data.get("receiver")
+    membership = Membership.objects.filter(organisation=actor.organisation, user=receiver).first()
+    if receiver is None or membership is None:
+        raise ValidationError({"receiver": ["Choose a member of this organisation."]})
+    recognition = Recognition(
+        organisation=actor.organisation,
+        giver=actor.user,
+        receiver=receiver,
+        team_id=membership.team_id,
+        behaviour=data.get("behaviour", ""),
+        story=(data.get("story") or "").strip(),
+    )
+    if receiver.pk == actor.user.pk:
+        raise ValidationError({"receiver": ["Recognise a colleague, not yourself."]})
+    recognition.full_clean()
+    recognition.save()
+    name = actor.user.get_full_name() or actor.user.get_username()
+    notify_each(
+        [
+            Ask(
+                recipient_id=receiver.pk,
+                kind=Notification.Kind.RECOGNISED,
+                message=(
+                    f"{name} recognised you for {recognition.get_behaviour_display().lower()}: "
+                    f"{recognition.story}"
+                )[:500],
+                mission_id=None,
+                organisation_id=actor.organisation.pk,
+                url=reverse("leadership:recognition", kwargs={"org": actor.organisation.slug}),
+            )
+        ]
+    )
+    return recognition

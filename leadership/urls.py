@@ -15,6 +15,7 @@ urlpatterns = [
     path("stakeholders/<int:pk>/remove/", views.stakeholder_remove, name="stakeholder-remove"),
     path("missions/<int:pk>/challenges/", views.challenge_create, name="challenge-create"),
     path("challenges/<int:pk>/answer/", views.challenge_answer, name="challenge-answer"),
+    path("recognition/", views.recognition, name="recognition"),
     path("learning/", views.learning, name="learning"),
     path("learning/<int:pk>/", views.learning_group, name="learning-group"),
     path("learning/<int:pk>/edit/", views.learning_group_edit, name="learning-group-edit"),

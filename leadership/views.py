@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.forms import save_through
+from kernel.models import Team
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
@@ -30,6 +31,7 @@ from .forms import (
     ContactForm,
     LearningGroupForm,
     NoteForm,
+    RecognitionForm,
     SessionForm,
     StakeholderForm,
 )
@@ -344,3 +346,31 @@ def session_note_create(request: OrgRequest, pk: int) -> HttpResponse:
             + f"#session-{session.pk}"
         )
     return _group_page(request, group, status=400, note_forms={session.pk: form})
+
+
+# --- Peer recognition -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@org_view
+def recognition(request: OrgRequest) -> HttpResponse:
+    """Recognise a colleague; the recognition one received, gave, and (for leaders and
+    coaches) of the people one leads or coaches; and which themes one's team is recognised
+    for, without names."""
+    actor = request.actor
+    form = RecognitionForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST":
+        given = save_through(form, lambda data: services.recognition_give(actor=actor, data=data))
+        if given is not None:
+            name = given.receiver.get_full_name() or given.receiver.get_username()
+            messages.success(request, f"{name} is told. Thank you for saying it.")
+            return redirect("leadership:recognition", org=actor.organisation.slug)
+    team = Team.objects.filter(pk=actor.team_id).first() if actor.team_id else None
+    context = {
+        "form": form,
+        **selectors.recognitions_for(actor=actor),
+        "team": team,
+        "themes": selectors.themes_lived(team_id=team.pk) if team else [],
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "leadership/recognition.html", context, status=status)

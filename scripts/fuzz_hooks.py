@@ -68,6 +68,8 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"|A group is for its people: be its facilitator or one of them"
         r"|Choose members of this organisation)\.$"
     ),
+    # Recognition is of a colleague: not of oneself (the schema does not know who calls).
+    "a colleague": r"^Recognise a colleague, not yourself\.$",
     # A stakeholder's map is chosen once, when it is made.
     "the map it is on": r"^A stakeholder stays on the map it was put on\.$",
 }

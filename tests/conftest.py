@@ -194,6 +194,7 @@ class ApiWorld:
     challenge: Any
     learning_group: Any
     learning_session: Any
+    recognition: Any
 
 
 @pytest.fixture
@@ -284,9 +285,20 @@ def api_world(world: World) -> ApiWorld:
     learning_session = LearningSession.objects.create(
         organisation=world.organisation, group=learning_group, held_on=today, topic="Saying no"
     )
+    from leadership.models import Recognition
+
+    recognition = Recognition.objects.create(
+        organisation=world.organisation,
+        giver=world.org_admin,
+        receiver=world.staff,
+        team=world.team,
+        behaviour="earning_trust",
+        story="Sat with the night team until the new rota made sense to them.",
+    )
     return ApiWorld(
         world=world,
         stakeholder=stakeholder,
+        recognition=recognition,
         challenge=challenge,
         learning_group=learning_group,
         learning_session=learning_session,

@@ -93,6 +93,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "stakeholders": api_world.stakeholder.pk,
         "challenges": api_world.challenge.pk,
         "learning-groups": api_world.learning_group.pk,
+        "recognitions": api_world.recognition.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -115,6 +116,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "plan_owner": world.leader.pk,
         "other_mission": world.org_mission.pk,
         "facilitator": world.coach.pk,
+        "receiver": world.staff.pk,
         "supersedes": api_world.check_in.pk,
     }
 

@@ -273,6 +273,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     },
     # Action learning: a group is read by its people only (coach facilitates; staff and lead
     # are in it; ceo and the admin are not), leaders and admins included.
+    # Recognition: everyone gives it; each reads what is theirs to read.
+    "leadership:recognition": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
     "leadership:learning": {
         "org": True,
         "GET": MEMBER,
@@ -364,6 +370,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     "challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
     # An action learning group's people alone know it exists.
     "learning-group-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "recognition-list": {"GET": everyone(), "POST": everyone(write=True)},
+    # Given by the admin to staff, of lead's team; coach coaches the whole organisation.
+    "recognition-detail": {
+        "pk": "recognition",
+        "GET": private("staff lead admin coach", "staff lead admin coach"),
+    },
     "learning-group-detail": {"pk": "learning_group", "GET": private(LEARNERS, LEARNERS)},
     "learning-group-sessions": {
         "pk": "learning_group",
@@ -505,6 +517,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "stakeholder": api_world.stakeholder.pk,
         "challenge": api_world.challenge.pk,
         "learning_group": api_world.learning_group.pk,
+        "recognition": api_world.recognition.pk,
         "learning_session": api_world.learning_session.pk,
         "membership": world.staff.memberships.get().pk,
     }

@@ -17,6 +17,7 @@ from ..models import (
     LearningGroup,
     LearningSession,
     PriorityChallenge,
+    Recognition,
     SessionNote,
     Stakeholder,
 )
@@ -179,3 +180,23 @@ class SessionNoteSerializer(ModelSerializer):
         model = SessionNote
         fields = ["id", "session", "author", "body", "created_at"]
         read_only_fields = ["session", "author", "created_at"]
+
+
+class RecognitionSerializer(ModelSerializer):
+    organisation = _scoped(Organisation)
+    receiver = _scoped(get_user_model())
+
+    class Meta:
+        model = Recognition
+        fields = [
+            "id",
+            "organisation",
+            "giver",
+            "receiver",
+            "team",
+            "behaviour",
+            "theme",
+            "story",
+            "created_at",
+        ]
+        read_only_fields = ["giver", "team", "theme", "created_at"]

@@ -7,3 +7,4 @@ def register(router: DefaultRouter) -> None:
     router.register("stakeholders", views.StakeholderViewSet, basename="stakeholder")
     router.register("challenges", views.ChallengeViewSet, basename="challenge")
     router.register("learning-groups", views.LearningGroupViewSet, basename="learning-group")
+    router.register("recognitions", views.RecognitionViewSet, basename="recognition")

@@ -21,7 +21,7 @@ from missions.api.filters import IdFilter
 from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
-from ..models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
+from ..models import LearningGroup, LearningSession, PriorityChallenge, Recognition, Stakeholder
 from .filters import StakeholderFilter
 from .serializers import (
     ChallengeAnswerSerializer,
@@ -29,6 +29,7 @@ from .serializers import (
     ContactSerializer,
     LearningGroupSerializer,
     LearningSessionSerializer,
+    RecognitionSerializer,
     SessionNoteSerializer,
     StakeholderSerializer,
 )
@@ -230,3 +231,29 @@ class LearningGroupViewSet(
             actor=actor, session=session, body=payload.validated_data["body"]
         )
         return Response(SessionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class RecognitionViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Peer recognition the caller may read (given, received, and of the people they lead or
+    coach); POST recognises a colleague for a behaviour of the four themes."""
+
+    queryset = Recognition.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = RecognitionSerializer
+    permission_classes = API_PERMISSIONS
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Recognition]:
+        return selectors.recognitions_visible_to_user(user=signed_in_user(self.request))
+
+    def perform_create(self, serializer: BaseSerializer[Recognition]) -> None:
+        data = dict(serializer.validated_data)
+        actor = request_actor(self.request, data.pop("organisation"))
+        if actor is None:
+            raise NotFound
+        serializer.instance = services.recognition_give(actor=actor, data=data)

@@ -39,6 +39,7 @@ EXPECTED_DEFAULTS = {
     "key_task_overdue": "digest",
     "contact_due": "digest",
     "challenge_answered": "digest",
+    "recognised": "at_once",
 }
 
 
