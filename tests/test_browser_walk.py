@@ -74,6 +74,7 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/coaching/",
         "/o/acme/influence/",
         "/o/acme/learning/",
+        "/o/acme/recognition/",
         "/o/acme/people/",
         "/o/acme/settings/",
         f"/o/acme/missions/{m}/",

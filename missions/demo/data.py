@@ -177,6 +177,15 @@ class LearningGroup:
 
 
 @dataclass(frozen=True)
+class Recognition:
+    by: str
+    of: str
+    behaviour: str
+    story: str
+    days_ago: int
+
+
+@dataclass(frozen=True)
 class Trend:
     """The story a KPI's check-ins tell: ``shape`` is (t, share) knots, ``t`` the story's time
     (``history.story_time``: 0.5 the day the demo is built, in years) and ``share`` the way made
@@ -228,6 +237,7 @@ class Demo:
     stakeholders: tuple[Stakeholder, ...]
     challenges: tuple[Challenge, ...]
     learning_groups: tuple[LearningGroup, ...]
+    recognitions: tuple[Recognition, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -422,6 +432,9 @@ def load() -> Demo:
         learning_groups=tuple(
             LearningGroup(**{**g, "members": tuple(g["members"]), "sessions": tuple(g["sessions"])})
             for g in _read("learning.toml").get("groups", ())
+        ),
+        recognitions=tuple(
+            Recognition(**r) for r in _read("recognition.toml").get("recognitions", ())
         ),
         story=story,
     )

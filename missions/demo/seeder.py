@@ -27,6 +27,7 @@ from leadership.services import (
     contact_log,
     learning_group_create,
     learning_session_create,
+    recognition_give,
     session_note_write,
     stakeholder_create,
     stakeholder_update,
@@ -122,6 +123,7 @@ class Seeder:
         self.seed_stakeholders()
         self.seed_challenges()
         self.seed_learning_groups()
+        self.seed_recognitions()
         self.seed_reviews()
         return self.organisation
 
@@ -457,6 +459,20 @@ class Seeder:
                     )
                     self._set(row, created_at=history.at(held_on, 17))
             self.stats["action learning groups created"] += 1
+
+    def seed_recognitions(self) -> None:
+        """Peer recognition, through the service, back-dated to when it was given."""
+        for spec in self.demo.recognitions:
+            row = recognition_give(
+                actor=self.actor(self.users[spec.by]),
+                data={
+                    "receiver": self.users[spec.of],
+                    "behaviour": spec.behaviour,
+                    "story": spec.story,
+                },
+            )
+            self._set(row, created_at=history.at(self.days_ago(spec.days_ago), 16))
+            self.stats["recognitions given"] += 1
 
     def actor(self, user: Any) -> Actor:
         found = actor_for(user, self.organisation)

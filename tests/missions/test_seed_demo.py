@@ -37,6 +37,7 @@ from leadership.models import (
     Contact,
     LearningGroup,
     PriorityChallenge,
+    Recognition,
     SessionNote,
     Stakeholder,
 )
@@ -87,6 +88,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "contacts": Contact.objects.filter(organisation=org),
         "challenges": PriorityChallenge.objects.filter(organisation=org),
         "learning": SessionNote.objects.filter(organisation=org),
+        "recognitions": Recognition.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -244,6 +246,9 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
     group = LearningGroup.objects.get(organisation=org)
     assert {"lead", "staff", "coach"} <= {u.username for u in group.members.all()}
     assert SessionNote.objects.filter(session__group=group).count() == 3
+
+    # Recognition: staff was recognised twice, on the developing theme.
+    assert Recognition.objects.filter(receiver__username="staff", theme="developing").count() == 2
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
