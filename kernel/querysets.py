@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from . import tree
 
@@ -27,6 +28,13 @@ def owned_by_person(user_id: int, *, led_team_ids: Any = None, prefix: str = "")
     return Q(**{f"{prefix}owner_user_id": user_id}) | Q(
         **{f"{prefix}owner_user__isnull": True}, **by_team
     )
+
+
+def owner_person(prefix: str = "") -> Coalesce:
+    """The person a mission (reached through ``prefix``) belongs to, as an expression: its
+    owner, or the leader of its owning team (``kernel.notifications.mission_owners`` in
+    memory)."""
+    return Coalesce(F(f"{prefix}owner_user_id"), F(f"{prefix}owner_team__leader_id"))
 
 
 class TreeQuerySet(models.QuerySet):

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from kernel.history import HistoryEntry, history_in_words
 from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
 from kernel.permissions import actor_for, visible_recognitions_q, visible_stakeholders_q
+from kernel.querysets import owner_person
 
 from .behaviours import THEMES
 from .models import (
@@ -67,25 +67,32 @@ def visible_to(*, actor: Actor) -> QuerySet[Stakeholder]:
     )
 
 
-def visible_to_user(*, user: User) -> QuerySet[Stakeholder]:
-    """The stakeholders ``user`` may read in any of their organisations (the API's lists):
-    ``visible_to`` in each, two queries per organisation to know their standing there."""
+def _in_each_organisation(user: User, visible: Callable[[Actor], Q]) -> Q:
+    """``visible`` (a rule of ``kernel.permissions`` as a filter) in each of ``user``'s
+    organisations, as one condition: the API's lists cross organisations. Two queries per
+    organisation, to know the user's standing there."""
     condition = Q(pk__in=[])
     for membership in Membership.objects.filter(user=user).select_related("organisation"):
         actor = actor_for(user, membership.organisation)
         if actor is not None:
-            condition |= Q(visible_stakeholders_q(actor), organisation=membership.organisation)
-    return _with_people(Stakeholder.objects.filter(condition))
+            condition |= Q(visible(actor), organisation=membership.organisation)
+    return condition
+
+
+def visible_to_user(*, user: User) -> QuerySet[Stakeholder]:
+    """The stakeholders ``user`` may read in any of their organisations (the API's lists)."""
+    return _with_people(
+        Stakeholder.objects.filter(_in_each_organisation(user, visible_stakeholders_q))
+    )
 
 
 def recognitions_visible_to_user(*, user: User) -> QuerySet[Recognition]:
     """The recognitions ``user`` may read in any of their organisations (the API's list)."""
-    condition = Q(pk__in=[])
-    for membership in Membership.objects.filter(user=user).select_related("organisation"):
-        actor = actor_for(user, membership.organisation)
-        if actor is not None:
-            condition |= Q(visible_recognitions_q(actor), organisation=membership.organisation)
-    return Recognition.objects.filter(condition).select_related("organisation").order_by("id")
+    return (
+        Recognition.objects.filter(_in_each_organisation(user, visible_recognitions_q))
+        .select_related("organisation")
+        .order_by("id")
+    )
 
 
 def contacts_of(*, stakeholder: Stakeholder) -> QuerySet[Contact]:
@@ -152,10 +159,6 @@ def open_challenges_for_review(*, mission: Mission) -> QuerySet[PriorityChalleng
     )
 
 
-def _owner(prefix: str) -> Coalesce:
-    return Coalesce(F(f"{prefix}owner_user_id"), F(f"{prefix}owner_team__leader_id"))
-
-
 def challenges_waiting(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
     """The inbox sweep's rule: each open challenge waits for whoever answers for the
     mission's priorities now (``services.challenge_answerers``), so an item follows a change
@@ -163,7 +166,7 @@ def challenges_waiting(organisation: Organisation, today: dt.date) -> Iterator[W
     rows = (
         PriorityChallenge.objects.filter(organisation=organisation, answered_at__isnull=True)
         .select_related("mission")
-        .annotate(above=_owner("mission__parent__"), own=_owner("mission__"))
+        .annotate(above=owner_person("mission__parent__"), own=owner_person("mission__"))
     )
     for challenge in rows:
         mission = challenge.mission

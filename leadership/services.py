@@ -17,7 +17,14 @@ from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent, Membership, Notification
-from kernel.notifications import Ask, cause_of, notifications_done, notify, notify_each
+from kernel.notifications import (
+    Ask,
+    cause_of,
+    mission_owners,
+    notifications_done,
+    notify,
+    notify_each,
+)
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
 from missions.models import Mission
 
@@ -225,15 +232,9 @@ def challenge_message(challenge: PriorityChallenge, mission_title: str) -> str:
 
 
 def challenge_answerers(mission: Mission) -> list[Any]:
-    """Who is asked to answer a challenge to ``mission``: the owner of the mission above it
-    (of a top mission, its own owner), the person or the leader of the owning team."""
-    above = mission.parent if mission.parent_id is not None else mission
-    if above is None:
-        return []
-    if above.owner_user_id is not None:
-        return [above.owner_user]
-    team = above.owner_team
-    return [team.leader] if team is not None and team.leader is not None else []
+    """Who is asked to answer a challenge to ``mission``: the owners of the mission above it
+    (of a top mission, its own owners), as ``kernel.permissions.answers_for_priorities``."""
+    return mission_owners(mission.parent if mission.parent_id is not None else mission)
 
 
 @transaction.atomic

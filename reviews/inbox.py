@@ -25,6 +25,7 @@ from django.utils import timezone
 from kernel.formats import day
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import Wanted, cause_of, items_reconcile
+from kernel.querysets import owner_person
 from kernel.tenancy import tenant_scope
 from leadership.selectors import challenges_waiting, contacts_due
 from measures.models import Kpi, check_ins_due
@@ -36,12 +37,6 @@ from missions.services.work import key_task_overdue_message, support_request_mes
 from .models import Finding, Review
 
 Kind = Notification.Kind
-
-
-def _owner(prefix: str = "") -> Coalesce:
-    """The person a mission (reached through ``prefix``) belongs to, as in ``mission_owners``:
-    its owner, or the leader of its owning team."""
-    return Coalesce(F(f"{prefix}owner_user_id"), F(f"{prefix}owner_team__leader_id"))
 
 
 def _mission_url(slug: str, mission_id: int) -> str:
@@ -57,7 +52,7 @@ def _alignments(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             parent__isnull=False,
         )
         .exclude(status=Mission.Status.ARCHIVED)
-        .annotate(recipient=_owner("parent__"), own=_owner())
+        .annotate(recipient=owner_person("parent__"), own=owner_person())
         .values_list("pk", "title", "parent__title", "recipient", "own")
     )
     for pk, title, parent_title, recipient, own in rows:
@@ -85,7 +80,7 @@ def _sent_back(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             alignment_status=Mission.AlignmentStatus.SENT_BACK,
             status=Mission.Status.ACTIVE,
         )
-        .annotate(recipient=_owner(), reason=Subquery(reason))
+        .annotate(recipient=owner_person(), reason=Subquery(reason))
         .values_list("pk", "title", "recipient", "reason")
     )
     for pk, title, recipient, reason in rows:
@@ -105,7 +100,7 @@ def _support(org: Organisation, today: dt.date) -> Iterator[Wanted]:
     rows = (
         Interdependency.objects.filter(organisation=org, status=Interdependency.Status.PROPOSED)
         .exclude(to_mission__status=Mission.Status.ARCHIVED)
-        .annotate(recipient=_owner("to_mission__"), own=_owner("from_mission__"))
+        .annotate(recipient=owner_person("to_mission__"), own=owner_person("from_mission__"))
         .values_list(
             "pk",
             "kind",
@@ -141,7 +136,7 @@ def _check_ins(org: Organisation, today: dt.date) -> Iterator[Wanted]:
     cadences = kpis.values_list("cadence_days", flat=True).distinct()
     rows = (
         kpis.filter(check_ins_due(today, list(cadences)))
-        .annotate(recipient=_owner("mission__"))
+        .annotate(recipient=owner_person("mission__"))
         .values_list("pk", "name", "latest_on", "cadence_days", "mission_id", "recipient")
     )
     for pk, name, latest_on, cadence_days, mission_id, recipient in rows:
@@ -165,7 +160,7 @@ def _key_tasks(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             status__in=KeyTask.OPEN_STATUSES,
             due_date__lt=today,
         )
-        .annotate(recipient=Coalesce(F("owner_id"), _owner("mission__")))
+        .annotate(recipient=Coalesce(F("owner_id"), owner_person("mission__")))
         .values_list("pk", "title", "due_date", "mission_id", "mission__title", "recipient")
     )
     for pk, title, due_date, mission_id, mission_title, recipient in rows:
@@ -200,7 +195,7 @@ def _findings(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             organisation=org, resolved_at__isnull=True, mission__status=Mission.Status.ACTIVE
         )
         .exclude(kind__in=FINDINGS_ASKED_ELSEWHERE)
-        .annotate(recipient=_owner("mission__"))
+        .annotate(recipient=owner_person("mission__"))
         .order_by("pk")
         .values_list("pk", "kind", "subject", "message", "mission_id", "recipient")
     )

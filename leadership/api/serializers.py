@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from kernel.models import Organisation
 from missionlead.serializers import ModelSerializer
-from missions.api.serializers import MemberScopedField
+from missions.api.serializers import scoped_field
 from missions.models import Mission
 
 from ..models import (
@@ -22,24 +22,19 @@ from ..models import (
     Stakeholder,
 )
 
-
-def _scoped(model: Any, **kwargs: Any) -> MemberScopedField:
-    return MemberScopedField(queryset=model._default_manager.all(), **kwargs)
-
-
 STANCE_HELP = "-2 opposed, -1 sceptical, 0 neutral, 1 supportive, 2 champion."
 
 
 class StakeholderSerializer(ModelSerializer):
-    organisation = _scoped(Organisation)
-    mission = _scoped(
+    organisation = scoped_field(Organisation)
+    mission = scoped_field(
         Mission,
         allow_null=True,
         required=False,
         help_text="The mission whose map this is; null for the caller's own map.",
     )
-    member = _scoped(get_user_model(), allow_null=True, required=False)
-    plan_owner = _scoped(get_user_model(), allow_null=True, required=False)
+    member = scoped_field(get_user_model(), allow_null=True, required=False)
+    plan_owner = scoped_field(get_user_model(), allow_null=True, required=False)
     display_name = serializers.CharField(read_only=True)
     quadrant = serializers.CharField(
         read_only=True,
@@ -116,8 +111,8 @@ class ContactSerializer(ModelSerializer):
 
 
 class ChallengeSerializer(ModelSerializer):
-    mission = _scoped(Mission)
-    other_mission = _scoped(Mission, allow_null=True, required=False)
+    mission = scoped_field(Mission)
+    other_mission = scoped_field(Mission, allow_null=True, required=False)
     # Empty until answered.
     outcome = serializers.ChoiceField(
         choices=PriorityChallenge.Outcome.choices, allow_blank=True, read_only=True
@@ -156,9 +151,9 @@ class ChallengeAnswerSerializer(serializers.Serializer[Any]):
 
 
 class LearningGroupSerializer(ModelSerializer):
-    organisation = _scoped(Organisation)
-    facilitator = _scoped(get_user_model())
-    members = _scoped(
+    organisation = scoped_field(Organisation)
+    facilitator = scoped_field(get_user_model())
+    members = scoped_field(
         get_user_model(), many=True, help_text="Its people with the facilitator; 4 to 8 in all."
     )
 
@@ -183,8 +178,8 @@ class SessionNoteSerializer(ModelSerializer):
 
 
 class RecognitionSerializer(ModelSerializer):
-    organisation = _scoped(Organisation)
-    receiver = _scoped(get_user_model())
+    organisation = scoped_field(Organisation)
+    receiver = scoped_field(get_user_model())
 
     class Meta:
         model = Recognition

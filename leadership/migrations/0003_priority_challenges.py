@@ -6,41 +6,7 @@ import kernel.validators
 from django.conf import settings
 from django.db import migrations, models
 
-
-# Row-level security, as every tenant table has it (0002), and the composite keys that keep
-# a challenge on missions of its own organisation.
-SETTING = "current_setting('missionlead.organisations', true)"
-TENANTS = f"(SELECT NULLIF({SETTING}, ''))"
-SET = f"(SELECT string_to_array({SETTING}, ',')::bigint[])::bigint[]"
-TABLE = "leadership_prioritychallenge"
-
-
-def secure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    rule = f"({TENANTS} IS NULL OR organisation_id = ANY ({SET}))"
-    schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY")
-    schema_editor.execute(f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY")
-    schema_editor.execute(f"CREATE POLICY {TABLE}_tenant ON {TABLE} USING {rule} WITH CHECK {rule}")
-    for column in ("mission_id", "other_mission_id"):
-        schema_editor.execute(
-            f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_{column.removesuffix('_id')}_same_org "
-            f"FOREIGN KEY (organisation_id, {column}) "
-            "REFERENCES missions_mission (organisation_id, id)"
-        )
-
-
-def unsecure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in ("mission_id", "other_mission_id"):
-        schema_editor.execute(
-            f"ALTER TABLE {TABLE} DROP CONSTRAINT {TABLE}_{column.removesuffix('_id')}_same_org"
-        )
-    schema_editor.execute(f"DROP POLICY {TABLE}_tenant ON {TABLE}")
-    schema_editor.execute(f"ALTER TABLE {TABLE} NO FORCE ROW LEVEL SECURITY")
-    schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE ROW LEVEL SECURITY")
-
+from kernel.row_security import secure_tenant_tables
 
 
 class Migration(migrations.Migration):
@@ -76,5 +42,11 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('answer', ''), ('answered_at__isnull', True), ('outcome', '')), models.Q(('answered_at__isnull', False), models.Q(('outcome', ''), _negated=True), models.Q(('answer', ''), _negated=True)), _connector='OR'), name='leadership_prioritychallenge_answered_whole', violation_error_message='An answer has an outcome and says why.'), models.CheckConstraint(condition=models.Q(('other_mission', models.F('mission')), _negated=True), name='leadership_prioritychallenge_not_with_itself', violation_error_message='A mission does not conflict with itself.')],
             },
         ),
-        migrations.RunPython(secure, unsecure, elidable=False),
+        secure_tenant_tables(
+            "leadership_prioritychallenge",
+            same_organisation=[
+                ("leadership_prioritychallenge", "mission_id", "missions_mission"),
+                ("leadership_prioritychallenge", "other_mission_id", "missions_mission"),
+            ],
+        ),
     ]

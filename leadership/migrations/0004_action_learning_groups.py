@@ -7,40 +7,7 @@ import kernel.validators
 from django.conf import settings
 from django.db import migrations, models
 
-
-# Row-level security, as every tenant table has it (0002); a session stays in a group of its
-# own organisation.
-SETTING = "current_setting('missionlead.organisations', true)"
-TENANTS = f"(SELECT NULLIF({SETTING}, ''))"
-SET = f"(SELECT string_to_array({SETTING}, ',')::bigint[])::bigint[]"
-TABLES = ("leadership_learninggroup", "leadership_learningsession", "leadership_sessionnote")
-KEY = "leadership_learningsession_group_same_org"
-
-
-def secure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    rule = f"({TENANTS} IS NULL OR organisation_id = ANY ({SET}))"
-    for table in TABLES:
-        schema_editor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(
-            f"CREATE POLICY {table}_tenant ON {table} USING {rule} WITH CHECK {rule}"
-        )
-    schema_editor.execute(
-        f"ALTER TABLE leadership_learningsession ADD CONSTRAINT {KEY} FOREIGN KEY "
-        "(organisation_id, group_id) REFERENCES leadership_learninggroup (organisation_id, id)"
-    )
-
-
-def unsecure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"ALTER TABLE leadership_learningsession DROP CONSTRAINT {KEY}")
-    for table in TABLES:
-        schema_editor.execute(f"DROP POLICY {table}_tenant ON {table}")
-        schema_editor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+from kernel.row_security import secure_tenant_tables
 
 
 class Migration(migrations.Migration):
@@ -101,5 +68,12 @@ class Migration(migrations.Migration):
             model_name='learninggroup',
             constraint=models.UniqueConstraint(fields=('organisation', 'id'), name='leadership_learninggroup_org_id'),
         ),
-        migrations.RunPython(secure, unsecure, elidable=False),
+        secure_tenant_tables(
+            "leadership_learninggroup",
+            "leadership_learningsession",
+            "leadership_sessionnote",
+            same_organisation=[
+                ("leadership_learningsession", "group_id", "leadership_learninggroup"),
+            ],
+        ),
     ]

@@ -6,29 +6,7 @@ import kernel.validators
 from django.conf import settings
 from django.db import migrations, models
 
-
-# Row-level security, as every tenant table has it (0002).
-SETTING = "current_setting('missionlead.organisations', true)"
-TENANTS = f"(SELECT NULLIF({SETTING}, ''))"
-SET = f"(SELECT string_to_array({SETTING}, ',')::bigint[])::bigint[]"
-TABLE = "leadership_recognition"
-
-
-def secure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    rule = f"({TENANTS} IS NULL OR organisation_id = ANY ({SET}))"
-    schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY")
-    schema_editor.execute(f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY")
-    schema_editor.execute(f"CREATE POLICY {TABLE}_tenant ON {TABLE} USING {rule} WITH CHECK {rule}")
-
-
-def unsecure(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP POLICY {TABLE}_tenant ON {TABLE}")
-    schema_editor.execute(f"ALTER TABLE {TABLE} NO FORCE ROW LEVEL SECURITY")
-    schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE ROW LEVEL SECURITY")
+from kernel.row_security import secure_tenant_tables
 
 
 class Migration(migrations.Migration):
@@ -59,5 +37,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('giver', models.F('receiver')), _negated=True), name='leadership_recognition_not_self', violation_error_message='Recognise a colleague, not yourself.')],
             },
         ),
-        migrations.RunPython(secure, unsecure, elidable=False),
+        secure_tenant_tables("leadership_recognition"),
     ]

@@ -55,7 +55,8 @@ class MemberScopedField(IdField):
         return queryset.filter(mission__organisation__memberships__user=user)
 
 
-def _scoped(model: type[Model], **kwargs: Any) -> MemberScopedField:
+def scoped_field(model: type[Model], **kwargs: Any) -> MemberScopedField:
+    """A field of an object of ``model`` in one of the caller's organisations, by its id."""
     return MemberScopedField(queryset=model._default_manager.all(), **kwargs)
 
 
@@ -76,9 +77,9 @@ class OrganisationSerializer(ModelSerializer):
 
 
 class TeamSerializer(ModelSerializer):
-    organisation = _scoped(Organisation)
-    parent = _scoped(Team, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
-    leader = _scoped(get_user_model(), allow_null=True, required=False)
+    organisation = scoped_field(Organisation)
+    parent = scoped_field(Team, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
+    leader = scoped_field(get_user_model(), allow_null=True, required=False)
 
     class Meta:
         model = Team
@@ -96,7 +97,7 @@ class TeamSerializer(ModelSerializer):
 
 
 class VisionSerializer(ModelSerializer):
-    organisation = _scoped(Organisation)
+    organisation = scoped_field(Organisation)
 
     class Meta:
         model = Vision
@@ -151,10 +152,10 @@ class OperatingSpaceSerializer(ModelSerializer):
 
 
 class MissionSerializer(ModelSerializer):
-    organisation = _scoped(Organisation, required=False)
-    parent = _scoped(Mission, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
-    owner_team = _scoped(Team, allow_null=True, required=False)
-    owner_user = _scoped(get_user_model(), allow_null=True, required=False)
+    organisation = scoped_field(Organisation, required=False)
+    parent = scoped_field(Mission, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
+    owner_team = scoped_field(Team, allow_null=True, required=False)
+    owner_user = scoped_field(get_user_model(), allow_null=True, required=False)
     operating_space = OperatingSpaceSerializer(source="*", required=False)
 
     class Meta:
@@ -268,8 +269,8 @@ class SendBackSerializer(AlignmentActionSerializer):
 
 
 class KeyTaskSerializer(ModelSerializer):
-    mission = _scoped(Mission)
-    owner = _scoped(get_user_model(), allow_null=True, required=False)
+    mission = scoped_field(Mission)
+    owner = scoped_field(get_user_model(), allow_null=True, required=False)
 
     class Meta:
         model = KeyTask
@@ -287,9 +288,9 @@ class KeyTaskSerializer(ModelSerializer):
 
 
 class InterdependencySerializer(ModelSerializer):
-    from_mission = _scoped(Mission)
-    to_mission = _scoped(Mission)
-    for_task = _scoped(
+    from_mission = scoped_field(Mission)
+    to_mission = scoped_field(Mission)
+    for_task = scoped_field(
         KeyTask,
         allow_null=True,
         required=False,
@@ -386,8 +387,8 @@ def mission_row(row: dict[str, Any]) -> dict[str, Any]:
 class InvitationSerializer(ModelSerializer):
     """An invitation to join an organisation. The link goes only to the invited address."""
 
-    organisation = _scoped(Organisation, required=False)
-    team = _scoped(Team, allow_null=True, required=False)
+    organisation = scoped_field(Organisation, required=False)
+    team = scoped_field(Team, allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Invitation.Status.choices, read_only=True)
 
     class Meta:
