@@ -42,6 +42,8 @@ VERB_PHRASES: dict[str, str] = {
     AuditEvent.Verb.REMOVED: "removed {}",
     AuditEvent.Verb.CHALLENGED: "challenged the priorities of {}",
     AuditEvent.Verb.ANSWERED: "answered a challenge to {}",
+    AuditEvent.Verb.SHORTLISTED: "shortlisted {}",
+    AuditEvent.Verb.ADOPTED: "took forward {}",
 }
 EMPTY = "—"
 Field = models.Field | models.ForeignObjectRel  # any field's kind

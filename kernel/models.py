@@ -253,6 +253,8 @@ class AuditEvent(models.Model):
         REMOVED = "removed", "removed"
         CHALLENGED = "challenged", "challenged"
         ANSWERED = "answered", "answered"
+        SHORTLISTED = "shortlisted", "shortlisted"
+        ADOPTED = "adopted", "took forward"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"
@@ -313,6 +315,9 @@ class Notification(models.Model):
         CHALLENGE_RAISED = "challenge_raised", "Challenge to priorities"
         CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
         RECOGNISED = "recognised", "Recognition"
+        IDEAS_INVITED = "ideas_invited", "Ideas invited"
+        IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
+        IDEA_NEWS = "idea_news", "News of your idea"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

@@ -91,6 +91,10 @@ class Action(StrEnum):
     ANSWER_CHALLENGE = "answer_challenge"
     # A note in an action learning group's session.
     WRITE_NOTE = "write_note"
+    # Innovation: submitting, commenting on and supporting ideas; shortlisting them and
+    # taking them forward.
+    TAKE_PART = "take_part"
+    CHOOSE_IDEAS = "choose_ideas"
 
 
 @dataclass(frozen=True)
@@ -495,7 +499,47 @@ def visible_recognitions_q(actor: Actor) -> models.Q:
     return seen
 
 
+# --- Innovation challenges and ideas -----------------------------------------------------------
+
+
+def _invited(actor: Actor, challenge: Any) -> bool:
+    """Whether the challenge invites the actor: it invites everyone, or their team is one of
+    its teams or under one (one query for their team's place)."""
+    invited = challenge.team_ids
+    if not invited:
+        return True
+    if actor.team_id is None:
+        return False
+    if actor.team_id in invited:
+        return True
+    path = Team.objects.filter(pk=actor.team_id).values_list("path", flat=True).first() or ""
+    return not invited.isdisjoint(tree.ancestor_ids(path))
+
+
+def _innovation_rules(actor: Actor, action: Action, challenge: Any) -> bool:
+    """Every member reads a challenge and its ideas (an exchange in the open). Whoever may
+    edit its mission opened it, closes it, and shortlists and takes forward its ideas; they
+    and the people it invites take part."""
+    if action is Action.VIEW:
+        return True
+    keeps = can(actor, Action.EDIT, challenge.mission)
+    if action in (Action.EDIT, Action.CHOOSE_IDEAS):
+        return keeps
+    if action is Action.TAKE_PART:
+        return keeps or _invited(actor, challenge)
+    return False
+
+
+def _idea_rules(actor: Actor, action: Action, idea: Any) -> bool:
+    """An idea is its authors' to change; the rest as its challenge."""
+    if action is Action.EDIT:
+        return actor.user.pk in idea.author_ids
+    return _innovation_rules(actor, action, idea.challenge)
+
+
 _OBJECT_RULES = {
+    "innovation": _innovation_rules,
+    "idea": _idea_rules,
     "recognition": _recognition_rules,
     "stakeholder": _stakeholder_rules,
     "contact": _contact_rules,

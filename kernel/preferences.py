@@ -49,6 +49,9 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.CONTACT_DUE: Channel.DIGEST,
     Kind.CHALLENGE_ANSWERED: Channel.DIGEST,
     Kind.RECOGNISED: Channel.AT_ONCE,
+    Kind.IDEAS_INVITED: Channel.DIGEST,
+    Kind.IDEA_SUBMITTED: Channel.DIGEST,
+    Kind.IDEA_NEWS: Channel.AT_ONCE,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -76,6 +79,9 @@ REASONS: dict[str, str] = {
     ),
     Kind.CHALLENGE_ANSWERED: "A challenge to priorities you raised has been answered.",
     Kind.RECOGNISED: "A colleague recognised you for one of the leadership behaviours.",
+    Kind.IDEAS_INVITED: "An innovation challenge invites ideas from you or your team.",
+    Kind.IDEA_SUBMITTED: "An idea was submitted to an innovation challenge on a mission of yours.",
+    Kind.IDEA_NEWS: "An idea of yours was commented on, shortlisted or taken forward.",
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

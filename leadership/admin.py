@@ -10,6 +10,10 @@ from django.contrib import admin
 
 from .models import (
     Contact,
+    Idea,
+    IdeaComment,
+    IdeaSupport,
+    InnovationChallenge,
     LearningGroup,
     LearningSession,
     PriorityChallenge,
@@ -118,4 +122,60 @@ class RecognitionAdmin(admin.ModelAdmin):
     list_select_related = ("organisation", "giver", "receiver")
     raw_id_fields = ("giver", "receiver", "team")
     readonly_fields = ("theme", "created_at")
+    show_full_result_count = False
+
+
+class IdeaCommentInline(admin.TabularInline):
+    model = IdeaComment
+    fields = ("author", "body", "created_at")
+    readonly_fields = ("created_at",)
+    raw_id_fields = ("author",)
+    extra = 0
+
+
+@admin.register(InnovationChallenge)
+class InnovationChallengeAdmin(admin.ModelAdmin):
+    list_display = ("question", "organisation", "mission", "closes_on", "closed_at", "opened_by")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "mission", "opened_by")
+    search_fields = ("question", "mission__title")
+    raw_id_fields = ("mission", "opened_by", "teams")
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    list_display = ("title", "organisation", "challenge", "status", "submitted_by", "created_at")
+    list_filter = ("organisation", "status")
+    list_select_related = ("organisation", "challenge", "submitted_by")
+    search_fields = ("title", "challenge__question")
+    raw_id_fields = (
+        "challenge",
+        "authors",
+        "submitted_by",
+        "key_task",
+        "child_mission",
+        "adopted_by",
+    )
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+    inlines = [IdeaCommentInline]
+
+
+@admin.register(IdeaSupport)
+class IdeaSupportAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "organisation", "person", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "person")
+    raw_id_fields = ("idea", "person")
+    show_full_result_count = False
+
+
+@admin.register(IdeaComment)
+class IdeaCommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "organisation", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "author")
+    raw_id_fields = ("idea", "author")
     show_full_result_count = False

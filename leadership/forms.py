@@ -10,7 +10,14 @@ from django.utils import timezone
 from kernel.forms import ServiceModelForm
 from kernel.models import Organisation
 from kernel.permissions import Actor
-from kernel.pickers import Combobox, MemberPickField, bind_pickers, pick_url, resolve_one
+from kernel.pickers import (
+    Combobox,
+    MemberPickField,
+    TeamPickField,
+    bind_pickers,
+    pick_url,
+    resolve_one,
+)
 from missions.forms import DATE
 from missions.models import Mission
 from missions.selectors import missions_named
@@ -19,6 +26,7 @@ from .behaviours import BEHAVIOUR_CHOICES
 from .models import (
     GROUP_SIZE,
     Contact,
+    Idea,
     LearningGroup,
     LearningSession,
     PriorityChallenge,
@@ -271,3 +279,95 @@ class RecognitionForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bind_pickers(self, organisation)
+
+
+# --- Innovation -------------------------------------------------------------------------------
+
+INVITED_TEAMS = 3  # team pickers on the form; the API takes any number
+CO_AUTHORS = 3
+
+
+class InnovationChallengeForm(forms.Form):
+    """A question put to the organisation, or to some of its teams, until a date."""
+
+    question = forms.CharField(
+        label="The question",
+        max_length=300,
+        help_text="What do you want ideas for? E.g. “How could we halve the wait for a first "
+        "appointment without more staff?”",
+    )
+    detail = forms.CharField(
+        label="What a good idea does",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The limits it must respect, what has been tried, how ideas will be chosen.",
+    )
+    closes_on = forms.DateField(label="Ideas until", widget=DATE)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, INVITED_TEAMS + 1):
+            self.fields[f"team_{n}"] = TeamPickField(
+                label=f"Team {n}",
+                required=False,
+                help_text="Its people and the teams under it take part. Leave every team "
+                "empty to invite the whole organisation."
+                if n == 1
+                else "",
+            )
+        bind_pickers(self, organisation)
+
+    def clean_closes_on(self) -> Any:
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on < timezone.localdate():
+            raise forms.ValidationError("Give a date from today on.")
+        return closes_on
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        teams = [data.get(f"team_{n}") for n in range(1, INVITED_TEAMS + 1)]
+        data["teams"] = list({t.pk: t for t in teams if t is not None}.values())
+        return data
+
+
+class IdeaForm(ServiceModelForm):
+    """An idea, with up to three colleagues who share it as authors."""
+
+    class Meta:
+        model = Idea
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "description": "What would change, who would do it, and how we would know it works."
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # co-authors are named when the idea is submitted
+            for n in range(1, CO_AUTHORS + 1):
+                self.fields[f"co_author_{n}"] = AnyMemberField(
+                    label=f"Co-author {n}",
+                    required=False,
+                    help_text="A colleague who shares the idea: credited with you."
+                    if n == 1
+                    else "",
+                )
+        bind_pickers(self, organisation)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        named = [data.get(f"co_author_{n}") for n in range(1, CO_AUTHORS + 1)]
+        data["co_authors"] = [p for p in named if p is not None]
+        return data
+
+
+class IdeaCommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A question, a way to build on it, a concern.",
+    )

@@ -1,5 +1,7 @@
 """The leadership around the cascade (``../seeds``: management is not leadership; leading for
-impact): whom a leader must influence, and how they reach out to each.
+impact; success is best shared): whom a leader must influence and how they reach out to each,
+challenges to priorities, innovation challenges and their ideas, action learning groups and
+peer recognition.
 
 Influence: a *stakeholder* is a person or group who matters to a mission (or to a leader),
 with why they matter, their values and interests, their influence and interest, where they
@@ -10,12 +12,14 @@ and records where they stand since, so a stance can be seen to move.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from kernel.models import Organisation, TimeStampedModel
 from kernel.validators import DATE_RANGE, text_bounds, validate_line, validate_not_in_future
@@ -452,3 +456,216 @@ class Recognition(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.theme = THEME_OF.get(self.behaviour, "")  # its theme, from the one catalogue
         super().save(*args, **kwargs)
+
+
+# Innovation: "a series of innovation challenges and idea exchanges" (``management is not
+# leadership``). A leader asks a question tied to a mission; the people invited submit ideas,
+# comment on them and support them; the mission's keepers shortlist and take ideas forward as
+# a key task or a child mission, which stays linked to the idea and credits its authors.
+# Everything is in the open: every member of the organisation reads challenges and ideas.
+
+
+class InnovationChallenge(TimeStampedModel):
+    """A question put to (some of) the organisation for ideas, until a closing date."""
+
+    permission_rules = "innovation"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="innovation_challenges"
+    )
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name="Mission",
+        on_delete=models.CASCADE,
+        related_name="innovation_challenges",
+    )
+    question = models.CharField("The question", max_length=300, validators=[validate_line])
+    detail = models.TextField("What a good idea does", blank=True, **text_bounds(2_000))
+    closes_on = models.DateField("Ideas until", validators=DATE_RANGE)
+    # Who may take part: the people of these teams and of the teams under them; none, the
+    # whole organisation.
+    teams = models.ManyToManyField(
+        "kernel.Team",
+        verbose_name="Who may take part",
+        blank=True,
+        related_name="+",
+        help_text="The people of these teams and the teams under them; none: everyone.",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "closes_on"], name="leadership_innovation_open"),
+            models.Index(fields=["mission"], name="leadership_innovation_mission"),
+        ]
+        constraints = [
+            # The (organisation, id) pair an idea's key refers to (migration 0006).
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_innovation_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "leadership:innovation-challenge",
+            kwargs={"org": self.organisation.slug, "pk": self.pk},
+        )
+
+    def accepts_ideas(self, today: dt.date | None = None) -> bool:
+        """Open for ideas: not closed early, and its closing date not past."""
+        return self.closed_at is None and self.closes_on >= (today or timezone.localdate())
+
+    def state_allows(self, action: str) -> bool:
+        """Ideas are submitted while it accepts them; it is closed once."""
+        if action == "take_part":
+            return self.accepts_ideas()
+        if action == "edit":
+            return self.closed_at is None
+        return True
+
+    @property
+    def team_ids(self) -> set[int]:
+        """The ids of the teams invited (read once per object: the permission rules ask)."""
+        if "_team_ids" not in self.__dict__:
+            self.__dict__["_team_ids"] = set(self.teams.values_list("pk", flat=True))
+        return set(self.__dict__["_team_ids"])
+
+
+class Idea(TimeStampedModel):
+    """An idea submitted to a challenge, by one or more authors; taken forward, it is linked
+    to the key task or child mission it became."""
+
+    permission_rules = "idea"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        SHORTLISTED = "shortlisted", "Shortlisted"
+        ADOPTED = "adopted", "Taken forward"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    challenge = models.ForeignKey(
+        InnovationChallenge, on_delete=models.CASCADE, related_name="ideas"
+    )
+    title = models.CharField("Your idea in a line", max_length=200, validators=[validate_line])
+    description = models.TextField("How it would work", **text_bounds(5_000))
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="ideas", verbose_name="Authors"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        "Status", max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # What it became: a key task of the challenge's mission, or a mission under it.
+    key_task = models.OneToOneField(
+        "missions.KeyTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="idea",
+    )
+    child_mission = models.OneToOneField(
+        Mission, on_delete=models.SET_NULL, null=True, blank=True, related_name="idea"
+    )
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["challenge", "status"], name="leadership_idea_challenge")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "shortlisted", "adopted"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="adopted") & Q(adopted_at__isnull=False))
+                | (~Q(status="adopted") & Q(adopted_at__isnull=True)),
+                name="%(app_label)s_%(class)s_adopted_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(key_task__isnull=True) | Q(child_mission__isnull=True),
+                name="%(app_label)s_%(class)s_one_outcome",
+                violation_error_message="An idea becomes a key task or a mission, not both.",
+            ),
+            models.UniqueConstraint(fields=["organisation", "id"], name="leadership_idea_org_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("leadership:idea", kwargs={"org": self.organisation.slug, "pk": self.pk})
+
+    def state_allows(self, action: str) -> bool:
+        """Its authors change it until it is taken forward; it is taken forward once."""
+        if action in ("edit", "choose_ideas"):
+            return self.status != self.Status.ADOPTED
+        return True
+
+    @property
+    def author_ids(self) -> set[int]:
+        """Its authors' ids (read once per object: the permission rules ask for them)."""
+        if "_author_ids" not in self.__dict__:
+            self.__dict__["_author_ids"] = set(self.authors.values_list("pk", flat=True))
+        return set(self.__dict__["_author_ids"])
+
+    def credit(self, names: list[str]) -> str:
+        """The line that credits the idea's authors on what it became."""
+        return f"From the idea “{self.title}” by {join_names(names)}."
+
+
+def join_names(names: list[str]) -> str:
+    """``["Ann", "Bo", "Cy"]`` → ``"Ann, Bo and Cy"``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+class IdeaSupport(models.Model):
+    """One person's support of an idea (at most one each)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "person"], name="leadership_ideasupport_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} supports {self.idea_id}"
+
+
+class IdeaComment(models.Model):
+    """A comment on an idea: a question, a build on it, a concern."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField("Comment", **text_bounds(2_000))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.idea_id}"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from kernel.history import HistoryEntry, history_in_words
 from kernel.models import AuditEvent, Membership, Notification, Organisation
@@ -20,6 +22,10 @@ from kernel.querysets import owner_person
 from .behaviours import THEMES
 from .models import (
     Contact,
+    Idea,
+    IdeaComment,
+    IdeaSupport,
+    InnovationChallenge,
     LearningGroup,
     LearningSession,
     PriorityChallenge,
@@ -244,3 +250,103 @@ def themes_lived(*, team_id: int) -> list[ThemeCount]:
         )
         result.append(ThemeCount(label, sum(n for _, n in found), [b for b in found if b[1]]))
     return result
+
+
+# --- Innovation -------------------------------------------------------------------------------
+
+CHALLENGES_PAGE = 20  # challenges a page of the innovation page lists
+IDEAS_LIMIT = 200  # ideas a challenge's page shows, most supported first
+
+
+def _count(model: type[Any], **outer: str) -> Coalesce:
+    """How many ``model`` rows point at the outer row: a subquery each (joining both counts
+    would multiply the rows)."""
+    rows = (
+        model.objects.filter(**{k: OuterRef(v) for k, v in outer.items()})
+        .order_by()
+        .values(*outer)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def innovation_challenges(*, organisation: Organisation) -> QuerySet[InnovationChallenge]:
+    """The organisation's challenges: those taking ideas first (closing soonest first), then
+    the closed ones (latest first), each with its mission and its number of ideas."""
+    return _in_order(InnovationChallenge.objects.filter(organisation=organisation))
+
+
+def _in_order(challenges: QuerySet[InnovationChallenge]) -> QuerySet[InnovationChallenge]:
+    today = timezone.localdate()
+    taking = Q(closed_at__isnull=True, closes_on__gte=today)
+    return (
+        challenges.select_related("mission", "opened_by")
+        .annotate(
+            idea_count=_count(Idea, challenge="pk"),
+            taking=Case(When(taking, then=True), default=False, output_field=BooleanField()),
+            soonest=Case(When(taking, then=F("closes_on")), default=None),
+        )
+        .order_by("-taking", "soonest", "-closes_on", "-id")
+    )
+
+
+def support_count() -> Coalesce:
+    """How many people support each idea of a query."""
+    return _count(IdeaSupport, idea="pk")
+
+
+def ideas_of(*, challenge: InnovationChallenge) -> QuerySet[Idea]:
+    """A challenge's ideas, with their supports, comments, authors and what they became:
+    taken forward first, then shortlisted, then the others, most supported first."""
+    rank = Case(
+        When(status=Idea.Status.ADOPTED, then=0),
+        When(status=Idea.Status.SHORTLISTED, then=1),
+        default=2,
+    )
+    return (
+        challenge.ideas.annotate(
+            support_count=support_count(),
+            comment_count=_count(IdeaComment, idea="pk"),
+            rank=rank,
+        )
+        .select_related("key_task", "child_mission")
+        .prefetch_related("authors")
+        .order_by("rank", "-support_count", "created_at", "id")
+    )
+
+
+def idea_page(*, idea: Idea, actor: Actor) -> dict[str, Any]:
+    """What an idea's page shows besides the idea: its comments, how many support it and
+    whether the actor does, and its history."""
+    supports = IdeaSupport.objects.filter(idea=idea)
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Idea), object_id=idea.pk
+    ).select_related("actor")
+    return {
+        "comments": list(idea.comments.select_related("author")),
+        "support_count": supports.count(),
+        "supported": supports.filter(person=actor.user).exists(),
+        "history": history_in_words(events.order_by("-created_at", "-id")[:50], subject=idea),
+    }
+
+
+def ideas_taken_forward(*, mission: Mission) -> list[Idea]:
+    """The ideas a mission's page credits: those it was made of (as a child mission) and
+    those that became its key tasks."""
+    return list(
+        Idea.objects.filter(Q(child_mission=mission) | Q(key_task__mission=mission))
+        .select_related("challenge", "key_task")
+        .prefetch_related("authors")
+        .order_by("adopted_at", "id")
+    )
+
+
+def innovation_of(*, mission: Mission) -> dict[str, Any]:
+    """The mission page's ideas: its challenges (those taking ideas first) and the ideas
+    taken forward into it, with their authors to credit: three queries."""
+    challenges = _in_order(InnovationChallenge.objects.filter(mission=mission))
+    return {
+        "innovation_challenges": list(challenges[:10]),
+        "ideas_credited": ideas_taken_forward(mission=mission),
+    }

@@ -5,14 +5,17 @@ row, is recorded in the audit log and keeps the inbox item of the plan true."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.formats import day
@@ -26,12 +29,17 @@ from kernel.notifications import (
     notify_each,
 )
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
-from missions.models import Mission
+from missions.models import KeyTask, Mission
+from missions.services.work import key_task_create
 
 from .models import (
     GROUP_SIZE,
     Channel,
     Contact,
+    Idea,
+    IdeaComment,
+    IdeaSupport,
+    InnovationChallenge,
     LearningGroup,
     LearningSession,
     PriorityChallenge,
@@ -458,3 +466,315 @@ def recognition_give(*, actor: Actor, data: dict[str, Any]) -> Recognition:
         ]
     )
     return recognition
+
+
+# --- Innovation: challenges and the idea exchange ------------------------------------------
+
+
+def _credited(idea: Idea) -> list[str]:
+    """The names an idea credits: who submitted it first, then the others by name."""
+    names = [
+        (p.pk != idea.submitted_by_id, p.get_full_name() or p.get_username())
+        for p in idea.authors.all()
+    ]
+    return [name for _, name in sorted(names)]
+
+
+def _members_of(organisation: Any, users: list[Any], field: str) -> list[Any]:
+    """``users`` (deduplicated), each a member of ``organisation``; else an error on ``field``."""
+    people = list({u.pk: u for u in users if u is not None}.values())
+    known = set(
+        Membership.objects.filter(
+            organisation=organisation, user_id__in=[p.pk for p in people]
+        ).values_list("user_id", flat=True)
+    )
+    if len(known) != len(people):
+        raise ValidationError({field: ["Choose members of this organisation."]})
+    return people
+
+
+def ideas_invited_message(challenge: InnovationChallenge) -> str:
+    return f"Ideas invited until {day(challenge.closes_on)}: {challenge.question}"[:500]
+
+
+def invited_people(challenge: InnovationChallenge) -> list[int]:
+    """The ids of the people a challenge invites: the members of its teams and of the teams
+    under them, or every member (``kernel.permissions`` judges one person alike)."""
+    members = Membership.objects.filter(organisation_id=challenge.organisation_id)
+    teams = list(challenge.teams.all())
+    if teams:
+        under = Q()
+        for team in teams:
+            under |= Q(team_id=team.pk) | Q(
+                team__path__startswith=tree.child_path(team.path, team.pk)
+            )
+        members = members.filter(under)
+    return list(members.values_list("user_id", flat=True))
+
+
+@transaction.atomic
+def innovation_open(*, actor: Actor, mission: Mission, data: dict[str, Any]) -> InnovationChallenge:
+    """Open a challenge on a mission: a question, a closing date and who is invited (teams,
+    or everyone). Each person invited is told; every member can read it."""
+    if not can(actor, Action.EDIT, mission):
+        raise PermissionDenied("Whoever may edit a mission opens challenges on it.")
+    teams = list(data.get("teams") or [])
+    if any(team.organisation_id != actor.organisation.pk for team in teams):
+        raise ValidationError({"teams": ["Choose teams of this organisation."]})
+    closes_on = data.get("closes_on")
+    if closes_on is None:
+        raise ValidationError({"closes_on": ["Give the date ideas close on."]})
+    challenge = InnovationChallenge(
+        organisation=actor.organisation,
+        mission=mission,
+        question=(data.get("question") or "").strip(),
+        detail=(data.get("detail") or "").strip(),
+        closes_on=closes_on,
+        opened_by=actor.user,
+    )
+    challenge.full_clean()
+    if challenge.closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": ["Give a date from today on."]})
+    challenge.save()
+    challenge.teams.set(teams)
+    audit_record(
+        obj=challenge,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=actor.user,
+        mission=mission,
+    )
+    message = ideas_invited_message(challenge)
+    notify_each(
+        [
+            Ask(
+                recipient_id=person,
+                kind=Notification.Kind.IDEAS_INVITED,
+                message=message,
+                mission_id=mission.pk,
+                organisation_id=actor.organisation.pk,
+                url=challenge.get_absolute_url(),
+            )
+            for person in invited_people(challenge)
+            if person != actor.user.pk
+        ]
+    )
+    return challenge
+
+
+@transaction.atomic
+def innovation_close(*, actor: Actor, challenge: InnovationChallenge) -> InnovationChallenge:
+    """Close a challenge before its date: no more ideas; shortlisting goes on."""
+    require(actor, Action.EDIT, challenge)
+    challenge = InnovationChallenge.objects.select_for_update().get(pk=challenge.pk)
+    if challenge.closed_at is not None:
+        raise StateConflict("This challenge is closed already.")
+    challenge.closed_at = timezone.now()
+    challenge.save(update_fields=["closed_at", "updated_at"])
+    audit_record(
+        obj=challenge,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=actor.user,
+        mission=challenge.mission,
+        changes={"closed_at": [None, challenge.closed_at.isoformat()]},
+    )
+    return challenge
+
+
+IDEA_FIELDS = ("title", "description")
+
+
+@transaction.atomic
+def idea_submit(*, actor: Actor, challenge: InnovationChallenge, data: dict[str, Any]) -> Idea:
+    """Submit an idea to an open challenge, with the colleagues who share it as authors. The
+    mission's owners are told."""
+    require(actor, Action.TAKE_PART, challenge)
+    # As stored, and kept so until this idea is in: a close at the same moment waits for it.
+    challenge = InnovationChallenge.objects.select_for_update().get(pk=challenge.pk)
+    if not challenge.accepts_ideas():
+        raise StateConflict(f"This challenge took ideas until {day(challenge.closes_on)}.")
+    authors = _members_of(
+        actor.organisation, [actor.user, *data.get("co_authors", [])], "co_authors"
+    )
+    idea = Idea(organisation=actor.organisation, challenge=challenge, submitted_by=actor.user)
+    for name in IDEA_FIELDS:
+        setattr(idea, name, (data.get(name) or "").strip())
+    idea.full_clean()
+    idea.save()
+    idea.authors.set(authors)
+    mission = challenge.mission
+    audit_record(
+        obj=idea,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=actor.user,
+        mission=mission,
+    )
+    notify(
+        recipients=mission_owners(mission),
+        kind=Notification.Kind.IDEA_SUBMITTED,
+        message=f"A new idea for “{challenge.question}”: {idea.title}"[:500],
+        mission=mission,
+        by=actor.user,
+        url=idea.get_absolute_url(),
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_update(*, actor: Actor, idea: Idea, data: dict[str, Any]) -> Idea:
+    """Its authors change an idea's words until it is taken forward."""
+    require(actor, Action.EDIT, idea)
+    idea = Idea.objects.select_for_update().select_related("challenge__mission").get(pk=idea.pk)
+    if not idea.state_allows(Action.EDIT):
+        raise StateConflict("This idea has been taken forward: it stays as it was.")
+    changes = apply_changes(
+        idea, {k: (v or "").strip() for k, v in data.items() if k in IDEA_FIELDS}, IDEA_FIELDS
+    )
+    if changes:
+        idea.full_clean()
+        idea.save()
+        audit_record(
+            obj=idea,
+            organisation=actor.organisation,
+            verb=AuditEvent.Verb.UPDATED,
+            by=actor.user,
+            mission=idea.challenge.mission,
+            changes=changes,
+        )
+    return idea
+
+
+def _tell_authors(idea: Idea, message: str, *, by: Actor) -> None:
+    notify_each(
+        [
+            Ask(
+                recipient_id=author,
+                kind=Notification.Kind.IDEA_NEWS,
+                message=message[:500],
+                mission_id=idea.challenge.mission_id,
+                organisation_id=idea.organisation_id,
+                url=idea.get_absolute_url(),
+            )
+            for author in idea.author_ids
+            if author != by.user.pk
+        ]
+    )
+
+
+@transaction.atomic
+def idea_support(*, actor: Actor, idea: Idea, support: bool = True) -> int:
+    """Support an idea (or take one's support back) while its challenge takes ideas; one
+    support per person, however often asked. Returns how many support it now."""
+    require(actor, Action.TAKE_PART, idea)
+    challenge = InnovationChallenge.objects.get(pk=idea.challenge_id)  # as stored now
+    if not challenge.accepts_ideas():
+        raise StateConflict("This challenge is closed: its ideas are being chosen.")
+    if actor.user.pk in idea.author_ids:
+        raise ValidationError("Support a colleague's idea: yours carries your name already.")
+    if support:
+        IdeaSupport.objects.bulk_create(
+            [IdeaSupport(organisation=idea.organisation, idea=idea, person=actor.user)],
+            ignore_conflicts=True,
+        )
+    else:
+        IdeaSupport.objects.filter(idea=idea, person=actor.user).delete()
+    return IdeaSupport.objects.filter(idea=idea).count()
+
+
+@transaction.atomic
+def idea_comment(*, actor: Actor, idea: Idea, body: str) -> IdeaComment:
+    """Comment on an idea: a question, a build, a concern. Its authors are told."""
+    require(actor, Action.TAKE_PART, idea)
+    comment = IdeaComment(
+        organisation=idea.organisation, idea=idea, author=actor.user, body=body.strip()
+    )
+    comment.full_clean()
+    comment.save()
+    name = actor.user.get_full_name() or actor.user.get_username()
+    _tell_authors(idea, f"{name} commented on your idea “{idea.title}”: {comment.body}", by=actor)
+    return comment
+
+
+@transaction.atomic
+def idea_shortlist(*, actor: Actor, idea: Idea, shortlisted: bool = True) -> Idea:
+    """Put an idea on the challenge's shortlist, or take it off; its authors are told when
+    it goes on."""
+    require(actor, Action.CHOOSE_IDEAS, idea)
+    idea = Idea.objects.select_for_update().select_related("challenge__mission").get(pk=idea.pk)
+    if idea.status == Idea.Status.ADOPTED:
+        raise StateConflict("This idea has been taken forward already.")
+    status = Idea.Status.SHORTLISTED if shortlisted else Idea.Status.SUBMITTED
+    if idea.status == status:
+        return idea
+    changes = {"status": [idea.status, status]}
+    idea.status = status
+    idea.save(update_fields=["status", "updated_at"])
+    audit_record(
+        obj=idea,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.SHORTLISTED if shortlisted else AuditEvent.Verb.UPDATED,
+        by=actor.user,
+        mission=idea.challenge.mission,
+        changes=changes,
+    )
+    if shortlisted:
+        _tell_authors(idea, f"Your idea “{idea.title}” is on the shortlist.", by=actor)
+    return idea
+
+
+@transaction.atomic
+def idea_adopt(*, actor: Actor, idea: Idea, make: Callable[[Idea], KeyTask | Mission]) -> Idea:
+    """Take an idea forward as what ``make`` writes of it: a key task of the challenge's
+    mission (``key_task_from_idea``) or a mission right under it. What it became stays linked
+    to it and credits its authors, who are told. Taken forward once: a second attempt, even
+    at the same moment, is refused and writes nothing."""
+    require(actor, Action.CHOOSE_IDEAS, idea)
+    idea = Idea.objects.select_for_update().select_related("challenge__mission").get(pk=idea.pk)
+    if idea.status == Idea.Status.ADOPTED:
+        raise StateConflict("This idea has been taken forward already.")
+    mission = idea.challenge.mission
+    outcome = make(idea)
+    if isinstance(outcome, KeyTask):
+        if outcome.mission_id != mission.pk:
+            raise ValidationError("An idea becomes a key task of its challenge's mission.")
+        idea.key_task, became = outcome, f"a key task of “{mission.title}”"
+    else:
+        if outcome.parent_id != mission.pk:
+            raise ValidationError({"mission": ["Choose a mission right under the challenge's."]})
+        if Idea.objects.filter(child_mission=outcome).exists():
+            raise ValidationError({"mission": ["That mission was taken from another idea."]})
+        idea.child_mission, became = outcome, f"the mission “{outcome.title}”"
+    changes = {"status": [idea.status, Idea.Status.ADOPTED]}
+    idea.status = Idea.Status.ADOPTED
+    idea.adopted_by = actor.user
+    idea.adopted_at = timezone.now()
+    idea.full_clean()
+    idea.save()
+    audit_record(
+        obj=idea,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.ADOPTED,
+        by=actor.user,
+        mission=mission,
+        changes=changes,
+        comment=f"As {became}.",
+    )
+    _tell_authors(idea, f"Your idea “{idea.title}” was taken forward as {became}.", by=actor)
+    return idea
+
+
+def key_task_from_idea(*, actor: Actor, data: dict[str, Any]) -> Callable[[Idea], KeyTask]:
+    """What ``idea_adopt`` calls to make a key task of the idea: ``data`` (its title, owner,
+    due date) as chosen, its description crediting the idea's authors."""
+
+    def make(idea: Idea) -> KeyTask:
+        credit = idea.credit(_credited(idea))
+        return key_task_create(
+            mission=idea.challenge.mission,
+            data={**data, "description": f"{credit}\n\n{idea.description}"[:5_000]},
+            by=actor.user,
+        )
+
+    return make

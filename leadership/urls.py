@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views import innovation
 
 app_name = "leadership"
 
@@ -21,4 +22,16 @@ urlpatterns = [
     path("learning/<int:pk>/edit/", views.learning_group_edit, name="learning-group-edit"),
     path("learning/<int:pk>/sessions/", views.learning_session_create, name="learning-session"),
     path("learning/sessions/<int:pk>/notes/", views.session_note_create, name="session-note"),
+    # Innovation: challenges and the idea exchange.
+    path("innovation/", innovation.innovation, name="innovation"),
+    path("missions/<int:pk>/innovation/", innovation.innovation_open, name="innovation-open"),
+    path("innovation/<int:pk>/", innovation.innovation_challenge, name="innovation-challenge"),
+    path("innovation/<int:pk>/close/", innovation.innovation_close, name="innovation-close"),
+    path("ideas/<int:pk>/", innovation.idea, name="idea"),
+    path("ideas/<int:pk>/edit/", innovation.idea_edit, name="idea-edit"),
+    path("ideas/<int:pk>/support/", innovation.idea_support, name="idea-support"),
+    path("ideas/<int:pk>/comments/", innovation.idea_comment, name="idea-comment"),
+    path("ideas/<int:pk>/shortlist/", innovation.idea_shortlist, name="idea-shortlist"),
+    path("ideas/<int:pk>/adopt/task/", innovation.idea_adopt_task, name="idea-adopt-task"),
+    path("ideas/<int:pk>/adopt/mission/", innovation.idea_adopt_mission, name="idea-adopt-mission"),
 ]

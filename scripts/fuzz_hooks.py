@@ -72,6 +72,18 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "a colleague": r"^Recognise a colleague, not yourself\.$",
     # A stakeholder's map is chosen once, when it is made.
     "the map it is on": r"^A stakeholder stays on the map it was put on\.$",
+    # Innovation: a challenge closes from today on ("today" moves); its teams, an idea's
+    # co-authors and the mission an idea becomes belong to the organisation and sit where
+    # the server knows; one takes an idea forward as one thing; authors do not support their
+    # own idea (the schema does not know who calls).
+    "innovation": (
+        r"^(Give a date from today on|Choose teams of this organisation"
+        r"|Choose a mission right under the challenge's|That mission was taken from another idea"
+        r"|Give a key_task or a child_mission, one of the two"
+        r"|An idea stays in the challenge it was submitted to"
+        r"|Authors are named when the idea is submitted"
+        r"|Support a colleague's idea: yours carries your name already)\.$"
+    ),
 }
 _ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
 

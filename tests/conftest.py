@@ -195,6 +195,8 @@ class ApiWorld:
     learning_group: Any
     learning_session: Any
     recognition: Any
+    innovation: Any
+    idea: Any
 
 
 @pytest.fixture
@@ -295,8 +297,30 @@ def api_world(world: World) -> ApiWorld:
         behaviour="earning_trust",
         story="Sat with the night team until the new rota made sense to them.",
     )
+    from leadership.models import Idea, InnovationChallenge
+
+    # Opened on staff_mission (its keepers: staff, lead, the admin) for Operations (lead,
+    # staff, nurse); staff's idea.
+    innovation = InnovationChallenge.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        question="How could one nurse watch over more beds at night?",
+        closes_on=today + dt.timedelta(days=14),
+        opened_by=world.staff,
+    )
+    innovation.teams.set([world.team])
+    idea = Idea.objects.create(
+        organisation=world.organisation,
+        challenge=innovation,
+        title="Night dashboards on the ward tablet",
+        description="Readings from the home kits, sorted by who needs a call first.",
+        submitted_by=world.staff,
+    )
+    idea.authors.set([world.staff])
     return ApiWorld(
         world=world,
+        innovation=innovation,
+        idea=idea,
         stakeholder=stakeholder,
         recognition=recognition,
         challenge=challenge,

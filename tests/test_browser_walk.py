@@ -10,6 +10,7 @@ after a run; they are never committed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ import pytest
 from axe_playwright_python import __file__ as axe_package
 from playwright.sync_api import Page
 
+from kernel.permissions import actor_for
 from kernel.services.invitations import invitation_create
+from leadership.services import idea_submit, innovation_open
 from measures.services import kpi_refresh_figures
 from missions.models import Mission
 from reviews.checks import run_checks
@@ -59,6 +62,7 @@ def _pages(world: Any) -> list[str]:
         by=world.org_admin,
     )
     m = world.staff_mission.pk
+    challenge, idea = _an_idea(world)
     return [
         "/o/acme/",
         "/o/acme/vision/",
@@ -75,6 +79,10 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/influence/",
         "/o/acme/learning/",
         "/o/acme/recognition/",
+        "/o/acme/innovation/",
+        challenge.get_absolute_url(),
+        idea.get_absolute_url(),
+        f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
         "/o/acme/settings/",
         f"/o/acme/missions/{m}/",
@@ -85,6 +93,25 @@ def _pages(world: Any) -> list[str]:
         "/accounts/email/",
         "/accounts/security/",
     ]
+
+
+def _an_idea(world: Any) -> tuple[Any, Any]:
+    """lead's challenge on team_mission, for everyone, closing on the last day accepted, and
+    staff's idea to it."""
+    challenge = innovation_open(
+        actor=actor_for(world.lead, world.organisation),
+        mission=world.team_mission,
+        data={
+            "question": "How could one nurse watch more beds at night?",
+            "closes_on": dt.date(2100, 12, 31),
+        },
+    )
+    idea = idea_submit(
+        actor=actor_for(world.staff, world.organisation),
+        challenge=challenge,
+        data={"title": "Sort the night list by risk", "description": "The riskiest first."},
+    )
+    return challenge, idea
 
 
 @pytest.fixture

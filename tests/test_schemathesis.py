@@ -94,6 +94,8 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "challenges": api_world.challenge.pk,
         "learning-groups": api_world.learning_group.pk,
         "recognitions": api_world.recognition.pk,
+        "innovation-challenges": api_world.innovation.pk,
+        "ideas": api_world.idea.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -118,6 +120,10 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "facilitator": world.coach.pk,
         "receiver": world.staff.pk,
         "supersedes": api_world.check_in.pk,
+        "challenge": api_world.innovation.pk,
+        "teams": world.team.pk,
+        "co_authors": world.lead.pk,
+        "child_mission": world.staff_mission.pk,
     }
 
 

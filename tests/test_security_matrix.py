@@ -305,6 +305,46 @@ ROUTES: dict[str, dict[str, Any]] = {
         "pk": "learning_session",
         "POST": private(LEARNERS, LEARNERS, write=True),
     },
+    # Innovation: every member reads challenges and ideas; staff_mission's keepers open and
+    # close a challenge on it, shortlist its ideas and take them forward; the challenge invites
+    # Operations (lead, staff), so they and the keepers take part; staff wrote the idea. An
+    # idea becomes a mission for those who also write missions under staff_mission.
+    "leadership:innovation": {"org": True, "GET": MEMBER},
+    "leadership:innovation-open": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "leadership:innovation-challenge": {
+        "org": True,
+        "pk": "innovation",
+        "GET": MEMBER,
+        "POST": only(EDITORS, write=True),
+    },
+    "leadership:innovation-close": {"org": True, "pk": "innovation", "POST": only(EDITORS)},
+    "leadership:idea": {"org": True, "pk": "idea", "GET": MEMBER},
+    "leadership:idea-edit": {
+        "org": True,
+        "pk": "idea",
+        "GET": only("staff"),
+        "POST": only("staff", write=True),
+    },
+    # Supporting one's own idea is refused as bad input (400).
+    "leadership:idea-support": {"org": True, "pk": "idea", "POST": only(EDITORS, write=True)},
+    "leadership:idea-comment": {"org": True, "pk": "idea", "POST": only(EDITORS, write=True)},
+    "leadership:idea-shortlist": {"org": True, "pk": "idea", "POST": only(EDITORS)},
+    "leadership:idea-adopt-task": {
+        "org": True,
+        "pk": "idea",
+        "POST": only(EDITORS, write=True),
+    },
+    "leadership:idea-adopt-mission": {
+        "org": True,
+        "pk": "idea",
+        "GET": only("staff admin"),
+        "POST": only("staff admin", write=True),
+    },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
     "organisation-list": {"GET": everyone()},
@@ -388,6 +428,24 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": private(LEARNERS, LEARNERS),
         "POST": private(LEARNERS, LEARNERS, write=True),
     },
+    "innovation-challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "innovation-challenge-detail": {"pk": "innovation", "GET": MEMBER},
+    "innovation-challenge-close": {"pk": "innovation", "POST": only(EDITORS, write=True)},
+    "idea-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "idea-detail": {
+        "pk": "idea",
+        "GET": MEMBER,
+        "PUT": only("staff", write=True),
+        "PATCH": only("staff", write=True),
+    },
+    "idea-support": {
+        "pk": "idea",
+        "POST": only(EDITORS, write=True),
+        "DELETE": only(EDITORS, write=True),
+    },
+    "idea-comments": {"pk": "idea", "GET": MEMBER, "POST": only(EDITORS, write=True)},
+    "idea-shortlist": {"pk": "idea", "POST": only(EDITORS, write=True)},
+    "idea-adopt": {"pk": "idea", "POST": only(EDITORS, write=True)},
     "challenge-detail": {"pk": "challenge", "GET": MEMBER},
     "challenge-answer": {"pk": "challenge", "POST": only("lead admin", write=True)},
     "stakeholder-detail": {
@@ -518,6 +576,8 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "challenge": api_world.challenge.pk,
         "learning_group": api_world.learning_group.pk,
         "recognition": api_world.recognition.pk,
+        "innovation": api_world.innovation.pk,
+        "idea": api_world.idea.pk,
         "learning_session": api_world.learning_session.pk,
         "membership": world.staff.memberships.get().pk,
     }

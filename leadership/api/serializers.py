@@ -7,13 +7,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from kernel.models import Organisation
+from kernel.models import Organisation, Team
 from missionlead.serializers import ModelSerializer
 from missions.api.serializers import scoped_field
 from missions.models import Mission
 
 from ..models import (
     Contact,
+    Idea,
+    IdeaComment,
+    InnovationChallenge,
     LearningGroup,
     LearningSession,
     PriorityChallenge,
@@ -195,3 +198,128 @@ class RecognitionSerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["giver", "team", "theme", "created_at"]
+
+
+class InnovationChallengeSerializer(ModelSerializer):
+    mission = scoped_field(Mission)
+    teams = scoped_field(
+        Team,
+        many=True,
+        required=False,
+        help_text="Who may take part: the people of these teams and of the teams under them; "
+        "empty, the whole organisation.",
+    )
+    accepts_ideas = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InnovationChallenge
+        fields = [
+            "id",
+            "organisation",
+            "mission",
+            "question",
+            "detail",
+            "closes_on",
+            "teams",
+            "accepts_ideas",
+            "opened_by",
+            "closed_at",
+            "created_at",
+        ]
+        read_only_fields = ["organisation", "opened_by", "closed_at", "created_at"]
+
+    def get_accepts_ideas(self, challenge: InnovationChallenge) -> bool:
+        return challenge.accepts_ideas()
+
+
+class IdeaSerializer(ModelSerializer):
+    challenge = scoped_field(InnovationChallenge)
+    co_authors = scoped_field(
+        get_user_model(),
+        many=True,
+        required=False,
+        write_only=True,
+        help_text="Colleagues who share the idea, credited as its authors with the caller.",
+    )
+    support_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id",
+            "organisation",
+            "challenge",
+            "title",
+            "description",
+            "authors",
+            "co_authors",
+            "status",
+            "support_count",
+            "key_task",
+            "child_mission",
+            "submitted_by",
+            "adopted_by",
+            "adopted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "organisation",
+            "authors",
+            "status",
+            "key_task",
+            "child_mission",
+            "submitted_by",
+            "adopted_by",
+            "adopted_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            if "challenge" in attrs and attrs["challenge"] != self.instance.challenge:
+                raise serializers.ValidationError(
+                    {"challenge": ["An idea stays in the challenge it was submitted to."]}
+                )
+            if attrs.get("co_authors"):
+                raise serializers.ValidationError(
+                    {"co_authors": ["Authors are named when the idea is submitted."]}
+                )
+        return attrs
+
+
+class IdeaCommentSerializer(ModelSerializer):
+    class Meta:
+        model = IdeaComment
+        fields = ["id", "idea", "author", "body", "created_at"]
+        read_only_fields = ["idea", "author", "created_at"]
+
+
+class IdeaSupportSerializer(serializers.Serializer[Any]):
+    support_count = serializers.IntegerField(read_only=True)
+
+
+class IdeaShortlistSerializer(serializers.Serializer[Any]):
+    shortlisted = serializers.BooleanField(default=True)
+
+
+class IdeaKeyTaskSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    owner = scoped_field(get_user_model(), allow_null=True, required=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class IdeaAdoptSerializer(serializers.Serializer[Any]):
+    """Take the idea forward as a new key task of the challenge's mission (``key_task``), or
+    link a mission right under it that the caller wrote for it (``child_mission``)."""
+
+    key_task = IdeaKeyTaskSerializer(required=False)
+    child_mission = scoped_field(Mission, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("key_task" in attrs) == ("child_mission" in attrs):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give a key_task or a child_mission, one of the two."]}
+            )
+        return attrs

@@ -8,3 +8,9 @@ def register(router: DefaultRouter) -> None:
     router.register("challenges", views.ChallengeViewSet, basename="challenge")
     router.register("learning-groups", views.LearningGroupViewSet, basename="learning-group")
     router.register("recognitions", views.RecognitionViewSet, basename="recognition")
+    router.register(
+        "innovation-challenges",
+        views.InnovationChallengeViewSet,
+        basename="innovation-challenge",
+    )
+    router.register("ideas", views.IdeaViewSet, basename="idea")

@@ -21,12 +21,26 @@ from missions.api.filters import IdFilter
 from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
-from ..models import LearningGroup, LearningSession, PriorityChallenge, Recognition, Stakeholder
+from ..models import (
+    Idea,
+    InnovationChallenge,
+    LearningGroup,
+    LearningSession,
+    PriorityChallenge,
+    Recognition,
+    Stakeholder,
+)
 from .filters import StakeholderFilter
 from .serializers import (
     ChallengeAnswerSerializer,
     ChallengeSerializer,
     ContactSerializer,
+    IdeaAdoptSerializer,
+    IdeaCommentSerializer,
+    IdeaSerializer,
+    IdeaShortlistSerializer,
+    IdeaSupportSerializer,
+    InnovationChallengeSerializer,
     LearningGroupSerializer,
     LearningSessionSerializer,
     RecognitionSerializer,
@@ -257,3 +271,180 @@ class RecognitionViewSet(
         if actor is None:
             raise NotFound
         serializer.instance = services.recognition_give(actor=actor, data=data)
+
+
+class InnovationChallengeFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    mission = IdFilter(field_name="mission_id")
+
+    class Meta:
+        model = InnovationChallenge
+        fields: list[str] = []
+
+
+class InnovationChallengeViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Innovation challenges: every member reads them; whoever may edit a mission opens one on
+    it (the people invited are told) and closes it early with ``close``."""
+
+    queryset = InnovationChallenge.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = InnovationChallengeSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {"close": Action.EDIT}
+    filterset_class = InnovationChallengeFilter
+    ordering_fields = ["id", "created_at", "closes_on"]
+
+    def get_queryset(self) -> QuerySet[InnovationChallenge]:
+        user = signed_in_user(self.request)
+        return (
+            InnovationChallenge.objects.filter(organisation__memberships__user=user)
+            .select_related("organisation", "mission__parent", "mission__owner_team")
+            .prefetch_related("teams")
+            .order_by("id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[InnovationChallenge]) -> None:
+        data = dict(serializer.validated_data)
+        mission = data.pop("mission")
+        actor = require_api(self.request, Action.EDIT, mission)
+        serializer.instance = services.innovation_open(actor=actor, mission=mission, data=data)
+
+    @extend_schema(request=None, responses=InnovationChallengeSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request: Request, pk: str) -> Response:
+        """Close the challenge to new ideas before its date; 409 when closed already."""
+        challenge = self.get_object()
+        actor = require_api(request, Action.EDIT, challenge)
+        closed = services.innovation_close(actor=actor, challenge=challenge)
+        return Response(InnovationChallengeSerializer(closed).data)
+
+
+class IdeaFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    challenge = IdFilter(field_name="challenge_id")
+    status = filters.ChoiceFilter(choices=Idea.Status.choices)
+
+    class Meta:
+        model = Idea
+        fields: list[str] = []
+
+
+class IdeaViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The idea exchange: every member reads ideas; those a challenge invites submit them,
+    comment and support them; their authors reword them; whoever may edit the challenge's
+    mission shortlists them and takes them forward (``adopt``)."""
+
+    queryset = Idea.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = IdeaSerializer
+    permission_classes = API_PERMISSIONS
+    # Each action checks its own right (``TAKE_PART``, ``CHOOSE_IDEAS``) on the idea.
+    permission_actions = {
+        "support": Action.VIEW,
+        "comments": Action.VIEW,
+        "shortlist": Action.VIEW,
+        "adopt": Action.VIEW,
+    }
+    filterset_class = IdeaFilter
+    ordering_fields = ["id", "created_at", "support_count"]
+
+    def get_queryset(self) -> QuerySet[Idea]:
+        user = signed_in_user(self.request)
+        return (
+            Idea.objects.filter(organisation__memberships__user=user)
+            .select_related(
+                "organisation",
+                "challenge__organisation",
+                "challenge__mission__parent",
+                "challenge__mission__owner_team",
+            )
+            .prefetch_related("authors")
+            .annotate(support_count=selectors.support_count())
+            .order_by("id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[Idea]) -> None:
+        data = dict(serializer.validated_data)
+        challenge = data.pop("challenge")
+        actor = require_api(self.request, Action.TAKE_PART, challenge)
+        idea = services.idea_submit(actor=actor, challenge=challenge, data=data)
+        serializer.instance = self.get_queryset().get(pk=idea.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Idea]) -> None:
+        idea = updated(serializer)
+        actor = require_api(self.request, Action.EDIT, idea)
+        services.idea_update(actor=actor, idea=idea, data=dict(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=idea.pk)
+
+    def _answer(self, idea: Idea) -> Response:
+        return Response(IdeaSerializer(self.get_queryset().get(pk=idea.pk)).data)
+
+    @extend_schema(methods=["POST", "DELETE"], request=None, responses=IdeaSupportSerializer)
+    @action(detail=True, methods=["post", "delete"], filter_backends=[])
+    def support(self, request: Request, pk: str) -> Response:
+        """POST supports the idea (once, however often sent); DELETE takes the support back.
+        While its challenge takes ideas (409 after); not one's own idea (400)."""
+        idea = self.get_object()
+        actor = require_api(request, Action.TAKE_PART, idea)
+        count = services.idea_support(actor=actor, idea=idea, support=request.method == "POST")
+        return Response({"support_count": count})
+
+    @extend_schema(methods=["GET"], responses=IdeaCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=IdeaCommentSerializer, responses={201: IdeaCommentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request: Request, pk: str) -> Response:
+        """The idea's comments, oldest first; POST adds one (its authors are told)."""
+        idea = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(idea.comments.all())
+            return self.get_paginated_response(IdeaCommentSerializer(page, many=True).data)
+        actor = require_api(request, Action.TAKE_PART, idea)
+        payload = IdeaCommentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        comment = services.idea_comment(actor=actor, idea=idea, body=payload.validated_data["body"])
+        return Response(IdeaCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IdeaShortlistSerializer, responses=IdeaSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def shortlist(self, request: Request, pk: str) -> Response:
+        """Put the idea on its challenge's shortlist (``shortlisted``: false takes it off)."""
+        idea = self.get_object()
+        actor = require_api(request, Action.CHOOSE_IDEAS, idea)
+        payload = IdeaShortlistSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.idea_shortlist(
+            actor=actor, idea=idea, shortlisted=payload.validated_data["shortlisted"]
+        )
+        return self._answer(idea)
+
+    @extend_schema(request=IdeaAdoptSerializer, responses=IdeaSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def adopt(self, request: Request, pk: str) -> Response:
+        """Take the idea forward: as a new key task of the challenge's mission (its
+        description credits the authors), or by linking a mission right under it. 409 when
+        taken forward already."""
+        idea = self.get_object()
+        actor = require_api(request, Action.CHOOSE_IDEAS, idea)
+        payload = IdeaAdoptSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        chosen = payload.validated_data
+        if "key_task" in chosen:
+            make = services.key_task_from_idea(actor=actor, data=dict(chosen["key_task"]))
+        else:
+            mission = chosen["child_mission"]
+            make = lambda _idea: mission  # noqa: E731  # the service checks where it sits
+        services.idea_adopt(actor=actor, idea=idea, make=make)
+        return self._answer(idea)

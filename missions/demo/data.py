@@ -165,6 +165,38 @@ class Challenge:
 
 
 @dataclass(frozen=True)
+class IdeaSpec:
+    """An idea of a challenge: its authors (who submitted it first), who supports it, its
+    comments (``{by, body}``), and what came of it: on the shortlist, or taken forward as the
+    key task ``key_task`` of the challenge's mission."""
+
+    title: str
+    description: str
+    authors: tuple[str, ...]
+    supporters: tuple[str, ...] = ()
+    comments: tuple[dict[str, str], ...] = ()
+    shortlisted: bool = False
+    key_task: str = ""
+    key_task_owner: str = ""
+    key_task_due_in: int = 30
+
+
+@dataclass(frozen=True)
+class InnovationSpec:
+    """An innovation challenge opened ``days_ago`` on a mission, for ``teams`` (none: the
+    whole organisation), taking ideas for ``open_days``."""
+
+    mission: str
+    opened_by: str
+    question: str
+    detail: str
+    days_ago: int
+    open_days: int
+    teams: tuple[str, ...] = ()
+    ideas: tuple[IdeaSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class LearningGroup:
     """An action learning group: its people (``facilitator`` first), and its sessions, each
     ``{days_ago, topic, notes: [{by, body}]}``."""
@@ -238,6 +270,7 @@ class Demo:
     challenges: tuple[Challenge, ...]
     learning_groups: tuple[LearningGroup, ...]
     recognitions: tuple[Recognition, ...]
+    innovation: tuple[InnovationSpec, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -393,6 +426,21 @@ def _story(data: dict[str, Any]) -> Story:
     )
 
 
+def _innovation(challenge: dict[str, Any]) -> InnovationSpec:
+    ideas = tuple(
+        IdeaSpec(
+            **{
+                **idea,
+                "authors": tuple(idea["authors"]),
+                "supporters": tuple(idea.get("supporters", ())),
+                "comments": tuple(idea.get("comments", ())),
+            }
+        )
+        for idea in challenge.get("ideas", ())
+    )
+    return InnovationSpec(**{**challenge, "teams": tuple(challenge["teams"]), "ideas": ideas})
+
+
 @functools.cache
 def load() -> Demo:
     """The demo organisation, read from the files of this directory (once per process)."""
@@ -436,5 +484,6 @@ def load() -> Demo:
         recognitions=tuple(
             Recognition(**r) for r in _read("recognition.toml").get("recognitions", ())
         ),
+        innovation=tuple(_innovation(c) for c in _read("innovation.toml").get("innovation", ())),
         story=story,
     )

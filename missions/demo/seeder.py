@@ -17,7 +17,14 @@ from django.db import models
 from django.utils import timezone
 
 from kernel.audit import audit_record
-from kernel.models import AuditEvent, CoachAssignment, Membership, Organisation, Team
+from kernel.models import (
+    AuditEvent,
+    CoachAssignment,
+    Membership,
+    Notification,
+    Organisation,
+    Team,
+)
 from kernel.permissions import Actor, actor_for
 from kernel.services import team_create
 from leadership.services import (
@@ -25,6 +32,14 @@ from leadership.services import (
     challenge_answerers,
     challenge_raise,
     contact_log,
+    idea_adopt,
+    idea_comment,
+    idea_shortlist,
+    idea_submit,
+    idea_support,
+    ideas_invited_message,
+    innovation_open,
+    key_task_from_idea,
     learning_group_create,
     learning_session_create,
     recognition_give,
@@ -124,6 +139,7 @@ class Seeder:
         self.seed_challenges()
         self.seed_learning_groups()
         self.seed_recognitions()
+        self.seed_innovation()
         self.seed_reviews()
         return self.organisation
 
@@ -473,6 +489,68 @@ class Seeder:
             )
             self._set(row, created_at=history.at(self.days_ago(spec.days_ago), 16))
             self.stats["recognitions given"] += 1
+
+    def seed_innovation(self) -> None:
+        """Innovation challenges and their ideas, through the services: opened, ideas
+        submitted, supported, commented on, shortlisted and taken forward; then back-dated
+        (a challenge is opened with a date from today on, and takes ideas until it)."""
+        for spec in self.demo.innovation:
+            opened_on = self.days_ago(spec.days_ago)
+            opener = self.actor(self.users[spec.opened_by])
+            challenge = innovation_open(
+                actor=opener,
+                mission=self.missions[spec.mission],
+                data={
+                    "question": spec.question,
+                    "detail": spec.detail,
+                    "closes_on": self.today,
+                    "teams": [self.teams[key] for key in spec.teams],
+                },
+            )
+            for n, idea_spec in enumerate(spec.ideas):
+                self._seed_idea(challenge, idea_spec, opener, opened_on + dt.timedelta(days=n + 1))
+            self._set(
+                challenge,
+                created_at=history.at(opened_on, 9),
+                closes_on=opened_on + dt.timedelta(days=spec.open_days),
+            )
+            # The invitations as they were sent; read, once the challenge has closed.
+            Notification.objects.filter(
+                kind=Notification.Kind.IDEAS_INVITED, url=challenge.get_absolute_url()
+            ).update(
+                message=ideas_invited_message(challenge),
+                created_at=challenge.created_at,
+                read_at=None if challenge.accepts_ideas(self.today) else challenge.created_at,
+            )
+            self.stats["innovation challenges opened"] += 1
+
+    def _seed_idea(self, challenge: Any, spec: Any, opener: Actor, on: dt.date) -> None:
+        first, *others = (self.users[name] for name in spec.authors)
+        idea = idea_submit(
+            actor=self.actor(first),
+            challenge=challenge,
+            data={"title": spec.title, "description": spec.description, "co_authors": others},
+        )
+        self._set(idea, created_at=history.at(on, 11))
+        for name in spec.supporters:
+            idea_support(actor=self.actor(self.users[name]), idea=idea)
+        for comment in spec.comments:
+            idea_comment(
+                actor=self.actor(self.users[comment["by"]]), idea=idea, body=comment["body"]
+            )
+        if spec.shortlisted:
+            idea_shortlist(actor=opener, idea=idea)
+        if spec.key_task:
+            make = key_task_from_idea(
+                actor=opener,
+                data={
+                    "title": spec.key_task,
+                    "owner": self.users[spec.key_task_owner],
+                    "due_date": self.today + dt.timedelta(days=spec.key_task_due_in),
+                },
+            )
+            idea_adopt(actor=opener, idea=idea, make=make)
+        self.stats["ideas submitted"] += 1
 
     def actor(self, user: Any) -> Actor:
         found = actor_for(user, self.organisation)

@@ -19,7 +19,7 @@ from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
 from leadership.forms import AnswerForm, ChallengeForm, challenges_with_forms
-from leadership.selectors import challenges_of
+from leadership.selectors import challenges_of, innovation_of
 from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
@@ -96,6 +96,8 @@ def render_mission_page(
             posted=answer_forms or {},
         ),
         "challenge_form": ChallengeForm(mission=mission, actor=actor),
+        # Innovation: its challenges, and the ideas it took forward (credited).
+        **innovation_of(mission=mission),
         **posted,
     }
     return render(request, "missions/mission_detail.html", context, status=status)
@@ -123,11 +125,30 @@ def _intents_above(request: OrgRequest, parent: Mission | None) -> list[Any]:
 @require_http_methods(["GET", "POST"])
 def mission_create(request: OrgRequest) -> HttpResponse:
     """Write a mission under ``?parent=<id>`` (or a top mission), with a first KPI and task."""
-    actor = actor_of(request)
     parent = _parent_from(request)
     if parent is None:
-        require(actor, Action.CREATE_TOP_MISSION)
-    initial = _child_defaults(actor, parent)
+        require(actor_of(request), Action.CREATE_TOP_MISSION)
+    return mission_form_page(request, parent=parent)
+
+
+# What writes the mission of the form: ``mission_create_with_first_steps``'s arguments.
+CreateMission = Callable[..., Mission]
+
+
+def mission_form_page(
+    request: OrgRequest,
+    *,
+    parent: Mission | None,
+    initial: dict[str, Any] | None = None,
+    create: CreateMission = mission_use_cases.mission_create_with_first_steps,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page that writes a new mission under ``parent`` (the caller has checked that the
+    actor may), its fields first set from ``initial`` over the usual defaults, saved through
+    ``create``: another app writes a mission and what it links to it in one transaction (an
+    idea taken forward as a mission)."""
+    actor = actor_of(request)
+    initial = {**_child_defaults(actor, parent), **(initial or {})}
     space = space_left(parent) if parent else None
     form = MissionForm(
         request.POST or None, initial=initial, actor=actor, parent=parent, space=space
@@ -149,7 +170,7 @@ def mission_create(request: OrgRequest) -> HttpResponse:
         valid &= not wants_task or task_form.is_valid()
         if valid:
             try:
-                mission = mission_use_cases.mission_create_with_first_steps(
+                mission = create(
                     organisation=actor.organisation,
                     data={**form.cleaned_data, "parent": parent},
                     first_kpi=kpi_form.cleaned_data if wants_kpi else None,
@@ -161,18 +182,19 @@ def mission_create(request: OrgRequest) -> HttpResponse:
             else:
                 messages.success(request, "The mission is saved as a draft. Propose it when ready.")
                 return _to_mission(mission)
-    context = {
+    page = {
         "form": form,
         "kpi_form": kpi_form,
         "task_form": task_form,
         "parent": parent,
         "intents_above": _intents_above(request, parent),
         "space": space,
+        **(context or {}),
     }
     return render(
         request,
         "missions/mission_form.html",
-        context,
+        page,
         status=400 if form.errors or kpi_form.errors or task_form.errors else 200,
     )
 

@@ -40,6 +40,9 @@ EXPECTED_DEFAULTS = {
     "contact_due": "digest",
     "challenge_answered": "digest",
     "recognised": "at_once",
+    "ideas_invited": "digest",
+    "idea_submitted": "digest",
+    "idea_news": "at_once",
 }
 
 

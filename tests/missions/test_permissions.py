@@ -61,6 +61,15 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.VIEW, "learning_group"): {"coach", "staff", "lead"},
     (A.EDIT, "learning_group"): {"coach"},
     (A.WRITE_NOTE, "learning_session"): {"coach", "staff", "lead"},
+    # Innovation: a challenge on staff_mission for the Board and the teams under it (all but
+    # the coach, who has no team); its keepers are staff_mission's editors; staff's idea.
+    (A.VIEW, "innovation"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.EDIT, "innovation"): {"lead", "staff", "org_admin"},
+    (A.TAKE_PART, "innovation"): {"leader", "lead", "staff", "org_admin"},
+    (A.VIEW, "idea"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.EDIT, "idea"): {"staff"},
+    (A.TAKE_PART, "idea"): {"leader", "lead", "staff", "org_admin"},
+    (A.CHOOSE_IDEAS, "idea"): {"lead", "staff", "org_admin"},
 }
 
 
@@ -108,7 +117,26 @@ def _leadership_objects(world):
         held_on=world.staff_mission.period_start,
         topic="Saying no",
     )
+    from leadership.models import Idea, InnovationChallenge
+
+    innovation = InnovationChallenge.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        question="How could one nurse watch more beds?",
+        closes_on=world.staff_mission.period_end,
+    )
+    innovation.teams.set([world.top_team])
+    idea = Idea.objects.create(
+        organisation=world.organisation,
+        challenge=innovation,
+        title="Night dashboards",
+        description="Sorted by who needs a call first.",
+        submitted_by=world.staff,
+    )
+    idea.authors.set([world.staff])
     return {
+        "innovation": innovation,
+        "idea": idea,
         "stakeholder": stakeholder,
         "challenge": challenge,
         "learning_group": group,

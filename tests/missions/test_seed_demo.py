@@ -35,6 +35,10 @@ from kernel.models import (
 )
 from leadership.models import (
     Contact,
+    Idea,
+    IdeaComment,
+    IdeaSupport,
+    InnovationChallenge,
     LearningGroup,
     PriorityChallenge,
     Recognition,
@@ -89,6 +93,10 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "challenges": PriorityChallenge.objects.filter(organisation=org),
         "learning": SessionNote.objects.filter(organisation=org),
         "recognitions": Recognition.objects.filter(organisation=org),
+        "innovation": InnovationChallenge.objects.filter(organisation=org),
+        "ideas": Idea.objects.filter(organisation=org),
+        "supports": IdeaSupport.objects.filter(organisation=org),
+        "idea_comments": IdeaComment.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -249,6 +257,17 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
 
     # Recognition: staff was recognised twice, on the developing theme.
     assert Recognition.objects.filter(receiver__username="staff", theme="developing").count() == 2
+
+    # Innovation: an open challenge for Virtual Wards with a shortlisted idea; a closed one
+    # for everyone whose best idea became a key task of lead's mission, crediting staff.
+    open_one = InnovationChallenge.objects.get(organisation=org, mission__title__startswith="Resp")
+    assert open_one.accepts_ideas() and open_one.ideas.filter(status="shortlisted").exists()
+    taken = Idea.objects.get(organisation=org, status="adopted")
+    assert not taken.challenge.accepts_ideas()
+    assert taken.key_task.mission.owner_team.leader.username == "lead"
+    assert taken.key_task.description.startswith("From the idea “Book visits by street")
+    assert "Sam Okafor" in taken.key_task.description.splitlines()[0]
+    assert Notification.objects.filter(recipient__username="staff", kind="idea_news").exists()
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))

@@ -24,8 +24,8 @@ from missions.models import Mission
 from missions.views.common import get_mission_for
 from missions.views.mission import render_mission_page
 
-from . import grid, selectors, services
-from .forms import (
+from .. import grid, selectors, services
+from ..forms import (
     AnswerForm,
     ChallengeForm,
     ContactForm,
@@ -35,7 +35,7 @@ from .forms import (
     SessionForm,
     StakeholderForm,
 )
-from .models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
+from ..models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
 
 
 def _stakeholder_for(request: OrgRequest, pk: int) -> Stakeholder:
