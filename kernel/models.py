@@ -318,6 +318,8 @@ class Notification(models.Model):
         IDEAS_INVITED = "ideas_invited", "Ideas invited"
         IDEA_SUBMITTED = "idea_submitted", "Idea submitted"
         IDEA_NEWS = "idea_news", "News of your idea"
+        DEVELOPMENT_REVIEW = "development_review", "Development review asked"
+        DEVELOPMENT_NEWS = "development_news", "News of your development plan"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

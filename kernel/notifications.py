@@ -41,6 +41,7 @@ CAUSES = {
     "finding": Kind.FINDING,  # an open finding of the alignment checks
     "contact": Kind.CONTACT_DUE,  # a stakeholder whose planned contact is due, of its owner
     "challenge": Kind.CHALLENGE_RAISED,  # an open challenge to priorities, of who answers it
+    "development": Kind.DEVELOPMENT_REVIEW,  # a development plan's review, of whom it is asked
 }
 ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
 
@@ -342,6 +343,7 @@ INBOX_GROUPS: list[tuple[str, list[str]]] = [
     ("Sent back to you", [Kind.SENT_BACK]),
     ("Waiting for your answer", [Kind.SUPPORT_REQUESTED, Kind.CHALLENGE_RAISED]),
     ("Reviews due", [Kind.REVIEW_ESCALATION, Kind.REVIEW_REMINDER]),
+    ("Development reviews asked of you", [Kind.DEVELOPMENT_REVIEW]),
     ("Check-ins due", [Kind.CHECK_IN_DUE]),
     ("Overdue key tasks", [Kind.KEY_TASK_OVERDUE]),
     ("New findings on your missions", [Kind.FINDING]),

@@ -95,6 +95,8 @@ class Action(StrEnum):
     # taking them forward.
     TAKE_PART = "take_part"
     CHOOSE_IDEAS = "choose_ideas"
+    # Development plans: holding a review of one with its person.
+    REVIEW_DEVELOPMENT = "review_development"
 
 
 @dataclass(frozen=True)
@@ -537,7 +539,75 @@ def _idea_rules(actor: Actor, action: Action, idea: Any) -> bool:
     return _innovation_rules(actor, action, idea.challenge)
 
 
+# --- Development plans ------------------------------------------------------------------------
+# A person's development plan is theirs: they write it. The leader of their team and their coach
+# (as for recognition) read it, add evidence and hold its reviews; nobody else, organisation
+# admins included.
+
+
+def _supports_development_of(actor: Actor, person_id: int) -> bool:
+    """The actor leads the person's team, or coaches it (one query for the person's team)."""
+    membership = (
+        Membership.objects.filter(organisation=actor.organisation, user_id=person_id)
+        .select_related("team")
+        .first()
+    )
+    if membership is None:
+        return False
+    if membership.team_id is not None and membership.team_id in actor.led_team_ids:
+        return True
+    if not actor.is_coach:
+        return False
+    scope = dashboard_teams(actor)
+    return scope is None or (membership.team is not None and team_in_scope(membership.team, scope))
+
+
+def _development_plan_rules(actor: Actor, action: Action, plan: Any) -> bool:
+    if actor.user.pk == plan.person_id:
+        return action in (Action.VIEW, Action.EDIT, Action.WRITE_NOTE)
+    if action not in (Action.VIEW, Action.WRITE_NOTE, Action.REVIEW_DEVELOPMENT):
+        return False
+    return _supports_development_of(actor, plan.person_id)
+
+
+def development_reviewers_q(organisation: Organisation, person_id: int) -> models.Q:
+    """Who may hold a review of a person's plan, as a filter on users: the leader of their
+    team and the coaches of it (of a team above it, of the whole organisation)."""
+    team = (
+        Team.objects.filter(memberships__organisation=organisation, memberships__user_id=person_id)
+        .values("pk", "path", "leader_id")
+        .first()
+    )
+    coaches = CoachAssignment.objects.filter(organisation=organisation, team__isnull=True)
+    if team is None:
+        return models.Q(pk__in=coaches.values("coach_id"))
+    covering = [team["pk"], *tree.ancestor_ids(team["path"])]
+    coaches = CoachAssignment.objects.filter(organisation=organisation).filter(
+        models.Q(team__isnull=True) | models.Q(team_id__in=covering)
+    )
+    leader = models.Q(pk=team["leader_id"]) if team["leader_id"] else models.Q(pk__in=[])
+    return (leader | models.Q(pk__in=coaches.values("coach_id"))) & ~models.Q(pk=person_id)
+
+
+def visible_development_plans_q(actor: Actor) -> models.Q:
+    """``Action.VIEW`` on development plans as a filter: one's own, and those of the people
+    of the teams one leads or coaches."""
+    own = models.Q(person_id=actor.user.pk)
+    members = Membership.objects.filter(organisation=actor.organisation)
+    teams = models.Q(team_id__in=actor.led_team_ids)
+    if actor.is_coach:
+        scope = dashboard_teams(actor)
+        if scope is None:
+            return own | models.Q(person_id__in=members.values("user_id"))
+        for root in scope:
+            teams |= models.Q(team_id=root.pk) | models.Q(
+                team__path__startswith=tree.child_path(root.path, root.pk)
+            )
+    return own | models.Q(person_id__in=members.filter(teams).values("user_id"))
+
+
 _OBJECT_RULES = {
+    "development_plan": _development_plan_rules,
     "innovation": _innovation_rules,
     "idea": _idea_rules,
     "recognition": _recognition_rules,

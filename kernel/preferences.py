@@ -52,6 +52,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.IDEAS_INVITED: Channel.DIGEST,
     Kind.IDEA_SUBMITTED: Channel.DIGEST,
     Kind.IDEA_NEWS: Channel.AT_ONCE,
+    Kind.DEVELOPMENT_REVIEW: Channel.AT_ONCE,
+    Kind.DEVELOPMENT_NEWS: Channel.DIGEST,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -82,6 +84,12 @@ REASONS: dict[str, str] = {
     Kind.IDEAS_INVITED: "An innovation challenge invites ideas from you or your team.",
     Kind.IDEA_SUBMITTED: "An idea was submitted to an innovation challenge on a mission of yours.",
     Kind.IDEA_NEWS: "An idea of yours was commented on, shortlisted or taken forward.",
+    Kind.DEVELOPMENT_REVIEW: (
+        "A person you lead or coach asks you to review their development plan with them."
+    ),
+    Kind.DEVELOPMENT_NEWS: (
+        "Your leader or coach noted evidence on your development plan or held its review."
+    ),
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

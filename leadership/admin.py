@@ -10,6 +10,10 @@ from django.contrib import admin
 
 from .models import (
     Contact,
+    DevelopmentEvidence,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    DevelopmentReview,
     Idea,
     IdeaComment,
     IdeaSupport,
@@ -76,8 +80,9 @@ class PriorityChallengeAdmin(admin.ModelAdmin):
 
 
 class _PrivateAdmin(admin.ModelAdmin):
-    """Action learning is a safe space: the admin lists who and when, never what was said,
-    and changes nothing; it may delete (a person leaving asks for their data to go)."""
+    """Action learning and development plans are safe spaces: the admin lists who and when,
+    never what was said, and changes nothing; it may delete (a person leaving asks for their
+    data to go)."""
 
     show_full_result_count = False
 
@@ -179,3 +184,43 @@ class IdeaCommentAdmin(admin.ModelAdmin):
     list_select_related = ("organisation", "author")
     raw_id_fields = ("idea", "author")
     show_full_result_count = False
+
+
+# Development plans are personal (the person, their leader, their coach): the admin lists whose
+# and when, never what is written, and changes nothing.
+
+
+@admin.register(DevelopmentPlan)
+class DevelopmentPlanAdmin(_PrivateAdmin):
+    list_display = ("__str__", "organisation", "updated_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "person")
+    fields = ("organisation", "person", "created_at", "updated_at")
+    readonly_fields = fields
+
+
+@admin.register(DevelopmentGoal)
+class DevelopmentGoalAdmin(_PrivateAdmin):
+    list_display = ("plan", "organisation", "theme", "status", "created_at")
+    list_filter = ("organisation", "theme", "status")
+    list_select_related = ("organisation", "plan__person")
+    fields = ("organisation", "plan", "theme", "status", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(DevelopmentEvidence)
+class DevelopmentEvidenceAdmin(_PrivateAdmin):
+    list_display = ("__str__", "organisation", "by", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "by")
+    fields = ("organisation", "goal", "by", "observed_on", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(DevelopmentReview)
+class DevelopmentReviewAdmin(_PrivateAdmin):
+    list_display = ("__str__", "organisation", "reviewer", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "reviewer")
+    fields = ("organisation", "plan", "reviewer", "held_on", "created_at")
+    readonly_fields = fields

@@ -26,6 +26,10 @@ from .behaviours import BEHAVIOUR_CHOICES
 from .models import (
     GROUP_SIZE,
     Contact,
+    DevelopmentEvidence,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    DevelopmentReview,
     Idea,
     LearningGroup,
     LearningSession,
@@ -371,3 +375,65 @@ class IdeaCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A question, a way to build on it, a concern.",
     )
+
+
+# --- Development plans ------------------------------------------------------------------------
+
+
+class AspirationForm(ServiceModelForm):
+    class Meta:
+        model = DevelopmentPlan
+        fields = ["aspiration"]
+        widgets = {"aspiration": forms.Textarea(attrs={"rows": 3})}
+
+
+class GoalForm(ServiceModelForm):
+    """A goal on one behaviour of the four themes (grouped by theme in the select)."""
+
+    class Meta:
+        model = DevelopmentGoal
+        fields = ["behaviour", "goal", "actions", "target_on", "status"]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+            "target_on": DATE,
+        }
+
+
+class EvidenceForm(ServiceModelForm):
+    class Meta:
+        model = DevelopmentEvidence
+        fields = ["observed_on", "note"]
+        widgets = {"observed_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, goal_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"evidence-{goal_id}")
+        kwargs.setdefault("initial", {"observed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class AskReviewForm(forms.Form):
+    """Whom to review the plan with: the leader of one's team, or a coach of it (a short
+    list: ``selectors.development_reviewers``)."""
+
+    def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"] = PersonChoiceField(
+            label="Review it with", queryset=reviewers, empty_label=None
+        )
+
+
+class DevelopmentReviewForm(ServiceModelForm):
+    class Meta:
+        model = DevelopmentReview
+        fields = ["held_on", "note"]
+        widgets = {"held_on": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"held_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

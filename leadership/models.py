@@ -669,3 +669,145 @@ class IdeaComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.idea_id}"
+
+
+# Development: "behavioural development for everyone" around the four themes
+# (``success-is-best-shared``). Each person keeps one plan: where they want to grow, goals on
+# chosen behaviours with the actions to get there, evidence as it happens, and reviews held with
+# their leader or coach. Read by the person, the leader of their team and their coach (as
+# recognition is), not by admins or the dashboards.
+
+
+class DevelopmentPlan(TimeStampedModel):
+    """A person's development plan in one organisation."""
+
+    permission_rules = "development_plan"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="development_plans"
+    )
+    aspiration = models.TextField(
+        "Where I want to grow",
+        blank=True,
+        help_text="The leader you want to become, in a few sentences.",
+        **text_bounds(2_000),
+    )
+    # A review asked of the person's leader or coach: an inbox item until it is held.
+    review_asked_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Review with",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["organisation", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"], name="leadership_developmentplan_one"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_developmentplan_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Development plan of {self.person}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "leadership:development-plan", kwargs={"org": self.organisation.slug, "pk": self.pk}
+        )
+
+
+class DevelopmentGoal(TimeStampedModel):
+    """A goal of a plan on one behaviour of the four themes, with the actions to reach it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Working on it"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Set aside"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="goals")
+    behaviour = models.CharField("Behaviour", max_length=32, choices=BEHAVIOUR_CHOICES)
+    theme = models.CharField(max_length=12, choices=Theme.choices, editable=False)
+    goal = models.TextField(
+        "Goal",
+        help_text="What you will be able to do, and how others will notice.",
+        **text_bounds(1_000),
+    )
+    actions = models.TextField(
+        "Actions",
+        blank=True,
+        help_text="How you will get there: one per line.",
+        **text_bounds(2_000),
+    )
+    target_on = models.DateField("By", null=True, blank=True, validators=DATE_RANGE)
+    status = models.CharField(
+        "Status", max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["status", "target_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "achieved", "dropped"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_developmentgoal_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_behaviour_display()}: {self.goal[:60]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.theme = THEME_OF.get(self.behaviour, "")  # its theme, from the one catalogue
+        super().save(*args, **kwargs)
+
+
+class DevelopmentEvidence(models.Model):
+    """Something that happened that shows a goal's behaviour: noted by the person, their
+    leader or their coach."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    goal = models.ForeignKey(DevelopmentGoal, on_delete=models.CASCADE, related_name="evidence")
+    observed_on = models.DateField("When", validators=[*DATE_RANGE, validate_not_in_future])
+    note = models.TextField("What happened", **text_bounds(2_000))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        verbose_name_plural = "development evidence"
+
+    def __str__(self) -> str:
+        return f"Evidence for goal {self.goal_id} on {self.observed_on:%d %b %Y}"
+
+
+class DevelopmentReview(models.Model):
+    """A review of the plan held with the person's leader or coach: what they agreed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    held_on = models.DateField("Held on", validators=[*DATE_RANGE, validate_not_in_future])
+    note = models.TextField("What you agreed", **text_bounds(2_000))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Review of plan {self.plan_id} on {self.held_on:%d %b %Y}"

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
@@ -16,12 +17,20 @@ from django.utils import timezone
 from kernel.history import HistoryEntry, history_in_words
 from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
-from kernel.permissions import actor_for, visible_recognitions_q, visible_stakeholders_q
+from kernel.permissions import (
+    actor_for,
+    development_reviewers_q,
+    visible_development_plans_q,
+    visible_recognitions_q,
+    visible_stakeholders_q,
+)
 from kernel.querysets import owner_person
 
 from .behaviours import THEMES
 from .models import (
     Contact,
+    DevelopmentGoal,
+    DevelopmentPlan,
     Idea,
     IdeaComment,
     IdeaSupport,
@@ -32,7 +41,7 @@ from .models import (
     Recognition,
     Stakeholder,
 )
-from .services import challenge_message, contact_due_message
+from .services import challenge_message, contact_due_message, development_review_message
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -350,3 +359,93 @@ def innovation_of(*, mission: Mission) -> dict[str, Any]:
         "innovation_challenges": list(challenges[:10]),
         "ideas_credited": ideas_taken_forward(mission=mission),
     }
+
+
+# --- Development plans ------------------------------------------------------------------------
+
+PLANS_PAGE = 100  # plans of others a person's development page lists
+
+
+def development_plans_supported(*, actor: Actor) -> list[DevelopmentPlan]:
+    """The plans of the people the actor leads or coaches (not their own), by name."""
+    return list(
+        DevelopmentPlan.objects.filter(organisation=actor.organisation)
+        .filter(visible_development_plans_q(actor))
+        .exclude(person_id=actor.user.pk)
+        .select_related("person", "organisation")
+        .annotate(goal_count=_count(DevelopmentGoal, plan="pk"))
+        .order_by("person__first_name", "person__last_name", "person__username")[:PLANS_PAGE]
+    )
+
+
+def development_plan_page(*, plan: DevelopmentPlan, actor: Actor) -> dict[str, Any]:
+    """What a plan's page shows: its goals, each with its evidence and the recognition the
+    person received for its behaviour (what the actor may read of it), and its reviews.
+    Four queries."""
+    goals = list(plan.goals.prefetch_related("evidence__by"))
+    behaviours = {goal.behaviour for goal in goals}
+    recognised = (
+        Recognition.objects.filter(
+            organisation=plan.organisation, receiver_id=plan.person_id, behaviour__in=behaviours
+        )
+        .filter(visible_recognitions_q(actor))
+        .select_related("giver")
+    )
+    by_behaviour: dict[str, list[Recognition]] = {}
+    for recognition in recognised:
+        by_behaviour.setdefault(recognition.behaviour, []).append(recognition)
+    for goal in goals:
+        goal.recognitions = by_behaviour.get(goal.behaviour, [])  # type: ignore[attr-defined]
+    return {
+        "goals": goals,
+        "reviews": list(plan.reviews.select_related("reviewer")),
+    }
+
+
+def development_reviewers(*, plan: DevelopmentPlan) -> QuerySet[Any]:
+    """Whom the person may ask to review their plan: their team's leader, their coaches."""
+    return (
+        get_user_model()
+        .objects.filter(development_reviewers_q(plan.organisation, plan.person_id))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def development_reviews_asked(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """The inbox sweep's rule: a review asked waits for whom it was asked of."""
+    rows = DevelopmentPlan.objects.filter(
+        organisation=organisation, review_asked_of__isnull=False
+    ).select_related("person")
+    for plan in rows:
+        person = plan.person
+        assert plan.review_asked_of_id is not None
+        yield Wanted(
+            plan.review_asked_of_id,
+            cause_of("development", plan.pk),
+            Notification.Kind.DEVELOPMENT_REVIEW,
+            development_review_message(person.get_full_name() or person.get_username()),
+            reverse(
+                "leadership:development-plan", kwargs={"org": organisation.slug, "pk": plan.pk}
+            ),
+            None,
+        )
+
+
+def development_plans_visible_to_user(*, user: User) -> QuerySet[DevelopmentPlan]:
+    """The plans ``user`` may read in any of their organisations (the API's list)."""
+    return (
+        DevelopmentPlan.objects.filter(_in_each_organisation(user, visible_development_plans_q))
+        .select_related("organisation")
+        .order_by("id")
+    )
+
+
+def development_plan_links(*, actor: Actor, person_ids: list[int]) -> dict[int, str]:
+    """The pages of the plans of ``person_ids`` the actor may read, by person: the coaching
+    notes link to them. One query."""
+    plans = (
+        DevelopmentPlan.objects.filter(organisation=actor.organisation, person_id__in=person_ids)
+        .filter(visible_development_plans_q(actor))
+        .select_related("organisation")
+    )
+    return {plan.person_id: plan.get_absolute_url() for plan in plans}

@@ -28,7 +28,13 @@ from kernel.notifications import (
     notify,
     notify_each,
 )
-from kernel.permissions import Action, can, can_keep_stakeholder_map, require
+from kernel.permissions import (
+    Action,
+    can,
+    can_keep_stakeholder_map,
+    development_reviewers_q,
+    require,
+)
 from missions.models import KeyTask, Mission
 from missions.services.work import key_task_create
 
@@ -36,6 +42,10 @@ from .models import (
     GROUP_SIZE,
     Channel,
     Contact,
+    DevelopmentEvidence,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    DevelopmentReview,
     Idea,
     IdeaComment,
     IdeaSupport,
@@ -778,3 +788,160 @@ def key_task_from_idea(*, actor: Actor, data: dict[str, Any]) -> Callable[[Idea]
         )
 
     return make
+
+
+# --- Development plans ------------------------------------------------------------------------
+# Not written to the audit log on purpose (as coaching notes): the log is read by admins, and a
+# person's development is for them, their leader and their coach. Each row carries who wrote it
+# and when.
+
+GOAL_FIELDS = ("behaviour", "goal", "actions", "target_on", "status")
+
+
+def development_plan_of(*, actor: Actor) -> DevelopmentPlan:
+    """The actor's own plan in their organisation, started (empty) the first time."""
+    plan, _ = DevelopmentPlan.objects.get_or_create(
+        organisation=actor.organisation, person=actor.user
+    )
+    return plan
+
+
+@transaction.atomic
+def development_plan_update(
+    *, actor: Actor, plan: DevelopmentPlan, data: dict[str, Any]
+) -> DevelopmentPlan:
+    """The person writes where they want to grow."""
+    require(actor, Action.EDIT, plan)
+    plan = DevelopmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if apply_changes(plan, {"aspiration": (data.get("aspiration") or "").strip()}, ("aspiration",)):
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+@transaction.atomic
+def development_goal_add(
+    *, actor: Actor, plan: DevelopmentPlan, data: dict[str, Any]
+) -> DevelopmentGoal:
+    """The person sets a goal on a behaviour of the four themes, with its actions."""
+    require(actor, Action.EDIT, plan)
+    goal = DevelopmentGoal(organisation=plan.organisation, plan=plan)
+    apply_changes(goal, data, GOAL_FIELDS)
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def development_goal_update(
+    *, actor: Actor, goal: DevelopmentGoal, data: dict[str, Any]
+) -> DevelopmentGoal:
+    """The person changes a goal: its words, its actions, its date, achieved or set aside."""
+    require(actor, Action.EDIT, goal.plan)
+    goal = DevelopmentGoal.objects.select_for_update().get(pk=goal.pk)
+    if apply_changes(goal, data, GOAL_FIELDS):
+        goal.full_clean()
+        goal.save()
+    return goal
+
+
+def _tell_the_person(plan: DevelopmentPlan, message: str, *, by: Actor) -> None:
+    if plan.person_id == by.user.pk:
+        return
+    notify_each(
+        [
+            Ask(
+                recipient_id=plan.person_id,
+                kind=Notification.Kind.DEVELOPMENT_NEWS,
+                message=message[:500],
+                mission_id=None,
+                organisation_id=plan.organisation_id,
+                url=plan.get_absolute_url(),
+            )
+        ]
+    )
+
+
+@transaction.atomic
+def development_evidence_add(
+    *, actor: Actor, goal: DevelopmentGoal, data: dict[str, Any]
+) -> DevelopmentEvidence:
+    """Note what happened that shows a goal's behaviour: the person, their leader or their
+    coach. The person is told when it is someone else."""
+    plan = goal.plan
+    require(actor, Action.WRITE_NOTE, plan)
+    evidence = DevelopmentEvidence(organisation=plan.organisation, goal=goal, by=actor.user)
+    apply_changes(evidence, data, ("observed_on", "note"))
+    evidence.full_clean()
+    evidence.save()
+    name = actor.user.get_full_name() or actor.user.get_username()
+    _tell_the_person(
+        plan,
+        f"{name} noted evidence of {goal.get_behaviour_display().lower()}: {evidence.note}",
+        by=actor,
+    )
+    return evidence
+
+
+def development_review_message(person_name: str) -> str:
+    """The inbox item of a review asked: the service and the sweep word it alike."""
+    return f"{person_name} asks you to review their development plan with them."
+
+
+@transaction.atomic
+def development_review_ask(
+    *, actor: Actor, plan: DevelopmentPlan, reviewer: Any
+) -> DevelopmentPlan:
+    """The person asks their leader or a coach of theirs to review the plan with them: an item
+    in that person's inbox until the review is held (asked of someone else, it moves)."""
+    require(actor, Action.EDIT, plan)
+    allowed = get_user_model().objects.filter(
+        development_reviewers_q(plan.organisation, plan.person_id)
+    )
+    if reviewer is None or not allowed.filter(pk=reviewer.pk).exists():
+        raise ValidationError({"reviewer": ["Choose the leader of your team or a coach of it."]})
+    plan = DevelopmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.review_asked_of = reviewer
+    plan.save(update_fields=["review_asked_of", "updated_at"])
+    cause = cause_of("development", plan.pk)
+    Notification.objects.filter(cause=cause, done_at__isnull=True).exclude(
+        recipient_id=reviewer.pk
+    ).update(done_at=timezone.now(), done_by=actor.user)
+    name = actor.user.get_full_name() or actor.user.get_username()
+    notify_each(
+        [
+            Ask(
+                recipient_id=reviewer.pk,
+                kind=Notification.Kind.DEVELOPMENT_REVIEW,
+                message=development_review_message(name),
+                mission_id=None,
+                organisation_id=plan.organisation_id,
+                url=plan.get_absolute_url(),
+                cause=cause,
+            )
+        ]
+    )
+    return plan
+
+
+@transaction.atomic
+def development_review_hold(
+    *, actor: Actor, plan: DevelopmentPlan, data: dict[str, Any]
+) -> DevelopmentReview:
+    """The person's leader or coach records a review held with them: what they agreed. The
+    review asked leaves the inbox; the person is told."""
+    require(actor, Action.REVIEW_DEVELOPMENT, plan)
+    plan = DevelopmentPlan.objects.select_for_update().get(pk=plan.pk)
+    review = DevelopmentReview(organisation=plan.organisation, plan=plan, reviewer=actor.user)
+    apply_changes(review, data, ("held_on", "note"))
+    review.full_clean()
+    review.save()
+    if plan.review_asked_of_id is not None:
+        plan.review_asked_of = None
+        plan.save(update_fields=["review_asked_of", "updated_at"])
+    notifications_done(causes=[cause_of("development", plan.pk)], by=actor.user)
+    name = actor.user.get_full_name() or actor.user.get_username()
+    _tell_the_person(
+        plan, f"{name} reviewed your development plan with you: {review.note}", by=actor
+    )
+    return review

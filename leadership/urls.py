@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views
-from .views import innovation
+from .views import development, innovation
 
 app_name = "leadership"
 
@@ -22,6 +22,30 @@ urlpatterns = [
     path("learning/<int:pk>/edit/", views.learning_group_edit, name="learning-group-edit"),
     path("learning/<int:pk>/sessions/", views.learning_session_create, name="learning-session"),
     path("learning/sessions/<int:pk>/notes/", views.session_note_create, name="session-note"),
+    # Development plans on the four behaviour themes.
+    path("development/", development.development, name="development"),
+    path("development/<int:pk>/", development.development_plan, name="development-plan"),
+    path("development/<int:pk>/goals/", development.development_goal_add, name="development-goal"),
+    path(
+        "development/goals/<int:pk>/edit/",
+        development.development_goal_edit,
+        name="development-goal-edit",
+    ),
+    path(
+        "development/goals/<int:pk>/evidence/",
+        development.development_evidence_add,
+        name="development-evidence",
+    ),
+    path(
+        "development/<int:pk>/ask-review/",
+        development.development_review_ask,
+        name="development-ask-review",
+    ),
+    path(
+        "development/<int:pk>/reviews/",
+        development.development_review_hold,
+        name="development-review",
+    ),
     # Innovation: challenges and the idea exchange.
     path("innovation/", innovation.innovation, name="innovation"),
     path("missions/<int:pk>/innovation/", innovation.innovation_open, name="innovation-open"),

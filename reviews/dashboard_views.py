@@ -30,6 +30,7 @@ from kernel.permissions import (
 )
 from kernel.types import OrgRequest
 from kernel.web import org_view
+from leadership.selectors import development_plan_links
 from measures.charts import sparkline
 from missionlead import palette
 from missions import selectors as mission_selectors
@@ -397,7 +398,16 @@ def coaching(request: OrgRequest) -> HttpResponse:
     by_coachee: dict[int, tuple[Any, list[Any]]] = {}
     for note in written:
         by_coachee.setdefault(note.coachee_id, (note.coachee, []))[1].append(note)
-    context = {"form": form, "by_coachee": list(by_coachee.values()), "received": received}
+    # Each person's development plan, where the notes' reader may read it.
+    plans = development_plan_links(actor=actor, person_ids=[*by_coachee, actor.user.pk])
+    context = {
+        "form": form,
+        "by_coachee": [
+            (coachee, notes, plans.get(pk)) for pk, (coachee, notes) in by_coachee.items()
+        ],
+        "received": received,
+        "own_plan": plans.get(actor.user.pk),
+    }
     status = 400 if form is not None and form.is_bound and not form.is_valid() else 200
     return render(request, "reviews/coaching/notes.html", context, status=status)
 

@@ -27,7 +27,7 @@ from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import Wanted, cause_of, items_reconcile
 from kernel.querysets import owner_person
 from kernel.tenancy import tenant_scope
-from leadership.selectors import challenges_waiting, contacts_due
+from leadership.selectors import challenges_waiting, contacts_due, development_reviews_asked
 from measures.models import Kpi, check_ins_due
 from missions.models import Interdependency, KeyTask, Mission
 from missions.querysets import in_play
@@ -228,6 +228,7 @@ SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
     "finding": _findings,
     "contact": contacts_due,
     "challenge": challenges_waiting,
+    "development": development_reviews_asked,
 }
 
 

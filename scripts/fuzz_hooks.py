@@ -84,6 +84,12 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"|Authors are named when the idea is submitted"
         r"|Support a colleague's idea: yours carries your name already)\.$"
     ),
+    # Development plans: a plan stays in its organisation; evidence is of one of its goals;
+    # a review is asked of the person's team leader or a coach of theirs (the server's to know).
+    "development": (
+        r"^(A plan stays in its organisation|Choose a goal of this plan"
+        r"|Choose the leader of your team or a coach of it)\.$"
+    ),
 }
 _ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
 

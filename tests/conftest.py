@@ -197,6 +197,8 @@ class ApiWorld:
     recognition: Any
     innovation: Any
     idea: Any
+    development_plan: Any
+    development_goal: Any
 
 
 @pytest.fixture
@@ -317,8 +319,22 @@ def api_world(world: World) -> ApiWorld:
         submitted_by=world.staff,
     )
     idea.authors.set([world.staff])
+    from leadership.models import DevelopmentGoal, DevelopmentPlan
+
+    # staff's development plan: read by staff, lead (leads Operations) and the coach.
+    development_plan = DevelopmentPlan.objects.create(
+        organisation=world.organisation, person=world.staff, aspiration="Lead a ward team."
+    )
+    development_goal = DevelopmentGoal.objects.create(
+        organisation=world.organisation,
+        plan=development_plan,
+        behaviour="communicating_with_impact",
+        goal="Say the one thing the board must decide, in the first minute.",
+    )
     return ApiWorld(
         world=world,
+        development_plan=development_plan,
+        development_goal=development_goal,
         innovation=innovation,
         idea=idea,
         stakeholder=stakeholder,

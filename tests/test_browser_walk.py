@@ -21,7 +21,12 @@ from playwright.sync_api import Page
 
 from kernel.permissions import actor_for
 from kernel.services.invitations import invitation_create
-from leadership.services import idea_submit, innovation_open
+from leadership.services import (
+    development_goal_add,
+    development_plan_of,
+    idea_submit,
+    innovation_open,
+)
 from measures.services import kpi_refresh_figures
 from missions.models import Mission
 from reviews.checks import run_checks
@@ -63,6 +68,12 @@ def _pages(world: Any) -> list[str]:
     )
     m = world.staff_mission.pk
     challenge, idea = _an_idea(world)
+    plan = development_plan_of(actor=actor_for(world.staff, world.organisation))
+    development_goal_add(
+        actor=actor_for(world.staff, world.organisation),
+        plan=plan,
+        data={"behaviour": "earning_trust", "goal": "Be the one the night team calls."},
+    )
     return [
         "/o/acme/",
         "/o/acme/vision/",
@@ -79,6 +90,8 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/influence/",
         "/o/acme/learning/",
         "/o/acme/recognition/",
+        "/o/acme/development/",
+        plan.get_absolute_url(),
         "/o/acme/innovation/",
         challenge.get_absolute_url(),
         idea.get_absolute_url(),

@@ -96,6 +96,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "recognitions": api_world.recognition.pk,
         "innovation-challenges": api_world.innovation.pk,
         "ideas": api_world.idea.pk,
+        "development-plans": api_world.development_plan.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -124,6 +125,8 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "teams": world.team.pk,
         "co_authors": world.lead.pk,
         "child_mission": world.staff_mission.pk,
+        "goal": api_world.development_goal.pk,
+        "reviewer": world.lead.pk,
     }
 
 
@@ -143,6 +146,8 @@ def test_the_api_survives_its_own_schema(
         case.path_parameters["id"] = path_ids(api_world)[resource]
     if case.path_parameters and "session_pk" in case.path_parameters:
         case.path_parameters["session_pk"] = api_world.learning_session.pk
+    if case.path_parameters and "goal_pk" in case.path_parameters:
+        case.path_parameters["goal_pk"] = api_world.development_goal.pk
     if isinstance(case.body, dict):
         for name, pk in body_ids(api_world).items():
             if isinstance(case.body.get(name), int):

@@ -88,6 +88,8 @@ TEAM_EDITORS = "lead ceo admin"
 STAKEHOLDER_READERS = f"{EDITORS} ceo"
 # The people of an action learning group: coach (its facilitator), staff and lead.
 LEARNERS = "coach staff lead"
+# Who reads staff's development plan: staff, the leader of their team (lead), their coach.
+DEVELOPERS = "staff lead coach"
 
 # One row per route: the URL's objects, then per method what each persona gets.
 ROUTES: dict[str, dict[str, Any]] = {
@@ -345,6 +347,41 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": only("staff admin"),
         "POST": only("staff admin", write=True),
     },
+    # Development: a plan is its person's to write; the leader of their team and their coach
+    # read it, note evidence and hold its reviews; to anyone else it does not exist.
+    "leadership:development": {"org": True, "GET": MEMBER},
+    "leadership:development-plan": {
+        "org": True,
+        "pk": "development_plan",
+        "GET": private(DEVELOPERS, DEVELOPERS),
+        "POST": private(DEVELOPERS, "staff", write=True),
+    },
+    "leadership:development-goal": {
+        "org": True,
+        "pk": "development_plan",
+        "POST": private(DEVELOPERS, "staff", write=True),
+    },
+    "leadership:development-goal-edit": {
+        "org": True,
+        "pk": "development_goal",
+        "GET": private(DEVELOPERS, "staff"),
+        "POST": private(DEVELOPERS, "staff", write=True),
+    },
+    "leadership:development-evidence": {
+        "org": True,
+        "pk": "development_goal",
+        "POST": private(DEVELOPERS, DEVELOPERS, write=True),
+    },
+    "leadership:development-ask-review": {
+        "org": True,
+        "pk": "development_plan",
+        "POST": private(DEVELOPERS, "staff", write=True),
+    },
+    "leadership:development-review": {
+        "org": True,
+        "pk": "development_plan",
+        "POST": private(DEVELOPERS, "lead coach", write=True),
+    },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
     "organisation-list": {"GET": everyone()},
@@ -427,6 +464,37 @@ ROUTES: dict[str, dict[str, Any]] = {
         "session_pk": "learning_session",
         "GET": private(LEARNERS, LEARNERS),
         "POST": private(LEARNERS, LEARNERS, write=True),
+    },
+    "development-plan-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "development-plan-detail": {
+        "pk": "development_plan",
+        "GET": private(DEVELOPERS, DEVELOPERS),
+        "PUT": private(DEVELOPERS, "staff", write=True),
+        "PATCH": private(DEVELOPERS, "staff", write=True),
+    },
+    "development-plan-goals": {
+        "pk": "development_plan",
+        "GET": private(DEVELOPERS, DEVELOPERS),
+        "POST": private(DEVELOPERS, "staff", write=True),
+    },
+    "development-plan-goal": {
+        "pk": "development_plan",
+        "goal_pk": "development_goal",
+        "PATCH": private(DEVELOPERS, "staff", write=True),
+    },
+    "development-plan-evidence": {
+        "pk": "development_plan",
+        "GET": private(DEVELOPERS, DEVELOPERS),
+        "POST": private(DEVELOPERS, DEVELOPERS, write=True),
+    },
+    "development-plan-reviews": {
+        "pk": "development_plan",
+        "GET": private(DEVELOPERS, DEVELOPERS),
+        "POST": private(DEVELOPERS, "lead coach", write=True),
+    },
+    "development-plan-ask-review": {
+        "pk": "development_plan",
+        "POST": private(DEVELOPERS, "staff", write=True),
     },
     "innovation-challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
     "innovation-challenge-detail": {"pk": "innovation", "GET": MEMBER},
@@ -578,6 +646,8 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "recognition": api_world.recognition.pk,
         "innovation": api_world.innovation.pk,
         "idea": api_world.idea.pk,
+        "development_plan": api_world.development_plan.pk,
+        "development_goal": api_world.development_goal.pk,
         "learning_session": api_world.learning_session.pk,
         "membership": world.staff.memberships.get().pk,
     }
@@ -589,8 +659,9 @@ def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
         kwargs["org"] = api_world.world.organisation.slug
     if "pk" in row:
         kwargs["pk"] = object_ids(api_world)[row["pk"]]
-    if "session_pk" in row:  # a nested object's own id
-        kwargs["session_pk"] = object_ids(api_world)[row["session_pk"]]
+    for nested in ("session_pk", "goal_pk"):  # a nested object's own id
+        if nested in row:
+            kwargs[nested] = object_ids(api_world)[row[nested]]
     if row.get("token"):
         kwargs["token"] = api_world.invitation_token
     if row.get("unsubscribe"):

@@ -14,6 +14,10 @@ from missions.models import Mission
 
 from ..models import (
     Contact,
+    DevelopmentEvidence,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    DevelopmentReview,
     Idea,
     IdeaComment,
     InnovationChallenge,
@@ -323,3 +327,69 @@ class IdeaAdoptSerializer(serializers.Serializer[Any]):
                 {"non_field_errors": ["Give a key_task or a child_mission, one of the two."]}
             )
         return attrs
+
+
+class DevelopmentPlanSerializer(ModelSerializer):
+    organisation = scoped_field(Organisation)
+
+    class Meta:
+        model = DevelopmentPlan
+        fields = [
+            "id",
+            "organisation",
+            "person",
+            "aspiration",
+            "review_asked_of",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["person", "review_asked_of", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and attrs.get("organisation", self.instance.organisation) != (
+            self.instance.organisation
+        ):
+            raise serializers.ValidationError(
+                {"organisation": ["A plan stays in its organisation."]}
+            )
+        return attrs
+
+
+class DevelopmentGoalSerializer(ModelSerializer):
+    class Meta:
+        model = DevelopmentGoal
+        fields = [
+            "id",
+            "plan",
+            "behaviour",
+            "theme",
+            "goal",
+            "actions",
+            "target_on",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["plan", "theme", "created_at", "updated_at"]
+
+
+class DevelopmentEvidenceSerializer(ModelSerializer):
+    goal = scoped_field(DevelopmentGoal)
+
+    class Meta:
+        model = DevelopmentEvidence
+        fields = ["id", "goal", "observed_on", "note", "by", "created_at"]
+        read_only_fields = ["by", "created_at"]
+
+
+class DevelopmentReviewSerializer(ModelSerializer):
+    class Meta:
+        model = DevelopmentReview
+        fields = ["id", "plan", "reviewer", "held_on", "note", "created_at"]
+        read_only_fields = ["plan", "reviewer", "created_at"]
+
+
+class AskReviewSerializer(serializers.Serializer[Any]):
+    reviewer = scoped_field(
+        get_user_model(), help_text="The leader of the person's team, or a coach of it."
+    )

@@ -14,3 +14,4 @@ def register(router: DefaultRouter) -> None:
         basename="innovation-challenge",
     )
     router.register("ideas", views.IdeaViewSet, basename="idea")
+    router.register("development-plans", views.DevelopmentPlanViewSet, basename="development-plan")

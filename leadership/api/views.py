@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -22,6 +22,8 @@ from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
 from ..models import (
+    DevelopmentEvidence,
+    DevelopmentPlan,
     Idea,
     InnovationChallenge,
     LearningGroup,
@@ -32,9 +34,14 @@ from ..models import (
 )
 from .filters import StakeholderFilter
 from .serializers import (
+    AskReviewSerializer,
     ChallengeAnswerSerializer,
     ChallengeSerializer,
     ContactSerializer,
+    DevelopmentEvidenceSerializer,
+    DevelopmentGoalSerializer,
+    DevelopmentPlanSerializer,
+    DevelopmentReviewSerializer,
     IdeaAdoptSerializer,
     IdeaCommentSerializer,
     IdeaSerializer,
@@ -448,3 +455,156 @@ class IdeaViewSet(
             make = lambda _idea: mission  # noqa: E731  # the service checks where it sits
         services.idea_adopt(actor=actor, idea=idea, make=make)
         return self._answer(idea)
+
+
+class DevelopmentPlanViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Development plans the caller may read: their own, and those of the people of the teams
+    they lead or coach (nobody else's, admins included). ``POST`` starts (or returns) the
+    caller's own plan in an organisation; its person writes it and its goals, the leader and
+    coach add evidence and hold reviews."""
+
+    queryset = DevelopmentPlan.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = DevelopmentPlanSerializer
+    permission_classes = API_PERMISSIONS
+    # Each action checks its own right on the plan.
+    permission_actions = {
+        "goals": Action.VIEW,
+        "goal": Action.VIEW,
+        "evidence": Action.VIEW,
+        "reviews": Action.VIEW,
+        "ask_review": Action.VIEW,
+    }
+    ordering_fields = ["id", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[DevelopmentPlan]:
+        user = signed_in_user(self.request)
+        return selectors.development_plans_visible_to_user(user=user)
+
+    def perform_create(self, serializer: BaseSerializer[DevelopmentPlan]) -> None:
+        data = dict(serializer.validated_data)
+        actor = request_actor(self.request, data.pop("organisation"))
+        if actor is None:
+            raise NotFound
+        plan = services.development_plan_of(actor=actor)
+        serializer.instance = services.development_plan_update(actor=actor, plan=plan, data=data)
+
+    def perform_update(self, serializer: BaseSerializer[DevelopmentPlan]) -> None:
+        plan = updated(serializer)
+        actor = require_api(self.request, Action.EDIT, plan)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "organisation"}
+        serializer.instance = services.development_plan_update(actor=actor, plan=plan, data=data)
+
+    @extend_schema(methods=["GET"], responses=DevelopmentGoalSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=DevelopmentGoalSerializer,
+        responses={201: DevelopmentGoalSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def goals(self, request: Request, pk: str) -> Response:
+        """The plan's goals; its person adds one with POST (a ``behaviour`` of the four
+        themes, the ``goal``, its ``actions``, ``target_on``)."""
+        plan = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(plan.goals.all())
+            return self.get_paginated_response(DevelopmentGoalSerializer(page, many=True).data)
+        actor = require_api(request, Action.EDIT, plan)
+        payload = DevelopmentGoalSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        goal = services.development_goal_add(
+            actor=actor, plan=plan, data=dict(payload.validated_data)
+        )
+        return Response(DevelopmentGoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DevelopmentGoalSerializer, responses=DevelopmentGoalSerializer)
+    @action(
+        detail=True,
+        methods=["patch"],
+        filter_backends=[],
+        url_path=r"goals/(?P<goal_pk>[0-9]{1,18})",
+    )
+    def goal(self, request: Request, pk: str, goal_pk: str) -> Response:
+        """Its person changes a goal: words, actions, date, ``status`` (achieved, set aside)."""
+        plan = self.get_object()
+        goal = plan.goals.filter(pk=int(goal_pk)).first()
+        if goal is None:
+            raise NotFound
+        actor = require_api(request, Action.EDIT, plan)
+        payload = DevelopmentGoalSerializer(goal, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        goal = services.development_goal_update(
+            actor=actor, goal=goal, data=dict(payload.validated_data)
+        )
+        return Response(DevelopmentGoalSerializer(goal).data)
+
+    @extend_schema(methods=["GET"], responses=DevelopmentEvidenceSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=DevelopmentEvidenceSerializer,
+        responses={201: DevelopmentEvidenceSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def evidence(self, request: Request, pk: str) -> Response:
+        """The evidence of the plan's goals, newest first; the person, their leader or their
+        coach notes some with POST (``goal``, ``observed_on``, ``note``)."""
+        plan = self.get_object()
+        if request.method == "GET":
+            rows = DevelopmentEvidence.objects.filter(goal__plan=plan)
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(DevelopmentEvidenceSerializer(page, many=True).data)
+        actor = require_api(request, Action.WRITE_NOTE, plan)
+        payload = DevelopmentEvidenceSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        goal = data.pop("goal")
+        if goal.plan_id != plan.pk:
+            raise ValidationError({"goal": ["Choose a goal of this plan."]})
+        evidence = services.development_evidence_add(actor=actor, goal=goal, data=data)
+        return Response(
+            DevelopmentEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(methods=["GET"], responses=DevelopmentReviewSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=DevelopmentReviewSerializer,
+        responses={201: DevelopmentReviewSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def reviews(self, request: Request, pk: str) -> Response:
+        """The plan's reviews; the person's leader or coach records one held with POST
+        (``held_on``, ``note``): the review asked leaves their inbox."""
+        plan = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(plan.reviews.all())
+            return self.get_paginated_response(DevelopmentReviewSerializer(page, many=True).data)
+        actor = require_api(request, Action.REVIEW_DEVELOPMENT, plan)
+        payload = DevelopmentReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = services.development_review_hold(
+            actor=actor, plan=plan, data=dict(payload.validated_data)
+        )
+        return Response(DevelopmentReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AskReviewSerializer, responses=DevelopmentPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="ask-review", filter_backends=[])
+    def ask_review(self, request: Request, pk: str) -> Response:
+        """Its person asks their team's leader or a coach of theirs (``reviewer``) to review
+        the plan with them: an item in that person's inbox until the review is held."""
+        plan = self.get_object()
+        actor = require_api(request, Action.EDIT, plan)
+        payload = AskReviewSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        asked = services.development_review_ask(
+            actor=actor, plan=plan, reviewer=payload.validated_data["reviewer"]
+        )
+        return Response(DevelopmentPlanSerializer(asked).data)

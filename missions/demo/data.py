@@ -197,6 +197,19 @@ class InnovationSpec:
 
 
 @dataclass(frozen=True)
+class DevelopmentSpec:
+    """A person's development plan: ``goals`` (each ``{behaviour, goal, actions, by_in,
+    evidence: [{by, days_ago, note}]}``), ``reviews`` held (``{by, days_ago, note}``) and the
+    review still asked of someone, if any."""
+
+    person: str
+    aspiration: str
+    goals: tuple[dict[str, Any], ...] = ()
+    reviews: tuple[dict[str, Any], ...] = ()
+    review_asked_of: str = ""
+
+
+@dataclass(frozen=True)
 class LearningGroup:
     """An action learning group: its people (``facilitator`` first), and its sessions, each
     ``{days_ago, topic, notes: [{by, body}]}``."""
@@ -271,6 +284,7 @@ class Demo:
     learning_groups: tuple[LearningGroup, ...]
     recognitions: tuple[Recognition, ...]
     innovation: tuple[InnovationSpec, ...]
+    development: tuple[DevelopmentSpec, ...]
     story: Story
 
     def mission(self, key: str) -> Mission:
@@ -485,5 +499,11 @@ def load() -> Demo:
             Recognition(**r) for r in _read("recognition.toml").get("recognitions", ())
         ),
         innovation=tuple(_innovation(c) for c in _read("innovation.toml").get("innovation", ())),
+        development=tuple(
+            DevelopmentSpec(
+                **{**p, "goals": tuple(p.get("goals", ())), "reviews": tuple(p.get("reviews", ()))}
+            )
+            for p in _read("development.toml").get("plans", ())
+        ),
         story=story,
     )

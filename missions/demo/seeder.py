@@ -32,6 +32,12 @@ from leadership.services import (
     challenge_answerers,
     challenge_raise,
     contact_log,
+    development_evidence_add,
+    development_goal_add,
+    development_plan_of,
+    development_plan_update,
+    development_review_ask,
+    development_review_hold,
     idea_adopt,
     idea_comment,
     idea_shortlist,
@@ -140,6 +146,7 @@ class Seeder:
         self.seed_learning_groups()
         self.seed_recognitions()
         self.seed_innovation()
+        self.seed_development()
         self.seed_reviews()
         return self.organisation
 
@@ -551,6 +558,44 @@ class Seeder:
             )
             idea_adopt(actor=opener, idea=idea, make=make)
         self.stats["ideas submitted"] += 1
+
+    def seed_development(self) -> None:
+        """Development plans, through the services: the aspiration, goals, evidence noted and
+        reviews held (back-dated), then the review still asked of someone."""
+        for spec in self.demo.development:
+            person = self.actor(self.users[spec.person])
+            plan = development_plan_of(actor=person)
+            development_plan_update(actor=person, plan=plan, data={"aspiration": spec.aspiration})
+            for goal_spec in spec.goals:
+                goal = development_goal_add(
+                    actor=person,
+                    plan=plan,
+                    data={
+                        "behaviour": goal_spec["behaviour"],
+                        "goal": goal_spec["goal"],
+                        "actions": goal_spec.get("actions", ""),
+                        "target_on": self.today + dt.timedelta(days=goal_spec["by_in"]),
+                    },
+                )
+                for seen in goal_spec.get("evidence", ()):
+                    evidence = development_evidence_add(
+                        actor=self.actor(self.users[seen["by"]]),
+                        goal=goal,
+                        data={"observed_on": self.days_ago(seen["days_ago"]), "note": seen["note"]},
+                    )
+                    self._set(evidence, created_at=history.at(evidence.observed_on, 17))
+            for held in spec.reviews:
+                review = development_review_hold(
+                    actor=self.actor(self.users[held["by"]]),
+                    plan=plan,
+                    data={"held_on": self.days_ago(held["days_ago"]), "note": held["note"]},
+                )
+                self._set(review, created_at=history.at(review.held_on, 16))
+            if spec.review_asked_of:
+                development_review_ask(
+                    actor=person, plan=plan, reviewer=self.users[spec.review_asked_of]
+                )
+            self.stats["development plans written"] += 1
 
     def actor(self, user: Any) -> Actor:
         found = actor_for(user, self.organisation)

@@ -43,6 +43,8 @@ EXPECTED_DEFAULTS = {
     "ideas_invited": "digest",
     "idea_submitted": "digest",
     "idea_news": "at_once",
+    "development_review": "at_once",
+    "development_news": "digest",
 }
 
 

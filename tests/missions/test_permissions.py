@@ -70,6 +70,11 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.EDIT, "idea"): {"staff"},
     (A.TAKE_PART, "idea"): {"leader", "lead", "staff", "org_admin"},
     (A.CHOOSE_IDEAS, "idea"): {"lead", "staff", "org_admin"},
+    # Development: staff's plan; lead leads staff's team; the coach coaches everyone.
+    (A.VIEW, "development_plan"): {"staff", "lead", "coach"},
+    (A.EDIT, "development_plan"): {"staff"},
+    (A.WRITE_NOTE, "development_plan"): {"staff", "lead", "coach"},
+    (A.REVIEW_DEVELOPMENT, "development_plan"): {"lead", "coach"},
 }
 
 
@@ -134,7 +139,13 @@ def _leadership_objects(world):
         submitted_by=world.staff,
     )
     idea.authors.set([world.staff])
+    from leadership.models import DevelopmentPlan
+
+    development_plan = DevelopmentPlan.objects.create(
+        organisation=world.organisation, person=world.staff
+    )
     return {
+        "development_plan": development_plan,
         "innovation": innovation,
         "idea": idea,
         "stakeholder": stakeholder,

@@ -35,6 +35,8 @@ from kernel.models import (
 )
 from leadership.models import (
     Contact,
+    DevelopmentGoal,
+    DevelopmentPlan,
     Idea,
     IdeaComment,
     IdeaSupport,
@@ -97,6 +99,8 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "ideas": Idea.objects.filter(organisation=org),
         "supports": IdeaSupport.objects.filter(organisation=org),
         "idea_comments": IdeaComment.objects.filter(organisation=org),
+        "development_plans": DevelopmentPlan.objects.filter(organisation=org),
+        "development_goals": DevelopmentGoal.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -268,6 +272,15 @@ def test_the_demo_is_realistic_in_size_and_mix() -> None:
     assert taken.key_task.description.startswith("From the idea “Book visits by street")
     assert "Sam Okafor" in taken.key_task.description.splitlines()[0]
     assert Notification.objects.filter(recipient__username="staff", kind="idea_news").exists()
+
+    # Development: staff's plan with two goals, evidence from lead, a review held with lead,
+    # and one asked of the coach, waiting in the coach's inbox.
+    plan = DevelopmentPlan.objects.get(organisation=org, person__username="staff")
+    assert plan.goals.count() == 2 and plan.reviews.get().reviewer.username == "lead"
+    assert plan.review_asked_of.username == "coach"
+    assert Notification.objects.filter(
+        recipient__username="coach", kind="development_review", done_at__isnull=True
+    ).exists()
 
     # Writes went through the services, so the audit log tells the story.
     verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
