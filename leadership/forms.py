@@ -388,7 +388,8 @@ class AspirationForm(ServiceModelForm):
 
 
 class GoalForm(ServiceModelForm):
-    """A goal on one behaviour of the four themes (grouped by theme in the select)."""
+    """A goal on one behaviour of the four themes (grouped by theme in the select); a new
+    one starts "working on it", its status changed later."""
 
     class Meta:
         model = DevelopmentGoal
@@ -398,6 +399,11 @@ class GoalForm(ServiceModelForm):
             "actions": forms.Textarea(attrs={"rows": 3}),
             "target_on": DATE,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["status"]
 
 
 class EvidenceForm(ServiceModelForm):

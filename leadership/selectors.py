@@ -290,7 +290,7 @@ def _in_order(challenges: QuerySet[InnovationChallenge]) -> QuerySet[InnovationC
     today = timezone.localdate()
     taking = Q(closed_at__isnull=True, closes_on__gte=today)
     return (
-        challenges.select_related("mission", "opened_by")
+        challenges.select_related("organisation", "mission", "opened_by")
         .annotate(
             idea_count=_count(Idea, challenge="pk"),
             taking=Case(When(taking, then=True), default=False, output_field=BooleanField()),
@@ -319,7 +319,7 @@ def ideas_of(*, challenge: InnovationChallenge) -> QuerySet[Idea]:
             comment_count=_count(IdeaComment, idea="pk"),
             rank=rank,
         )
-        .select_related("key_task", "child_mission")
+        .select_related("organisation", "key_task", "child_mission")
         .prefetch_related("authors")
         .order_by("rank", "-support_count", "created_at", "id")
     )
@@ -345,7 +345,7 @@ def ideas_taken_forward(*, mission: Mission) -> list[Idea]:
     those that became its key tasks."""
     return list(
         Idea.objects.filter(Q(child_mission=mission) | Q(key_task__mission=mission))
-        .select_related("challenge", "key_task")
+        .select_related("organisation", "challenge", "key_task")
         .prefetch_related("authors")
         .order_by("adopted_at", "id")
     )

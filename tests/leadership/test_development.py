@@ -195,3 +195,29 @@ def test_the_api(world) -> None:
     others.force_authenticate(world.org_admin)
     assert others.get(f"/api/v1/development-plans/{plan}/").status_code == 404
     assert [p["id"] for p in lead.get("/api/v1/development-plans/").json()["results"]] == [plan]
+
+
+def test_a_plans_page_costs_the_same_for_one_goal_or_ten(
+    world, django_assert_max_num_queries
+) -> None:
+    plan = staff_plan(world)
+
+    def goals(n: int) -> None:
+        for _ in range(n):
+            goal = services.development_goal_add(
+                actor=actor(world, world.staff), plan=plan, data=GOAL
+            )
+            services.development_evidence_add(
+                actor=actor(world, world.lead),
+                goal=goal,
+                data={"observed_on": TODAY, "note": "Seen."},
+            )
+
+    goals(1)
+    lead = browser(world.lead)
+    lead.get(plan.get_absolute_url())
+    with django_assert_max_num_queries(100) as few:
+        lead.get(plan.get_absolute_url())
+    goals(9)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        lead.get(plan.get_absolute_url())

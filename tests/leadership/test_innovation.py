@@ -381,3 +381,44 @@ def test_the_api_from_a_challenge_to_a_key_task(world) -> None:
         == 409
     )
     assert api(world.outsider).get(f"/api/v1/ideas/{idea['id']}/").status_code == 404
+
+
+def test_the_innovation_pages_cost_the_same_for_few_or_many(
+    world, django_assert_max_num_queries
+) -> None:
+    challenge = opened(world, teams=[])
+    people = [world.staff, world.lead, world.coach, world.org_admin]
+    ceo = actor(world, world.leader)
+
+    def ideas(n: int) -> None:
+        for i in range(n):
+            idea = submitted(world, challenge, by=people[i % 4], title=f"Idea {i}")
+            services.idea_support(actor=ceo, idea=idea)
+            services.idea_comment(actor=ceo, idea=idea, body="Yes.")
+
+    def comments(idea: Idea, n: int) -> None:
+        for i in range(n):
+            services.idea_comment(actor=actor(world, people[i % 4]), idea=idea, body=f"{i}")
+
+    def challenges(n: int) -> None:
+        for _ in range(n):
+            opened(world, teams=[])
+
+    ideas(2)
+    first = Idea.objects.order_by("id").first()
+    client = browser(world.leader)
+    innovation = reverse("leadership:innovation", kwargs={"org": "acme"})
+    for url, more in (
+        (challenge.get_absolute_url(), ideas),
+        (first.get_absolute_url(), None),
+        (innovation, challenges),
+    ):
+        client.get(url)
+        with django_assert_max_num_queries(100) as few:
+            assert client.get(url).status_code == 200
+        if more is not None:
+            more(12)
+        else:
+            comments(first, 12)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(url)

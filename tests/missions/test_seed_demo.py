@@ -589,9 +589,9 @@ def test_the_demo_foresees_problems_of_several_kinds() -> None:
     foreseen = Finding.objects.filter(
         organisation__slug="demo", resolved_at=None, kind__in=PREDICTED_KINDS
     )
-    assert {"likely_miss", "contributors_miss", "support_late"} <= set(
-        foreseen.values_list("kind", flat=True)
-    )
+    # A KPI likely to miss comes and goes with the day the demo is built, as its at-risk KPIs
+    # do (none on about one day in four, built on each of 23 days): not asserted here.
+    assert {"contributors_miss", "support_late"} <= set(foreseen.values_list("kind", flat=True))
     today = timezone.localdate()
     assert all(f.expected_on is not None and f.expected_on >= today for f in foreseen)
 
