@@ -57,7 +57,9 @@ COLUMNS = [
 ]
 
 
-def write_missions(gen: Generator, build: Build) -> None:
+def draw_missions(gen: Generator, build: Build) -> None:
+    """Draw the missions (``build.mission_rows``); they are written after the check-ins
+    (``write_missions``), while the workers forecast."""
     rng, now, today = gen.rng, gen.now, gen.today
     plan, mission_ids, team_ids, user_ids = (
         build.plan,
@@ -78,7 +80,7 @@ def write_missions(gen: Generator, build: Build) -> None:
         else user_ids[plan.team_leader[plan.mission_team[i]]]
         for i in range(n)
     ]
-    missions = TableWriter(gen, Mission, COLUMNS, n, "missions")
+    rows = build.mission_rows
     paths = build.paths = [""] * n
     budgets: list[Decimal | None] = [None] * n
     heads: list[int | None] = [None] * n
@@ -124,7 +126,7 @@ def write_missions(gen: Generator, build: Build) -> None:
             next_review[i] = due
         approver = actor[parent] if parent >= 0 else actor[i]
         stamp = now - dt.timedelta(days=rng.randrange(20, 150))
-        missions.add(
+        rows.append(
             (
                 mission_ids[i],
                 build.org_id,
@@ -154,4 +156,10 @@ def write_missions(gen: Generator, build: Build) -> None:
                 approver if alignment == "aligned" else None,
             )
         )
+
+
+def write_missions(gen: Generator, build: Build) -> None:
+    missions = TableWriter(gen, Mission, COLUMNS, len(build.mission_rows), "missions")
+    for row in build.mission_rows:
+        missions.add(row)
     missions.close()

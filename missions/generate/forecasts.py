@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Sequence
+import os
+import time
+from collections.abc import Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, NamedTuple
 
 from measures.figures import FIGURE_FIELDS, kpi_figures
+from measures.forecast import DIRECTIONS
 
-DIRECTIONS = ("increase", "decrease", "range")
+WORKER_NICENESS = 10
 
 # A KPI as a worker receives it: (direction index, baseline, target, upper bound or None, the
 # days back of its check-ins (indexes into the days), their values and confidences), oldest
@@ -54,6 +57,15 @@ def _start(days: Sequence[dt.date], due: dt.date) -> None:
     _days, _due = days, due
 
 
+def _start_worker(days: Sequence[dt.date], due: dt.date) -> None:
+    _start(days, due)
+    # The writing (this process's parent and its database server) is the longest chain of
+    # work: the forecasts, which have time to spare until the KPIs are written, take the CPU
+    # it leaves. Only among this command's processes where the scheduler groups them by
+    # session (Linux's autogroup); elsewhere behind every other process as well.
+    os.nice(WORKER_NICENESS)
+
+
 def figures_of(batch: Batch) -> list[tuple[Any, ...]]:
     """Each KPI's figures, in ``FIGURE_FIELDS`` order (uncalibrated: the calibration is learnt
     from all the histories afterwards)."""
@@ -77,8 +89,9 @@ class Forecaster:
         self.pool: Pool | None = None
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(workers, initializer=_start, initargs=(days, due))
+            self.pool = context.Pool(workers, initializer=_start_worker, initargs=(days, due))
         self.pending: list[AsyncResult[list[tuple[Any, ...]]] | list[tuple[Any, ...]]] = []
+        self.waited = 0.0  # seconds spent waiting for the workers
 
     def add(self, batch: Batch) -> None:
         if not batch:
@@ -88,15 +101,18 @@ class Forecaster:
         else:
             self.pending.append(self.pool.apply_async(figures_of, (batch,)))
 
-    def results(self) -> list[tuple[Any, ...]]:
-        """Every KPI's figures, in order; then the workers stop."""
-        rows: list[tuple[Any, ...]] = []
+    def results(self) -> Iterator[tuple[Any, ...]]:
+        """Every KPI's figures, in order, each batch as soon as it is computed; then the
+        workers stop."""
         try:
             for part in self.pending:
-                rows.extend(part if isinstance(part, list) else part.get())
+                if not isinstance(part, list):
+                    started = time.monotonic()
+                    part = part.get()
+                    self.waited += time.monotonic() - started
+                yield from part
         finally:
             self.close()
-        return rows
 
     def close(self) -> None:
         if self.pool is not None:

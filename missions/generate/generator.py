@@ -1,6 +1,7 @@
 """The run of ``generate_org``: one transaction that removes the old organisation if asked,
-draws the plan, then writes it step by step (people and teams, the cascade, KPIs and check-ins,
-key tasks, reviews and interdependencies) and reports what it wrote.
+draws the plan, then writes it step by step (the check-ins first, while the workers forecast:
+people and teams, the cascade, key tasks, reviews and interdependencies, then the KPIs) and
+reports what it wrote.
 
 Every step draws from the one random generator in the same order, so the same seed and options
 give the same rows.
@@ -12,6 +13,8 @@ import datetime as dt
 import os
 import random
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,20 +27,27 @@ from kernel import tree
 from kernel.models import Membership, Organisation, Team
 from kernel.tenancy import policies_lifted_for_bulk_load
 from measures.models import CheckIn, Kpi
-from missions.generate.cascade import write_missions
+from missions.generate.cascade import draw_missions, write_missions
 from missions.generate.kpis import draw_kpis, write_check_ins, write_kpis
 from missions.generate.people import EMAIL_DOMAIN, write_memberships, write_people, write_teams
 from missions.generate.plan import ORG_LEVEL, Plan, build_plan
 from missions.generate.purge import purge
 from missions.generate.reviews import write_reviews
-from missions.generate.tables import allocate_ids, foreign_keys_checked_after_load
+from missions.generate.tables import (
+    allocate_ids,
+    analyse,
+    foreign_keys_checked_after_load,
+    indexes_built_after_load,
+)
 from missions.generate.work import write_interdependencies, write_key_tasks
 from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import Review
 
-# The tables written in bulk whose foreign keys are checked after the load (not the users'
-# table: others' rows point at it, none of its own).
-LOADED = (Team, Membership, Mission, Kpi, CheckIn, KeyTask, Review, Interdependency)
+# The tables written in bulk, their foreign keys checked and their indexes built after the
+# load: the KPIs and their check-ins, and the rest, written while the workers forecast (with
+# the users' table, which has indexes but no foreign key of its own).
+MEASURES = (Kpi, CheckIn)
+THE_REST = (Team, Membership, Mission, KeyTask, Review, Interdependency)
 
 
 def first_of_month(day: dt.date, months: int) -> dt.date:
@@ -53,12 +63,13 @@ class Build:
     organisation: Organisation
     year_start: dt.date
     year_end: dt.date
-    team_ids: list[int] = field(default_factory=list)
-    user_ids: list[int] = field(default_factory=list)
-    mission_ids: list[int] = field(default_factory=list)
+    team_ids: Sequence[int] = ()
+    user_ids: Sequence[int] = ()
+    mission_ids: Sequence[int] = ()
     actor: list[int] = field(default_factory=list)  # the user who acts for each mission
     paths: list[str] = field(default_factory=list)
     next_review: list[dt.date | None] = field(default_factory=list)  # None: not in play
+    mission_rows: list[tuple[Any, ...]] = field(default_factory=list)  # missions' COPY columns
     # (id, direction, baseline, target, target_max, cadence, author) of every KPI
     kpi_rows: list[tuple[int, int, float, float, float, int, int]] = field(default_factory=list)
     kpi_table_rows: list[tuple[Any, ...]] = field(default_factory=list)  # KPIs' COPY columns
@@ -105,6 +116,10 @@ class Generator:
                     # checks for the commit; a bulk load may skip waiting for the WAL flush.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    # Indexes are built after the load (tables.indexes_built_after_load): in
+                    # memory, and by this process alone, the CPUs being busy forecasting.
+                    cursor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
+                    cursor.execute("SET LOCAL max_parallel_maintenance_workers TO 0")
             if existing is not None:
                 self.remove(existing)
             self.remove_leftover_users()
@@ -121,12 +136,6 @@ class Generator:
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             step = time.monotonic()
         self.timings.append(("commit", 0, time.monotonic() - step))
-        if postgres and not outer:
-            step = time.monotonic()
-            tables = [m._meta.db_table for m in (Mission, Kpi, CheckIn, KeyTask, Review, Team)]
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {', '.join(tables)}")
-            self.timings.append(("analyze", 0, time.monotonic() - step))
         self.report(summary, time.monotonic() - started)
 
     # removal ----------------------------------------------------------------------------------
@@ -176,26 +185,55 @@ class Generator:
         build.user_ids = allocate_ids(get_user_model(), len(plan.user_name))
         build.mission_ids = allocate_ids(Mission, n)
         self.timings.append(("ids", n, time.monotonic() - step))
-        # Every key of the tables loaded is checked once, when all their rows are in: the
-        # check-ins go in before their KPIs, which are written last with the figures the
-        # workers compute from the check-ins meanwhile.
-        with foreign_keys_checked_after_load(*LOADED):
-            write_people(self, build)
-            write_teams(self, build)
-            write_memberships(self, build)
-            write_missions(self, build)
-            draw_kpis(self, build)
-            figures = write_check_ins(self, build)
+        # The foreign keys of the tables loaded are checked once all their rows are in, so
+        # rows go in in any order, and most of their indexes are built after their rows. The
+        # check-ins are the first written: the workers compute the KPIs' figures from them
+        # (most of the work) while everything else is written, and the KPIs go in last, as
+        # their figures come back. The random draws keep their order: the missions, the
+        # KPIs, the check-ins, the key tasks, the interdependencies.
+        with self.restored_after(
+            "KPIs' and check-ins' foreign keys", foreign_keys_checked_after_load(*MEASURES)
+        ):
+            with self.timed("missions and KPIs drawn"):
+                draw_missions(self, build)
+                draw_kpis(self, build)
+            with self.restored_after("check-ins' indexes", indexes_built_after_load(CheckIn)):
+                figures = write_check_ins(self, build)
             try:
-                write_key_tasks(self, build)
-                write_reviews(self, build)
-                write_interdependencies(self, build)
+                with (
+                    self.restored_after("foreign keys", foreign_keys_checked_after_load(*THE_REST)),
+                    self.restored_after(
+                        "indexes", indexes_built_after_load(get_user_model(), *THE_REST)
+                    ),
+                ):
+                    write_people(self, build)
+                    write_teams(self, build)
+                    write_memberships(self, build)
+                    write_missions(self, build)
+                    write_key_tasks(self, build)
+                    write_reviews(self, build)
+                    write_interdependencies(self, build)
+                # With their indexes: written as the forecasts come back, meanwhile, rather
+                # than built after the last one, when nothing else is left to do.
                 write_kpis(self, build, figures)
+                analyse(Kpi)
             finally:
                 figures.close()
-            step = time.monotonic()
-        self.timings.append(("foreign keys", 0, time.monotonic() - step))
         return self.summary(build)
+
+    @contextmanager
+    def timed(self, label: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.timings.append((label, 0, time.monotonic() - started))
+
+    @contextmanager
+    def restored_after(self, label: str, restoring: AbstractContextManager[None]) -> Iterator[None]:
+        """``restoring`` (what a loader drops and restores), the restoring timed as ``label``."""
+        with restoring:
+            yield
+            loaded = time.monotonic()
+        self.timings.append((label, 0, time.monotonic() - loaded))
 
     def summary(self, build: Build) -> dict[str, Any]:
         """What was written, and the largest subtree below an organisation mission (for

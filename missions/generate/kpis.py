@@ -3,33 +3,31 @@ mission's), their check-ins rendered straight into ``COPY`` lines (the bulk of t
 the stored figures the check-in service would have written (by the same functions).
 
 The check-ins go in first, while worker processes compute each KPI's figures from them
-(``forecasts``); the KPIs follow with their figures and roll-ups in the same rows, so no KPI
-is written twice. Their foreign keys are checked once, after both loads."""
+(``forecasts``); the KPIs follow, a batch as soon as its figures are back, with their figures
+and roll-ups in the same rows, so no KPI is written twice. Their foreign keys are checked
+once, after both loads."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from measures import forecast
 from measures.calibrating import Learner, in_sample
 from measures.figures import FIGURE_FIELDS, ROLLUP_FIELDS, calibrated, rollup_of
 from measures.models import CheckIn, Kpi
-from missions.generate.forecasts import Batch, Forecaster, Goal, Reading
-from missions.generate.tables import (
-    Progress,
-    TableWriter,
-    allocate_ids,
-)
+from missions.generate.forecasts import Batch, Forecaster, Reading
+from missions.generate.tables import TableWriter, allocate_ids
 from missions.generate.vocabulary import COMMENTS, METRICS, TREND
 
 if TYPE_CHECKING:
     from missions.generate.generator import Build, Generator
 
 FORECAST_BATCH = 2_000  # KPIs per batch a worker forecasts
-DIRECTIONS = ("increase", "decrease", "range")
+DIRECTIONS = forecast.DIRECTIONS  # drawn by index: increase, decrease, range
 COLUMNS = [
     "id",
     "organisation_id",
@@ -48,6 +46,7 @@ COLUMNS = [
     "created_by_id",
 ]
 CHECK_IN_COLUMNS = [
+    "id",
     "kpi_id",
     "value",
     "confidence",
@@ -119,10 +118,13 @@ def draw_kpis(gen: Generator, build: Build) -> None:
 
 @dataclass
 class PendingFigures:
-    """The KPIs' figures, being computed by the workers, and what the calibration learnt."""
+    """The KPIs' figures, being computed by the workers; the progress of each KPI (known from
+    its latest check-in, so the roll-ups need not wait for the figures) and what the
+    calibration learnt."""
 
     forecaster: Forecaster
     learner: Learner
+    progress: list[float] = field(default_factory=list)
 
     def close(self) -> None:
         self.forecaster.close()
@@ -134,9 +136,10 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
     rng, now, today = gen.rng, gen.now, gen.today
     year_start, year_end = build.year_start, build.year_end
     per_kpi = gen.options["checkins_per_kpi"]
-    check_ins = TableWriter(
-        gen, CheckIn, CHECK_IN_COLUMNS, len(build.kpi_rows) * per_kpi, "check-ins"
-    )
+    total = len(build.kpi_rows) * per_kpi
+    check_ins = TableWriter(gen, CheckIn, CHECK_IN_COLUMNS, total, "check-ins")
+    # Ids up front, as for the other tables: the database need not draw one per row.
+    next_id = allocate_ids(CheckIn, total).start if total else 0
     copy = check_ins.copy
     elapsed_days = max(1, (today - year_start).days)
     period_days = (year_end - year_start).days
@@ -151,45 +154,48 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
     # The calibration the nightly refresh would learn from these histories (same sample).
     learner, kpis = Learner(), len(build.kpi_rows)
     pending = PendingFigures(Forecaster(gen.workers, days, year_end), learner)
-    forecaster = pending.forecaster
+    forecaster, progress = pending.forecaster, pending.progress
     batch: Batch = []
     lines: list[str] = []  # check-ins rendered for COPY, handed over a batch at a time
     try:
         for kpi_id, direction, baseline, target, high, cadence, author in build.kpi_rows:
             if not per_kpi:
                 break
-            backs: list[int] = []
             values: list[float] = []
             confidences: list[int] = []
             step = max(1, min(cadence, elapsed_days // per_kpi))
             offset = rng.randrange(step)
             if random_() < 0.08:  # a stale KPI: nobody has checked in for a while
                 offset += 3 * cadence
+            # Oldest first: how many days before today each check-in was recorded.
+            backs = [min(offset + j * step, days_back) for j in range(per_kpi - 1, -1, -1)]
             trend = TREND[rng.randrange(len(TREND))]
             confidence = 30 + int(45 * max(0.0, min(1.0, trend)))
+            # Each value: where the KPI stands that day, give or take some noise (a range KPI
+            # wanders about its middle; the others go from the baseline at their pace).
             if direction == 2:
-                middle, spread = (baseline + target + high) / 3, high - target
+                trendline = [(baseline + target + high) / 3] * per_kpi
+                noise, spread = 1.0, high - target
             else:
-                middle, spread = 0.0, abs(target - baseline)
-            head, tail = f"{kpi_id}\t", f"\t{author}\t"
-            for j in range(per_kpi - 1, -1, -1):
-                back = min(offset + j * step, days_back)
-                t = (elapsed_days - back) / period_days
-                if direction == 2:
-                    value = middle + (random_() - 0.5) * spread
-                else:
-                    value = baseline + (target - baseline) * trend * t
-                    value += (random_() - 0.5) * 0.1 * spread
+                rise = (target - baseline) * trend  # over the whole period
+                trendline = [baseline + rise * ((elapsed_days - b) / period_days) for b in backs]
+                noise, spread = 0.1, abs(target - baseline)
+            ids = range(next_id, next_id + per_kpi)
+            next_id += per_kpi
+            head, tail = f"\t{kpi_id}\t", f"\t{author}\t"
+            for check_in_id, back, level in zip(ids, backs, trendline, strict=True):
+                value = level + (random_() - 0.5) * noise * spread
                 comment = COMMENTS[int(random_() * len(COMMENTS))] if random_() < 0.08 else ""
                 conf = confidence + int(random_() * 20) - 10
-                shown = f"{value:.2f}"
                 if copy:
                     lines.append(
-                        f"{head}{shown}\t{conf}\t{comment}\t{day_text[back]}{tail}{stamp_text[back]}"
+                        f"{check_in_id}{head}{value:.2f}\t{conf}\t{comment}\t{day_text[back]}"
+                        f"{tail}{stamp_text[back]}"
                     )
                 else:
-                    check_ins.add((kpi_id, shown, conf, comment, days[back], author, stamps[back]))
-                backs.append(back)
+                    shown = f"{value:.2f}"
+                    day, stamp = days[back], stamps[back]
+                    check_ins.add((check_in_id, kpi_id, shown, conf, comment, day, author, stamp))
                 values.append(round(value, 2))
                 confidences.append(conf)
             # The figures the check-in service would have written, by the same function, from
@@ -203,12 +209,14 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
             if len(lines) >= check_ins.batch_size:
                 check_ins.add_lines(lines)
                 lines = []
+            # The progress kpi_figures stores (that of the latest value), for the roll-ups.
+            aim = forecast.Target(DIRECTIONS[direction], *goal[1:])
+            progress.append(forecast.progress(aim, values[-1]))
             if in_sample(kpi_id, kpis):
                 readings = [
                     Reading(days[b], v, c)
                     for b, v, c in zip(backs, values, confidences, strict=True)
                 ]
-                aim = Goal(DIRECTIONS[direction], *goal[1:], year_end)
                 learner.add(aim, forecast.points_from(readings), year_end)
         forecaster.add(batch)
         if lines:
@@ -219,19 +227,6 @@ def write_check_ins(gen: Generator, build: Build) -> PendingFigures:
         raise
     build.written["check_ins"] = check_ins.written
     return pending
-
-
-def _figures(gen: Generator, build: Build, pending: PendingFigures) -> list[tuple[Any, ...]]:
-    """Each KPI's figures (``FIGURE_FIELDS`` order) as the check-in service would have stored
-    them after its last check-in, calibrated as the nightly refresh would."""
-    kpis = len(build.kpi_rows)
-    progress = Progress(gen.progress_stream, "KPI figures", kpis, gen.show_progress)
-    figures = pending.forecaster.results()
-    calibration = pending.learner.store(build.org_id)
-    figures = [_calibrated_row(row, calibration) for row in figures]
-    progress.add(kpis)
-    gen.timings.append((progress.label, kpis, progress.finish()))
-    return figures
 
 
 def _calibrated_row(row: tuple[Any, ...], calibration: forecast.Calibration) -> tuple[Any, ...]:
@@ -248,17 +243,30 @@ def write_kpis(gen: Generator, build: Build, pending: PendingFigures) -> None:
     """The KPIs with their stored figures (the model's defaults for a KPI without check-ins)
     and their roll-ups: ``rollup_of`` the (weight, progress) of the KPIs contributing to each,
     in id order, as the nightly refresh rolls them up (``kpi_refresh_all_rollups``). Every
-    generated KPI is active."""
+    generated KPI is active.
+
+    Each batch of KPIs is written as soon as the workers hand its figures back, calibrated as
+    the nightly refresh would (the calibration is learnt from the check-ins, before any
+    figure): only the last batch waits for the last forecast."""
     rows = build.kpi_table_rows
-    figures = _figures(gen, build, pending)
-    if not figures:
+    calibration = pending.learner.store(build.org_id)
+    if pending.progress:
+        figures: Iterable[tuple[Any, ...]] = (
+            _calibrated_row(row, calibration) for row in pending.forecaster.results()
+        )
+        progress = pending.progress
+    else:  # no check-ins
         fields = [Kpi._meta.get_field(name) for name in FIGURE_FIELDS]
-        figures = [tuple(field.get_default() for field in fields)] * len(rows)  # type: ignore[union-attr]
+        default = tuple(field.get_default() for field in fields)  # type: ignore[union-attr]
+        figures, progress = [default] * len(rows), [default[PROGRESS]] * len(rows)
     children: defaultdict[int, list[tuple[Any, float]]] = defaultdict(list)
-    for row, figure in zip(rows, figures, strict=True):
+    for row, share in zip(rows, progress, strict=True):
         if row[PARENT_KPI] is not None:
-            children[row[PARENT_KPI]].append((row[WEIGHT], figure[PROGRESS]))
+            children[row[PARENT_KPI]].append((row[WEIGHT], share))
     kpis = TableWriter(gen, Kpi, [*COLUMNS, *FIGURE_FIELDS, *ROLLUP_FIELDS], len(rows), "KPIs")
-    for row, figure in zip(rows, figures, strict=True):
+    for row, figure, share in zip(rows, figures, progress, strict=True):
+        if figure[PROGRESS] != share:
+            raise RuntimeError(f"KPI {row[0]}: its roll-up's progress is not kpi_figures'.")
         kpis.add((*row, *figure, rollup_of(children.get(row[0], ()))))
     kpis.close()
+    gen.timings.append(("waiting for forecasts", len(rows), pending.forecaster.waited))
