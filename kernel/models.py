@@ -255,6 +255,12 @@ class AuditEvent(models.Model):
         ANSWERED = "answered", "answered"
         SHORTLISTED = "shortlisted", "shortlisted"
         ADOPTED = "adopted", "took forward"
+        INVITED = "invited", "invited"
+        JOINED = "joined", "joined"
+        DECLINED = "declined", "declined"
+        LEFT = "left", "left"
+        OFFERED = "offered", "offered"
+        WITHDRAWN = "withdrawn", "withdrew"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"
@@ -320,6 +326,9 @@ class Notification(models.Model):
         IDEA_NEWS = "idea_news", "News of your idea"
         DEVELOPMENT_REVIEW = "development_review", "Development review asked"
         DEVELOPMENT_NEWS = "development_news", "News of your development plan"
+        COALITION_INVITED = "coalition_invited", "Invitation to a coalition"
+        CONTRIBUTION_OFFERED = "contribution_offered", "Contribution offered to a coalition"
+        COALITION_NEWS = "coalition_news", "News of a coalition"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

@@ -42,6 +42,8 @@ CAUSES = {
     "contact": Kind.CONTACT_DUE,  # a stakeholder whose planned contact is due, of its owner
     "challenge": Kind.CHALLENGE_RAISED,  # an open challenge to priorities, of who answers it
     "development": Kind.DEVELOPMENT_REVIEW,  # a development plan's review, of whom it is asked
+    "coalition": Kind.COALITION_INVITED,  # an organisation invited (its row), of its leaders
+    "contribution": Kind.CONTRIBUTION_OFFERED,  # a contribution, of the other members' leaders
 }
 ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
 
@@ -344,6 +346,7 @@ INBOX_GROUPS: list[tuple[str, list[str]]] = [
     ("Waiting for your answer", [Kind.SUPPORT_REQUESTED, Kind.CHALLENGE_RAISED]),
     ("Reviews due", [Kind.REVIEW_ESCALATION, Kind.REVIEW_REMINDER]),
     ("Development reviews asked of you", [Kind.DEVELOPMENT_REVIEW]),
+    ("For your organisation to answer", [Kind.COALITION_INVITED, Kind.CONTRIBUTION_OFFERED]),
     ("Check-ins due", [Kind.CHECK_IN_DUE]),
     ("Overdue key tasks", [Kind.KEY_TASK_OVERDUE]),
     ("New findings on your missions", [Kind.FINDING]),

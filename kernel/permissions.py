@@ -97,6 +97,10 @@ class Action(StrEnum):
     CHOOSE_IDEAS = "choose_ideas"
     # Development plans: holding a review of one with its person.
     REVIEW_DEVELOPMENT = "review_development"
+    # Coalitions: speaking for the organisation in one it belongs to (inviting others, writing
+    # its missions, aligning the contributions offered, leaving), and answering an invitation.
+    LEAD_COALITION = "lead_coalition"
+    JOIN_COALITION = "join_coalition"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,12 @@ class Actor:
     @property
     def is_coach(self) -> bool:
         return self.role == Role.COACH
+
+    @property
+    def leads_organisation(self) -> bool:
+        """Speaks for the organisation to others (in coalitions): an admin, or a leader of a
+        top team."""
+        return self.is_admin or self.leads_top_team
 
     def owns(self, mission: Mission) -> bool:
         """The mission is theirs, in person or through a team they lead."""
@@ -291,8 +301,12 @@ def _mission_of(obj: Any) -> Mission | None:
 
 
 def _same_organisation(actor: Actor, obj: Any) -> bool:
+    """The object is of the actor's organisation, or (a coalition's) shared with it."""
     if obj is None:
         return True
+    shared_with = getattr(obj, "shared_with", None)
+    if shared_with is not None:
+        return bool(shared_with(actor.organisation.pk))
     if isinstance(obj, Organisation):
         return obj.pk == actor.organisation.pk
     organisation_id = getattr(obj, "organisation_id", None)
@@ -606,7 +620,64 @@ def visible_development_plans_q(actor: Actor) -> models.Q:
     return own | models.Q(person_id__in=members.filter(teams).values("user_id"))
 
 
+# --- Coalitions ------------------------------------------------------------------------------
+# A coalition belongs to no organisation: its members share it as peers ("nodes, not hubs"). Its
+# rows are read through ``shared_with`` (the organisations it is shared with: ``require`` gives
+# everyone else a 404) and judged here. What a member sees of another is chosen by the
+# coalition's selector: the contributions aligned, with their missions' KPIs, and nothing else.
+
+
+def _coalition_rules(actor: Actor, action: Action, coalition: Any) -> bool:
+    """Every member of an active member reads it; an invited organisation's leaders read it
+    and answer; an active member's leaders lead it."""
+    status = coalition.status_of(actor.organisation.pk)
+    active = status == coalition.ACTIVE
+    if action is Action.VIEW:
+        return active or (status == coalition.INVITED and actor.leads_organisation)
+    if action is Action.LEAD_COALITION:
+        return active and actor.leads_organisation
+    if action is Action.JOIN_COALITION:
+        return status == coalition.INVITED and actor.leads_organisation
+    return False
+
+
+def _coalition_mission_rules(actor: Actor, action: Action, mission: Any) -> bool:
+    """A coalition's mission is every active member's to read and their leaders' to edit."""
+    if action is Action.EDIT:
+        action = Action.LEAD_COALITION
+    return _coalition_rules(actor, action, mission.coalition)
+
+
+def _contribution_rules(actor: Actor, action: Action, contribution: Any) -> bool:
+    """A contribution is offered by its own organisation (whoever may edit the mission; they
+    change or withdraw it) and aligned by a leader of another member: consent on both sides.
+    Every active member reads it."""
+    coalition = contribution.coalition_mission.coalition
+    own = contribution.organisation_id == actor.organisation.pk
+    if action is Action.VIEW:
+        return _coalition_rules(actor, Action.VIEW, coalition)
+    if action is Action.EDIT:
+        return own and can(actor, Action.EDIT, contribution.mission)
+    if action is Action.ALIGN:
+        return not own and _coalition_rules(actor, Action.LEAD_COALITION, coalition)
+    return False
+
+
+def organisation_leaders_q(prefix: str = "") -> models.Q:
+    """The people who speak for an organisation (``Actor.leads_organisation``), as a filter
+    of its memberships: its admins and the leaders of its top teams."""
+    top_team_leader = Team.objects.filter(
+        organisation_id=models.OuterRef(f"{prefix}organisation_id"),
+        parent__isnull=True,
+        leader_id=models.OuterRef(f"{prefix}user_id"),
+    )
+    return models.Q(**{f"{prefix}role": Role.ADMIN}) | models.Q(models.Exists(top_team_leader))
+
+
 _OBJECT_RULES = {
+    "coalition": _coalition_rules,
+    "coalition_mission": _coalition_mission_rules,
+    "contribution": _contribution_rules,
     "development_plan": _development_plan_rules,
     "innovation": _innovation_rules,
     "idea": _idea_rules,

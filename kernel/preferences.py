@@ -54,6 +54,9 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.IDEA_NEWS: Channel.AT_ONCE,
     Kind.DEVELOPMENT_REVIEW: Channel.AT_ONCE,
     Kind.DEVELOPMENT_NEWS: Channel.DIGEST,
+    Kind.COALITION_INVITED: Channel.AT_ONCE,
+    Kind.CONTRIBUTION_OFFERED: Channel.AT_ONCE,
+    Kind.COALITION_NEWS: Channel.DIGEST,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -89,6 +92,17 @@ REASONS: dict[str, str] = {
     ),
     Kind.DEVELOPMENT_NEWS: (
         "Your leader or coach noted evidence on your development plan or held its review."
+    ),
+    Kind.COALITION_INVITED: (
+        "Another organisation invites yours to a coalition, and you speak for your organisation."
+    ),
+    Kind.CONTRIBUTION_OFFERED: (
+        "A partner offers a mission to a coalition your organisation belongs to, and you speak "
+        "for your organisation."
+    ),
+    Kind.COALITION_NEWS: (
+        "A coalition your organisation belongs to changed: a member joined or left, or a "
+        "contribution of yours was aligned or declined."
     ),
 }
 

@@ -50,6 +50,13 @@ class Scope:
         self.value = ",".join(str(int(pk)) for pk in organisation_ids) or "0"
         _set(self.value)
 
+    def lift(self) -> None:
+        """Every organisation's rows: for a look-up that must cross them all (a coalition's
+        invitation finds an organisation by its address). What it reads is the caller's to
+        guard."""
+        self.value = ""
+        _set(self.value)
+
     def limit_to_user(self, user: User) -> None:
         """The organisations ``user`` is a member of, read by the statement that sets them."""
         self.value = f"user:{int(user.pk)}"

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 
 from .models import (
+    Coalition,
+    CoalitionLink,
+    CoalitionMember,
+    CoalitionMission,
     Contact,
+    Contribution,
     DevelopmentEvidence,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -224,3 +229,62 @@ class DevelopmentReviewAdmin(_PrivateAdmin):
     list_select_related = ("organisation", "reviewer")
     fields = ("organisation", "plan", "reviewer", "held_on", "created_at")
     readonly_fields = fields
+
+
+# --- Coalitions --------------------------------------------------------------------------------
+
+
+class CoalitionMemberInline(admin.TabularInline):
+    model = CoalitionMember
+    fields = (
+        "member",
+        "status",
+        "invited_by",
+        "invited_at",
+        "answered_by",
+        "answered_at",
+        "left_at",
+    )
+    raw_id_fields = ("member", "invited_by", "answered_by")
+    extra = 0
+
+
+class CoalitionMissionInline(admin.TabularInline):
+    model = CoalitionMission
+    fields = ("title", "written_by", "created_by")
+    raw_id_fields = ("written_by", "created_by")
+    extra = 0
+
+
+@admin.register(Coalition)
+class CoalitionAdmin(admin.ModelAdmin):
+    list_display = ("name", "convened_by", "created_at")
+    list_select_related = ("convened_by",)
+    search_fields = ("name",)
+    raw_id_fields = ("convened_by", "created_by")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [CoalitionMemberInline, CoalitionMissionInline]
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ("mission", "organisation", "coalition_mission", "status", "answered_at")
+    list_filter = ("status", "organisation")
+    list_select_related = ("mission", "organisation", "coalition_mission")
+    search_fields = ("mission__title", "coalition_mission__title")
+    raw_id_fields = (
+        "organisation",
+        "coalition_mission",
+        "mission",
+        "offered_by",
+        "answered_by",
+    )
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(CoalitionLink)
+class CoalitionLinkAdmin(admin.ModelAdmin):
+    list_display = ("description", "organisation", "contribution", "depends_on", "created_at")
+    list_select_related = ("organisation", "contribution", "depends_on")
+    raw_id_fields = ("organisation", "contribution", "depends_on", "created_by")

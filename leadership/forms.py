@@ -25,7 +25,10 @@ from missions.selectors import missions_named
 from .behaviours import BEHAVIOUR_CHOICES
 from .models import (
     GROUP_SIZE,
+    Coalition,
+    CoalitionMission,
     Contact,
+    Contribution,
     DevelopmentEvidence,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -443,3 +446,118 @@ class DevelopmentReviewForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+# --- Coalitions -------------------------------------------------------------------------------
+
+
+class CoalitionForm(ServiceModelForm):
+    """A coalition's name and common purpose."""
+
+    class Meta:
+        model = Coalition
+        fields = ["name", "purpose"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+
+class CoalitionInviteForm(forms.Form):
+    """Another organisation, by the address of its pages."""
+
+    address = forms.CharField(
+        label="The organisation's address",
+        max_length=60,
+        help_text="The name after /o/ in the address of its pages: e.g. “northvale-council” "
+        "for /o/northvale-council/. Ask its leaders for it.",
+    )
+
+
+class CoalitionMissionForm(ServiceModelForm):
+    """A mission of the coalition itself."""
+
+    class Meta:
+        model = CoalitionMission
+        fields = ["title", "intent"]
+        widgets = {"intent": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContributionOfferForm(forms.Form):
+    """One of the organisation's missions offered to a coalition's mission."""
+
+    coalition_mission = forms.TypedChoiceField(label="To the coalition's mission", coerce=int)
+    mission = forms.CharField(
+        label="Your mission",
+        help_text="Type part of its title and choose: a mission you may edit.",
+        widget=Combobox(),
+    )
+    how = forms.CharField(
+        label="How it contributes",
+        required=False,
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What your mission adds to the coalition's: contribution, not attribution.",
+    )
+
+    def __init__(
+        self, *args: Any, actor: Actor, missions: list[CoalitionMission], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "offer")
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.missions = {m.pk: m for m in missions}
+        field = self.fields["coalition_mission"]
+        assert isinstance(field, forms.TypedChoiceField), "declared above"
+        field.choices = [(m.pk, m.title) for m in missions]
+        widget = self.fields["mission"].widget
+        assert isinstance(widget, Combobox), "declared above"
+        widget.url = pick_url("missions", organisation_slug=actor.organisation.slug, purpose="move")
+
+    def clean_coalition_mission(self) -> CoalitionMission:
+        return self.missions[self.cleaned_data["coalition_mission"]]
+
+    def clean_mission(self) -> Mission:
+        mission: Mission = resolve_one(
+            missions_named(actor=self.actor, text=self.cleaned_data["mission"], editable=True),
+            none="No mission you may edit has that title or number.",
+            several="Several missions have that title: choose one from the list.",
+        )
+        return mission
+
+
+class ContributionAnswerForm(forms.Form):
+    """Aligning or declining a contribution another member offers."""
+
+    answer = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=500,
+        help_text="Needed to decline: why, so the member can offer a better one.",
+    )
+
+
+class CoalitionLinkForm(forms.Form):
+    """What one of the organisation's aligned contributions needs from another member's."""
+
+    contribution = forms.TypedChoiceField(label="Your contribution", coerce=int)
+    depends_on = forms.TypedChoiceField(label="Needs from", coerce=int)
+    description = forms.CharField(
+        label="What it needs",
+        max_length=300,
+        help_text="E.g. “Care packages ready within 48 hours of a discharge date being set”.",
+    )
+
+    def __init__(
+        self, *args: Any, own: list[Contribution], others: list[Contribution], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "link")
+        super().__init__(*args, **kwargs)
+        self.contributions = {c.pk: c for c in [*own, *others]}
+        for name, rows in (("contribution", own), ("depends_on", others)):
+            field = self.fields[name]
+            assert isinstance(field, forms.TypedChoiceField), "declared above"
+            field.choices = [(c.pk, f"{c.mission.title} ({c.organisation.name})") for c in rows]
+
+    def clean_contribution(self) -> Contribution:
+        return self.contributions[self.cleaned_data["contribution"]]
+
+    def clean_depends_on(self) -> Contribution:
+        return self.contributions[self.cleaned_data["depends_on"]]

@@ -811,3 +811,260 @@ class DevelopmentReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of plan {self.plan_id} on {self.held_on:%d %b %Y}"
+
+
+# --- Coalitions ----------------------------------------------------------------------------------
+# Organisations working as peers toward a common purpose (``../seeds``: coalition leadership:
+# "nodes, not hubs", "mission, not organization", "contribution, not attribution"). A coalition
+# and its missions belong to no one organisation: they have no row-level security of their own
+# (their members share them) and ``kernel.permissions`` (``shared_with``) decides who reads
+# them. A contribution is a member's own row, under its row-level security; the coalition's
+# page reads its partners' contributions in a scope widened to its members (``selectors``).
+
+
+class Coalition(TimeStampedModel):
+    """Organisations that share a purpose none of them could achieve on its own."""
+
+    permission_rules = "coalition"
+    INVITED = "invited"
+    ACTIVE = "active"
+
+    name = models.CharField("Name", max_length=120, validators=[validate_line])
+    purpose = models.TextField(
+        "Common purpose",
+        help_text="What the members can do together that none of them could do apart.",
+        **text_bounds(2_000),
+    )
+    convened_by = models.ForeignKey(
+        Organisation,
+        verbose_name="Convened by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def url_for(self, organisation: Organisation) -> str:
+        """Its page as seen from one member (every page of the product is an organisation's)."""
+        from django.urls import reverse
+
+        return reverse("leadership:coalition", kwargs={"org": organisation.slug, "pk": self.pk})
+
+    @property
+    def member_states(self) -> dict[int, str]:
+        """Each member organisation's status, by its id (read once per object)."""
+        if "_member_states" not in self.__dict__:
+            self.__dict__["_member_states"] = dict(self.members.values_list("member_id", "status"))
+        return dict(self.__dict__["_member_states"])
+
+    def status_of(self, organisation_id: int) -> str | None:
+        return self.member_states.get(organisation_id)
+
+    def shared_with(self, organisation_id: int) -> bool:
+        """Its members read it, and the organisations it invites."""
+        return self.status_of(organisation_id) in (self.ACTIVE, self.INVITED)
+
+    def active_member_ids(self) -> list[int]:
+        return sorted(pk for pk, status in self.member_states.items() if status == self.ACTIVE)
+
+
+class CoalitionMember(models.Model):
+    """An organisation's place in a coalition, from the invitation on. Leaving keeps the row
+    (and everything of the organisation's own): the coalition's history says who took part."""
+
+    class Status(models.TextChoices):
+        INVITED = Coalition.INVITED, "Invited"
+        ACTIVE = Coalition.ACTIVE, "Member"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="members")
+    # Not ``organisation``: the row is the coalition's as much as the member's (no row-level
+    # security of its own; see the section's comment).
+    member = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="coalition_memberships"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "member"], name="leadership_coalition_member_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "active", "declined", "left"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "status"], name="leadership_coalition_of")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.coalition_id} ({self.status})"
+
+
+class CoalitionMission(TimeStampedModel):
+    """A mission of the coalition itself, which members' own missions contribute to."""
+
+    permission_rules = "coalition_mission"
+
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="missions")
+    title = models.CharField("Mission", max_length=200, validators=[validate_line])
+    intent = models.TextField(
+        "Intent",
+        blank=True,
+        help_text="What the coalition sets out to achieve together, and why.",
+        **text_bounds(2_000),
+    )
+    written_by = models.ForeignKey(
+        Organisation,
+        verbose_name="Written by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def shared_with(self, organisation_id: int) -> bool:
+        return self.coalition.status_of(organisation_id) == Coalition.ACTIVE
+
+
+class Contribution(TimeStampedModel):
+    """A member's own mission aligned to a coalition's mission: offered by the member (who may
+    edit the mission), aligned by a leader of another member. Consent on both sides."""
+
+    permission_rules = "contribution"
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ALIGNED = "aligned", "Aligned"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contributions"
+    )
+    coalition_mission = models.ForeignKey(
+        CoalitionMission,
+        verbose_name="Coalition mission",
+        on_delete=models.CASCADE,
+        related_name="contributions",
+    )
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name="Your mission",
+        on_delete=models.CASCADE,
+        related_name="contributions",
+    )
+    how = models.TextField(
+        "How it contributes",
+        blank=True,
+        help_text="What your mission adds to the coalition's, in a few lines.",
+        **text_bounds(1_000),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField("Comment", max_length=500, blank=True, validators=[validate_line])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["coalition_mission", "status"], name="leadership_contribution_to"),
+            models.Index(fields=["mission"], name="leadership_contribution_of"),
+        ]
+        constraints = [
+            # A mission contributes to a coalition mission once at a time (withdrawn or
+            # declined, it may be offered again).
+            models.UniqueConstraint(
+                fields=["coalition_mission", "mission"],
+                condition=Q(status__in=["offered", "aligned"]),
+                name="leadership_contribution_once",
+                violation_error_message="This mission is already offered to that mission.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["offered", "aligned", "declined", "withdrawn"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            # The (organisation, id) pair a link's key refers to (migration 0008).
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="leadership_contribution_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission_id} → {self.coalition_mission_id} ({self.status})"
+
+    def shared_with(self, organisation_id: int) -> bool:
+        return self.coalition_mission.coalition.status_of(organisation_id) == Coalition.ACTIVE
+
+    def state_allows(self, action: str) -> bool:
+        """Aligned or declined while offered; withdrawn while offered or aligned."""
+        if action == "align":
+            return self.status == self.Status.OFFERED
+        if action == "edit":
+            return self.status in (self.Status.OFFERED, self.Status.ALIGNED)
+        return True
+
+
+class CoalitionLink(models.Model):
+    """What one member's contribution needs from another member's: the interdependencies
+    between members, written by the side that needs."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="needs")
+    depends_on = models.ForeignKey(
+        Contribution,
+        verbose_name="Depends on",
+        on_delete=models.CASCADE,
+        related_name="needed_by",
+    )
+    description = models.CharField("What it needs", max_length=300, validators=[validate_line])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(contribution=models.F("depends_on")),
+                name="%(app_label)s_%(class)s_not_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -18,17 +18,28 @@ from kernel.history import HistoryEntry, history_in_words
 from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import Wanted, cause_of
 from kernel.permissions import (
+    Action,
     actor_for,
+    can,
     development_reviewers_q,
+    editable_missions_q,
+    organisation_leaders_q,
     visible_development_plans_q,
     visible_recognitions_q,
     visible_stakeholders_q,
 )
 from kernel.querysets import owner_person
+from measures.summary import MissionFigures, mission_figures
+from missions.models import Mission
 
 from .behaviours import THEMES
 from .models import (
+    Coalition,
+    CoalitionLink,
+    CoalitionMember,
+    CoalitionMission,
     Contact,
+    Contribution,
     DevelopmentGoal,
     DevelopmentPlan,
     Idea,
@@ -41,12 +52,18 @@ from .models import (
     Recognition,
     Stakeholder,
 )
-from .services import challenge_message, contact_due_message, development_review_message
+from .services import (
+    challenge_message,
+    coalition_invited_message,
+    contact_due_message,
+    contribution_offered_message,
+    development_review_message,
+)
+from .sharing import members_scope, partners_scope
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
     from kernel.types import User
-    from missions.models import Mission
 
 # A map shows this many stakeholders; a person's page of plans as many a page.
 MAP_LIMIT = 200
@@ -449,3 +466,244 @@ def development_plan_links(*, actor: Actor, person_ids: list[int]) -> dict[int, 
         .select_related("organisation")
     )
     return {plan.person_id: plan.get_absolute_url() for plan in plans}
+
+
+# --- Coalitions -------------------------------------------------------------------------------
+
+
+@dataclass
+class ContributionView:
+    """A contribution as the coalition's page shows it: whose, the mission's title and
+    intent and, once aligned, its KPIs' progress and forecasts; nothing else of the member."""
+
+    contribution: Contribution
+    member: Organisation
+    own: bool
+    figures: MissionFigures | None  # aligned only
+    may_answer: bool = False
+    may_withdraw: bool = False
+
+
+@dataclass
+class CoalitionMissionView:
+    mission: CoalitionMission
+    aligned: list[ContributionView]
+    offered: list[ContributionView]
+
+
+@dataclass
+class LinkView:
+    link: CoalitionLink
+    member: Organisation
+    mission_title: str
+    on_member: Organisation
+    on_mission_title: str
+
+
+@dataclass
+class CoalitionPage:
+    coalition: Coalition
+    members: list[CoalitionMember]
+    missions: list[CoalitionMissionView]
+    links: list[LinkView]
+    own_aligned: list[Contribution]  # what the actor's organisation may link from
+    others_aligned: list[Contribution]  # and to
+
+
+def coalitions_of(*, organisation: Organisation) -> list[CoalitionMember]:
+    """The organisation's places in coalitions, current ones first, with each coalition's
+    number of active members. One query; no partner's row is read."""
+    order = Case(
+        When(status=CoalitionMember.Status.INVITED, then=0),
+        When(status=CoalitionMember.Status.ACTIVE, then=1),
+        default=2,
+    )
+    return list(
+        CoalitionMember.objects.filter(member=organisation)
+        .select_related("coalition")
+        .annotate(
+            place=order,
+            active_members=Subquery(
+                CoalitionMember.objects.filter(
+                    coalition_id=OuterRef("coalition_id"), status=CoalitionMember.Status.ACTIVE
+                )
+                .values("coalition_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .order_by("place", "coalition__name", "pk")
+    )
+
+
+def coalition_page(*, actor: Actor, coalition: Coalition) -> CoalitionPage:
+    """Everything the coalition's page shows, read in its members' scope (``sharing``): its
+    members, its missions with the contributions aligned to them (their KPIs' progress and
+    forecasts) and those offered, and the links between members. Six queries whatever the
+    number of members, missions and contributions."""
+    mine = actor.organisation.pk
+    with members_scope(coalition):
+        members = list(coalition.members.select_related("member").order_by("invited_at", "pk"))
+        missions = list(coalition.missions.order_by("created_at", "pk"))
+        # An organisation invited reads the purpose, the members and the missions; the
+        # contributions once it has joined.
+        contributions = list(
+            Contribution.objects.filter(
+                coalition_mission__coalition=coalition,
+                coalition_mission__coalition__members__member_id=mine,
+                coalition_mission__coalition__members__status=CoalitionMember.Status.ACTIVE,
+                organisation_id__in=coalition.active_member_ids(),
+                status__in=[Contribution.Status.OFFERED, Contribution.Status.ALIGNED],
+            )
+            .select_related("mission", "organisation", "coalition_mission__coalition")
+            .order_by("organisation__name", "mission__title", "pk")
+        )
+        aligned = [c for c in contributions if c.status == Contribution.Status.ALIGNED]
+        figures = mission_figures([c.mission_id for c in aligned])
+        by_id = {c.pk: c for c in aligned}
+        links = [
+            link
+            for link in CoalitionLink.objects.filter(
+                contribution_id__in=by_id, depends_on_id__in=by_id
+            ).order_by("created_at", "pk")
+        ]
+    leads = can(actor, Action.LEAD_COALITION, coalition)
+    # Its own contributions' missions the actor may edit (withdraw from), in its own scope.
+    editable = set(
+        Mission.objects.filter(
+            pk__in=[c.mission_id for c in contributions if c.organisation_id == mine]
+        )
+        .filter(editable_missions_q(actor))
+        .values_list("pk", flat=True)
+    )
+    views: dict[int, CoalitionMissionView] = {
+        m.pk: CoalitionMissionView(mission=m, aligned=[], offered=[]) for m in missions
+    }
+    for c in contributions:
+        own = c.organisation_id == mine
+        is_aligned = c.status == Contribution.Status.ALIGNED
+        view = ContributionView(
+            contribution=c,
+            member=c.organisation,
+            own=own,
+            figures=figures.get(c.mission_id) if is_aligned else None,
+            may_answer=leads and not own and not is_aligned,
+            may_withdraw=c.mission_id in editable,
+        )
+        (
+            views[c.coalition_mission_id].aligned
+            if is_aligned
+            else views[c.coalition_mission_id].offered
+        ).append(view)
+    return CoalitionPage(
+        coalition=coalition,
+        members=members,
+        missions=list(views.values()),
+        links=[
+            LinkView(
+                link=link,
+                member=by_id[link.contribution_id].organisation,
+                mission_title=by_id[link.contribution_id].mission.title,
+                on_member=by_id[link.depends_on_id].organisation,
+                on_mission_title=by_id[link.depends_on_id].mission.title,
+            )
+            for link in links
+        ],
+        own_aligned=[c for c in aligned if c.organisation_id == mine],
+        others_aligned=[c for c in aligned if c.organisation_id != mine],
+    )
+
+
+def contribution_for(*, actor: Actor, pk: int) -> Contribution | None:
+    """A contribution to a coalition the actor's organisation is active in (another
+    member's too), read in the coalition's scope; None for any other."""
+    with partners_scope(actor.organisation.pk) as coalitions:
+        return (
+            Contribution.objects.filter(pk=pk, coalition_mission__coalition_id__in=coalitions)
+            .select_related("mission__parent", "organisation", "coalition_mission__coalition")
+            .first()
+        )
+
+
+def contributions_of_mission(*, mission: Mission) -> list[Contribution]:
+    """The coalitions a mission contributes to (offered or aligned), for its page: its own
+    organisation's rows only."""
+    return list(
+        Contribution.objects.filter(
+            mission=mission,
+            status__in=[Contribution.Status.OFFERED, Contribution.Status.ALIGNED],
+        )
+        .select_related("coalition_mission__coalition")
+        .order_by("pk")
+    )
+
+
+def _leaders_of(organisation: Organisation) -> list[int]:
+    return list(
+        Membership.objects.filter(organisation=organisation)
+        .filter(organisation_leaders_q())
+        .values_list("user_id", flat=True)
+    )
+
+
+def coalition_invitations_waiting(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """The inbox sweep's rule: an invitation waits for whoever speaks for the organisation
+    invited."""
+    rows = list(
+        CoalitionMember.objects.filter(
+            member=organisation, status=CoalitionMember.Status.INVITED
+        ).select_related("coalition", "invited_by")
+    )
+    if not rows:
+        return
+    leaders = _leaders_of(organisation)
+    for row in rows:
+        coalition = row.coalition
+        by = coalition_inviter_name(row)
+        for person in leaders:
+            yield Wanted(
+                person,
+                cause_of("coalition", row.pk),
+                Notification.Kind.COALITION_INVITED,
+                coalition_invited_message(coalition, by),
+                coalition.url_for(organisation),
+                None,
+            )
+
+
+def coalition_inviter_name(row: CoalitionMember) -> str:
+    """Who invited: the organisation that convened the coalition, or its other members."""
+    coalition = row.coalition
+    if coalition.convened_by_id is None:
+        return "A coalition"
+    with members_scope(coalition, also=[coalition.convened_by_id]):
+        convener = Organisation.objects.filter(pk=coalition.convened_by_id).first()
+    return convener.name if convener is not None else "A coalition"
+
+
+def contributions_offered_waiting(organisation: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """The inbox sweep's rule: a contribution another member offers waits for whoever speaks
+    for each other active member, until it is aligned, declined or withdrawn."""
+    with partners_scope(organisation.pk) as coalitions:
+        offers = list(
+            Contribution.objects.filter(
+                coalition_mission__coalition_id__in=coalitions,
+                status=Contribution.Status.OFFERED,
+            )
+            .exclude(organisation=organisation)
+            .select_related("mission", "organisation", "coalition_mission__coalition")
+        )
+    if not offers:
+        return
+    leaders = _leaders_of(organisation)
+    for offer in offers:
+        coalition = offer.coalition_mission.coalition
+        for person in leaders:
+            yield Wanted(
+                person,
+                cause_of("contribution", offer.pk),
+                Notification.Kind.CONTRIBUTION_OFFERED,
+                contribution_offered_message(offer, offer.organisation.name),
+                coalition.url_for(organisation),
+                None,
+            )

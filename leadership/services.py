@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from kernel import tree
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.formats import day
-from kernel.models import AuditEvent, Membership, Notification
+from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.notifications import (
     Ask,
     cause_of,
@@ -33,15 +33,22 @@ from kernel.permissions import (
     can,
     can_keep_stakeholder_map,
     development_reviewers_q,
+    organisation_leaders_q,
     require,
 )
+from kernel.tenancy import tenant_scope
 from missions.models import KeyTask, Mission
 from missions.services.work import key_task_create
 
 from .models import (
     GROUP_SIZE,
     Channel,
+    Coalition,
+    CoalitionLink,
+    CoalitionMember,
+    CoalitionMission,
     Contact,
+    Contribution,
     DevelopmentEvidence,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -57,6 +64,7 @@ from .models import (
     SessionNote,
     Stakeholder,
 )
+from .sharing import members_scope, organisation_at
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -945,3 +953,428 @@ def development_review_hold(
         plan, f"{name} reviewed your development plan with you: {review.note}", by=actor
     )
     return review
+
+
+# --- Coalitions -------------------------------------------------------------------------------
+# Organisations as peers in a network: whoever speaks for a member (``Actor.leads_organisation``)
+# forms a coalition, invites others, writes its missions and aligns what the other members
+# offer; whoever may edit a mission of a member offers it. A member's own rows are written in
+# its own scope; whatever another member's action writes there (an alignment, a notification)
+# is written inside ``sharing.members_scope``.
+
+COALITION_FIELDS = ("name", "purpose")
+COALITION_MISSION_FIELDS = ("title", "intent")
+
+
+def _tell_leaders(
+    organisation: Organisation,
+    *,
+    kind: str,
+    message: str,
+    url: str,
+    cause: str | None = None,
+    by: Actor | None = None,
+) -> None:
+    """A notification to each person who speaks for ``organisation``, in its own scope."""
+    with tenant_scope([organisation.pk]):
+        leaders = (
+            Membership.objects.filter(organisation=organisation)
+            .filter(organisation_leaders_q())
+            .values_list("user_id", flat=True)
+        )
+        notify_each(
+            [
+                Ask(
+                    recipient_id=person,
+                    kind=kind,
+                    message=message[:500],
+                    mission_id=None,
+                    organisation_id=organisation.pk,
+                    url=url,
+                    cause=cause,
+                )
+                for person in leaders
+                if by is None or person != by.user.pk
+            ]
+        )
+
+
+def _members(coalition: Coalition, *, exclude: int | None = None) -> list[Organisation]:
+    """The coalition's active members (but ``exclude``), read in their scope."""
+    with members_scope(coalition):
+        return [
+            row.member
+            for row in coalition.members.filter(status=CoalitionMember.Status.ACTIVE)
+            .exclude(member_id=exclude)
+            .select_related("member")
+        ]
+
+
+def _tell_members(
+    coalition: Coalition, message: str, *, by: Actor, kind: str = Notification.Kind.COALITION_NEWS
+) -> None:
+    """News of the coalition to the people who speak for its other active members."""
+    for organisation in _members(coalition, exclude=by.organisation.pk):
+        _tell_leaders(
+            organisation, kind=kind, message=message, url=coalition.url_for(organisation), by=by
+        )
+
+
+def coalition_invited_message(coalition: Coalition, by: str) -> str:
+    return f"{by} invites your organisation to the coalition “{coalition.name}”."
+
+
+def contribution_offered_message(contribution: Contribution, by: str) -> str:
+    return (
+        f"{by} offers its mission “{contribution.mission.title}” to the coalition's mission "
+        f"“{contribution.coalition_mission.title}”."
+    )
+
+
+@transaction.atomic
+def coalition_form(*, actor: Actor, data: dict[str, Any]) -> Coalition:
+    """Form a coalition with a common purpose: the actor's organisation is its first member."""
+    if not actor.leads_organisation:
+        raise PermissionDenied("Whoever speaks for the organisation forms a coalition.")
+    coalition = Coalition(
+        convened_by=actor.organisation,
+        created_by=actor.user,
+        **{name: (data.get(name) or "").strip() for name in COALITION_FIELDS},
+    )
+    coalition.full_clean()
+    coalition.save()
+    now = timezone.now()
+    CoalitionMember.objects.create(
+        coalition=coalition,
+        member=actor.organisation,
+        status=CoalitionMember.Status.ACTIVE,
+        invited_by=actor.user,
+        answered_by=actor.user,
+        answered_at=now,
+    )
+    audit_record(
+        obj=coalition, organisation=actor.organisation, verb=AuditEvent.Verb.CREATED, by=actor.user
+    )
+    return coalition
+
+
+@transaction.atomic
+def coalition_update(*, actor: Actor, coalition: Coalition, data: dict[str, Any]) -> Coalition:
+    require(actor, Action.LEAD_COALITION, coalition)
+    changes = apply_changes(coalition, data, COALITION_FIELDS)
+    coalition.full_clean()
+    if changes:
+        coalition.save()
+        audit_record(
+            obj=coalition,
+            organisation=actor.organisation,
+            verb=AuditEvent.Verb.UPDATED,
+            by=actor.user,
+            changes=changes,
+        )
+    return coalition
+
+
+@transaction.atomic
+def coalition_invite(*, actor: Actor, coalition: Coalition, address: str) -> CoalitionMember:
+    """Invite the organisation at ``address`` (its pages' ``/o/<address>/``); its leaders are
+    asked in their inbox. One that declined or left may be invited again."""
+    require(actor, Action.LEAD_COALITION, coalition)
+    organisation = organisation_at(address or "")
+    if organisation is None:
+        raise ValidationError({"address": ["No organisation has that address."]})
+    row = (
+        CoalitionMember.objects.select_for_update()
+        .filter(coalition=coalition, member=organisation)
+        .first()
+    )
+    if row is not None and row.status in (Coalition.ACTIVE, Coalition.INVITED):
+        raise ValidationError(
+            {"address": [f"{organisation.name} is {row.get_status_display().lower()} already."]}
+        )
+    if row is None:
+        row = CoalitionMember(coalition=coalition, member=organisation)
+    row.status = CoalitionMember.Status.INVITED
+    row.invited_by, row.invited_at = actor.user, timezone.now()
+    row.answered_by = row.answered_at = row.left_at = None
+    row.save()
+    coalition.__dict__.pop("_member_states", None)
+    audit_record(
+        obj=coalition,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.INVITED,
+        by=actor.user,
+        comment=organisation.name,
+    )
+    _tell_leaders(
+        organisation,
+        kind=Notification.Kind.COALITION_INVITED,
+        message=coalition_invited_message(coalition, actor.organisation.name),
+        url=coalition.url_for(organisation),
+        cause=cause_of("coalition", row.pk),
+    )
+    return row
+
+
+@transaction.atomic
+def coalition_answer(*, actor: Actor, coalition: Coalition, join: bool) -> CoalitionMember:
+    """Join the coalition, or decline: once per invitation, by whoever speaks for the
+    organisation invited. The other members hear of a new member."""
+    require(actor, Action.VIEW, coalition)  # a 404 to an organisation it does not invite
+    row = CoalitionMember.objects.select_for_update().get(
+        coalition=coalition, member=actor.organisation
+    )
+    if row.status != CoalitionMember.Status.INVITED:
+        raise StateConflict("This invitation has been answered already.")
+    require(actor, Action.JOIN_COALITION, coalition)
+    row.status = CoalitionMember.Status.ACTIVE if join else CoalitionMember.Status.DECLINED
+    row.answered_by, row.answered_at = actor.user, timezone.now()
+    row.save()
+    coalition.__dict__.pop("_member_states", None)
+    notifications_done(causes=[cause_of("coalition", row.pk)], by=actor.user)
+    audit_record(
+        obj=coalition,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.JOINED if join else AuditEvent.Verb.DECLINED,
+        by=actor.user,
+    )
+    verb = "joined" if join else "declined to join"
+    _tell_members(coalition, f"{actor.organisation.name} {verb} “{coalition.name}”.", by=actor)
+    return row
+
+
+@transaction.atomic
+def coalition_leave(*, actor: Actor, coalition: Coalition) -> CoalitionMember:
+    """Leave the coalition: the organisation's contributions are withdrawn (its missions and
+    everything else of its own stay as they are) and the coalition no longer reads them."""
+    require(actor, Action.LEAD_COALITION, coalition)
+    row = CoalitionMember.objects.select_for_update().get(
+        coalition=coalition, member=actor.organisation
+    )
+    if row.status != CoalitionMember.Status.ACTIVE:
+        raise StateConflict("Your organisation has left this coalition already.")
+    with members_scope(coalition):
+        withdrawn = list(
+            Contribution.objects.select_for_update().filter(
+                organisation=actor.organisation,
+                coalition_mission__coalition=coalition,
+                status__in=[Contribution.Status.OFFERED, Contribution.Status.ALIGNED],
+            )
+        )
+        Contribution.objects.filter(pk__in=[c.pk for c in withdrawn]).update(
+            status=Contribution.Status.WITHDRAWN, updated_at=timezone.now()
+        )
+        # The offers waiting in the other members' inboxes are answered by the leaving.
+        notifications_done(
+            causes=[cause_of("contribution", c.pk) for c in withdrawn], by=actor.user
+        )
+    row.status, row.left_at = CoalitionMember.Status.LEFT, timezone.now()
+    row.save()
+    for contribution in withdrawn:
+        audit_record(
+            obj=contribution,
+            organisation=actor.organisation,
+            verb=AuditEvent.Verb.WITHDRAWN,
+            by=actor.user,
+            mission=contribution.mission,
+            comment=f"On leaving “{coalition.name}”.",
+        )
+    audit_record(
+        obj=coalition, organisation=actor.organisation, verb=AuditEvent.Verb.LEFT, by=actor.user
+    )
+    coalition.__dict__.pop("_member_states", None)
+    _tell_members(coalition, f"{actor.organisation.name} left “{coalition.name}”.", by=actor)
+    return row
+
+
+@transaction.atomic
+def coalition_mission_write(
+    *,
+    actor: Actor,
+    coalition: Coalition,
+    data: dict[str, Any],
+    mission: CoalitionMission | None = None,
+) -> CoalitionMission:
+    """Write a mission of the coalition (or change one): for whoever speaks for a member."""
+    require(actor, Action.LEAD_COALITION, coalition)
+    if mission is None:
+        mission = CoalitionMission(
+            coalition=coalition, written_by=actor.organisation, created_by=actor.user
+        )
+        verb = AuditEvent.Verb.CREATED
+    elif mission.coalition_id != coalition.pk:
+        raise ValidationError("That mission is another coalition's.")
+    else:
+        verb = AuditEvent.Verb.UPDATED
+    changes = apply_changes(
+        mission,
+        {name: (data.get(name) or "").strip() for name in COALITION_MISSION_FIELDS if name in data},
+        COALITION_MISSION_FIELDS,
+    )
+    mission.full_clean()
+    mission.save()
+    audit_record(
+        obj=mission,
+        organisation=actor.organisation,
+        verb=verb,
+        by=actor.user,
+        changes=changes if verb == AuditEvent.Verb.UPDATED else None,
+    )
+    return mission
+
+
+@transaction.atomic
+def contribution_offer(
+    *, actor: Actor, coalition_mission: CoalitionMission, mission: Mission, how: str = ""
+) -> Contribution:
+    """Offer one of the organisation's missions to a coalition's mission: for whoever may
+    edit it, while the organisation is an active member. The other members' leaders are
+    asked to align it."""
+    require(actor, Action.VIEW, coalition_mission)
+    if mission.organisation_id != actor.organisation.pk or not can(actor, Action.EDIT, mission):
+        raise ValidationError({"mission": ["Choose a mission of yours."]})
+    if mission.status == Mission.Status.ARCHIVED:
+        raise ValidationError({"mission": ["An archived mission contributes nothing."]})
+    contribution = Contribution(
+        organisation=actor.organisation,
+        coalition_mission=coalition_mission,
+        mission=mission,
+        how=(how or "").strip(),
+        offered_by=actor.user,
+    )
+    contribution.full_clean()  # the once-at-a-time constraint: a clear error, not a 500
+    try:
+        with transaction.atomic():
+            contribution.save()
+    except IntegrityError as error:  # offered at the same moment by someone else
+        raise StateConflict("This mission is already offered to that mission.") from error
+    audit_record(
+        obj=contribution,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.OFFERED,
+        by=actor.user,
+        mission=mission,
+        comment=f"To “{coalition_mission.title}” of “{coalition_mission.coalition.name}”.",
+    )
+    coalition = coalition_mission.coalition
+    for organisation in _members(coalition, exclude=actor.organisation.pk):
+        _tell_leaders(
+            organisation,
+            kind=Notification.Kind.CONTRIBUTION_OFFERED,
+            message=contribution_offered_message(contribution, actor.organisation.name),
+            url=coalition.url_for(organisation),
+            cause=cause_of("contribution", contribution.pk),
+        )
+    return contribution
+
+
+def contribution_answer(
+    *, actor: Actor, contribution: Contribution, align: bool, comment: str = ""
+) -> Contribution:
+    """Align a contribution offered by another member (or decline it, saying why): once, by
+    whoever speaks for another active member. The member that offered it is told."""
+    coalition = contribution.coalition_mission.coalition
+    with members_scope(coalition):  # the contribution is the other member's row
+        locked = (
+            Contribution.objects.select_for_update(of=("self",))
+            .select_related("mission", "organisation", "coalition_mission__coalition")
+            .get(pk=contribution.pk)
+        )
+        if locked.status != Contribution.Status.OFFERED:
+            raise StateConflict("This contribution has been answered already.")
+        require(actor, Action.ALIGN, locked)
+        if not align and not comment.strip():
+            raise ValidationError({"answer": ["Say why, so the member can offer a better one."]})
+        changes = {"status": [locked.status, "aligned" if align else "declined"]}
+        locked.status = Contribution.Status.ALIGNED if align else Contribution.Status.DECLINED
+        locked.answered_by, locked.answered_at = actor.user, timezone.now()
+        locked.answer = comment.strip()
+        locked.full_clean()
+        locked.save()
+        notifications_done(causes=[cause_of("contribution", locked.pk)], by=actor.user)
+        audit_record(  # in the mission's own history
+            obj=locked,
+            organisation=locked.organisation,
+            verb=AuditEvent.Verb.ALIGNED if align else AuditEvent.Verb.DECLINED,
+            by=actor.user,
+            mission=locked.mission,
+            changes=changes,
+            comment=locked.answer,
+        )
+        word = "aligned" if align else "declined"
+        message = (
+            f"{actor.organisation.name} {word} your mission “{locked.mission.title}” as a "
+            f"contribution to “{locked.coalition_mission.title}”."
+        )
+        if locked.offered_by_id is not None:
+            notify_each(
+                [
+                    Ask(
+                        recipient_id=locked.offered_by_id,
+                        kind=Notification.Kind.COALITION_NEWS,
+                        message=message[:500],
+                        mission_id=locked.mission_id,
+                        organisation_id=locked.organisation_id,
+                        url=coalition.url_for(locked.organisation),
+                    )
+                ]
+            )
+    return locked
+
+
+@transaction.atomic
+def contribution_withdraw(*, actor: Actor, contribution: Contribution) -> Contribution:
+    """Withdraw one's own contribution, offered or aligned."""
+    require(actor, Action.EDIT, contribution)
+    locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    if not locked.state_allows("edit"):
+        raise StateConflict("This contribution is no longer offered.")
+    locked.status = Contribution.Status.WITHDRAWN
+    locked.save()
+    with members_scope(contribution.coalition_mission.coalition):
+        notifications_done(causes=[cause_of("contribution", locked.pk)], by=actor.user)
+    audit_record(
+        obj=locked,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.WITHDRAWN,
+        by=actor.user,
+        mission=contribution.mission,
+    )
+    return locked
+
+
+@transaction.atomic
+def coalition_link(
+    *, actor: Actor, contribution: Contribution, depends_on: Contribution, description: str
+) -> CoalitionLink:
+    """Say what one's aligned contribution needs from another member's: the interdependencies
+    between members, on the coalition's page."""
+    require(actor, Action.EDIT, contribution)
+    aligned = Contribution.Status.ALIGNED
+    if contribution.status != aligned:
+        raise ValidationError("Only an aligned contribution depends on others.")
+    if (
+        depends_on.status != aligned
+        or depends_on.coalition_mission.coalition_id != contribution.coalition_mission.coalition_id
+        or depends_on.organisation_id == contribution.organisation_id
+    ):
+        raise ValidationError(
+            {"depends_on": ["Choose another member's aligned contribution to this coalition."]}
+        )
+    link = CoalitionLink(
+        organisation=actor.organisation,
+        contribution=contribution,
+        depends_on=depends_on,
+        description=(description or "").strip(),
+        created_by=actor.user,
+    )
+    link.full_clean()
+    link.save()
+    audit_record(
+        obj=link,
+        organisation=actor.organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=actor.user,
+        mission=contribution.mission,
+    )
+    return link

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views
-from .views import development, innovation
+from .views import coalitions, development, innovation
 
 app_name = "leadership"
 
@@ -58,4 +58,28 @@ urlpatterns = [
     path("ideas/<int:pk>/shortlist/", innovation.idea_shortlist, name="idea-shortlist"),
     path("ideas/<int:pk>/adopt/task/", innovation.idea_adopt_task, name="idea-adopt-task"),
     path("ideas/<int:pk>/adopt/mission/", innovation.idea_adopt_mission, name="idea-adopt-mission"),
+    # Coalitions: missions shared across organisations.
+    path("coalitions/", coalitions.coalitions, name="coalitions"),
+    path("coalitions/<int:pk>/", coalitions.coalition, name="coalition"),
+    path("coalitions/<int:pk>/edit/", coalitions.coalition_edit, name="coalition-edit"),
+    path("coalitions/<int:pk>/invite/", coalitions.coalition_invite, name="coalition-invite"),
+    path("coalitions/<int:pk>/answer/", coalitions.coalition_answer, name="coalition-answer"),
+    path("coalitions/<int:pk>/leave/", coalitions.coalition_leave, name="coalition-leave"),
+    path(
+        "coalitions/<int:pk>/missions/",
+        coalitions.coalition_mission_add,
+        name="coalition-mission",
+    ),
+    path("coalitions/<int:pk>/offer/", coalitions.contribution_offer, name="contribution-offer"),
+    path("coalitions/<int:pk>/links/", coalitions.coalition_link_add, name="coalition-link"),
+    path(
+        "contributions/<int:pk>/answer/",
+        coalitions.contribution_answer,
+        name="contribution-answer",
+    ),
+    path(
+        "contributions/<int:pk>/withdraw/",
+        coalitions.contribution_withdraw,
+        name="contribution-withdraw",
+    ),
 ]

@@ -27,7 +27,13 @@ from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import Wanted, cause_of, items_reconcile
 from kernel.querysets import owner_person
 from kernel.tenancy import tenant_scope
-from leadership.selectors import challenges_waiting, contacts_due, development_reviews_asked
+from leadership.selectors import (
+    challenges_waiting,
+    coalition_invitations_waiting,
+    contacts_due,
+    contributions_offered_waiting,
+    development_reviews_asked,
+)
 from measures.models import Kpi, check_ins_due
 from missions.models import Interdependency, KeyTask, Mission
 from missions.querysets import in_play
@@ -229,6 +235,8 @@ SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
     "contact": contacts_due,
     "challenge": challenges_waiting,
     "development": development_reviews_asked,
+    "coalition": coalition_invitations_waiting,
+    "contribution": contributions_offered_waiting,
 }
 
 

@@ -19,7 +19,7 @@ from kernel.types import OrgRequest
 from kernel.validators import parse_id
 from kernel.web import actor_of, org_view
 from leadership.forms import AnswerForm, ChallengeForm, challenges_with_forms
-from leadership.selectors import challenges_of, innovation_of
+from leadership.selectors import challenges_of, contributions_of_mission, innovation_of
 from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
@@ -98,6 +98,8 @@ def render_mission_page(
         "challenge_form": ChallengeForm(mission=mission, actor=actor),
         # Innovation: its challenges, and the ideas it took forward (credited).
         **innovation_of(mission=mission),
+        # Coalitions: the coalitions' missions it is offered or aligned to.
+        "contributions": contributions_of_mission(mission=mission),
         **posted,
     }
     return render(request, "missions/mission_detail.html", context, status=status)
