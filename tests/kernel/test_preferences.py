@@ -45,6 +45,9 @@ EXPECTED_DEFAULTS = {
     "idea_news": "at_once",
     "development_review": "at_once",
     "development_news": "digest",
+    "coalition_invited": "at_once",
+    "contribution_offered": "at_once",
+    "coalition_news": "digest",
 }
 
 

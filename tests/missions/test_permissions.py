@@ -75,6 +75,23 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.EDIT, "development_plan"): {"staff"},
     (A.WRITE_NOTE, "development_plan"): {"staff", "lead", "coach"},
     (A.REVIEW_DEVELOPMENT, "development_plan"): {"lead", "coach"},
+    # Coalitions, across organisations: each persona as seen from their own organisation.
+    # "coalition": acme and other are both members; "invitation": other is invited. Those who
+    # speak for an organisation (its admins, its top team's leaders) lead and answer.
+    (A.VIEW, "coalition"): {"leader", "lead", "staff", "coach", "org_admin", "outsider"},
+    (A.LEAD_COALITION, "coalition"): {"leader", "org_admin", "outsider"},
+    (A.JOIN_COALITION, "coalition"): set(),
+    (A.VIEW, "invitation"): {"leader", "lead", "staff", "coach", "org_admin", "outsider"},
+    (A.LEAD_COALITION, "invitation"): {"leader", "org_admin"},
+    (A.JOIN_COALITION, "invitation"): {"outsider"},
+    (A.VIEW, "coalition_mission"): {"leader", "lead", "staff", "coach", "org_admin", "outsider"},
+    (A.EDIT, "coalition_mission"): {"leader", "org_admin", "outsider"},
+    # staff_mission offered by acme: changed by its editors, aligned by the other member.
+    (A.VIEW, "contribution"): {"leader", "lead", "staff", "coach", "org_admin", "outsider"},
+    (A.EDIT, "contribution"): {"lead", "staff", "org_admin"},
+    (A.ALIGN, "contribution"): {"outsider"},
+    (A.ALIGN, "partner_contribution"): {"leader", "org_admin"},
+    (A.EDIT, "partner_contribution"): {"outsider"},
 }
 
 
@@ -145,6 +162,7 @@ def _leadership_objects(world):
         organisation=world.organisation, person=world.staff
     )
     return {
+        **_coalition_objects(world),
         "development_plan": development_plan,
         "innovation": innovation,
         "idea": idea,
@@ -155,8 +173,41 @@ def _leadership_objects(world):
     }
 
 
+def _coalition_objects(world):
+    from leadership.models import Coalition, CoalitionMember, CoalitionMission, Contribution
+
+    def coalition(name, other_status):
+        made = Coalition.objects.create(name=name, purpose="Together.")
+        for organisation, status in (
+            (world.organisation, "active"),
+            (world.other_organisation, other_status),
+        ):
+            CoalitionMember.objects.create(coalition=made, member=organisation, status=status)
+        return made
+
+    shared = coalition("Home first", "active")
+    mission = CoalitionMission.objects.create(coalition=shared, title="No one waits")
+    return {
+        "coalition": shared,
+        "invitation": coalition("Invited", "invited"),
+        "coalition_mission": mission,
+        "contribution": Contribution.objects.create(
+            organisation=world.organisation, coalition_mission=mission, mission=world.staff_mission
+        ),
+        "partner_contribution": Contribution.objects.create(
+            organisation=world.other_organisation,
+            coalition_mission=mission,
+            mission=world.other_mission,
+        ),
+    }
+
+
 def _actor(world, persona, obj):
-    """The persona as seen from the organisation the object belongs to."""
+    """The persona as seen from the organisation the object belongs to; a coalition's rows,
+    shared by organisations, from the persona's own."""
+    if hasattr(obj, "shared_with"):
+        own = world.other_organisation if persona == "outsider" else world.organisation
+        return actor_for(getattr(world, persona), own)
     organisation = getattr(obj, "organisation", obj)
     return actor_for(getattr(world, persona), organisation)
 
