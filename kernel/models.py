@@ -109,7 +109,9 @@ class Organisation(TimeStampedModel):
 class Team(TimeStampedModel):
     """A unit of the organisation, in a hierarchy. Its leader is its members' boss."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="teams", db_index=False
+    )
     name = models.CharField("Name", max_length=200, validators=[validate_line])
     parent = models.ForeignKey(
         "self",
@@ -164,7 +166,7 @@ class Membership(TimeStampedModel):
         COACH = "coach", "Coach"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation, on_delete=models.CASCADE, related_name="memberships", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -177,6 +179,7 @@ class Membership(TimeStampedModel):
         null=True,
         blank=True,
         related_name="memberships",
+        db_index=False,
     )
     job_title = models.CharField(
         "Job title", max_length=200, blank=True, validators=[validate_line]
@@ -269,7 +272,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verb = models.CharField(max_length=12, choices=Verb.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=200)
     # The mission the change belongs to, so a mission's history is one indexed query.
@@ -279,6 +284,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="audit_events",
+        db_index=False,
     )
     changes = models.JSONField(default=dict, blank=True)
     # The comment of an alignment decision or a check-in: as long as a check-in's may be.
@@ -334,7 +340,10 @@ class Notification(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="notifications"
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     message = models.CharField(max_length=500)
@@ -421,7 +430,10 @@ class NotificationPreference(TimeStampedModel):
         IN_APP = "in_app", "In the app only"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        db_index=False,
     )
     kind = models.CharField("Kind", max_length=24, choices=Notification.Kind.choices)
     channel = models.CharField("Channel", max_length=10, choices=Channel.choices)

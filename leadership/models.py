@@ -64,7 +64,7 @@ class Stakeholder(TimeStampedModel):
     permission_rules = "stakeholder"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="stakeholders"
+        Organisation, on_delete=models.CASCADE, related_name="stakeholders", db_index=False
     )
     # Whose map: a mission's, or (no mission) the leader's own.
     mission = models.ForeignKey(
@@ -74,6 +74,7 @@ class Stakeholder(TimeStampedModel):
         null=True,
         blank=True,
         related_name="stakeholders",
+        db_index=False,
     )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +83,7 @@ class Stakeholder(TimeStampedModel):
         null=True,
         blank=True,
         related_name="own_stakeholders",
+        db_index=False,
     )
     # Who: a member of the organisation, or a person or group outside it, by name.
     member = models.ForeignKey(
@@ -130,6 +132,7 @@ class Stakeholder(TimeStampedModel):
         null=True,
         blank=True,
         related_name="stakeholder_plans",
+        db_index=False,
     )
     next_contact_on = models.DateField("Next contact", null=True, blank=True, validators=DATE_RANGE)
     created_by = models.ForeignKey(
@@ -267,7 +270,11 @@ class PriorityChallenge(TimeStampedModel):
         Organisation, on_delete=models.CASCADE, related_name="priority_challenges"
     )
     mission = models.ForeignKey(
-        Mission, verbose_name="Mission", on_delete=models.CASCADE, related_name="challenges"
+        Mission,
+        verbose_name="Mission",
+        on_delete=models.CASCADE,
+        related_name="challenges",
+        db_index=False,
     )
     kind = models.CharField("What is at risk", max_length=16, choices=Kind.choices)
     # For a conflict: the mission this one conflicts with.
@@ -335,7 +342,7 @@ class LearningGroup(TimeStampedModel):
     permission_rules = "learning_group"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="learning_groups"
+        Organisation, on_delete=models.CASCADE, related_name="learning_groups", db_index=False
     )
     name = models.CharField("Name", max_length=120, validators=[validate_line])
     purpose = models.TextField("What the group works on", blank=True, **text_bounds(2_000))
@@ -425,11 +432,17 @@ class Recognition(models.Model):
         verbose_name="Colleague",
         on_delete=models.CASCADE,
         related_name="recognitions",
+        db_index=False,
     )
     # The colleague's team when recognised: whose leader and coach read it, and whose themes
     # it counts in.
     team = models.ForeignKey(
-        "kernel.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "kernel.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     behaviour = models.CharField("Behaviour", max_length=32, choices=BEHAVIOUR_CHOICES)
     theme = models.CharField(max_length=12, choices=Theme.choices, editable=False)
@@ -471,13 +484,14 @@ class InnovationChallenge(TimeStampedModel):
     permission_rules = "innovation"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="innovation_challenges"
+        Organisation, on_delete=models.CASCADE, related_name="innovation_challenges", db_index=False
     )
     mission = models.ForeignKey(
         Mission,
         verbose_name="Mission",
         on_delete=models.CASCADE,
         related_name="innovation_challenges",
+        db_index=False,
     )
     question = models.CharField("The question", max_length=300, validators=[validate_line])
     detail = models.TextField("What a good idea does", blank=True, **text_bounds(2_000))
@@ -551,9 +565,11 @@ class Idea(TimeStampedModel):
         SHORTLISTED = "shortlisted", "Shortlisted"
         ADOPTED = "adopted", "Taken forward"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     challenge = models.ForeignKey(
-        InnovationChallenge, on_delete=models.CASCADE, related_name="ideas"
+        InnovationChallenge, on_delete=models.CASCADE, related_name="ideas", db_index=False
     )
     title = models.CharField("Your idea in a line", max_length=200, validators=[validate_line])
     description = models.TextField("How it would work", **text_bounds(5_000))
@@ -640,7 +656,9 @@ class IdeaSupport(models.Model):
     """One person's support of an idea (at most one each)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="supports", db_index=False
+    )
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -683,7 +701,9 @@ class DevelopmentPlan(TimeStampedModel):
 
     permission_rules = "development_plan"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="development_plans"
     )
@@ -733,7 +753,9 @@ class DevelopmentGoal(TimeStampedModel):
         ACHIEVED = "achieved", "Achieved"
         DROPPED = "dropped", "Set aside"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="goals")
     behaviour = models.CharField("Behaviour", max_length=32, choices=BEHAVIOUR_CHOICES)
     theme = models.CharField(max_length=12, choices=Theme.choices, editable=False)
@@ -887,11 +909,13 @@ class CoalitionMember(models.Model):
         DECLINED = "declined", "Declined"
         LEFT = "left", "Left"
 
-    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="members")
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     # Not ``organisation``: the row is the coalition's as much as the member's (no row-level
     # security of its own; see the section's comment).
     member = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="coalition_memberships"
+        Organisation, on_delete=models.CASCADE, related_name="coalition_memberships", db_index=False
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     invited_by = models.ForeignKey(
@@ -969,19 +993,21 @@ class Contribution(TimeStampedModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contributions"
+        Organisation, on_delete=models.CASCADE, related_name="contributions", db_index=False
     )
     coalition_mission = models.ForeignKey(
         CoalitionMission,
         verbose_name="Coalition mission",
         on_delete=models.CASCADE,
         related_name="contributions",
+        db_index=False,
     )
     mission = models.ForeignKey(
         Mission,
         verbose_name="Your mission",
         on_delete=models.CASCADE,
         related_name="contributions",
+        db_index=False,
     )
     how = models.TextField(
         "How it contributes",

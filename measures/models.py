@@ -72,8 +72,14 @@ class Kpi(TimeStampedModel):
 
     # Denormalised from the mission so that tenancy filters and the composite foreign key
     # (migration 0002) need no join.
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="kpis")
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="kpis")
+    # Indexed first in ``measures_kpi_org_forecast`` and the (organisation, id) key.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="kpis", db_index=False
+    )
+    # Indexed first in ``measures_kpi_mission_status``.
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="kpis", db_index=False
+    )
     name = models.CharField("Name", max_length=200, validators=[validate_line])
     unit = models.CharField("Unit", max_length=40, blank=True, validators=[validate_line])
     direction = models.CharField(
@@ -110,6 +116,7 @@ class Kpi(TimeStampedModel):
         null=True,
         blank=True,
         related_name="contributions",
+        db_index=False,  # ``measures_kpi_parent``
     )
     status = models.CharField(
         "Status", max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -223,7 +230,9 @@ class CheckIn(models.Model):
     PostgreSQL); ``save()`` refuses to change a stored row on every database.
     """
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="check_ins")
+    # Indexed by ``measures_checkin_kpi_date``, whose first column it is: its own index would
+    # be a second copy to keep up to date on every check-in.
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="check_ins", db_index=False)
     value = models.DecimalField("Value", max_digits=16, decimal_places=4)
     confidence = models.PositiveSmallIntegerField(
         "Confidence",

@@ -422,7 +422,7 @@ class Interdependency(TimeStampedModel):
         Mission, on_delete=models.CASCADE, related_name="interdependencies_out"
     )
     to_mission = models.ForeignKey(
-        Mission, on_delete=models.CASCADE, related_name="interdependencies_in"
+        Mission, on_delete=models.CASCADE, related_name="interdependencies_in", db_index=False
     )
     kind = models.CharField("Kind", max_length=12, choices=Kind.choices)
     description = models.TextField("Description", blank=True, **text_bounds(2_000))

@@ -24,7 +24,9 @@ class Review(TimeStampedModel):
     # The mission's, kept on the row so that the tenant policy and "this organisation's
     # reviews" read the review alone, never its mission (``save`` fills it in).
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reviews")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
     due_date = models.DateField("Due date", validators=DATE_RANGE)
     held_on = models.DateField("Held on", null=True, blank=True, validators=DATE_RANGE)
     held_by = models.ForeignKey(
@@ -84,7 +86,9 @@ class Reminder(models.Model):
         AFTER = "after", "The day after"
         ESCALATION = "escalation", "Escalated to the boss"
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reminders")
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_reminders"
@@ -319,7 +323,7 @@ class SubtreeSnapshot(CheckedFigures):
     dashboard reads its figures from one row, whatever the size of its subtree."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="subtree_snapshots"
+        Organisation, on_delete=models.CASCADE, related_name="subtree_snapshots", db_index=False
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="subtree_snapshots")
     run_date = models.DateField()
@@ -355,6 +359,7 @@ class CoachingNote(TimeStampedModel):
         verbose_name="Coach",
         on_delete=models.CASCADE,
         related_name="coaching_notes_written",
+        db_index=False,
     )
     coachee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -393,7 +398,10 @@ class DigestClaim(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_claims"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digest_claims",
+        db_index=False,
     )
     period = models.CharField(max_length=10)
     starts_at = models.DateTimeField()
@@ -433,7 +441,7 @@ class BriefClaim(models.Model):
     (reviews.services.briefs)."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="brief_claims"
+        Organisation, on_delete=models.CASCADE, related_name="brief_claims", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brief_claims"
