@@ -470,9 +470,13 @@ def _challenge_rules(actor: Actor, action: Action, challenge: Any) -> bool:
 
 def _learning_group_rules(actor: Actor, action: Action, group: Any) -> bool:
     """A safe space: its members read it and write in it; its facilitator also plans its
-    sessions and changes who is in it. Nobody else, leaders and admins included."""
+    sessions and changes who is in it. Nobody else, leaders and admins included. A group
+    open to a coalition takes part (a person joins it) from any of its member organisations
+    until it is full."""
     if actor.user.pk not in group.member_ids:
-        return False
+        return action is Action.TAKE_PART and group.coalition_id is not None and not group.is_full()
+    if action is Action.TAKE_PART:
+        return False  # in it already
     if action in (Action.VIEW, Action.WRITE_NOTE):
         return True
     return bool(action is Action.EDIT and group.facilitator_id == actor.user.pk)

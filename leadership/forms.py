@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from kernel.forms import ServiceModelForm
-from kernel.models import Organisation
+from kernel.models import Membership, Organisation
 from kernel.permissions import Actor
 from kernel.pickers import (
     Combobox,
@@ -238,8 +238,27 @@ class LearningGroupForm(forms.Form):
                 help_text="Type a name and choose." if n == 1 else "",
             )
         bind_pickers(self, organisation)
+        if group is None:
+            self.fields["coalition"] = forms.ModelChoiceField(
+                label="Open to a coalition",
+                required=False,
+                queryset=Coalition.objects.filter(
+                    members__member=organisation, members__status=Coalition.ACTIVE
+                ).order_by("name"),
+                help_text="The people of its other organisations may then join the group "
+                "themselves, up to eight people in all; it may start with fewer.",
+            )
         if group is not None and not self.is_bound:
-            others = [m for m in group.members.all() if m.pk != group.facilitator_id]
+            # This organisation's people: those who joined from a coalition's other
+            # organisations are not picked here (and stay in the group).
+            own = set(
+                Membership.objects.filter(
+                    organisation=organisation, user__in=group.members.all()
+                ).values_list("user_id", flat=True)
+            )
+            others = [
+                m for m in group.members.all() if m.pk != group.facilitator_id and m.pk in own
+            ]
             self.initial.update(
                 name=group.name,
                 purpose=group.purpose,

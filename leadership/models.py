@@ -356,6 +356,17 @@ class LearningGroup(TimeStampedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="learning_groups", verbose_name="Members"
     )
+    # Open to a coalition: the people of its other member organisations may join it (the
+    # group's rows stay its organisation's; ``leadership.sharing`` reads them for them).
+    coalition = models.ForeignKey(
+        "Coalition",
+        verbose_name="Open to the coalition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="learning_groups",
+        help_text="Its member organisations' people may join the group themselves.",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -374,6 +385,19 @@ class LearningGroup(TimeStampedModel):
         if "_member_ids" not in self.__dict__:
             self.__dict__["_member_ids"] = set(self.members.values_list("pk", flat=True))
         return set(self.__dict__["_member_ids"])
+
+    def shared_with(self, organisation_id: int) -> bool:
+        """Its organisation's; and, open to a coalition, the coalition's active members'."""
+        if organisation_id == self.organisation_id:
+            return True
+        return (
+            self.coalition_id is not None
+            and self.coalition is not None
+            and self.coalition.status_of(organisation_id) == Coalition.ACTIVE
+        )
+
+    def is_full(self) -> bool:
+        return len(self.member_ids) >= GROUP_SIZE[1]
 
 
 class LearningSession(models.Model):
@@ -395,6 +419,9 @@ class LearningSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} ({self.held_on:%d %b %Y})"
+
+    def shared_with(self, organisation_id: int) -> bool:
+        return self.group.shared_with(organisation_id)
 
 
 class SessionNote(models.Model):

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +45,7 @@ from missions.models import Mission
 
 from .behaviours import THEMES
 from .models import (
+    GROUP_SIZE,
     Coalition,
     CoalitionLink,
     CoalitionMember,
@@ -59,7 +71,7 @@ from .services import (
     contribution_offered_message,
     development_review_message,
 )
-from .sharing import members_scope, partners_scope
+from .sharing import group_scope, members_scope, partners_scope
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -216,18 +228,84 @@ def challenges_waiting(organisation: Organisation, today: dt.date) -> Iterator[W
         )
 
 
-def learning_groups_of(*, actor: Actor) -> QuerySet[LearningGroup]:
-    """The action learning groups the actor is in (of others, nothing: a safe space)."""
-    return (
-        LearningGroup.objects.filter(organisation=actor.organisation, members=actor.user)
-        .select_related("facilitator")
-        .prefetch_related("members")
-    )
+def learning_groups_of(*, actor: Actor) -> list[LearningGroup]:
+    """The action learning groups the actor is in (of others, nothing: a safe space): their
+    organisation's, and those of another member of a coalition they joined. Three queries
+    (and one for the coalitions the organisation is in)."""
+    with partners_scope(actor.organisation.pk) as coalitions:
+        return list(
+            LearningGroup.objects.filter(
+                Q(organisation=actor.organisation) | Q(coalition_id__in=coalitions),
+                members=actor.user,
+            )
+            .select_related("facilitator", "organisation")
+            .prefetch_related("members")
+        )
 
 
-def learning_sessions_of(*, group: LearningGroup) -> QuerySet[LearningSession]:
-    """A group's sessions, newest first, with their notes and authors: two queries."""
-    return group.sessions.prefetch_related("notes__author")
+def learning_group_for(*, actor: Actor, pk: int) -> LearningGroup | None:
+    """A group the actor may open: of their organisation, or open to a coalition their
+    organisation is active in (read in its organisation's scope). None for any other."""
+    with partners_scope(actor.organisation.pk) as coalitions:
+        return (
+            LearningGroup.objects.filter(
+                Q(organisation=actor.organisation) | Q(coalition_id__in=coalitions), pk=pk
+            )
+            .select_related("facilitator", "organisation", "coalition")
+            .prefetch_related("members")
+            .first()
+        )
+
+
+def learning_sessions_of(*, group: LearningGroup) -> list[LearningSession]:
+    """A group's sessions, newest first, with their notes and authors: two queries, in the
+    group's organisation's scope."""
+    with group_scope(group):
+        return list(group.sessions.prefetch_related("notes__author"))
+
+
+@dataclass
+class CoalitionGroup:
+    """A learning group open to a coalition, as the coalition's page lists it: its name,
+    purpose, whose it is and how many it holds; no names (they are the group's own)."""
+
+    group: LearningGroup
+    people: int
+    mine: bool
+    may_join: bool
+
+
+def coalition_learning_groups(*, actor: Actor, coalition: Coalition) -> list[CoalitionGroup]:
+    """The learning groups open to the coalition, for its active members' people. One query
+    in the members' scope."""
+    if coalition.status_of(actor.organisation.pk) != Coalition.ACTIVE:
+        return []
+    with members_scope(coalition):
+        groups = list(
+            LearningGroup.objects.filter(
+                coalition=coalition,
+                organisation_id__in=coalition.active_member_ids(),
+            )
+            .select_related("organisation")
+            .annotate(
+                people=Count("members", distinct=True),
+                mine=Exists(
+                    LearningGroup.members.through.objects.filter(
+                        learninggroup_id=OuterRef("pk"), user_id=actor.user.pk
+                    )
+                ),
+            )
+            .order_by("name", "pk")
+        )
+    return [
+        CoalitionGroup(
+            group=g,
+            people=g.people,
+            mine=g.mine,
+            may_join=not g.mine and g.people < GROUP_SIZE[1],
+        )
+        for g in groups
+    ]
 
 
 RECOGNITION_PAGE = 20  # recognitions a list of the page shows

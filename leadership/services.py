@@ -64,7 +64,7 @@ from .models import (
     SessionNote,
     Stakeholder,
 )
-from .sharing import members_scope, organisation_at
+from .sharing import group_scope, members_scope, organisation_at
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -353,9 +353,18 @@ def challenge_answer(
 # admins, and what a group does is its members' business only.
 
 
-def _check_group_people(actor: Actor, facilitator: Any, members: list[Any]) -> list[Any]:
+def _check_group_people(
+    actor: Actor,
+    facilitator: Any,
+    members: list[Any],
+    *,
+    open_to_coalition: bool = False,
+    others: int = 0,
+) -> list[Any]:
     """The group's people: the facilitator and the members, each a member of the
-    organisation, GROUP_SIZE of them in all."""
+    organisation, GROUP_SIZE of them in all (with ``others`` from its coalition's other
+    organisations). A group open to a coalition may start smaller: its other people join it
+    from the coalition's page."""
     people = list({p.pk: p for p in [facilitator, *members] if p is not None}.values())
     ids = [p.pk for p in people]
     known = set(
@@ -368,7 +377,9 @@ def _check_group_people(actor: Actor, facilitator: Any, members: list[Any]) -> l
     if set(ids) - known:
         raise ValidationError({"members": ["Choose members of this organisation."]})
     low, high = GROUP_SIZE
-    if not low <= len(people) <= high:
+    if open_to_coalition:
+        low = 1
+    if not low <= len(people) + others <= high:
         raise ValidationError(
             {"members": [f"A group is {low} to {high} people, its facilitator included."]}
         )
@@ -378,7 +389,15 @@ def _check_group_people(actor: Actor, facilitator: Any, members: list[Any]) -> l
 @transaction.atomic
 def learning_group_create(*, actor: Actor, data: dict[str, Any]) -> LearningGroup:
     """Start an action learning group of which the actor is one of the people."""
-    people = _check_group_people(actor, data.get("facilitator"), data.get("members", []))
+    coalition = data.get("coalition")
+    if coalition is not None and coalition.status_of(actor.organisation.pk) != Coalition.ACTIVE:
+        raise ValidationError({"coalition": ["Choose a coalition your organisation is in."]})
+    people = _check_group_people(
+        actor,
+        data.get("facilitator"),
+        data.get("members", []),
+        open_to_coalition=coalition is not None,
+    )
     if actor.user.pk not in {p.pk for p in people}:
         raise ValidationError(
             {"members": ["A group is for its people: be its facilitator or one of them."]}
@@ -388,6 +407,7 @@ def learning_group_create(*, actor: Actor, data: dict[str, Any]) -> LearningGrou
         name=(data.get("name") or "").strip(),
         purpose=(data.get("purpose") or "").strip(),
         facilitator=data["facilitator"],
+        coalition=coalition,
     )
     group.full_clean()
     group.save()
@@ -402,9 +422,19 @@ def learning_group_update(
     """The facilitator changes the group's name, purpose, facilitator or people."""
     require(actor, Action.EDIT, group)
     group = LearningGroup.objects.select_for_update().get(pk=group.pk)
-    people = _check_group_people(
-        actor, data.get("facilitator", group.facilitator), data.get("members", [])
+    # The people who joined from the coalition's other organisations stay: the form picks
+    # this organisation's people only.
+    from_partners = list(
+        group.members.exclude(memberships__organisation=actor.organisation).distinct()
     )
+    people = _check_group_people(
+        actor,
+        data.get("facilitator", group.facilitator),
+        data.get("members", []),
+        open_to_coalition=group.coalition_id is not None,
+        others=len(from_partners),
+    )
+    people += from_partners
     for name in ("name", "purpose", "facilitator"):
         if name in data:
             setattr(group, name, data[name].strip() if isinstance(data[name], str) else data[name])
@@ -421,14 +451,15 @@ def learning_session_create(
     """The facilitator plans (or records) a session of the group."""
     require(actor, Action.EDIT, group)
     session = LearningSession(
-        organisation=group.organisation,
+        organisation_id=group.organisation_id,
         group=group,
         held_on=data["held_on"],
         topic=(data.get("topic") or "").strip(),
         created_by=actor.user,
     )
-    session.full_clean()
-    session.save()
+    with group_scope(group):  # the group's organisation's row, whoever plans it
+        session.full_clean()
+        session.save()
     return session
 
 
@@ -437,11 +468,36 @@ def session_note_write(*, actor: Actor, session: LearningSession, body: str) -> 
     """A member notes what they take from a session; read by the group's members only."""
     require(actor, Action.WRITE_NOTE, session)
     note = SessionNote(
-        organisation=session.organisation, session=session, author=actor.user, body=body.strip()
+        organisation_id=session.organisation_id,
+        session=session,
+        author=actor.user,
+        body=body.strip(),
     )
-    note.full_clean()
-    note.save()
+    with group_scope(session.group):  # the group's organisation's row, whoever writes it
+        note.full_clean()
+        note.save()
     return note
+
+
+def learning_group_join(*, actor: Actor, group: LearningGroup) -> LearningGroup:
+    """Join a group open to a coalition the actor's organisation is in, while it has room.
+    Its facilitator is told. Two people taking the last place at once: one gets it."""
+    require(actor, Action.TAKE_PART, group)
+    with group_scope(group):
+        locked = LearningGroup.objects.select_for_update().get(pk=group.pk)
+        if locked.is_full():
+            raise StateConflict(f"The group is full: {GROUP_SIZE[1]} people at most.")
+        locked.members.add(actor.user)
+    return locked
+
+
+def learning_group_leave(*, actor: Actor, group: LearningGroup) -> None:
+    """Leave a group; its facilitator hands the group over first."""
+    require(actor, Action.VIEW, group)
+    if group.facilitator_id == actor.user.pk:
+        raise ValidationError("Hand the group to another facilitator before you leave it.")
+    with group_scope(group):
+        group.members.remove(actor.user)
 
 
 # --- Peer recognition -------------------------------------------------------------------------

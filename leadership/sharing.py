@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from kernel.models import Organisation
 from kernel.tenancy import tenant_scope
 
-from .models import Coalition, CoalitionMember
+from .models import Coalition, CoalitionMember, LearningGroup
 
 
 @contextmanager
@@ -44,6 +44,14 @@ def partners_scope(organisation_id: int) -> Iterator[list[int]]:
     ).values_list("member_id", flat=True)
     with tenant_scope(sorted({organisation_id, *partners})):
         yield coalitions
+
+
+@contextmanager
+def group_scope(group: LearningGroup) -> Iterator[None]:
+    """The rows of a learning group's own organisation, for the block: a member from another
+    organisation of its coalition reads and writes its sessions and notes there."""
+    with tenant_scope([group.organisation_id]):
+        yield
 
 
 def organisation_at(address: str) -> Organisation | None:

@@ -21,6 +21,8 @@ urlpatterns = [
     path("learning/<int:pk>/", views.learning_group, name="learning-group"),
     path("learning/<int:pk>/edit/", views.learning_group_edit, name="learning-group-edit"),
     path("learning/<int:pk>/sessions/", views.learning_session_create, name="learning-session"),
+    path("learning/<int:pk>/join/", views.learning_group_join, name="learning-group-join"),
+    path("learning/<int:pk>/leave/", views.learning_group_leave, name="learning-group-leave"),
     path("learning/sessions/<int:pk>/notes/", views.session_note_create, name="session-note"),
     # Development plans on the four behaviour themes.
     path("development/", development.development, name="development"),

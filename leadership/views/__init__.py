@@ -8,16 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.errors import StateConflict
 from kernel.forms import save_through
 from kernel.models import Team
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
+from kernel.tenancy import tenant_scope
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from missions.models import Mission
@@ -236,14 +238,11 @@ def challenge_answer(request: OrgRequest, pk: int) -> HttpResponse:
 # --- Action learning groups: a safe space, read by their members only -----------------------
 
 
-def _group_for(request: OrgRequest, pk: int) -> LearningGroup:
-    """A group the actor is in; 404 for anyone else, leaders and admins included."""
-    group = get_object_or_404(
-        LearningGroup.objects.select_related("facilitator").prefetch_related("members"),
-        pk=pk,
-        organisation=request.organisation,
-    )
-    if not can(request.actor, Action.VIEW, group):
+def _group_for(request: OrgRequest, pk: int, action: Action = Action.VIEW) -> LearningGroup:
+    """A group the actor is in (of their organisation, or open to a coalition of theirs);
+    404 for anyone else, leaders and admins included."""
+    group = selectors.learning_group_for(actor=request.actor, pk=pk)
+    if group is None or not can(request.actor, action, group):
         raise Http404
     return group
 
@@ -311,6 +310,37 @@ def learning_group_edit(request: OrgRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @org_view
+def learning_group_join(request: OrgRequest, pk: int) -> HttpResponse:
+    """Join a group open to a coalition of the organisation, from the coalition's page."""
+    actor = request.actor
+    group = _group_for(request, pk, Action.TAKE_PART)
+    try:
+        services.learning_group_join(actor=actor, group=group)
+    except StateConflict as conflict:
+        messages.error(request, conflict.messages[0])
+        if group.coalition is None:
+            raise Http404 from None
+        return redirect(group.coalition.url_for(actor.organisation))
+    messages.success(request, f"You are in “{group.name}”. Only its people read it.")
+    return redirect("leadership:learning-group", org=actor.organisation.slug, pk=group.pk)
+
+
+@require_POST
+@org_view
+def learning_group_leave(request: OrgRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    group = _group_for(request, pk)
+    try:
+        services.learning_group_leave(actor=actor, group=group)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+        return _group_page(request, group, status=400)
+    messages.success(request, f"You left “{group.name}”.")
+    return redirect("leadership:learning", org=actor.organisation.slug)
+
+
+@require_POST
+@org_view
 def learning_session_create(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
     group = _group_for(request, pk)
@@ -325,14 +355,25 @@ def learning_session_create(request: OrgRequest, pk: int) -> HttpResponse:
     return _group_page(request, group, status=400, session_form=form)
 
 
+def _session_group_id(pk: int) -> int:
+    """The group of session ``pk``, whichever organisation's (``_group_for`` then decides
+    whether the actor may open it)."""
+    with tenant_scope(deferred=True) as scope:
+        scope.lift()
+        group_id = LearningSession.objects.filter(pk=pk).values_list("group_id", flat=True).first()
+    if group_id is None:
+        raise Http404
+    return group_id
+
+
 @require_POST
 @org_view
 def session_note_create(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
-    session = get_object_or_404(
-        LearningSession.objects.select_related("group"), pk=pk, organisation=actor.organisation
-    )
-    group = _group_for(request, session.group_id)
+    group = _group_for(request, _session_group_id(pk))
+    session = next((s for s in selectors.learning_sessions_of(group=group) if s.pk == pk), None)
+    if session is None:
+        raise Http404
     form = NoteForm(request.POST, session_id=session.pk)
     if save_through(
         form,

@@ -109,6 +109,7 @@ def _page(
         if page.own_aligned and page.others_aligned
         else None,
         "answer_form": ContributionAnswerForm(),
+        "learning_groups": selectors.coalition_learning_groups(actor=actor, coalition=coalition),
     }
     return render(request, "leadership/coalition.html", context, status=status)
 

@@ -21,7 +21,7 @@ from kernel.models import AuditEvent, Membership, Notification, Organisation
 from kernel.permissions import Action, actor_for, can
 from kernel.tenancy import tenant_scope
 from leadership import selectors, services
-from leadership.models import Coalition, CoalitionMember, Contribution
+from leadership.models import Coalition, CoalitionMember, Contribution, LearningGroup
 from missions.models import Mission
 from reviews.inbox import inbox_sweep_organisation
 from tests.measures.factories import KpiFactory
@@ -387,3 +387,124 @@ def test_the_coalition_page_costs_the_same_queries_for_2_or_8_contributions(
     assert timezone.now()  # the page rendered both times
     assert Membership.objects.filter(organisation=world.other_organisation).count() == 1
     assert CoalitionMember.objects.count() == 2
+
+
+# --- Action learning across the coalition -----------------------------------------------------
+
+
+def open_group(world, coalition):
+    """Acme's coach facilitates a group open to the coalition, with staff: two people."""
+    from leadership.services import learning_group_create
+
+    return learning_group_create(
+        actor=acme(world, world.staff),
+        data={
+            "name": "Discharge peers",
+            "purpose": "What stops a discharge on the day",
+            "facilitator": world.coach,
+            "members": [world.staff],
+            "coalition": coalition,
+        },
+    )
+
+
+def test_a_partners_people_join_a_group_open_to_the_coalition_and_write_in_it(world) -> None:
+    from leadership.models import LearningSession, SessionNote
+
+    coalition, mine, theirs = both_aligned(world)
+    group = open_group(world, coalition)
+    # Listed on the coalition's page for the partner: name, purpose, count; no names.
+    listed = selectors.coalition_learning_groups(actor=other(world), coalition=coalition)
+    assert [(g.group.pk, g.people, g.may_join) for g in listed] == [(group.pk, 2, True)]
+    services.learning_group_join(actor=other(world), group=group)
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    page = outsider.get(f"/o/other/learning/{group.pk}/")
+    assert page.status_code == 200 and "Discharge peers" in page.content.decode()
+    # The facilitator plans a session; the partner's member keeps a note in it, through
+    # their own organisation's pages; the rows are the group's organisation's.
+    services.learning_session_create(
+        actor=acme(world, world.coach),
+        group=group,
+        data={"held_on": timezone.localdate(), "topic": "Saying no"},
+    )
+    with tenant_scope([world.organisation.pk]):
+        session = LearningSession.objects.get(group=group)
+    answer = outsider.post(
+        f"/o/other/learning/sessions/{session.pk}/notes/",
+        {f"note-{session.pk}-body": "We wait for transport."},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    with tenant_scope([world.organisation.pk]):
+        note = SessionNote.objects.get()
+    assert note.author == world.outsider and note.organisation == world.organisation
+    assert (
+        "We wait for transport." in outsider.get(f"/o/other/learning/{group.pk}/").content.decode()
+    )
+    # Still a safe space: Acme's CEO and Other's people outside it get 404.
+    ceo = Client()
+    ceo.force_login(world.leader)
+    assert ceo.get(f"/o/acme/learning/{group.pk}/").status_code == 404
+    # The facilitator's edit keeps the partner's member, who is not picked on Acme's form.
+    services.learning_group_update(
+        actor=acme(world, world.coach),
+        group=group,
+        data={"name": "Discharge peers", "facilitator": world.coach, "members": [world.staff]},
+    )
+    assert world.outsider.pk in LearningGroup.objects.get(pk=group.pk).member_ids
+    # Its organisation leaving the coalition takes the group out of the partner's reach
+    # (the partner's member is still in it, and back in it should Other return).
+    services.coalition_leave(actor=other(world), coalition=coalition)
+    assert outsider.get(f"/o/other/learning/{group.pk}/").status_code == 404
+    assert outsider.get("/o/other/learning/").status_code == 200
+
+
+def test_a_group_not_open_to_the_coalition_is_not_listed_or_joined(world) -> None:
+    from leadership.services import learning_group_create
+
+    coalition, mine, theirs = both_aligned(world)
+    group = learning_group_create(
+        actor=acme(world, world.staff),
+        data={
+            "name": "Acme only",
+            "facilitator": world.coach,
+            "members": [world.staff, world.lead, world.leader],
+        },
+    )
+    assert selectors.coalition_learning_groups(actor=other(world), coalition=coalition) == []
+    client = Client()
+    client.force_login(world.outsider)
+    assert client.post(f"/o/other/learning/{group.pk}/join/").status_code == 404
+    assert client.get(f"/o/other/learning/{group.pk}/").status_code == 404
+
+
+def test_a_member_leaves_a_coalition_group_but_its_facilitator_hands_it_over_first(world) -> None:
+    coalition, mine, theirs = both_aligned(world)
+    group = open_group(world, coalition)
+    services.learning_group_join(actor=other(world), group=group)
+    group = LearningGroup.objects.get(pk=group.pk)
+    with pytest.raises(ValidationError, match="Hand the group"):
+        services.learning_group_leave(actor=acme(world, world.coach), group=group)
+    services.learning_group_leave(actor=other(world), group=group)
+    assert world.outsider.pk not in LearningGroup.objects.get(pk=group.pk).member_ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_taking_a_groups_last_place_at_once_one_gets_it(world) -> None:
+    coalition, mine, theirs = both_aligned(world)
+    group = open_group(world, coalition)
+    others = []
+    for n in range(7):
+        user = UserFactory(username=f"peer{n}")
+        MembershipFactory(organisation=world.other_organisation, user=user, role="staff")
+        others.append(user)
+    for user in others[:5]:  # 2 + 5: one place left
+        services.learning_group_join(actor=other(world, user), group=group)
+    last = [other(world, user) for user in others[5:]]
+    group = LearningGroup.objects.get(pk=group.pk)
+    results = run_together(
+        *(partial(services.learning_group_join, actor=a, group=group) for a in last)
+    )
+    refused = [r for r in results if isinstance(r, StateConflict)]
+    assert len(refused) == 1, results
+    assert len(LearningGroup.objects.get(pk=group.pk).member_ids) == 8

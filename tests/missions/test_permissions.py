@@ -91,6 +91,11 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.EDIT, "contribution"): {"lead", "staff", "org_admin"},
     (A.ALIGN, "contribution"): {"outsider"},
     (A.ALIGN, "partner_contribution"): {"leader", "org_admin"},
+    # A learning group: joined by nobody; open to the coalition (coach and staff in it), by
+    # anyone of its member organisations who is not in it yet; read by its people only.
+    (A.TAKE_PART, "learning_group"): set(),
+    (A.TAKE_PART, "coalition_group"): {"leader", "lead", "org_admin", "outsider"},
+    (A.VIEW, "coalition_group"): {"coach", "staff"},
     (A.EDIT, "partner_contribution"): {"outsider"},
 }
 
@@ -174,7 +179,13 @@ def _leadership_objects(world):
 
 
 def _coalition_objects(world):
-    from leadership.models import Coalition, CoalitionMember, CoalitionMission, Contribution
+    from leadership.models import (
+        Coalition,
+        CoalitionMember,
+        CoalitionMission,
+        Contribution,
+        LearningGroup,
+    )
 
     def coalition(name, other_status):
         made = Coalition.objects.create(name=name, purpose="Together.")
@@ -187,7 +198,12 @@ def _coalition_objects(world):
 
     shared = coalition("Home first", "active")
     mission = CoalitionMission.objects.create(coalition=shared, title="No one waits")
+    group = LearningGroup.objects.create(
+        organisation=world.organisation, name="Peers", facilitator=world.coach, coalition=shared
+    )
+    group.members.set([world.coach, world.staff])
     return {
+        "coalition_group": group,
         "coalition": shared,
         "invitation": coalition("Invited", "invited"),
         "coalition_mission": mission,
