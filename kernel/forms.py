@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from . import services
+from .errors import StateConflict
 from .models import Membership, Organisation
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
@@ -69,6 +70,23 @@ def save_through(form: forms.BaseForm, save: Any) -> Any:
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+def save_through_with_status(form: forms.BaseForm, save: Any) -> tuple[Any, int]:
+    """``save_through``, and the status of a refusal: 409 when the object's state refused it
+    (``StateConflict``: someone acted on it a moment before), 400 for what the form says."""
+    refused_by_state = False
+
+    def run(data: dict[str, Any]) -> Any:
+        nonlocal refused_by_state
+        try:
+            return save(data)
+        except StateConflict:
+            refused_by_state = True
+            raise
+
+    result = save_through(form, run)
+    return result, 409 if refused_by_state else 400
 
 
 # --- The organisation's people and settings ------------------------------------------------

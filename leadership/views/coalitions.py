@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.errors import StateConflict
-from kernel.forms import save_through
+from kernel.forms import save_through_with_status
 from kernel.permissions import Action, can, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
@@ -47,23 +47,6 @@ def _contribution_for(request: OrgRequest, pk: int, action: Action) -> Contribut
     return contribution
 
 
-def _saved(form: Any, save: Callable[[dict[str, Any]], Any]) -> tuple[Any, int]:
-    """``save_through``; the status of a refusal: 409 when the state refused it (answered a
-    moment before by someone else), else 400."""
-    conflict = False
-
-    def run(data: dict[str, Any]) -> Any:
-        nonlocal conflict
-        try:
-            return save(data)
-        except StateConflict:
-            conflict = True
-            raise
-
-    result = save_through(form, run)
-    return result, 409 if conflict else 400
-
-
 @require_http_methods(["GET", "POST"])
 @org_view
 def coalitions(request: OrgRequest) -> HttpResponse:
@@ -74,7 +57,7 @@ def coalitions(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
-        coalition, status = _saved(
+        coalition, status = save_through_with_status(
             form, lambda data: services.coalition_form(actor=actor, data=data)
         )
         if coalition is not None:
@@ -128,7 +111,7 @@ def coalition_edit(request: OrgRequest, pk: int) -> HttpResponse:
     form = CoalitionForm(request.POST or None, instance=coalition)
     status = 200
     if request.method == "POST":
-        saved, status = _saved(
+        saved, status = save_through_with_status(
             form,
             lambda data: services.coalition_update(actor=actor, coalition=coalition, data=data),
         )
@@ -145,7 +128,7 @@ def coalition_invite(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
     coalition = _coalition_for(request, pk, Action.LEAD_COALITION)
     form = CoalitionInviteForm(request.POST)
-    row, status = _saved(
+    row, status = save_through_with_status(
         form,
         lambda data: services.coalition_invite(
             actor=actor, coalition=coalition, address=data["address"]
@@ -210,7 +193,7 @@ def coalition_mission_add(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
     coalition = _coalition_for(request, pk, Action.LEAD_COALITION)
     form = CoalitionMissionForm(request.POST)
-    mission, status = _saved(
+    mission, status = save_through_with_status(
         form,
         lambda data: services.coalition_mission_write(actor=actor, coalition=coalition, data=data),
     )
@@ -227,7 +210,7 @@ def contribution_offer(request: OrgRequest, pk: int) -> HttpResponse:
     coalition = _coalition_for(request, pk)
     missions = list(coalition.missions.all())
     form = ContributionOfferForm(request.POST, actor=actor, missions=missions)
-    offered, status = _saved(
+    offered, status = save_through_with_status(
         form,
         lambda data: services.contribution_offer(
             actor=actor,
@@ -252,7 +235,7 @@ def contribution_answer(request: OrgRequest, pk: int) -> HttpResponse:
     require(actor, Action.ALIGN, contribution)
     form = ContributionAnswerForm(request.POST)
     align = request.POST.get("align", "1") != "0"
-    answered, status = _saved(
+    answered, status = save_through_with_status(
         form,
         lambda data: services.contribution_answer(
             actor=actor, contribution=contribution, align=align, comment=data["answer"]
@@ -287,7 +270,7 @@ def coalition_link_add(request: OrgRequest, pk: int) -> HttpResponse:
     coalition = _coalition_for(request, pk)
     page = selectors.coalition_page(actor=actor, coalition=coalition)
     form = CoalitionLinkForm(request.POST, own=page.own_aligned, others=page.others_aligned)
-    link, status = _saved(
+    link, status = save_through_with_status(
         form,
         lambda data: services.coalition_link(
             actor=actor,

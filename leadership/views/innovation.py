@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.errors import StateConflict
-from kernel.forms import save_through
+from kernel.forms import save_through_with_status
 from kernel.permissions import Action, abilities, can, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
@@ -35,24 +35,6 @@ IDEA_ACTIONS = {
     "edit": Action.EDIT,
     "choose": Action.CHOOSE_IDEAS,
 }
-
-
-def _saved(form: Any, save: Callable[[dict[str, Any]], Any]) -> tuple[Any, int]:
-    """``save_through``, and the status of a refusal: 409 when the object's state refused it
-    (someone acted on it a moment before: the idea taken forward, the challenge closed), 400
-    for what the form says."""
-    refused_by_state = False
-
-    def run(data: dict[str, Any]) -> Any:
-        nonlocal refused_by_state
-        try:
-            return save(data)
-        except StateConflict:
-            refused_by_state = True
-            raise
-
-    result = save_through(form, run)
-    return result, 409 if refused_by_state else 400
 
 
 def _challenge_for(request: OrgRequest, pk: int) -> InnovationChallenge:
@@ -99,7 +81,7 @@ def innovation_open(request: OrgRequest, pk: int) -> HttpResponse:
     mission = get_mission_for(request, pk, Action.EDIT)
     form = InnovationChallengeForm(request.POST or None, organisation=actor.organisation)
     if request.method == "POST":
-        challenge, status = _saved(
+        challenge, status = save_through_with_status(
             form, lambda data: services.innovation_open(actor=actor, mission=mission, data=data)
         )
         if challenge is not None:
@@ -143,7 +125,7 @@ def innovation_challenge(request: OrgRequest, pk: int) -> HttpResponse:
         return _challenge_page(request, challenge)
     require(actor, Action.TAKE_PART, challenge)
     form = IdeaForm(request.POST, organisation=actor.organisation)
-    idea, status = _saved(
+    idea, status = save_through_with_status(
         form, lambda data: services.idea_submit(actor=actor, challenge=challenge, data=data)
     )
     if idea is None:
@@ -209,7 +191,7 @@ def idea_edit(request: OrgRequest, pk: int) -> HttpResponse:
     form = IdeaForm(request.POST or None, instance=idea, organisation=actor.organisation)
     status = 200
     if request.method == "POST":
-        saved, status = _saved(
+        saved, status = save_through_with_status(
             form, lambda data: services.idea_update(actor=actor, idea=idea, data=data)
         )
         if saved is not None:
@@ -257,7 +239,7 @@ def idea_comment(request: OrgRequest, pk: int) -> HttpResponse:
     idea = _idea_for(request, pk)
     require(actor, Action.TAKE_PART, idea)
     form = IdeaCommentForm(request.POST)
-    comment, status = _saved(
+    comment, status = save_through_with_status(
         form, lambda data: services.idea_comment(actor=actor, idea=idea, body=data["body"])
     )
     if comment is None:
@@ -290,7 +272,7 @@ def idea_adopt_task(request: OrgRequest, pk: int) -> HttpResponse:
     idea = _idea_for(request, pk)
     require(actor, Action.CHOOSE_IDEAS, idea)
     form = _task_form(idea, request.POST)
-    adopted, status = _saved(
+    adopted, status = save_through_with_status(
         form,
         lambda data: services.idea_adopt(
             actor=actor, idea=idea, make=services.key_task_from_idea(actor=actor, data=data)
