@@ -90,6 +90,16 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"^(A plan stays in its organisation|Choose a goal of this plan"
         r"|Choose the leader of your team or a coach of it)\.$"
     ),
+    # Coalitions: which organisation an address names, and whether it is in the coalition
+    # already, are the server's to know; a mission offered is one the caller may edit, not
+    # archived, not offered to that mission already; declining says why (one field's value
+    # decides whether another may be blank).
+    "coalitions": (
+        r"^(No organisation has that address|.+ is (invited|member) already"
+        r"|Choose a mission of yours|An archived mission contributes nothing"
+        r"|This mission is already offered to that mission"
+        r"|Say why, so the member can offer a better one)\.$"
+    ),
 }
 _ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
 

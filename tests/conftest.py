@@ -199,14 +199,20 @@ class ApiWorld:
     idea: Any
     development_plan: Any
     development_goal: Any
+    coalition: Any
+    coalition_mission: Any
+    contribution: Any
+    offered_contribution: Any
 
 
 @pytest.fixture
 def api_world(world: World) -> ApiWorld:
     """``world`` plus a KPI with a check-in, a key task, a support request, a scheduled review
     and a finding on ``staff_mission``, a notification to ``lead``, a pending invitation and
-    a stakeholder on ``staff_mission``'s map whose plan ``ceo`` owns (for the security matrix
-    and the fuzzing run)."""
+    a stakeholder on ``staff_mission``'s map whose plan ``ceo`` owns, and a coalition of
+    "acme" and "other" with one mission, to which ``org_mission`` is aligned and
+    ``other_mission`` offered, and which the learning group is open to (for the security
+    matrix and the fuzzing run)."""
     from kernel.models import Notification
     from measures.services import kpi_refresh_figures
     from reviews.models import Finding, Review
@@ -331,8 +337,61 @@ def api_world(world: World) -> ApiWorld:
         behaviour="communicating_with_impact",
         goal="Say the one thing the board must decide, in the first minute.",
     )
+    from leadership.models import Coalition, CoalitionMember, CoalitionMission, Contribution
+
+    # Formed by acme's CEO and joined by other's leader; each offered one mission, acme's is
+    # aligned (by other's leader), other's waits for acme's leaders.
+    coalition = Coalition.objects.create(
+        name="Home first",
+        purpose="People leave hospital on the day they are ready, into the care they need.",
+        convened_by=world.organisation,
+        created_by=world.leader,
+    )
+    for organisation, by in (
+        (world.organisation, world.leader),
+        (world.other_organisation, world.outsider),
+    ):
+        CoalitionMember.objects.create(
+            coalition=coalition,
+            member=organisation,
+            status=CoalitionMember.Status.ACTIVE,
+            invited_by=world.leader,
+            answered_by=by,
+            answered_at=now,
+        )
+    coalition_mission = CoalitionMission.objects.create(
+        coalition=coalition,
+        title="No one waits in hospital for care",
+        written_by=world.organisation,
+        created_by=world.leader,
+    )
+    contribution = Contribution.objects.create(
+        organisation=world.organisation,
+        coalition_mission=coalition_mission,
+        mission=world.org_mission,
+        how="Discharge before noon.",
+        status=Contribution.Status.ALIGNED,
+        offered_by=world.leader,
+        answered_by=world.outsider,
+        answered_at=now,
+    )
+    # The action learning group is open to the coalition: the people of its members who are
+    # not in it may join it.
+    learning_group.coalition = coalition
+    learning_group.save(update_fields=["coalition"])
+    offered_contribution = Contribution.objects.create(
+        organisation=world.other_organisation,
+        coalition_mission=coalition_mission,
+        mission=world.other_mission,
+        how="Home care within 48 hours.",
+        offered_by=world.outsider,
+    )
     return ApiWorld(
         world=world,
+        coalition=coalition,
+        coalition_mission=coalition_mission,
+        contribution=contribution,
+        offered_contribution=offered_contribution,
         development_plan=development_plan,
         development_goal=development_goal,
         innovation=innovation,

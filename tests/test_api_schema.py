@@ -80,7 +80,15 @@ def test_every_operation_documents_its_request_and_response(schema: dict) -> Non
             if method in ("post", "put", "patch") and not path.endswith("/read/"):
                 # Actions that take no body: they say so rather than invent one.
                 bodiless = path.endswith(
-                    ("/read-all/", "/revoke/", "/resend/", "/support/", "/close/")
+                    (
+                        "/read-all/",
+                        "/revoke/",
+                        "/resend/",
+                        "/support/",
+                        "/close/",
+                        "/leave/",
+                        "/withdraw/",
+                    )
                 )
                 assert "requestBody" in operation or bodiless, (method, path)
             if method == "get":

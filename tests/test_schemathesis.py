@@ -97,6 +97,10 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "innovation-challenges": api_world.innovation.pk,
         "ideas": api_world.idea.pk,
         "development-plans": api_world.development_plan.pk,
+        "coalitions": api_world.coalition.pk,
+        # acme's own (aligned); ``answer`` on it is refused (403): the fuzzing reaches the
+        # answer's checks, not its service, which the API tests cover.
+        "contributions": api_world.contribution.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -127,6 +131,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "child_mission": world.staff_mission.pk,
         "goal": api_world.development_goal.pk,
         "reviewer": world.lead.pk,
+        "coalition_mission": api_world.coalition_mission.pk,
     }
 
 

@@ -15,7 +15,9 @@ The personas are those of ``tests/conftest.py``: in "acme", ``ceo`` leads the to
 ``org_mission``; ``lead`` leads Operations and owns ``team_mission`` (so is ``staff``'s boss);
 ``staff`` owns ``staff_mission``; ``coach`` coaches the whole organisation; ``admin`` is its
 organisation admin. ``outsider`` leads another organisation. The objects of ``api_world`` (a
-KPI, key task, link, review, finding, notification) hang off ``staff_mission``.
+KPI, key task, link, review, finding, notification) hang off ``staff_mission``; its coalition
+joins "acme" and the outsider's organisation as peers, so through the API (which is not under
+one organisation's address) the outsider is a member of it.
 
 Each request runs in a savepoint that is rolled back, so every request sees the same data.
 Writes carry empty bodies (``{}`` for the API). The admin site, static files, the schema and
@@ -33,6 +35,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kernel.preferences import unsubscribe_token
+from tests.missions.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +98,9 @@ STAKEHOLDER_READERS = f"{EDITORS} ceo"
 LEARNERS = "coach staff lead"
 # Who reads staff's development plan: staff, the leader of their team (lead), their coach.
 DEVELOPERS = "staff lead coach"
+# Who speaks for acme in a coalition (``Actor.leads_organisation``): the leader of its top
+# team (ceo) and its admin. acme's contribution is of org_mission: ceo and the admin edit it.
+SPEAKERS = "ceo admin"
 
 # One row per route: the URL's objects, then per method what each persona gets.
 ROUTES: dict[str, dict[str, Any]] = {
@@ -302,6 +313,19 @@ ROUTES: dict[str, dict[str, Any]] = {
         "pk": "learning_group",
         "POST": private(LEARNERS, "coach", write=True),
     },
+    # The group is open to the coalition: acme's people who are not in it (ceo, the admin)
+    # join it; to its own people it is no longer there to join (404). Its people leave it,
+    # but its facilitator (coach) hands it over first (400).
+    "leadership:learning-group-join": {
+        "org": True,
+        "pk": "learning_group",
+        "POST": private("ceo admin", "ceo admin"),
+    },
+    "leadership:learning-group-leave": {
+        "org": True,
+        "pk": "learning_group",
+        "POST": private(LEARNERS, LEARNERS, write=True),
+    },
     "leadership:session-note": {
         "org": True,
         "pk": "learning_session",
@@ -381,6 +405,61 @@ ROUTES: dict[str, dict[str, Any]] = {
         "org": True,
         "pk": "development_plan",
         "POST": private(DEVELOPERS, "lead coach", write=True),
+    },
+    # Coalitions: every member of an active member reads it; those who speak for acme lead it
+    # (edit, invite, write missions, align the partner's offer, leave). Answering an invitation
+    # acme answered long ago is refused by its state (409); an offer with an empty form is bad
+    # input (400) for everyone, since the mission offered decides who may. Forming one is for
+    # those who speak for acme (the form does not exist for others). ``contribution`` is acme's
+    # (aligned, of org_mission), ``offered_contribution`` the partner's (offered, waiting for
+    # acme): an empty answer aligns it.
+    "leadership:coalitions": {
+        "org": True,
+        "GET": MEMBER,
+        "POST": nobody_but(SPEAKERS, write=True),
+    },
+    "leadership:coalition": {"org": True, "pk": "coalition", "GET": MEMBER},
+    "leadership:coalition-edit": {
+        "org": True,
+        "pk": "coalition",
+        "GET": only(SPEAKERS),
+        "POST": only(SPEAKERS, write=True),
+    },
+    "leadership:coalition-invite": {
+        "org": True,
+        "pk": "coalition",
+        "POST": only(SPEAKERS, write=True),
+    },
+    "leadership:coalition-answer": {
+        "org": True,
+        "pk": "coalition",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:coalition-leave": {"org": True, "pk": "coalition", "POST": only(SPEAKERS)},
+    "leadership:coalition-mission": {
+        "org": True,
+        "pk": "coalition",
+        "POST": only(SPEAKERS, write=True),
+    },
+    "leadership:contribution-offer": {
+        "org": True,
+        "pk": "coalition",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:coalition-link": {
+        "org": True,
+        "pk": "coalition",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "leadership:contribution-answer": {
+        "org": True,
+        "pk": "offered_contribution",
+        "POST": only(SPEAKERS, write=True),
+    },
+    "leadership:contribution-withdraw": {
+        "org": True,
+        "pk": "contribution",
+        "POST": only(SPEAKERS),
     },
     # --- API: lists hold one's own organisations, so the outsider gets an (empty) 200 -------
     "api-root": {"GET": everyone()},
@@ -528,6 +607,27 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS),
         "POST": private(STAKEHOLDER_READERS, STAKEHOLDER_READERS, write=True),
     },
+    # Coalitions: the outsider leads a member of it too, so gets what ceo gets; a
+    # contribution is its organisation's own row (another member's answers 404 there), and
+    # the partner's offer is answered by acme's speakers, not by the partner itself (403).
+    "coalition-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "coalition-detail": {
+        "pk": "coalition",
+        "GET": only(" ".join(MEMBERS), outsider=OK),
+        "PATCH": only(SPEAKERS, write=True, outsider=WRITE),
+    },
+    "coalition-invite": {"pk": "coalition", "POST": only(SPEAKERS, write=True, outsider=WRITE)},
+    "coalition-answer": {"pk": "coalition", "POST": everyone(write=True)},
+    "coalition-leave": {"pk": "coalition", "POST": only(SPEAKERS, outsider=OK)},
+    "coalition-missions": {"pk": "coalition", "POST": only(SPEAKERS, write=True, outsider=WRITE)},
+    "coalition-offer": {"pk": "coalition", "POST": everyone(write=True)},
+    "contribution-list": {"GET": everyone()},
+    "contribution-detail": {"pk": "contribution", "GET": MEMBER},
+    "contribution-answer": {
+        "pk": "offered_contribution",
+        "POST": only(SPEAKERS, write=True, outsider=FORBIDDEN),
+    },
+    "contribution-withdraw": {"pk": "contribution", "POST": only(SPEAKERS)},
     # The caller's own brief, of their first organisation unless ?organisation= says which.
     "brief": {"GET": everyone()},
     # Invitations are their organisation admins' alone: to anyone else they do not exist.
@@ -650,13 +750,17 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "development_goal": api_world.development_goal.pk,
         "learning_session": api_world.learning_session.pk,
         "membership": world.staff.memberships.get().pk,
+        "coalition": api_world.coalition.pk,
+        "contribution": api_world.contribution.pk,
+        "offered_contribution": api_world.offered_contribution.pk,
     }
 
 
-def url_of(name: str, row: dict[str, Any], api_world: Any) -> str:
+def url_of(name: str, row: dict[str, Any], api_world: Any, org: str | None = None) -> str:
+    """The row's URL, under ``/o/<org>/`` (acme's by default) for an organisation's page."""
     kwargs: dict[str, Any] = {}
     if row.get("org"):
-        kwargs["org"] = api_world.world.organisation.slug
+        kwargs["org"] = org or api_world.world.organisation.slug
     if "pk" in row:
         kwargs["pk"] = object_ids(api_world)[row["pk"]]
     for nested in ("session_pk", "goal_pk"):  # a nested object's own id
@@ -754,3 +858,80 @@ def test_web_routes_refuse_the_methods_they_do_not_list(name: str, api_world: An
     unlisted = [m for m in METHODS if m not in row]
     answers = {m: send(admin, m, url, api=False).status_code for m in unlisted}
     assert answers == dict.fromkeys(unlisted, 405)
+
+
+# --- Coalitions across organisations ---------------------------------------------------------
+# A coalition is shared by its members; its routes are reached from each member's own address
+# (``/o/<slug>/…``) and from the API, which belongs to no one organisation. What the partner's
+# leader (the outsider, under ``/o/other/``) gets on each page: what acme's CEO gets, but the
+# partner's own offer is not theirs to answer, and acme's contribution not theirs to withdraw.
+PARTNER_PAGES: dict[str, dict[str, str]] = {
+    "leadership:coalitions": {"GET": OK, "POST": WRITE},
+    "leadership:coalition": {"GET": OK},
+    "leadership:coalition-edit": {"GET": OK, "POST": WRITE},
+    "leadership:coalition-invite": {"POST": WRITE},
+    "leadership:coalition-answer": {"POST": WRITE},  # joined already: 409
+    "leadership:coalition-leave": {"POST": OK},
+    "leadership:coalition-mission": {"POST": WRITE},
+    "leadership:contribution-offer": {"POST": WRITE},
+    "leadership:coalition-link": {"POST": WRITE},
+    "leadership:contribution-answer": {"POST": FORBIDDEN},
+    "leadership:contribution-withdraw": {"POST": FORBIDDEN},
+}
+
+
+def coalition_routes() -> list[str]:
+    """Every route of a coalition or a contribution, web and API, from the URL configuration."""
+    return sorted(
+        name
+        for name in matrix_routes()
+        if "coalition" in name.split(":")[-1] or "contribution" in name.split(":")[-1]
+    )
+
+
+def test_every_coalition_page_says_what_the_partner_gets() -> None:
+    pages = {name for name in coalition_routes() if not is_api(name)}
+    assert pages == set(PARTNER_PAGES)
+    for name, expected in PARTNER_PAGES.items():
+        assert set(expected) == {m for m in METHODS if m in ROUTES[name]}, name
+
+
+@pytest.mark.parametrize("name", coalition_routes())
+def test_a_third_organisation_gets_404_and_the_partner_its_answer(
+    name: str, api_world: Any
+) -> None:
+    """A person who speaks for an organisation outside the coalition gets 404 on each of its
+    routes, under their own address and through the API; its lists say nothing of it. The
+    partner's leader gets their answer under their own address (through the API: the row's
+    ``outsider``)."""
+    third = OrganisationFactory(name="Third", slug="third")
+    boss = UserFactory(username="boss")
+    TeamFactory(organisation=third, name="Board", leader=boss)
+    MembershipFactory(organisation=third, user=boss, role="admin")
+    outsider, stranger = (Client(raise_request_exception=False) for _ in range(2))
+    outsider.force_login(api_world.world.outsider)
+    stranger.force_login(boss)
+    row, api = ROUTES[name], is_api(name)
+    coalition = api_world.coalition
+    wrong = []
+    for method in (m for m in METHODS if m in row):
+        url = url_of(name, row, api_world, org="third")
+        response = send(stranger, method, url, api)
+        if "pk" in row:
+            expected = NOT_FOUND
+        else:  # a list, of the stranger's own coalitions: none
+            expected = OK if method == "GET" else WRITE
+            if method == "GET":
+                assert coalition.name not in response.content.decode(), (name, method)
+        if not matches(expected, verdict(response, api)):
+            wrong.append(
+                f"{method} {url} as a third: expected {expected}, got {response.status_code}"
+            )
+        url = url_of(name, row, api_world, org="other")
+        expected = row[method]["outsider"] if api else PARTNER_PAGES[name][method]
+        response = send(outsider, method, url, api)
+        if not matches(expected, verdict(response, api)):
+            wrong.append(
+                f"{method} {url} as the partner: expected {expected}, got {response.status_code}"
+            )
+    assert not wrong, "\n".join(wrong)

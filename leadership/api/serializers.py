@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kernel.models import Organisation, Team
-from missionlead.serializers import ModelSerializer
-from missions.api.serializers import scoped_field
+from kernel.validators import validate_line, validate_text
+from measures.models import ForecastStatus
+from missionlead.serializers import ModelSerializer, TextField
+from missions.api.serializers import IdField, scoped_field
 from missions.models import Mission
 
 from ..models import (
+    Coalition,
+    CoalitionMember,
+    CoalitionMission,
     Contact,
+    Contribution,
     DevelopmentEvidence,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -392,4 +400,243 @@ class DevelopmentReviewSerializer(ModelSerializer):
 class AskReviewSerializer(serializers.Serializer[Any]):
     reviewer = scoped_field(
         get_user_model(), help_text="The leader of the person's team, or a coach of it."
+    )
+
+
+# --- Coalitions ----------------------------------------------------------------------------
+# A coalition is shared by its members; what one member reads of another (its name, the
+# contributions offered and aligned, their missions' titles and KPIs) is what the coalition's
+# page reads (``selectors.coalition_page``), and nothing else: no person of another member.
+
+
+class CoalitionMemberSerializer(serializers.Serializer[Any]):
+    """A member organisation: its name and its place, from the invitation on."""
+
+    organisation = serializers.IntegerField(source="member_id")
+    name = serializers.CharField(source="member.name")
+    status = serializers.ChoiceField(choices=CoalitionMember.Status.choices)
+    invited_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    left_at = serializers.DateTimeField(allow_null=True)
+
+
+class CoalitionSerializer(ModelSerializer):
+    organisation = scoped_field(
+        Organisation,
+        required=False,
+        write_only=True,
+        help_text="The organisation that forms it, its first member: needed only for someone "
+        "in several organisations.",
+    )
+    your_organisations = CoalitionMemberSerializer(
+        source="places",
+        many=True,
+        read_only=True,
+        help_text="The caller's organisations in it, each with its status (invited or member).",
+    )
+
+    class Meta:
+        model = Coalition
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "purpose",
+            "convened_by",
+            "your_organisations",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["convened_by", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("organisation") is None:
+            request = self.context.get("request")
+            mine = (
+                list(Organisation.objects.filter(memberships__user=request.user)[:2])
+                if request is not None
+                else []
+            )
+            if len(mine) != 1:
+                raise serializers.ValidationError(
+                    {"organisation": "Say which organisation (you belong to several)."}
+                )
+            attrs["organisation"] = mine[0]
+        return attrs
+
+
+class CoalitionUpdateSerializer(ModelSerializer):
+    class Meta:
+        model = Coalition
+        fields = ["name", "purpose"]
+
+
+class CoalitionKpiSerializer(serializers.Serializer[Any]):
+    """A KPI of a mission aligned to the coalition: its figures as stored, nothing else."""
+
+    name = serializers.CharField(source="kpi.name")
+    unit = serializers.CharField(source="kpi.unit")
+    latest_value = serializers.FloatField(allow_null=True)
+    progress = serializers.SerializerMethodField(help_text="0–1, towards its target.")
+    forecast_status = serializers.ChoiceField(
+        source="kpi.forecast_status", choices=ForecastStatus.choices
+    )
+
+    def get_progress(self, figures: Any) -> float:
+        return round(float(figures.progress), 4)
+
+
+class CoalitionContributionSerializer(serializers.Serializer[Any]):
+    """A contribution as the coalition's page shows it (``selectors.ContributionView``)."""
+
+    id = serializers.IntegerField(source="contribution.pk")
+    organisation = serializers.IntegerField(source="member.pk")
+    member = serializers.CharField(source="member.name", help_text="The member that offers it.")
+    mission = serializers.IntegerField(source="contribution.mission_id")
+    mission_title = serializers.CharField(source="contribution.mission.title")
+    how = serializers.CharField(source="contribution.how")
+    own = serializers.BooleanField(help_text="Whether it is of the organisation seen from.")
+    may_answer = serializers.BooleanField(help_text="Whether the caller may align or decline it.")
+    may_withdraw = serializers.BooleanField(help_text="Whether the caller may withdraw it.")
+    kpis = serializers.SerializerMethodField(
+        help_text="Its mission's active KPIs, once aligned; empty while offered."
+    )
+
+    @extend_schema_field(CoalitionKpiSerializer(many=True))
+    def get_kpis(self, view: Any) -> list[dict[str, Any]]:
+        if view.figures is None:
+            return []
+        return list(CoalitionKpiSerializer(view.figures.kpis, many=True).data)
+
+
+class CoalitionMissionPageSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="mission.pk")
+    title = serializers.CharField(source="mission.title")
+    intent = serializers.CharField(source="mission.intent")
+    written_by = serializers.IntegerField(source="mission.written_by_id", allow_null=True)
+    aligned = CoalitionContributionSerializer(many=True)
+    offered = CoalitionContributionSerializer(many=True)
+
+
+class CoalitionLinkSerializer(serializers.Serializer[Any]):
+    """What one member's aligned contribution needs from another's."""
+
+    id = serializers.IntegerField(source="link.pk")
+    contribution = serializers.IntegerField(source="link.contribution_id")
+    member = serializers.CharField(source="member.name")
+    mission_title = serializers.CharField()
+    depends_on = serializers.IntegerField(source="link.depends_on_id")
+    on_member = serializers.CharField(source="on_member.name")
+    on_mission_title = serializers.CharField()
+    description = serializers.CharField(source="link.description")
+
+
+class CoalitionDetailSerializer(serializers.Serializer[Any]):
+    """A coalition as one of its members reads it: its purpose, its members, its missions with
+    the contributions offered and aligned to them (an invited organisation reads none), and
+    what the contributions need from one another."""
+
+    id = serializers.IntegerField(source="coalition.pk")
+    name = serializers.CharField(source="coalition.name")
+    purpose = serializers.CharField(source="coalition.purpose")
+    convened_by = serializers.IntegerField(source="coalition.convened_by_id", allow_null=True)
+    created_at = serializers.DateTimeField(source="coalition.created_at")
+    updated_at = serializers.DateTimeField(source="coalition.updated_at")
+    organisation = serializers.IntegerField(
+        help_text="The caller's organisation it is read as (``?organisation=``); its place is "
+        "among the members."
+    )
+    may_lead = serializers.BooleanField(
+        help_text="Whether the caller speaks for it here: edits, invites, writes missions, "
+        "aligns the others' contributions, leaves."
+    )
+    may_join = serializers.BooleanField(help_text="Whether the caller answers its invitation.")
+    members = CoalitionMemberSerializer(many=True)
+    missions = CoalitionMissionPageSerializer(many=True)
+    links = CoalitionLinkSerializer(many=True)
+
+
+class CoalitionInviteSerializer(serializers.Serializer[Any]):
+    address = TextField(
+        max_length=Organisation._meta.get_field("slug").max_length,
+        validators=[validate_line],
+        help_text="The organisation's address: the name after /o/ in the address of its pages.",
+    )
+
+
+class CoalitionAnswerSerializer(serializers.Serializer[Any]):
+    join = serializers.BooleanField(help_text="True joins the coalition; false declines.")
+
+
+class CoalitionMissionSerializer(ModelSerializer):
+    class Meta:
+        model = CoalitionMission
+        fields = ["id", "coalition", "title", "intent", "written_by", "created_at", "updated_at"]
+        read_only_fields = ["coalition", "written_by", "created_at", "updated_at"]
+
+
+class ContributionSerializer(ModelSerializer):
+    """A contribution of the caller's organisation (or, once answered, another member's)."""
+
+    coalition = serializers.IntegerField(source="coalition_mission.coalition_id", read_only=True)
+    coalition_mission_title = serializers.CharField(
+        source="coalition_mission.title", read_only=True
+    )
+    mission_title = serializers.CharField(source="mission.title", read_only=True)
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "id",
+            "organisation",
+            "coalition",
+            "coalition_mission",
+            "coalition_mission_title",
+            "mission",
+            "mission_title",
+            "how",
+            "status",
+            "answer",
+            "answered_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CoalitionMissionField(IdField):
+    """A mission of the coalition the request is about (``context["coalition"]``); those of
+    other coalitions do not exist."""
+
+    def get_queryset(self) -> QuerySet[CoalitionMission]:
+        return CoalitionMission.objects.filter(coalition=self.context.get("coalition"))
+
+
+class ContributionOfferSerializer(serializers.Serializer[Any]):
+    """One of the caller's missions (one they may edit) offered to a mission of the
+    coalition."""
+
+    coalition_mission = CoalitionMissionField(
+        queryset=CoalitionMission.objects.all(), help_text="A mission of this coalition."
+    )
+    mission = scoped_field(Mission, help_text="A mission of yours that you may edit.")
+    how = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Contribution._meta.get_field("how").max_length,
+        validators=[validate_text],
+        help_text="What your mission adds to the coalition's.",
+    )
+
+
+class ContributionAnswerSerializer(serializers.Serializer[Any]):
+    align = serializers.BooleanField(help_text="True aligns it; false declines it (say why).")
+    answer = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Contribution._meta.get_field("answer").max_length,
+        validators=[validate_line],
+        help_text="A comment; needed to decline, so the member can offer a better one.",
     )

@@ -15,3 +15,5 @@ def register(router: DefaultRouter) -> None:
     )
     router.register("ideas", views.IdeaViewSet, basename="idea")
     router.register("development-plans", views.DevelopmentPlanViewSet, basename="development-plan")
+    router.register("coalitions", views.CoalitionViewSet, basename="coalition")
+    router.register("contributions", views.ContributionViewSet, basename="contribution")

@@ -1,27 +1,36 @@
 """API views of the leadership practices: ``/api/v1/stakeholders/`` and each stakeholder's
-``contacts/``. The same permission module and services as the pages."""
+``contacts/``, challenges, learning groups, recognition, innovation, development plans and
+coalitions. The same permission module and services as the pages."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from kernel.api.permissions import request_actor, require_api
-from kernel.permissions import Action, can_keep_stakeholder_map
+from kernel.models import Membership, Organisation
+from kernel.permissions import Action, Actor, can, can_keep_stakeholder_map, require
 from kernel.tenancy import TenantScopedAPIMixin
+from kernel.validators import parse_id
 from kernel.web import signed_in_user
 from missions.api.filters import IdFilter
 from missions.api.views.common import API_PERMISSIONS, updated
 
 from .. import selectors, services
 from ..models import (
+    Coalition,
+    CoalitionMember,
+    Contribution,
     DevelopmentEvidence,
     DevelopmentPlan,
     Idea,
@@ -32,12 +41,23 @@ from ..models import (
     Recognition,
     Stakeholder,
 )
+from ..sharing import members_scope
 from .filters import StakeholderFilter
 from .serializers import (
     AskReviewSerializer,
     ChallengeAnswerSerializer,
     ChallengeSerializer,
+    CoalitionAnswerSerializer,
+    CoalitionDetailSerializer,
+    CoalitionInviteSerializer,
+    CoalitionMemberSerializer,
+    CoalitionMissionSerializer,
+    CoalitionSerializer,
+    CoalitionUpdateSerializer,
     ContactSerializer,
+    ContributionAnswerSerializer,
+    ContributionOfferSerializer,
+    ContributionSerializer,
     DevelopmentEvidenceSerializer,
     DevelopmentGoalSerializer,
     DevelopmentPlanSerializer,
@@ -608,3 +628,307 @@ class DevelopmentPlanViewSet(
             actor=actor, plan=plan, reviewer=payload.validated_data["reviewer"]
         )
         return Response(DevelopmentPlanSerializer(asked).data)
+
+
+# --- Coalitions ------------------------------------------------------------------------------
+# A coalition belongs to no one organisation: the caller acts in it for one of theirs that it is
+# shared with (``?organisation=`` says which, for someone in several of its members; by default
+# the first of them that may do what is asked). A contribution is its organisation's own row:
+# another member's is read through ``selectors.contribution_for`` (in the coalition's scope).
+
+ACTING_FOR = OpenApiParameter(
+    "organisation",
+    int,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="For someone in several of its member organisations: the one to act for (by "
+    "default the first of them that may do it).",
+)
+
+
+def coalition_actor(request: Request, coalition: Coalition, action: Action) -> Actor:
+    """The caller as one of their organisations that the coalition is shared with: the one
+    ``?organisation=`` names, or the first that may do ``action`` (else the first, which the
+    permission then refuses). 404 when it is shared with none of them."""
+    mine = Organisation.objects.filter(memberships__user=signed_in_user(request)).order_by("pk")
+    candidates = [o for o in mine if coalition.shared_with(o.pk)]
+    chosen = request.query_params.get("organisation", "")
+    if chosen != "":
+        candidates = [o for o in candidates if o.pk == parse_id(chosen)]
+    actors = [a for a in (request_actor(request, o) for o in candidates) if a is not None]
+    if not actors:
+        raise NotFound
+    return next((a for a in actors if can(a, action, coalition)), actors[0])
+
+
+class CoalitionViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Coalitions of the caller's organisations (those they are in or invited to): whoever
+    speaks for an organisation (an admin, a leader of a top team) forms one, edits it, invites
+    others, writes its missions and leaves; an invited organisation's leaders answer; whoever
+    may edit a mission offers it to a mission of the coalition."""
+
+    queryset = Coalition.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = CoalitionSerializer
+    # A coalition is no one organisation's: ``coalition_actor`` and ``kernel.permissions``
+    # judge each request (``ActorPermission`` reads an object's one organisation).
+    permission_classes = [permissions.IsAuthenticated]
+    ordering_fields = ["id", "name", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Coalition]:
+        mine = Membership.objects.filter(user=signed_in_user(self.request)).values(
+            "organisation_id"
+        )
+        return (
+            Coalition.objects.filter(
+                pk__in=CoalitionMember.objects.filter(
+                    member_id__in=mine,
+                    status__in=[CoalitionMember.Status.ACTIVE, CoalitionMember.Status.INVITED],
+                ).values("coalition_id")
+            )
+            .prefetch_related(
+                Prefetch(
+                    "members",
+                    queryset=CoalitionMember.objects.filter(member_id__in=mine)
+                    .select_related("member")
+                    .order_by("member_id"),
+                    to_attr="places",
+                )
+            )
+            .order_by("name", "id")
+        )
+
+    def _coalition(self, action: Action, *, check: bool = True) -> tuple[Coalition, Actor]:
+        """The coalition of the URL and the caller acting in it (404 to an organisation it is
+        not shared with); 403 when they may not do ``action``, unless the service checks."""
+        coalition = get_object_or_404(Coalition.objects.all(), pk=self.kwargs["pk"])
+        actor = coalition_actor(self.request, coalition, action)
+        if check:
+            require(actor, action, coalition)
+        return coalition, actor
+
+    def _listed(self, coalition: Coalition) -> Response:
+        return Response(CoalitionSerializer(self.get_queryset().get(pk=coalition.pk)).data)
+
+    def perform_create(self, serializer: BaseSerializer[Coalition]) -> None:
+        data = dict(serializer.validated_data)
+        actor = request_actor(self.request, data.pop("organisation"))
+        if actor is None:
+            raise NotFound
+        coalition = services.coalition_form(actor=actor, data=data)
+        serializer.instance = self.get_queryset().get(pk=coalition.pk)
+
+    @extend_schema(parameters=[ACTING_FOR], responses=CoalitionDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """The coalition as one of its members reads it: its purpose and members, its
+        missions, and for an active member the contributions offered and aligned to them, the
+        aligned ones with their missions' KPIs and forecasts."""
+        coalition, actor = self._coalition(Action.VIEW)
+        page = selectors.coalition_page(actor=actor, coalition=coalition)
+        detail: dict[str, Any] = {
+            "coalition": coalition,
+            "organisation": actor.organisation.pk,
+            "may_lead": can(actor, Action.LEAD_COALITION, coalition),
+            "may_join": can(actor, Action.JOIN_COALITION, coalition),
+            "members": page.members,
+            "missions": page.missions,
+            "links": page.links,
+        }
+        return Response(CoalitionDetailSerializer(detail).data)
+
+    @extend_schema(
+        parameters=[ACTING_FOR], request=CoalitionUpdateSerializer, responses=CoalitionSerializer
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change its name or purpose: for whoever speaks for an active member."""
+        coalition, actor = self._coalition(Action.LEAD_COALITION)
+        payload = CoalitionUpdateSerializer(coalition, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.coalition_update(
+            actor=actor, coalition=coalition, data=dict(payload.validated_data)
+        )
+        return self._listed(coalition)
+
+    @extend_schema(
+        parameters=[ACTING_FOR],
+        request=CoalitionInviteSerializer,
+        responses={201: CoalitionMemberSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def invite(self, request: Request, pk: str) -> Response:
+        """Invite another organisation by its address (``/o/<address>/``): its leaders are
+        asked in their inbox. One that declined or left may be invited again."""
+        coalition, actor = self._coalition(Action.LEAD_COALITION)
+        payload = CoalitionInviteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = services.coalition_invite(
+            actor=actor, coalition=coalition, address=payload.validated_data["address"]
+        )
+        # The organisation invited is another's row: its name is read in the members' scope.
+        with members_scope(coalition):
+            invited = CoalitionMember.objects.select_related("member").get(pk=row.pk)
+            data = CoalitionMemberSerializer(invited).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ACTING_FOR],
+        request=CoalitionAnswerSerializer,
+        responses=CoalitionMemberSerializer,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def answer(self, request: Request, pk: str) -> Response:
+        """Join (``join``: true) or decline the coalition the organisation is invited to: once,
+        by whoever speaks for it (409 when answered already)."""
+        coalition, actor = self._coalition(Action.JOIN_COALITION, check=False)
+        payload = CoalitionAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row = services.coalition_answer(
+            actor=actor, coalition=coalition, join=payload.validated_data["join"]
+        )
+        return Response(CoalitionMemberSerializer(row).data)
+
+    @extend_schema(parameters=[ACTING_FOR], request=None, responses=CoalitionMemberSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def leave(self, request: Request, pk: str) -> Response:
+        """Leave the coalition: the organisation's contributions are withdrawn, its missions
+        stay as they are. 409 when it has left already."""
+        coalition, actor = self._coalition(Action.LEAD_COALITION)
+        row = services.coalition_leave(actor=actor, coalition=coalition)
+        return Response(CoalitionMemberSerializer(row).data)
+
+    @extend_schema(
+        parameters=[ACTING_FOR],
+        request=CoalitionMissionSerializer,
+        responses={201: CoalitionMissionSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def missions(self, request: Request, pk: str) -> Response:
+        """Write a mission of the coalition (``title``, ``intent``): members then offer their
+        own missions to it."""
+        coalition, actor = self._coalition(Action.LEAD_COALITION)
+        payload = CoalitionMissionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        mission = services.coalition_mission_write(
+            actor=actor, coalition=coalition, data=dict(payload.validated_data)
+        )
+        return Response(CoalitionMissionSerializer(mission).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ContributionOfferSerializer, responses={201: ContributionSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def offer(self, request: Request, pk: str) -> Response:
+        """Offer a mission of the caller's (``mission``, one they may edit) to a mission of the
+        coalition (``coalition_mission``), saying ``how`` it contributes; the other members'
+        leaders are asked to align it. The mission's organisation offers it."""
+        coalition, _ = self._coalition(Action.VIEW)
+        payload = ContributionOfferSerializer(
+            data=request.data, context={**self.get_serializer_context(), "coalition": coalition}
+        )
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actor = request_actor(request, data["mission"].organisation)
+        if actor is None:
+            raise NotFound
+        contribution = services.contribution_offer(
+            actor=actor,
+            coalition_mission=data["coalition_mission"],
+            mission=data["mission"],
+            how=data["how"],
+        )
+        return Response(ContributionSerializer(contribution).data, status=status.HTTP_201_CREATED)
+
+
+class ContributionFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    coalition = IdFilter(field_name="coalition_mission__coalition_id")
+    mission = IdFilter(field_name="mission_id")
+    status = filters.ChoiceFilter(choices=Contribution.Status.choices)
+
+    class Meta:
+        model = Contribution
+        fields: list[str] = []
+
+
+class ContributionViewSet(
+    TenantScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The contributions of the caller's organisations to the coalitions they are members of:
+    offered through a coalition's ``offer``, withdrawn by whoever may edit the mission. A
+    leader of another member aligns or declines one with ``answer``."""
+
+    queryset = Contribution.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = ContributionSerializer
+    permission_classes = API_PERMISSIONS
+    permission_actions = {"withdraw": Action.EDIT}
+    filterset_class = ContributionFilter
+    ordering_fields = ["id", "created_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[Contribution]:
+        user = signed_in_user(self.request)
+        # While its organisation is an active member: ``kernel.permissions`` reads it so.
+        return (
+            Contribution.objects.filter(
+                organisation__memberships__user=user,
+                coalition_mission__coalition__members__member_id=F("organisation_id"),
+                coalition_mission__coalition__members__status=CoalitionMember.Status.ACTIVE,
+            )
+            .select_related("organisation", "mission__parent", "coalition_mission__coalition")
+            .order_by("id")
+        )
+
+    @extend_schema(parameters=[ACTING_FOR], request=ContributionAnswerSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def answer(self, request: Request, pk: str) -> Response:
+        """Align (``align``: true) or decline (with an ``answer`` saying why) a contribution
+        another member offers: once, by whoever speaks for another active member (409 when
+        answered already). The member that offered it is told."""
+        contribution, actor = self._offered_to_caller(pk)
+        require(actor, Action.ALIGN, contribution)
+        payload = ContributionAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        answered = services.contribution_answer(
+            actor=actor,
+            contribution=contribution,
+            align=payload.validated_data["align"],
+            comment=payload.validated_data["answer"],
+        )
+        return Response(ContributionSerializer(answered).data)
+
+    def _offered_to_caller(self, pk: str) -> tuple[Contribution, Actor]:
+        """A contribution to a coalition one of the caller's organisations is active in (the
+        one ``?organisation=`` names, or the first that may align it), read in the
+        coalition's scope; 404 for any other."""
+        wanted = parse_id(pk)
+        user = signed_in_user(self.request)
+        chosen = self.request.query_params.get("organisation", "")
+        found: list[tuple[Contribution, Actor]] = []
+        for organisation in Organisation.objects.filter(memberships__user=user).order_by("pk"):
+            if chosen != "" and organisation.pk != parse_id(chosen):
+                continue
+            actor = request_actor(self.request, organisation)
+            contribution = (
+                selectors.contribution_for(actor=actor, pk=wanted)
+                if actor is not None and wanted is not None
+                else None
+            )
+            if actor is not None and contribution is not None:
+                found.append((contribution, actor))
+        if not found:
+            raise NotFound
+        return next((f for f in found if can(f[1], Action.ALIGN, f[0])), found[0])
+
+    @extend_schema(request=None, responses=ContributionSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """Withdraw a contribution of the caller's organisation, offered or aligned: for
+        whoever may edit its mission (409 when it is no longer offered)."""
+        contribution = self.get_object()
+        actor = require_api(request, Action.EDIT, contribution)
+        withdrawn = services.contribution_withdraw(actor=actor, contribution=contribution)
+        return Response(self.get_serializer(self.get_queryset().get(pk=withdrawn.pk)).data)
