@@ -658,8 +658,8 @@ def _contribution_rules(actor: Actor, action: Action, contribution: Any) -> bool
     Every active member reads it."""
     coalition = contribution.coalition_mission.coalition
     own = contribution.organisation_id == actor.organisation.pk
-    if action is Action.VIEW:
-        return _coalition_rules(actor, Action.VIEW, coalition)
+    if action is Action.VIEW:  # its own organisation's history, even once it has left
+        return own or _coalition_rules(actor, Action.VIEW, coalition)
     if action is Action.EDIT:
         return own and can(actor, Action.EDIT, contribution.mission)
     if action is Action.ALIGN:

@@ -1081,6 +1081,10 @@ class Contribution(TimeStampedModel):
         return f"{self.mission_id} → {self.coalition_mission_id} ({self.status})"
 
     def shared_with(self, organisation_id: int) -> bool:
+        """Its own organisation's (still, after it left the coalition); and the coalition's
+        active members'."""
+        if organisation_id == self.organisation_id:
+            return True
         return self.coalition_mission.coalition.status_of(organisation_id) == Coalition.ACTIVE
 
     def state_allows(self, action: str) -> bool:

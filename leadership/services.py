@@ -1150,6 +1150,7 @@ def coalition_invite(*, actor: Actor, coalition: Coalition, address: str) -> Coa
         )
     if row is None:
         row = CoalitionMember(coalition=coalition, member=organisation)
+    row.member = organisation  # as found across organisations: its name is shown
     row.status = CoalitionMember.Status.INVITED
     row.invited_by, row.invited_at = actor.user, timezone.now()
     row.answered_by = row.answered_at = row.left_at = None

@@ -252,7 +252,19 @@ def test_a_member_leaves_without_losing_its_own_data(world) -> None:
         services.coalition_mission_write(actor=other(world), coalition=coalition, data={})
     assert not can(other(world), Action.VIEW, coalition)
     assert pending.pk  # its row stays, withdrawn
-    # Invited again, it may come back.
+    # Its own withdrawn contributions stay its to read.
+    with tenant_scope([world.other_organisation.pk]):
+        withdrawn = Contribution.objects.get(pk=theirs.pk)
+    assert can(other(world), Action.VIEW, withdrawn)
+    assert not can(other(world), Action.EDIT, withdrawn) or not withdrawn.state_allows("edit")
+    # Invited again, it may come back: the page says so (the organisation, found across
+    # organisations, is named).
+    ceo = Client()
+    ceo.force_login(world.leader)
+    again = ceo.post(f"/o/acme/coalitions/{coalition.pk}/invite/", {"address": "other"})
+    assert again.status_code == 302
+    coalition = Coalition.objects.get(pk=coalition.pk)
+    services.coalition_answer(actor=other(world), coalition=coalition, join=False)
     services.coalition_invite(actor=acme(world), coalition=coalition, address="other")
     assert (
         Coalition.objects.get(pk=coalition.pk).status_of(world.other_organisation.pk) == "invited"
