@@ -7,4 +7,8 @@ how the months of check-ins and reviews are drawn (story.toml). ``data`` reads t
 ``history`` turns them into dates and values for the day the demo is built, and ``seeder``
 writes them through the services; ``past`` draws the alignment snapshots of the 90 days before
 (the dashboards' trend) from what the demo holds once today's checks have run.
+
+Beside it, the same machinery builds its coalition partner, the county council (council.toml,
+organisation and missions in one file), and ``coalition`` writes the coalition of the two
+(coalition.toml) through the coalition services.
 """

@@ -56,7 +56,7 @@ def demo_users(
                 "seed_demo will not take it over. Rename or remove it first."
             )
     # One password hash for everyone (hashing is deliberately slow); keep a valid one.
-    ceo = existing.get("ceo")
+    ceo = existing.get(demo.ceo)
     if ceo is not None and check_password(demo.password, ceo.password):
         password = ceo.password
     else:

@@ -1,7 +1,8 @@
 """The demo organisation as the TOML files of this directory describe it.
 
-``load()`` reads them once into plain, frozen records; what each field means is written at the
-top of the files themselves. Nothing here touches the database, and nothing here knows the day
+``load()`` reads them once into plain, frozen records (``load_partner()`` the coalition
+partner's, ``load_coalition()`` the coalition of the two); what each field means is written at
+the top of the files themselves. Nothing here touches the database, and nothing here knows the day
 the demo is built: dates in the files are counted from it (``due_in_days``, ``asked_days_ago``)
 and turned into dates by the seeder. A key the loader does not know stops it, so a typo in a
 file is an error rather than a default silently taken.
@@ -25,6 +26,8 @@ MISSION_FILES = (
     "missions-teams.toml",
     "missions-individuals.toml",
 )
+# The demo's coalition partner: the organisation, its missions and links in one file.
+PARTNER_FILE = "council.toml"
 
 
 @dataclass(frozen=True)
@@ -287,8 +290,70 @@ class Demo:
     development: tuple[DevelopmentSpec, ...]
     story: Story
 
+    @property
+    def ceo(self) -> str:
+        """The username of the top team's leader (the top team comes first)."""
+        return self.teams[0].leader
+
     def mission(self, key: str) -> Mission:
         return next(mission for mission in self.missions if mission.key == key)
+
+
+@dataclass(frozen=True)
+class CoalitionMission:
+    key: str
+    title: str
+    intent: str
+    written_by: str  # a username of a member
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A member invited by ``invited_by`` (a username of the convener) and joined by
+    ``answered_by`` (one of its own leaders)."""
+
+    member: str  # an organisation's slug
+    invited_by: str
+    answered_by: str
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A member's own mission (``mission``, a key of its missions) offered by ``offered_by`` to
+    the coalition's mission ``to``; aligned by ``aligned_by`` (a leader of another member), or,
+    with none, still waiting in the other members' leaders' inboxes."""
+
+    key: str
+    to: str  # a coalition mission's key
+    member: str  # an organisation's slug
+    mission: str
+    how: str
+    offered_by: str
+    aligned_by: str = ""
+
+
+@dataclass(frozen=True)
+class CoalitionLink:
+    """What one aligned contribution needs from another member's, noted by ``by``."""
+
+    contribution: str
+    depends_on: str
+    description: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Coalition:
+    """A coalition of the demo organisations (coalition.toml)."""
+
+    name: str
+    purpose: str
+    convened_by: str  # an organisation's slug
+    formed_by: str  # a username of the convener's
+    invitations: tuple[Invitation, ...]
+    missions: tuple[CoalitionMission, ...]
+    contributions: tuple[Contribution, ...]
+    links: tuple[CoalitionLink, ...]
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -459,33 +524,16 @@ def _innovation(challenge: dict[str, Any]) -> InnovationSpec:
 def load() -> Demo:
     """The demo organisation, read from the files of this directory (once per process)."""
     org = _read("organisation.toml")
-    head = org["organisation"]
     missions = [
         _mission(mission, name)
         for name in MISSION_FILES
         for mission in _read(name).get("missions", ())
     ]
     links = _read("interdependencies.toml").get("interdependencies", ())
-    story = _story(_read("story.toml"))
-    for mission in missions:
-        for kpi in mission.kpis:
-            if kpi.trend not in story.trends:
-                raise ValueError(f"{mission.key} KPI {kpi.name!r}: no trend {kpi.trend!r}")
-    return Demo(
-        slug=head["slug"],
-        name=head["name"],
-        review_cadence_days=head["review_cadence_days"],
-        max_active_missions=head["max_active_missions"],
-        likely_miss_below=float(head.get("likely_miss_below", 0.3)),
-        password=head["password"],
-        email_domain=head["email_domain"],
-        logins=tuple(head["logins"]),
-        vision=dict(org["vision"]),
-        teams=tuple(Team(**{"parent": None, **t}) for t in org["teams"]),
-        people=tuple(Person(**{"team": None, **p}) for p in org["people"]),
-        coaching=tuple(Coaching(**{"team": None, **c}) for c in org["coaching"]),
-        missions=tuple(missions),
-        links=tuple(_link(link, "interdependencies.toml") for link in links),
+    return _demo(
+        org,
+        missions,
+        links,
         stakeholders=tuple(
             Stakeholder(**{**s, "contacts": tuple(Contact(**c) for c in s.get("contacts", ()))})
             for s in _read("stakeholders.toml").get("stakeholders", ())
@@ -505,5 +553,76 @@ def load() -> Demo:
             )
             for p in _read("development.toml").get("plans", ())
         ),
+    )
+
+
+@functools.cache
+def load_partner() -> Demo:
+    """The demo's coalition partner, the county council (council.toml: the organisation, its
+    missions and links in one file; its check-ins drawn as the demo's, from story.toml)."""
+    org = _read(PARTNER_FILE)
+    missions = [_mission(mission, PARTNER_FILE) for mission in org.get("missions", ())]
+    return _demo(org, missions, org.get("interdependencies", ()))
+
+
+@functools.cache
+def load_coalition() -> Coalition:
+    """The coalition the demo organisation convenes with its partner (coalition.toml)."""
+    data = _read("coalition.toml")
+    head = data["coalition"]
+    return Coalition(
+        name=head["name"],
+        purpose=head["purpose"].strip(),
+        convened_by=head["convened_by"],
+        formed_by=head["formed_by"],
+        invitations=tuple(Invitation(**row) for row in data["invitations"]),
+        missions=tuple(
+            CoalitionMission(**{**row, "intent": row["intent"].strip()}) for row in data["missions"]
+        ),
+        contributions=tuple(
+            Contribution(**{**row, "how": row["how"].strip()}) for row in data["contributions"]
+        ),
+        links=tuple(CoalitionLink(**row) for row in data.get("links", ())),
+    )
+
+
+def _demo(
+    org: dict[str, Any],
+    missions: list[Mission],
+    links: Any,
+    **extras: Any,
+) -> Demo:
+    """An organisation of the demo from its file's tables, its missions and links; ``extras``
+    (stakeholders, challenges, ...) default to none."""
+    head = org["organisation"]
+    story = _story(_read("story.toml"))
+    for mission in missions:
+        for kpi in mission.kpis:
+            if kpi.trend not in story.trends:
+                raise ValueError(f"{mission.key} KPI {kpi.name!r}: no trend {kpi.trend!r}")
+    defaults: dict[str, Any] = {
+        "stakeholders": (),
+        "challenges": (),
+        "learning_groups": (),
+        "recognitions": (),
+        "innovation": (),
+        "development": (),
+    }
+    return Demo(
+        slug=head["slug"],
+        name=head["name"],
+        review_cadence_days=head["review_cadence_days"],
+        max_active_missions=head["max_active_missions"],
+        likely_miss_below=float(head.get("likely_miss_below", 0.3)),
+        password=head["password"],
+        email_domain=head["email_domain"],
+        logins=tuple(head["logins"]),
+        vision=dict(org["vision"]),
+        teams=tuple(Team(**{"parent": None, **t}) for t in org["teams"]),
+        people=tuple(Person(**{"team": None, **p}) for p in org["people"]),
+        coaching=tuple(Coaching(**{"team": None, **c}) for c in org.get("coaching", ())),
+        missions=tuple(missions),
+        links=tuple(_link(link, "interdependencies") for link in links),
         story=story,
+        **{**defaults, **extras},
     )

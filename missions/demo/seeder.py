@@ -189,7 +189,7 @@ class Seeder:
         start = self.year_start
         horizon = dt.date(start.year + 5, start.month, 1) - dt.timedelta(1)
         data = {**self.demo.vision, "horizon": horizon}
-        vision_update(organisation=self.organisation, data=data, by=self.users["ceo"])
+        vision_update(organisation=self.organisation, data=data, by=self.users[self.demo.ceo])
         self.stats["vision written"] += 1
 
     # missions ------------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ class Seeder:
     def approver(self, mission: MissionRow) -> Any:
         parent = mission.parent
         if parent is None:
-            return self.users["ceo"]
+            return self.users[self.demo.ceo]
         if parent.owner_user is not None:
             return parent.owner_user
         assert parent.owner_team is not None, "Mission.clean: owned by a person or else a team"

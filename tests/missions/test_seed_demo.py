@@ -1,5 +1,6 @@
-"""``manage.py seed_demo``: the demo organisation and its log-ins; a second run leaves the
-demo as its users left it and writes nothing; ``--reset`` builds it again from nothing."""
+"""``manage.py seed_demo``: the demo organisation, its coalition partner, their coalition and
+their log-ins; a second run leaves the demo as its users left it and writes nothing; ``--reset``
+builds it again from nothing."""
 
 from __future__ import annotations
 
@@ -33,8 +34,14 @@ from kernel.models import (
     Organisation,
     Team,
 )
+from kernel.permissions import actor_for
+from kernel.tenancy import tenant_scope
 from leadership.models import (
+    Coalition,
+    CoalitionLink,
+    CoalitionMember,
     Contact,
+    Contribution,
     DevelopmentGoal,
     DevelopmentPlan,
     Idea,
@@ -101,6 +108,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "idea_comments": IdeaComment.objects.filter(organisation=org),
         "development_plans": DevelopmentPlan.objects.filter(organisation=org),
         "development_goals": DevelopmentGoal.objects.filter(organisation=org),
+        "contributions": Contribution.objects.filter(organisation=org),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in in_org.items()}
 
@@ -108,6 +116,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 # Fields that differ between two builds of the same demo: ids, times of writing, and what
 # points at ids.
 VOLATILE = {"id", "created_at", "updated_at", "last_login", "date_joined", "path"}
+CONTRIBUTION_REPR = re.compile(r"^\d+ → \d+")
 
 
 def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,6 +125,9 @@ def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {k: v for k, v in row.items() if k not in VOLATILE and not k.endswith("_id")}
         for row in rows
     ]
+    for row in kept:  # a contribution names itself by its ids ("311 → 13 (aligned)")
+        if "object_repr" in row:
+            row["object_repr"] = CONTRIBUTION_REPR.sub("# → #", row["object_repr"])
     return sorted(kept, key=repr)
 
 
@@ -347,9 +359,11 @@ def test_a_second_run_writes_nothing() -> None:
 
     output = seed()
 
-    assert output.strip() == (
-        "The demo organisation exists; left as it is (use --reset to rebuild it)."
-    )
+    assert output.strip().splitlines() == [
+        "The demo organisation exists; left as it is (use --reset to rebuild it).",
+        "The coalition partner 'Northvale County Council' exists; left as it is.",
+        "The coalition 'Home First Northvale' exists; left as it is.",
+    ]
     assert everything() == tables_before
     after = snapshot()
     for table in before:
@@ -472,6 +486,170 @@ def test_refuses_to_take_over_an_existing_user() -> None:
         seed()
     assert not Organisation.objects.filter(slug="demo").exists()
     assert User.objects.get(username="admin").check_password("secret")
+
+
+# --- the coalition partner and the coalition -------------------------------------------------
+
+COUNCIL = "northvale-council"
+COALITION = "Home First Northvale"
+
+
+def test_the_coalition_partner_is_a_small_but_whole_county_council() -> None:
+    output = seed()
+
+    org = Organisation.objects.get(slug=COUNCIL)
+    assert org.name == "Northvale County Council"
+    assert "Coalition partner 'Northvale County Council'" in output
+    for username in ("council-ceo", "council-lead", "council-staff"):
+        assert authenticate(username=username, password="mission-demo") is not None, username
+        assert f"  {username} " in output
+    people = User.objects.filter(memberships__organisation=org)
+    assert people.count() == org.memberships.count() == 8
+    assert all(u.email.endswith("@northvale-council.example") for u in people)
+    assert not people.filter(memberships__organisation__slug="demo").exists()
+    top = Team.objects.get(organisation=org, parent=None)
+    assert top.leader.username == "council-ceo" and org.teams.count() == 3
+    lead = Membership.objects.get(organisation=org, user__username="council-lead")
+    assert lead.role == Role.LEADER and lead.team.parent == top
+    staff = Membership.objects.get(organisation=org, user__username="council-staff")
+    assert staff.role == Role.STAFF and staff.team == lead.team
+    vision = Vision.objects.get(organisation=org)
+    assert vision.purpose and vision.ceo_intent and vision.horizon > timezone.localdate()
+
+    missions = list(Mission.objects.filter(organisation=org).prefetch_related("kpis"))
+    assert len(missions) == 5
+    assert {m.level for m in missions} == set(Mission.Level.values)
+    assert all(m.alignment_status == "aligned" and len(m.kpis.all()) == 2 for m in missions)
+    today = timezone.localdate()
+    for kpi in Kpi.objects.filter(organisation=org):
+        history = list(kpi.check_ins.order_by("recorded_on"))
+        assert len(history) >= 4 and history[-1].recorded_on <= today, kpi.name
+        assert kpi.forecast_status != "unknown", kpi.name
+    assert KeyTask.objects.filter(mission__organisation=org).count() >= 5
+    assert Interdependency.objects.filter(organisation=org).count() == 1
+    assert Review.objects.filter(mission__organisation=org, status="done").exists()
+    assert AlignmentSnapshot.objects.filter(organisation=org, team=None).count() == 90
+    verbs = set(AuditEvent.objects.filter(organisation=org).values_list("verb", flat=True))
+    assert {"created", "proposed", "aligned"} <= verbs
+    assert_paths_consistent(org)
+    # Northvale Health is built first, as before: the API's examples keep their ids.
+    assert Organisation.objects.get(slug="demo").pk < org.pk
+
+
+def test_the_two_form_a_coalition_through_the_services() -> None:
+    seed()
+    demo = Organisation.objects.get(slug="demo")
+    council = Organisation.objects.get(slug=COUNCIL)
+    coalition = Coalition.objects.get(name=COALITION)
+    assert coalition.convened_by == demo and coalition.created_by.username == "ceo"
+    assert "leave hospital on the day they are ready" in coalition.purpose
+    assert coalition.active_member_ids() == sorted([demo.pk, council.pk])
+    joined = CoalitionMember.objects.get(coalition=coalition, member=council)
+    assert (joined.invited_by.username, joined.answered_by.username) == ("ceo", "council-ceo")
+    assert list(coalition.missions.values_list("title", "written_by__slug")) == [
+        ("No one waits in hospital for care", "demo"),
+        ("Homes ready for the day people come home", COUNCIL),
+    ]
+
+    # Each member's contribution, aligned by the other; one offer still waiting.
+    rows = Contribution.objects.select_related("mission", "offered_by", "answered_by")
+    with tenant_scope([demo.pk]):
+        [ours] = rows.filter(organisation=demo)
+    with tenant_scope([council.pk]):
+        theirs = {c.mission.title: c for c in rows.filter(organisation=council)}
+    assert ours.mission.title == "Discharge to assess, home first"
+    assert (ours.status, ours.offered_by.username, ours.answered_by.username) == (
+        "aligned",
+        "sanjay.mehta",
+        "council-ceo",
+    )
+    packages = theirs["Care packages within 48 hours"]
+    assert (packages.status, packages.answered_by.username) == ("aligned", "ceo")
+    waiting = theirs["Homes fit to come home to"]
+    assert waiting.status == "offered" and waiting.answered_by is None
+    link = CoalitionLink.objects.get()
+    assert (link.contribution, link.depends_on) == (ours, packages)
+    assert link.organisation == demo and link.created_by.username == "sanjay.mehta"
+
+    # The offer waits in the inboxes of Northvale Health's leaders, the invitation in none.
+    offered = Notification.objects.filter(kind="contribution_offered", done_at__isnull=True)
+    assert {n.recipient.username for n in offered} == {"ceo", "admin"}
+    assert all(n.organisation == demo and "Homes fit to come home to" in n.message for n in offered)
+    assert not Notification.objects.filter(kind="coalition_invited", done_at__isnull=True).exists()
+    # The history of each member tells who did what.
+    verbs = set(AuditEvent.objects.values_list("organisation__slug", "verb"))
+    assert {("demo", "created"), ("demo", "invited"), (COUNCIL, "joined")} <= verbs
+    assert {("demo", "offered"), ("demo", "aligned"), (COUNCIL, "offered")} <= verbs
+    assert AuditEvent.objects.filter(
+        mission=ours.mission, verb="aligned", actor__username="council-ceo"
+    ).exists()
+
+    # Each sees the other's contribution with its KPIs, and nothing else of it.
+    ceo, council_ceo = Client(), Client()
+    ceo.login(username="ceo", password="mission-demo")
+    council_ceo.login(username="council-ceo", password="mission-demo")
+    page = ceo.get(f"/o/demo/coalitions/{coalition.pk}/").content.decode()
+    for shown in ("Care packages within 48 hours", "Home care packages started within 48 hours"):
+        assert shown in page
+    for hidden in ("A council that lives within its means", "Savings delivered", "Femi Adebayo"):
+        assert hidden not in page
+    page = council_ceo.get(f"/o/{COUNCIL}/coalitions/{coalition.pk}/").content.decode()
+    assert "Discharge to assess, home first" in page
+    assert "Patients waiting over 7 days for a care package" in page
+    for hidden in ("Four hours, every day", "Care closer to home", "Sanjay Mehta"):
+        assert hidden not in page
+    assert "Homes fit to come home to" in page  # their own offer, waiting
+    assert ceo.get(f"/o/{COUNCIL}/").status_code == 404
+
+
+def test_a_coalition_as_the_users_left_it_is_left_and_a_reset_rebuilds_it_once() -> None:
+    seed()
+    council = Organisation.objects.get(slug=COUNCIL)
+    coalition = Coalition.objects.get(name=COALITION)
+    council_ceo = User.objects.get(username="council-ceo")
+    from leadership.services import coalition_leave
+
+    with tenant_scope([council.pk]):
+        coalition_leave(actor=actor_for(council_ceo, council), coalition=coalition)
+    before = everything()
+
+    output = seed()
+
+    assert "The coalition 'Home First Northvale' exists; left as it is." in output
+    assert everything() == before
+    assert coalition.members.get(member=council).status == "left"
+
+    output = seed("--reset")
+
+    assert "Removed the old demo organisations" in output
+    assert not Coalition.objects.filter(pk=coalition.pk).exists()
+    rebuilt = Coalition.objects.get(name=COALITION)
+    assert len(rebuilt.active_member_ids()) == 2
+    assert Contribution.objects.filter(status="aligned").count() == 2
+    # And once more: the rebuilt demo is left as it is.
+    before = everything()
+    seed()
+    assert everything() == before
+
+
+def test_a_reset_keeps_a_coalition_with_an_organisation_outside_the_demo() -> None:
+    seed()
+    from leadership.services import coalition_form, coalition_invite
+    from tests.missions.factories import OrganisationFactory
+
+    demo = Organisation.objects.get(slug="demo")
+    ceo = actor_for(User.objects.get(username="ceo"), demo)
+    OrganisationFactory(slug="eastbrook-hospice", name="Eastbrook Hospice")
+    kept = coalition_form(actor=ceo, data={"name": "End of life at home", "purpose": "Together."})
+    coalition_invite(actor=ceo, coalition=kept, address="eastbrook-hospice")
+    only_ours = coalition_form(actor=ceo, data={"name": "Demo only", "purpose": "Together."})
+
+    seed("--reset")
+
+    assert Coalition.objects.filter(pk=kept.pk).exists()
+    assert list(kept.members.values_list("member__slug", flat=True)) == ["eastbrook-hospice"]
+    assert not Coalition.objects.filter(pk=only_ours.pk).exists()
+    assert Coalition.objects.filter(name=COALITION).count() == 1
 
 
 # --- the story the demo's charts tell ------------------------------------------------------------

@@ -1,17 +1,22 @@
-"""``manage.py seed_demo``: create the demo organisation (slug ``demo``) when it is missing.
+"""``manage.py seed_demo``: create the demo organisations and their coalition when missing.
 
-Northvale Health, a regional health provider, turning its five-year strategy ("Northvale 2031")
-into twelve-month missions: a vision and CEO's intent, an executive board and five directorates
-(twelve teams, sixty people), missions at every level with their operating space, KPIs with
-about six months of check-ins, key tasks, interdependencies and 30-day reviews. The content is
-data, in ``missions/demo/``; this command builds it.
+Northvale Health (slug ``demo``), a regional health provider, turning its five-year strategy
+("Northvale 2031") into twelve-month missions: a vision and CEO's intent, an executive board and
+five directorates (twelve teams, sixty people), missions at every level with their operating
+space, KPIs with about six months of check-ins, key tasks, interdependencies and 30-day reviews.
+Beside it, its neighbour Northvale County Council (slug ``northvale-council``), small but whole,
+and the coalition the two form, "Home First Northvale": its common purpose and missions, each
+member's aligned contribution, an offer still waiting in Northvale Health's leaders' inboxes and
+an interdependency between the members. The content is data, in ``missions/demo/``; this
+command builds it.
 
-An existing demo organisation is the users' own: the command leaves it as they left it and
-writes nothing, so ``make run`` can call it every time. ``--reset`` deletes the organisation
-and everything in it (the same purge as ``generate_org --replace``, which opens the append-only
-check-ins for that one transaction) and builds it again. The demo people are reused when they
-exist (their password set back to the demo one) and created otherwise; a user of that name who
-is not a demo person stops the command before anything is written or deleted.
+What exists is the users' own: an existing organisation (or coalition) is left as they left it
+and nothing of it is written, so ``make run`` can call the command every time; what is missing
+is created. ``--reset`` deletes both organisations and everything in them (the same purge as
+``generate_org --replace``, which opens the append-only check-ins for that one transaction),
+and the coalitions that had no other member, and builds them again. The demo people are reused
+when they exist (their password set back to the demo one) and created otherwise; a user of
+that name who is not a demo person stops the command before anything is written or deleted.
 
 Dates follow the day the demo is built: missions start on the first of the month six months
 ago, task and link dates are counted from today, and check-ins and reviews sit on a fixed
@@ -31,6 +36,7 @@ from django.utils import timezone
 
 from kernel.models import Membership, Organisation
 from measures.models import CheckIn
+from missions.demo import coalition as demo_coalition
 from missions.demo import data
 from missions.demo.seeder import Seeder
 from missions.generate.purge import purge
@@ -40,51 +46,95 @@ from reviews.inbox import inbox_sweep_organisation
 from reviews.models import Review
 
 DEMO = data.load()
+PARTNER = data.load_partner()
+COALITION = data.load_coalition()
+# Built in this order (the demo first: its ids are the ones the API's examples use).
+DEMOS = (DEMO, PARTNER)
 VISION = DEMO.vision
 LEFT_AS_IT_IS = "The demo organisation exists; left as it is (use --reset to rebuild it)."
+PARTNER_LEFT = f"The coalition partner {PARTNER.name!r} exists; left as it is."
+COALITION_LEFT = f"The coalition {COALITION.name!r} exists; left as it is."
 
 
 class Command(BaseCommand):
     help = (
-        f"Create the demo organisation (slug {DEMO.slug!r}, {DEMO.name}) and its log-ins "
-        f"({', '.join(DEMO.logins)}; password {DEMO.password!r}) when it is missing. An existing "
-        "one is left as its users left it; --reset deletes it and builds it again."
+        f"Create the demo organisation (slug {DEMO.slug!r}, {DEMO.name}), its coalition partner "
+        f"(slug {PARTNER.slug!r}, {PARTNER.name}), their coalition {COALITION.name!r} and their "
+        f"log-ins ({', '.join(DEMO.logins + PARTNER.logins)}; password {DEMO.password!r}) when "
+        "they are missing. What exists is left as its users left it; --reset deletes both "
+        "organisations and builds them again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Delete the demo organisation and everything in it, then build it again.",
+            help="Delete the demo organisations and everything in them, then build them again.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        removed = 0
+        removed, left, built = 0, [], []
+        coalition_seeder = None
         with transaction.atomic():
-            existing = Organisation.objects.filter(slug=DEMO.slug).first()
-            if existing is not None and not options["reset"]:
-                self.stdout.write(LEFT_AS_IT_IS)
-                return
-            former_members: set[str] = set()
-            if existing is not None:
-                former_members = set(existing.memberships.values_list("user__username", flat=True))
-                counts = purge(Organisation, Organisation.objects.filter(pk=existing.pk))
-                removed = sum(counts.values())
-            seeder = Seeder(DEMO, timezone.localdate(), former_members=former_members)
-            org = seeder.run()
-            # Findings and today's alignment scores, so the dashboards have something to show,
-            # and the scores of the days before, so that their 90-day trend has a history.
-            run_checks(organisation=org)
-            seeder.seed_past_snapshots()
-            # Each person's inbox: what the seeded cascade asks of them today.
-            inbox_sweep_organisation(org)
+            found = {
+                demo.slug: Organisation.objects.filter(slug=demo.slug).first() for demo in DEMOS
+            }
+            present = [org for org in found.values() if org is not None]
+            former: dict[str, set[str]] = {}
+            if present and options["reset"]:
+                doomed = demo_coalition.only_of([org.pk for org in present])
+                for org in present:
+                    former[org.slug] = set(org.memberships.values_list("user__username", flat=True))
+                    counts = purge(Organisation, Organisation.objects.filter(pk=org.pk))
+                    removed += sum(counts.values())
+                removed += demo_coalition.remove(doomed)
+                found = dict.fromkeys(found)
+            organisations: dict[str, Organisation] = {}
+            for demo in DEMOS:
+                existing = found[demo.slug]
+                if existing is not None:
+                    organisations[demo.slug] = existing
+                    left.append(LEFT_AS_IT_IS if demo is DEMO else PARTNER_LEFT)
+                    continue
+                seeder = Seeder(
+                    demo, timezone.localdate(), former_members=former.get(demo.slug, ())
+                )
+                org = seeder.run()
+                # Findings and today's alignment scores, so the dashboards have something to
+                # show, and the scores of the days before, so that their 90-day trend has a
+                # history.
+                run_checks(organisation=org)
+                seeder.seed_past_snapshots()
+                organisations[demo.slug] = org
+                built.append((org, demo, seeder))
+            if demo_coalition.find(COALITION, organisations) is not None:
+                left.append(COALITION_LEFT)
+            else:
+                coalition_seeder = demo_coalition.CoalitionSeeder(
+                    COALITION, organisations, {demo.slug: demo for demo in DEMOS}
+                )
+                try:
+                    coalition_seeder.run()
+                except demo_coalition.MissionsGone as gone:
+                    left.append(str(gone))
+                    coalition_seeder = None
+            # Each person's inbox: what the seeded cascade (and coalition) asks of them today.
+            for org, _demo, _seeder in built:
+                inbox_sweep_organisation(org)
         elapsed = time.monotonic() - started
-        if existing is not None:
-            self.stdout.write(f"Removed the old demo organisation ({removed:,} rows).")
-        self.print_summary(org, seeder, elapsed)
+        for line in left:
+            self.stdout.write(line)
+        if removed:
+            self.stdout.write(f"Removed the old demo organisations ({removed:,} rows).")
+        for org, demo, seeder in built:
+            self.print_summary(org, demo, seeder, elapsed)
+        if coalition_seeder is not None:
+            self.print_coalition(coalition_seeder)
 
-    def print_summary(self, org: Organisation, seeder: Seeder, elapsed: float) -> None:
+    def print_summary(
+        self, org: Organisation, demo: data.Demo, seeder: Seeder, elapsed: float
+    ) -> None:
         counts = {
             "teams": org.teams.count(),
             "people": org.memberships.count(),
@@ -96,18 +146,26 @@ class Command(BaseCommand):
             "reviews": Review.objects.filter(mission__organisation=org).count(),
         }
         write = self.stdout.write
-        write(f"Demo organisation {org.name!r} (slug {org.slug!r}) ready in {elapsed:.1f} s:")
+        what = "Demo organisation" if demo is DEMO else "Coalition partner"
+        write(f"{what} {org.name!r} (slug {org.slug!r}) ready in {elapsed:.1f} s:")
         write("  " + ", ".join(f"{n:,} {label}" for label, n in counts.items()))
         changes = ", ".join(f"{label}: {n:,}" for label, n in sorted(seeder.stats.items()))
         write(f"  this run: {changes}")
-        write(f"Log-ins (password {DEMO.password!r}):")
-        people = {person.username: person for person in DEMO.people}
-        teams = {team.key: team.name for team in DEMO.teams}
-        for username in DEMO.logins:
+        write(f"Log-ins (password {demo.password!r}):")
+        people = {person.username: person for person in demo.people}
+        teams = {team.key: team.name for team in demo.teams}
+        width = max(len(username) for username in demo.logins)
+        for username in demo.logins:
             person = people[username]
             where = f", {teams[person.team]}" if person.team else ""
             role = Membership.Role(person.role).label
             write(
-                f"  {username:<6} {person.first_name} {person.last_name}: {person.title}{where} "
-                f"({role})"
+                f"  {username:<{width}} {person.first_name} {person.last_name}: {person.title}"
+                f"{where} ({role})"
             )
+
+    def print_coalition(self, seeder: demo_coalition.CoalitionSeeder) -> None:
+        spec = seeder.spec
+        members = ", ".join(org.name for org in seeder.organisations.values())
+        changes = ", ".join(f"{label}: {n:,}" for label, n in sorted(seeder.stats.items()))
+        self.stdout.write(f"Coalition {spec.name!r} of {members}: {changes}")
