@@ -1078,7 +1078,8 @@ class Contribution(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mission_id} → {self.coalition_mission_id} ({self.status})"
+        """Named as the history shows it: “Discharge to assess” to “No one waits”."""
+        return f"“{self.mission.title}” to “{self.coalition_mission.title}”"
 
     def shared_with(self, organisation_id: int) -> bool:
         """Its own organisation's (still, after it left the coalition); and the coalition's

@@ -1425,8 +1425,10 @@ def coalition_link(
         description=(description or "").strip(),
         created_by=actor.user,
     )
-    link.full_clean()
-    link.save()
+    # Its key to the other member's contribution is validated where that row can be read.
+    with members_scope(contribution.coalition_mission.coalition):
+        link.full_clean()
+        link.save()
     audit_record(
         obj=link,
         organisation=actor.organisation,

@@ -30,7 +30,6 @@ from leadership.services import (
     contribution_answer,
     contribution_offer,
 )
-from leadership.sharing import members_scope
 from missions.demo import data
 from missions.models import Mission
 
@@ -169,9 +168,7 @@ class CoalitionSeeder:
                 )
             self.stats["contributions aligned"] += 1
         for link in spec.links:
-            # In the members' scope: the link's validation reads the partner's contribution,
-            # which the writer's own scope hides (``coalition_link`` does not widen it).
-            with self.acting(link.by) as actor, members_scope(coalition):
+            with self.acting(link.by) as actor:
                 coalition_link(
                     actor=actor,
                     contribution=contributions[link.contribution],

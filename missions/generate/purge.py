@@ -55,6 +55,27 @@ def dependants(root: type[models.Model]) -> list[tuple[type[models.Model], str]]
     return [(model, lookups[model]) for model in order]
 
 
+def _doomed(
+    model: type[models.Model], lookups: dict[type[models.Model], str], roots: models.QuerySet
+) -> models.Q:
+    """The rows of ``model`` that hang off the roots through ANY of its deleting foreign keys:
+    its shortest way (``lookups``) is its own organisation, but a row may also point at a row
+    of the organisation being removed from another one (a partner's coalition link to one of
+    its contributions)."""
+    ways = {lookups[model]}
+    for f in model._meta.concrete_fields:
+        target = f.related_model
+        if not isinstance(f, models.ForeignKey) or target is model or target not in lookups:
+            continue
+        if f.remote_field.on_delete in DELETING:
+            hop = lookups[target]
+            ways.add(f.name if hop == "pk" else f"{f.name}__{hop}")
+    doomed = models.Q()
+    for way in sorted(ways, key=lambda w: (w.count("__"), w)):  # its own way first
+        doomed |= models.Q(**{f"{way}__in": roots})
+    return doomed
+
+
 def purge(root: type[models.Model], root_rows: models.QuerySet) -> dict[str, int]:
     """Delete ``root_rows`` and everything that hangs off them, one DELETE per table; links from
     other rows that are set to NULL on delete are cleared first. Runs in the caller's
@@ -78,8 +99,8 @@ def purge(root: type[models.Model], root_rows: models.QuerySet) -> dict[str, int
                 if model in lookups:  # rows deleted anyway need no update
                     pointing = pointing.exclude(**{f"{lookups[model]}__in": roots})
                 pointing.update(**{f.name: None})
-        for model, lookup in order:
-            rows = model._base_manager.filter(**{f"{lookup}__in": roots})
+        for model, _lookup in order:
+            rows = model._base_manager.filter(_doomed(model, lookups, roots))
             deleted = rows._raw_delete(connection.alias)
             if deleted:
                 counts[model._meta.label] = deleted

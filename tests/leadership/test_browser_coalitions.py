@@ -215,11 +215,6 @@ def test_two_organisations_form_a_coalition_as_peers(
     expect(page.get_by_role("main")).not_to_contain_text(theirs.title)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coalition_link validates the partner's contribution in the writer's own tenant "
-    "scope, where row-level security hides it (leadership/services.py, link.full_clean())",
-)
 def test_a_member_notes_what_its_contribution_needs_from_another(world: Any) -> None:
     """The interdependency form of the coalition's page, posted as a page would."""
     acme = actor_for(world.leader, world.organisation)

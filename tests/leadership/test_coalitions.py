@@ -520,3 +520,42 @@ def test_two_people_taking_a_groups_last_place_at_once_one_gets_it(world) -> Non
     refused = [r for r in results if isinstance(r, StateConflict)]
     assert len(refused) == 1, results
     assert len(LearningGroup.objects.get(pk=group.pk).member_ids) == 8
+
+
+def test_a_member_notes_what_its_contribution_needs_from_anothers(world) -> None:
+    coalition, mine, theirs = both_aligned(world)
+    client = Client()
+    client.force_login(world.outsider)
+    answer = client.post(
+        f"/o/other/coalitions/{coalition.pk}/links/",
+        {
+            "link-contribution": theirs.pk,
+            "link-depends_on": mine.pk,
+            "link-description": "Discharge dates known two days ahead",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:300]
+    page = Client()
+    page.force_login(world.leader)
+    text = page.get(f"/o/acme/coalitions/{coalition.pk}/").content.decode()
+    assert "Discharge dates known two days ahead" in text
+
+
+def test_removing_an_organisation_takes_the_partners_links_to_it_too(world) -> None:
+    from django.db import connection
+
+    from leadership.models import CoalitionLink
+    from missions.generate.purge import purge
+
+    coalition, mine, theirs = both_aligned(world)
+    services.coalition_link(
+        actor=other(world),
+        contribution=selectors.contribution_for(actor=other(world), pk=theirs.pk),
+        depends_on=selectors.contribution_for(actor=other(world), pk=mine.pk),
+        description="Dates",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as at the commit
+    purge(Organisation, Organisation.objects.filter(pk=world.organisation.pk))
+    assert not CoalitionLink.objects.exists()
+    assert Contribution.objects.filter(pk=theirs.pk).exists()
