@@ -620,8 +620,11 @@ def coalition_page(*, actor: Actor, coalition: Coalition) -> CoalitionPage:
     forecasts) and those offered, and the links between members. Six queries whatever the
     number of members, missions and contributions."""
     mine = actor.organisation.pk
-    with members_scope(coalition):
+    # Who takes or took part, by name (those that left or declined too: the coalition's
+    # history); nothing else of those is read.
+    with members_scope(coalition, also=coalition.member_states):
         members = list(coalition.members.select_related("member").order_by("invited_at", "pk"))
+    with members_scope(coalition):
         missions = list(coalition.missions.order_by("created_at", "pk"))
         # An organisation invited reads the purpose, the members and the missions; the
         # contributions once it has joined.

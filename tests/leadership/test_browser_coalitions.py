@@ -211,7 +211,9 @@ def test_two_organisations_form_a_coalition_as_peers(
     assert CoalitionMember.objects.get(member=other).status == "left"
     log_in(page, live_server, "ceo", "acme")
     page.goto(f"{live_server.url}/o/acme/coalitions/{coalition.pk}/")
-    expect(page.get_by_role("region", name="Members", exact=True)).not_to_contain_text("Other")
+    members = page.get_by_role("region", name="Members", exact=True)
+    expect(members).to_contain_text("Other Org")  # who took part stays named
+    expect(members).to_contain_text("Left")
     expect(page.get_by_role("main")).not_to_contain_text(theirs.title)
 
 
