@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from kernel import tree
 from kernel.models import Team
@@ -158,6 +159,30 @@ def problems_q() -> Q:
 # the pages follow on from one another.
 SEARCH_ORDER = ("path", "title", "id")
 SEARCH_PAGE = 50  # matches per page of the cascade's (and the heat map's) search
+# Matches counted one by one; beyond, "1,000+": a person refines a filter rather than read
+# twenty pages, and counting every match of a one-letter filter grew with the organisation.
+SEARCH_COUNT_LIMIT = 1_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``limit``; ``more`` says there were more matches.
+    The count reads at most ``limit + 1`` rows (no ordering: the first that match)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, limit: int) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = limit
+
+    @cached_property
+    def _counted(self) -> int:
+        return int(self.object_list.order_by()[: self.limit + 1].count())
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def more(self) -> bool:
+        return self._counted > self.limit
 
 
 def cascade_search(
@@ -203,12 +228,14 @@ def search_page(
     and whatever ``extras`` annotates: two queries, whatever the number of matches.
 
     The page is limited before anything is counted per mission: the number of matches is a
-    plain count, and the page's missions are those of ``ORDER BY … LIMIT`` over the missions
-    table alone (a subquery), so the child counts (and ``extras``) are computed for them only,
-    not for every match of a large organisation before it is sorted.
+    plain count, up to ``SEARCH_COUNT_LIMIT`` (``CappedPaginator``), and the page's missions
+    are those of ``ORDER BY … LIMIT`` over the missions table alone (a subquery), so the child
+    counts (and ``extras``) are computed for them only, not for every match of a large
+    organisation before it is sorted.
     """
     ids = matches.values_list("pk", flat=True)
-    page: Page[Any] = Paginator(ids, per_page).get_page(number)
+    paginator = CappedPaginator(ids, per_page, limit=SEARCH_COUNT_LIMIT)
+    page: Page[Any] = paginator.get_page(number)
     shown = _with_child_count(
         Mission.objects.filter(pk__in=page.object_list).with_owner().order_by(*SEARCH_ORDER)
     )

@@ -21,7 +21,7 @@ from kernel import tree
 from kernel.permissions import actor_for
 from missions.models import Mission
 from missions.selectors import cascade_search
-from missions.selectors.cascade import SEARCH_PAGE
+from missions.selectors.cascade import SEARCH_COUNT_LIMIT, SEARCH_PAGE
 from reviews.health import with_health
 from tests.missions.factories import MissionFactory
 
@@ -167,7 +167,29 @@ def test_the_search_costs_the_same_queries_for_ten_times_the_matches(
     _grow(upper[3], 1000, title="below")
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
-    assert response.context["page"].paginator.count > 1500
+    assert response.context["page"].paginator.count == SEARCH_COUNT_LIMIT  # of 2,200
+    assert response.context["page"].paginator.more
+    assert f"{SEARCH_COUNT_LIMIT}+ missions found" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/o/acme/cascade/?q=grown", "/o/acme/dashboard/heatmap/?q=grown"])
+def test_matches_are_counted_up_to_the_limit_and_every_one_is_reachable_below_it(
+    world, client, monkeypatch, url
+) -> None:
+    from missions.selectors import cascade
+
+    client.force_login(world.lead)
+    grown = _grow(world.team_mission, 12)
+    matching = client.get(url).context["page"].paginator.count  # under the real limit
+    monkeypatch.setattr(cascade, "SEARCH_COUNT_LIMIT", matching)
+    page = client.get(url).context["page"]
+    assert (page.paginator.count, page.paginator.more) == (matching, False)
+    assert len(page.object_list) == matching
+    _grow(grown[1], 12)
+    response = client.get(url)
+    page = response.context["page"]
+    assert (page.paginator.count, page.paginator.more) == (matching, True)
+    assert f"{matching}+ missions found" in response.content.decode()
 
 
 def test_the_page_of_matches_is_limited_before_children_are_counted(
