@@ -168,13 +168,14 @@ class CappedPaginator(Paginator):
     """A paginator whose count stops at ``limit``; ``more`` says there were more matches.
     The count reads at most ``limit + 1`` rows (no ordering: the first that match)."""
 
-    def __init__(self, object_list: Any, per_page: int, *, limit: int) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, limit: int) -> None:
         super().__init__(object_list, per_page)
+        self.matches = object_list
         self.limit = limit
 
     @cached_property
     def _counted(self) -> int:
-        return int(self.object_list.order_by()[: self.limit + 1].count())
+        return self.matches.order_by()[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:
