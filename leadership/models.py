@@ -915,6 +915,10 @@ class Coalition(TimeStampedModel):
             self.__dict__["_member_states"] = dict(self.members.values_list("member_id", "status"))
         return dict(self.__dict__["_member_states"])
 
+    def forget_members(self) -> None:
+        """After a change of its members: ``member_states`` reads them again."""
+        self.__dict__.pop("_member_states", None)
+
     def status_of(self, organisation_id: int) -> str | None:
         return self.member_states.get(organisation_id)
 

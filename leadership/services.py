@@ -1155,7 +1155,7 @@ def coalition_invite(*, actor: Actor, coalition: Coalition, address: str) -> Coa
     row.invited_by, row.invited_at = actor.user, timezone.now()
     row.answered_by = row.answered_at = row.left_at = None
     row.save()
-    coalition.__dict__.pop("_member_states", None)
+    coalition.forget_members()
     audit_record(
         obj=coalition,
         organisation=actor.organisation,
@@ -1187,7 +1187,7 @@ def coalition_answer(*, actor: Actor, coalition: Coalition, join: bool) -> Coali
     row.status = CoalitionMember.Status.ACTIVE if join else CoalitionMember.Status.DECLINED
     row.answered_by, row.answered_at = actor.user, timezone.now()
     row.save()
-    coalition.__dict__.pop("_member_states", None)
+    coalition.forget_members()
     notifications_done(causes=[cause_of("coalition", row.pk)], by=actor.user)
     audit_record(
         obj=coalition,
@@ -1239,7 +1239,7 @@ def coalition_leave(*, actor: Actor, coalition: Coalition) -> CoalitionMember:
     audit_record(
         obj=coalition, organisation=actor.organisation, verb=AuditEvent.Verb.LEFT, by=actor.user
     )
-    coalition.__dict__.pop("_member_states", None)
+    coalition.forget_members()
     _tell_members(coalition, f"{actor.organisation.name} left “{coalition.name}”.", by=actor)
     return row
 

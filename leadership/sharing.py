@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from kernel.models import Organisation
 from kernel.tenancy import tenant_scope
 
-from .models import Coalition, CoalitionMember, LearningGroup
+from .models import Coalition, CoalitionMember, LearningGroup, LearningSession
 
 
 @contextmanager
@@ -52,6 +52,14 @@ def group_scope(group: LearningGroup) -> Iterator[None]:
     organisation of its coalition reads and writes its sessions and notes there."""
     with tenant_scope([group.organisation_id]):
         yield
+
+
+def group_id_of_session(pk: int) -> int | None:
+    """The learning group of session ``pk``, whichever organisation's: only its id, for the
+    permission module to judge the group (a member from a partner organisation writes in it)."""
+    with tenant_scope(deferred=True) as scope:
+        scope.lift()
+        return LearningSession.objects.filter(pk=pk).values_list("group_id", flat=True).first()
 
 
 def organisation_at(address: str) -> Organisation | None:

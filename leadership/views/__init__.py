@@ -19,14 +19,13 @@ from kernel.errors import StateConflict
 from kernel.forms import save_through
 from kernel.models import Team
 from kernel.permissions import Action, can, can_keep_stakeholder_map, require
-from kernel.tenancy import tenant_scope
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from missions.models import Mission
 from missions.views.common import get_mission_for
 from missions.views.mission import render_mission_page
 
-from .. import grid, selectors, services
+from .. import grid, selectors, services, sharing
 from ..forms import (
     AnswerForm,
     ChallengeForm,
@@ -37,7 +36,7 @@ from ..forms import (
     SessionForm,
     StakeholderForm,
 )
-from ..models import LearningGroup, LearningSession, PriorityChallenge, Stakeholder
+from ..models import LearningGroup, PriorityChallenge, Stakeholder
 
 
 def _stakeholder_for(request: OrgRequest, pk: int) -> Stakeholder:
@@ -355,22 +354,14 @@ def learning_session_create(request: OrgRequest, pk: int) -> HttpResponse:
     return _group_page(request, group, status=400, session_form=form)
 
 
-def _session_group_id(pk: int) -> int:
-    """The group of session ``pk``, whichever organisation's (``_group_for`` then decides
-    whether the actor may open it)."""
-    with tenant_scope(deferred=True) as scope:
-        scope.lift()
-        group_id = LearningSession.objects.filter(pk=pk).values_list("group_id", flat=True).first()
-    if group_id is None:
-        raise Http404
-    return group_id
-
-
 @require_POST
 @org_view
 def session_note_create(request: OrgRequest, pk: int) -> HttpResponse:
     actor = request.actor
-    group = _group_for(request, _session_group_id(pk))
+    group_id = sharing.group_id_of_session(pk)
+    if group_id is None:
+        raise Http404
+    group = _group_for(request, group_id)
     session = next((s for s in selectors.learning_sessions_of(group=group) if s.pk == pk), None)
     if session is None:
         raise Http404
