@@ -64,3 +64,17 @@ def apply_changes(
             changes[name] = [_plain(old), _plain(new)]
             setattr(obj, name, new)
     return changes
+
+
+def last_changed_by(obj: models.Model) -> Any:
+    """Who made the object's latest recorded change (None if no one is recorded): for a
+    refusal that says who got there first, on an object that keeps no ``updated_by``."""
+    event = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return event.actor if event is not None else None

@@ -5,13 +5,15 @@ Labels are what a user would say."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.datastructures import MultiValueDict
 
 from . import services
-from .errors import StateConflict
+from .errors import EditConflict, StateConflict
 from .models import Membership, Organisation
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
@@ -58,6 +60,69 @@ class ServiceModelForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Any:
         raise TypeError(f"{type(self).__name__} is saved by a service, not by the form.")
+
+
+class VersionedForm(ServiceModelForm):
+    """An edit form that carries the version it was read at (``updated_at``, hidden), so
+    that a save made on an older version than the stored one is refused (the service raises
+    ``EditConflict``) rather than writing back the old values of the fields someone else
+    changed meanwhile. ``noun`` names the object in what the form says."""
+
+    noun = "item"
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean_updated_at(self) -> dt.datetime | None:
+        """The version the form was read at; none on a new object (or a form of old)."""
+        raw = self.cleaned_data.get("updated_at") or ""
+        if not raw:
+            return None
+        try:
+            read_at = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            read_at = None
+        if read_at is None or read_at.tzinfo is None:
+            self.add_error(None, f"This form is damaged: open the {self.noun} and edit it again.")
+        return read_at
+
+    def rebase(self, stored: Any) -> list[str]:
+        """After an edit conflict: keep what the user typed, but carry ``stored``'s version,
+        so that saving again is a choice made knowing the object changed. Returns the labels
+        of the fields whose values differ from ``stored``'s: what saving again would replace
+        (the user's own changes, and the other person's that the form still holds the old
+        values of)."""
+        # A mutable copy of what was posted (a QueryDict's copy is mutable).
+        posted = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+        posted[self.add_prefix("updated_at")] = stored.updated_at.isoformat()
+        self.data = posted
+        data = self.cleaned_data
+        return [
+            str(self.fields[name].label)
+            for name in self._meta.fields or []
+            if name in data and data[name] != getattr(stored, name)
+        ]
+
+
+def save_versioned(form: VersionedForm, save: Any) -> tuple[bool, dict[str, Any] | None]:
+    """Validate an edit form and hand its data to ``save`` (a service called with the data
+    and the version read, ``read_at``). Returns whether it saved, and after an edit conflict
+    what the page says of it (``message``, the ``fields`` that differ), the form rebased
+    onto the stored version. Other refusals come back on the form."""
+    if not form.is_valid():
+        return False, None
+    data = form.cleaned_data
+    try:
+        save(data=data, read_at=data["updated_at"])
+    except EditConflict as error:
+        return False, {"message": " ".join(error.messages), "fields": form.rebase(error.current)}
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, None
+    return True, None
 
 
 def save_through(form: forms.BaseForm, save: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kernel.forms import ServiceModelForm
+from kernel.forms import ServiceModelForm, VersionedForm
 from missions.models import Mission
 
 from .models import CheckIn, Kpi
@@ -20,13 +20,16 @@ class ParentKpiField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.mission.title})"
 
 
-class KpiForm(ServiceModelForm):
+class KpiForm(VersionedForm):
     """A measure of success; it may contribute to a KPI of the parent mission.
 
     The model's own rules (a cadence of at least a day, a weight not below zero, the range's
     bounds) are checked here, on a copy (``ServiceModelForm``), so they come back beside their
     field; the mission and organisation, which the service sets, are left out of that check.
+    Editing, it carries the version it was read at (``VersionedForm``).
     """
+
+    noun = "KPI"
 
     parent_kpi = ParentKpiField(
         queryset=Kpi.objects.none(),

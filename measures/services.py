@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from kernel.audit import apply_changes, audit_record
-from kernel.errors import StateConflict
+from kernel.audit import apply_changes, audit_record, last_changed_by
+from kernel.errors import EditConflict, StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missions.services.checks import request_alignment_check
+from missions.services.missions import ago, name_of
 
 from .calibrating import calibration_of, learn_calibration
 from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
@@ -77,18 +78,28 @@ def kpi_create(*, mission: Mission, data: dict[str, Any], by: User | None) -> Kp
 
 
 @transaction.atomic
-def kpi_update(*, kpi: Kpi, data: dict[str, Any], by: User) -> Kpi:
+def kpi_update(
+    *, kpi: Kpi, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> Kpi:
     """Change a KPI's definition; its check-ins stay as they are.
 
     The changes apply to the stored row, read again under a row lock (as ``mission_update``
     does): saving the caller's copy would write back every other field as it was read, undoing
-    a change made in the meantime. Callers use the returned KPI.
+    a change made in the meantime. Callers use the returned KPI. ``read_at`` is the version
+    the changes were made on (the edit page's): a KPI changed since is not overwritten, and
+    ``EditConflict`` says who changed it and when. (Check-ins move its figures, not its
+    version.)
     """
     kpi = (
         Kpi.objects.select_for_update(of=("self",))
         .select_related("mission__organisation")
         .get(pk=kpi.pk)
     )
+    if read_at is not None and kpi.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(kpi))} changed this KPI {ago(kpi.updated_at)}.",
+            current=kpi,
+        )
     old_parent_id = kpi.parent_kpi_id
     changes = apply_changes(kpi, data, KPI_FIELDS)
     if not changes:

@@ -6,6 +6,7 @@ through one service call.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -17,12 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kernel import formats
-from kernel.permissions import Action, require
+from kernel.forms import save_versioned
+from kernel.permissions import Action, can, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
 
 from . import bulk, charts, dial, pages, services
-from .forms import CheckInForm
+from .forms import CheckInForm, KpiForm
 from .summary import contribution_figures, contributions
 
 NOT_ALLOWED = "You may not check in this KPI: only its mission's owner and their boss may."
@@ -216,6 +218,7 @@ def kpi_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "contributions": contributions(figures, contribution_figures(kpi)),
         "rollup": kpi.rollup_progress,  # stored with the contributors' figures
         "next": request.path,
+        "can_edit": can(actor, Action.EDIT, kpi),
     }
     return render(request, "measures/kpi_detail.html", context)
 
@@ -230,3 +233,37 @@ def kpi_chart(request: OrgRequest, pk: int) -> HttpResponse:
     figures = pages.figures_of(kpi)
     marks = dial.dial_of(kpi, history=figures.history).marks
     return HttpResponse(charts.line_chart(figures, marks=marks), content_type="image/svg+xml")
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Edit a KPI's definition (its check-ins stay as they are). A save made on an older
+    version than the one stored comes back (409) with the user's values, and says who
+    changed the KPI when."""
+    kpi = pages.kpi_of(actor=request.actor, pk=pk)
+    require(request.actor, Action.EDIT, kpi)
+    form = KpiForm(request.POST or None, instance=kpi, mission=kpi.mission)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.kpi_update, kpi=kpi, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The KPI is saved.")
+            return redirect("measures:kpi", org=request.organisation.slug, pk=kpi.pk)
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"kpi": kpi, "form": form, "conflict": conflict}
+    return render(request, "measures/kpi_form.html", context, status=status)
+
+
+@org_view
+@require_POST
+def kpi_archive(request: OrgRequest, pk: int) -> HttpResponse:
+    """Retire a KPI: it keeps its history, takes no more check-ins and leaves the figures
+    of its mission and of the KPI it contributed to."""
+    kpi = pages.kpi_of(actor=request.actor, pk=pk)
+    require(request.actor, Action.EDIT, kpi)
+    services.kpi_archive(kpi=kpi, by=request.user)
+    messages.success(request, f"“{kpi.name}” is archived: its history stays here.")
+    return redirect("measures:kpi", org=request.organisation.slug, pk=kpi.pk)

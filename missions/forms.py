@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
@@ -10,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.datastructures import MultiValueDict
 
 from kernel import formats
-from kernel.forms import ServiceModelForm
+from kernel.forms import ServiceModelForm, VersionedForm
 from kernel.models import AuditEvent, Team
 from kernel.pickers import (
     Combobox,
@@ -107,7 +106,7 @@ DECISION_RIGHTS = (
 )
 
 
-class MissionForm(ServiceModelForm):
+class MissionForm(VersionedForm):
     """A mission with its operating space. Owners are typed and picked (``OwnerTeamField``,
     ``OwnerPersonField``): the page offers no list of every team it accepts, so it costs the
     same whatever the organisation's size. Accepted: teams under the parent's team (or led
@@ -146,7 +145,7 @@ class MissionForm(ServiceModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line.",
     )
-    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    noun = "mission"
 
     class Meta:
         model = Mission
@@ -199,8 +198,6 @@ class MissionForm(ServiceModelForm):
         rights = self.instance.decision_rights or {}
         for name, key in DECISION_RIGHTS:
             self.fields[name].initial = "\n".join(rights.get(key, []))
-        if self.instance.pk:
-            self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
 
     def _bind_owners(
         self, actor: Actor, *, parent: Mission | None, current: Mission | None
@@ -268,19 +265,6 @@ class MissionForm(ServiceModelForm):
         if headcount is not None:
             self.fields["headcount"].help_text = f"At most {formats.number(headcount)}."
 
-    def clean_updated_at(self) -> dt.datetime | None:
-        """The version the form was read at; none on a new mission (or a form of old)."""
-        raw = self.cleaned_data.get("updated_at") or ""
-        if not raw:
-            return None
-        try:
-            read_at = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            read_at = None
-        if read_at is None or read_at.tzinfo is None:
-            self.add_error(None, "This form is damaged: open the mission and edit it again.")
-        return read_at
-
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
@@ -312,22 +296,10 @@ class MissionForm(ServiceModelForm):
                 self.add_error(name, message)
 
     def rebase(self, stored: Mission) -> list[str]:
-        """After an edit conflict: keep what the user typed, but carry ``stored``'s version,
-        so that saving again is a choice made knowing the mission changed. Returns the labels
-        of the fields whose values differ from ``stored``'s: what saving again would replace
-        (the user's own changes, and the other person's that the form still holds the old
-        values of)."""
-        # A mutable copy of what was posted (a QueryDict's copy is mutable).
-        posted = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
-        posted[self.add_prefix("updated_at")] = stored.updated_at.isoformat()
-        self.data = posted
-        data = self.cleaned_data
-        labels = [
-            str(self.fields[name].label)
-            for name in self._meta.fields or []
-            if name in data and data[name] != getattr(stored, name)
-        ]
-        rights = stored.decision_rights or {}
+        """``VersionedForm.rebase``, and the decision rights, which the form shows as three
+        fields of lines."""
+        labels = super().rebase(stored)
+        data, rights = self.cleaned_data, stored.decision_rights or {}
         labels += [
             str(self.fields[name].label)
             for name, key in DECISION_RIGHTS

@@ -17,6 +17,7 @@ from .models import (
     Finding,
     Reminder,
     Review,
+    SearchEntry,
     SubtreeSnapshot,
 )
 
@@ -181,3 +182,13 @@ class CoachingNoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    """Written by the database's triggers (``reviews.search``): read here, never edited."""
+
+    list_display = ("kind", "object_id", "organisation")
+    list_filter = ("kind",)
+    list_select_related = ("organisation",)
+    exclude = ("vector",)

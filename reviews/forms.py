@@ -46,3 +46,9 @@ class ReviewForm(forms.Form):
         if held_on > timezone.localdate():
             raise forms.ValidationError("A review cannot be held in the future.")
         return held_on
+
+
+class SearchForm(forms.Form):
+    """The search box: a few words, found in titles, texts and names."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)

@@ -19,9 +19,10 @@ from kernel.types import OrgRequest
 from kernel.web import org_view
 from leadership.selectors import open_challenges_for_review
 
+from . import search as finder
 from . import selectors, services
 from .brief import brief_to_show
-from .forms import ReviewForm
+from .forms import ReviewForm, SearchForm
 from .models import Review
 
 if TYPE_CHECKING:
@@ -118,3 +119,16 @@ def _after_complete(request: OrgRequest, review: Review, still_aligned: bool) ->
         text += " The mission goes back to its boss for alignment."
     messages.success(request, text)
     return redirect("reviews:detail", org=mission.organisation.slug, pk=review.pk)
+
+
+@org_view
+@require_safe
+def search(request: OrgRequest) -> HttpResponse:
+    """One search box over the organisation's missions, KPIs, key tasks, teams and people,
+    the matches grouped by kind (``reviews.search``)."""
+    form = SearchForm(request.GET)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = finder.search(organisation=request.organisation, text=form.cleaned_data["q"])
+    status = 400 if form.errors else 200
+    return render(request, "reviews/search.html", {"form": form, "results": results}, status=status)

@@ -216,11 +216,19 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": only(" ".join(MEMBERS), write=True),
     },
     "measures:kpi": {"org": True, "pk": "kpi", "GET": MEMBER},
+    "measures:edit": {
+        "org": True,
+        "pk": "kpi",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "measures:archive": {"org": True, "pk": "kpi", "POST": only(EDITORS, write=True)},
     "measures:check-in": {"org": True, "pk": "kpi", "POST": only(EDITORS, write=True)},
     "measures:chart": {"org": True, "pk": "kpi", "GET": MEMBER},
     "reviews:list": {"org": True, "GET": MEMBER},
     # One's own weekly brief: every member (a part of the cascade one owns, or an empty one).
     "reviews:brief": {"org": True, "GET": MEMBER},
+    "reviews:search": {"org": True, "GET": MEMBER},
     "reviews:detail": {
         "org": True,
         "pk": "review",

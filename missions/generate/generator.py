@@ -41,6 +41,7 @@ from missions.generate.tables import (
 )
 from missions.generate.work import write_interdependencies, write_key_tasks
 from missions.models import Interdependency, KeyTask, Mission, Vision
+from reviews import search
 from reviews.models import Review
 
 # The tables written in bulk, their foreign keys checked and their indexes built after the
@@ -120,6 +121,10 @@ class Generator:
                     # memory, and by this process alone, the CPUs being busy forecasting.
                     cursor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
                     cursor.execute("SET LOCAL max_parallel_maintenance_workers TO 0")
+                    # The search's triggers skip the rows loaded (and those removed, which
+                    # go with their organisation): one statement per kind writes their
+                    # entries after the load.
+                    cursor.execute(search.SEARCH_LATER)
             if existing is not None:
                 self.remove(existing)
             self.remove_leftover_users()
@@ -219,6 +224,11 @@ class Generator:
                 analyse(Kpi)
             finally:
                 figures.close()
+        if connection.vendor == "postgresql":
+            with self.timed("search entries"):
+                search.rebuild(organisation_id=organisation.pk)
+            with connection.cursor() as cursor:
+                cursor.execute(search.SEARCH_NOW)  # for the rest of a caller's transaction
         return self.summary(build)
 
     @contextmanager

@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 
 from kernel import tree
 from kernel.audit import apply_changes, audit_record
-from kernel.errors import StateConflict
+from kernel.errors import EditConflict
 from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
@@ -47,7 +47,7 @@ MISSION_FIELDS = (
 )
 
 
-class ConflictError(StateConflict):
+class ConflictError(EditConflict):
     """Someone changed the mission between the caller's read and this write, so the write is
     refused; the message says who did what, and when.
 
@@ -56,9 +56,7 @@ class ConflictError(StateConflict):
     ``current`` is the mission as stored now.
     """
 
-    def __init__(self, message: str, *, current: Mission) -> None:
-        super().__init__(message, code="conflict")
-        self.current = current
+    current: Mission
 
 
 def name_of(user: User | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kernel.errors import StateConflict
-from kernel.forms import add_service_errors
+from kernel.forms import add_service_errors, save_versioned
 from kernel.permissions import Action, Actor, abilities, answers_for_priorities, can, require
 from kernel.types import OrgRequest
 from kernel.validators import parse_id
@@ -36,7 +37,6 @@ from ..forms import (
 )
 from ..models import Interdependency, KeyTask, Mission
 from ..operating_space import space_left
-from ..services.missions import ConflictError
 from .common import get_mission_for
 from .mission_page import intents_above, mission_page
 
@@ -275,17 +275,11 @@ def mission_edit(request: OrgRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=mission, actor=actor, parent=parent, space=space
     )
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.mission_update(
-                mission=mission, data=data, by=request.user, read_at=data["updated_at"]
-            )
-        except ConflictError as error:
-            conflict = {"message": " ".join(error.messages), "fields": form.rebase(error.current)}
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.mission_update, mission=mission, by=request.user)
+        )
+        if saved:
             messages.success(request, "The mission is saved.")
             return _to_mission(mission)
     context = {

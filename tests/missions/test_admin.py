@@ -28,6 +28,7 @@ from reviews.models import (
     Finding,
     Reminder,
     Review,
+    SearchEntry,
     SubtreeSnapshot,
 )
 from tests.measures.factories import CheckInFactory, KpiFactory
@@ -166,6 +167,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         ApiToken,
         BrowserSession,
         ForecastCalibration,
+        SearchEntry,
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 

@@ -16,6 +16,7 @@ import pytest
 from django import forms
 
 from kernel.forms import ServiceModelForm
+from tests.measures.factories import KpiFactory
 from tests.missions.factories import TeamFactory
 
 from .helpers import form_data, messages_of
@@ -117,3 +118,36 @@ def test_no_model_form_hands_a_service_an_instance_it_changed() -> None:
     assert not plain, f"model forms that copy posted values onto their instance: {plain}"
     skipping = [cls.__qualname__ for cls in model_forms if "_post_clean" in vars(cls)]
     assert not skipping, f"model forms that replace the model's checks: {skipping}"
+
+
+KPI_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("name", {"name": "Beds open"}),
+    ("unit", {"unit": "beds"}),
+    ("direction", {"direction": "decrease"}),
+    ("baseline", {"baseline": "12.0000"}),
+    ("target", {"target": "75.0000"}),
+    ("target_max", {"direction": "range", "target_max": "90.0000"}),
+    ("due_date", {"due_date": "2026-11-30"}),
+    ("cadence_days", {"cadence_days": "14"}),
+    ("weight", {"weight": "2.00"}),
+    ("parent_kpi", {"parent_kpi": "parent"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), KPI_CHANGES, ids=[n for n, _ in KPI_CHANGES])
+def test_a_saved_kpi_stored_the_changed_field(world, client, name, changes) -> None:
+    kpi = KpiFactory(mission=world.staff_mission, name="Beds", unit="%")
+    parent = KpiFactory(mission=world.team_mission, name="Ward capacity")
+    changes = {
+        key: str(parent.pk) if value == "parent" else value for key, value in changes.items()
+    }
+    client.force_login(world.staff)
+    url = f"/o/acme/kpis/{kpi.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The KPI is saved."]
+    client.force_login(world.lead)  # read back by the boss
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
