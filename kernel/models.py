@@ -335,6 +335,7 @@ class Notification(models.Model):
         COALITION_INVITED = "coalition_invited", "Invitation to a coalition"
         CONTRIBUTION_OFFERED = "contribution_offered", "Contribution offered to a coalition"
         COALITION_NEWS = "coalition_news", "News of a coalition"
+        MENTIONED = "mentioned", "Mentioned in a comment"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"

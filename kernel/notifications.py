@@ -44,6 +44,7 @@ CAUSES = {
     "development": Kind.DEVELOPMENT_REVIEW,  # a development plan's review, of whom it is asked
     "coalition": Kind.COALITION_INVITED,  # an organisation invited (its row), of its leaders
     "contribution": Kind.CONTRIBUTION_OFFERED,  # a contribution, of the other members' leaders
+    "mention": Kind.MENTIONED,  # a member named in a comment, until they answer in its thread
 }
 ASKING_KINDS = [*CAUSES.values(), Kind.REVIEW_ESCALATION]
 
@@ -344,6 +345,7 @@ INBOX_GROUPS: list[tuple[str, list[str]]] = [
     ("Waiting for your alignment", [Kind.ALIGNMENT_REQUESTED]),
     ("Sent back to you", [Kind.SENT_BACK]),
     ("Waiting for your answer", [Kind.SUPPORT_REQUESTED, Kind.CHALLENGE_RAISED]),
+    ("Mentioned in a comment", [Kind.MENTIONED]),
     ("Reviews due", [Kind.REVIEW_ESCALATION, Kind.REVIEW_REMINDER]),
     ("Development reviews asked of you", [Kind.DEVELOPMENT_REVIEW]),
     ("For your organisation to answer", [Kind.COALITION_INVITED, Kind.CONTRIBUTION_OFFERED]),

@@ -101,6 +101,9 @@ class Action(StrEnum):
     # its missions, aligning the contributions offered, leaving), and answering an invitation.
     LEAD_COALITION = "lead_coalition"
     JOIN_COALITION = "join_coalition"
+    # The conversation on the work: commenting on a mission, KPI, key task or review (any
+    # member who sees it); correcting or removing a comment (``_comment_rules``).
+    COMMENT = "comment"
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
     rules = _OBJECT_RULES.get(getattr(obj, "permission_rules", ""))
     if rules is not None:
         return rules(actor, action, obj)
-    if action in (Action.VIEW, Action.VIEW_BRIEF, Action.CHALLENGE):
+    if action in (Action.VIEW, Action.VIEW_BRIEF, Action.CHALLENGE, Action.COMMENT):
         return True
     if action is Action.VIEW_DASHBOARD:
         return actor.role != Role.STAFF or actor.organisation.staff_see_dashboard
@@ -678,7 +681,20 @@ def organisation_leaders_q(prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}role": Role.ADMIN}) | models.Q(models.Exists(top_team_leader))
 
 
+def _comment_rules(actor: Actor, action: Action, comment: Any) -> bool:
+    """A comment is read by whoever sees its mission (everyone of the organisation) and
+    answered by any of them; its author corrects it (for a while: the service's rule) and
+    removes it, and an organisation admin removes it too."""
+    if action in (Action.VIEW, Action.COMMENT):
+        return True
+    mine = comment.author_id == actor.user.pk
+    if action is Action.EDIT:
+        return mine
+    return action is Action.ARCHIVE and (mine or actor.is_admin)
+
+
 _OBJECT_RULES = {
+    "comment": _comment_rules,
     "coalition": _coalition_rules,
     "coalition_mission": _coalition_mission_rules,
     "contribution": _contribution_rules,

@@ -57,6 +57,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.COALITION_INVITED: Channel.AT_ONCE,
     Kind.CONTRIBUTION_OFFERED: Channel.AT_ONCE,
     Kind.COALITION_NEWS: Channel.DIGEST,
+    Kind.MENTIONED: Channel.AT_ONCE,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -104,6 +105,7 @@ REASONS: dict[str, str] = {
         "A coalition your organisation belongs to changed: a member joined or left, or a "
         "contribution of yours was aligned or declined."
     ),
+    Kind.MENTIONED: "A colleague mentioned you in a comment on a mission, KPI, key task or review.",
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from kernel.notifications import InboxGroup, inbox_groups, open_items
 from kernel.permissions import Action, can
 from missions import selectors as mission_selectors
 from missions.models import KeyTask, Mission
+from reviews.conversation import conversation
 from reviews.dashboards import CoachingAttention, coaching_attention
 from reviews.health import health_figures
 
@@ -215,3 +217,9 @@ def history_of(kpi: Kpi) -> list[HistoryEntry]:
         HistoryEntry(c, superseded_by.get(c.pk), by_id.get(c.supersedes_id or 0))
         for c in reversed(check_ins)
     ]
+
+
+def conversation_of(*, actor: Actor, kpi: Kpi) -> dict[str, Any]:
+    """The conversation on the KPI's page (``reviews.conversation``)."""
+    action = reverse("reviews:comment-kpi", kwargs={"org": actor.organisation.slug, "pk": kpi.pk})
+    return conversation(actor=actor, action=action, kpi=kpi)

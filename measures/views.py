@@ -219,6 +219,7 @@ def kpi_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "rollup": kpi.rollup_progress,  # stored with the contributors' figures
         "next": request.path,
         "can_edit": can(actor, Action.EDIT, kpi),
+        **pages.conversation_of(actor=actor, kpi=kpi),
     }
     return render(request, "measures/kpi_detail.html", context)
 

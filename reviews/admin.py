@@ -13,8 +13,10 @@ from .models import (
     AlignmentSnapshot,
     BriefClaim,
     CoachingNote,
+    Comment,
     DigestClaim,
     Finding,
+    Mention,
     Reminder,
     Review,
     SearchEntry,
@@ -192,3 +194,32 @@ class SearchEntryAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("organisation",)
     exclude = ("vector",)
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    extra = 0
+    raw_id_fields = ("person",)
+    readonly_fields = ("organisation",)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Comments are written in the app (``reviews.services.comments``); here they are read,
+    and an admin may correct one (the service's history is the app's)."""
+
+    list_display = ("__str__", "author", "mission", "created_at", "removed_at")
+    list_filter = (("removed_at", admin.EmptyFieldListFilter), "organisation")
+    list_select_related = ("author", "mission")
+    search_fields = ("body", "mission__title")
+    raw_id_fields = ("mission", "kpi", "key_task", "review", "parent", "author")
+    readonly_fields = ("created_at", "edited_at")
+    inlines = [MentionInline]
+    show_full_result_count = False
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ("person", "comment")
+    list_select_related = ("person", "comment")
+    raw_id_fields = ("comment", "person")

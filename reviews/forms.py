@@ -1,4 +1,5 @@
-"""The form of a 30-day review. Labels are what a user would say, in the words of the product."""
+"""The forms of the reviews app: a 30-day review, the search box, comments. Labels are what a
+user would say, in the words of the product."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+
+from kernel.models import Organisation
+from kernel.pickers import MemberPickField, bind_pickers
+
+from .models import Comment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,3 +58,31 @@ class SearchForm(forms.Form):
     """The search box: a few words, found in titles, texts and names."""
 
     q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+
+
+class CommentForm(forms.Form):
+    """A comment or a reply: the text, and someone to mention (or ``@username`` in it)."""
+
+    body = forms.CharField(
+        label="Comment",
+        max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Type @ and a username to mention someone; they find it in their inbox.",
+    )
+    mention = MemberPickField(
+        label="Mention",
+        required=False,
+        help_text="Or type part of a name and choose.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, organisation)
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

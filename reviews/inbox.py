@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +40,8 @@ from missions.querysets import in_play
 from missions.services.alignment import alignment_request_message, sent_back_message
 from missions.services.work import key_task_overdue_message, support_request_message
 
-from .models import Finding, Review
+from .models import Comment, Finding, Mention, Review
+from .services.comments import comment_url, mention_message
 
 Kind = Notification.Kind
 
@@ -225,6 +226,48 @@ def _findings(org: Organisation, today: dt.date) -> Iterator[Wanted]:
             )
 
 
+def _mentions(org: Organisation, today: dt.date) -> Iterator[Wanted]:
+    """A member mentioned in a comment, until they answer in its thread (a comment of theirs
+    in it, written after) or the comment is removed."""
+    thread = Coalesce("comment__parent_id", "comment_id")
+    answered = Comment.objects.annotate(thread=Coalesce("parent_id", "id")).filter(
+        thread=OuterRef("thread"),
+        author_id=OuterRef("person_id"),
+        created_at__gt=OuterRef("comment__created_at"),
+    )
+    rows = (
+        Mention.objects.filter(organisation=org, comment__removed_at__isnull=True)
+        .annotate(thread=thread)
+        .exclude(Exists(answered))
+        .values_list(
+            "pk",
+            "person_id",
+            "comment_id",
+            "comment__body",
+            "comment__mission_id",
+            "comment__mission__title",
+            "comment__kpi_id",
+            "comment__review_id",
+            "comment__author__first_name",
+            "comment__author__last_name",
+            "comment__author__username",
+        )
+    )
+    for pk, person, comment, body, mission_id, title, kpi_id, review_id, *names in rows:
+        first, last, username = names
+        author = f"{first or ''} {last or ''}".strip() or username or "Someone"
+        yield Wanted(
+            person,
+            cause_of("mention", pk),
+            Kind.MENTIONED,
+            mention_message(author, title, body),
+            comment_url(
+                org.slug, pk=comment, mission_id=mission_id, kpi_id=kpi_id, review_id=review_id
+            ),
+            mission_id,
+        )
+
+
 SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
     "alignment": _alignments,
     "sent_back": _sent_back,
@@ -237,6 +280,7 @@ SOURCES: dict[str, Callable[[Organisation, dt.date], Iterator[Wanted]]] = {
     "development": development_reviews_asked,
     "coalition": coalition_invitations_waiting,
     "contribution": contributions_offered_waiting,
+    "mention": _mentions,
 }
 
 

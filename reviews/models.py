@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from kernel.models import Organisation, Team, TimeStampedModel
 from kernel.validators import DATE_RANGE, text_bounds
@@ -506,3 +507,103 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.object_id}"
+
+
+class Comment(models.Model):
+    """A word on the work: a question, an answer, a nudge, on a mission or on one of its KPIs,
+    key tasks or reviews. Threads are one level deep (a reply answers the comment that opened
+    the thread). Its author may correct it for ``EDIT_MINUTES`` after writing it, and remove
+    it at any time (it then reads "Removed", and its replies stay). ``@username`` in the body,
+    or a person picked beside it, mentions a member: they find it in their inbox until they
+    answer in the thread (``reviews.services.comments``)."""
+
+    permission_rules = "comment"
+    EDIT_MINUTES = 15
+    SUBJECTS = {"mission": "mission", "kpi": "KPI", "key_task": "key task", "review": "review"}
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The mission the comment is on, or whose KPI, key task or review it is on: whoever may
+    # see the mission sees its conversation, and its history records it.
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    kpi = models.ForeignKey(
+        "measures.Kpi", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    key_task = models.ForeignKey(
+        "missions.KeyTask",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField("Comment", **text_bounds(5_000))
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A page's conversation: the comments on one mission (and on its KPIs, key tasks
+            # and reviews), in order.
+            models.Index(fields=["mission", "created_at"], name="reviews_comment_of_mission"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "id"], name="reviews_comment_org_id"),
+            # On the mission itself, or on one of its KPIs, key tasks or reviews: not two.
+            models.CheckConstraint(
+                condition=(
+                    Q(kpi__isnull=True, key_task__isnull=True)
+                    | Q(kpi__isnull=True, review__isnull=True)
+                    | Q(key_task__isnull=True, review__isnull=True)
+                ),
+                name="reviews_comment_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # The history names it by what it is on, not by its words (which its author may
+        # remove from the page).
+        return f"a comment on the {self.SUBJECTS[self.subject]}"
+
+    @property
+    def subject(self) -> str:
+        """What it is on: "mission", "kpi", "key_task" or "review"."""
+        for name in ("kpi", "key_task", "review"):
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return "mission"
+
+
+class Mention(models.Model):
+    """A member named in a comment: told in their inbox until they answer in its thread."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "person"], name="reviews_mention_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in comment {self.comment_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import comment_views, views
 
 app_name = "reviews"
 
@@ -9,4 +9,10 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="detail"),
     path("brief/", views.brief, name="brief"),
     path("search/", views.search, name="search"),
+    path("missions/<int:pk>/comments/", comment_views.comment_on_mission, name="comment-mission"),
+    path("kpis/<int:pk>/comments/", comment_views.comment_on_kpi, name="comment-kpi"),
+    path("reviews/<int:pk>/comments/", comment_views.comment_on_review, name="comment-review"),
+    path("comments/<int:pk>/reply/", comment_views.comment_reply, name="comment-reply"),
+    path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/remove/", comment_views.comment_remove, name="comment-remove"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,6 +23,7 @@ from leadership.selectors import open_challenges_for_review
 from . import search as finder
 from . import selectors, services
 from .brief import brief_to_show
+from .conversation import conversation
 from .forms import ReviewForm, SearchForm
 from .models import Review
 
@@ -94,6 +96,13 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
         # "Be brave": the challenges to priorities this review should settle.
         "challenges": list(open_challenges_for_review(mission=review.mission)),
+        **conversation(
+            actor=actor,
+            action=reverse(
+                "reviews:comment-review", kwargs={"org": actor.organisation.slug, "pk": review.pk}
+            ),
+            review=review,
+        ),
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "reviews/review_detail.html", context, status=status)

@@ -203,6 +203,7 @@ class ApiWorld:
     coalition_mission: Any
     contribution: Any
     offered_contribution: Any
+    comment: Any
 
 
 @pytest.fixture
@@ -215,7 +216,7 @@ def api_world(world: World) -> ApiWorld:
     matrix and the fuzzing run)."""
     from kernel.models import Notification
     from measures.services import kpi_refresh_figures
-    from reviews.models import Finding, Review
+    from reviews.models import Comment, Finding, Review
     from tests.measures.factories import CheckInFactory, KpiFactory
 
     kpi = KpiFactory(mission=world.staff_mission, name="Virtual ward beds")
@@ -386,8 +387,15 @@ def api_world(world: World) -> ApiWorld:
         how="Home care within 48 hours.",
         offered_by=world.outsider,
     )
+    comment = Comment.objects.create(
+        organisation=world.organisation,
+        mission=world.staff_mission,
+        author=world.staff,
+        body="Can we open the second ward in May?",
+    )
     return ApiWorld(
         world=world,
+        comment=comment,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

@@ -229,6 +229,31 @@ ROUTES: dict[str, dict[str, Any]] = {
     # One's own weekly brief: every member (a part of the cascade one owns, or an empty one).
     "reviews:brief": {"org": True, "GET": MEMBER},
     "reviews:search": {"org": True, "GET": MEMBER},
+    # Comments: any member writes on what they see; the author corrects; the author or an
+    # admin removes (the comment of ``api_world``, written by staff).
+    "reviews:comment-mission": {
+        "org": True,
+        "pk": "staff_mission",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "reviews:comment-kpi": {"org": True, "pk": "kpi", "POST": only(" ".join(MEMBERS), write=True)},
+    "reviews:comment-review": {
+        "org": True,
+        "pk": "review",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "reviews:comment-reply": {
+        "org": True,
+        "pk": "comment",
+        "POST": only(" ".join(MEMBERS), write=True),
+    },
+    "reviews:comment-edit": {
+        "org": True,
+        "pk": "comment",
+        "GET": only("staff"),
+        "POST": only("staff", write=True),
+    },
+    "reviews:comment-remove": {"org": True, "pk": "comment", "POST": only("staff admin")},
     "reviews:detail": {
         "org": True,
         "pk": "review",
@@ -761,6 +786,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "coalition": api_world.coalition.pk,
         "contribution": api_world.contribution.pk,
         "offered_contribution": api_world.offered_contribution.pk,
+        "comment": api_world.comment.pk,
     }
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -25,6 +26,7 @@ from measures import missions as mission_use_cases
 from measures import services as measures_services
 from measures.forms import KpiForm
 from measures.models import Kpi
+from reviews.conversation import conversation
 
 from .. import selectors, services
 from ..forms import (
@@ -100,6 +102,15 @@ def render_mission_page(
         **innovation_of(mission=mission),
         # Coalitions: the coalitions' missions it is offered or aligned to.
         "contributions": contributions_of_mission(mission=mission),
+        # The conversation on the mission and its key tasks.
+        **conversation(
+            actor=actor,
+            action=reverse(
+                "reviews:comment-mission",
+                kwargs={"org": mission.organisation.slug, "pk": mission.pk},
+            ),
+            mission=mission,
+        ),
         **posted,
     }
     return render(request, "missions/mission_detail.html", context, status=status)

@@ -31,6 +31,7 @@ from reviews.models import (
     SearchEntry,
     SubtreeSnapshot,
 )
+from reviews.services.comments import comment_post
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
 
@@ -132,6 +133,7 @@ def full_world(world: Any) -> Any:
         user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
     )
     BriefClaim.objects.create(organisation=world.organisation, user=world.lead, period="2026-W11")
+    comment_post(on=world.staff_mission, body="@lead a word on the rota", by=world.staff)
     return world
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kernel.permissions import Action, abilities, actor_for, can, require
+from reviews.models import Comment
 from tests.measures.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,13 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.VIEW, "contribution"): {"leader", "lead", "staff", "coach", "org_admin", "outsider"},
     (A.EDIT, "contribution"): {"lead", "staff", "org_admin"},
     (A.ALIGN, "contribution"): {"outsider"},
+    # The conversation: every member comments on what they see (coaches too: talking is not
+    # writing the cascade); staff's comment is corrected by staff, removed by staff or admins.
+    (A.COMMENT, "staff_mission"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.COMMENT, "staff_kpi"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.VIEW, "comment"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.EDIT, "comment"): {"staff"},
+    (A.ARCHIVE, "comment"): {"staff", "org_admin"},
     (A.ALIGN, "partner_contribution"): {"leader", "org_admin"},
     # A learning group: joined by nobody; open to the coalition (coach and staff in it), by
     # anyone of its member organisations who is not in it yet; read by its people only.
@@ -111,6 +119,12 @@ def _objects(world):
         "team_kpi": KpiFactory(mission=world.team_mission),
         "staff_kpi": KpiFactory(mission=world.staff_mission),
         "other_kpi": KpiFactory(mission=world.other_mission),
+        "comment": Comment.objects.create(
+            organisation=world.organisation,
+            mission=world.staff_mission,
+            author=world.staff,
+            body="Second ward in May?",
+        ),
         **_leadership_objects(world),
     }
 

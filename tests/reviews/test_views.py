@@ -378,7 +378,8 @@ def test_the_review_page_costs_the_same_queries_for_a_small_and_a_big_agenda(
     grow(27)
     # session; user; organisation; membership; teams led; the review with its mission;
     # last held review; KPIs with their value then; open findings; tasks done; tasks
-    # overdue; links waiting; open challenges to priorities; unread count (navigation)
-    with django_assert_num_queries(14 + TENANT_SCOPE_QUERIES):
+    # overdue; links waiting; open challenges to priorities; its conversation; unread count
+    # (navigation)
+    with django_assert_num_queries(15 + TENANT_SCOPE_QUERIES):
         assert client.get(detail(review)).status_code == 200
-    assert len(few.captured_queries) == 14 + TENANT_SCOPE_QUERIES
+    assert len(few.captured_queries) == 15 + TENANT_SCOPE_QUERIES
