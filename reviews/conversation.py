@@ -58,6 +58,6 @@ def conversation(*, actor: Actor, action: str, **on: Any) -> dict[str, Any]:
     ``kpi=`` or ``review=``): its threads, the form of a new comment, where it posts."""
     return {
         "threads": threads_of(actor=actor, **on),
-        "comment_form": CommentForm(prefix="comment", organisation=actor.organisation),
+        "conversation_form": CommentForm(prefix="comment", organisation=actor.organisation),
         "comment_action": action,
     }
