@@ -84,13 +84,7 @@ def comment_post(
     notifications_done(
         causes=[cause_of("mention", pk) for pk in asked.values_list("pk", flat=True)], by=by
     )
-    audit_record(
-        obj=comment,
-        organisation=comment.mission.organisation,
-        verb=AuditEvent.Verb.CREATED,
-        by=by,
-        mission=comment.mission,
-    )
+    _record(comment, AuditEvent.Verb.CREATED, by=by)
     return comment
 
 
@@ -121,14 +115,7 @@ def comment_edit(
     comment.full_clean()
     comment.save(update_fields=["body", "edited_at"])
     _tell_mentioned(comment, by=by)
-    audit_record(
-        obj=comment,
-        organisation=comment.mission.organisation,
-        verb=AuditEvent.Verb.UPDATED,
-        by=by,
-        mission=comment.mission,
-        changes={"body": [before, body]},
-    )
+    _record(comment, AuditEvent.Verb.UPDATED, by=by, changes={"body": [before, body]})
     return comment
 
 
@@ -147,14 +134,20 @@ def comment_remove(*, comment: Comment, by: User) -> Comment:
     comment.save(update_fields=["removed_at"])
     asked = comment.mentions.values_list("pk", flat=True)
     notifications_done(causes=[cause_of("mention", pk) for pk in asked], by=by)
+    _record(comment, AuditEvent.Verb.REMOVED, by=by)
+    return comment
+
+
+def _record(comment: Comment, verb: AuditEvent.Verb, *, by: User, **changes: Any) -> None:
+    """The comment's entry in its mission's history."""
     audit_record(
         obj=comment,
         organisation=comment.mission.organisation,
-        verb=AuditEvent.Verb.REMOVED,
+        verb=verb,
         by=by,
         mission=comment.mission,
+        **changes,
     )
-    return comment
 
 
 def _subject(on: Any, parent: Comment | None) -> dict[str, Any]:
