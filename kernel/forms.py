@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from . import services
 from .errors import StateConflict
-from .models import Membership, Organisation
+from .models import Membership, Organisation, WebhookEndpoint
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
 
@@ -212,3 +212,23 @@ class TeamsForm(forms.Form):
         if too_long := [n for n in names if len(n) > 200]:
             raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 200 characters.")
         return list(dict.fromkeys(names))
+
+
+# --- Integrations ---------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(ServiceModelForm):
+    """An endpoint of the organisation's integrations: where, what kind, which events."""
+
+    events = forms.MultipleChoiceField(
+        label="Events",
+        choices=WebhookEndpoint.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What is sent there.",
+        error_messages={"required": "Choose at least one event."},
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "kind", "url", "events", "is_active"]
+        labels = {"kind": "Sent as", "is_active": "Active"}

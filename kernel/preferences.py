@@ -57,6 +57,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.COALITION_INVITED: Channel.AT_ONCE,
     Kind.CONTRIBUTION_OFFERED: Channel.AT_ONCE,
     Kind.COALITION_NEWS: Channel.DIGEST,
+    # Events stopped going out: at once, so that the admins mend the receiver soon.
+    Kind.WEBHOOK_DISABLED: Channel.AT_ONCE,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -103,6 +105,9 @@ REASONS: dict[str, str] = {
     Kind.COALITION_NEWS: (
         "A coalition your organisation belongs to changed: a member joined or left, or a "
         "contribution of yours was aligned or declined."
+    ),
+    Kind.WEBHOOK_DISABLED: (
+        "You administer the organisation, and one of its integrations stopped receiving events."
     ),
 }
 

@@ -48,6 +48,7 @@ EXPECTED_DEFAULTS = {
     "coalition_invited": "at_once",
     "contribution_offered": "at_once",
     "coalition_news": "digest",
+    "webhook_disabled": "at_once",
 }
 
 
