@@ -220,6 +220,12 @@ class TeamsForm(forms.Form):
 class WebhookEndpointForm(ServiceModelForm):
     """An endpoint of the organisation's integrations: where, what kind, which events."""
 
+    url = forms.URLField(
+        label="Address",
+        max_length=2000,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
     events = forms.MultipleChoiceField(
         label="Events",
         choices=WebhookEndpoint.Event.choices,

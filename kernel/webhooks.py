@@ -68,7 +68,7 @@ EVENT_LABELS: dict[str, str] = {**dict(Event.choices), TEST_EVENT: "Test event"}
 
 TIMEOUT = 15  # seconds, to connect and then to answer
 # After the first attempt, the waits before each retry (Standard Webhooks / Svix's schedule,
-# lengthened to about three days): ten attempts over 69 hours and a half.
+# lengthened to about three days): eleven attempts over 69 hours and a half.
 RETRY_DELAYS: tuple[dt.timedelta, ...] = (
     dt.timedelta(seconds=5),
     dt.timedelta(minutes=5),
@@ -77,6 +77,7 @@ RETRY_DELAYS: tuple[dt.timedelta, ...] = (
     dt.timedelta(hours=5),
     dt.timedelta(hours=10),
     dt.timedelta(hours=10),
+    dt.timedelta(hours=14),
     dt.timedelta(hours=14),
     dt.timedelta(hours=14),
 )
