@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from kernel import services, tasks, webhooks
-from kernel.models import Notification, Organisation, WebhookAttempt, WebhookDelivery
+from kernel.models import AuditEvent, Notification, Organisation, WebhookAttempt, WebhookDelivery
 from measures.services import kpi_record_value
 from missions.models import Mission
 from reviews.checks import run_checks
@@ -348,3 +348,64 @@ def test_the_checks_emit_findings_events_in_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as captured:
         run_checks(organisation=world.organisation)
     assert not [q for q in captured.captured_queries if "kernel_webhook" in q["sql"]]
+
+
+def test_a_change_that_rolls_back_sends_nothing(
+    world: Any, private_allowed: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    kpi = KpiFactory(mission=world.staff_mission)
+    with receiver() as hooks:
+        endpoint = _endpoint(world, hooks.url)
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            _check_in(world, kpi)
+            raise RuntimeError("the change fails after the event was written")
+        assert hooks.received == []
+    assert callbacks == []
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()
+
+
+def test_admins_keep_endpoints_through_the_api_and_the_changes_are_audited(world: Any) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.org_admin).key}")
+    refused = client.post(
+        "/api/v1/webhooks/",
+        {"name": "Old", "url": "ftp://example.org/", "events": ["mission.nothing"]},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"url", "events"}
+    created = client.post(
+        "/api/v1/webhooks/",
+        {"name": "Warehouse", "url": "https://hooks.example.org/a", "events": ["review.held"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["organisation"] == world.organisation.pk and body["kind"] == "webhook"
+    assert body["secret"].startswith("whsec_") and body["is_active"] is True
+    world.organisation.refresh_from_db()
+    assert world.organisation.webhook_events == ["review.held"]
+    changed = client.patch(f"/api/v1/webhooks/{body['id']}/", {"is_active": False}, format="json")
+    assert changed.status_code == 200
+    assert changed.json()["disabled_reason"].startswith("Turned off by")
+    world.organisation.refresh_from_db()
+    assert world.organisation.webhook_events == []
+    rotated = client.post(f"/api/v1/webhooks/{body['id']}/rotate-secret/")
+    assert rotated.json()["secret"] != body["secret"]
+    assert rotated.json()["previous_secret_until"] is not None
+    assert client.delete(f"/api/v1/webhooks/{body['id']}/").status_code == 204
+    verbs = list(
+        AuditEvent.objects.filter(organisation=world.organisation, object_id=body["id"])
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["created", "updated", "updated", "removed"]
+    # To a member who is not an admin, the endpoints do not exist, and adding one is refused.
+    staff = APIClient()
+    staff.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.staff).key}")
+    assert staff.get("/api/v1/webhooks/").json()["results"] == []
+    assert staff.post("/api/v1/webhooks/", {}, format="json").status_code == 403
