@@ -147,7 +147,16 @@ def signature_headers(
 def refresh_listening(organisation_id: int) -> None:
     """After a change of the organisation's endpoints: store on the organisation which events
     its active endpoints want (``Organisation.webhook_events``), so that ``emit`` knows from
-    the organisation the service holds anyway, without a query, whether anyone listens."""
+    the organisation the service holds anyway, without a query, whether anyone listens.
+
+    The organisation's row is locked first: two admins changing two endpoints at once take
+    turns, and the second reads the first's committed change with its own."""
+    with transaction.atomic():
+        list(Organisation.objects.select_for_update().filter(pk=organisation_id).values("pk"))
+        _store_listening(organisation_id)
+
+
+def _store_listening(organisation_id: int) -> None:
     wanted = WebhookEndpoint.objects.filter(
         organisation_id=organisation_id, is_active=True
     ).values_list("events", flat=True)
