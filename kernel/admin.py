@@ -33,6 +33,9 @@ from .models import (
     NotificationPreference,
     Organisation,
     Team,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from .web import signed_in_user
 
@@ -429,3 +432,75 @@ class InvitationAdmin(admin.ModelAdmin):
         by = signed_in_user(request)
         for invitation in queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True):
             services.invitation_revoke(invitation=invitation, by=by)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Integrations are kept by organisation admins on their Integrations page and through the
+    API, where the changes are audited and what the organisation listens for is kept up to
+    date; here they are read."""
+
+    list_display = ("name", "organisation", "kind", "url", "is_active", "disabled_at")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "url")
+    list_select_related = ("organisation",)
+    fields = (
+        "organisation",
+        "kind",
+        "name",
+        "url",
+        "events",
+        "is_active",
+        "disabled_reason",
+        "disabled_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The delivery log, read only: each event sent to each endpoint, and how it went."""
+
+    list_display = ("created_at", "event", "endpoint", "status", "attempts", "response_status")
+    list_filter = ("status", "event")
+    list_select_related = ("endpoint",)
+    show_full_result_count = False
+    fields = (
+        "organisation",
+        "endpoint",
+        "message_id",
+        "event",
+        "payload",
+        "summary",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "response_status",
+        "duration_ms",
+        "error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each try of a delivery, read only."""
+
+    list_display = ("at", "delivery", "response_status", "duration_ms", "error")
+    show_full_result_count = False
+    fields = ("organisation", "delivery", "at", "response_status", "duration_ms", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

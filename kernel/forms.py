@@ -14,7 +14,7 @@ from django.utils.datastructures import MultiValueDict
 
 from . import services
 from .errors import EditConflict, StateConflict
-from .models import Membership, Organisation
+from .models import Membership, Organisation, WebhookEndpoint
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
 
@@ -277,3 +277,29 @@ class TeamsForm(forms.Form):
         if too_long := [n for n in names if len(n) > 200]:
             raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 200 characters.")
         return list(dict.fromkeys(names))
+
+
+# --- Integrations ---------------------------------------------------------------------------
+
+
+class WebhookEndpointForm(ServiceModelForm):
+    """An endpoint of the organisation's integrations: where, what kind, which events."""
+
+    url = forms.URLField(
+        label="Address",
+        max_length=2000,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
+    events = forms.MultipleChoiceField(
+        label="Events",
+        choices=WebhookEndpoint.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What is sent there.",
+        error_messages={"required": "Choose at least one event."},
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "kind", "url", "events", "is_active"]
+        labels = {"kind": "Sent as", "is_active": "Active"}

@@ -84,6 +84,9 @@ class Organisation(TimeStampedModel):
         validators=[validate_time_zone],
         help_text="Dates and times are shown in it to members who have not chosen their own.",
     )
+    # The events its active webhook endpoints want (kernel.webhooks.refresh_listening): the
+    # services hold the organisation, so knowing that nobody listens costs no query.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         db_table = "missions_organisation"
@@ -336,6 +339,7 @@ class Notification(models.Model):
         CONTRIBUTION_OFFERED = "contribution_offered", "Contribution offered to a coalition"
         COALITION_NEWS = "coalition_news", "News of a coalition"
         MENTIONED = "mentioned", "Mentioned in a comment"
+        WEBHOOK_DISABLED = "webhook_disabled", "Integration turned off"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="notifications"
@@ -533,3 +537,178 @@ class Invitation(TimeStampedModel):
     @property
     def status_label(self) -> str:
         return str(self.Status(self.status).label)
+
+
+def validate_webhook_events(value: object) -> None:
+    """A list of event types an endpoint asks for, each one of ``WebhookEndpoint.Event``,
+    at least one."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Choose the events as a list of event types.")
+    unknown = sorted(set(value) - set(WebhookEndpoint.Event.values))
+    if unknown:
+        raise ValidationError(f"Unknown event: {', '.join(unknown)[:200]}.")
+    if not value:
+        raise ValidationError("Choose at least one event.")
+
+
+def validate_webhook_url(value: str) -> None:
+    """An http(s) address; whether its host is a public one is checked when it is sent to
+    (``kernel.webhooks``): an address can resolve elsewhere tomorrow."""
+    if not value.lower().startswith(("https://", "http://")):
+        raise ValidationError("The address starts with https:// (or http://).")
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """An address the organisation's events are sent to: a receiver of Standard Webhooks
+    (signed), a Slack incoming webhook or a Microsoft Teams Workflows webhook (both
+    unsigned, formatted for the client). Organisation admins keep them (``kernel.webhooks``).
+    """
+
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook (Standard Webhooks)"
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+
+    class Event(models.TextChoices):
+        MISSION_PROPOSED = "mission.proposed", "Mission proposed"
+        MISSION_ALIGNED = "mission.aligned", "Mission aligned"
+        MISSION_SENT_BACK = "mission.sent_back", "Mission sent back"
+        MISSION_UPDATED = "mission.updated", "Mission updated"
+        CHECK_IN_CREATED = "check_in.created", "Check-in made"
+        REVIEW_HELD = "review.held", "Review held"
+        FINDING_OPENED = "finding.opened", "Findings opened"
+        FINDING_RESOLVED = "finding.resolved", "Findings resolved"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints", db_index=False
+    )
+    kind = models.CharField("Kind", max_length=10, choices=Kind.choices, default=Kind.WEBHOOK)
+    name = models.CharField("Name", max_length=100, validators=[validate_line])
+    url = models.URLField(
+        "Address",
+        max_length=2000,
+        validators=[validate_webhook_url],
+        help_text=(
+            "Where the events are sent: your receiver, or the webhook address Slack or "
+            "Microsoft Teams gave you."
+        ),
+    )
+    events = models.JSONField("Events", default=list, validators=[validate_webhook_events])
+    # Standard Webhooks' ``whsec_<base64 key>``; during a rotation the previous one signs too,
+    # until ``previous_secret_until``.
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    is_active = models.BooleanField("Active", default=True)
+    disabled_reason = models.CharField(
+        "Why it is turned off", max_length=300, blank=True, validators=[validate_line]
+    )
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            # Which endpoints of an organisation want an event (cached, kernel.webhooks), and
+            # the organisation's list.
+            models.Index(fields=["organisation", "is_active"], name="kernel_webhook_org_active"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="kernel_webhookendpoint_org_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["webhook", "slack", "teams"]),
+                name="kernel_webhookendpoint_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def signed(self) -> bool:
+        """Standard Webhooks receivers get the signature headers; chat clients do not."""
+        return self.kind == self.Kind.WEBHOOK
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: written in the transaction of the change, sent once it
+    commits, retried on a schedule until a 2xx answer or the schedule's end."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SUCCEEDED = "succeeded", "Delivered"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    # ``webhook-id``: the receiver's key for telling a retry (or a replay) from a new event.
+    message_id = models.CharField(max_length=40)
+    event = models.CharField(max_length=40)
+    # The Standard Webhooks body ``{"type", "timestamp", "data"}``, as sent; a chat client gets
+    # it formatted, with ``summary`` as its text.
+    payload = models.JSONField()
+    summary = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Held by the sender of the current attempt; one whose sender died is taken up again by
+    # the catch-up once this has passed.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # An endpoint's delivery log, newest first.
+            models.Index(fields=["endpoint", "-created_at"], name="kernel_webhookdelivery_log"),
+            # The catch-up: what waits and is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="kernel_webhookdelivery_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "succeeded", "failed"]),
+                name="kernel_webhookdelivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One try of a delivery: the delivery log's detail of retries."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="tries", db_index=False
+    )
+    at = models.DateTimeField(default=timezone.now)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["delivery", "at"], name="kernel_webhookattempt_delivery")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}: {self.response_status}"

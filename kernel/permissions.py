@@ -104,6 +104,9 @@ class Action(StrEnum):
     # The conversation on the work: commenting on a mission, KPI, key task or review (any
     # member who sees it); correcting or removing a comment (``_comment_rules``).
     COMMENT = "comment"
+    # Integrations: the organisation's webhooks, Slack and Microsoft Teams addresses, which
+    # carry its events out of the product.
+    MANAGE_INTEGRATIONS = "manage_integrations"
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
         return False  # a top-level mission has nothing above it to align with
     if actor.is_admin:
         return True
-    if action is Action.MANAGE_ORGANISATION:
+    if action in (Action.MANAGE_ORGANISATION, Action.MANAGE_INTEGRATIONS):
         return False
     if action in (Action.EDIT_VISION, Action.CREATE_TOP_MISSION):
         return actor.leads_top_team

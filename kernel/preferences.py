@@ -58,6 +58,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.CONTRIBUTION_OFFERED: Channel.AT_ONCE,
     Kind.COALITION_NEWS: Channel.DIGEST,
     Kind.MENTIONED: Channel.AT_ONCE,
+    # Events stopped going out: at once, so that the admins mend the receiver soon.
+    Kind.WEBHOOK_DISABLED: Channel.AT_ONCE,
 }
 
 # Why a person gets a notification of each kind: the last lines of its email say so.
@@ -106,6 +108,9 @@ REASONS: dict[str, str] = {
         "contribution of yours was aligned or declined."
     ),
     Kind.MENTIONED: "A colleague mentioned you in a comment on a mission, KPI, key task or review.",
+    Kind.WEBHOOK_DISABLED: (
+        "You administer the organisation, and one of its integrations stopped receiving events."
+    ),
 }
 
 # The topics of the digest's and the weekly brief's unsubscribe links (the others are kinds

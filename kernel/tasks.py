@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from . import delivery
+from . import delivery, webhooks
 
 RETRYABLE = (DatabaseError, ConnectionError, OSError)
 TASK_OPTIONS: dict[str, Any] = {
@@ -47,3 +47,20 @@ def notification_email_send(self: Task, notification_id: int, with_email: bool =
         raise self.retry(
             args=(notification_id,), kwargs={"with_email": False}, exc=exc, countdown=1
         ) from exc
+
+
+@shared_task(**TASK_OPTIONS)
+def webhook_deliver(delivery_id: int) -> str | None:
+    """One attempt of a webhook delivery, when it is due and nobody else holds it; a retry is
+    queued for its time by the attempt that failed."""
+    return webhooks.deliver(delivery_id=delivery_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def webhooks_catch_up() -> int:
+    """Queue the webhook deliveries whose time has passed and that nobody holds: hand-overs
+    the broker lost, senders that died (the periodic catch-up)."""
+    ids = webhooks.deliveries_due()
+    for delivery_id in ids:
+        webhook_deliver.delay(delivery_id)
+    return len(ids)

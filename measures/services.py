@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from kernel import webhooks
 from kernel.audit import apply_changes, audit_record, last_changed_by
 from kernel.errors import EditConflict, StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
+from missionlead.emails import absolute_url
 from missions.services.checks import request_alignment_check
 from missions.services.missions import ago, name_of
 
@@ -180,8 +183,40 @@ def kpi_record_value(
     )
     if not kpi.check_in_due_on(today):
         notifications_done(causes=[cause_of("check_in", kpi.pk)], by=by)
+    webhooks.emit(
+        organisation=kpi.mission.organisation,
+        event=webhooks.Event.CHECK_IN_CREATED,
+        data=lambda: check_in_webhook_data(check_in),
+        summary=lambda: (
+            f"{by.get_full_name() or by.get_username()} checked in {check_in.value}"
+            f"{' ' + kpi.unit if kpi.unit else ''} on “{kpi.name}”."
+        ),
+    )
     request_alignment_check(kpi.mission)
     return check_in
+
+
+def check_in_webhook_data(check_in: CheckIn) -> dict[str, Any]:
+    """What a webhook says of a check-in: its API representation, its KPI's name and mission,
+    and the address of the KPI's page."""
+    kpi = check_in.kpi
+    organisation = kpi.mission.organisation
+    return {
+        "id": check_in.pk,
+        "organisation": organisation.pk,
+        "kpi": kpi.pk,
+        "kpi_name": kpi.name,
+        "mission": kpi.mission_id,
+        "value": str(check_in.value),
+        "confidence": check_in.confidence,
+        "comment": check_in.comment,
+        "recorded_on": check_in.recorded_on,
+        "author": check_in.author_id,
+        "created_at": check_in.created_at,
+        "url": absolute_url(
+            reverse("measures:kpi", kwargs={"org": organisation.slug, "pk": kpi.pk})
+        ),
+    }
 
 
 @transaction.atomic

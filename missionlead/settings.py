@@ -359,6 +359,9 @@ SITE_URL = SITE_URL.rstrip("/")
 # Whether anyone may create an account and an organisation at /signup/: on for the development
 # server (DEBUG, as ``make run`` runs it), off in production unless set.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=DEBUG)
+# Whether webhooks, Slack and Teams messages may go to private, loopback, link-local or
+# reserved addresses (a receiver on the same network). Off: the server is no way into them.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 # How long an invitation link works.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Password reset links (Django's): valid for three days.

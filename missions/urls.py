@@ -44,5 +44,30 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("settings/", views.organisation_settings, name="settings"),
+    path("integrations/", views.integrations, name="integrations"),
+    path("integrations/<int:pk>/", views.integration, name="integration"),
+    path(
+        "integrations/<int:pk>/test/",
+        views.integration_action,
+        {"action": "test"},
+        name="integration-test",
+    ),
+    path(
+        "integrations/<int:pk>/rotate-secret/",
+        views.integration_action,
+        {"action": "rotate"},
+        name="integration-rotate",
+    ),
+    path(
+        "integrations/<int:pk>/delete/",
+        views.integration_action,
+        {"action": "delete"},
+        name="integration-delete",
+    ),
+    path(
+        "integrations/deliveries/<int:pk>/replay/",
+        views.integration_replay,
+        name="integration-replay",
+    ),
     path("welcome/", views.welcome, name="welcome"),
 ]

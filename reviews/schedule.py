@@ -45,6 +45,11 @@ DEFAULT_SCHEDULE: list[PeriodicTask] = [
         "crontab": {"minute": "*/10", "hour": "*"},
     },
     {
+        "name": "Webhooks, catch-up (every 5 minutes; deliveries whose hand-over was lost)",
+        "task": "kernel.tasks.webhooks_catch_up",
+        "crontab": {"minute": "*/5", "hour": "*"},
+    },
+    {
         "name": "KPI figures (nightly, one task per organisation, before the checks)",
         "task": "measures.tasks.kpi_refresh_nightly",
         "crontab": {"minute": "0", "hour": "2"},

@@ -100,6 +100,12 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"|This mission is already offered to that mission"
         r"|Say why, so the member can offer a better one)\.$"
     ),
+    # Integrations: an address is one we send to (http or https; whether its host is public
+    # is known when it is sent to); with more than one organisation administered, which one.
+    "integrations": (
+        r"^(The address starts with https:// \(or http://\)|Enter a valid URL"
+        r"|Say which organisation to add it to)\.$"
+    ),
 }
 _ALLOWED = [re.compile(pattern) for pattern in RULES_THE_SCHEMA_CANNOT_STATE.values()]
 

@@ -204,6 +204,8 @@ class ApiWorld:
     contribution: Any
     offered_contribution: Any
     comment: Any
+    webhook_endpoint: Any
+    webhook_delivery: Any
 
 
 @pytest.fixture
@@ -393,9 +395,34 @@ def api_world(world: World) -> ApiWorld:
         author=world.staff,
         body="Can we open the second ward in May?",
     )
+    # A webhook endpoint of "acme", turned off (so that nothing the other tests do is sent to
+    # it), with one delivery in its log.
+    from kernel.models import WebhookDelivery, WebhookEndpoint
+    from kernel.webhooks import new_secret
+
+    webhook_endpoint = WebhookEndpoint.objects.create(
+        organisation=world.organisation,
+        name="Data warehouse",
+        url="https://hooks.example.org/missions",
+        events=["check_in.created"],
+        secret=new_secret(),
+        is_active=False,
+        disabled_reason="Turned off by the tests.",
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        organisation=world.organisation,
+        endpoint=webhook_endpoint,
+        message_id="msg_test",
+        event="check_in.created",
+        payload={"type": "check_in.created", "timestamp": "2026-12-01T00:00:00Z", "data": {}},
+        status=WebhookDelivery.Status.FAILED,
+        error="Not sent: the endpoint is turned off.",
+    )
     return ApiWorld(
         world=world,
         comment=comment,
+        webhook_endpoint=webhook_endpoint,
+        webhook_delivery=webhook_delivery,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

@@ -20,6 +20,7 @@ from axe_playwright_python import __file__ as axe_package
 from playwright.sync_api import Page
 
 from kernel.permissions import actor_for
+from kernel.services.integrations import webhook_endpoint_create
 from kernel.services.invitations import invitation_create
 from leadership.services import (
     development_goal_add,
@@ -66,6 +67,15 @@ def _pages(world: Any) -> list[str]:
         team=world.team,
         by=world.org_admin,
     )
+    endpoint = webhook_endpoint_create(  # the integrations pages, with a long address
+        organisation=world.organisation,
+        data={
+            "name": "Data warehouse",
+            "url": "https://hooks.community-services.example/mission-leadership/events/incoming",
+            "events": ["mission.aligned", "check_in.created"],
+        },
+        by=world.org_admin,
+    )
     m = world.staff_mission.pk
     challenge, idea = _an_idea(world)
     plan = development_plan_of(actor=actor_for(world.staff, world.organisation))
@@ -98,6 +108,8 @@ def _pages(world: Any) -> list[str]:
         f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
         "/o/acme/settings/",
+        "/o/acme/integrations/",
+        f"/o/acme/integrations/{endpoint.pk}/",
         f"/o/acme/missions/{m}/",
         f"/o/acme/missions/{m}/edit/",
         "/o/acme/missions/new/",

@@ -101,6 +101,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         # acme's own (aligned); ``answer`` on it is refused (403): the fuzzing reaches the
         # answer's checks, not its service, which the API tests cover.
         "contributions": api_world.contribution.pk,
+        "webhooks": api_world.webhook_endpoint.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 

@@ -171,6 +171,34 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": only("admin", write=True),
     },
     "missions:invitation-resend": {"org": True, "pk": "invitation", "POST": only("admin")},
+    # Integrations carry the organisation's events out of it: its admins' alone.
+    "missions:integrations": {
+        "org": True,
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "missions:integration": {
+        "org": True,
+        "pk": "webhook_endpoint",
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "missions:integration-test": {"org": True, "pk": "webhook_endpoint", "POST": only("admin")},
+    "missions:integration-rotate": {
+        "org": True,
+        "pk": "webhook_endpoint",
+        "POST": only("admin"),
+    },
+    "missions:integration-delete": {
+        "org": True,
+        "pk": "webhook_endpoint",
+        "POST": only("admin"),
+    },
+    "missions:integration-replay": {
+        "org": True,
+        "pk": "webhook_delivery",
+        "POST": only("admin"),
+    },
     "missions:invitation-revoke": {"org": True, "pk": "invitation", "POST": only("admin")},
     "missions:settings": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
@@ -668,6 +696,19 @@ ROUTES: dict[str, dict[str, Any]] = {
     "invitation-detail": {"pk": "invitation", "GET": nobody_but("admin")},
     "invitation-revoke": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
     "invitation-resend": {"pk": "invitation", "POST": nobody_but("admin", write=True)},
+    # Webhook endpoints are their organisation admins' alone: to anyone else they do not
+    # exist; adding one is refused to whoever administers no organisation.
+    "webhook-list": {"GET": everyone(), "POST": only("admin", write=True, outsider=FORBIDDEN)},
+    "webhook-detail": {
+        "pk": "webhook_endpoint",
+        "GET": nobody_but("admin"),
+        "PUT": nobody_but("admin", write=True),
+        "PATCH": nobody_but("admin", write=True),
+        "DELETE": nobody_but("admin"),
+    },
+    "webhook-deliveries": {"pk": "webhook_endpoint", "GET": nobody_but("admin")},
+    "webhook-test": {"pk": "webhook_endpoint", "POST": nobody_but("admin")},
+    "webhook-rotate-secret": {"pk": "webhook_endpoint", "POST": nobody_but("admin")},
     # The caller's own API tokens; revoking "the token in use" with a session is bad input.
     # Revoking one by id: tests/accounts/test_tokens.py (EXCLUDED_NAMES).
     "auth-token-list": {"GET": everyone()},
@@ -787,6 +828,8 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "contribution": api_world.contribution.pk,
         "offered_contribution": api_world.offered_contribution.pk,
         "comment": api_world.comment.pk,
+        "webhook_endpoint": api_world.webhook_endpoint.pk,
+        "webhook_delivery": api_world.webhook_delivery.pk,
     }
 
 

@@ -1,5 +1,13 @@
 """The write path for the organisation and its people: teams, memberships, invitations."""
 
+from .integrations import (
+    webhook_delivery_replay,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+    webhook_send_test,
+)
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -24,6 +32,12 @@ from .people import (
 )
 
 __all__ = [
+    "webhook_delivery_replay",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_rotate_secret",
+    "webhook_endpoint_update",
+    "webhook_send_test",
     "ORGANISATION_SETTINGS",
     "organisation_update",
     "ORG_CHART_COLUMNS",

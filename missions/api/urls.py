@@ -11,3 +11,4 @@ def register(router: DefaultRouter) -> None:
     router.register("key-tasks", views.KeyTaskViewSet, basename="key-task")
     router.register("interdependencies", views.InterdependencyViewSet, basename="interdependency")
     router.register("invitations", views.InvitationViewSet, basename="invitation")
+    router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kernel import webhooks
 from kernel.audit import audit_record
 from kernel.errors import StateConflict
 from kernel.history import verb_phrase
@@ -18,7 +19,7 @@ from kernel.notifications import cause_of, mission_owners, notifications_done, n
 
 from ..models import Mission
 from .checks import request_alignment_check
-from .missions import ConflictError, ago, name_of, request_alignment
+from .missions import ConflictError, ago, mission_emit, name_of, request_alignment
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -33,6 +34,12 @@ ALIGNMENT_DONE: dict[str, str] = {
         Mission.AlignmentStatus.ALIGNED,
         Mission.AlignmentStatus.SENT_BACK,
     )
+}
+# The webhook event of each alignment state reached.
+ALIGNMENT_EVENTS: dict[str, str] = {
+    Mission.AlignmentStatus.PROPOSED: webhooks.Event.MISSION_PROPOSED,
+    Mission.AlignmentStatus.ALIGNED: webhooks.Event.MISSION_ALIGNED,
+    Mission.AlignmentStatus.SENT_BACK: webhooks.Event.MISSION_SENT_BACK,
 }
 # Sending back says what needs to change: the owner acts on it. The pages and the API give
 # this message on the field too.
@@ -113,6 +120,7 @@ def _set_alignment(
         changes={"alignment_status": [old, status]},
         comment=comment,
     )
+    mission_emit(mission, ALIGNMENT_EVENTS[status])
     request_alignment_check(mission)
     return mission
 

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from kernel import tree
+from kernel import tree, webhooks
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import EditConflict
 from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 from kernel.permissions import actor_for, can_move
+from missionlead.emails import absolute_url
 
 from ..models import Mission
 from ..operating_space import space_left, space_refusals
@@ -175,6 +176,7 @@ def mission_update(
         mission=mission,
         changes=changes,
     )
+    mission_emit(mission, webhooks.Event.MISSION_UPDATED)
     request_alignment_check(mission)
     if mission.parent_id != old_parent_id and mission.parent is not None:
         request_alignment(
@@ -185,6 +187,46 @@ def mission_update(
             "it back.",
         )
     return mission
+
+
+# What a chat client shows of each mission event.
+MISSION_EVENT_SUMMARIES: dict[str, str] = {
+    webhooks.Event.MISSION_PROPOSED: "“{title}” is proposed for alignment with the mission above.",
+    webhooks.Event.MISSION_ALIGNED: "“{title}” is aligned with the mission above.",
+    webhooks.Event.MISSION_SENT_BACK: "“{title}” was sent back to its owner.",
+    webhooks.Event.MISSION_UPDATED: "“{title}” was changed.",
+}
+
+
+def mission_webhook_data(mission: Mission) -> dict[str, Any]:
+    """What a webhook says of a mission: the main fields of its API representation and the
+    address of its page."""
+    return {
+        "id": mission.pk,
+        "organisation": mission.organisation_id,
+        "level": mission.level,
+        "title": mission.title,
+        "parent": mission.parent_id,
+        "owner_team": mission.owner_team_id,
+        "owner_user": mission.owner_user_id,
+        "period_start": mission.period_start,
+        "period_end": mission.period_end,
+        "status": mission.status,
+        "alignment_status": mission.alignment_status,
+        "updated_at": mission.updated_at,
+        "url": absolute_url(mission.get_absolute_url()),
+    }
+
+
+def mission_emit(mission: Mission, event: str) -> None:
+    """The mission's event for the organisation's webhooks, in the caller's transaction (no
+    more than a cached look-up when nobody listens)."""
+    webhooks.emit(
+        organisation=mission.organisation,
+        event=event,
+        data=lambda: mission_webhook_data(mission),
+        summary=lambda: MISSION_EVENT_SUMMARIES[event].format(title=mission.title),
+    )
 
 
 def request_alignment(mission: Mission, parent: Mission, *, by: User | None, message: str) -> None:

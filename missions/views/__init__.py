@@ -3,6 +3,7 @@
 from kernel.web import org_view
 
 from .cascade import cascade, cascade_children
+from .integrations import integration, integration_action, integration_replay, integrations
 from .mission import (
     key_task_create,
     key_task_update,
@@ -25,6 +26,10 @@ from .people import invitation_action, membership_edit, org_chart_import, people
 from .pickers import pick_members, pick_missions, pick_people, pick_teams
 
 __all__ = [
+    "integration",
+    "integration_action",
+    "integration_replay",
+    "integrations",
     "cascade",
     "cascade_children",
     "healthz",

@@ -7,15 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from kernel import tree
+from kernel import tree, webhooks
 from kernel.models import Organisation
+from missionlead.emails import absolute_url
 from missions.models import Mission
 
+from ..models import Finding
 from .dialect import dialect
 from .predictions import (
     OUTRUN_DAYS,
@@ -217,12 +221,75 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             result.by_kind[kind] = count
             result.open += count
             result.opened += int(opened or 0)
+        step = time.perf_counter()
+        _emit_findings(organisation, now=now, opened=result.opened, resolved=result.resolved)
+        result.step_seconds["webhooks"] = time.perf_counter() - step
         if root is None:
             step = time.perf_counter()
             result.score = snapshot(cursor, params)
             result.step_seconds["snapshot"] = time.perf_counter() - step
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _emit_findings(
+    organisation: Organisation, *, now: dt.datetime, opened: int, resolved: int
+) -> None:
+    """One event per run for the findings it opened, one for those it resolved: their count
+    and the first ``FINDINGS_LISTED`` of them (the rest through ``/api/v1/findings/``), never
+    one event per finding (a run may open hundreds of thousands). Nobody listening, this is a
+    cached look-up and nothing more; listening, two queries per event."""
+    for event, column, count in (
+        (webhooks.Event.FINDING_OPENED, "opened_at", opened),
+        (webhooks.Event.FINDING_RESOLVED, "resolved_at", resolved),
+    ):
+        if count:
+            webhooks.emit(
+                organisation=organisation,
+                event=event,
+                data=partial(_findings_data, organisation, column, now, count),
+                summary=_findings_summary(organisation, event, count),
+            )
+
+
+def _findings_data(
+    organisation: Organisation, column: str, now: dt.datetime, count: int
+) -> dict[str, Any]:
+    # Any of them, in no order: the read stops at the hundredth. Those opened are among the
+    # open ones (their partial indexes serve the organisation's).
+    found = Finding.objects.filter(organisation=organisation, **{column: now})
+    if column == "opened_at":
+        found = found.filter(resolved_at__isnull=True)
+    listed = list(
+        found.order_by().values("id", "mission_id", "kind", "severity", "message")[
+            : webhooks.FINDINGS_LISTED
+        ]
+    )
+    return {
+        "organisation": organisation.pk,
+        "count": count,
+        "at": now,
+        "findings": [
+            {
+                "id": row["id"],
+                "mission": row["mission_id"],
+                "kind": row["kind"],
+                "severity": row["severity"],
+                "message": row["message"],
+            }
+            for row in listed
+        ],
+        "more": count > len(listed),
+        "url": absolute_url(reverse("dashboards:organisation", kwargs={"org": organisation.slug})),
+    }
+
+
+def _findings_summary(organisation: Organisation, event: str, count: int) -> str:
+    done = "opened" if event == webhooks.Event.FINDING_OPENED else "resolved"
+    return (
+        f"The alignment checks {done} {count} finding{'' if count == 1 else 's'} "
+        f"in {organisation.name}."
+    )
 
 
 def _missions_in(alias: str, root: Mission | None) -> str:

@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kernel import webhooks
 from kernel.audit import apply_changes, audit_record
 from kernel.errors import StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
+from missionlead.emails import absolute_url
 from missions.models import Mission
 from missions.querysets import in_play
 from missions.services import mission_reopen_alignment, request_alignment
@@ -80,6 +82,14 @@ def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review
         changes=changes,
     )
     notifications_done(causes=[cause_of("review", review.pk)], by=by)
+    webhooks.emit(
+        organisation=mission.organisation,
+        event=webhooks.Event.REVIEW_HELD,
+        data=lambda: review_webhook_data(review),
+        summary=lambda: (
+            f"The review of “{mission.title}” was held on {held_on.day} {held_on:%B %Y}."
+        ),
+    )
     request_alignment_check(mission)
     if (
         review.still_aligned is False
@@ -102,6 +112,24 @@ def review_complete(*, review: Review, data: dict[str, Any], by: User) -> Review
         )
     review_schedule(mission=mission, due_date=held_on + dt.timedelta(days=review_cadence(mission)))
     return review
+
+
+def review_webhook_data(review: Review) -> dict[str, Any]:
+    """What a webhook says of a held review: its API representation and its mission's page."""
+    return {
+        "id": review.pk,
+        "organisation": review.mission.organisation_id,
+        "mission": review.mission_id,
+        "due_date": review.due_date,
+        "held_on": review.held_on,
+        "summary": review.summary,
+        "working": review.working,
+        "not_working": review.not_working,
+        "changes": review.changes,
+        "still_aligned": review.still_aligned,
+        "status": review.status,
+        "url": absolute_url(review.mission.get_absolute_url()),
+    }
 
 
 def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 2000) -> int:
@@ -137,9 +165,7 @@ def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 
                 logger.exception("Review schedule sweep: skipped mission %s.", mission.pk)
                 continue
             dues[mission.pk] = due
-            reviews.append(
-                Review(organisation_id=mission.organisation_id, mission=mission, due_date=due)
-            )
+            reviews.append(Review(organisation=mission.organisation, mission=mission, due_date=due))
         chunk = [mission for mission in chunk if mission.pk in dues]
         with transaction.atomic():
             Review.objects.bulk_create(reviews, ignore_conflicts=True)

@@ -49,6 +49,7 @@ EXPECTED_DEFAULTS = {
     "contribution_offered": "at_once",
     "coalition_news": "digest",
     "mentioned": "at_once",
+    "webhook_disabled": "at_once",
 }
 
 

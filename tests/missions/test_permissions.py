@@ -48,6 +48,9 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.VIEW_BRIEF, "other_organisation"): {"outsider"},
     (A.EDIT_VISION, "other_organisation"): {"outsider"},
     (A.MANAGE_ORGANISATION, "other_organisation"): set(),
+    # Integrations carry the organisation's events out of it: its admins only.
+    (A.MANAGE_INTEGRATIONS, "organisation"): {"org_admin"},
+    (A.MANAGE_INTEGRATIONS, "other_organisation"): set(),
     (A.WRITE_COACHING_NOTE, "organisation"): {"coach"},  # about whom: can_write_coaching_note
     # Influence: a stakeholder on staff_mission's map is kept by its editors and read by its
     # plan's owner (leader), who logs contacts but does not change the analysis.

@@ -6,6 +6,7 @@ object answers 404); object permissions from ``missions.permissions`` through
 ``ActorPermission``; writes through ``missions.services``.
 """
 
+from .integrations import WebhookEndpointViewSet
 from .missions import MissionViewSet
 from .organisations import OrganisationViewSet, VisionViewSet
 from .people import InvitationViewSet, TeamViewSet
@@ -19,4 +20,5 @@ __all__ = [
     "OrganisationViewSet",
     "TeamViewSet",
     "VisionViewSet",
+    "WebhookEndpointViewSet",
 ]
