@@ -32,6 +32,7 @@ from django.utils import timezone
 from kernel.audit import audit_record
 from kernel.models import AuditEvent, Membership, Organisation
 from kernel.services import membership_set
+from kernel.tenancy import tenant_scope
 from kernel.validators import validate_line
 
 from ..models import ScimToken, ScimUser
@@ -294,6 +295,17 @@ def _by(token: ScimToken) -> str:
     return f"By the identity provider (SCIM token “{token.name}”)."
 
 
+def _belongs_elsewhere(*, user_id: int, organisation: Organisation) -> bool:
+    """Whether the person is a member of another organisation too. Their other memberships lie
+    outside this request's tenant scope, so the question is asked across organisations, and
+    answered with a yes or no only."""
+    with tenant_scope(deferred=True) as scope:
+        scope.lift()
+        return (
+            Membership.objects.filter(user_id=user_id).exclude(organisation=organisation).exists()
+        )
+
+
 def _user_name_taken(user_name: str, *, other_than: int | None = None) -> bool:
     accounts = get_user_model().objects.filter(username__iexact=user_name)
     if other_than is not None:
@@ -376,7 +388,7 @@ def scim_user_update(
         if getattr(user, name) != value
     }
     if changes:
-        if Membership.objects.filter(user=user).exclude(organisation=organisation).exists():
+        if _belongs_elsewhere(user_id=user.pk, organisation=organisation):
             raise ScimError(
                 400,
                 "This person belongs to another organisation too: their user name, name and "
