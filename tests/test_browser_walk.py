@@ -97,6 +97,7 @@ def _pages(world: Any) -> list[str]:
         idea.get_absolute_url(),
         f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
+        "/o/acme/people/provisioning/",
         "/o/acme/settings/",
         f"/o/acme/missions/{m}/",
         f"/o/acme/missions/{m}/edit/",

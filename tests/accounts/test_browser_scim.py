@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import APIResponse, Page, expect
 
+from accounts.scim.tokens import scim_token_create
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,3 +55,30 @@ def test_an_admin_makes_and_revokes_a_scim_token(page: Page, live_server: Any, w
     response = users(page, live_server, key)
     assert response.status == 401
     assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_page_passes_axe_and_fits_a_phone(
+    live_server: Any, world: Any, new_context: Any, width: int
+) -> None:
+    """The page as the walk (tests/test_browser_walk.py) checks every page, with a token listed
+    and a new one shown."""
+    from tests.test_browser_walk import AXE, WIDE_TABLES
+
+    scim_token_create(organisation=world.organisation, name="Entra ID", by=world.org_admin)
+    # bypass_csp: axe is injected into a page whose policy allows only our scripts.
+    page = new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/o/acme/people/provisioning/")
+    page.get_by_label("Name").fill("Okta")
+    page.get_by_role("button", name="Make a token").click()
+    expect(page.get_by_text("it is shown only this once")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(WIDE_TABLES) == []
+    page.evaluate(AXE)
+    violations = page.evaluate(
+        "async () => (await axe.run()).violations"
+        ".map(v => `${v.id} (${v.impact}, ${v.nodes.length})`)"
+    )
+    assert violations == []
+    page.context.close()
