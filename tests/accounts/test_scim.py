@@ -787,3 +787,25 @@ def test_a_token_never_sees_or_changes_another_organisation(
     assert other.get(f"Users/{theirs['id']}").json()["active"] is True
     assert Team.objects.get(pk=their_group["id"]).name == "Theirs"
     assert membership_of("theirs@other.test", world.other_organisation).team is None
+
+
+def test_the_groups_list_costs_the_same_for_any_number(
+    world: Any, acme: Scim, django_assert_max_num_queries: Any
+) -> None:
+    def grow(n: int, prefix: str) -> None:
+        for i in range(n):
+            team = TeamFactory(organisation=world.organisation, name=f"{prefix} {i}")
+            user = UserFactory(username=f"{prefix}{i}")
+            MembershipFactory(organisation=world.organisation, user=user, team=team)
+
+    acme.get("Groups")  # the token's last use is written once a minute at most
+    grow(3, "small")
+    # As the users' list (savepoint, token, scope, count, page, scope back, release), and one
+    # for the members of every team of the page.
+    with django_assert_max_num_queries(8):
+        small = acme.get("Groups?count=200").json()
+    grow(30, "large")
+    with django_assert_max_num_queries(8):
+        large = acme.get("Groups?count=200").json()
+    assert large["totalResults"] == small["totalResults"] + 30
+    assert all(len(g["members"]) == 1 for g in large["Resources"] if g["displayName"][0] == "l")
