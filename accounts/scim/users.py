@@ -40,11 +40,13 @@ from .protocol import (
     USER,
     Comparison,
     Operation,
+    Path,
     ScimError,
     as_bool,
     as_text,
     invalid_value,
     lowered_keys,
+    parse_path,
 )
 
 
@@ -247,24 +249,33 @@ def _set(state: UserState, op: str, attribute: str, sub: str | None, value: Any)
     return state
 
 
+def _the_address(comparison: Comparison) -> bool:
+    """Whether ``emails[…]`` picks the address the product keeps: the work or primary one."""
+    value = str(comparison.value).lower()
+    return (comparison.attribute, value) in (("type", "work"), ("primary", "true"))
+
+
 def state_patched(state: UserState, operations: list[Operation]) -> UserState:
     """The state after every operation, in order, in memory: a bad one fails the whole PATCH
-    before anything is written."""
+    before anything is written. An operation without a path names its attributes in its value
+    (``{"active": false}``, Entra's ``{"name.givenName": …}``): each is one with that path."""
+    steps: list[tuple[str, Path, Any]] = []
     for operation in operations:
         if operation.path is None:
-            for key, value in operation.value.items():
-                attribute, _, sub = key.lower().rpartition(":")[2].partition(".")
-                state = _set(state, operation.op, attribute, sub or None, value)
+            steps += [(operation.op, parse_path(k), v) for k, v in operation.value.items()]
+        else:
+            steps.append((operation.op, operation.path, operation.value))
+    for op, path, given in steps:
+        value = None if op == "remove" else given
+        if path.filter is not None and path.attribute == "emails":
+            if not _the_address(path.filter):
+                continue  # a home or other address: not kept
+            if path.sub is None and isinstance(value, dict):
+                value = lowered_keys(value).get("value")  # emails[type eq "work"] with an object
+            if path.sub in (None, "value"):
+                state = _set(state, op, "emails", "value", value)
             continue
-        path = operation.path
-        value = None if operation.op == "remove" else operation.value
-        if path.filter is not None and path.attribute == "emails" and path.sub is None:
-            # emails[type eq "work"] with an object value: its "value" is the address.
-            if isinstance(value, dict):
-                value = lowered_keys(value).get("value")
-            state = _set(state, operation.op, "emails", "value", value)
-            continue
-        state = _set(state, operation.op, path.attribute, path.sub, value)
+        state = _set(state, op, path.attribute, path.sub, value)
     return state
 
 

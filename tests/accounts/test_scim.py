@@ -380,6 +380,29 @@ def test_entra_creates_and_patches_a_user_its_own_way(world: Any, acme: Scim) ->
     )
     assert patched.json()["active"] is True
 
+    # Without a path, the attributes named in the value, dotted and filtered too; a home
+    # address is not the one kept.
+    patched = acme.patch(
+        f"Users/{user['id']}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [
+                {
+                    "op": "Replace",
+                    "value": {
+                        "name.givenName": "Babs",
+                        'emails[type eq "work"].value': "babs@microsoft.com",
+                        'emails[type eq "home"].value': "babs@home.example",
+                        "displayName": "Babs Jensen",
+                    },
+                }
+            ],
+        },
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["name"]["givenName"] == "Babs"
+    assert patched.json()["emails"][0]["value"] == "babs@microsoft.com"
+
     # Entra's aadOptscim062020 flag rides on every URL: it changes nothing here.
     assert acme.get(f"Users/{user['id']}?aadOptscim062020").status_code == 200
 
