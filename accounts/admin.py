@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import ApiToken, BrowserSession, Profile
+from .models import ApiToken, BrowserSession, Profile, ScimGroup, ScimToken, ScimUser
+from .scim.tokens import scim_token_revoke
 from .tokens import api_token_revoke, browser_session_end
 
 
@@ -63,6 +64,74 @@ class BrowserSessionAdmin(admin.ModelAdmin):
         for session in queryset:
             browser_session_end(session=session)
         self.message_user(request, "The selected sessions are ended.")
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """An organisation's SCIM tokens are made by its admins on its People pages (the key is
+    shown once, to them): here they are only looked at and revoked."""
+
+    list_display = [
+        "name",
+        "organisation",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "organisation"]
+    search_fields = ["name", "organisation__name", "organisation__slug"]
+    list_select_related = ["organisation", "created_by"]
+    readonly_fields = (
+        "organisation",
+        "name",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ScimToken]) -> None:
+        user = request.user if request.user.is_authenticated else None
+        for token in queryset.filter(revoked_at=None).select_related("organisation"):
+            scim_token_revoke(token=token, by=user)
+        self.message_user(request, "The selected tokens are revoked.")
+
+
+@admin.register(ScimUser)
+class ScimUserAdmin(admin.ModelAdmin):
+    """The external ids an identity provider knows members by; written through SCIM."""
+
+    list_display = ["user", "organisation", "external_id", "updated_at"]
+    list_filter = ["organisation"]
+    search_fields = ["user__username", "user__email", "external_id"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = ("organisation", "user", "external_id", "created_at", "updated_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ScimGroup)
+class ScimGroupAdmin(admin.ModelAdmin):
+    """The external ids an identity provider knows teams by; written through SCIM."""
+
+    list_display = ["team", "organisation", "external_id", "updated_at"]
+    list_filter = ["organisation"]
+    search_fields = ["team__name", "external_id"]
+    list_select_related = ["team", "organisation"]
+    readonly_fields = ("organisation", "team", "external_id", "created_at", "updated_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 # DRF's own token admin would show an empty list: its tokens become ApiTokens as they are made.

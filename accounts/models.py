@@ -205,3 +205,80 @@ def _adopt_drf_token(sender: Any, instance: Any, created: bool, **kwargs: Any) -
     api_token_adopt(key=instance.key, user=instance.user)
     # Through the queryset: ``instance.delete()`` would clear the key the caller still reads.
     sender.objects.filter(pk=instance.pk).delete()
+
+
+# --- SCIM provisioning ---------------------------------------------------------------------------
+# An organisation's identity provider (Okta, Microsoft Entra ID…) creates, updates and
+# deactivates its people and teams through ``/scim/v2/`` (``accounts.scim``).
+
+
+class ScimTokenQuerySet(models.QuerySet["ScimToken"]):
+    def active(self) -> ScimTokenQuerySet:
+        return self.filter(revoked_at=None)
+
+
+class ScimToken(TimeStampedModel):
+    """A bearer token that lets an identity provider provision one organisation's people.
+
+    Made and revoked by an admin of the organisation on its People pages; only the SHA-256
+    of the key is stored (the key is shown once, when it is made). It names the organisation:
+    every SCIM request it authenticates sees that organisation only. No expiry: an identity
+    provider's connection is meant to run unattended until an admin revokes it.
+    """
+
+    organisation = models.ForeignKey(
+        "kernel.Organisation", on_delete=models.CASCADE, related_name="scim_tokens"
+    )
+    name = models.CharField("Name", max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField("Last used", null=True, blank=True)
+    revoked_at = models.DateTimeField("Revoked", null=True, blank=True)
+
+    objects = ScimTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "SCIM token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class ScimUser(TimeStampedModel):
+    """What the identity provider knows a member by: its ``externalId``. One per organisation
+    and person; the person's membership says whether they are active."""
+
+    organisation = models.ForeignKey(
+        "kernel.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField("External id", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="%(app_label)s_%(class)s_one_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.external_id or 'no external id'})"
+
+
+class ScimGroup(TimeStampedModel):
+    """What the identity provider knows a team by: its ``externalId``."""
+
+    organisation = models.ForeignKey(
+        "kernel.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.OneToOneField("kernel.Team", on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField("External id", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM group"
+
+    def __str__(self) -> str:
+        return f"{self.team} ({self.external_id or 'no external id'})"

@@ -298,8 +298,8 @@ class MembershipForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
-    list_display = ("user", "organisation", "role", "team", "job_title")
-    list_filter = ("organisation", "role")
+    list_display = ("user", "organisation", "role", "team", "job_title", "deactivated_at")
+    list_filter = ("organisation", "role", ("deactivated_at", admin.EmptyFieldListFilter))
     list_select_related = ("user", "organisation", "team")
     search_fields = (
         "user__username",
@@ -310,7 +310,8 @@ class MembershipAdmin(admin.ModelAdmin):
         "job_title",
     )
     autocomplete_fields = ("user", "team")
-    readonly_fields = ("created_at", "updated_at")
+    # Deactivation is the identity provider's (SCIM): shown, not edited here.
+    readonly_fields = ("deactivated_at", "created_at", "updated_at")
     show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

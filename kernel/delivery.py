@@ -31,12 +31,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from missionlead import emails
 from missionlead.emails import absolute_url, send_email
 
-from .models import Notification
+from .models import Membership, Notification
 from .preferences import REASONS, Channel, channel_expression, channel_of, unsubscribe_url
 
 # An item not emailed within this long (the broker was down for longer, the mail server
@@ -48,15 +49,31 @@ class EmailedNotRecorded(emails.EmailedNotRecorded):
     what = "Notification"
 
 
+def _still_a_member() -> Exists:
+    """The notification's recipient is an active member of its organisation: a membership
+    deactivated (SCIM deprovisioning) since it was made gets no email of that organisation."""
+    return Exists(
+        Membership.objects.filter(
+            organisation=OuterRef("organisation_id"),
+            user=OuterRef("recipient_id"),
+            deactivated_at=None,
+        )
+    )
+
+
 def emails_pending(*, recipient_ids: list[int] | None = None) -> list[int]:
     """The items waiting to be emailed at once: of these recipients, or of everyone. One query
     (the inbox index on recipient and creation time serves the recipients' case)."""
-    pending = Notification.objects.filter(
-        done_at__isnull=True,
-        emailed_at__isnull=True,
-        created_at__gte=timezone.now() - PENDING_FOR,
-        recipient__is_active=True,
-    ).exclude(recipient__email="")
+    pending = (
+        Notification.objects.filter(
+            done_at__isnull=True,
+            emailed_at__isnull=True,
+            created_at__gte=timezone.now() - PENDING_FOR,
+            recipient__is_active=True,
+        )
+        .filter(_still_a_member())
+        .exclude(recipient__email="")
+    )
     if recipient_ids is not None:
         pending = pending.filter(recipient_id__in=recipient_ids)
     return list(
@@ -134,13 +151,16 @@ def notification_email_send(*, notification_id: int, with_email: bool = True) ->
             ).update(emailed_at=timezone.now())
             if claimed != 1:
                 return False  # emailed already, or gone
-            notification = Notification.objects.select_related(
-                "recipient", "organisation", "mission"
-            ).get(pk=notification_id)
+            notification = (
+                Notification.objects.select_related("recipient", "organisation", "mission")
+                .annotate(still_a_member=_still_a_member())
+                .get(pk=notification_id)
+            )
             recipient = notification.recipient
             if (
                 notification.done_at is not None  # handled before its email went
                 or not (recipient.is_active and recipient.email)
+                or not notification.still_a_member
                 or channel_of(user_id=recipient.pk, kind=notification.kind) != Channel.AT_ONCE
             ):
                 # Not to be emailed (the person changed their mind since it was listed):

@@ -187,6 +187,12 @@ class Membership(TimeStampedModel):
     job_title = models.CharField(
         "Job title", max_length=200, blank=True, validators=[validate_line]
     )
+    # Set when the organisation's identity provider deprovisions the person (SCIM): the row
+    # stays, with everything that names it, but gives no access to this organisation (the
+    # permission module's ``actor_for`` and the tenant scope of an API request skip it). A
+    # person's account is shared by all their organisations: ``User.is_active`` would lock
+    # them out of the others too.
+    deactivated_at = models.DateTimeField("Deactivated", null=True, blank=True)
 
     class Meta:
         db_table = "missions_membership"
@@ -204,6 +210,10 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class CoachAssignment(TimeStampedModel):

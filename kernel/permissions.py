@@ -149,7 +149,7 @@ def actor_for(user: User | AnonymousUser, organisation: Organisation) -> Actor |
     if not user.is_authenticated:
         return None
     membership = (
-        Membership.objects.filter(organisation=organisation, user=user)
+        Membership.objects.filter(organisation=organisation, user=user, deactivated_at=None)
         .values("role", "team_id")
         .first()
     )

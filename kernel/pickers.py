@@ -125,7 +125,11 @@ def teams_named(
 
 
 def _members(organisation: Organisation) -> QuerySet[User]:
-    return get_user_model().objects.filter(memberships__organisation=organisation)
+    # One filter call: both conditions hold for the same membership. A deactivated member
+    # (SCIM deprovisioning) is offered for nothing new.
+    return get_user_model().objects.filter(
+        memberships__organisation=organisation, memberships__deactivated_at=None
+    )
 
 
 def member_suggestions(

@@ -69,8 +69,10 @@ def _set(value: str) -> None:
     with connection.cursor() as cursor:
         if value.startswith("user:"):
             cursor.execute(
+                # A deactivated membership (SCIM deprovisioning) opens nothing.
                 "SELECT set_config(%s, coalesce((SELECT string_agg(organisation_id::text, ',') "
-                "FROM missions_membership WHERE user_id = %s), '0'), true)",
+                "FROM missions_membership WHERE user_id = %s AND deactivated_at IS NULL), '0'), "
+                "true)",
                 [SETTING, int(value.removeprefix("user:"))],
             )
         else:

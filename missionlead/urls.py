@@ -24,7 +24,10 @@ urlpatterns = [
     path("o/<slug:org>/", include("reviews.urls")),
     path("o/<slug:org>/", include("reviews.dashboard_urls")),
     path("o/<slug:org>/", include("leadership.urls")),
+    path("o/<slug:org>/", include("accounts.scim.page_urls")),
     path("api/v1/", include("missionlead.api_urls")),
+    # SCIM 2.0 provisioning: an organisation's identity provider, with its bearer token.
+    path("scim/v2/", include("accounts.scim.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script, so the
     # page works under the Content-Security-Policy.

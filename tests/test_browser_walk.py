@@ -107,6 +107,7 @@ def _pages(world: Any) -> list[str]:
         idea.get_absolute_url(),
         f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
+        "/o/acme/people/provisioning/",
         "/o/acme/settings/",
         "/o/acme/integrations/",
         f"/o/acme/integrations/{endpoint.pk}/",

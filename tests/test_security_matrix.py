@@ -88,6 +88,9 @@ def private(readers: str, allowed: str, *, write: bool = False) -> Expect:
 
 
 MEMBER = only(" ".join(MEMBERS))
+# SCIM answers an organisation's bearer token only (tests/accounts/test_scim.py): a signed-in
+# person's session, whoever they are, is a 401.
+NO_TOKEN = dict.fromkeys(ROLES, "401")
 # staff_mission: its owner, their boss (lead, owner of the parent), the organisation admin.
 EDITORS = "staff lead admin"
 # team_mission (the asked side of the link): its owner (lead), the boss (ceo), the admin.
@@ -201,6 +204,18 @@ ROUTES: dict[str, dict[str, Any]] = {
     },
     "missions:invitation-revoke": {"org": True, "pk": "invitation", "POST": only("admin")},
     "missions:settings": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    # The organisation's SCIM tokens: its admins'. Revoking one by id: the id here is nobody's
+    # (tests/accounts/test_scim_pages.py revokes real ones, and another organisation's).
+    "provisioning:tokens": {
+        "org": True,
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "provisioning:token-revoke": {
+        "org": True,
+        "kwargs": {"pk": 0},
+        "POST": {**only("admin"), "admin": NOT_FOUND},
+    },
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     # A person's own account: any signed-in person, whatever their organisation.
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
@@ -225,6 +240,31 @@ ROUTES: dict[str, dict[str, Any]] = {
     # The link from an invitation email: whoever holds it may read it and take it up.
     "accounts:invitation": {"token": True, "GET": public(), "POST": public(write=True)},
     "password_reset": {"GET": public(), "POST": public(write=True)},
+    # SCIM 2.0: an identity provider's, with its organisation's token (tests/accounts/test_scim.py).
+    "scim:service-provider-config": {"GET": NO_TOKEN},
+    "scim:resource-types": {"GET": NO_TOKEN},
+    "scim:resource-type": {"kwargs": {"item_id": "User"}, "GET": NO_TOKEN},
+    "scim:schemas": {"GET": NO_TOKEN},
+    "scim:schema": {
+        "kwargs": {"item_id": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "GET": NO_TOKEN,
+    },
+    "scim:users": {"GET": NO_TOKEN, "POST": NO_TOKEN},
+    "scim:user": {
+        "kwargs": {"scim_id": "1"},
+        "GET": NO_TOKEN,
+        "PUT": NO_TOKEN,
+        "PATCH": NO_TOKEN,
+        "DELETE": NO_TOKEN,
+    },
+    "scim:groups": {"GET": NO_TOKEN, "POST": NO_TOKEN},
+    "scim:group": {
+        "kwargs": {"scim_id": "1"},
+        "GET": NO_TOKEN,
+        "PUT": NO_TOKEN,
+        "PATCH": NO_TOKEN,
+        "DELETE": NO_TOKEN,
+    },
     "password_reset_done": {"GET": public()},
     "password_reset_confirm": {
         "kwargs": {"uidb64": "MQ", "token": "not-a-token"},

@@ -58,7 +58,7 @@ def teams_create(
 
 
 @transaction.atomic
-def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
+def team_update(*, team: Team, data: dict[str, Any], by: User | None) -> Team:
     """Rename, re-parent or change the leader of a team; sub-teams move with it. The changes
     apply to the row as stored now, locked (as ``mission_update``)."""
     team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)

@@ -16,12 +16,18 @@ if TYPE_CHECKING:
 
 
 def organisations_of(*, user: User) -> QuerySet[Organisation]:
-    """The organisations the user is a member of."""
-    return Organisation.objects.filter(memberships__user=user).order_by("name")
+    """The organisations the user is a member of (a deactivated membership does not count)."""
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__deactivated_at=None
+    ).order_by("name")
 
 
-def _member_of(user: User) -> dict[str, User]:
-    return {"organisation__memberships__user": user}
+def _member_of(user: User) -> dict[str, User | None]:
+    # One filter call, so both conditions hold for the same membership.
+    return {
+        "organisation__memberships__user": user,
+        "organisation__memberships__deactivated_at": None,
+    }
 
 
 def missions_for_member(*, user: User) -> QuerySet[Mission]:
@@ -38,7 +44,10 @@ def visions_for_member(*, user: User) -> QuerySet[Vision]:
 
 
 def key_tasks_for_member(*, user: User) -> QuerySet[KeyTask]:
-    return KeyTask.objects.filter(mission__organisation__memberships__user=user).order_by("id")
+    return KeyTask.objects.filter(
+        mission__organisation__memberships__user=user,
+        mission__organisation__memberships__deactivated_at=None,
+    ).order_by("id")
 
 
 def interdependencies_for_member(*, user: User) -> QuerySet[Interdependency]:

@@ -64,7 +64,7 @@ def _readers() -> Any:
         organisation_id=OuterRef("organisation_id"),
     ).exclude(status=Mission.Status.ARCHIVED)
     return (
-        Membership.objects.filter(Exists(owns), user__is_active=True)
+        Membership.objects.filter(Exists(owns), user__is_active=True, deactivated_at=None)
         .exclude(user__email="")
         .annotate(
             brief=Coalesce("user__profile__brief", Value(Profile.DEFAULT_BRIEF)),

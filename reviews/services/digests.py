@@ -153,7 +153,10 @@ def digest_period(*, frequency: str, zone: dt.tzinfo, now: dt.datetime) -> Perio
 def _readers() -> Any:
     """Everyone who may get a digest, with how often and their time zone's name (their own,
     else the organisation they joined first): one query."""
-    first_membership = Membership.objects.filter(user=OuterRef("pk")).order_by("pk")
+    # A deactivated membership (SCIM deprovisioning) brings no digest of its organisation.
+    first_membership = Membership.objects.filter(user=OuterRef("pk"), deactivated_at=None).order_by(
+        "pk"
+    )
     return (
         User.objects.filter(Exists(first_membership), is_active=True)
         .exclude(email="")
@@ -216,7 +219,9 @@ class Reader:
 def _reader(user: Any) -> Reader:
     profile = Profile.objects.filter(user=user).first()
     organisations = list(
-        Organisation.objects.filter(memberships__user=user).order_by("memberships__pk")
+        Organisation.objects.filter(
+            memberships__user=user, memberships__deactivated_at=None
+        ).order_by("memberships__pk")
     )
     own_zone = profile.time_zone if profile is not None else ""
     return Reader(
@@ -237,7 +242,11 @@ def digest_build(*, user: Any, starts_at: dt.datetime, ends_at: dt.datetime) -> 
       still open are under "waiting"), and the changes others made to the missions they own
       or lead and to every mission below those.
     """
-    org_ids = list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    org_ids = list(
+        Membership.objects.filter(user=user, deactivated_at=None).values_list(
+            "organisation_id", flat=True
+        )
+    )
     digest = Digest()
 
     waiting = (

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from kernel import delivery, tasks
-from kernel.models import Notification, NotificationPreference
+from kernel.models import Membership, Notification, NotificationPreference
 from kernel.notifications import CAUSES, notifications_done, notify
 from kernel.preferences import DEFAULT_CHANNELS, notification_preferences_set, unsubscribe_read
 from reviews import services as review_services
@@ -216,6 +216,16 @@ def test_no_email_to_a_person_without_an_address_or_gone(world, mailbox) -> None
     for note in Notification.objects.all():
         assert delivery.notification_email_send(notification_id=note.pk) is False
     assert mailbox.messages == [] and not Notification.objects.filter(emailed_at__isnull=False)
+
+
+def test_no_email_of_an_organisation_whose_membership_is_deactivated(world, mailbox) -> None:
+    """Deprovisioned (SCIM) between the listing and the sending, or before: no email."""
+    tell(world, Kind.SENT_BACK)
+    (pending,) = delivery.emails_pending()
+    Membership.objects.filter(user=world.staff).update(deactivated_at=timezone.now())
+    assert delivery.emails_pending() == []
+    assert delivery.notification_email_send(notification_id=pending) is False
+    assert mailbox.messages == []
 
 
 def test_a_choice_changed_after_the_listing_is_honoured(world, mailbox) -> None:

@@ -12,7 +12,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiToken, BrowserSession, Profile
+from accounts.models import ApiToken, BrowserSession, Profile, ScimGroup, ScimToken, ScimUser
+from accounts.scim.tokens import scim_token_create
 from accounts.tokens import api_token_create
 from kernel import tree
 from kernel.audit import audit_record
@@ -128,6 +129,9 @@ def full_world(world: Any) -> Any:
     Profile.objects.create(user=world.staff, time_zone="Europe/London")
     api_token_create(user=world.staff, name="A script")
     BrowserSession.objects.create(user=world.staff, session_key="k" * 32)
+    scim_token_create(organisation=world.organisation, name="Okta", by=world.org_admin)
+    ScimUser.objects.create(organisation=world.organisation, user=world.staff, external_id="s")
+    ScimGroup.objects.create(organisation=world.organisation, team=world.team, external_id="t")
     now = timezone.now()
     DigestClaim.objects.create(
         user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
@@ -170,6 +174,9 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         BrowserSession,
         ForecastCalibration,
         SearchEntry,
+        ScimToken,  # made on the People pages, where its key is shown once
+        ScimUser,  # written through SCIM
+        ScimGroup,
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from kernel.audit import audit_record
-from kernel.models import AuditEvent, Notification, NotificationPreference
+from kernel.models import AuditEvent, Membership, Notification, NotificationPreference
 from kernel.preferences import notification_preferences_set
 from reviews import services, tasks
 from reviews.models import DigestClaim
 from reviews.services import digests
 from reviews.services.digests import DigestEmailedNotRecorded, digest_build, digest_period
 from tests.faults import lose_the_session_after_sending
+from tests.missions.factories import MembershipFactory
 from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,25 @@ def test_the_sweep_task_sends_each_claim_once(
     claim = DigestClaim.objects.get(user=world.staff)
     assert tasks.digest_send.delay(claim.pk).get() is False  # a send delivered twice
     assert len(digests_to(mailbox, world.staff.email)) == 1
+
+
+def test_no_digest_of_an_organisation_whose_membership_is_deactivated(
+    world, mailbox, time_machine
+) -> None:
+    """Deprovisioned (SCIM): staff's items of acme wait in no digest; the outsider, who also
+    belongs to acme and was deactivated there, still gets theirs of their own organisation."""
+    at(TUESDAY, time_machine)
+    MembershipFactory(organisation=world.organisation, user=world.outsider)
+    item(world, world.staff)
+    item(world, world.outsider)
+    Membership.objects.filter(
+        organisation=world.organisation, user__in=[world.staff, world.outsider]
+    ).update(deactivated_at=timezone.now())
+    at(WEDNESDAY_MORNING, time_machine)
+    call_command("send_digests", stdout=io.StringIO())
+    assert digests_to(mailbox, world.staff.email) == []
+    (theirs,) = digests_to(mailbox, world.outsider.email)
+    assert "Acme" not in text_of(theirs)
 
 
 def test_a_weekly_digest_comes_once_a_week_and_never_never(world, mailbox, time_machine) -> None:
