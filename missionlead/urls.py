@@ -8,6 +8,7 @@ from missions import views as mission_views
 
 from . import health
 from .auth import LoginView, admin_login
+from .mcp import views as mcp_views
 
 urlpatterns = [
     path("", mission_views.start, name="home"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("o/<slug:org>/", include("reviews.dashboard_urls")),
     path("o/<slug:org>/", include("leadership.urls")),
     path("api/v1/", include("missionlead.api_urls")),
+    # The MCP server for an organisation's own AI assistant: API token only (docs/mcp.md).
+    path("mcp/", mcp_views.endpoint, name="mcp"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script, so the
     # page works under the Content-Security-Policy.
