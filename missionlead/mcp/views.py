@@ -25,6 +25,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.tokens import TokenAuthentication
 from kernel.types import User
+from missionlead.throttling import ApiUserThrottle
 
 from .server import caller, server
 
@@ -116,6 +117,16 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         user = authenticate(request.headers.get("Authorization", ""))
     except AuthenticationFailed as error:
         return _unauthorised(str(error.detail))
+    # The API's limit per person (``THROTTLE_USER``), one count for both: an assistant in a
+    # loop is a script like any other.
+    request.user = user
+    throttle = ApiUserThrottle()
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+        wait = throttle.wait()
+        response = JsonResponse({"error": "Too many requests: try again later."}, status=429)
+        if wait is not None:
+            response["Retry-After"] = str(int(wait) + 1)
+        return response
     with caller(lambda: user):
         status, headers, body = async_to_sync(_serve)(_scope(request), request.body)
     response = HttpResponse(body, status=status)

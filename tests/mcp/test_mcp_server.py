@@ -30,7 +30,6 @@ from kernel.models import AuditEvent
 from measures import services as measures_services
 from measures.models import CheckIn, Kpi
 from measures.pages import history_of, kpi_of
-from missionlead.mcp import tools
 from missions.models import Mission
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
@@ -391,40 +390,15 @@ def test_the_stdio_command_refuses_a_revoked_token(world) -> None:
     assert "no longer works" in finished.stderr
 
 
-# --- Queries: bounded whatever the size of the organisation ------------------------------------
-
-
-def _grow(world: Any, per_level: int) -> None:
-    """``per_level`` missions under each of the staff mission and its first child."""
-    first = None
-    for n in range(per_level):
-        child = MissionFactory(
-            parent=world.staff_mission,
-            level=Mission.Level.INDIVIDUAL,
-            owner_user=world.staff,
-            title=f"Ward {n:03}",
-        )
-        first = first or child
-    for n in range(per_level):
-        MissionFactory(
-            parent=first,
-            level=Mission.Level.INDIVIDUAL,
-            owner_user=world.staff,
-            title=f"Bed {n:03}",
-        )
-
-
-@pytest.mark.parametrize("per_level", [2, 60])
-def test_the_cascade_costs_the_same_queries_whatever_its_size(
-    world, django_assert_max_num_queries, per_level
-) -> None:
-    _grow(world, per_level)
-    # The caller's organisations (1), their membership and the teams they lead (2), the top
-    # (1), one query per level (4), the tenant scope (a savepoint, the setting twice, the
-    # release: 4 in a test's transaction).
-    with django_assert_max_num_queries(12):
-        tree = tools.cascade(user=world.lead, organisation="acme", depth=4, limit=30)
-    assert tree["missions_shown"] <= 30
-    with django_assert_max_num_queries(13):  # one more: the start mission's children, counted
-        below = tools.cascade(user=world.lead, mission_id=world.staff_mission.pk, depth=2, limit=40)
-    assert below["missions_shown"] == min(40, 1 + 2 * per_level)
+def test_the_apis_limit_per_person_counts_mcp_requests_too(world, mcp_url, settings) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {token_of(world.staff)}",
+    }
+    answers = [
+        httpx.post(mcp_url, json=_initialize(), headers=headers, timeout=30).status_code
+        for _ in range(3)
+    ]
+    assert answers == [200, 200, 429]
