@@ -88,7 +88,7 @@ server = FastMCP("Mission Leadership", instructions=INSTRUCTIONS)
 
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 Organisation = Annotated[
-    str | None,
+    str | int | None,
     Field(description="The organisation's slug (or id); omitted: your first organisation."),
 ]
 
@@ -179,7 +179,8 @@ async def at_risk(
 @server.tool(annotations=READ)
 async def inbox(
     organisation: Annotated[
-        str | None, Field(description="Only this organisation's items; omitted: all of yours.")
+        str | int | None,
+        Field(description="Only this organisation's items; omitted: all of yours."),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=tools.MAX_ITEMS)] = 50,
 ) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def test_an_outsider_finds_nothing_of_another_organisation(world, mcp_url) -> No
     )
     assert "Not found" in refused
     assert "Not found" in error(call(mcp_url, token, "cascade", organisation="acme"))
-    theirs = data(call(mcp_url, token, "cascade"))
+    theirs = data(call(mcp_url, token, "cascade", organisation=world.other_organisation.pk))
     assert [m["id"] for m in theirs["missions"]] == [world.other_mission.pk]
 
 
