@@ -275,11 +275,28 @@ def test_a_coach_may_not_check_in_and_bad_input_stores_nothing(world, mcp_url) -
 
 
 def test_the_inbox_and_the_brief_are_the_apis(world, mcp_url) -> None:
+    from kernel.models import Notification
+
+    for organisation, recipient in (
+        (world.organisation, world.lead),
+        (world.organisation, world.staff),
+    ):
+        Notification.objects.create(
+            organisation=organisation,
+            recipient=recipient,
+            kind=Notification.Kind.ALIGNMENT_REQUESTED,
+            message="“Open two virtual wards” waits for your alignment.",
+            mission=world.staff_mission,
+            cause=f"alignment:{world.staff_mission.pk}",
+        )
     key = token_of(world.lead)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     inbox = data(call(mcp_url, key, "inbox"))
     assert inbox["items"] == api.get("/api/v1/inbox/").json()["results"]
+    assert [(i["kind"], i["cause"]) for i in inbox["items"]] == [
+        ("alignment_requested", f"alignment:{world.staff_mission.pk}")
+    ]  # the lead's own item, not the staff member's
     brief = data(call(mcp_url, key, "brief", organisation="acme"))
     from_api = api.get("/api/v1/brief/?organisation=acme").json()
     assert brief["sections"] == from_api["sections"]
