@@ -178,7 +178,9 @@ def cascade(
     with in_organisation(user, organisation) as actor:
         if mission_id is not None:
             start = _mission_for(actor, mission_id)
-            start.child_count = mission_selectors.cascade_children(mission=start).count()  # type: ignore[attr-defined]  # as the levels below have it
+            # Its children counted, as ``cascade_branches`` counts those of the levels below.
+            children_of_start = mission_selectors.cascade_children(mission=start).count()
+            start.child_count = children_of_start  # type: ignore[attr-defined]
             roots = top = [start]
         else:
             roots = list(mission_selectors.cascade_roots(actor=actor)[: limit + 1])
