@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "reviews",
     "leadership",
     "accounts",
+    "missionlead.mcp",
 ]
 
 MIDDLEWARE = [

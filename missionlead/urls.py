@@ -8,6 +8,7 @@ from missions import views as mission_views
 
 from . import health
 from .auth import LoginView, admin_login
+from .mcp import views as mcp_views
 
 urlpatterns = [
     path("", mission_views.start, name="home"),
@@ -28,6 +29,8 @@ urlpatterns = [
     path("api/v1/", include("missionlead.api_urls")),
     # SCIM 2.0 provisioning: an organisation's identity provider, with its bearer token.
     path("scim/v2/", include("accounts.scim.urls")),
+    # The MCP server for an organisation's own AI assistant: API token only (docs/mcp.md).
+    path("mcp/", mcp_views.endpoint, name="mcp"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script, so the
     # page works under the Content-Security-Policy.

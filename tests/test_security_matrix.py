@@ -110,6 +110,9 @@ ROUTES: dict[str, dict[str, Any]] = {
     # --- Web pages --------------------------------------------------------------------------
     "home": {"GET": only(" ".join(MEMBERS), outsider=OK)},  # sends each to their organisation
     "healthz": {"GET": public()},
+    # The MCP server answers API tokens only: a signed-in browser's session opens nothing
+    # (401 to everyone here, whose clients carry a session). Its tools: tests/mcp/.
+    "mcp": {"POST": dict.fromkeys(ROLES, "401")},
     "missions:home": {"org": True, "GET": MEMBER},
     "missions:vision": {"org": True, "GET": MEMBER, "POST": only("ceo admin", write=True)},
     "missions:cascade": {"org": True, "GET": MEMBER},
