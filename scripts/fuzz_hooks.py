@@ -100,6 +100,16 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"|This mission is already offered to that mission"
         r"|Say why, so the member can offer a better one)\.$"
     ),
+    # A comment is on one thing: a mission, a KPI, a key task, a review, or the comment it
+    # answers (OpenAPI 3.0 cannot say "exactly one of"); it stays where it was written; a
+    # removed comment takes no replies, an old one no corrections.
+    "comments": (
+        r"^(Give one of mission, kpi, key_task, review or parent"
+        r"|A comment stays where it was written"
+        r"|This comment was removed: it takes no more replies"
+        r"|A comment can be corrected for \d+ minutes after it is written: write another one"
+        r" instead)\.$"
+    ),
     # Integrations: an address is one we send to (http or https; whether its host is public
     # is known when it is sent to); with more than one organisation administered, which one.
     "integrations": (

@@ -102,6 +102,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         # answer's checks, not its service, which the API tests cover.
         "contributions": api_world.contribution.pk,
         "webhooks": api_world.webhook_endpoint.pk,
+        "comments": api_world.comment.pk,
         "auth": ApiToken.objects.filter(user=world.lead).values_list("pk", flat=True).first(),
     }
 
@@ -133,6 +134,10 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "goal": api_world.development_goal.pk,
         "reviewer": world.lead.pk,
         "coalition_mission": api_world.coalition_mission.pk,
+        "kpi": api_world.kpi.pk,
+        "key_task": api_world.key_task.pk,
+        "review": api_world.review.pk,
+        "mention": world.lead.pk,
     }
 
 

@@ -626,6 +626,15 @@ ROUTES: dict[str, dict[str, Any]] = {
     "notification-read": {"pk": "notification", "POST": nobody_but("lead")},
     "notification-read-all": {"POST": everyone()},
     "inbox-list": {"GET": everyone()},
+    # Comments as on the pages: any member writes; the author (staff) corrects; the author or
+    # an admin removes.
+    "comment-list": {"GET": everyone(), "POST": everyone(write=True)},
+    "comment-detail": {
+        "pk": "comment",
+        "GET": MEMBER,
+        "PATCH": only("staff", write=True),
+        "DELETE": only("staff admin"),
+    },
     "stakeholder-list": {"GET": everyone(), "POST": everyone(write=True)},
     "challenge-list": {"GET": everyone(), "POST": everyone(write=True)},
     # An action learning group's people alone know it exists.

@@ -16,7 +16,7 @@ from missions.api.filters import (
     UpdatedSinceFilter,
 )
 
-from ..models import PREDICTED_KINDS, Finding, Review
+from ..models import PREDICTED_KINDS, Comment, Finding, Review
 
 
 class ReviewFilter(MissionOwnerFilterSet):
@@ -112,3 +112,21 @@ class InboxFilter(filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["organisation", "kind"]
+
+
+class CommentFilter(filters.FilterSet):
+    """``?mission=`` for a mission's whole conversation (its KPIs', key tasks' and reviews'
+    comments with its own); ``?kpi=``, ``?key_task=``, ``?review=`` for one of those;
+    ``?parent=`` for a thread's replies."""
+
+    organisation = IdFilter(field_name="organisation_id")
+    mission = IdFilter(field_name="mission_id")
+    kpi = IdFilter(field_name="kpi_id")
+    key_task = IdFilter(field_name="key_task_id")
+    review = IdFilter(field_name="review_id")
+    parent = IdFilter(field_name="parent_id")
+    author = IdFilter(field_name="author_id")
+
+    class Meta:
+        model = Comment
+        fields: list[str] = []

@@ -8,3 +8,4 @@ def register(router: DefaultRouter) -> None:
     router.register("findings", views.FindingViewSet, basename="finding")
     router.register("notifications", views.NotificationViewSet, basename="notification")
     router.register("inbox", views.InboxViewSet, basename="inbox")
+    router.register("comments", views.CommentViewSet, basename="comment")

@@ -10,8 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
-from kernel.api.permissions import ActorPermission, request_actor
+from kernel.api.permissions import ActorPermission, request_actor, require_api
 from kernel.models import Notification
 from kernel.notifications import notifications_mark_read
 from kernel.permissions import Action
@@ -21,9 +22,11 @@ from kernel.web import signed_in_user
 from missions.selectors import organisations_of
 
 from .. import selectors, services
-from ..models import Finding, Review
-from .filters import FindingFilter, InboxFilter, NotificationFilter, ReviewFilter
+from ..models import Comment, Finding, Review
+from ..services import comments
+from .filters import CommentFilter, FindingFilter, InboxFilter, NotificationFilter, ReviewFilter
 from .serializers import (
+    CommentSerializer,
     FindingSerializer,
     InboxItemSerializer,
     MarkedReadSerializer,
@@ -162,3 +165,49 @@ class NotificationViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
             actor = request_actor(request, organisation)
             marked += notifications_mark_read(actor=actor, ids=None)
         return Response(MarkedReadSerializer({"marked": marked}).data)
+
+
+class CommentViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet[Comment]):
+    """The conversation on the work, as on the pages: any member comments on what they see;
+    the author corrects a comment for ``Comment.EDIT_MINUTES`` (409 after that) and removes
+    it, as an organisation admin may; ``@username`` in the body mentions a member."""
+
+    queryset = Comment.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = CommentSerializer
+    permission_classes = [permissions.IsAuthenticated, ActorPermission]
+    filterset_class = CommentFilter
+    ordering_fields = ["id", "created_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        user = signed_in_user(self.request)
+        return (
+            Comment.objects.filter(organisation__in=organisations_of(user=user))
+            .select_related("organisation", "mission__organisation")
+            .prefetch_related("mentions")
+            .order_by("created_at", "id")
+        )
+
+    def perform_create(self, serializer: BaseSerializer[Comment]) -> None:
+        assert isinstance(serializer, CommentSerializer)
+        on = serializer.subject()
+        require_api(self.request, Action.COMMENT, on)
+        data = serializer.validated_data
+        serializer.instance = comments.comment_post(
+            on=on,
+            parent=on if isinstance(on, Comment) else None,
+            body=data["body"],
+            mention=data.get("mention"),
+            by=signed_in_user(self.request),
+        )
+
+    def perform_update(self, serializer: BaseSerializer[Comment]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = comments.comment_edit(
+            comment=serializer.instance,
+            body=serializer.validated_data.get("body", serializer.instance.body),
+            by=signed_in_user(self.request),
+        )
+
+    def perform_destroy(self, instance: Comment) -> None:
+        comments.comment_remove(comment=instance, by=signed_in_user(self.request))
