@@ -475,9 +475,9 @@ class BriefClaim(models.Model):
 
 
 class SearchEntry(models.Model):
-    """What the search box finds of a mission, a KPI or a key task: its words, the title's
-    weighted first. PostgreSQL keeps these rows itself, by triggers on the three tables
-    (migration 0022, ``reviews.search``), so every way of writing them (the services, the
+    """What the search box finds of a mission, a KPI, a key task or a comment: its words, the
+    title's weighted first. PostgreSQL keeps these rows itself, by triggers on the four tables
+    (migrations 0022 and 0024, ``reviews.search``), so every way of writing them (the services, the
     API, imports, the admin) is found the same; an update that changes none of the words
     (the checks rescoring 100,000 missions) does not touch them. On SQLite the table stays
     empty and the search reads the objects' own columns.
@@ -490,6 +490,7 @@ class SearchEntry(models.Model):
         MISSION = "mission", "Mission"
         KPI = "kpi", "KPI"
         KEY_TASK = "key_task", "Key task"
+        COMMENT = "comment", "Comment"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False

@@ -1,13 +1,13 @@
-"""The search box: missions, KPIs, key tasks, teams and people of the organisation, found by
-their words and grouped by kind, best first.
+"""The search box: missions, KPIs, key tasks, comments, teams and people of the organisation,
+found by their words and grouped by kind, best first.
 
-On PostgreSQL the words are full-text vectors: the missions', KPIs' and key tasks' kept in
-``SearchEntry`` by triggers (migration 0022), the teams' and people's names read through
+On PostgreSQL the words are full-text vectors: the missions', KPIs', key tasks' and comments'
+kept in ``SearchEntry`` by triggers (migrations 0022 and 0024), the teams' and people's names read through
 indexes on their own tables. Each word typed is a prefix ("recruit" finds "recruitment"),
 all of them must match, and a match in a title ranks above one in the text. On SQLite (``make
 run``) each word is looked for in the same columns, in the order of the titles.
 
-Everyone of an organisation sees its missions, KPIs, key tasks, teams and people
+Everyone of an organisation sees its missions, KPIs, key tasks, comments, teams and people
 (``kernel.permissions.can`` answers ``VIEW`` for all of them), so the search reads the
 organisation's rows and nothing else; row-level security holds it to them as well.
 """
@@ -29,6 +29,9 @@ from kernel.models import Organisation, Team
 from measures.models import Kpi
 from missions.models import KeyTask, Mission
 
+from .models import Comment
+from .services.comments import comment_url
+
 # What a group shows, and how many matches of each kind are counted before the page says
 # "more than": ranking reads at most this many, so a word found everywhere costs the same at
 # 1,000 missions as at 100,000.
@@ -39,11 +42,12 @@ COUNTED = 500
 MOST_WORDS = 8
 SHORTEST_PREFIX = 2
 ENGLISH, SIMPLE = "english", "simple"
-KINDS = ("mission", "kpi", "key_task", "team", "person")
+KINDS = ("mission", "kpi", "key_task", "comment", "team", "person")
 KIND_LABELS = {
     "mission": "Missions",
     "kpi": "KPIs",
     "key_task": "Key tasks",
+    "comment": "Comments",
     "team": "Teams",
     "person": "People",
 }
@@ -92,7 +96,8 @@ def tsquery_text(words: list[str]) -> str:
 
 
 def search(*, organisation: Organisation, text: str) -> Results:
-    """The organisation's missions, KPIs, key tasks, teams and people that ``text`` finds.
+    """The organisation's missions, KPIs, key tasks, comments, teams and people that ``text``
+    finds.
     A constant number of queries: one to rank each kind, one to read each kind's hits."""
     words = words_of(text)
     groups = [Group(kind=kind, label=KIND_LABELS[kind]) for kind in KINDS]
@@ -168,6 +173,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "mission": ("title", "statement", "intent"),
     "kpi": ("name", "unit"),
     "key_task": ("title", "description"),
+    "comment": ("body",),
     "team": ("name",),
     "person": ("first_name", "last_name", "username"),
 }
@@ -194,6 +200,8 @@ def _rows(organisation: Organisation, kind: str) -> QuerySet[Any]:
         return Kpi.objects.filter(organisation=organisation)
     if kind == "key_task":
         return KeyTask.objects.filter(mission__organisation=organisation)
+    if kind == "comment":
+        return Comment.objects.filter(organisation=organisation, removed_at=None)
     if kind == "team":
         return Team.objects.filter(organisation=organisation)
     return get_user_model().objects.filter(is_active=True, memberships__organisation=organisation)
@@ -223,6 +231,14 @@ def _hits(organisation: Organisation, kind: str, ids: list[int]) -> list[Hit]:
         for t in KeyTask.objects.filter(pk__in=ids).select_related("mission"):
             url = f"{_url('missions:detail', slug, t.mission_id)}#key-tasks"
             rows[t.pk] = Hit(t.title, url, t.mission.title, t.get_status_display())
+    elif kind == "comment":
+        comments = Comment.objects.filter(pk__in=ids).select_related("mission", "author")
+        for c in comments:
+            url = comment_url(
+                slug, pk=c.pk, mission_id=c.mission_id, kpi_id=c.kpi_id, review_id=c.review_id
+            )
+            said = f"{person_name(c.author)} on “{c.mission.title}”"
+            rows[c.pk] = Hit(_quoted(c.body), url, said)
     elif kind == "team":
         cascade = reverse("missions:cascade", kwargs={"org": slug})
         for team in Team.objects.filter(pk__in=ids).select_related("leader"):
@@ -239,6 +255,12 @@ def _hits(organisation: Organisation, kind: str, ids: list[int]) -> list[Hit]:
 
 def _url(name: str, slug: str, pk: int) -> str:
     return reverse(name, kwargs={"org": slug, "pk": pk})
+
+
+def _quoted(body: str, length: int = 100) -> str:
+    """A comment's words as a result's title: on one line, the first ``length`` characters."""
+    text = " ".join(body.split())
+    return f"{text[: length - 1]}…" if len(text) > length else text
 
 
 # Bulk loads ------------------------------------------------------------------------------------
@@ -262,6 +284,8 @@ def rebuild(*, organisation_id: int) -> int:
             "SELECT m.organisation_id, 'key_task', t.id, "
             "reviews_search_words(t.title, t.description) FROM missions_keytask t "
             "JOIN missions_mission m ON m.id = t.mission_id WHERE m.organisation_id = %s",
+            "SELECT organisation_id, 'comment', id, reviews_search_words('', body) "
+            "FROM reviews_comment WHERE organisation_id = %s AND removed_at IS NULL",
         ):
             cursor.execute(
                 f"INSERT INTO reviews_searchentry (organisation_id, kind, object_id, vector) {sql}",

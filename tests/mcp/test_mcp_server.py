@@ -10,10 +10,11 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -36,6 +37,7 @@ from tests.missions.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = {
     "list_organisations",
@@ -47,6 +49,14 @@ TOOLS = {
     "brief",
     "check_in",
 }
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own thread: where the browser tests
+    ran before in this process, Playwright keeps a loop running in this thread, and
+    ``asyncio.run`` refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def token_of(user: Any) -> str:
@@ -66,7 +76,7 @@ def over_http(url: str, token: str | None, steps: Callable[[ClientSession], Awai
             await session.initialize()
             return await steps(session)
 
-    return asyncio.run(main())
+    return run_apart(main())
 
 
 def call(url: str, token: str, tool: str, **arguments: Any) -> CallToolResult:
@@ -382,7 +392,7 @@ def test_the_stdio_command_serves_the_same_tools(world) -> None:
             theirs = await session.call_tool("get_mission", {"mission_id": world.other_mission.pk})
             return names, tree, theirs
 
-    names, tree, theirs = asyncio.run(main())
+    names, tree, theirs = run_apart(main())
     assert names == TOOLS
     (team,) = data(tree)["missions"]
     assert [c["title"] for c in team["children"]] == [world.staff_mission.title]

@@ -15,6 +15,7 @@ from measures.models import Kpi
 from missions.models import KeyTask, Mission
 from reviews import search
 from reviews.models import SearchEntry
+from reviews.services.comments import comment_edit, comment_post, comment_remove
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory
 
@@ -122,6 +123,28 @@ def test_the_entries_follow_every_write_and_the_checks_scores_leave_them_alone(
     assert not left.exists()
 
 
+def test_comments_are_found_until_removed_and_by_their_corrected_words(
+    world: Any, found: Any
+) -> None:
+    comment = comment_post(
+        on=found["task"], body="Could the recruitment posters go up in the depot?", by=world.lead
+    )
+    results = search.search(organisation=world.organisation, text="posters depot")
+    [hit] = [h for g in results.groups if g.kind == "comment" for h in g.hits]
+    assert hit.title == "Could the recruitment posters go up in the depot?"
+    assert hit.url == f"/o/acme/missions/{found['mission'].pk}/#comment-{comment.pk}"
+    assert "on “Recruit community paramedics”" in hit.detail
+
+    comment_edit(comment=comment, body="Could the leaflets go up in the garage?", by=world.lead)
+    assert not _titles(search.search(organisation=world.organisation, text="depot"), "comment")
+    assert _titles(search.search(organisation=world.organisation, text="garage"), "comment")
+    assert search.search(organisation=world.other_organisation, text="garage").found == 0
+
+    comment_remove(comment=comment, by=world.lead)
+    assert search.search(organisation=world.organisation, text="garage").found == 0
+    assert not SearchEntry.objects.filter(kind="comment", object_id=comment.pk).exists()
+
+
 def test_the_search_costs_the_same_queries_whatever_it_finds(
     world: Any, found: Any, django_assert_max_num_queries: Any
 ) -> None:
@@ -130,16 +153,19 @@ def test_the_search_costs_the_same_queries_whatever_it_finds(
         KpiFactory(mission=mission, name=f"Crew {n} recruited")
         TeamFactory(organisation=world.organisation, name=f"Recruiting {n}", parent=world.team)
         KeyTask.objects.create(mission=mission, title=f"Recruit crew {n} first")
-    # Five kinds ranked, five read; the session, the member and the page's navigation.
+    # Six kinds ranked, six read; the session, the member and the page's navigation.
     client = Client()
     client.force_login(world.staff)
     client.get("/o/acme/search/?q=recruit")  # warm the caches of the navigation
-    with django_assert_max_num_queries(20):
+    for n in range(12):
+        comment_post(on=found["mission"], body=f"Recruit crew {n} by spring?", by=world.lead)
+    with django_assert_max_num_queries(22):
         response = client.get("/o/acme/search/?q=recruit")
     assert response.status_code == 200
     results = response.context["results"]
-    assert [len(g.hits) for g in results.groups] == [10, 10, 10, 10, 0]
-    assert [g.found for g in results.groups][:4] == [13, 13, 13, 12]
+    assert [g.kind for g in results.groups] == list(search.KINDS)
+    assert [len(g.hits) for g in results.groups] == [10, 10, 10, 10, 10, 0]
+    assert [g.found for g in results.groups][:5] == [13, 13, 13, 12, 12]
 
 
 def test_the_page_refuses_an_overlong_query_on_its_field(world: Any) -> None:
@@ -152,7 +178,8 @@ def test_the_page_refuses_an_overlong_query_on_its_field(world: Any) -> None:
 
 def test_the_fallback_finds_what_full_text_finds(world: Any, found: Any) -> None:
     """SQLite's way (``make run``), run here on the same rows."""
-    for kind in ("mission", "kpi", "key_task", "team"):
+    comment_post(on=found["kpi"], body="Recruitment fair on Friday", by=world.lead)
+    for kind in ("mission", "kpi", "key_task", "comment", "team"):
         words = search.words_of("recruit")
         ids, count = search._ranked_anywhere(world.organisation, kind, words)
         postgres_ids, postgres_count = search._ranked_postgres(world.organisation, kind, words)
