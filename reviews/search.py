@@ -2,10 +2,10 @@
 found by their words and grouped by kind, best first.
 
 On PostgreSQL the words are full-text vectors: the missions', KPIs', key tasks' and comments'
-kept in ``SearchEntry`` by triggers (migrations 0022 and 0024), the teams' and people's names read through
-indexes on their own tables. Each word typed is a prefix ("recruit" finds "recruitment"),
-all of them must match, and a match in a title ranks above one in the text. On SQLite (``make
-run``) each word is looked for in the same columns, in the order of the titles.
+kept in ``SearchEntry`` by triggers (migrations 0022 and 0024), the teams' and people's names
+read through indexes on their own tables. Each word typed is a prefix ("recruit" finds
+"recruitment"), all of them must match, and a match in a title ranks above one in the text. On
+SQLite (``make run``) each word is looked for in the same columns, in the order of the titles.
 
 Everyone of an organisation sees its missions, KPIs, key tasks, comments, teams and people
 (``kernel.permissions.can`` answers ``VIEW`` for all of them), so the search reads the
