@@ -24,6 +24,8 @@ urlpatterns = [
     path("o/<slug:org>/", include("reviews.urls")),
     path("o/<slug:org>/", include("reviews.dashboard_urls")),
     path("o/<slug:org>/", include("leadership.urls")),
+    # A person's calendar feed, read by calendar apps with no session (the token is the key).
+    path("calendar/", include("reviews.calendar_urls")),
     path("api/v1/", include("missionlead.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script, so the

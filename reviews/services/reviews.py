@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kernel.audit import apply_changes, audit_record
@@ -163,7 +164,8 @@ def _withdraw_out_of_play(*, organisation_id: int | None, today: dt.date) -> int
         withdrawn = withdrawn.filter(mission__organisation_id=organisation_id)
     with transaction.atomic():
         mission_ids = list(withdrawn.values_list("mission_id", flat=True))
-        cancelled = withdrawn.update(status=Review.Status.CANCELLED)
+        # A calendar holding the review's invitation takes only a higher sequence.
+        cancelled = withdrawn.update(status=Review.Status.CANCELLED, sequence=F("sequence") + 1)
         Mission.objects.filter(pk__in=mission_ids).exclude(in_play()).update(next_review_due=None)
     return cancelled
 
