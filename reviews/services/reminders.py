@@ -17,6 +17,9 @@ middle cannot send a reminder twice:
    writes the claims and the notifications and no second email. ``reminder_send`` is the
    batch of one.
 
+Each email carries the review's calendar invitation (``reviews.calendar``: METHOD:REQUEST, the
+review's UID and sequence), built from the same row.
+
 Whose reviews: only those of missions in play (``missions.querysets.in_play``: active, and
 the top of their cascade or proposed or aligned). A draft is still being written and a
 sent-back mission is being rewritten; nobody is reminded of their reviews, neither when the
