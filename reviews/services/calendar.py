@@ -30,6 +30,7 @@ from missions.models import Mission
 
 from .. import calendar
 from ..models import CalendarFeed, Reminder, Review
+from .reviews import review_cadence, review_schedule
 
 if TYPE_CHECKING:
     from kernel.permissions import Actor
@@ -103,7 +104,8 @@ def review_reschedule(*, review: Review, due_date: dt.date, by: User) -> Review:
 @transaction.atomic
 def review_cancel(*, review: Review, by: User) -> Review:
     """Cancel a scheduled review: the people who hold its invitation get its cancellation
-    (``METHOD:CANCEL``, the same UID, the next sequence)."""
+    (``METHOD:CANCEL``, the same UID, the next sequence), and the mission's next review is
+    scheduled a cadence after it (or after today, for an overdue one)."""
     review = _locked(review)
     review.status = Review.Status.CANCELLED
     review.sequence += 1
@@ -117,6 +119,13 @@ def review_cancel(*, review: Review, by: User) -> Review:
         changes={"status": [Review.Status.SCHEDULED, Review.Status.CANCELLED]},
     )
     _send_invitations_after_commit(review, _invited(review))
+    # The mission's next review, a cadence on: the sweep would not schedule one on the day
+    # of the cancelled review (one review per mission and day), and would leave it without.
+    today = timezone.localdate()
+    review_schedule(
+        mission=review.mission,
+        due_date=max(review.due_date, today) + dt.timedelta(days=review_cadence(review.mission)),
+    )
     return review
 
 

@@ -1,7 +1,10 @@
-"""The calendar feed in headless Chromium: staff goes from the reviews page to their calendar
-page, makes their feed, copies its address, which a calendar app (here a plain HTTP client
-with no session) reads as iCalendar; then revokes it and the address answers 404. No axe
-violation, no sideways scrolling, on a desktop and on a phone."""
+"""Reviews in calendars in headless Chromium.
+
+The feed: staff goes from the reviews page to their calendar page, makes their feed, copies
+its address, which a calendar app (here a plain HTTP client with no session) reads as
+iCalendar; then revokes it, and the address answers 404. Moving and cancelling a review from
+its page: the invitation that reaches a real SMTP server follows. No axe violation, no
+sideways scrolling."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
+from rest_framework.test import APIClient
 
 from kernel.models import AuditEvent
 from reviews.models import CalendarFeed, Review
@@ -82,3 +86,75 @@ def test_staff_makes_reads_and_revokes_their_calendar_feed(
         ("created", world.staff),
         ("removed", world.staff),
     ]
+
+
+def test_the_lead_moves_then_cancels_a_review_and_its_invitation_follows(
+    page: Page, live_server: Any, world: Any, mailbox: Any
+) -> None:
+    """lead (staff's boss) moves staff's review from its page; staff gets the invitation with
+    the next SEQUENCE under the same UID; then cancels it, and staff gets METHOD:CANCEL."""
+    align(world.team_mission, world.staff_mission)
+    today = timezone.localdate()
+    review = Review.objects.create(mission=world.staff_mission, due_date=today + dt.timedelta(3))
+    moved_to = today + dt.timedelta(days=12)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "lead")
+    page.goto(f"{live_server.url}/o/acme/reviews/{review.pk}/")
+    page.get_by_role("link", name="Move or cancel").click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/reviews/{review.pk}/move/")
+    _no_overflow_and_no_axe_violation(page, 1280)
+    # The past is refused on the field, and nothing changes.
+    page.get_by_label("New due date").fill((today - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Move the review").click()
+    expect(page.get_by_text("A review cannot be moved into the past.")).to_be_visible()
+    _no_overflow_and_no_axe_violation(page, 1280)
+    page.get_by_label("New due date").fill(moved_to.isoformat())
+    page.get_by_role("button", name="Move the review").click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/reviews/{review.pk}/")
+    expect(page.get_by_text("The review is now due on")).to_be_visible()
+
+    review.refresh_from_db()
+    assert (review.due_date, review.sequence, review.status) == (moved_to, 1, "scheduled")
+    (moved,) = mailbox.to(world.staff.email)
+    event = _event(moved)
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"review-{review.pk}@{HOST}", 1)
+    assert event.decoded("DTSTART") == moved_to
+
+    mailbox.clear()
+    page.get_by_role("link", name="Move or cancel").click()
+    page.get_by_role("button", name="Cancel the review").click()
+    expect(page.get_by_text("The review is cancelled.")).to_be_visible()
+    review.refresh_from_db()
+    assert (review.status, review.sequence) == ("cancelled", 2)
+    (cancelled,) = mailbox.to(world.staff.email)
+    calendar = _calendar(cancelled)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    (event,) = calendar.walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"review-{review.pk}@{HOST}", 2)
+
+    # The API says the same, and the history has both changes, by lead.
+    client = APIClient()
+    client.force_authenticate(world.lead)
+    answer = client.get(f"/api/v1/reviews/{review.pk}/").json()
+    assert (answer["due_date"], answer["status"]) == (moved_to.isoformat(), "cancelled")
+    history = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Review), object_id=review.pk
+    ).order_by("id")
+    assert [(e.verb, e.actor, e.changes) for e in history] == [
+        ("updated", world.lead, {"due_date": [str(today + dt.timedelta(3)), str(moved_to)]}),
+        ("updated", world.lead, {"status": ["scheduled", "cancelled"]}),
+    ]
+
+
+HOST = "missions.example.test"  # the mailbox fixture's SITE_URL
+
+
+def _calendar(message: Any) -> Calendar:
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_content())
+
+
+def _event(message: Any) -> Any:
+    (event,) = _calendar(message).walk("VEVENT")
+    return event

@@ -119,7 +119,10 @@ def test_moving_a_review_raises_its_sequence_under_the_same_uid(
     assert str(event["UID"]) == str(first["UID"])
     assert int(event["SEQUENCE"]) == int(first["SEQUENCE"]) + 1 == 1
     assert event.decoded("DTSTART") == moved_to
-    assert "now due on" in str(message["Subject"]) or "moved" in str(message["Subject"])
+    assert (
+        str(message["Subject"]).strip()
+        == f"Acme Health: review moved — “{world.staff_mission.title}”"
+    )
     # Stored, with the mission's next date, and attributed.
     review.refresh_from_db()
     assert (review.due_date, review.sequence) == (moved_to, 1)
@@ -171,6 +174,10 @@ def test_cancelling_a_review_sends_method_cancel(
     assert str(event["STATUS"]) == "CANCELLED"
     review.refresh_from_db()
     assert (review.status, review.sequence) == ("cancelled", 1)
+    # The mission's next review: a cadence (30 days) after the cancelled one's date.
+    following = Review.objects.get(mission=world.staff_mission, status="scheduled")
+    assert following.due_date == review.due_date + dt.timedelta(days=30)
+    assert Mission.objects.get(pk=world.staff_mission.pk).next_review_due == following.due_date
     with pytest.raises(StateConflict):
         services.review_cancel(review=review, by=world.lead)
 
