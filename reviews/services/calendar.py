@@ -129,6 +129,24 @@ def review_cancel(*, review: Review, by: User) -> Review:
     return review
 
 
+def review_cancellations_send(*, review_ids: list[int]) -> None:
+    """For reviews the withdrawal sweep cancelled: their cancellation goes, when the sweep
+    commits, to whoever a reminder of each reached (nobody else holds its invitation yet).
+    One query, whatever the number of reviews."""
+    invited: dict[int, list[int]] = {}
+    for review_id, person in (
+        Reminder.objects.filter(review_id__in=review_ids, sent_at__isnull=False)
+        .order_by("review_id", "recipient_id")
+        .values_list("review_id", "recipient_id")
+        .distinct()
+    ):
+        invited.setdefault(review_id, []).append(person)
+    from ..tasks import review_invitations_send  # the tasks module imports the services
+
+    for review_id, people in invited.items():
+        transaction.on_commit(partial(review_invitations_send.delay, review_id, people))
+
+
 def review_event(review: Review) -> calendar.ReviewEvent:
     """The review as its invitation says it (``review.mission`` and its owners loaded)."""
     owners = mission_owners(review.mission)

@@ -162,11 +162,16 @@ def _withdraw_out_of_play(*, organisation_id: int | None, today: dt.date) -> int
     )
     if organisation_id is not None:
         withdrawn = withdrawn.filter(mission__organisation_id=organisation_id)
+    from .calendar import review_cancellations_send  # it schedules through this module
+
     with transaction.atomic():
-        mission_ids = list(withdrawn.values_list("mission_id", flat=True))
+        rows = list(withdrawn.values_list("id", "mission_id"))
         # A calendar holding the review's invitation takes only a higher sequence.
         cancelled = withdrawn.update(status=Review.Status.CANCELLED, sequence=F("sequence") + 1)
-        Mission.objects.filter(pk__in=mission_ids).exclude(in_play()).update(next_review_due=None)
+        Mission.objects.filter(pk__in=[mission for _, mission in rows]).exclude(in_play()).update(
+            next_review_due=None
+        )
+        review_cancellations_send(review_ids=[review for review, _ in rows])
     return cancelled
 
 

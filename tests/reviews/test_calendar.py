@@ -182,11 +182,27 @@ def test_cancelling_a_review_sends_method_cancel(
         services.review_cancel(review=review, by=world.lead)
 
 
-def test_the_sweep_that_withdraws_a_review_raises_its_sequence(review, world) -> None:
-    Mission.objects.filter(pk=world.staff_mission.pk).update(status=Mission.Status.ARCHIVED)
-    services.review_schedule_missing(organisation_id=world.organisation.pk)
+def test_the_sweep_that_withdraws_a_review_sends_its_cancellation(
+    review, world, mailbox, django_capture_on_commit_callbacks
+) -> None:
+    services.reminders_send_due(today=TODAY)  # staff holds the invitation
+    mailbox.clear()
+    other = Review.objects.create(mission=world.team_mission, due_date=TODAY + dt.timedelta(20))
+    for mission in (world.staff_mission, world.team_mission):
+        Mission.objects.filter(pk=mission.pk).update(status=Mission.Status.ARCHIVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_schedule_missing(organisation_id=world.organisation.pk)
     review.refresh_from_db()
+    other.refresh_from_db()
     assert (review.status, review.sequence) == ("cancelled", 1)
+    assert (other.status, other.sequence) == ("cancelled", 1)
+    # Only staff held an invitation (lead was never reminded of theirs): one cancellation.
+    (message,) = mailbox.messages
+    assert str(message["To"]).strip() == world.staff.email
+    calendar, _ = invitation_of(message)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    event = event_of(calendar)
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"review-{review.pk}@{HOST}", 1)
 
 
 # --- The feed -----------------------------------------------------------------------------
