@@ -164,13 +164,17 @@ def send_email(
     key: str | None = None,
     connection: BaseEmailBackend | None = None,
     rendered: tuple[str, str, str] | None = None,
+    invitation: tuple[str, str] | None = None,
 ) -> int:
     """Render email ``name`` and send it; the number of messages sent (0 or 1). ``key``: what
     the message is about, for a Message-ID that a second sending of it repeats
     (``message_id``); without it each sending gets a new one. ``connection``: an open one to
     share between the messages of a batch (one SMTP session instead of one per message).
     ``rendered``: its subject, text and HTML, rendered already from ``context`` (a batch's
-    ``Stencil``); ``context`` then gives only the headers."""
+    ``Stencil``); ``context`` then gives only the headers. ``invitation``: an iCalendar
+    ``(method, text)`` (``REQUEST`` or ``CANCEL``) that goes with the message twice, as mail
+    clients look for it: a ``text/calendar; method=…`` part beside the text and HTML (what
+    Outlook and Gmail offer to add to the calendar) and an ``invite.ics`` file."""
     subject, text, html = rendered or render_email(name, context)
     headers = {"Message-ID": message_id(key)} if key else {}
     if context.get("unsubscribe_url"):
@@ -180,4 +184,8 @@ def send_email(
         subject=subject, body=text, to=to, headers=headers, connection=connection
     )
     message.attach_alternative(html, "text/html")
+    if invitation is not None:
+        method, ics = invitation
+        message.attach_alternative(ics, f"text/calendar; method={method}")
+        message.attach("invite.ics", ics.encode(), "application/ics")
     return message.send()

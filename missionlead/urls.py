@@ -26,6 +26,8 @@ urlpatterns = [
     path("o/<slug:org>/", include("reviews.dashboard_urls")),
     path("o/<slug:org>/", include("leadership.urls")),
     path("o/<slug:org>/", include("accounts.scim.page_urls")),
+    # A person's calendar feed, read by calendar apps with no session (the token is the key).
+    path("calendar/", include("reviews.calendar_urls")),
     path("api/v1/", include("missionlead.api_urls")),
     # SCIM 2.0 provisioning: an organisation's identity provider, with its bearer token.
     path("scim/v2/", include("accounts.scim.urls")),

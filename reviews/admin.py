@@ -12,6 +12,7 @@ from kernel.admin import ReadOnlyAdminMixin
 from .models import (
     AlignmentSnapshot,
     BriefClaim,
+    CalendarFeed,
     CoachingNote,
     Comment,
     DigestClaim,
@@ -223,3 +224,17 @@ class MentionAdmin(admin.ModelAdmin):
     list_display = ("person", "comment")
     list_select_related = ("person", "comment")
     raw_id_fields = ("comment", "person")
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    """People's calendar feeds: read-only (only a hash of each address is kept); a person
+    makes and revokes their own on their calendar page."""
+
+    list_display = ("user", "organisation", "created_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "organisation")
+    list_select_related = ("user", "organisation")
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user", "organisation")
+    exclude = ("digest",)
+    show_full_result_count = False

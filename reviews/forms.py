@@ -54,6 +54,17 @@ class ReviewForm(forms.Form):
         return held_on
 
 
+class ReviewMoveForm(forms.Form):
+    """Move a scheduled review to another day; the service refuses the past and a day the
+    mission has a review on already."""
+
+    due_date = forms.DateField(
+        label="New due date",
+        widget=DATE,
+        help_text="Everyone who has the review in their calendar gets the new date.",
+    )
+
+
 class SearchForm(forms.Form):
     """The search box: a few words, found in titles, texts and names."""
 

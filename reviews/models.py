@@ -42,6 +42,9 @@ class Review(TimeStampedModel):
     status = models.CharField(
         "Status", max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
+    # The iCalendar SEQUENCE of the review's invitation (``reviews.calendar``): raised each
+    # time the review is moved or cancelled, so a calendar replaces the copy it holds.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -608,3 +611,30 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in comment {self.comment_id}"
+
+
+class CalendarFeed(TimeStampedModel):
+    """A person's private calendar feed of one organisation: their reviews and check-ins due,
+    read by calendar apps at ``/calendar/<token>.ics`` with no session, the token being the
+    credential. Only the SHA-256 of the token is stored: it is shown once, when made. A feed
+    stops working when revoked; making a new one revokes the old."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    revoked_at = models.DateTimeField("Revoked", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One working feed per person and organisation.
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(revoked_at=None),
+                name="%(app_label)s_%(class)s_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user} in {self.organisation}"

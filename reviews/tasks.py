@@ -45,6 +45,12 @@ def review_send_reminder(self: Task, reminder_id: int, with_email: bool = True) 
         ) from exc
 
 
+@shared_task(**TASK_OPTIONS)
+def review_invitations_send(review_id: int, people: list[int]) -> int:
+    """Email a moved or cancelled review's invitation to the people who hold it."""
+    return services.review_invitations_send(review_id=review_id, people=people)
+
+
 @shared_task(bind=True, **TASK_OPTIONS)
 def review_send_reminders(self: Task, reminder_ids: list[int], with_email: bool = True) -> int:
     """Send a batch of claimed reminders; returns how many this run sent (a second run of

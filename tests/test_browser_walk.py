@@ -93,6 +93,7 @@ def _pages(world: Any) -> list[str]:
         f"/o/acme/reviews/{review.pk}/",
         "/o/acme/notifications/",
         "/o/acme/brief/",
+        "/o/acme/calendar/",
         "/o/acme/dashboard/",
         f"/o/acme/dashboard/teams/{world.team.pk}/",
         "/o/acme/dashboard/heatmap/",

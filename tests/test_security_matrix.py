@@ -299,6 +299,20 @@ ROUTES: dict[str, dict[str, Any]] = {
     "reviews:list": {"org": True, "GET": MEMBER},
     # One's own weekly brief: every member (a part of the cascade one owns, or an empty one).
     "reviews:brief": {"org": True, "GET": MEMBER},
+    # Moving or cancelling a review: whoever may edit its mission (an empty date is a 400).
+    "reviews:move": {
+        "org": True,
+        "pk": "review",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "reviews:cancel": {"org": True, "pk": "review", "POST": only(EDITORS)},
+    # One's own calendar feed: every member makes (POST), sees and revokes their own.
+    "reviews:calendar": {"org": True, "GET": MEMBER, "POST": MEMBER},
+    "reviews:calendar-revoke": {"org": True, "POST": MEMBER},
+    # The feed itself: no session, the token is the credential; an unknown one is a 404 for
+    # everyone (tests/reviews/test_calendar.py reads real ones, revoked and not).
+    "calendar:feed": {"kwargs": {"token": "not-a-feed"}, "GET": dict.fromkeys(ROLES, NOT_FOUND)},
     "reviews:search": {"org": True, "GET": MEMBER},
     # Comments: any member writes on what they see; the author corrects; the author or an
     # admin removes (the comment of ``api_world``, written by staff).

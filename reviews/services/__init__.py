@@ -2,6 +2,13 @@
 brief's email."""
 
 from .briefs import BriefSweepResult, brief_send, briefs_claim, briefs_send_due
+from .calendar import (
+    calendar_feed_create,
+    calendar_feed_revoke,
+    review_cancel,
+    review_invitations_send,
+    review_reschedule,
+)
 from .digests import DigestSweepResult, digest_send, digests_claim, digests_send_due
 from .reminders import (
     BATCH as REMINDER_BATCH,
@@ -22,6 +29,11 @@ from .reviews import (
 )
 
 __all__ = [
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+    "review_cancel",
+    "review_invitations_send",
+    "review_reschedule",
     "BriefSweepResult",
     "brief_send",
     "briefs_claim",

@@ -17,6 +17,9 @@ middle cannot send a reminder twice:
    writes the claims and the notifications and no second email. ``reminder_send`` is the
    batch of one.
 
+Each email carries the review's calendar invitation (``reviews.calendar``: METHOD:REQUEST, the
+review's UID and sequence), built from the same row.
+
 Whose reviews: only those of missions in play (``missions.querysets.in_play``: active, and
 the top of their cascade or proposed or aligned). A draft is still being written and a
 sent-back mission is being rewritten; nobody is reminded of their reviews, neither when the
@@ -58,6 +61,7 @@ from kernel.preferences import Channel, channel_expression, unsubscribe_urls
 from missionlead.emails import EmailedNotRecorded, Stencil, absolute_url, send_email
 from missions.querysets import in_play
 
+from .. import calendar
 from ..models import Reminder, Review
 
 logger = logging.getLogger(__name__)
@@ -167,6 +171,17 @@ _FIELDS = {
     "owner_username": "review__mission__owner_user__username",
     "owner_team_id": "review__mission__owner_team_id",
     "owner_team": "review__mission__owner_team__name",
+    # For the invitation (``reviews.calendar``): its sequence, its organiser (the owner, or
+    # the owning team's leader) and its attendee (the recipient).
+    "sequence": "review__sequence",
+    "owner_email": "review__mission__owner_user__email",
+    "leader_email": "review__mission__owner_team__leader__email",
+    "leader_first_name": "review__mission__owner_team__leader__first_name",
+    "leader_last_name": "review__mission__owner_team__leader__last_name",
+    "leader_username": "review__mission__owner_team__leader__username",
+    "recipient_first_name": "recipient__first_name",
+    "recipient_last_name": "recipient__last_name",
+    "recipient_username": "recipient__username",
 }
 
 
@@ -177,6 +192,36 @@ def _owner_display(row: dict[str, Any]) -> str:
         full_name = f"{row['owner_first_name']} {row['owner_last_name']}".strip()
         return full_name or row["owner_username"]
     return row["owner_team"] if row["owner_team_id"] else "—"
+
+
+def _invitation(row: dict[str, Any]) -> tuple[str, str]:
+    """The review's calendar invitation to the reminder's recipient, from the row."""
+    if row["owner_user_id"] is not None:
+        owner = (row["owner_email"], row["owner_first_name"], row["owner_last_name"])
+        username = row["owner_username"]
+    else:
+        owner = (row["leader_email"], row["leader_first_name"], row["leader_last_name"])
+        username = row["leader_username"]
+    organiser = (
+        calendar.Person(email=owner[0], name=calendar.person_name(owner[1], owner[2], username))
+        if owner[0]
+        else None
+    )
+    event = calendar.ReviewEvent(
+        review_id=row["review_id"],
+        due_date=row["due_date"],
+        sequence=row["sequence"],
+        title=row["title"],
+        url=absolute_url(f"/o/{row['slug']}/reviews/{row['review_id']}/"),
+        organiser=organiser,
+    )
+    attendee = calendar.Person(
+        email=row["email"],
+        name=calendar.person_name(
+            row["recipient_first_name"], row["recipient_last_name"], row["recipient_username"]
+        ),
+    )
+    return calendar.REQUEST, calendar.review_invitation(event, attendee=attendee)
 
 
 def _message(row: dict[str, Any], days: dict[dt.date, str]) -> str:
@@ -351,6 +396,7 @@ def _email(rows: list[dict[str, Any]], *, with_email: bool, emailed: list[int]) 
                         context=context,
                         connection=connection,
                         rendered=stencils[kind].render(values),
+                        invitation=_invitation(row),
                     )
                 except Exception:
                     logger.exception("Review reminder sweep: reminder %s not sent.", row["pk"])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kernel import webhooks
@@ -187,10 +188,16 @@ def _withdraw_out_of_play(*, organisation_id: int | None, today: dt.date) -> int
     )
     if organisation_id is not None:
         withdrawn = withdrawn.filter(mission__organisation_id=organisation_id)
+    from .calendar import review_cancellations_send  # it schedules through this module
+
     with transaction.atomic():
-        mission_ids = list(withdrawn.values_list("mission_id", flat=True))
-        cancelled = withdrawn.update(status=Review.Status.CANCELLED)
-        Mission.objects.filter(pk__in=mission_ids).exclude(in_play()).update(next_review_due=None)
+        rows = list(withdrawn.values_list("id", "mission_id"))
+        # A calendar holding the review's invitation takes only a higher sequence.
+        cancelled = withdrawn.update(status=Review.Status.CANCELLED, sequence=F("sequence") + 1)
+        Mission.objects.filter(pk__in=[mission for _, mission in rows]).exclude(in_play()).update(
+            next_review_due=None
+        )
+        review_cancellations_send(review_ids=[review for review, _ in rows])
     return cancelled
 
 

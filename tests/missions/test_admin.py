@@ -24,6 +24,7 @@ from missions.models import Interdependency, KeyTask, Mission, Vision
 from reviews.models import (
     AlignmentSnapshot,
     BriefClaim,
+    CalendarFeed,
     CoachingNote,
     DigestClaim,
     Finding,
@@ -137,6 +138,7 @@ def full_world(world: Any) -> Any:
         user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
     )
     BriefClaim.objects.create(organisation=world.organisation, user=world.lead, period="2026-W11")
+    CalendarFeed.objects.create(organisation=world.organisation, user=world.staff, digest="0" * 64)
     comment_post(on=world.staff_mission, body="@lead a word on the rota", by=world.staff)
     return world
 
@@ -177,6 +179,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         ScimToken,  # made on the People pages, where its key is shown once
         ScimUser,  # written through SCIM
         ScimGroup,
+        CalendarFeed,  # made by its person, on their calendar page: only a hash is kept
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 
