@@ -1,9 +1,9 @@
 """The search box: missions, KPIs, key tasks, comments, teams and people of the organisation,
 found by their words and grouped by kind, best first.
 
-On PostgreSQL the words are full-text vectors: the missions', KPIs', key tasks' and comments'
-kept in ``SearchEntry`` by triggers (migrations 0022 and 0024), the teams' and people's names
-read through indexes on their own tables. Each word typed is a prefix ("recruit" finds
+On PostgreSQL the words are full-text vectors: the missions', KPIs', key tasks', comments' and
+teams' kept in ``SearchEntry`` by triggers (migrations 0022, 0024 and 0026), the people's names
+read through an index on the users' table. Each word typed is a prefix ("recruit" finds
 "recruitment"), all of them must match, and a match in a title ranks above one in the text. On
 SQLite (``make run``) each word is looked for in the same columns, in the order of the titles.
 
@@ -115,39 +115,31 @@ _ENTRY_RANKED = """
     SELECT found.object_id, COUNT(*) OVER ()
     FROM (SELECT e.object_id, e.vector FROM reviews_searchentry e
           WHERE e.organisation_id = %(org)s AND e.kind = %(kind)s
-            AND e.vector @@ to_tsquery('english', %(query)s)
+            AND e.vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
           LIMIT %(counted)s) AS found
-    ORDER BY ts_rank(found.vector, to_tsquery('english', %(query)s)) DESC, found.object_id
+    ORDER BY ts_rank(found.vector, to_tsquery(%(config)s::regconfig, %(query)s)) DESC,
+             found.object_id
     LIMIT %(shown)s
 """
-# The expressions of the name indexes of migration 0022, to the letter (or the planner
-# cannot use them).
-_TEAM_WORDS = "to_tsvector('simple'::regconfig, t.name)"
+# People's names are indexed on the users' table (which has no row-level security: the
+# planner may use the index), by this expression of migration 0022 to the letter, or the
+# planner cannot match it to the index and reads every user.
 _PERSON_WORDS = (
-    "to_tsvector('simple'::regconfig, concat_ws(' ', u.first_name, u.last_name, u.username))"
+    "to_tsvector('simple'::regconfig, u.first_name || ' ' || u.last_name || ' ' || u.username)"
 )
-_NAME_RANKED = {
-    "team": f"""
-        SELECT found.id, COUNT(*) OVER () FROM (
-            SELECT t.id, t.name AS name, {_TEAM_WORDS} AS words FROM missions_team t
-            WHERE t.organisation_id = %(org)s
-              AND {_TEAM_WORDS} @@ to_tsquery('simple', %(query)s)
-            LIMIT %(counted)s) AS found
-        ORDER BY ts_rank(found.words, to_tsquery('simple', %(query)s)) DESC, found.name, found.id
-        LIMIT %(shown)s
-    """,
-    "person": f"""
-        SELECT found.id, COUNT(*) OVER () FROM (
-            SELECT u.id, u.username AS name, {_PERSON_WORDS} AS words FROM auth_user u
-            WHERE u.is_active
-              AND EXISTS (SELECT 1 FROM missions_membership ms
-                          WHERE ms.user_id = u.id AND ms.organisation_id = %(org)s)
-              AND {_PERSON_WORDS} @@ to_tsquery('simple', %(query)s)
-            LIMIT %(counted)s) AS found
-        ORDER BY ts_rank(found.words, to_tsquery('simple', %(query)s)) DESC, found.name, found.id
-        LIMIT %(shown)s
-    """,
-}
+_PERSON_RANKED = f"""
+    SELECT found.id, COUNT(*) OVER () FROM (
+        SELECT u.id, u.username AS name, {_PERSON_WORDS} AS words FROM auth_user u
+        WHERE u.is_active
+          AND EXISTS (SELECT 1 FROM missions_membership ms
+                      WHERE ms.user_id = u.id AND ms.organisation_id = %(org)s)
+          AND {_PERSON_WORDS} @@ to_tsquery('simple', %(query)s)
+        LIMIT %(counted)s) AS found
+    ORDER BY ts_rank(found.words, to_tsquery('simple', %(query)s)) DESC, found.name, found.id
+    LIMIT %(shown)s
+"""
+# Names are matched word for word: no stemming, no stop words ("Will" is a name).
+_CONFIG = {"team": SIMPLE, "person": SIMPLE}
 
 
 def _ranked_postgres(
@@ -158,12 +150,13 @@ def _ranked_postgres(
     params: dict[str, Any] = {
         "org": organisation.pk,
         "kind": kind,
+        "config": _CONFIG.get(kind, ENGLISH),
         "query": tsquery_text(words),
         "counted": COUNTED,
         "shown": SHOWN,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_NAME_RANKED.get(kind, _ENTRY_RANKED), params)
+        cursor.execute(_PERSON_RANKED if kind == "person" else _ENTRY_RANKED, params)
         rows = cursor.fetchall()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
@@ -286,6 +279,8 @@ def rebuild(*, organisation_id: int) -> int:
             "JOIN missions_mission m ON m.id = t.mission_id WHERE m.organisation_id = %s",
             "SELECT organisation_id, 'comment', id, reviews_search_words('', body) "
             "FROM reviews_comment WHERE organisation_id = %s AND removed_at IS NULL",
+            "SELECT organisation_id, 'team', id, reviews_search_name(name) "
+            "FROM missions_team WHERE organisation_id = %s",
         ):
             cursor.execute(
                 f"INSERT INTO reviews_searchentry (organisation_id, kind, object_id, vector) {sql}",

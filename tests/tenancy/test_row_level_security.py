@@ -44,7 +44,18 @@ def test_every_tenant_table_has_a_forced_policy() -> None:
         if model._meta.app_label in ours
         and any(f.name in ("organisation", "mission", "kpi", "review") for f in model._meta.fields)
     } | {Organisation._meta.db_table}
-    assert tenant_tables - protected == set()
+    assert tenant_tables - protected == UNGUARDED.keys()
+    assert UNGUARDED.keys() - protected == UNGUARDED.keys()
+
+
+# Tenant tables without a policy, each for a reason, read by one module that names the
+# organisation in every query.
+UNGUARDED = {
+    # The search box's words: under a policy PostgreSQL cannot use the full-text index
+    # (``@@`` is not leakproof), and read every entry of the organisation (reviews.search,
+    # SearchEntry's docstring).
+    "reviews_searchentry": "reviews.search",
+}
 
 
 def test_an_unscoped_query_returns_only_the_tenants_rows(world) -> None:
