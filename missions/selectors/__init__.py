@@ -48,6 +48,7 @@ from .pickers import (
     people_named,
     person_suggestions,
 )
+from .templates import mission_initial_of, template_for_key, templates_of, templates_offered
 
 __all__ = [
     "PICK_LIMIT",
@@ -84,6 +85,10 @@ __all__ = [
     "person_suggestions",
     "problems_q",
     "search_page",
+    "mission_initial_of",
+    "template_for_key",
+    "templates_of",
+    "templates_offered",
     "teams_for_member",
     "teams_with_counts",
     "top_missions",
