@@ -204,6 +204,7 @@ class ApiWorld:
     contribution: Any
     offered_contribution: Any
     comment: Any
+    mission_template: Any
 
 
 @pytest.fixture
@@ -393,9 +394,18 @@ def api_world(world: World) -> ApiWorld:
         author=world.staff,
         body="Can we open the second ward in May?",
     )
+    from missions.models import MissionTemplate
+
+    mission_template = MissionTemplate.objects.create(
+        organisation=world.organisation,
+        name="Virtual wards",
+        title="Open a virtual ward",
+        created_by=world.lead,
+    )
     return ApiWorld(
         world=world,
         comment=comment,
+        mission_template=mission_template,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

@@ -149,6 +149,15 @@ ROUTES: dict[str, dict[str, Any]] = {
     },
     "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS, write=True)},
     "missions:move-item": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:save-as-template": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "missions:templates": {"org": True, "GET": MEMBER},
+    # lead's template: lead and the admin remove it.
+    "missions:template-delete": {"org": True, "pk": "mission_template", "POST": only("lead admin")},
     "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
     # The pickers' suggestions: every member, of their own organisation only.
@@ -787,6 +796,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "contribution": api_world.contribution.pk,
         "offered_contribution": api_world.offered_contribution.pk,
         "comment": api_world.comment.pk,
+        "mission_template": api_world.mission_template.pk,
     }
 
 
