@@ -107,3 +107,29 @@ def test_a_leader_writes_a_mission_from_a_template_then_saves_one(
     page.get_by_role("button", name="Use this template").click()
     essentials = page.get_by_role("group", name="Mission", exact=True)
     expect(essentials.get_by_label("Title")).to_have_value("Grow home care in the north")
+
+
+def test_the_template_pages_fit_a_phone_without_axe_violations(
+    page: Page, live_server: Any, world: Any
+) -> None:
+    MissionTemplate.objects.create(
+        organisation=world.organisation,
+        name="Virtual wards",
+        title="Open a virtual ward",
+        kpis=[{"name": "Beds", "baseline": "0", "target": "20"}],
+        key_tasks=["Hire two nurses"],
+        created_by=world.staff,
+    )
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, live_server, "staff")
+    for path in (
+        "/o/acme/templates/",
+        f"/o/acme/missions/new/?parent={world.team_mission.pk}&template=shipped-capability",
+        f"/o/acme/missions/{world.staff_mission.pk}/save-as-template/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        _no_overflow_and_no_axe_violation(page, 390)
+    page.goto(f"{live_server.url}/o/acme/templates/")
+    page.get_by_role("button", name="Remove the template “Virtual wards”").click()
+    expect(page.get_by_role("status")).to_contain_text("The template “Virtual wards” is removed.")
+    assert not MissionTemplate.objects.exists()
