@@ -541,6 +541,13 @@ ROUTES: dict[str, dict[str, Any]] = {
         "PUT": only(EDITORS, write=True),
         "PATCH": only(EDITORS, write=True),
     },
+    # lead's template (api_world): read by every member, removed by lead and the admin.
+    "mission-template-list": {"GET": everyone()},
+    "mission-template-detail": {
+        "pk": "mission_template",
+        "GET": MEMBER,
+        "DELETE": only("lead admin"),
+    },
     "interdependency-list": {"GET": everyone(), "POST": everyone(write=True)},
     "interdependency-detail": {"pk": "link", "GET": MEMBER},
     "interdependency-respond": {"pk": "link", "POST": only(TEAM_EDITORS, write=True)},

@@ -28,6 +28,7 @@ from .inbox import (
 from .members import (
     interdependencies_for_member,
     key_tasks_for_member,
+    mission_templates_for_member,
     missions_for_member,
     organisations_of,
     teams_for_member,
@@ -86,6 +87,7 @@ __all__ = [
     "problems_q",
     "search_page",
     "mission_initial_of",
+    "mission_templates_for_member",
     "template_for_key",
     "templates_of",
     "templates_offered",

@@ -351,3 +351,41 @@ def test_the_library_lists_them_and_only_the_author_or_an_admin_removes_one(
     client.force_login(world.lead)
     assert client.post(delete).status_code == 302
     assert not MissionTemplate.objects.filter(pk=template.pk).exists()
+
+
+# --- The API ---------------------------------------------------------------------------------
+
+
+def test_the_api_lists_reads_and_removes_the_organisations_own(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    from rest_framework.test import APIClient
+
+    template = _own(world, by=world.lead)
+    theirs = mission_template_create(
+        organisation=world.other_organisation,
+        data={"name": "Theirs", "title": "Their mission"},
+        by=world.outsider,
+    )
+    api = APIClient()
+    api.force_authenticate(world.staff)
+
+    def listed() -> list[str]:
+        return [t["name"] for t in api.get("/api/v1/mission-templates/").json()["results"]]
+
+    assert listed() == ["Open a ward"]
+    for number in range(2, 12):
+        _own(world, name=f"Template {number}")
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/mission-templates/?page_size=3")
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/v1/mission-templates/").json()["results"]) == 11
+    assert len(few) == len(many)
+    read = api.get(f"/api/v1/mission-templates/{template.pk}/").json()
+    assert read["kpis"][0]["name"] == "Beds" and read["key_tasks"] == ["Hire two nurses"]
+    assert api.get(f"/api/v1/mission-templates/{theirs.pk}/").status_code == 404
+    assert api.delete(f"/api/v1/mission-templates/{template.pk}/").status_code == 403
+    assert api.post("/api/v1/mission-templates/", {}, format="json").status_code == 405
+    api.force_authenticate(world.lead)
+    assert api.delete(f"/api/v1/mission-templates/{template.pk}/").status_code == 204
+    assert AuditEvent.objects.filter(object_id=template.pk, verb="removed", actor=world.lead)

@@ -9,12 +9,14 @@ object answers 404); object permissions from ``missions.permissions`` through
 from .missions import MissionViewSet
 from .organisations import OrganisationViewSet, VisionViewSet
 from .people import InvitationViewSet, TeamViewSet
+from .templates import MissionTemplateViewSet
 from .work import InterdependencyViewSet, KeyTaskViewSet
 
 __all__ = [
     "InterdependencyViewSet",
     "InvitationViewSet",
     "KeyTaskViewSet",
+    "MissionTemplateViewSet",
     "MissionViewSet",
     "OrganisationViewSet",
     "TeamViewSet",
