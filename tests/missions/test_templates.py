@@ -389,3 +389,27 @@ def test_the_api_lists_reads_and_removes_the_organisations_own(
     api.force_authenticate(world.lead)
     assert api.delete(f"/api/v1/mission-templates/{template.pk}/").status_code == 204
     assert AuditEvent.objects.filter(object_id=template.pk, verb="removed", actor=world.lead)
+
+
+def test_the_admin_adds_a_template_through_the_service(client: Any, world: Any) -> None:
+    from django.urls import reverse
+
+    from tests.missions.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    url = reverse("admin:missions_missiontemplate_add")
+    data = {
+        "organisation": world.organisation.pk,
+        "name": "Wards",
+        "title": "Open a ward",
+        "decision_rights": "{}",
+        "kpis": '[{"name": "Beds", "baseline": 0, "target": 20}]',
+        "key_tasks": '["Hire two nurses"]',
+    }
+    refused = client.post(url, {**data, "kpis": '[{"name": "Beds"}]'})
+    assert refused.status_code == 200
+    assert "needs a baseline and a target" in refused.content.decode()
+    assert client.post(url, data).status_code == 302
+    template = MissionTemplate.objects.get()
+    assert template.created_by.username == "root"
+    assert AuditEvent.objects.filter(object_id=template.pk, verb="created").count() == 1
