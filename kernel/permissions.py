@@ -24,7 +24,9 @@ none of the apps whose objects it judges. The rules:
   its sessions), leaders and admins included, as coaching notes are;
 - a stakeholder map is kept by whoever may edit its mission (a person's own map: by that
   person) and read by them and by the owner of each stakeholder's communication plan;
-- a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``).
+- a mission's place in the cascade is its bosses' decision, not its owner's (``can_move``);
+- whoever may edit a mission saves it as a template; every member reads the organisation's
+  templates; their author or an organisation admin removes one.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ class Action(StrEnum):
     # Integrations: the organisation's webhooks, Slack and Microsoft Teams addresses, which
     # carry its events out of the product.
     MANAGE_INTEGRATIONS = "manage_integrations"
+    # Mission templates: saving a mission as one (whoever may edit it); removing one of the
+    # organisation's own (its author, or an organisation admin: ``_mission_template_rules``).
+    SAVE_AS_TEMPLATE = "save_as_template"
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,7 @@ def can(actor: Actor | None, action: Action, obj: Any = None) -> bool:
                 or mission.owner_team_id in actor.teams_above_led
             )
         )
-    if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN):
+    if action in (Action.EDIT, Action.ARCHIVE, Action.CHECK_IN, Action.SAVE_AS_TEMPLATE):
         return actor.owns(mission) or _is_boss_of(actor, mission)
     return False
 
@@ -696,7 +701,18 @@ def _comment_rules(actor: Actor, action: Action, comment: Any) -> bool:
     return action is Action.ARCHIVE and (mine or actor.is_admin)
 
 
+def _mission_template_rules(actor: Actor, action: Action, template: Any) -> bool:
+    """Every member reads the organisation's templates (and uses them wherever they may write
+    a mission); its author removes one, and an organisation admin; a coach writes nothing."""
+    if action is Action.VIEW:
+        return True
+    if action is not Action.ARCHIVE or actor.is_coach:
+        return False
+    return actor.is_admin or template.created_by_id == actor.user.pk
+
+
 _OBJECT_RULES = {
+    "mission_template": _mission_template_rules,
     "comment": _comment_rules,
     "coalition": _coalition_rules,
     "coalition_mission": _coalition_mission_rules,

@@ -35,7 +35,7 @@ from measures.admin import kpi_set_status
 from measures.models import Kpi
 
 from . import services
-from .models import Interdependency, KeyTask, Mission, Vision
+from .models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
 from .services.checks import request_alignment_check
 
 if TYPE_CHECKING:
@@ -391,3 +391,34 @@ class InterdependencyAdmin(admin.ModelAdmin):
             link.status = obj.status
             link.save(update_fields=["status", "updated_at"])
         adopt(obj, link)
+
+
+@admin.register(MissionTemplate)
+class MissionTemplateAdmin(admin.ModelAdmin):
+    """An organisation's own templates; the product's live in code (``template_library``).
+    Written through the service, so the history names who wrote one."""
+
+    list_display = ("name", "organisation", "created_by", "created_at")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "created_by")
+    search_fields = ("name", "title", "description")
+    autocomplete_fields = ("organisation",)
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", *fields) if obj else fields
+
+    def save_model(
+        self, request: HttpRequest, obj: MissionTemplate, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        template = services.mission_template_create(
+            organisation=obj.organisation,
+            data=service_data(form, services.TEMPLATE_FIELDS),
+            by=signed_in_user(request),
+        )
+        adopt(obj, template)

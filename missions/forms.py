@@ -24,7 +24,7 @@ from kernel.pickers import (
 from kernel.validators import DATE_RANGE, validate_text
 
 from . import selectors
-from .models import Interdependency, KeyTask, Mission, Vision
+from .models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
 from .operating_space import SpaceLeft, space_refusals
 from .services.alignment import SEND_BACK_NEEDS_A_REASON
 
@@ -507,3 +507,12 @@ class IntentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the organisation exists.",
     )
+
+
+class MissionTemplateSaveForm(ServiceModelForm):
+    """Save a mission as a template: its name and when it fits; the rest is the mission's."""
+
+    class Meta:
+        model = MissionTemplate
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from kernel import tree
 from kernel.models import Organisation, Team, TimeStampedModel
@@ -484,3 +487,189 @@ class Interdependency(TimeStampedModel):
             self.for_task is None or self.for_task.mission_id != self.from_mission_id
         ):
             raise ValidationError({"for_task": "Choose a key task of the asking mission."})
+
+
+# The directions a KPI may take (``measures.models.Kpi.Direction``, which this app cannot
+# import: measures build on missions); a test keeps the two the same.
+KPI_DIRECTIONS = ("increase", "decrease", "range")
+# A figure of a KPI as ``measures`` stores it (16 digits, 4 after the point).
+KPI_FIGURE_LIMIT = Decimal(10) ** 12
+
+
+@deconstructible
+class KpiTemplatesValidator:
+    """A template's measures of success: a list of at most ``max_items`` objects, each with a
+    ``name`` (a line of at most 200 characters), an optional ``unit`` (40), a ``direction``,
+    a ``baseline`` and a ``target`` (numbers, or numbers written as text), a ``target_max`` for
+    a range (at or above its target; none otherwise) and a ``cadence_days`` (1–366)."""
+
+    keys = frozenset(
+        {"name", "unit", "direction", "baseline", "target", "target_max", "cadence_days"}
+    )
+
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+
+    def __call__(self, value: Any) -> None:
+        if not isinstance(value, list):
+            raise ValidationError("Measures of success are a list.")
+        if len(value) > self.max_items:
+            raise ValidationError(f"A template holds at most {self.max_items} measures of success.")
+        for number, kpi in enumerate(value, start=1):
+            self._check(number, kpi)
+
+    def _check(self, number: int, kpi: Any) -> None:
+        where = f"Measure of success {number}"
+        if not isinstance(kpi, dict):
+            raise ValidationError(f"{where} is not an object.")
+        unknown = sorted(set(kpi) - self.keys)
+        if unknown:
+            raise ValidationError(f"{where}: unknown field {', '.join(map(str, unknown))[:100]}.")
+        for key, limit, required in (("name", 200, True), ("unit", 40, False)):
+            text = kpi.get(key, "")
+            if not isinstance(text, str) or (required and not text.strip()):
+                raise ValidationError(f"{where} needs a {key}.")
+            if len(text) > limit:
+                raise ValidationError(f"{where}: the {key} is longer than {limit} characters.")
+            validate_line(text)
+        if kpi.get("direction", "increase") not in KPI_DIRECTIONS:
+            raise ValidationError(f"{where}: the direction is increase, decrease or range.")
+        baseline, target = (_figure(kpi.get(key), where, key) for key in ("baseline", "target"))
+        if baseline is None or target is None:
+            raise ValidationError(f"{where} needs a baseline and a target.")
+        upper = _figure(kpi.get("target_max"), where, "upper bound")
+        if kpi.get("direction") == "range":
+            if upper is None or upper < target:
+                raise ValidationError(
+                    f"{where}: a range needs an upper bound at its target or above."
+                )
+        elif upper is not None:
+            raise ValidationError(f"{where}: only a range has an upper bound.")
+        cadence = kpi.get("cadence_days", 30)
+        if isinstance(cadence, bool) or not isinstance(cadence, int) or not 1 <= cadence <= 366:
+            raise ValidationError(f"{where}: update every 1 to 366 days.")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KpiTemplatesValidator) and other.max_items == self.max_items
+
+
+def _figure(raw: Any, where: str, name: str) -> Decimal | None:
+    """A KPI's figure as a template holds it (a number, or a number as text), or None."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValidationError(f"{where}: the {name} is not a number.")
+    try:
+        figure = Decimal(str(raw))
+    except InvalidOperation:
+        raise ValidationError(f"{where}: the {name} is not a number.") from None
+    if not figure.is_finite() or abs(figure) >= KPI_FIGURE_LIMIT:
+        raise ValidationError(f"{where}: the {name} is out of range.")
+    return figure
+
+
+@deconstructible
+class LinesValidator:
+    """A list of at most ``max_items`` lines of text, each at most ``max_length`` characters."""
+
+    def __init__(self, max_items: int, max_length: int) -> None:
+        self.max_items, self.max_length = max_items, max_length
+
+    def __call__(self, value: Any) -> None:
+        if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+            raise ValidationError("Key tasks are a list of lines of text.")
+        if len(value) > self.max_items:
+            raise ValidationError(f"A template holds at most {self.max_items} key tasks.")
+        for line in value:
+            if not line.strip() or len(line) > self.max_length:
+                raise ValidationError(
+                    f"A key task is a title of 1 to {self.max_length} characters."
+                )
+            validate_line(line)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, LinesValidator)
+            and other.max_items == self.max_items
+            and other.max_length == self.max_length
+        )
+
+
+class MissionTemplate(TimeStampedModel):
+    """A mission to start from: its statement, intent, operating space, measures of success
+    and key tasks, written once and offered whenever a mission is written.
+
+    The product ships a few examples of the method (``missions.template_library``, in code,
+    offered to every organisation); these rows are an organisation's own."""
+
+    MAX_KPIS = 10
+    MAX_TASKS = 10
+
+    # Indexed first in the (organisation, name) constraint below.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="mission_templates", db_index=False
+    )
+    name = models.CharField("Name", max_length=120, validators=[validate_line])
+    description = models.TextField(
+        "Description", blank=True, help_text="When it fits.", **text_bounds(1_000)
+    )
+    title = models.CharField("Title", max_length=200, validators=[validate_line])
+    statement = models.TextField("Statement", blank=True, **text_bounds(5_000))
+    intent = models.TextField("Intent", blank=True, **text_bounds(5_000))
+    scope = models.TextField("Scope", blank=True, **text_bounds(2_000))
+    constraints = models.TextField("Constraints", blank=True, **text_bounds(5_000))
+    decision_rights = models.JSONField(
+        "Decision rights",
+        default=dict,
+        blank=True,
+        validators=[DecisionRightsValidator(max_items=30, max_length=500)],
+    )
+    review_cadence_days = models.PositiveSmallIntegerField(
+        "Review cadence (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    kpis = models.JSONField(
+        "Measures of success",
+        default=list,
+        blank=True,
+        validators=[KpiTemplatesValidator(max_items=MAX_KPIS)],
+    )
+    key_tasks = models.JSONField(
+        "Key tasks",
+        default=list,
+        blank=True,
+        validators=[LinesValidator(max_items=MAX_TASKS, max_length=200)],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Set on the product's own templates (``template_library``), which are never stored: how
+    # the form names them (``?template=shipped-growth``).
+    shipped_key = ""
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="%(app_label)s_%(class)s_one_name",
+                violation_error_message="Your organisation has a template of that name already.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """How a page names the template: ``shipped-<slug>`` for the product's, else its id."""
+        return f"shipped-{self.shipped_key}" if self.shipped_key else str(self.pk)
+
+    @property
+    def shipped(self) -> bool:
+        return bool(self.shipped_key)
+
+    permission_rules = "mission_template"

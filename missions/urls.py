@@ -21,6 +21,13 @@ urlpatterns = [
     path("missions/<int:pk>/key-tasks/new/", views.key_task_create, name="key-task-create"),
     path("missions/<int:pk>/links/new/", views.link_create, name="link-create"),
     path("missions/<int:pk>/move/", views.mission_move_item, name="move-item"),
+    path(
+        "missions/<int:pk>/save-as-template/",
+        views.mission_save_as_template,
+        name="save-as-template",
+    ),
+    path("templates/", views.template_library, name="templates"),
+    path("templates/<int:pk>/delete/", views.template_delete, name="template-delete"),
     path("key-tasks/<int:pk>/", views.key_task_update, name="key-task-update"),
     path("links/<int:pk>/respond/", views.link_respond, name="link-respond"),
     path("pick/missions/", views.pick_missions, name="pick-missions"),

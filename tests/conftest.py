@@ -206,6 +206,7 @@ class ApiWorld:
     comment: Any
     webhook_endpoint: Any
     webhook_delivery: Any
+    mission_template: Any
 
 
 @pytest.fixture
@@ -418,11 +419,20 @@ def api_world(world: World) -> ApiWorld:
         status=WebhookDelivery.Status.FAILED,
         error="Not sent: the endpoint is turned off.",
     )
+    from missions.models import MissionTemplate
+
+    mission_template = MissionTemplate.objects.create(
+        organisation=world.organisation,
+        name="Virtual wards",
+        title="Open a virtual ward",
+        created_by=world.lead,
+    )
     return ApiWorld(
         world=world,
         comment=comment,
         webhook_endpoint=webhook_endpoint,
         webhook_delivery=webhook_delivery,
+        mission_template=mission_template,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

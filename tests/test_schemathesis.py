@@ -84,6 +84,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "visions": api_world.vision.pk,
         "missions": world.staff_mission.pk,
         "key-tasks": api_world.key_task.pk,
+        "mission-templates": api_world.mission_template.pk,
         "interdependencies": api_world.link.pk,
         "kpis": api_world.kpi.pk,
         "reviews": api_world.review.pk,

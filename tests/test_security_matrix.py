@@ -155,6 +155,15 @@ ROUTES: dict[str, dict[str, Any]] = {
     },
     "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS, write=True)},
     "missions:move-item": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
+    "missions:save-as-template": {
+        "org": True,
+        "pk": "staff_mission",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    "missions:templates": {"org": True, "GET": MEMBER},
+    # lead's template: lead and the admin remove it.
+    "missions:template-delete": {"org": True, "pk": "mission_template", "POST": only("lead admin")},
     "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
     # The pickers' suggestions: every member, of their own organisation only.
@@ -617,6 +626,13 @@ ROUTES: dict[str, dict[str, Any]] = {
         "PUT": only(EDITORS, write=True),
         "PATCH": only(EDITORS, write=True),
     },
+    # lead's template (api_world): read by every member, removed by lead and the admin.
+    "mission-template-list": {"GET": everyone()},
+    "mission-template-detail": {
+        "pk": "mission_template",
+        "GET": MEMBER,
+        "DELETE": only("lead admin"),
+    },
     "interdependency-list": {"GET": everyone(), "POST": everyone(write=True)},
     "interdependency-detail": {"pk": "link", "GET": MEMBER},
     "interdependency-respond": {"pk": "link", "POST": only(TEAM_EDITORS, write=True)},
@@ -896,6 +912,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "comment": api_world.comment.pk,
         "webhook_endpoint": api_world.webhook_endpoint.pk,
         "webhook_delivery": api_world.webhook_delivery.pk,
+        "mission_template": api_world.mission_template.pk,
     }
 
 

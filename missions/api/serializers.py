@@ -12,7 +12,7 @@ from kernel.models import AuditEvent, Invitation, Organisation, Team
 from kernel.validators import DecisionRightsValidator, parse_id, validate_line, validate_text
 from missionlead.serializers import ModelSerializer, TextField
 
-from ..models import Interdependency, KeyTask, Mission, Vision
+from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
 from ..services.alignment import SEND_BACK_NEEDS_A_REASON
 
 
@@ -416,3 +416,29 @@ class InvitationSerializer(ModelSerializer):
         ):
             raise serializers.ValidationError({"team": "That team is in another organisation."})
         return attrs
+
+
+class MissionTemplateSerializer(ModelSerializer):
+    """An organisation's own mission template, as the library shows it (read and removed
+    through the API; written from a mission's page)."""
+
+    class Meta:
+        model = MissionTemplate
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "description",
+            "title",
+            "statement",
+            "intent",
+            "scope",
+            "constraints",
+            "decision_rights",
+            "review_cadence_days",
+            "kpis",
+            "key_tasks",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -10,5 +10,6 @@ def register(router: DefaultRouter) -> None:
     router.register("missions", views.MissionViewSet, basename="mission")
     router.register("key-tasks", views.KeyTaskViewSet, basename="key-task")
     router.register("interdependencies", views.InterdependencyViewSet, basename="interdependency")
+    router.register("mission-templates", views.MissionTemplateViewSet, basename="mission-template")
     router.register("invitations", views.InvitationViewSet, basename="invitation")
     router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")

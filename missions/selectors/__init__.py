@@ -28,6 +28,7 @@ from .inbox import (
 from .members import (
     interdependencies_for_member,
     key_tasks_for_member,
+    mission_templates_for_member,
     missions_for_member,
     organisations_of,
     teams_for_member,
@@ -48,6 +49,7 @@ from .pickers import (
     people_named,
     person_suggestions,
 )
+from .templates import mission_initial_of, template_for_key, templates_of, templates_offered
 
 __all__ = [
     "PICK_LIMIT",
@@ -84,6 +86,11 @@ __all__ = [
     "person_suggestions",
     "problems_q",
     "search_page",
+    "mission_initial_of",
+    "mission_templates_for_member",
+    "template_for_key",
+    "templates_of",
+    "templates_offered",
     "teams_for_member",
     "teams_with_counts",
     "top_missions",

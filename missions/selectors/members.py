@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from kernel.models import Organisation, Team
 
-from ..models import Interdependency, KeyTask, Mission, Vision
+from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -52,3 +52,8 @@ def key_tasks_for_member(*, user: User) -> QuerySet[KeyTask]:
 
 def interdependencies_for_member(*, user: User) -> QuerySet[Interdependency]:
     return Interdependency.objects.filter(**_member_of(user)).order_by("id")
+
+
+def mission_templates_for_member(*, user: User) -> QuerySet[MissionTemplate]:
+    """The templates of the organisations the user belongs to (the product's are in code)."""
+    return MissionTemplate.objects.filter(organisation__memberships__user=user).order_by("id")

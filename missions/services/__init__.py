@@ -20,6 +20,7 @@ from .missions import (
     request_alignment,
 )
 from .organisations import organisation_create
+from .templates import TEMPLATE_FIELDS, mission_template_create, mission_template_delete
 from .vision import VISION_FIELDS, vision_update
 from .work import (
     KEY_TASK_FIELDS,
@@ -35,6 +36,9 @@ __all__ = [
     "organisation_create",
     "KEY_TASK_FIELDS",
     "MISSION_FIELDS",
+    "TEMPLATE_FIELDS",
+    "mission_template_create",
+    "mission_template_delete",
     "VISION_FIELDS",
     "request_alignment",
     "interdependency_create",

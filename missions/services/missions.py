@@ -112,8 +112,11 @@ def _check_operating_space(mission: Mission, parent: Mission) -> None:
 
 
 @transaction.atomic
-def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User | None) -> Mission:
-    """Write a new mission, as a draft, at its place in the cascade."""
+def mission_create(
+    *, organisation: Organisation, data: dict[str, Any], by: User | None, note: str = ""
+) -> Mission:
+    """Write a new mission, as a draft, at its place in the cascade. ``note``: said with it
+    in its history (the template it was written from)."""
     mission = Mission(organisation=organisation, created_by=by, updated_by=by)
     apply_changes(mission, data, MISSION_FIELDS)
     mission_check_parent(mission)
@@ -121,7 +124,12 @@ def mission_create(*, organisation: Organisation, data: dict[str, Any], by: User
     mission.full_clean()
     mission.save()
     audit_record(
-        obj=mission, organisation=organisation, verb=AuditEvent.Verb.CREATED, by=by, mission=mission
+        obj=mission,
+        organisation=organisation,
+        verb=AuditEvent.Verb.CREATED,
+        by=by,
+        mission=mission,
+        comment=note,
     )
     request_alignment_check(mission)
     return mission

@@ -24,6 +24,7 @@ from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
 from .people import invitation_action, membership_edit, org_chart_import, people
 from .pickers import pick_members, pick_missions, pick_people, pick_teams
+from .templates import mission_save_as_template, template_delete, template_library
 
 __all__ = [
     "integration",
@@ -51,6 +52,7 @@ __all__ = [
     "mission_edit",
     "mission_move_item",
     "mission_propose",
+    "mission_save_as_template",
     "mission_send_back",
     "notifications",
     "org_chart_import",
@@ -61,5 +63,7 @@ __all__ = [
     "org_view",
     "people",
     "start",
+    "template_delete",
+    "template_library",
     "vision",
 ]

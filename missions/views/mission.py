@@ -37,7 +37,7 @@ from ..forms import (
     MissionForm,
     SendBackForm,
 )
-from ..models import Interdependency, KeyTask, Mission
+from ..models import Interdependency, KeyTask, Mission, MissionTemplate
 from ..operating_space import space_left
 from .common import get_mission_for
 from .mission_page import intents_above, mission_page
@@ -50,6 +50,7 @@ MISSION_PAGE_ACTIONS = {
     "create_child": Action.CREATE_CHILD,
     "check_in": Action.CHECK_IN,
     "answer_links": Action.EDIT,
+    "save_as_template": Action.SAVE_AS_TEMPLATE,
 }
 
 
@@ -159,9 +160,15 @@ def mission_form_page(
     """The page that writes a new mission under ``parent`` (the caller has checked that the
     actor may), its fields first set from ``initial`` over the usual defaults, saved through
     ``create``: another app writes a mission and what it links to it in one transaction (an
-    idea taken forward as a mission)."""
+    idea taken forward as a mission).
+
+    ``?template=<key>`` starts it from a template (``selectors.template_for_key``; anything
+    else answers 404): its words and operating space fill the form, and each of its KPIs and
+    key tasks is a form of its own, saved with the mission unless its name is cleared."""
     actor = actor_of(request)
-    initial = {**_child_defaults(actor, parent), **(initial or {})}
+    template = _template_from(request, actor)
+    from_template = selectors.mission_initial_of(template) if template else {}
+    initial = {**_child_defaults(actor, parent), **from_template, **(initial or {})}
     space = space_left(parent) if parent else None
     form = MissionForm(
         request.POST or None, initial=initial, actor=actor, parent=parent, space=space
@@ -169,26 +176,47 @@ def mission_form_page(
     # The key task belongs to the new mission: its owner is picked among the new mission's
     # owner team, not the parent's.
     draft = _draft_of(form, parent=parent, actor=actor)
-    kpi_form, wants_kpi = _first_step(request, KpiForm, prefix="kpi", mission=draft)
-    task_form, wants_task = _first_step(
-        request,
-        KeyTaskForm,
-        prefix="task",
-        mission=draft,
-        picks_team_from=form["owner_team"].id_for_label,
-    )
+    due = initial.get("period_end")
+    kpi_steps = [
+        _first_step(
+            request,
+            KpiForm,
+            prefix=_step_prefix("kpi", number),
+            mission=draft,
+            **_from_template(kpi and {**kpi, "due_date": due}, decides="name"),
+        )
+        for number, kpi in enumerate((template.kpis if template else None) or [None])
+    ]
+    task_steps = [
+        _first_step(
+            request,
+            KeyTaskForm,
+            prefix=_step_prefix("task", number),
+            mission=draft,
+            picks_team_from=form["owner_team"].id_for_label,
+            **_from_template(title and {"title": title}, decides="title"),
+        )
+        for number, title in enumerate((template.key_tasks if template else None) or [None])
+    ]
+    steps = [*kpi_steps, *task_steps]
     if request.method == "POST":
         valid = form.is_valid()
-        valid &= not wants_kpi or kpi_form.is_valid()
-        valid &= not wants_task or task_form.is_valid()
+        for step_form, wanted in steps:
+            valid &= not wanted or step_form.is_valid()
         if valid:
+            kpis = [f.cleaned_data if wanted else None for f, wanted in kpi_steps]
+            tasks = [f.cleaned_data if wanted else None for f, wanted in task_steps]
+            more: dict[str, Any] = {}
+            if template is not None:
+                more = {"more_kpis": kpis[1:], "more_tasks": tasks[1:], "template": template}
             try:
                 mission = create(
                     organisation=actor.organisation,
                     data={**form.cleaned_data, "parent": parent},
-                    first_kpi=kpi_form.cleaned_data if wants_kpi else None,
-                    first_task=task_form.cleaned_data if wants_task else None,
+                    first_kpi=kpis[0],
+                    first_task=tasks[0],
                     by=request.user,
+                    **more,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -197,43 +225,79 @@ def mission_form_page(
                 return _to_mission(mission)
     page = {
         "form": form,
-        "kpi_form": kpi_form,
-        "task_form": task_form,
+        "kpi_form": kpi_steps[0][0],
+        "task_form": task_steps[0][0],
+        "kpi_forms": [f for f, _ in kpi_steps],
+        "task_forms": [f for f, _ in task_steps],
+        "template": template,
+        "templates": selectors.templates_offered(organisation=actor.organisation),
         "parent": parent,
         "intents_above": _intents_above(request, parent),
         "space": space,
         **(context or {}),
     }
-    return render(
-        request,
-        "missions/mission_form.html",
-        page,
-        status=400 if form.errors or kpi_form.errors or task_form.errors else 200,
-    )
+    refused = form.errors or any(f.errors for f, _ in steps)
+    return render(request, "missions/mission_form.html", page, status=400 if refused else 200)
+
+
+def _template_from(request: OrgRequest, actor: Actor) -> MissionTemplate | None:
+    """The template of ``?template=`` (or as posted with the form); one that is not offered
+    to this organisation answers 404, as another organisation's object does."""
+    key = request.GET.get("template") or request.POST.get("template")
+    if not key:
+        return None
+    template = selectors.template_for_key(organisation=actor.organisation, key=key)
+    if template is None:
+        raise Http404
+    return template
+
+
+def _step_prefix(prefix: str, number: int) -> str:
+    """The first KPI or key task has the page's usual prefix; a template's next ones follow."""
+    return prefix if number == 0 else f"{prefix}-{number + 1}"
+
+
+def _from_template(initial: dict[str, Any] | None, *, decides: str) -> dict[str, Any]:
+    """A step's arguments for a template's KPI or key task: its values, and the field whose
+    clearing leaves it out."""
+    return {"initial": initial, "decides": decides} if initial else {}
 
 
 _FirstStep = TypeVar("_FirstStep", KpiForm, KeyTaskForm)
 
 
 def _first_step(
-    request: OrgRequest, form_class: type[_FirstStep], *, prefix: str, **kwargs: Any
+    request: OrgRequest,
+    form_class: type[_FirstStep],
+    *,
+    prefix: str,
+    initial: dict[str, Any] | None = None,
+    decides: str | None = None,
+    **kwargs: Any,
 ) -> tuple[_FirstStep, bool]:
     """The first KPI or key task written with a mission, and whether it is wanted: optional.
 
     It is wanted (bound, so validated, its errors shown) once something is typed in one of its
     fields that has no default; a figure typed without a name is then asked for its name, not
     dropped. Not wanted, it comes back with what was posted, so nothing typed is lost when the
-    page comes back for the mission's own errors."""
+    page comes back for the mission's own errors. A template's (``initial``: its values) is
+    wanted while its ``decides`` field (its name, its title) is not cleared."""
     kwargs.update(prefix=prefix, use_required_attribute=False)
     blank = form_class(**kwargs)
     if request.method != "POST":
-        return blank, False
+        return (form_class(initial=initial, **kwargs) if initial else blank), False
     posted = {
         name: request.POST[key]
         for name in blank.fields
         if (key := blank.add_prefix(name)) in request.POST
     }
-    if any(value.strip() for name, value in posted.items() if blank[name].initial in (None, "")):
+    if decides is not None:
+        wanted = bool(posted.get(decides, "").strip())
+    else:
+        wanted = any(
+            value.strip() for name, value in posted.items() if blank[name].initial in (None, "")
+        )
+    if wanted:
         return form_class(request.POST, **kwargs), True
     return form_class(initial=posted, **kwargs), False
 

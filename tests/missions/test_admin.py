@@ -21,6 +21,7 @@ from kernel.models import AuditEvent, Invitation, Membership, Notification, Team
 from kernel.services import invitation_create
 from measures.models import CheckIn, ForecastCalibration, Kpi
 from missions.models import Interdependency, KeyTask, Mission, Vision
+from missions.services import mission_template_create
 from reviews.models import (
     AlignmentSnapshot,
     BriefClaim,
@@ -140,6 +141,11 @@ def full_world(world: Any) -> Any:
     BriefClaim.objects.create(organisation=world.organisation, user=world.lead, period="2026-W11")
     CalendarFeed.objects.create(organisation=world.organisation, user=world.staff, digest="0" * 64)
     comment_post(on=world.staff_mission, body="@lead a word on the rota", by=world.staff)
+    mission_template_create(
+        organisation=world.organisation,
+        data={"name": "Virtual wards", "title": "Open a virtual ward"},
+        by=world.lead,
+    )
     return world
 
 

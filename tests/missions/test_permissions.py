@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from kernel.permissions import Action, abilities, actor_for, can, require
+from missions.models import MissionTemplate
 from reviews.models import Comment
 from tests.measures.factories import KpiFactory
 
@@ -108,6 +109,12 @@ MATRIX: dict[tuple[Action, str], set[str]] = {
     (A.TAKE_PART, "coalition_group"): {"leader", "lead", "org_admin", "outsider"},
     (A.VIEW, "coalition_group"): {"coach", "staff"},
     (A.EDIT, "partner_contribution"): {"outsider"},
+    # Templates: whoever may edit a mission saves it as one; lead's template is read by every
+    # member and removed by lead and the admin.
+    (A.SAVE_AS_TEMPLATE, "staff_mission"): {"lead", "staff", "org_admin"},
+    (A.SAVE_AS_TEMPLATE, "other_mission"): {"outsider"},
+    (A.VIEW, "mission_template"): {"leader", "lead", "staff", "coach", "org_admin"},
+    (A.ARCHIVE, "mission_template"): {"lead", "org_admin"},
 }
 
 
@@ -127,6 +134,9 @@ def _objects(world):
             mission=world.staff_mission,
             author=world.staff,
             body="Second ward in May?",
+        ),
+        "mission_template": MissionTemplate.objects.create(
+            organisation=world.organisation, name="Wards", title="Open wards", created_by=world.lead
         ),
         **_leadership_objects(world),
     }

@@ -10,12 +10,14 @@ from .integrations import WebhookEndpointViewSet
 from .missions import MissionViewSet
 from .organisations import OrganisationViewSet, VisionViewSet
 from .people import InvitationViewSet, TeamViewSet
+from .templates import MissionTemplateViewSet
 from .work import InterdependencyViewSet, KeyTaskViewSet
 
 __all__ = [
     "InterdependencyViewSet",
     "InvitationViewSet",
     "KeyTaskViewSet",
+    "MissionTemplateViewSet",
     "MissionViewSet",
     "OrganisationViewSet",
     "TeamViewSet",
