@@ -44,5 +44,6 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("settings/", views.organisation_settings, name="settings"),
+    path("periods/", views.periods, name="periods"),
     path("welcome/", views.welcome, name="welcome"),
 ]

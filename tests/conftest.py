@@ -204,6 +204,7 @@ class ApiWorld:
     contribution: Any
     offered_contribution: Any
     comment: Any
+    period: Any
 
 
 @pytest.fixture
@@ -393,9 +394,18 @@ def api_world(world: World) -> ApiWorld:
         author=world.staff,
         body="Can we open the second ward in May?",
     )
+    from missions.models import Period
+
+    period = Period.objects.create(
+        organisation=world.organisation,
+        name="FY2027",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2027, 3, 31),
+    )
     return ApiWorld(
         world=world,
         comment=comment,
+        period=period,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

@@ -82,6 +82,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "organisations": world.organisation.pk,
         "teams": world.team.pk,
         "visions": api_world.vision.pk,
+        "periods": api_world.period.pk,
         "missions": world.staff_mission.pk,
         "key-tasks": api_world.key_task.pk,
         "interdependencies": api_world.link.pk,
@@ -132,6 +133,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "goal": api_world.development_goal.pk,
         "reviewer": world.lead.pk,
         "coalition_mission": api_world.coalition_mission.pk,
+        "period": api_world.period.pk,
     }
 
 

@@ -173,6 +173,7 @@ ROUTES: dict[str, dict[str, Any]] = {
     "missions:invitation-resend": {"org": True, "pk": "invitation", "POST": only("admin")},
     "missions:invitation-revoke": {"org": True, "pk": "invitation", "POST": only("admin")},
     "missions:settings": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    "missions:periods": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     # A person's own account: any signed-in person, whatever their organisation.
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
@@ -512,6 +513,8 @@ ROUTES: dict[str, dict[str, Any]] = {
         "PUT": only("ceo admin", write=True),
         "PATCH": only("ceo admin", write=True),
     },
+    "period-list": {"GET": everyone()},
+    "period-detail": {"pk": "period", "GET": MEMBER},
     "mission-list": {"GET": everyone(), "POST": everyone(write=True)},
     "mission-detail": {
         "pk": "staff_mission",
@@ -787,6 +790,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "contribution": api_world.contribution.pk,
         "offered_contribution": api_world.offered_contribution.pk,
         "comment": api_world.comment.pk,
+        "period": api_world.period.pk,
     }
 
 

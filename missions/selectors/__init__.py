@@ -30,6 +30,7 @@ from .members import (
     key_tasks_for_member,
     missions_for_member,
     organisations_of,
+    periods_for_member,
     teams_for_member,
     visions_for_member,
 )
@@ -88,5 +89,6 @@ __all__ = [
     "teams_with_counts",
     "top_missions",
     "vision_of",
+    "periods_for_member",
     "visions_for_member",
 ]

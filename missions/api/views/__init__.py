@@ -7,7 +7,7 @@ object answers 404); object permissions from ``missions.permissions`` through
 """
 
 from .missions import MissionViewSet
-from .organisations import OrganisationViewSet, VisionViewSet
+from .organisations import OrganisationViewSet, PeriodViewSet, VisionViewSet
 from .people import InvitationViewSet, TeamViewSet
 from .work import InterdependencyViewSet, KeyTaskViewSet
 
@@ -17,6 +17,7 @@ __all__ = [
     "KeyTaskViewSet",
     "MissionViewSet",
     "OrganisationViewSet",
+    "PeriodViewSet",
     "TeamViewSet",
     "VisionViewSet",
 ]
