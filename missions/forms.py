@@ -463,7 +463,7 @@ class SendBackForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _bind_period(form: forms.Form, organisation: Any) -> None:
+def _bind_period(form: forms.BaseForm, organisation: Any) -> None:
     """The period select of a mission's form: the organisation's periods (a few dozen at most,
     so a select), or none; with one, the dates are the period's and may be left empty."""
     field = _field(form, "period", forms.ModelChoiceField)
@@ -477,7 +477,7 @@ def _bind_period(form: forms.Form, organisation: Any) -> None:
         form.fields[name].help_text = "Only without a period."
 
 
-def _follow_period(form: forms.Form) -> None:
+def _follow_period(form: forms.BaseForm) -> None:
     """With a period, the dates are the period's; without one, both dates are needed."""
     data = form.cleaned_data
     period = data.get("period")

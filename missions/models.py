@@ -396,7 +396,12 @@ class Mission(TimeStampedModel):
                 "An organisation mission is the top of the cascade: it has no parent."
             )
         period = self.period if self.period_id is not None else None
-        if period is not None and period.organisation_id != self.organisation_id:
+        # A new mission's form knows no organisation yet: the service's full_clean judges it.
+        if (
+            period is not None
+            and self.organisation_id is not None
+            and period.organisation_id != self.organisation_id
+        ):
             errors["period"] = "That period belongs to another organisation."
         self.follow_period()
         if self.period_start and self.period_end and self.period_end <= self.period_start:

@@ -98,6 +98,7 @@ def _pages(world: Any) -> list[str]:
         f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
         "/o/acme/settings/",
+        "/o/acme/periods/",
         f"/o/acme/missions/{m}/",
         f"/o/acme/missions/{m}/edit/",
         "/o/acme/missions/new/",

@@ -30,7 +30,8 @@ def mission_next_planning_period(mission: Mission) -> Period | None:
     """The organisation's period after the mission's, of its kind (a quarter after a quarter):
     where a carry-over moves a mission that is in one. None for a mission with free dates, or
     when the next period is not defined yet."""
-    return period_next(mission.period) if mission.period_id is not None else None
+    period = mission.period if mission.period_id is not None else None
+    return period_next(period) if period is not None else None
 
 
 def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
