@@ -37,6 +37,9 @@ def _generate_fy2027(page: Page, live_server: Any) -> dict[str, Period]:
     expect(table.get_by_role("row")).to_have_count(6)  # the header, the year, four quarters
     expect(table).to_contain_text("Q2 FY2027")
     _no_overflow_and_no_axe_violation(page, 1280)
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: no sideways scrolling
+    _no_overflow_and_no_axe_violation(page, 375)
+    page.set_viewport_size({"width": 1280, "height": 800})
     return {p.name: p for p in Period.objects.filter(organisation__slug="acme")}
 
 
