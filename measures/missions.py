@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from missions import services as mission_services
-from missions.models import KeyTask, Mission, MissionTemplate
+from missions.models import KeyTask, Mission, MissionTemplate, Period
 
 from .models import Kpi
 from .services import kpi_carry_over, kpi_create
@@ -100,16 +100,22 @@ def mission_save_as_template(
 
 @transaction.atomic
 def mission_carry_over(
-    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
+    *,
+    mission: Mission,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    period: Period | None = None,
+    by: User,
 ) -> Mission:
-    """Copy a mission into the next period with its active KPIs and open key tasks.
+    """Copy a mission into the next period (one of the organisation's, or free dates) with its
+    active KPIs and open key tasks.
 
     The copy links back to the original; each KPI starts from the original's latest value and
     is due at the end of the new period. The original is completed, nothing is deleted.
     """
     copy = mission_services.mission_copy_forward(
-        mission=mission, period_start=period_start, period_end=period_end, by=by
+        mission=mission, period_start=period_start, period_end=period_end, period=period, by=by
     )
     for kpi in mission.kpis.filter(status=Kpi.Status.ACTIVE):
-        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=period_end, by=by)
+        kpi_carry_over(kpi=kpi, to_mission=copy, due_date=copy.period_end, by=by)
     return copy

@@ -35,7 +35,7 @@ from measures.admin import kpi_set_status
 from measures.models import Kpi
 
 from . import services
-from .models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
+from .models import Interdependency, KeyTask, Mission, MissionTemplate, Period, Vision
 from .services.checks import request_alignment_check
 
 if TYPE_CHECKING:
@@ -71,6 +71,47 @@ class VisionAdmin(admin.ModelAdmin):
         adopt(obj, vision)
 
 
+# --- Planning periods ---------------------------------------------------------------------
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ("organisation", *services.PERIOD_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        check_same_organisation(self, organisation_id_of(self), "parent")
+        return self.cleaned_data
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    """The organisation's planning periods; the organisation's admins define them on the
+    site's Periods page too (with a year and its quarters at once)."""
+
+    form = PeriodForm
+    list_display = ("name", "organisation", "starts_on", "ends_on", "parent")
+    list_filter = ("organisation",)
+    list_select_related = ("organisation", "parent")
+    search_fields = ("name",)
+    autocomplete_fields = ("parent",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("organisation", *fields) if obj else fields
+
+    def save_model(self, request: HttpRequest, obj: Period, form: Any, change: bool) -> None:
+        """Through the services: audited, and the missions of the period follow its dates."""
+        data = service_data(form, services.PERIOD_FIELDS)
+        by = signed_in_user(request)
+        if change:
+            period = services.period_update(period=Period.objects.get(pk=obj.pk), data=data, by=by)
+        else:
+            period = services.period_create(organisation=obj.organisation, data=data, by=by)
+        adopt(obj, period)
+
+
 # --- Missions -----------------------------------------------------------------------------
 
 
@@ -85,7 +126,7 @@ class MissionForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         organisation_id = organisation_id_of(self)
-        check_same_organisation(self, organisation_id, "parent", "owner_team")
+        check_same_organisation(self, organisation_id, "parent", "owner_team", "period")
         parent = cleaned.get("parent")
         check_tree_parent(self, parent, "mission")
         # The level, owner and period rules are the model's (``Mission.clean``), checked when
@@ -174,7 +215,7 @@ class MissionAdmin(admin.ModelAdmin):
     list_select_related = ("organisation", "owner_user", "owner_team", "parent")
     search_fields = ("title", "owner_team__name", "owner_user__username", "owner_user__last_name")
     search_help_text = "Search by title, owner team or owner's username or surname."
-    autocomplete_fields = ("parent", "owner_team", "owner_user")
+    autocomplete_fields = ("parent", "owner_team", "owner_user", "period")
     readonly_fields = (
         "path",
         "alignment_status",
@@ -201,6 +242,7 @@ class MissionAdmin(admin.ModelAdmin):
                     "parent",
                     "owner_team",
                     "owner_user",
+                    "period",
                     ("period_start", "period_end"),
                     "status",
                 )

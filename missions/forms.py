@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
@@ -21,10 +22,10 @@ from kernel.pickers import (
     resolve_one,
     teams_named,
 )
-from kernel.validators import DATE_RANGE, validate_text
+from kernel.validators import DATE_RANGE, validate_line, validate_text
 
 from . import selectors
-from .models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
+from .models import Interdependency, KeyTask, Mission, MissionTemplate, Period, Vision
 from .operating_space import SpaceLeft, space_refusals
 from .services.alignment import SEND_BACK_NEEDS_A_REASON
 
@@ -156,6 +157,7 @@ class MissionForm(VersionedForm):
             "intent",
             "owner_team",
             "owner_user",
+            "period",
             "period_start",
             "period_end",
             "deadline",
@@ -198,6 +200,7 @@ class MissionForm(VersionedForm):
         rights = self.instance.decision_rights or {}
         for name, key in DECISION_RIGHTS:
             self.fields[name].initial = "\n".join(rights.get(key, []))
+        _bind_period(self, actor.organisation)
 
     def _bind_owners(
         self, actor: Actor, *, parent: Mission | None, current: Mission | None
@@ -278,6 +281,7 @@ class MissionForm(VersionedForm):
         # Only the kinds that have entries: an untouched form must equal what is stored ({}).
         rights = {key: _lines(data.pop(name, "") or "") for name, key in DECISION_RIGHTS}
         data["decision_rights"] = {key: lines for key, lines in rights.items() if lines}
+        _follow_period(self)
         self._check_space_left(data)
         return data
 
@@ -459,6 +463,32 @@ class SendBackForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _bind_period(form: forms.BaseForm, organisation: Any) -> None:
+    """The period select of a mission's form: the organisation's periods (a few dozen at most,
+    so a select), or none; with one, the dates are the period's and may be left empty."""
+    field = _field(form, "period", forms.ModelChoiceField)
+    field.queryset = Period.objects.filter(organisation=organisation).order_by(
+        "starts_on", "-ends_on", "id"
+    )
+    field.empty_label = "None: the dates below"
+    field.help_text = "One of the organisation's planning periods; the mission runs for it."
+    for name in ("period_start", "period_end"):
+        form.fields[name].required = False
+        form.fields[name].help_text = "Only without a period."
+
+
+def _follow_period(form: forms.BaseForm) -> None:
+    """With a period, the dates are the period's; without one, both dates are needed."""
+    data = form.cleaned_data
+    period = data.get("period")
+    if period is not None:
+        data["period_start"], data["period_end"] = period.starts_on, period.ends_on
+        return
+    for name in ("period_start", "period_end"):
+        if not data.get(name) and name not in form.errors:
+            form.add_error(name, "Give the date, or choose a period.")
+
+
 class CascadeFilterForm(forms.Form):
     """Filters of the cascade page; any of them turns the tree into a list of matches.
 
@@ -473,26 +503,96 @@ class CascadeFilterForm(forms.Form):
         required=False,
         choices=[("", "Any")] + list(Mission.AlignmentStatus.choices),
     )
+    # The organisation's planning periods: a few dozen at most, so a select.
+    period = forms.ModelChoiceField(
+        label="Period",
+        required=False,
+        queryset=Period.objects.none(),
+        empty_label="Any",
+        help_text="The missions that run within it.",
+    )
     problems = forms.BooleanField(label="Only problems", required=False)
 
     def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if organisation is not None:
+            field = _field(self, "period", forms.ModelChoiceField)
+            field.queryset = Period.objects.filter(organisation=organisation).order_by(
+                "starts_on", "-ends_on", "id"
+            )
 
     def has_filters(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)
 
 
 class CarryOverForm(forms.Form):
-    period_start = forms.DateField(label="Period start", widget=DATE, validators=DATE_RANGE)
-    period_end = forms.DateField(label="Period end", widget=DATE, validators=DATE_RANGE)
+    """Where a carry-over moves the mission: one of the organisation's periods (the one after
+    the mission's, offered first), or free dates."""
+
+    period = forms.ModelChoiceField(
+        label="Next period",
+        required=False,
+        queryset=Period.objects.none(),
+        empty_label="None: the dates below",
+    )
+    period_start = forms.DateField(
+        label="Period start", widget=DATE, validators=DATE_RANGE, required=False
+    )
+    period_end = forms.DateField(
+        label="Period end", widget=DATE, validators=DATE_RANGE, required=False
+    )
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _field(self, "period", forms.ModelChoiceField)
+        if organisation is not None:
+            field.queryset = Period.objects.filter(organisation=organisation).order_by(
+                "starts_on", "-ends_on", "id"
+            )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        _follow_period(self)
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end <= start:
             self.add_error("period_end", "The period must end after it starts.")
         return data
+
+
+class PeriodForm(ServiceModelForm):
+    """One planning period of the organisation, written by hand."""
+
+    class Meta:
+        model = Period
+        fields = ["name", "parent", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        field = _field(self, "parent", forms.ModelChoiceField)
+        field.queryset = Period.objects.filter(organisation=organisation, parent__isnull=True)
+        field.empty_label = "Nothing: it is a year"
+
+
+MONTHS = [(n, dt.date(2000, n, 1).strftime("%B")) for n in range(1, 13)]
+
+
+class FiscalYearForm(forms.Form):
+    """A year and its four quarters at once, from the month the fiscal year starts in."""
+
+    start_year = forms.IntegerField(
+        label="Starts in the year", min_value=2000, max_value=2099, help_text="For example 2026."
+    )
+    first_month = forms.TypedChoiceField(label="First month", choices=MONTHS, coerce=int, initial=1)
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=70,
+        validators=[validate_line],
+        help_text="Empty: FY and the year it ends in, such as FY2027.",
+    )
 
 
 class IntentForm(forms.Form):

@@ -50,6 +50,75 @@ class Vision(TimeStampedModel):
         return f"Vision of {self.organisation}"
 
 
+class Period(TimeStampedModel):
+    """One of the organisation's planning periods: a fiscal year, or a part of one (a quarter),
+    which names its year as ``parent``. Missions belong to one (their dates follow it), and
+    through them their KPIs; the cascade filters by it and carry-over moves to the next one."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="periods", db_index=False
+    )
+    name = models.CharField(
+        "Name", max_length=80, validators=[validate_line], help_text="For example “Q1 FY2027”."
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="Part of",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="The year a quarter belongs to.",
+    )
+    starts_on = models.DateField("Starts on", validators=DATE_RANGE)
+    ends_on = models.DateField("Ends on", validators=DATE_RANGE)
+
+    class Meta:
+        # A year before its first quarter, which starts the same day.
+        ordering = ["starts_on", "-ends_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lt=F("ends_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="A period ends after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="%(app_label)s_%(class)s_not_own_parent"
+            ),
+            # Also the index of the organisation's periods, by name.
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="%(app_label)s_%(class)s_name_once",
+                violation_error_message="The organisation has a period of that name already.",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="%(app_label)s_%(class)s_org_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "A period ends after it starts."
+        parent = self.parent if self.parent_id else None
+        if parent is not None:
+            if parent.organisation_id != self.organisation_id:
+                errors["parent"] = "That period belongs to another organisation."
+            elif parent.parent_id is not None or (self.pk and parent.pk == self.pk):
+                errors["parent"] = "A part belongs to a year, which is part of nothing."
+            elif (
+                self.starts_on
+                and self.ends_on
+                and (self.starts_on < parent.starts_on or self.ends_on > parent.ends_on)
+            ):
+                errors["parent"] = f"It runs outside {parent.name}."
+        if errors:
+            raise ValidationError(errors)
+
+
 class Mission(TimeStampedModel):
     """The unit of the cascade: what a team or a person will achieve, and why."""
 
@@ -118,6 +187,17 @@ class Mission(TimeStampedModel):
         verbose_name="Owner",
         on_delete=models.PROTECT,
         db_index=False,
+        null=True,
+        blank=True,
+        related_name="missions",
+    )
+    # One of the organisation's planning periods, or none: then the dates below are free. With
+    # one, they are the period's (``clean`` copies them), so every reader of the dates (the
+    # API's ``period_start``/``period_end``, the checks, reviews) keeps working unchanged.
+    period = models.ForeignKey(
+        Period,
+        verbose_name="Period",
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="missions",
@@ -318,10 +398,26 @@ class Mission(TimeStampedModel):
             errors["parent"] = (
                 "An organisation mission is the top of the cascade: it has no parent."
             )
+        period = self.period if self.period_id is not None else None
+        # A new mission's form knows no organisation yet: the service's full_clean judges it.
+        if (
+            period is not None
+            and self.organisation_id is not None
+            and period.organisation_id != self.organisation_id
+        ):
+            errors["period"] = "That period belongs to another organisation."
+        self.follow_period()
         if self.period_start and self.period_end and self.period_end <= self.period_start:
             errors["period_end"] = "The period must end after it starts."
         if errors:
             raise ValidationError(errors)
+
+    def follow_period(self) -> None:
+        """A mission in one of the organisation's periods runs for the period: its dates are
+        the period's, whatever was given."""
+        period = self.period if self.period_id is not None else None
+        if period is not None:
+            self.period_start, self.period_end = period.starts_on, period.ends_on
 
     @property
     def depth(self) -> int:

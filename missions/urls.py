@@ -76,5 +76,6 @@ urlpatterns = [
         views.integration_replay,
         name="integration-replay",
     ),
+    path("periods/", views.periods, name="periods"),
     path("welcome/", views.welcome, name="welcome"),
 ]

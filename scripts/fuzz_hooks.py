@@ -35,6 +35,11 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         r"|Only an individual mission is owned by a person)"
     ),
     "top of the cascade": r"^An organisation mission is the top of the cascade",
+    # A mission runs for one of the organisation's periods or for its own dates: one of the
+    # two, and the period of the mission's own organisation.
+    "a period or its dates": (
+        r"^(Give the date, or a period|That period belongs to another organisation)\.$"
+    ),
     "a link between two missions": r"^A mission cannot be linked to itself\.$",
     # A KPI's target range: an upper bound for a range, and for nothing else.
     "target range": r"^(A range needs an upper bound|Only a range has an upper bound|The upper "

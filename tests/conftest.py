@@ -207,6 +207,7 @@ class ApiWorld:
     webhook_endpoint: Any
     webhook_delivery: Any
     mission_template: Any
+    period: Any
 
 
 @pytest.fixture
@@ -427,12 +428,21 @@ def api_world(world: World) -> ApiWorld:
         title="Open a virtual ward",
         created_by=world.lead,
     )
+    from missions.models import Period
+
+    period = Period.objects.create(
+        organisation=world.organisation,
+        name="FY2027",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2027, 3, 31),
+    )
     return ApiWorld(
         world=world,
         comment=comment,
         webhook_endpoint=webhook_endpoint,
         webhook_delivery=webhook_delivery,
         mission_template=mission_template,
+        period=period,
         coalition=coalition,
         coalition_mission=coalition_mission,
         contribution=contribution,

@@ -112,6 +112,7 @@ def _pages(world: Any) -> list[str]:
         "/o/acme/settings/",
         "/o/acme/integrations/",
         f"/o/acme/integrations/{endpoint.pk}/",
+        "/o/acme/periods/",
         f"/o/acme/missions/{m}/",
         f"/o/acme/missions/{m}/edit/",
         "/o/acme/missions/new/",

@@ -82,6 +82,7 @@ def path_ids(api_world: Any) -> dict[str, int]:
         "organisations": world.organisation.pk,
         "teams": world.team.pk,
         "visions": api_world.vision.pk,
+        "periods": api_world.period.pk,
         "missions": world.staff_mission.pk,
         "key-tasks": api_world.key_task.pk,
         "mission-templates": api_world.mission_template.pk,
@@ -139,6 +140,7 @@ def body_ids(api_world: Any) -> dict[str, int]:
         "key_task": api_world.key_task.pk,
         "review": api_world.review.pk,
         "mention": world.lead.pk,
+        "period": api_world.period.pk,
     }
 
 

@@ -228,6 +228,7 @@ ROUTES: dict[str, dict[str, Any]] = {
         "kwargs": {"pk": 0},
         "POST": {**only("admin"), "admin": NOT_FOUND},
     },
+    "missions:periods": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     # A person's own account: any signed-in person, whatever their organisation.
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
@@ -606,6 +607,8 @@ ROUTES: dict[str, dict[str, Any]] = {
         "PUT": only("ceo admin", write=True),
         "PATCH": only("ceo admin", write=True),
     },
+    "period-list": {"GET": everyone()},
+    "period-detail": {"pk": "period", "GET": MEMBER},
     "mission-list": {"GET": everyone(), "POST": everyone(write=True)},
     "mission-detail": {
         "pk": "staff_mission",
@@ -913,6 +916,7 @@ def object_ids(api_world: Any) -> dict[str, int]:
         "webhook_endpoint": api_world.webhook_endpoint.pk,
         "webhook_delivery": api_world.webhook_delivery.pk,
         "mission_template": api_world.mission_template.pk,
+        "period": api_world.period.pk,
     }
 
 

@@ -21,7 +21,7 @@ from kernel.models import Team
 from kernel.querysets import owned_by_person
 from missions.querysets import owned_by_teams
 
-from ..models import Interdependency, KeyTask, Mission, Vision
+from ..models import Interdependency, KeyTask, Mission, Period, Vision
 
 # PostgreSQL's bigint: a larger id is a 400, not a database error.
 MAX_ID = 2**63 - 1
@@ -155,9 +155,19 @@ class VisionFilter(filters.FilterSet):
         fields = ["organisation", "updated_since"]
 
 
+class PeriodFilter(filters.FilterSet):
+    organisation = IdFilter(field_name="organisation_id")
+    parent = IdFilter(field_name="parent_id")
+
+    class Meta:
+        model = Period
+        fields = ["organisation", "parent"]
+
+
 class MissionFilter(MissionOwnerFilterSet):
     organisation = IdFilter(field_name="organisation_id")
     parent = IdFilter(field_name="parent_id")
+    period = IdFilter(field_name="period_id")
     parent__isnull = BooleanFilter(
         field_name="parent", lookup_expr="isnull", label="Top of the cascade (no parent)"
     )

@@ -12,7 +12,7 @@ from kernel.models import AuditEvent, Invitation, Organisation, Team
 from kernel.validators import DecisionRightsValidator, parse_id, validate_line, validate_text
 from missionlead.serializers import ModelSerializer, TextField
 
-from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
+from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Period, Vision
 from ..services.alignment import SEND_BACK_NEEDS_A_REASON
 
 
@@ -151,11 +151,28 @@ class OperatingSpaceSerializer(ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in fields}
 
 
+class PeriodSerializer(ModelSerializer):
+    """One of the organisation's planning periods (its admins define them on the Periods
+    page): a year, or a quarter whose ``parent`` is its year."""
+
+    class Meta:
+        model = Period
+        fields = ["id", "organisation", "name", "parent", "starts_on", "ends_on"]
+        read_only_fields = fields
+
+
 class MissionSerializer(ModelSerializer):
     organisation = scoped_field(Organisation, required=False)
     parent = scoped_field(Mission, allow_null=True, required=False)  # type: ignore[assignment]  # DRF's metaclass moves declared fields out of the class: no clash with Field.parent
     owner_team = scoped_field(Team, allow_null=True, required=False)
     owner_user = scoped_field(get_user_model(), allow_null=True, required=False)
+    period = scoped_field(
+        Period,
+        allow_null=True,
+        required=False,
+        help_text="One of the organisation's planning periods; the mission then runs for it "
+        "(its period_start and period_end are the period's).",
+    )
     operating_space = OperatingSpaceSerializer(source="*", required=False)
 
     class Meta:
@@ -170,6 +187,7 @@ class MissionSerializer(ModelSerializer):
             "parent",
             "owner_team",
             "owner_user",
+            "period",
             "period_start",
             "period_end",
             "status",
@@ -181,6 +199,11 @@ class MissionSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "alignment_status", "next_review_due"]
+        # Given a period, the dates are the period's: they may be left out.
+        extra_kwargs = {
+            "period_start": {"required": False},
+            "period_end": {"required": False},
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         parent = attrs.get("parent", self.instance.parent if self.instance else None)
@@ -203,6 +226,15 @@ class MissionSerializer(ModelSerializer):
         user = attrs.get("owner_user")
         if user is not None and not user.memberships.filter(organisation=organisation).exists():
             errors["owner_user"] = "That person is not a member of the organisation."
+        period = attrs.get("period")
+        if period is not None and period.organisation_id != organisation.pk:
+            errors["period"] = "That period belongs to another organisation."
+        elif period is not None:
+            attrs["period_start"], attrs["period_end"] = period.starts_on, period.ends_on
+        elif self.instance is None and "period" not in errors:
+            for name in ("period_start", "period_end"):
+                if attrs.get(name) is None:
+                    errors[name] = "Give the date, or a period."
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -328,6 +360,7 @@ MISSION_ROW_FIELDS = (
     "parent_id",
     "owner_team_id",
     "owner_user_id",
+    "period_id",
     "period_start",
     "period_end",
     "status",
@@ -365,6 +398,7 @@ def mission_row(row: dict[str, Any]) -> dict[str, Any]:
         "parent": row["parent_id"],
         "owner_team": row["owner_team_id"],
         "owner_user": row["owner_user_id"],
+        "period": row["period_id"],
         "period_start": row["period_start"],
         "period_end": row["period_end"],
         "status": row["status"],

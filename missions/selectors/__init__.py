@@ -31,6 +31,7 @@ from .members import (
     mission_templates_for_member,
     missions_for_member,
     organisations_of,
+    periods_for_member,
     teams_for_member,
     visions_for_member,
 )
@@ -95,5 +96,6 @@ __all__ = [
     "teams_with_counts",
     "top_missions",
     "vision_of",
+    "periods_for_member",
     "visions_for_member",
 ]

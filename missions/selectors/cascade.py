@@ -16,7 +16,7 @@ from kernel import tree
 from kernel.models import Team
 from kernel.querysets import owned_by_person
 
-from ..models import Interdependency, KeyTask, Mission
+from ..models import Interdependency, KeyTask, Mission, Period
 from ..querysets import in_play, owned_by_teams
 
 if TYPE_CHECKING:
@@ -194,10 +194,17 @@ def cascade_search(
     owner: str = "",
     status: str = "",
     problems: bool = False,
+    period: Period | None = None,
 ) -> MissionQuerySet:
     """Missions matching the cascade's filters, in the cascade's order: plain rows, nothing
-    counted per mission; ``search_page`` takes a page of them and counts for that page only."""
+    counted per mission; ``search_page`` takes a page of them and counts for that page only.
+
+    A period keeps the missions that run within it: those in it or in one of its parts (a
+    mission in a period has its dates), and those of free dates inside it. A year's mission
+    is not a quarter's: it is planned for the year."""
     found = mission_list_visible_to(actor=actor).exclude(status=Mission.Status.ARCHIVED)
+    if period is not None:
+        found = found.filter(period_start__gte=period.starts_on, period_end__lte=period.ends_on)
     if q:
         found = found.filter(title__icontains=q)
     if team:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from kernel.models import Organisation, Team
 
-from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Vision
+from ..models import Interdependency, KeyTask, Mission, MissionTemplate, Period, Vision
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -33,6 +33,11 @@ def _member_of(user: User) -> dict[str, User | None]:
 def missions_for_member(*, user: User) -> QuerySet[Mission]:
     """Missions of every organisation the user belongs to (the API's lists)."""
     return Mission.objects.filter(**_member_of(user)).order_by("id")
+
+
+def periods_for_member(*, user: User) -> QuerySet[Period]:
+    """The planning periods of every organisation the user belongs to."""
+    return Period.objects.filter(**_member_of(user)).order_by("starts_on", "-ends_on", "id")
 
 
 def teams_for_member(*, user: User) -> QuerySet[Team]:

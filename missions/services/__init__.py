@@ -9,7 +9,7 @@ from .alignment import (
     mission_reopen_alignment,
     mission_send_back,
 )
-from .carry_over import mission_copy_forward, mission_next_period
+from .carry_over import mission_copy_forward, mission_next_period, mission_next_planning_period
 from .missions import (
     MISSION_FIELDS,
     ConflictError,
@@ -20,6 +20,14 @@ from .missions import (
     request_alignment,
 )
 from .organisations import organisation_create
+from .periods import (
+    PERIOD_FIELDS,
+    fiscal_year_name,
+    period_create,
+    period_next,
+    period_update,
+    periods_generate_year,
+)
 from .templates import TEMPLATE_FIELDS, mission_template_create, mission_template_delete
 from .vision import VISION_FIELDS, vision_update
 from .work import (
@@ -52,6 +60,13 @@ __all__ = [
     "mission_check_parent",
     "mission_create",
     "mission_next_period",
+    "mission_next_planning_period",
+    "PERIOD_FIELDS",
+    "fiscal_year_name",
+    "period_create",
+    "period_next",
+    "period_update",
+    "periods_generate_year",
     "mission_propose",
     "mission_reopen_alignment",
     "mission_send_back",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kernel.audit import audit_record
@@ -15,13 +16,22 @@ from kernel.formats import day
 from kernel.models import AuditEvent
 from kernel.validators import LAST_DATE
 
-from ..models import KeyTask, Mission
+from ..models import KeyTask, Mission, Period
 from .checks import request_alignment_check
 from .missions import MISSION_FIELDS, ago, mission_create, name_of
+from .periods import period_next
 from .work import KEY_TASK_FIELDS, key_task_create
 
 if TYPE_CHECKING:
     from kernel.types import User
+
+
+def mission_next_planning_period(mission: Mission) -> Period | None:
+    """The organisation's period after the mission's, of its kind (a quarter after a quarter):
+    where a carry-over moves a mission that is in one. None for a mission with free dates, or
+    when the next period is not defined yet."""
+    period = mission.period if mission.period_id is not None else None
+    return period_next(period) if period is not None else None
 
 
 def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
@@ -38,13 +48,25 @@ def mission_next_period(mission: Mission) -> tuple[dt.date, dt.date] | None:
 
 @transaction.atomic
 def mission_copy_forward(
-    *, mission: Mission, period_start: dt.date, period_end: dt.date, by: User
+    *,
+    mission: Mission,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    period: Period | None = None,
+    by: User,
 ) -> Mission:
-    """Copy a mission into the next period with its open key tasks.
+    """Copy a mission into the next period with its open key tasks: one of the
+    organisation's periods (``period``, whose dates it takes), or free dates.
 
     The copy links back to the original (``carried_over_from``). The original is marked
     completed, nothing is deleted.
     """
+    if period is not None:
+        if period.organisation_id != mission.organisation_id:
+            raise ValidationError({"period": "That period belongs to another organisation."})
+        period_start, period_end = period.starts_on, period.ends_on
+    if period_start is None or period_end is None:
+        raise ValidationError({"period": "Choose the next period, or give its dates."})
     # Two carry-overs of one mission at the same moment take turns on its row; the second finds
     # the first one's copy and is refused, rather than making a second copy.
     mission = (
@@ -65,7 +87,7 @@ def mission_copy_forward(
             f"{day(earlier.period_end)})."
         )
     data = {name: getattr(mission, name) for name in MISSION_FIELDS}
-    data.update(period_start=period_start, period_end=period_end, deadline=None)
+    data.update(period=period, period_start=period_start, period_end=period_end, deadline=None)
     copy = mission_create(organisation=mission.organisation, data=data, by=by)
     copy.carried_over_from = mission
     copy.save(update_fields=["carried_over_from"])

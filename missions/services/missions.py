@@ -36,6 +36,7 @@ MISSION_FIELDS = (
     "parent",
     "owner_team",
     "owner_user",
+    "period",
     "period_start",
     "period_end",
     "deadline",
@@ -119,6 +120,7 @@ def mission_create(
     in its history (the template it was written from)."""
     mission = Mission(organisation=organisation, created_by=by, updated_by=by)
     apply_changes(mission, data, MISSION_FIELDS)
+    mission.follow_period()
     mission_check_parent(mission)
     mission.path = tree.child_path(mission.parent.path, mission.parent.pk) if mission.parent else ""
     mission.full_clean()
@@ -165,6 +167,13 @@ def mission_update(
     changes = apply_changes(mission, data, MISSION_FIELDS)
     if not changes:
         return mission
+    before = mission.period_start, mission.period_end
+    mission.follow_period()
+    for name, old in zip(("period_start", "period_end"), before, strict=True):
+        new = getattr(mission, name)
+        if new != old:
+            first = changes[name][0] if name in changes else str(old)
+            changes[name] = [first, str(new)]
     mission_check_parent(mission)
     if mission.parent_id != old_parent_id:
         mission.path = (

@@ -23,6 +23,7 @@ from .mission import (
 from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
 from .people import invitation_action, membership_edit, org_chart_import, people
+from .periods import periods
 from .pickers import pick_members, pick_missions, pick_people, pick_teams
 from .templates import mission_save_as_template, template_delete, template_library
 
@@ -37,6 +38,7 @@ __all__ = [
     "invitation_action",
     "membership_edit",
     "organisation_settings",
+    "periods",
     "welcome",
     "home",
     "key_task_create",

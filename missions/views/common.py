@@ -22,6 +22,7 @@ def get_mission_for(request: OrgRequest, pk: int, action: Action = Action.VIEW) 
             "owner_user",
             "parent__owner_team",
             "parent__owner_user",
+            "period",
         ),
         pk=pk,
         organisation=actor.organisation,

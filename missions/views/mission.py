@@ -443,8 +443,12 @@ def mission_carry_over(request: OrgRequest, pk: int) -> HttpResponse:
     """Copy the mission into the next period, with its KPIs and open key tasks."""
     mission = get_mission_for(request, pk, Action.EDIT)
     suggested = services.mission_next_period(mission)
-    initial = dict(zip(("period_start", "period_end"), suggested, strict=True)) if suggested else {}
-    form = CarryOverForm(request.POST or None, initial=initial)
+    initial: dict[str, Any] = (
+        dict(zip(("period_start", "period_end"), suggested, strict=True)) if suggested else {}
+    )
+    # A mission in one of the organisation's periods moves to the one after it, of its kind.
+    initial["period"] = services.mission_next_planning_period(mission)
+    form = CarryOverForm(request.POST or None, initial=initial, organisation=mission.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             copy = mission_use_cases.mission_carry_over(

@@ -53,10 +53,21 @@ def rules() -> list[Rule]:
         Rule(
             Kind.PERIOD_OUTSIDE_PARENT,
             "warning",
+            # When both are in one of the organisation's planning periods, the periods decide
+            # (a quarter of the parent's year is inside it) and the message names them; else
+            # the missions' own dates (a mission in a period has the period's dates).
             """
-            SELECT m.id, '', 'Its period runs outside the period of “' || p.title || '”.'
+            SELECT m.id, '',
+                   CASE WHEN mp.id IS NOT NULL AND pp.id IS NOT NULL
+                   THEN 'Its period, ' || mp.name || ', runs outside ' || pp.name
+                        || ', the period of “' || p.title || '”.'
+                   ELSE 'Its period runs outside the period of “' || p.title || '”.' END
             FROM {missions} m JOIN missions_mission p ON p.id = m.parent_id
-            WHERE {scope} AND (m.period_start < p.period_start OR m.period_end > p.period_end)""",
+            LEFT JOIN missions_period mp ON mp.id = m.period_id
+            LEFT JOIN missions_period pp ON pp.id = p.period_id
+            WHERE {scope} AND CASE WHEN mp.id IS NOT NULL AND pp.id IS NOT NULL
+                  THEN mp.starts_on < pp.starts_on OR mp.ends_on > pp.ends_on
+                  ELSE m.period_start < p.period_start OR m.period_end > p.period_end END""",
         ),
         Rule(
             Kind.NO_KPI,

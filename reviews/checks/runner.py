@@ -45,6 +45,7 @@ RUN_COLUMNS = (
     "alignment_status",
     "proposed_at",
     "next_review_due",
+    "period_id",
     "period_start",
     "period_end",
     "deadline",

@@ -53,7 +53,8 @@ def test_it_keeps_the_new_period_of_a_carry_over(with_work, client) -> None:
     url = f"/o/acme/missions/{original.pk}/carry-over/"
     client.force_login(world.lead)
     page = client.get(url)
-    changes = {"period_start": "2027-02-01", "period_end": "2027-10-31"}
+    # Free dates (no period of the organisation's): ``test_it_moves_into_the_period_chosen``.
+    changes = {"period": "", "period_start": "2027-02-01", "period_end": "2027-10-31"}
     assert_changes_every_field(html_form(page, "").fields, changes)
     response = client.post(url, {**form_data(page), **changes})
     assert response.status_code == 302, response.context["form"].errors
@@ -102,3 +103,41 @@ def test_the_history_says_the_carried_over_mission_is_completed(with_work, clien
     client.force_login(with_work.lead)
     client.post(url, {"period_start": "2027-02-01", "period_end": "2027-10-31"})
     assert history_changes(original)["status"] == ["active", "completed"]
+
+
+def test_it_moves_into_the_period_chosen(with_work, client) -> None:
+    """A mission in one of the organisation's periods: the page offers the next one of its
+    kind, and the copy runs for it, its KPIs due at its end."""
+    from missions.models import Period
+    from missions.services import mission_update, periods_generate_year
+
+    world = with_work
+    periods_generate_year(
+        organisation=world.organisation, start_year=2026, first_month=1, by=world.org_admin
+    )
+    q1, q2 = (Period.objects.get(name=f"Q{n} FY2026") for n in (1, 2))
+    original = mission_update(mission=world.team_mission, data={"period": q1}, by=world.lead)
+    url = f"/o/acme/missions/{original.pk}/carry-over/"
+    client.force_login(world.lead)
+    page = client.get(url)
+    assert page.context["form"]["period"].value() == q2.pk
+    response = client.post(url, form_data(page))
+    assert response.status_code == 302, response.context["form"].errors
+
+    copy = Mission.objects.get(carried_over_from=original)
+    assert (copy.period, copy.period_start, copy.period_end) == (
+        q2,
+        dt.date(2026, 4, 1),
+        dt.date(2026, 6, 30),
+    )
+    api = api_get(world.lead, f"/api/v1/missions/{copy.pk}/")
+    assert (api["period"], api["period_start"], api["period_end"]) == (
+        q2.pk,
+        "2026-04-01",
+        "2026-06-30",
+    )
+    kpis = api_get(world.lead, f"/api/v1/kpis/?mission={copy.pk}")["results"]
+    assert [k["due_date"] for k in kpis] == ["2026-06-30"]
+    (created,) = audit_events(copy)
+    assert (created.verb, created.actor) == ("created", world.lead)
+    assert history_changes(original)["carried_over_to"] == [None, copy.pk]

@@ -10,7 +10,7 @@ import pytest
 
 from measures.models import Kpi
 from measures.services import kpi_create
-from missions.models import KeyTask, Mission
+from missions.models import KeyTask, Mission, Period
 from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
 
 from .helpers import (
@@ -41,6 +41,13 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
         },
         by=world.lead,
     )
+    # One of the organisation's planning periods; the mission's dates are then the period's.
+    period = Period.objects.create(
+        organisation=world.organisation,
+        name="March to November 2026",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 11, 30),
+    )
     client.force_login(world.lead)
     url = f"/o/acme/missions/new/?parent={parent.pk}"
     page = client.get(url)
@@ -57,8 +64,10 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
         "owner_team": str(wards.pk),
         # Shown for an individual mission; a team mission keeps only its owner team.
         "owner_user": str(world.staff.pk),
-        "period_start": "2026-03-01",
-        "period_end": "2026-11-30",
+        "period": str(period.pk),
+        # Given with a period, the period's dates win: these are overruled.
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
         "deadline": "2026-10-31",
         "scope": "North district",
         "budget": "25000.00",
@@ -98,6 +107,7 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
     assert mission.intent == changes["intent"]
     assert mission.owner_team == wards
     assert mission.owner_user is None
+    assert mission.period == period
     assert mission.period_start == dt.date(2026, 3, 1)
     assert mission.period_end == dt.date(2026, 11, 30)
     assert mission.deadline == dt.date(2026, 10, 31)
@@ -138,7 +148,11 @@ def test_it_keeps_every_field_of_a_new_mission_its_kpi_and_its_key_task(world, c
     assert api["statement"] == changes["statement"]
     assert api["intent"] == changes["intent"]
     assert (api["parent"], api["owner_team"], api["owner_user"]) == (parent.pk, wards.pk, None)
-    assert (api["period_start"], api["period_end"]) == ("2026-03-01", "2026-11-30")
+    assert (api["period"], api["period_start"], api["period_end"]) == (
+        period.pk,
+        "2026-03-01",
+        "2026-11-30",
+    )
     assert api["alignment_status"] == "draft"
     assert api["review_cadence_days"] == 21
     assert api["operating_space"] == {

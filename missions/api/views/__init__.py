@@ -8,7 +8,7 @@ object answers 404); object permissions from ``missions.permissions`` through
 
 from .integrations import WebhookEndpointViewSet
 from .missions import MissionViewSet
-from .organisations import OrganisationViewSet, VisionViewSet
+from .organisations import OrganisationViewSet, PeriodViewSet, VisionViewSet
 from .people import InvitationViewSet, TeamViewSet
 from .templates import MissionTemplateViewSet
 from .work import InterdependencyViewSet, KeyTaskViewSet
@@ -20,6 +20,7 @@ __all__ = [
     "MissionTemplateViewSet",
     "MissionViewSet",
     "OrganisationViewSet",
+    "PeriodViewSet",
     "TeamViewSet",
     "VisionViewSet",
     "WebhookEndpointViewSet",

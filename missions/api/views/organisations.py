@@ -14,7 +14,7 @@ from kernel.tenancy import TenantScopedAPIMixin
 from kernel.web import signed_in_user
 
 from ... import selectors, services
-from ...models import Vision
+from ...models import Period, Vision
 from .. import filters
 from .. import serializers as s
 from .common import API_PERMISSIONS, updated
@@ -69,3 +69,17 @@ class VisionViewSet(
             data=serializer.validated_data,
             by=signed_in_user(self.request),
         )
+
+
+class PeriodViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Period]):
+    """The planning periods of the caller's organisations (their admins define them on the
+    Periods page); a mission's ``period`` is one of them."""
+
+    queryset = Period.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = s.PeriodSerializer
+    permission_classes = API_PERMISSIONS
+    filterset_class = filters.PeriodFilter
+    ordering_fields = ["id", "name", "starts_on"]
+
+    def get_queryset(self) -> QuerySet[Period]:
+        return selectors.periods_for_member(user=signed_in_user(self.request))
