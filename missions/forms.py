@@ -359,6 +359,21 @@ class KeyTaskForm(ServiceModelForm):
         return owner
 
 
+class KeyTaskEditForm(KeyTaskForm, VersionedForm):
+    """Everything of a key task the API can change, on its own page: the new-task form's
+    fields and its description; it carries the version it was read at (``VersionedForm``)."""
+
+    noun = "key task"
+
+    class Meta:
+        model = KeyTask
+        fields = ["title", "description", "owner", "due_date", "status"]
+        widgets = {
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
 def _task_label(task: KeyTask) -> str:
     return f"{task.title} (due {formats.day(task.due_date)})" if task.due_date else task.title
 

@@ -150,6 +150,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     "missions:link-create": {"org": True, "pk": "staff_mission", "POST": only(EDITORS, write=True)},
     "missions:move-item": {"org": True, "pk": "staff_mission", "POST": only(EDITORS)},
     "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
+    "missions:key-task-edit": {
+        "org": True,
+        "pk": "key_task",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
     # The pickers' suggestions: every member, of their own organisation only.
     "missions:pick-missions": {"org": True, "GET": MEMBER},

@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kernel.audit import apply_changes, audit_record
-from kernel.errors import StateConflict
+from kernel.audit import apply_changes, audit_record, last_changed_by
+from kernel.errors import EditConflict, StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent, Notification
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
 from ..models import Interdependency, KeyTask, Mission
 from .checks import request_alignment_check
+from .missions import ago, name_of
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -62,18 +63,27 @@ def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyT
 
 
 @transaction.atomic
-def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask:
+def key_task_update(
+    *, task: KeyTask, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> KeyTask:
     """Change a key task, e.g. its status; completion time follows the status.
 
     The changes apply to the stored row, read again under a row lock (as ``mission_update``
     does): the caller's copy may be stale, and saving it would write back every other field as
     it was read, undoing a change made in the meantime. Callers use the returned task.
+    ``read_at`` is the version the changes were made on (the edit page's): a task changed
+    since is not overwritten, and ``EditConflict`` says who changed it and when.
     """
     task = (
         KeyTask.objects.select_for_update(of=("self",))
         .select_related("mission__organisation")
         .get(pk=task.pk)
     )
+    if read_at is not None and task.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(task))} changed this key task {ago(task.updated_at)}.",
+            current=task,
+        )
     changes = apply_changes(task, data, KEY_TASK_FIELDS)
     if not changes:
         return task

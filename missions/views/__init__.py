@@ -5,6 +5,7 @@ from kernel.web import org_view
 from .cascade import cascade, cascade_children
 from .mission import (
     key_task_create,
+    key_task_edit,
     key_task_update,
     kpi_create,
     link_create,
@@ -34,6 +35,7 @@ __all__ = [
     "welcome",
     "home",
     "key_task_create",
+    "key_task_edit",
     "key_task_update",
     "kpi_create",
     "link_create",

@@ -33,6 +33,7 @@ from ..forms import (
     CarryOverForm,
     CommentForm,
     InterdependencyForm,
+    KeyTaskEditForm,
     KeyTaskForm,
     MissionForm,
     SendBackForm,
@@ -475,6 +476,42 @@ def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
         context = {"task": task, "can_edit": True, "can_move": bool(request.POST.get("move_tool"))}
         return render(request, "missions/partials/key_task_row.html", context)
     return _to_mission(task.mission)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def key_task_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Edit everything of a key task the API can change (``key_task_update``, as the API's
+    PATCH). A save made on an older version than the one stored comes back (409) with the
+    user's values, and says who changed the task when."""
+    actor = actor_of(request)
+    task = get_object_or_404(
+        KeyTask.objects.select_related(
+            "owner", "mission__owner_team__leader", "mission__owner_user", "mission__parent"
+        ),
+        pk=pk,
+        mission__organisation=actor.organisation,
+    )
+    task.mission.organisation = actor.organisation
+    require(actor, Action.EDIT, task.mission)
+    form = KeyTaskEditForm(request.POST or None, instance=task, mission=task.mission)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.key_task_update, task=task, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The key task is saved.")
+            return redirect(
+                reverse(
+                    "missions:detail",
+                    kwargs={"org": actor.organisation.slug, "pk": task.mission_id},
+                )
+                + f"#key-task-{task.pk}"
+            )
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"task": task, "mission": task.mission, "form": form, "conflict": conflict}
+    return render(request, "missions/key_task_form.html", context, status=status)
 
 
 @org_view

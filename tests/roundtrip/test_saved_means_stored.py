@@ -16,10 +16,11 @@ import pytest
 from django import forms
 
 from kernel.forms import ServiceModelForm
+from missions.models import KeyTask
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import TeamFactory
 
-from .helpers import form_data, messages_of
+from .helpers import api_get, form_data, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,36 @@ def test_a_saved_kpi_stored_the_changed_field(world, client, name, changes) -> N
     client.force_login(world.lead)  # read back by the boss
     shown = form_data(client.get(url))
     assert {key: shown.get(key) for key in changes} == changes
+
+
+KEY_TASK_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("title", {"title": "Recruit two nurses"}),
+    ("description", {"description": "Band 5, for the night rota."}),
+    ("owner", {"owner": "lead"}),
+    ("due_date", {"due_date": "2026-10-15"}),
+    ("status", {"status": "blocked"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"), KEY_TASK_CHANGES, ids=[n for n, _ in KEY_TASK_CHANGES]
+)
+def test_a_saved_key_task_stored_the_changed_field(world, client, name, changes) -> None:
+    task = KeyTask.objects.create(
+        mission=world.team_mission, title="Recruit", owner=world.staff, created_by=world.staff
+    )
+    client.force_login(world.lead)
+    url = f"/o/acme/key-tasks/{task.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    # The owner picker posts the person's number; the page shows them by username.
+    posted = {key: str(world.lead.pk) if key == "owner" else v for key, v in changes.items()}
+    response = client.post(url, {**data, **posted})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The key task is saved."]
+    client.force_login(world.leader)  # read back by the boss
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = api_get(world.staff, f"/api/v1/key-tasks/{task.pk}/")
+    expected = world.lead.pk if name == "owner" else changes[name]
+    assert stored[name] == expected
