@@ -23,6 +23,7 @@ urlpatterns = [
     path("missions/<int:pk>/move/", views.mission_move_item, name="move-item"),
     path("key-tasks/<int:pk>/", views.key_task_update, name="key-task-update"),
     path("key-tasks/<int:pk>/edit/", views.key_task_edit, name="key-task-edit"),
+    path("links/<int:pk>/edit/", views.link_edit, name="link-edit"),
     path("links/<int:pk>/respond/", views.link_respond, name="link-respond"),
     path("pick/missions/", views.pick_missions, name="pick-missions"),
     path("pick/people/", views.pick_people, name="pick-people"),

@@ -156,6 +156,13 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": only(EDITORS),
         "POST": only(EDITORS, write=True),
     },
+    # The link's asking side (staff_mission) corrects what it says; the asked side answers.
+    "missions:link-edit": {
+        "org": True,
+        "pk": "link",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
     # The pickers' suggestions: every member, of their own organisation only.
     "missions:pick-missions": {"org": True, "GET": MEMBER},
@@ -539,7 +546,11 @@ ROUTES: dict[str, dict[str, Any]] = {
         "PATCH": only(EDITORS, write=True),
     },
     "interdependency-list": {"GET": everyone(), "POST": everyone(write=True)},
-    "interdependency-detail": {"pk": "link", "GET": MEMBER},
+    "interdependency-detail": {
+        "pk": "link",
+        "GET": MEMBER,
+        "PATCH": only(EDITORS, write=True),
+    },
     "interdependency-respond": {"pk": "link", "POST": only(TEAM_EDITORS, write=True)},
     "kpi-list": {"GET": everyone(), "POST": everyone(write=True)},
     "kpi-detail": {

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 
 KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
+# What the asking side may correct of a link while it is open: what it says, and the key task
+# it is for. Its ends and kind are what the other side answered: a new link, not a correction.
+LINK_FIELDS = ("description", "for_task")
 
 
 def _stamp_completion(task: KeyTask) -> None:
@@ -185,6 +188,54 @@ def interdependency_create(
             mission=mission,
         )
         request_alignment_check(mission)
+    return link
+
+
+@transaction.atomic
+def interdependency_update(
+    *,
+    link: Interdependency,
+    data: dict[str, Any],
+    by: User,
+    read_at: dt.datetime | None = None,
+) -> Interdependency:
+    """Correct what an open link says (its description, the key task it is for).
+
+    As ``key_task_update``: the changes apply to the stored row, read again under a row lock,
+    and ``read_at`` (the edit page's version) refuses to overwrite a link changed since. A
+    declined or resolved link is kept as it was answered. The change is in the history of both
+    missions, as the link's creation is.
+    """
+    link = (
+        Interdependency.objects.select_for_update(of=("self",))
+        .select_related("organisation", "from_mission", "to_mission")
+        .get(pk=link.pk)
+    )
+    if read_at is not None and link.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(link))} changed this link {ago(link.updated_at)}.",
+            current=link,
+        )
+    if link.status not in (Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED):
+        raise StateConflict(
+            f"This link is {link.get_status_display().lower()}: it is kept as it was answered."
+        )
+    changes = apply_changes(link, data, LINK_FIELDS)
+    if not changes:
+        return link
+    link.full_clean()
+    link.save()
+    for mission in (link.from_mission, link.to_mission):
+        audit_record(
+            obj=link,
+            organisation=link.organisation,
+            verb=AuditEvent.Verb.UPDATED,
+            by=by,
+            mission=mission,
+            changes=changes,
+        )
+    # The key task it is for dates the foreseen late answer (``support_late``).
+    request_alignment_check(link.from_mission)
     return link
 
 

@@ -32,6 +32,7 @@ from .. import selectors, services
 from ..forms import (
     CarryOverForm,
     CommentForm,
+    InterdependencyEditForm,
     InterdependencyForm,
     KeyTaskEditForm,
     KeyTaskForm,
@@ -536,6 +537,46 @@ def link_create(request: OrgRequest, pk: int) -> HttpResponse:
         ),
         "The link is proposed; the other side is notified.",
     )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def link_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Correct what an open link says (``interdependency_update``, as the API's PATCH): the
+    asking side, who wrote it. A save made on an older version than the one stored comes
+    back (409) with the user's values, and says who changed the link when."""
+    actor = actor_of(request)
+    link = get_object_or_404(
+        Interdependency.objects.select_related(
+            "for_task",
+            "from_mission__owner_team__leader",
+            "from_mission__owner_user",
+            "from_mission__parent",
+            "to_mission",
+        ),
+        pk=pk,
+        organisation=actor.organisation,
+    )
+    link.from_mission.organisation = actor.organisation
+    require(actor, Action.EDIT, link.from_mission)
+    form = InterdependencyEditForm(request.POST or None, instance=link)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.interdependency_update, link=link, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The link is saved.")
+            return redirect(
+                reverse(
+                    "missions:detail",
+                    kwargs={"org": actor.organisation.slug, "pk": link.from_mission_id},
+                )
+                + f"#link-{link.pk}"
+            )
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"link": link, "mission": link.from_mission, "form": form, "conflict": conflict}
+    return render(request, "missions/link_form.html", context, status=status)
 
 
 @org_view

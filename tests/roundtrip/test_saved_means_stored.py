@@ -17,6 +17,7 @@ from django import forms
 
 from kernel.forms import ServiceModelForm
 from missions.models import KeyTask
+from missions.services import interdependency_create
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import TeamFactory
 
@@ -185,3 +186,34 @@ def test_a_saved_key_task_stored_the_changed_field(world, client, name, changes)
     stored = api_get(world.staff, f"/api/v1/key-tasks/{task.pk}/")
     expected = world.lead.pk if name == "owner" else changes[name]
     assert stored[name] == expected
+
+
+LINK_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("description", {"description": "Transport, two days a week."}),
+    ("for_task", {"for_task": "task"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), LINK_CHANGES, ids=[n for n, _ in LINK_CHANGES])
+def test_a_saved_link_stored_the_changed_field(world, client, name, changes) -> None:
+    task = KeyTask.objects.create(mission=world.staff_mission, title="Start the visits")
+    link = interdependency_create(
+        from_mission=world.staff_mission,
+        to_mission=world.team_mission,
+        kind="depends_on",
+        description="Transport.",
+        by=world.staff,
+    )
+    changes = {key: str(task.pk) if v == "task" else v for key, v in changes.items()}
+    client.force_login(world.staff)
+    url = f"/o/acme/links/{link.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The link is saved."]
+    client.force_login(world.lead)  # read back by the boss
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = api_get(world.lead, f"/api/v1/interdependencies/{link.pk}/")
+    assert str(stored[name]) == changes[name]
