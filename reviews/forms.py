@@ -9,10 +9,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kernel.forms import VersionedForm
 from kernel.models import Organisation
 from kernel.pickers import MemberPickField, bind_pickers
 
-from .models import Comment
+from .models import Comment, Review
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,6 +53,21 @@ class ReviewForm(forms.Form):
         if held_on > timezone.localdate():
             raise forms.ValidationError("A review cannot be held in the future.")
         return held_on
+
+
+class ReviewCorrectionForm(VersionedForm):
+    """Correct what a held review says (``review_correct``); it carries the version it was
+    read at. Whether the mission was still aligned and the day it was held stay as held."""
+
+    noun = "review"
+
+    class Meta:
+        model = Review
+        fields = ["summary", "working", "not_working", "changes"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("summary", "working", "not_working", "changes")
+        }
 
 
 class SearchForm(forms.Form):

@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("reviews/", views.review_list, name="list"),
     path("reviews/<int:pk>/", views.review_detail, name="detail"),
+    path("reviews/<int:pk>/correct/", views.review_correct, name="correct"),
     path("brief/", views.brief, name="brief"),
     path("search/", views.search, name="search"),
     path("missions/<int:pk>/comments/", comment_views.comment_on_mission, name="comment-mission"),

@@ -267,6 +267,13 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": only("staff", write=True),
     },
     "reviews:comment-remove": {"org": True, "pk": "comment", "POST": only("staff admin")},
+    # A held review's notes corrected: who may edit its mission.
+    "reviews:correct": {
+        "org": True,
+        "pk": "review",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
     "reviews:detail": {
         "org": True,
         "pk": "review",

@@ -17,6 +17,7 @@ from .reviews import (
     REVIEW_FIELDS,
     review_cadence,
     review_complete,
+    review_correct,
     review_schedule,
     review_schedule_missing,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "reminders_send_due",
     "review_cadence",
     "review_complete",
+    "review_correct",
     "review_schedule",
     "review_schedule_missing",
 ]

@@ -14,10 +14,13 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.utils import timezone
 
 from kernel.forms import ServiceModelForm
 from missions.models import KeyTask
 from missions.services import interdependency_create
+from reviews.models import Review
+from reviews.services import review_complete
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import TeamFactory
 
@@ -217,3 +220,27 @@ def test_a_saved_link_stored_the_changed_field(world, client, name, changes) -> 
     assert {key: shown.get(key) for key in changes} == changes
     stored = api_get(world.lead, f"/api/v1/interdependencies/{link.pk}/")
     assert str(stored[name]) == changes[name]
+
+
+REVIEW_CHANGES = [
+    ("summary", "Three wards open."),
+    ("working", "Rotas, mostly."),
+    ("not_working", "Transport at night."),
+    ("changes", "Book transport a week ahead."),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), REVIEW_CHANGES, ids=[n for n, _ in REVIEW_CHANGES])
+def test_a_corrected_review_stored_the_changed_field(world, client, name, value) -> None:
+    due = Review.objects.create(mission=world.staff_mission, due_date=timezone.localdate())
+    review = review_complete(review=due, data={"summary": "Two wards."}, by=world.staff)
+    client.force_login(world.staff)
+    url = f"/o/acme/reviews/{review.pk}/correct/"
+    data = form_data(client.get(url))
+    assert data.get(name) != value
+    response = client.post(url, {**data, name: value})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The review is corrected."]
+    client.force_login(world.lead)  # read back by the boss
+    assert form_data(client.get(url))[name] == value
+    assert api_get(world.lead, f"/api/v1/reviews/{review.pk}/")[name] == value
