@@ -14,7 +14,7 @@ from django.utils.datastructures import MultiValueDict
 
 from . import services
 from .errors import EditConflict, StateConflict
-from .models import Membership, Organisation
+from .models import Membership, Organisation, Team
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
 
@@ -176,6 +176,33 @@ class TeamForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bind_pickers(self, organisation)
+
+
+class TeamEditForm(VersionedForm):
+    """A team's name, parent and leader (``team_update``, as the API's PATCH); it carries
+    the version it was read at (``VersionedForm``)."""
+
+    noun = "team"
+
+    parent = TeamPickField(
+        required=False, label="Parent team", help_text=f"{TEAM_HELP} Empty: a top team."
+    )
+    leader = MemberPickField(
+        label="Leader",
+        required=False,
+        help_text="Type part of a member's name and choose; or type a username or email.",
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "parent", "leader"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, self.instance.organisation)
+        if not self.is_bound:  # shown by their names, not their numbers
+            self.initial["parent"] = self.instance.parent
+            self.initial["leader"] = self.instance.leader
 
 
 class InviteForm(forms.Form):

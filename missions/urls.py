@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/import/", views.org_chart_import, name="org-chart-import"),
     path("people/<int:pk>/", views.membership_edit, name="membership-edit"),
+    path("people/teams/<int:pk>/", views.team_edit, name="team-edit"),
     path(
         "invitations/<int:pk>/resend/",
         views.invitation_action,

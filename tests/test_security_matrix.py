@@ -177,6 +177,12 @@ ROUTES: dict[str, dict[str, Any]] = {
         "GET": only("admin"),
         "POST": only("admin", write=True),
     },
+    "missions:team-edit": {
+        "org": True,
+        "pk": "team",
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
     "missions:membership-edit": {
         "org": True,
         "pk": "membership",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,9 +12,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from .. import tree
-from ..audit import apply_changes, audit_record
+from ..audit import apply_changes, audit_record, last_changed_by
+from ..errors import EditConflict
+from ..history import person_name
 from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from ..validators import validate_line
 
@@ -58,10 +63,24 @@ def teams_create(
 
 
 @transaction.atomic
-def team_update(*, team: Team, data: dict[str, Any], by: User) -> Team:
+def team_update(
+    *, team: Team, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> Team:
     """Rename, re-parent or change the leader of a team; sub-teams move with it. The changes
-    apply to the row as stored now, locked (as ``mission_update``)."""
+    apply to the row as stored now, locked (as ``mission_update``). ``read_at`` is the
+    version the changes were made on (the edit page's): a team changed since is not
+    overwritten, and ``EditConflict`` says who changed it and when."""
     team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
+    if read_at is not None and team.updated_at != read_at:
+        who = last_changed_by(team)
+        when = (
+            "a moment ago"
+            if timezone.now() - team.updated_at < dt.timedelta(minutes=1)
+            else f"{timesince(team.updated_at)} ago"
+        )
+        raise EditConflict(
+            f"{person_name(who) if who else 'Someone'} changed this team {when}.", current=team
+        )
     if data.get("parent") is not None:
         data = {**data, "parent": tree.lock_branch(Team, data["parent"].pk)}
     old_path = team.path

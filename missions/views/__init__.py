@@ -23,7 +23,7 @@ from .mission import (
 )
 from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
-from .people import invitation_action, membership_edit, org_chart_import, people
+from .people import invitation_action, membership_edit, org_chart_import, people, team_edit
 from .pickers import pick_members, pick_missions, pick_people, pick_teams
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "healthz",
     "invitation_action",
     "membership_edit",
+    "team_edit",
     "organisation_settings",
     "welcome",
     "home",

@@ -244,3 +244,27 @@ def test_a_corrected_review_stored_the_changed_field(world, client, name, value)
     client.force_login(world.lead)  # read back by the boss
     assert form_data(client.get(url))[name] == value
     assert api_get(world.lead, f"/api/v1/reviews/{review.pk}/")[name] == value
+
+
+TEAM_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("name", {"name": "Virtual wards"}),
+    ("parent", {"parent": "Board"}),
+    ("leader", {"leader": "staff"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), TEAM_CHANGES, ids=[n for n, _ in TEAM_CHANGES])
+def test_a_saved_team_stored_the_changed_field(world, client, name, changes) -> None:
+    wards = TeamFactory(organisation=world.organisation, name="Wards", parent=world.team)
+    client.force_login(world.org_admin)
+    url = f"/o/acme/people/teams/{wards.pk}/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The team is saved."]
+    # The pickers show the stored team and leader by name.
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    expected = {"name": "Virtual wards", "parent": world.top_team.pk, "leader": world.staff.pk}
+    assert api_get(world.lead, f"/api/v1/teams/{wards.pk}/")[name] == expected[name]
