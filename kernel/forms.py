@@ -227,8 +227,10 @@ class InviteForm(forms.Form):
         return emails
 
 
-class MembershipForm(ServiceModelForm):
-    """A member's role, team and job title."""
+class MembershipForm(VersionedForm):
+    """A member's role, team and job title; it carries the version it was read at."""
+
+    noun = "membership"
 
     team = TeamPickField(required=False, label="Team", help_text=TEAM_HELP)
 

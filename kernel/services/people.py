@@ -26,6 +26,19 @@ if TYPE_CHECKING:
     from ..types import User
 
 
+def _changed_by(obj: Any) -> str:
+    """Who made an object's latest recorded change, as a refusal names them."""
+    who = last_changed_by(obj)
+    return person_name(who) if who is not None else "Someone"
+
+
+def _ago(moment: dt.datetime) -> str:
+    """When, as a refusal says it: "a moment ago", "3 days ago"."""
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "a moment ago"
+    return f"{timesince(moment)} ago"
+
+
 @transaction.atomic
 def team_create(
     *,
@@ -72,14 +85,8 @@ def team_update(
     overwritten, and ``EditConflict`` says who changed it and when."""
     team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
     if read_at is not None and team.updated_at != read_at:
-        who = last_changed_by(team)
-        when = (
-            "a moment ago"
-            if timezone.now() - team.updated_at < dt.timedelta(minutes=1)
-            else f"{timesince(team.updated_at)} ago"
-        )
         raise EditConflict(
-            f"{person_name(who) if who else 'Someone'} changed this team {when}.", current=team
+            f"{_changed_by(team)} changed this team {_ago(team.updated_at)}.", current=team
         )
     if data.get("parent") is not None:
         data = {**data, "parent": tree.lock_branch(Team, data["parent"].pk)}
@@ -387,11 +394,14 @@ def membership_set(
     team: Team | None,
     by: User | None,
     job_title: str | None = None,
+    read_at: dt.datetime | None = None,
 ) -> Membership:
     """Add a person to the organisation, or change their role, team or job title.
 
     Callers: taking up an invitation, the org-chart import, the People page. The stored row is
-    re-read under a lock, so what changed is what the history records.
+    re-read under a lock, so what changed is what the history records. ``read_at`` is the
+    version the People page's form was read at: a membership changed since is not
+    overwritten (``EditConflict``).
     """
     if team is not None and team.organisation_id != organisation.pk:
         raise ValidationError({"team": "Choose a team of this organisation."})
@@ -401,6 +411,11 @@ def membership_set(
     created = membership is None
     if membership is None:
         membership = Membership(organisation=organisation, user=user)
+    elif read_at is not None and membership.updated_at != read_at:
+        raise EditConflict(
+            f"{_changed_by(membership)} changed this membership {_ago(membership.updated_at)}.",
+            current=membership,
+        )
     data: dict[str, Any] = {"role": role, "team": team}
     if job_title is not None:
         data["job_title"] = job_title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -89,20 +90,28 @@ def membership_edit(request: OrgRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("user", "team"), pk=pk, organisation=actor.organisation
     )
     form = MembershipForm(request.POST or None, instance=membership)
-    if request.method == "POST" and save_through(
-        form,
-        lambda d: kernel_services.membership_set(
-            organisation=actor.organisation, user=membership.user, by=request.user, **d
-        ),
-    ):
-        messages.success(request, f"{membership.user.get_full_name() or membership.user} is saved.")
-        return redirect("missions:people", org=actor.organisation.slug)
-    return render(
-        request,
-        "missions/membership_form.html",
-        {"form": form, "membership": membership},
-        status=400 if form.errors else 200,
-    )
+    conflict = None
+    if request.method == "POST":
+
+        def save(*, data: dict[str, Any], read_at: Any) -> Any:
+            return kernel_services.membership_set(
+                organisation=actor.organisation,
+                user=membership.user,
+                by=request.user,
+                role=data["role"],
+                team=data["team"],
+                job_title=data["job_title"],
+                read_at=read_at,
+            )
+
+        saved, conflict = save_versioned(form, save)
+        if saved:
+            name = membership.user.get_full_name() or membership.user
+            messages.success(request, f"{name} is saved.")
+            return redirect("missions:people", org=actor.organisation.slug)
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"form": form, "membership": membership, "conflict": conflict}
+    return render(request, "missions/membership_form.html", context, status=status)
 
 
 @org_view

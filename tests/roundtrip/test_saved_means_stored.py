@@ -17,6 +17,7 @@ from django import forms
 from django.utils import timezone
 
 from kernel.forms import ServiceModelForm
+from kernel.models import Membership
 from missions.models import KeyTask
 from missions.services import interdependency_create
 from reviews.models import Review
@@ -268,3 +269,28 @@ def test_a_saved_team_stored_the_changed_field(world, client, name, changes) -> 
     assert {key: shown.get(key) for key in changes} == changes
     expected = {"name": "Virtual wards", "parent": world.top_team.pk, "leader": world.staff.pk}
     assert api_get(world.lead, f"/api/v1/teams/{wards.pk}/")[name] == expected[name]
+
+
+MEMBERSHIP_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("role", {"role": "leader"}),
+    ("team", {"team": "Board"}),
+    ("job_title", {"job_title": "Ward nurse"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"), MEMBERSHIP_CHANGES, ids=[n for n, _ in MEMBERSHIP_CHANGES]
+)
+def test_a_saved_membership_stored_the_changed_field(world, client, name, changes) -> None:
+    membership = Membership.objects.get(organisation=world.organisation, user=world.staff)
+    client.force_login(world.org_admin)
+    url = f"/o/acme/people/{membership.pk}/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    shown = form_data(client.get(url))  # the team picker shows the team by name
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = Membership.objects.get(pk=membership.pk)
+    expected = {"role": "leader", "team": world.top_team, "job_title": "Ward nurse"}
+    assert getattr(stored, name) == expected[name]
