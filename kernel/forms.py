@@ -14,7 +14,7 @@ from django.utils.datastructures import MultiValueDict
 
 from . import services
 from .errors import EditConflict, StateConflict
-from .models import Membership, Organisation, WebhookEndpoint
+from .models import Membership, Organisation, Team, WebhookEndpoint
 from .pickers import MemberPickField, TeamPickField, bind_pickers
 from .services.organisations import ORGANISATION_SETTINGS
 
@@ -178,6 +178,33 @@ class TeamForm(forms.Form):
         bind_pickers(self, organisation)
 
 
+class TeamEditForm(VersionedForm):
+    """A team's name, parent and leader (``team_update``, as the API's PATCH); it carries
+    the version it was read at (``VersionedForm``)."""
+
+    noun = "team"
+
+    parent = TeamPickField(
+        required=False, label="Parent team", help_text=f"{TEAM_HELP} Empty: a top team."
+    )
+    leader = MemberPickField(
+        label="Leader",
+        required=False,
+        help_text="Type part of a member's name and choose; or type a username or email.",
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "parent", "leader"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, self.instance.organisation)
+        if not self.is_bound:  # shown by their names, not their numbers
+            self.initial["parent"] = self.instance.parent
+            self.initial["leader"] = self.instance.leader
+
+
 class InviteForm(forms.Form):
     """Invite one or many people at once, with the same role and team."""
 
@@ -200,8 +227,10 @@ class InviteForm(forms.Form):
         return emails
 
 
-class MembershipForm(ServiceModelForm):
-    """A member's role, team and job title."""
+class MembershipForm(VersionedForm):
+    """A member's role, team and job title; it carries the version it was read at."""
+
+    noun = "membership"
 
     team = TeamPickField(required=False, label="Team", help_text=TEAM_HELP)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.datastructures import MultiValueDict
 
 from kernel import formats
@@ -363,6 +364,21 @@ class KeyTaskForm(ServiceModelForm):
         return owner
 
 
+class KeyTaskEditForm(KeyTaskForm, VersionedForm):
+    """Everything of a key task the API can change, on its own page: the new-task form's
+    fields and its description; it carries the version it was read at (``VersionedForm``)."""
+
+    noun = "key task"
+
+    class Meta:
+        model = KeyTask
+        fields = ["title", "description", "owner", "due_date", "status"]
+        widgets = {
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
 def _task_label(task: KeyTask) -> str:
     return f"{task.title} (due {formats.day(task.due_date)})" if task.due_date else task.title
 
@@ -427,6 +443,38 @@ class InterdependencyForm(forms.Form):
         if other.pk == self.mission.pk:
             raise forms.ValidationError("Choose another mission than this one.")
         return other
+
+
+class InterdependencyEditForm(VersionedForm):
+    """What the asking side may correct of an open link: its description and the key task of
+    its mission it is for. It carries the version it was read at (``VersionedForm``)."""
+
+    noun = "link"
+
+    for_task = _TaskChoiceField(
+        label="For key task",
+        queryset=KeyTask.objects.none(),
+        required=False,
+        empty_label="None in particular",
+        help_text=InterdependencyForm.base_fields["for_task"].help_text,
+    )
+
+    class Meta:
+        model = Interdependency
+        fields = ["description", "for_task"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # As when asking: a description is what the other side answers.
+        self.fields["description"].required = True
+        # The asking mission's open tasks, and the one it is for now whatever its status.
+        open_or_chosen = Q(status__in=KeyTask.OPEN_STATUSES)
+        if self.instance.for_task_id:
+            open_or_chosen |= Q(pk=self.instance.for_task_id)
+        _field(self, "for_task", forms.ModelChoiceField).queryset = KeyTask.objects.filter(
+            open_or_chosen, mission=self.instance.from_mission_id
+        ).order_by("due_date", "id")
 
 
 def _comment_field(**kwargs: Any) -> forms.Field:

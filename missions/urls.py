@@ -29,6 +29,8 @@ urlpatterns = [
     path("templates/", views.template_library, name="templates"),
     path("templates/<int:pk>/delete/", views.template_delete, name="template-delete"),
     path("key-tasks/<int:pk>/", views.key_task_update, name="key-task-update"),
+    path("key-tasks/<int:pk>/edit/", views.key_task_edit, name="key-task-edit"),
+    path("links/<int:pk>/edit/", views.link_edit, name="link-edit"),
     path("links/<int:pk>/respond/", views.link_respond, name="link-respond"),
     path("pick/missions/", views.pick_missions, name="pick-missions"),
     path("pick/people/", views.pick_people, name="pick-people"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/import/", views.org_chart_import, name="org-chart-import"),
     path("people/<int:pk>/", views.membership_edit, name="membership-edit"),
+    path("people/teams/<int:pk>/", views.team_edit, name="team-edit"),
     path(
         "invitations/<int:pk>/resend/",
         views.invitation_action,

@@ -9,10 +9,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kernel.forms import VersionedForm
 from kernel.models import Organisation
 from kernel.pickers import MemberPickField, bind_pickers
 
-from .models import Comment
+from .models import Comment, Review
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,6 +64,21 @@ class ReviewMoveForm(forms.Form):
         widget=DATE,
         help_text="Everyone who has the review in their calendar gets the new date.",
     )
+
+
+class ReviewCorrectionForm(VersionedForm):
+    """Correct what a held review says (``review_correct``); it carries the version it was
+    read at. Whether the mission was still aligned and the day it was held stay as held."""
+
+    noun = "review"
+
+    class Meta:
+        model = Review
+        fields = ["summary", "working", "not_working", "changes"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("summary", "working", "not_working", "changes")
+        }
 
 
 class SearchForm(forms.Form):

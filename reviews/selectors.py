@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from kernel.models import Notification
+from kernel.models import AuditEvent, Notification
 from kernel.notifications import OPEN
 from kernel.permissions import dashboard_teams
 from kernel.querysets import owned_by_person
@@ -170,6 +171,20 @@ def review_of(*, actor: Actor, pk: int) -> Review | None:
             "mission__parent__owner_team",
             "held_by",
         )
+        .first()
+    )
+
+
+def review_correction(*, review: Review) -> AuditEvent | None:
+    """The latest correction of a held review (who, when), or None: one query."""
+    return (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Review),
+            object_id=review.pk,
+            verb=AuditEvent.Verb.UPDATED,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
         .first()
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="detail"),
     path("reviews/<int:pk>/move/", calendar_views.review_move, name="move"),
     path("reviews/<int:pk>/cancel/", calendar_views.review_cancel_view, name="cancel"),
+    path("reviews/<int:pk>/correct/", views.review_correct, name="correct"),
     path("brief/", views.brief, name="brief"),
     path("calendar/", calendar_views.calendar_settings, name="calendar"),
     path("calendar/revoke/", calendar_views.calendar_revoke, name="calendar-revoke"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kernel.formats import day
-from kernel.forms import add_service_errors
+from kernel.forms import add_service_errors, save_versioned
 from kernel.permissions import Action, can, require
 from kernel.types import OrgRequest
 from kernel.web import org_view
@@ -24,7 +25,7 @@ from . import search as finder
 from . import selectors, services
 from .brief import brief_to_show
 from .conversation import conversation
-from .forms import ReviewForm, SearchForm
+from .forms import ReviewCorrectionForm, ReviewForm, SearchForm
 from .models import Review
 
 if TYPE_CHECKING:
@@ -39,6 +40,33 @@ def counted_paginator(reviews: QuerySet[Review], count: int) -> Paginator[Review
     paginator = Paginator(reviews, PAGE_SIZE)
     paginator.__dict__["count"] = count  # ``Paginator.count`` is a cached property
     return paginator
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def review_correct(request: OrgRequest, pk: int) -> HttpResponse:
+    """Correct what a held review says (``review_correct``): who may edit the mission. A save
+    made on an older version than the one stored comes back (409) with the user's values."""
+    actor = request.actor
+    review = selectors.review_of(actor=actor, pk=pk)
+    if review is None:
+        raise Http404("No such review.")
+    require(actor, Action.EDIT, review.mission)
+    if review.status != Review.Status.DONE:
+        messages.error(request, "Only a held review can be corrected.")
+        return redirect("reviews:detail", org=actor.organisation.slug, pk=review.pk)
+    form = ReviewCorrectionForm(request.POST or None, instance=review)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.review_correct, review=review, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The review is corrected.")
+            return redirect("reviews:detail", org=actor.organisation.slug, pk=review.pk)
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"review": review, "mission": review.mission, "form": form, "conflict": conflict}
+    return render(request, "reviews/review_correct.html", context, status=status)
 
 
 @org_view
@@ -90,6 +118,10 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
         "mission": review.mission,
         "form": form,
         "may_edit": may_edit,
+        # Who corrected it last, and when (a held review's notes corrected since).
+        "correction": selectors.review_correction(review=review)
+        if review.status == Review.Status.DONE
+        else None,
         "agenda": selectors.review_agenda(review=review)
         if review.status == Review.Status.SCHEDULED
         else None,

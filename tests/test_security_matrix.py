@@ -165,6 +165,19 @@ ROUTES: dict[str, dict[str, Any]] = {
     # lead's template: lead and the admin remove it.
     "missions:template-delete": {"org": True, "pk": "mission_template", "POST": only("lead admin")},
     "missions:key-task-update": {"org": True, "pk": "key_task", "POST": only(EDITORS)},
+    "missions:key-task-edit": {
+        "org": True,
+        "pk": "key_task",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
+    # The link's asking side (staff_mission) corrects what it says; the asked side answers.
+    "missions:link-edit": {
+        "org": True,
+        "pk": "link",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
     "missions:link-respond": {"org": True, "pk": "link", "POST": only(TEAM_EDITORS)},
     # The pickers' suggestions: every member, of their own organisation only.
     "missions:pick-missions": {"org": True, "GET": MEMBER},
@@ -176,6 +189,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     "missions:people": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     "missions:org-chart-import": {
         "org": True,
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
+    "missions:team-edit": {
+        "org": True,
+        "pk": "team",
         "GET": only("admin"),
         "POST": only("admin", write=True),
     },
@@ -349,6 +368,13 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": only("staff", write=True),
     },
     "reviews:comment-remove": {"org": True, "pk": "comment", "POST": only("staff admin")},
+    # A held review's notes corrected: who may edit its mission.
+    "reviews:correct": {
+        "org": True,
+        "pk": "review",
+        "GET": only(EDITORS),
+        "POST": only(EDITORS, write=True),
+    },
     "reviews:detail": {
         "org": True,
         "pk": "review",
@@ -637,7 +663,11 @@ ROUTES: dict[str, dict[str, Any]] = {
         "DELETE": only("lead admin"),
     },
     "interdependency-list": {"GET": everyone(), "POST": everyone(write=True)},
-    "interdependency-detail": {"pk": "link", "GET": MEMBER},
+    "interdependency-detail": {
+        "pk": "link",
+        "GET": MEMBER,
+        "PATCH": only(EDITORS, write=True),
+    },
     "interdependency-respond": {"pk": "link", "POST": only(TEAM_EDITORS, write=True)},
     "kpi-list": {"GET": everyone(), "POST": everyone(write=True)},
     "kpi-detail": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,14 +12,31 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from .. import tree
-from ..audit import apply_changes, audit_record
+from ..audit import apply_changes, audit_record, last_changed_by
+from ..errors import EditConflict
+from ..history import person_name
 from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from ..validators import validate_line
 
 if TYPE_CHECKING:
     from ..types import User
+
+
+def _changed_by(obj: Any) -> str:
+    """Who made an object's latest recorded change, as a refusal names them."""
+    who = last_changed_by(obj)
+    return person_name(who) if who is not None else "Someone"
+
+
+def _ago(moment: dt.datetime) -> str:
+    """When, as a refusal says it: "a moment ago", "3 days ago"."""
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "a moment ago"
+    return f"{timesince(moment)} ago"
 
 
 @transaction.atomic
@@ -58,10 +76,18 @@ def teams_create(
 
 
 @transaction.atomic
-def team_update(*, team: Team, data: dict[str, Any], by: User | None) -> Team:
+def team_update(
+    *, team: Team, data: dict[str, Any], by: User | None, read_at: dt.datetime | None = None
+) -> Team:
     """Rename, re-parent or change the leader of a team; sub-teams move with it. The changes
-    apply to the row as stored now, locked (as ``mission_update``)."""
+    apply to the row as stored now, locked (as ``mission_update``). ``read_at`` is the
+    version the changes were made on (the edit page's): a team changed since is not
+    overwritten, and ``EditConflict`` says who changed it and when."""
     team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
+    if read_at is not None and team.updated_at != read_at:
+        raise EditConflict(
+            f"{_changed_by(team)} changed this team {_ago(team.updated_at)}.", current=team
+        )
     if data.get("parent") is not None:
         data = {**data, "parent": tree.lock_branch(Team, data["parent"].pk)}
     old_path = team.path
@@ -368,11 +394,14 @@ def membership_set(
     team: Team | None,
     by: User | None,
     job_title: str | None = None,
+    read_at: dt.datetime | None = None,
 ) -> Membership:
     """Add a person to the organisation, or change their role, team or job title.
 
     Callers: taking up an invitation, the org-chart import, the People page. The stored row is
-    re-read under a lock, so what changed is what the history records.
+    re-read under a lock, so what changed is what the history records. ``read_at`` is the
+    version the People page's form was read at: a membership changed since is not
+    overwritten (``EditConflict``).
     """
     if team is not None and team.organisation_id != organisation.pk:
         raise ValidationError({"team": "Choose a team of this organisation."})
@@ -382,6 +411,11 @@ def membership_set(
     created = membership is None
     if membership is None:
         membership = Membership(organisation=organisation, user=user)
+    elif read_at is not None and membership.updated_at != read_at:
+        raise EditConflict(
+            f"{_changed_by(membership)} changed this membership {_ago(membership.updated_at)}.",
+            current=membership,
+        )
     data: dict[str, Any] = {"role": role, "team": team}
     if job_title is not None:
         data["job_title"] = job_title

@@ -346,6 +346,21 @@ class InterdependencySerializer(ModelSerializer):
         read_only_fields = ["organisation", "status", "responded_at"]
 
 
+class InterdependencyChangeSerializer(ModelSerializer):
+    """What the asking side may correct of an open link (``interdependency_update``)."""
+
+    for_task = scoped_field(
+        KeyTask,
+        allow_null=True,
+        required=False,
+        help_text="The key task of the asking mission that needs the support, if one does.",
+    )
+
+    class Meta:
+        model = Interdependency
+        fields = ["description", "for_task"]
+
+
 class InterdependencyRespondSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["acknowledged", "declined", "resolved"])
 

@@ -9,20 +9,24 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kernel.audit import apply_changes, audit_record
-from kernel.errors import StateConflict
+from kernel.audit import apply_changes, audit_record, last_changed_by
+from kernel.errors import EditConflict, StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent, Notification
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
 from ..models import Interdependency, KeyTask, Mission
 from .checks import request_alignment_check
+from .missions import ago, name_of
 
 if TYPE_CHECKING:
     from kernel.types import User
 
 
 KEY_TASK_FIELDS = ("title", "description", "owner", "due_date", "status")
+# What the asking side may correct of a link while it is open: what it says, and the key task
+# it is for. Its ends and kind are what the other side answered: a new link, not a correction.
+LINK_FIELDS = ("description", "for_task")
 
 
 def _stamp_completion(task: KeyTask) -> None:
@@ -62,18 +66,27 @@ def key_task_create(*, mission: Mission, data: dict[str, Any], by: User) -> KeyT
 
 
 @transaction.atomic
-def key_task_update(*, task: KeyTask, data: dict[str, Any], by: User) -> KeyTask:
+def key_task_update(
+    *, task: KeyTask, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> KeyTask:
     """Change a key task, e.g. its status; completion time follows the status.
 
     The changes apply to the stored row, read again under a row lock (as ``mission_update``
     does): the caller's copy may be stale, and saving it would write back every other field as
     it was read, undoing a change made in the meantime. Callers use the returned task.
+    ``read_at`` is the version the changes were made on (the edit page's): a task changed
+    since is not overwritten, and ``EditConflict`` says who changed it and when.
     """
     task = (
         KeyTask.objects.select_for_update(of=("self",))
         .select_related("mission__organisation")
         .get(pk=task.pk)
     )
+    if read_at is not None and task.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(task))} changed this key task {ago(task.updated_at)}.",
+            current=task,
+        )
     changes = apply_changes(task, data, KEY_TASK_FIELDS)
     if not changes:
         return task
@@ -175,6 +188,54 @@ def interdependency_create(
             mission=mission,
         )
         request_alignment_check(mission)
+    return link
+
+
+@transaction.atomic
+def interdependency_update(
+    *,
+    link: Interdependency,
+    data: dict[str, Any],
+    by: User,
+    read_at: dt.datetime | None = None,
+) -> Interdependency:
+    """Correct what an open link says (its description, the key task it is for).
+
+    As ``key_task_update``: the changes apply to the stored row, read again under a row lock,
+    and ``read_at`` (the edit page's version) refuses to overwrite a link changed since. A
+    declined or resolved link is kept as it was answered. The change is in the history of both
+    missions, as the link's creation is.
+    """
+    link = (
+        Interdependency.objects.select_for_update(of=("self",))
+        .select_related("organisation", "from_mission", "to_mission")
+        .get(pk=link.pk)
+    )
+    if read_at is not None and link.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(link))} changed this link {ago(link.updated_at)}.",
+            current=link,
+        )
+    if link.status not in (Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED):
+        raise StateConflict(
+            f"This link is {link.get_status_display().lower()}: it is kept as it was answered."
+        )
+    changes = apply_changes(link, data, LINK_FIELDS)
+    if not changes:
+        return link
+    link.full_clean()
+    link.save()
+    for mission in (link.from_mission, link.to_mission):
+        audit_record(
+            obj=link,
+            organisation=link.organisation,
+            verb=AuditEvent.Verb.UPDATED,
+            by=by,
+            mission=mission,
+            changes=changes,
+        )
+    # The key task it is for dates the foreseen late answer (``support_late``).
+    request_alignment_check(link.from_mission)
     return link
 
 

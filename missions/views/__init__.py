@@ -6,9 +6,11 @@ from .cascade import cascade, cascade_children
 from .integrations import integration, integration_action, integration_replay, integrations
 from .mission import (
     key_task_create,
+    key_task_edit,
     key_task_update,
     kpi_create,
     link_create,
+    link_edit,
     link_respond,
     mission_align,
     mission_archive,
@@ -22,7 +24,7 @@ from .mission import (
 )
 from .onboarding import organisation_settings, welcome
 from .pages import healthz, home, notifications, start, vision
-from .people import invitation_action, membership_edit, org_chart_import, people
+from .people import invitation_action, membership_edit, org_chart_import, people, team_edit
 from .periods import periods
 from .pickers import pick_members, pick_missions, pick_people, pick_teams
 from .templates import mission_save_as_template, template_delete, template_library
@@ -37,14 +39,17 @@ __all__ = [
     "healthz",
     "invitation_action",
     "membership_edit",
+    "team_edit",
     "organisation_settings",
     "periods",
     "welcome",
     "home",
     "key_task_create",
+    "key_task_edit",
     "key_task_update",
     "kpi_create",
     "link_create",
+    "link_edit",
     "link_respond",
     "mission_align",
     "mission_archive",

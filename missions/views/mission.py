@@ -32,7 +32,9 @@ from .. import selectors, services
 from ..forms import (
     CarryOverForm,
     CommentForm,
+    InterdependencyEditForm,
     InterdependencyForm,
+    KeyTaskEditForm,
     KeyTaskForm,
     MissionForm,
     SendBackForm,
@@ -546,6 +548,42 @@ def key_task_update(request: OrgRequest, pk: int) -> HttpResponse:
 
 
 @org_view
+@require_http_methods(["GET", "POST"])
+def key_task_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Edit everything of a key task the API can change (``key_task_update``, as the API's
+    PATCH). A save made on an older version than the one stored comes back (409) with the
+    user's values, and says who changed the task when."""
+    actor = actor_of(request)
+    task = get_object_or_404(
+        KeyTask.objects.select_related(
+            "owner", "mission__owner_team__leader", "mission__owner_user", "mission__parent"
+        ),
+        pk=pk,
+        mission__organisation=actor.organisation,
+    )
+    task.mission.organisation = actor.organisation
+    require(actor, Action.EDIT, task.mission)
+    form = KeyTaskEditForm(request.POST or None, instance=task, mission=task.mission)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.key_task_update, task=task, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The key task is saved.")
+            return redirect(
+                reverse(
+                    "missions:detail",
+                    kwargs={"org": actor.organisation.slug, "pk": task.mission_id},
+                )
+                + f"#key-task-{task.pk}"
+            )
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"task": task, "mission": task.mission, "form": form, "conflict": conflict}
+    return render(request, "missions/key_task_form.html", context, status=status)
+
+
+@org_view
 @require_POST
 def link_create(request: OrgRequest, pk: int) -> HttpResponse:
     """Ask another mission for support, or offer yours."""
@@ -567,6 +605,46 @@ def link_create(request: OrgRequest, pk: int) -> HttpResponse:
         ),
         "The link is proposed; the other side is notified.",
     )
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def link_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Correct what an open link says (``interdependency_update``, as the API's PATCH): the
+    asking side, who wrote it. A save made on an older version than the one stored comes
+    back (409) with the user's values, and says who changed the link when."""
+    actor = actor_of(request)
+    link = get_object_or_404(
+        Interdependency.objects.select_related(
+            "for_task",
+            "from_mission__owner_team__leader",
+            "from_mission__owner_user",
+            "from_mission__parent",
+            "to_mission",
+        ),
+        pk=pk,
+        organisation=actor.organisation,
+    )
+    link.from_mission.organisation = actor.organisation
+    require(actor, Action.EDIT, link.from_mission)
+    form = InterdependencyEditForm(request.POST or None, instance=link)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(services.interdependency_update, link=link, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The link is saved.")
+            return redirect(
+                reverse(
+                    "missions:detail",
+                    kwargs={"org": actor.organisation.slug, "pk": link.from_mission_id},
+                )
+                + f"#link-{link.pk}"
+            )
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"link": link, "mission": link.from_mission, "form": form, "conflict": conflict}
+    return render(request, "missions/link_form.html", context, status=status)
 
 
 @org_view

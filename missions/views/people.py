@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel import services as kernel_services
-from kernel.forms import ImportForm, InviteForm, MembershipForm, TeamForm, save_through
-from kernel.models import Invitation, Membership
+from kernel.forms import (
+    ImportForm,
+    InviteForm,
+    MembershipForm,
+    TeamEditForm,
+    TeamForm,
+    save_through,
+    save_versioned,
+)
+from kernel.models import Invitation, Membership, Team
 from kernel.permissions import Action, require
 from kernel.types import OrgRequest
 from kernel.web import actor_of, org_view
@@ -78,19 +90,59 @@ def membership_edit(request: OrgRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("user", "team"), pk=pk, organisation=actor.organisation
     )
     form = MembershipForm(request.POST or None, instance=membership)
-    if request.method == "POST" and save_through(
-        form,
-        lambda d: kernel_services.membership_set(
-            organisation=actor.organisation, user=membership.user, by=request.user, **d
-        ),
-    ):
-        messages.success(request, f"{membership.user.get_full_name() or membership.user} is saved.")
-        return redirect("missions:people", org=actor.organisation.slug)
+    conflict = None
+    if request.method == "POST":
+
+        def save(*, data: dict[str, Any], read_at: Any) -> Any:
+            return kernel_services.membership_set(
+                organisation=actor.organisation,
+                user=membership.user,
+                by=request.user,
+                role=data["role"],
+                team=data["team"],
+                job_title=data["job_title"],
+                read_at=read_at,
+            )
+
+        saved, conflict = save_versioned(form, save)
+        if saved:
+            name = membership.user.get_full_name() or membership.user
+            messages.success(request, f"{name} is saved.")
+            return redirect("missions:people", org=actor.organisation.slug)
+    status = 409 if conflict else 400 if form.errors else 200
+    context = {"form": form, "membership": membership, "conflict": conflict}
+    return render(request, "missions/membership_form.html", context, status=status)
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def team_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """Rename a team, move it under another, change its leader (``team_update``, as the
+    API's PATCH); its sub-teams move with it. A save made on an older version than the one
+    stored comes back (409) with the user's values, and says who changed the team when."""
+    actor = actor_of(request)
+    require(actor, Action.MANAGE_ORGANISATION)
+    team = get_object_or_404(
+        Team.objects.select_related("parent", "leader"), pk=pk, organisation=actor.organisation
+    )
+    team.organisation = actor.organisation
+    form = TeamEditForm(request.POST or None, instance=team)
+    conflict = None
+    if request.method == "POST":
+        saved, conflict = save_versioned(
+            form, partial(kernel_services.team_update, team=team, by=request.user)
+        )
+        if saved:
+            messages.success(request, "The team is saved.")
+            return redirect(
+                reverse("missions:people", kwargs={"org": actor.organisation.slug}) + "#teams"
+            )
+    status = 409 if conflict else 400 if form.errors else 200
     return render(
         request,
-        "missions/membership_form.html",
-        {"form": form, "membership": membership},
-        status=400 if form.errors else 200,
+        "missions/team_form.html",
+        {"team": team, "form": form, "conflict": conflict},
+        status=status,
     )
 
 

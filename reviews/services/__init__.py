@@ -24,6 +24,7 @@ from .reviews import (
     REVIEW_FIELDS,
     review_cadence,
     review_complete,
+    review_correct,
     review_schedule,
     review_schedule_missing,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "reminders_send_due",
     "review_cadence",
     "review_complete",
+    "review_correct",
     "review_schedule",
     "review_schedule_missing",
 ]

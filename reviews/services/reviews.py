@@ -12,8 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from kernel import webhooks
-from kernel.audit import apply_changes, audit_record
-from kernel.errors import StateConflict
+from kernel.audit import apply_changes, audit_record, last_changed_by
+from kernel.errors import EditConflict, StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missionlead.emails import absolute_url
@@ -21,6 +21,7 @@ from missions.models import Mission
 from missions.querysets import in_play
 from missions.services import mission_reopen_alignment, request_alignment
 from missions.services.checks import request_alignment_check
+from missions.services.missions import ago, name_of
 
 from ..models import Review
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 REVIEW_FIELDS = ("summary", "working", "not_working", "changes", "still_aligned")
 HELD_FIELDS = (*REVIEW_FIELDS, "held_on", "status")
+# What a correction of a held review may change: what it says. Whether the mission was still
+# aligned, and the day it was held, are what the review did (sent the mission back to its
+# boss, set the next review's date): a new review says otherwise, not a correction.
+CORRECTED_FIELDS = ("summary", "working", "not_working", "changes")
 
 
 def review_cadence(mission: Mission) -> int:
@@ -131,6 +136,41 @@ def review_webhook_data(review: Review) -> dict[str, Any]:
         "status": review.status,
         "url": absolute_url(review.mission.get_absolute_url()),
     }
+
+
+@transaction.atomic
+def review_correct(
+    *, review: Review, data: dict[str, Any], by: User, read_at: dt.datetime | None = None
+) -> Review:
+    """Correct what a held review says; the history keeps what it said before, and who
+    corrected it when. ``read_at`` (the page's version) refuses to overwrite a review changed
+    since, as the other edit pages do (``EditConflict``)."""
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("mission__organisation")
+        .get(pk=review.pk)
+    )
+    if read_at is not None and review.updated_at != read_at:
+        raise EditConflict(
+            f"{name_of(last_changed_by(review))} changed this review {ago(review.updated_at)}.",
+            current=review,
+        )
+    if review.status != Review.Status.DONE:
+        raise StateConflict("Only a held review can be corrected.")
+    changes = apply_changes(review, data, CORRECTED_FIELDS)
+    if not changes:
+        return review
+    review.full_clean()
+    review.save()
+    audit_record(
+        obj=review,
+        organisation=review.mission.organisation,
+        verb=AuditEvent.Verb.UPDATED,
+        by=by,
+        mission=review.mission,
+        changes=changes,
+    )
+    return review
 
 
 def review_schedule_missing(*, organisation_id: int | None = None, batch: int = 2000) -> int:

@@ -122,3 +122,57 @@ def test_a_status_change_keeps_what_another_request_changed_meanwhile(world) -> 
         "title": ["Recruit", "Recruit two nurses"],
         "status": ["todo", "done"],
     }
+
+
+def test_it_keeps_every_field_edited_on_the_key_task_page(world, client) -> None:
+    task = key_task_create(
+        mission=world.team_mission,
+        data={"title": "Recruit", "owner": world.staff, "due_date": dt.date(2026, 9, 1)},
+        by=world.staff,
+    )
+    url = f"/o/acme/key-tasks/{task.pk}/edit/"
+    client.force_login(world.lead)
+    form = html_form(client.get(url), "")
+    changes = {
+        "title": "Recruit two nurses",
+        "description": "Band 5, for the night rota.",
+        "owner": str(world.lead.pk),  # the picker posts the chosen person's number
+        "due_date": "2026-10-15",
+        "status": "in_progress",
+    }
+    assert_changes_every_field(form.fields, changes)
+    response = client.post(url, {**form.data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == f"/o/acme/missions/{world.team_mission.pk}/#key-task-{task.pk}"
+    assert messages_of(response) == ["The key task is saved."]
+
+    stored = KeyTask.objects.get(pk=task.pk)
+    assert (stored.title, stored.description) == (changes["title"], changes["description"])
+    assert (stored.owner, stored.due_date) == (world.lead, dt.date(2026, 10, 15))
+    assert stored.status == KeyTask.Status.IN_PROGRESS
+
+    api = api_get(world.staff, f"/api/v1/key-tasks/{task.pk}/")
+    assert {key: api[key] for key in ("title", "description", "due_date", "status")} == {
+        "title": changes["title"],
+        "description": changes["description"],
+        "due_date": "2026-10-15",
+        "status": "in_progress",
+    }
+    assert api["owner"] == world.lead.pk
+
+    assert history_changes(stored) == {
+        "title": ["Recruit", "Recruit two nurses"],
+        "description": ["", "Band 5, for the night rota."],
+        "owner": [world.staff.pk, world.lead.pk],
+        "due_date": ["2026-09-01", "2026-10-15"],
+        "status": ["todo", "in_progress"],
+    }
+    updated = audit_events(stored)[-1]
+    assert (updated.verb, updated.actor, updated.mission) == (
+        "updated",
+        world.lead,
+        world.team_mission,
+    )
+    # The form opened again shows what is stored, the owner by name.
+    again = html_form(client.get(url), "").data
+    assert {key: again[key] for key in changes} == {**changes, "owner": world.lead.get_username()}

@@ -14,12 +14,18 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.utils import timezone
 
 from kernel.forms import ServiceModelForm
+from kernel.models import Membership
+from missions.models import KeyTask
+from missions.services import interdependency_create
+from reviews.models import Review
+from reviews.services import review_complete
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import TeamFactory
 
-from .helpers import form_data, messages_of
+from .helpers import api_get, form_data, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +157,140 @@ def test_a_saved_kpi_stored_the_changed_field(world, client, name, changes) -> N
     client.force_login(world.lead)  # read back by the boss
     shown = form_data(client.get(url))
     assert {key: shown.get(key) for key in changes} == changes
+
+
+KEY_TASK_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("title", {"title": "Recruit two nurses"}),
+    ("description", {"description": "Band 5, for the night rota."}),
+    ("owner", {"owner": "lead"}),
+    ("due_date", {"due_date": "2026-10-15"}),
+    ("status", {"status": "blocked"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"), KEY_TASK_CHANGES, ids=[n for n, _ in KEY_TASK_CHANGES]
+)
+def test_a_saved_key_task_stored_the_changed_field(world, client, name, changes) -> None:
+    task = KeyTask.objects.create(
+        mission=world.team_mission, title="Recruit", owner=world.staff, created_by=world.staff
+    )
+    client.force_login(world.lead)
+    url = f"/o/acme/key-tasks/{task.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    # The owner picker posts the person's number; the page shows them by username.
+    posted = {key: str(world.lead.pk) if key == "owner" else v for key, v in changes.items()}
+    response = client.post(url, {**data, **posted})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The key task is saved."]
+    client.force_login(world.leader)  # read back by the boss
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = api_get(world.staff, f"/api/v1/key-tasks/{task.pk}/")
+    expected = world.lead.pk if name == "owner" else changes[name]
+    assert stored[name] == expected
+
+
+LINK_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("description", {"description": "Transport, two days a week."}),
+    ("for_task", {"for_task": "task"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), LINK_CHANGES, ids=[n for n, _ in LINK_CHANGES])
+def test_a_saved_link_stored_the_changed_field(world, client, name, changes) -> None:
+    task = KeyTask.objects.create(mission=world.staff_mission, title="Start the visits")
+    link = interdependency_create(
+        from_mission=world.staff_mission,
+        to_mission=world.team_mission,
+        kind="depends_on",
+        description="Transport.",
+        by=world.staff,
+    )
+    changes = {key: str(task.pk) if v == "task" else v for key, v in changes.items()}
+    client.force_login(world.staff)
+    url = f"/o/acme/links/{link.pk}/edit/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The link is saved."]
+    client.force_login(world.lead)  # read back by the boss
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = api_get(world.lead, f"/api/v1/interdependencies/{link.pk}/")
+    assert str(stored[name]) == changes[name]
+
+
+REVIEW_CHANGES = [
+    ("summary", "Three wards open."),
+    ("working", "Rotas, mostly."),
+    ("not_working", "Transport at night."),
+    ("changes", "Book transport a week ahead."),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), REVIEW_CHANGES, ids=[n for n, _ in REVIEW_CHANGES])
+def test_a_corrected_review_stored_the_changed_field(world, client, name, value) -> None:
+    due = Review.objects.create(mission=world.staff_mission, due_date=timezone.localdate())
+    review = review_complete(review=due, data={"summary": "Two wards."}, by=world.staff)
+    client.force_login(world.staff)
+    url = f"/o/acme/reviews/{review.pk}/correct/"
+    data = form_data(client.get(url))
+    assert data.get(name) != value
+    response = client.post(url, {**data, name: value})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The review is corrected."]
+    client.force_login(world.lead)  # read back by the boss
+    assert form_data(client.get(url))[name] == value
+    assert api_get(world.lead, f"/api/v1/reviews/{review.pk}/")[name] == value
+
+
+TEAM_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("name", {"name": "Virtual wards"}),
+    ("parent", {"parent": "Board"}),
+    ("leader", {"leader": "staff"}),
+]
+
+
+@pytest.mark.parametrize(("name", "changes"), TEAM_CHANGES, ids=[n for n, _ in TEAM_CHANGES])
+def test_a_saved_team_stored_the_changed_field(world, client, name, changes) -> None:
+    wards = TeamFactory(organisation=world.organisation, name="Wards", parent=world.team)
+    client.force_login(world.org_admin)
+    url = f"/o/acme/people/teams/{wards.pk}/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    assert messages_of(response) == ["The team is saved."]
+    # The pickers show the stored team and leader by name.
+    shown = form_data(client.get(url))
+    assert {key: shown.get(key) for key in changes} == changes
+    expected = {"name": "Virtual wards", "parent": world.top_team.pk, "leader": world.staff.pk}
+    assert api_get(world.lead, f"/api/v1/teams/{wards.pk}/")[name] == expected[name]
+
+
+MEMBERSHIP_CHANGES: list[tuple[str, dict[str, Any]]] = [
+    ("role", {"role": "leader"}),
+    ("team", {"team": "Board"}),
+    ("job_title", {"job_title": "Ward nurse"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"), MEMBERSHIP_CHANGES, ids=[n for n, _ in MEMBERSHIP_CHANGES]
+)
+def test_a_saved_membership_stored_the_changed_field(world, client, name, changes) -> None:
+    membership = Membership.objects.get(organisation=world.organisation, user=world.staff)
+    client.force_login(world.org_admin)
+    url = f"/o/acme/people/{membership.pk}/"
+    data = form_data(client.get(url))
+    assert data.get(name) != changes[name]
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+    shown = form_data(client.get(url))  # the team picker shows the team by name
+    assert {key: shown.get(key) for key in changes} == changes
+    stored = Membership.objects.get(pk=membership.pk)
+    expected = {"role": "leader", "team": world.top_team, "job_title": "Ward nurse"}
+    assert getattr(stored, name) == expected[name]

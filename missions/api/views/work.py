@@ -78,13 +78,16 @@ class InterdependencyViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet[Interdependency],
 ):
-    """Links between missions; the asked side answers through ``respond``."""
+    """Links between missions; the asked side answers through ``respond``, the asking side
+    corrects what it says with ``PATCH``."""
 
     queryset = Interdependency.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = s.InterdependencySerializer
     permission_classes = API_PERMISSIONS
-    # Reading the link is enough to reach ``respond``; it then checks the asked mission.
-    permission_actions = {"respond": Action.VIEW}
+    # Reading the link is enough to reach ``respond`` and ``PATCH``; each then checks its
+    # side's mission (the asked one answers, the asking one corrects).
+    permission_actions = {"respond": Action.VIEW, "partial_update": Action.VIEW}
+    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_class = filters.InterdependencyFilter
     ordering_fields = ["id", "created_at", "updated_at", "status"]
 
@@ -104,6 +107,31 @@ class InterdependencyViewSet(
             by=signed_in_user(self.request),
             for_task=data.get("for_task"),
         )
+
+    @extend_schema(
+        request=s.InterdependencyChangeSerializer,
+        responses=s.InterdependencySerializer,
+        examples=[
+            OpenApiExample(
+                "Correct the description",
+                request_only=True,
+                value={"description": "Transport for the home visits, two days a week."},
+            )
+        ],
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Correct an open link's description or the key task it is for: the asking
+        mission's owner (or their boss) does, through the service the page uses."""
+        link = self.get_object()
+        require_api(request, Action.EDIT, link.from_mission)
+        payload = s.InterdependencyChangeSerializer(
+            link, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        link = services.interdependency_update(
+            link=link, data=payload.validated_data, by=signed_in_user(request)
+        )
+        return Response(self.get_serializer(link).data, status=status.HTTP_200_OK)
 
     @extend_schema(
         request=s.InterdependencyRespondSerializer,
