@@ -75,7 +75,7 @@ def sso_save(*, organisation: Organisation, data: dict[str, Any], by: Any) -> Or
 
 def sso_for_login(text: str) -> OrganisationSSO:
     """The organisation a person signs in with, from what they typed on the sign-in page: its
-    address (``acme``), or their email (an allowed domain, or a member's address)."""
+    address (``acme``), or their email at one of its allowed domains."""
     text = text.strip().lower()
     live = OrganisationSSO.objects.filter(enabled=True).select_related("organisation")
     if "@" not in text:
@@ -86,25 +86,22 @@ def sso_for_login(text: str) -> OrganisationSSO:
                 "address, or log in with your username and password."
             )
         return found
+    # By the domains organisations declared only: whether an address belongs to a member is
+    # not for an anonymous page to tell. Members at other domains type the address instead.
     domain = text.rpartition("@")[2]
-    by_domain = [c for c in live.filter(allowed_domains__icontains=domain) if domain in c.domains()]
-    by_member = live.filter(
-        organisation__memberships__user__email__iexact=text,
-        organisation__memberships__user__is_active=True,
-        organisation__memberships__deactivated_at=None,
-    )
-    matches = {config.pk: config for config in [*by_domain, *by_member]}
+    matches = [c for c in live.filter(allowed_domains__icontains=domain) if domain in c.domains()]
     if len(matches) > 1:
         raise SignInRefused(
-            "Several organisations sign in people with this address: enter your "
-            "organisation's address instead (the part after /o/ in its pages' address)."
+            "Several organisations sign in people at this domain: enter your organisation's "
+            "address instead (the part after /o/ in its pages' address)."
         )
     if not matches:
         raise SignInRefused(
-            "We know of no organisation that signs in this address with single sign-on. Enter "
-            "your organisation's address instead, or log in with your username and password."
+            "We know of no organisation that signs in addresses at this domain with single "
+            "sign-on. Enter your organisation's address instead (the part after /o/ in its "
+            "pages' address), or log in with your username and password."
         )
-    return next(iter(matches.values()))
+    return matches[0]
 
 
 def verified_email(claims: dict[str, Any]) -> str:

@@ -91,7 +91,7 @@ def sign_ins_of(user: Any) -> list[AuditEvent]:
 def test_a_member_signs_in_with_their_organisation(
     page: Page, live_server: Any, world: Any, acme_sso: OrganisationSSO
 ) -> None:
-    sign_in_with_organisation(page, live_server, "staff@example.org", "staff")
+    sign_in_with_organisation(page, live_server, "acme", "staff")
     expect(page).to_have_url(f"{live_server.url}/o/acme/")
     expect(page.get_by_text("Signed in with Acme Health.")).to_be_visible()
     # The same account as the password's: no second one was made.
@@ -179,7 +179,7 @@ def test_members_who_must_use_sso_cannot_use_their_password(
     page.goto(f"{live_server.url}/o/acme/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/o/acme/")
     # The way in that remains: their organisation's.
-    sign_in_with_organisation(page, live_server, "staff@example.org", "staff")
+    sign_in_with_organisation(page, live_server, "acme", "staff")
     expect(page).to_have_url(f"{live_server.url}/o/acme/")
     # An admin keeps their password, so a broken provider locks no one out.
     page.context.clear_cookies()
