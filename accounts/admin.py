@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
@@ -162,3 +163,8 @@ class OrganisationSSOAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # set by the organisation's admins, who type the client secret
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "issuer":
+            kwargs["assume_scheme"] = "https"  # an issuer is an https address
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
