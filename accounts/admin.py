@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
@@ -8,7 +9,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import ApiToken, BrowserSession, Profile, ScimGroup, ScimToken, ScimUser
+from .models import (
+    ApiToken,
+    BrowserSession,
+    OrganisationSSO,
+    Profile,
+    ScimGroup,
+    ScimToken,
+    ScimUser,
+)
 from .scim.tokens import scim_token_revoke
 from .tokens import api_token_revoke, browser_session_end
 
@@ -137,3 +146,25 @@ class ScimGroupAdmin(admin.ModelAdmin):
 # DRF's own token admin would show an empty list: its tokens become ApiTokens as they are made.
 with contextlib.suppress(NotRegistered):
     admin.site.unregister(TokenProxy)
+
+
+@admin.register(OrganisationSSO)
+class OrganisationSSOAdmin(admin.ModelAdmin):
+    """Each organisation's OpenID Connect provider; its admins set it on the People pages. The
+    client secret is not shown here either."""
+
+    list_display = ["organisation", "issuer", "client_id", "require_sso", "enabled", "updated_at"]
+    list_filter = ["require_sso", "enabled"]
+    search_fields = ["organisation__name", "issuer", "client_id"]
+    list_select_related = ["organisation"]
+    readonly_fields = ("created_at", "updated_at")
+    exclude = ("client_secret",)
+    raw_id_fields = ["organisation"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # set by the organisation's admins, who type the client secret
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "issuer":
+            kwargs["assume_scheme"] = "https"  # an issuer is an https address
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kernel.models import TimeStampedModel, validate_time_zone
+from kernel.validators import validate_line
 
 
 class Profile(TimeStampedModel):
@@ -282,3 +283,53 @@ class ScimGroup(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.team} ({self.external_id or 'no external id'})"
+
+
+class OrganisationSSO(TimeStampedModel):
+    """An organisation's single sign-on: the OpenID Connect provider its people sign in at.
+
+    One per organisation, set by its admins (``accounts.sso``). The client secret is kept as
+    it must be sent to the provider, and no page shows it back once saved. People are matched
+    by the verified email the provider vouches for; a newcomer is admitted only with a pending
+    invitation to the organisation or an address in one of ``allowed_domains``.
+    """
+
+    organisation = models.OneToOneField(
+        "kernel.Organisation", on_delete=models.CASCADE, related_name="sso"
+    )
+    issuer = models.URLField(
+        "Issuer URL",
+        max_length=300,
+        help_text="The provider's issuer, e.g. https://example.okta.com or "
+        "https://login.microsoftonline.com/<tenant>/v2.0; its discovery document is at "
+        "<issuer>/.well-known/openid-configuration.",
+    )
+    client_id = models.CharField("Client ID", max_length=255, validators=[validate_line])
+    client_secret = models.CharField("Client secret", max_length=500)
+    allowed_domains = models.CharField(
+        "Allowed email domains",
+        max_length=500,
+        blank=True,
+        validators=[validate_line],
+        help_text="People with a verified address at these domains may join as staff the "
+        "first time they sign in, e.g. “example.org, example.com”. Empty: by invitation only.",
+    )
+    require_sso = models.BooleanField(
+        "Members must sign in with SSO",
+        default=False,
+        help_text="Members cannot log in with a password; organisation admins still can, so "
+        "that a broken provider does not lock the organisation out.",
+    )
+    enabled = models.BooleanField("On", default=True)
+
+    class Meta:
+        verbose_name = "single sign-on"
+        verbose_name_plural = "single sign-on"
+
+    def __str__(self) -> str:
+        return f"Single sign-on of {self.organisation}"
+
+    def domains(self) -> list[str]:
+        """The allowed domains, lower case, without a leading "@"."""
+        parts = self.allowed_domains.replace(";", ",").replace(" ", ",").split(",")
+        return [part.strip().lstrip("@").lower() for part in parts if part.strip()]

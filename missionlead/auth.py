@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
+from accounts.sso.services import password_refused_by
 from accounts.tokens import api_token_create
 from kernel.validators import validate_line
 
@@ -43,6 +44,15 @@ class LoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The password was right, but the person's organisation has them sign in with its
+        # provider (``accounts.sso``): no session, and the way in instead.
+        organisation = password_refused_by(form.get_user())
+        if organisation is not None:
+            form.add_error(None, sso_required_message(organisation))
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        return super().form_valid(form)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wait = login_attempt_begin(request, submitted_username(request))
         if wait is None:
@@ -59,6 +69,13 @@ class LoginView(auth_views.LoginView):
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(math.ceil(wait))
         return response
+
+
+def sso_required_message(organisation: Any) -> str:
+    return (
+        f"{organisation.name} signs its members in with its own sign-in service: use "
+        "“Sign in with your organisation” instead of your password."
+    )
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
@@ -109,6 +126,11 @@ class TokenObtainSerializer(serializers.Serializer):
         if user is None:
             raise serializers.ValidationError(
                 "Unable to log in with provided credentials.", code="authorization"
+            )
+        organisation = password_refused_by(user)
+        if organisation is not None:
+            raise serializers.ValidationError(
+                sso_required_message(organisation), code="authorization"
             )
         attrs["user"] = user
         return attrs

@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *password_urlpatterns,
     path("accounts/security/", include("accounts.security_urls")),
+    # Single sign-on with an organisation's OpenID Connect provider (docs/integrations.md).
+    path("accounts/sso/", include("accounts.sso.urls")),
     path("", include("accounts.urls")),
     # Before the admin's own URLs: its log-in page is rate-limited like ours.
     path("admin/login/", admin_login, name="admin-login"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("accounts.scim.page_urls")),
     # A person's calendar feed, read by calendar apps with no session (the token is the key).
     path("calendar/", include("reviews.calendar_urls")),
+    path("o/<slug:org>/", include("accounts.sso.page_urls")),
     path("api/v1/", include("missionlead.api_urls")),
     # SCIM 2.0 provisioning: an organisation's identity provider, with its bearer token.
     path("scim/v2/", include("accounts.scim.urls")),

@@ -109,6 +109,7 @@ def _pages(world: Any) -> list[str]:
         f"/o/acme/missions/{world.team_mission.pk}/innovation/",
         "/o/acme/people/",
         "/o/acme/people/provisioning/",
+        "/o/acme/people/sso/",
         "/o/acme/settings/",
         "/o/acme/integrations/",
         f"/o/acme/integrations/{endpoint.pk}/",

@@ -248,6 +248,12 @@ ROUTES: dict[str, dict[str, Any]] = {
         "POST": {**only("admin"), "admin": NOT_FOUND},
     },
     "missions:periods": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
+    # Single sign-on: the organisation's admins set it (tests/accounts/test_sso.py).
+    "sso-settings:edit": {
+        "org": True,
+        "GET": only("admin"),
+        "POST": only("admin", write=True),
+    },
     "missions:welcome": {"org": True, "GET": only("admin"), "POST": only("admin", write=True)},
     # A person's own account: any signed-in person, whatever their organisation.
     "accounts:profile": {"GET": everyone(), "POST": everyone(write=True)},
@@ -272,6 +278,12 @@ ROUTES: dict[str, dict[str, Any]] = {
     # The link from an invitation email: whoever holds it may read it and take it up.
     "accounts:invitation": {"token": True, "GET": public(), "POST": public(write=True)},
     "password_reset": {"GET": public(), "POST": public(write=True)},
+    # Signing in with one's organisation (tests/accounts/test_browser_sso.py): the form is
+    # anyone's (an empty one is a 400); acme has no provider, so its start is a 404; the
+    # callback without a sign-in started in this session is a 400.
+    "sso:find": {"GET": public(), "POST": public(write=True)},
+    "sso:start": {"kwargs": {"org": "acme"}, "GET": dict.fromkeys(ROLES, NOT_FOUND)},
+    "sso:callback": {"GET": public(write=True)},
     # SCIM 2.0: an identity provider's, with its organisation's token (tests/accounts/test_scim.py).
     "scim:service-provider-config": {"GET": NO_TOKEN},
     "scim:resource-types": {"GET": NO_TOKEN},

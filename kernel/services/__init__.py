@@ -10,6 +10,7 @@ from .integrations import (
 )
 from .invitations import (
     invitation_accept,
+    invitation_accept_as,
     invitation_create,
     invitation_for_token,
     invitation_resend,
@@ -44,6 +45,7 @@ __all__ = [
     "OrgChartPlan",
     "OrgChartRow",
     "invitation_accept",
+    "invitation_accept_as",
     "invitation_create",
     "invitation_for_token",
     "invitation_resend",

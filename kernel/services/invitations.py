@@ -222,7 +222,14 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     found = invitation_for_token(token)
     if found is None:
         raise ValidationError("This invitation link is not valid.")
-    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    return invitation_accept_as(invitation=found, user=user)
+
+
+@transaction.atomic
+def invitation_accept_as(*, invitation: Invitation, user: User) -> Invitation:
+    """``user`` takes up ``invitation`` without its link: single sign-on admits a newcomer whose
+    provider vouches for the invited address (``accounts.sso``). As ``invitation_accept``."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     status = invitation.status
     if status != Invitation.Status.PENDING:
         raise ValidationError(

@@ -12,8 +12,17 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiToken, BrowserSession, Profile, ScimGroup, ScimToken, ScimUser
+from accounts.models import (
+    ApiToken,
+    BrowserSession,
+    OrganisationSSO,
+    Profile,
+    ScimGroup,
+    ScimToken,
+    ScimUser,
+)
 from accounts.scim.tokens import scim_token_create
+from accounts.sso.services import sso_save
 from accounts.tokens import api_token_create
 from kernel import tree
 from kernel.audit import audit_record
@@ -134,6 +143,18 @@ def full_world(world: Any) -> Any:
     scim_token_create(organisation=world.organisation, name="Okta", by=world.org_admin)
     ScimUser.objects.create(organisation=world.organisation, user=world.staff, external_id="s")
     ScimGroup.objects.create(organisation=world.organisation, team=world.team, external_id="t")
+    sso_save(
+        organisation=world.organisation,
+        data={
+            "issuer": "https://example.okta.com",
+            "client_id": "mission-leadership",
+            "client_secret": "s3cret",
+            "allowed_domains": "example.org",
+            "require_sso": False,
+            "enabled": True,
+        },
+        by=world.org_admin,
+    )
     now = timezone.now()
     DigestClaim.objects.create(
         user=world.staff, period="2026-03-11", starts_at=now - dt.timedelta(days=1), ends_at=now
@@ -186,6 +207,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
         ScimUser,  # written through SCIM
         ScimGroup,
         CalendarFeed,  # made by its person, on their calendar page: only a hash is kept
+        OrganisationSSO,  # set on the People pages, with its client secret
     }
     assert response.status_code == (403 if model in written_by_system else 200)
 
