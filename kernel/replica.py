@@ -76,6 +76,12 @@ def replica_reads() -> Iterator[bool]:
             _reading_replica.reset(token)
 
 
+def reading_connection() -> Any:
+    """The connection raw SQL that only reads should use: the replica's inside
+    ``replica_reads``, the primary's otherwise (raw SQL does not pass through the router)."""
+    return connections[REPLICA] if _reading_replica.get() else connection
+
+
 def reads_from_replica(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """For a read-only view of read-heavy work; put it inside ``org_view`` (which sets the
     organisation the replica's transaction is limited to)."""

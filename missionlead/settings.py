@@ -148,8 +148,11 @@ else:
     # the application's for one transaction only, so no server-side cursors (they live across
     # transactions). The tenant setting of row-level security is transaction-local already
     # (kernel.tenancy), as PgBouncer needs.
+    # PgBouncer refuses connection options (the JIT setting above): set ``jit = off`` on the
+    # database instead (ALTER DATABASE … SET jit = off), for every connection.
     if env.bool("PGBOUNCER", default=False):
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"].pop("options", None)
     # A streaming replica for the read-heavy work (kernel.replica); writes stay on the primary.
     if env.str("DATABASE_REPLICA_URL", default=""):
         DATABASES["replica"] = {
