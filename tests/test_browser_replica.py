@@ -45,7 +45,7 @@ def test_the_dashboard_reads_the_replica_until_its_person_writes(
     page: Page, live_server: Any, world: Any, opened: list[str]
 ) -> None:
     mission = world.team_mission
-    log_in(page, live_server, "leader")
+    log_in(page, live_server, "ceo")
     opened.clear()
     page.goto(f"{live_server.url}/o/acme/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
