@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from rest_framework.test import APIClient
 
 from kernel.models import AuditEvent
-from kernel.replica import PIN_COOKIE
+from kernel.replica import PIN_COOKIE, PIN_SECONDS
 from missions.models import Mission
 from tests.browser import log_in
 
@@ -46,6 +46,10 @@ def test_the_dashboard_reads_the_replica_until_its_person_writes(
 ) -> None:
     mission = world.team_mission
     log_in(page, live_server, "ceo")
+    # Logging in wrote (the session, the last log-in): pinned to the primary for a moment.
+    assert PIN_COOKIE in {cookie["name"] for cookie in page.context.cookies()}
+    page.wait_for_timeout((PIN_SECONDS + 0.5) * 1000)
+    assert PIN_COOKIE not in {cookie["name"] for cookie in page.context.cookies()}
     opened.clear()
     page.goto(f"{live_server.url}/o/acme/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
