@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # The scripts read PORT from the environment.
 export PORT
 
-.PHONY: install run worker beat test bench chaos fuzz lint format migrations-check ci
+.PHONY: install run worker beat test bench chaos fuzz scale-test lint format migrations-check ci
 
 install: $(STAMP)
 
@@ -23,7 +23,8 @@ run:
 	scripts/run.sh
 
 # A worker or beat on their own, for development next to `runserver`; DEBUG defaults to on
-# because settings refuse to start without SECRET_KEY otherwise.
+# because settings refuse to start without SECRET_KEY otherwise. The worker takes every queue
+# (interactive, notifications, checks, forecast); production runs one per queue.
 worker: install
 	DEBUG=$${DEBUG:-1} $(BIN)/celery -A missionlead worker -l info --without-mingle --without-gossip
 
@@ -51,6 +52,12 @@ chaos:
 # throwaway PostgreSQL and Redis, the demo organisation); longer than the run in make test.
 fuzz:
 	scripts/fuzz.sh
+
+# Past one machine, on this one (not part of `make test`, a few minutes): a primary and a
+# streaming replica, PgBouncer, Redis, gunicorn and a worker per queue; a smoke of the main
+# flows and throughput at 1, 2 and 4 web workers; rewrites the figures in docs/scaling.md.
+scale-test:
+	scripts/scale_test.sh
 
 lint: install
 	$(BIN)/ruff check .

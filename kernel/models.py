@@ -415,10 +415,11 @@ class Notification(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], name="missions_notification_once"
+                fields=["recipient", "dedupe_key", "organisation"],
+                name="missions_notification_once",
             ),
             models.UniqueConstraint(
-                fields=["recipient", "cause"],
+                fields=["recipient", "cause", "organisation"],
                 condition=Q(done_at__isnull=True),
                 name="kernel_notification_one_open_per_cause",
             ),
@@ -692,6 +693,10 @@ class WebhookDelivery(models.Model):
             ),
         ]
         constraints = [
+            # The target of its attempts' same-organisation key.
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="kernel_webhookdelivery_org_id"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "succeeded", "failed"]),
                 name="kernel_webhookdelivery_status_valid",

@@ -61,3 +61,29 @@ def secure_tenant_tables(
             schema_editor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
     return migrations.RunPython(secure, unsecure, elidable=False)
+
+
+def same_organisation_keys(*keys: tuple[str, str, str]) -> migrations.RunPython:
+    """The composite keys alone, for tables that already have their policy: a key
+    ``(organisation_id, column) → target (organisation_id, id)`` for each ``(table, column,
+    target)``, so a link between two tenant tables stays inside one organisation (and a
+    distributed PostgreSQL can place both rows on the organisation's node); reversible."""
+
+    def add(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column, target in keys:
+            schema_editor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {same_organisation_key(table, column)} "
+                f"FOREIGN KEY (organisation_id, {column}) "
+                f"REFERENCES {target} (organisation_id, id)"
+            )
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column, _ in keys:
+            key = same_organisation_key(table, column)
+            schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {key}")
+
+    return migrations.RunPython(add, drop, elidable=False)

@@ -691,7 +691,9 @@ class IdeaSupport(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["idea", "person"], name="leadership_ideasupport_once")
+            models.UniqueConstraint(
+                fields=["idea", "person", "organisation"], name="leadership_ideasupport_once"
+            )
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
+
+from . import queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MISSIONLEAD_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kernel.replica.ReadYourWritesMiddleware",
     "accounts.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +143,27 @@ else:
     # pages' short queries it only adds its compile time (60 ms of a 470 ms team dashboard
     # query at 100,000 missions, for nothing saved).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Past one machine (docs/scaling.md), both off by default.
+    # PgBouncer in transaction mode between the application and PostgreSQL: a connection is
+    # the application's for one transaction only, so no server-side cursors (they live across
+    # transactions). The tenant setting of row-level security is transaction-local already
+    # (kernel.tenancy), as PgBouncer needs.
+    # PgBouncer refuses connection options (the JIT setting above): set ``jit = off`` on the
+    # database instead (ALTER DATABASE … SET jit = off), for every connection.
+    if env.bool("PGBOUNCER", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"].pop("options", None)
+    # A streaming replica for the read-heavy work (kernel.replica); writes stay on the primary.
+    if env.str("DATABASE_REPLICA_URL", default=""):
+        DATABASES["replica"] = {
+            **env.db("DATABASE_REPLICA_URL"),
+            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"options": "-c jit=off"},
+            "DISABLE_SERVER_SIDE_CURSORS": env.bool("PGBOUNCER_REPLICA", default=False),
+            "TEST": {"MIRROR": "default"},
+        }
+        DATABASE_ROUTERS = ["kernel.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,6 +235,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Queues per workload (``missionlead.queues``): declared here, so a worker started without -Q
+# consumes every one of them; production runs a worker per queue (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = queues.INTERACTIVE
+CELERY_TASK_QUEUES = [Queue(name) for name in queues.QUEUES]
+CELERY_TASK_ROUTES = ("missionlead.queues.route",)
 
 # --- REST framework ---------------------------------------------------------------------------
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")

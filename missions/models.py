@@ -568,7 +568,7 @@ class Interdependency(TimeStampedModel):
             ),
             # One open link of a kind between two missions; closed ones may be asked again.
             models.UniqueConstraint(
-                fields=["from_mission", "to_mission", "kind"],
+                fields=["from_mission", "to_mission", "kind", "organisation"],
                 condition=Q(status__in=["proposed", "acknowledged"]),
                 name="%(app_label)s_%(class)s_one_open",
             ),

@@ -28,6 +28,7 @@ from kernel.permissions import (
     dashboard_teams,
     require,
 )
+from kernel.replica import reads_from_replica
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from leadership.selectors import development_plan_links
@@ -93,6 +94,7 @@ def _team_for(request: OrgRequest, pk: int) -> tuple[Team, Actor]:
 
 @require_GET
 @org_view
+@reads_from_replica
 def organisation_dashboard(request: OrgRequest) -> HttpResponse:
     """The organisation's figures and its teams; for a team-scoped coach, their teams."""
     actor = request.actor
@@ -125,6 +127,7 @@ def _team_context(board: dashboards.TeamDashboard) -> dict[str, Any]:
 
 @require_GET
 @org_view
+@reads_from_replica
 def team_dashboard(request: OrgRequest, pk: int) -> HttpResponse:
     """One team with its sub-teams."""
     team, actor = _team_for(request, pk)
@@ -142,6 +145,7 @@ def team_dashboard(request: OrgRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @org_view
+@reads_from_replica
 def team_print(request: OrgRequest, pk: int) -> HttpResponse:
     """The team's dashboard on paper, for a review meeting: the worst 50 missions."""
     team, _ = _team_for(request, pk)
@@ -315,6 +319,7 @@ def _heat_scope(request: OrgRequest) -> tuple[Actor, dashboards.Scope]:
 
 @require_GET
 @org_view
+@reads_from_replica
 def heatmap(request: OrgRequest) -> HttpResponse:
     """The cascade coloured by health, with each score, with the cascade page's filters."""
     actor, scope = _heat_scope(request)
@@ -341,6 +346,7 @@ def heatmap(request: OrgRequest) -> HttpResponse:
 
 @require_GET
 @org_view
+@reads_from_replica
 def heatmap_children(request: OrgRequest, pk: int) -> HttpResponse:
     """One opened branch of the heat map (htmx partial, or a page without JavaScript)."""
     actor, scope = _heat_scope(request)

@@ -25,7 +25,9 @@ class Review(TimeStampedModel):
 
     # The mission's, kept on the row so that the tenant policy and "this organisation's
     # reviews" read the review alone, never its mission (``save`` fills it in).
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
@@ -57,9 +59,12 @@ class Review(TimeStampedModel):
             ),
         ]
         constraints = [
+            # The target of its comments' same-organisation key.
+            models.UniqueConstraint(fields=["organisation", "id"], name="reviews_review_org_id"),
             # One review per mission and cycle.
             models.UniqueConstraint(
-                fields=["mission", "due_date"], name="%(app_label)s_%(class)s_one_per_cycle"
+                fields=["mission", "due_date", "organisation"],
+                name="%(app_label)s_%(class)s_one_per_cycle",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "done", "cancelled"]),
@@ -234,7 +239,7 @@ class Finding(models.Model):
         constraints = [
             # A finding that still holds is not opened twice.
             models.UniqueConstraint(
-                fields=["mission", "kind", "subject"],
+                fields=["mission", "kind", "subject", "organisation"],
                 condition=Q(resolved_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_open",
             ),
@@ -619,7 +624,9 @@ class Mention(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "person"], name="reviews_mention_once"),
+            models.UniqueConstraint(
+                fields=["comment", "person", "organisation"], name="reviews_mention_once"
+            ),
         ]
 
     def __str__(self) -> str:

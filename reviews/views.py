@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from kernel.formats import day
 from kernel.forms import add_service_errors, save_versioned
 from kernel.permissions import Action, can, require
+from kernel.replica import reads_from_replica
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from leadership.selectors import open_challenges_for_review
@@ -142,6 +143,7 @@ def review_detail(request: OrgRequest, pk: int) -> HttpResponse:
 
 @org_view
 @require_safe
+@reads_from_replica
 def brief(request: OrgRequest) -> HttpResponse:
     """The signed-in person's weekly brief of their part of the cascade, every sentence linked
     to its evidence: prepared overnight for the leaders of large parts, unless ``?live=1``."""

@@ -39,6 +39,7 @@ from django.utils import timezone
 from kernel.models import Notification
 from kernel.notifications import OPEN
 from kernel.permissions import Actor
+from kernel.replica import reading_connection
 from measures.dial import Move, moves_for
 from measures.forecast import Target
 from measures.models import CheckIn, Kpi
@@ -227,7 +228,7 @@ def _moved(actor: Actor, scope: Scope, today: dt.date) -> Part:
         ORDER BY ABS(m.share) DESC NULLS LAST, m.name, m.kpi_id
         LIMIT %s
     """  # noqa: S608 (the inner query is Django's, with its parameters)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, [*params, LIMIT])
         names = [column[0] for column in cursor.description]
         found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -456,8 +457,9 @@ def _without_jit() -> None:
     30,000-mission organisation, compiling took 0.44 s for a query that ran in 0.15 s. Pages
     run in one transaction each (``org_view``, the API's tenant scope), so this reaches no
     other request; outside a transaction it does nothing."""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
+    reading = reading_connection()  # where the brief's reads run: the replica, or here
+    if reading.vendor == "postgresql" and reading.in_atomic_block:
+        with reading.cursor() as cursor:
             cursor.execute("SELECT set_config('jit', 'off', true)")
 
 

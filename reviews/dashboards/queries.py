@@ -20,6 +20,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from kernel.models import Organisation, Team
+from kernel.replica import reading_connection
 from measures.health import Health
 from missions.models import Mission
 
@@ -76,7 +77,7 @@ def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | N
     params = _params(organisation)
     where = "m.organisation_id = %(org)s AND m.status = 'active'" + scope_sql(scope, params)
     out: defaultdict[int | None, Figures] = defaultdict(Figures)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {OWNER_TEAM}, COUNT(*), SUM(m.alignment_score), COUNT(m.alignment_score) "
             f"FROM missions_mission m {MEMBERSHIP_JOIN} WHERE {where} GROUP BY {OWNER_TEAM}",
@@ -143,7 +144,7 @@ def checked_figures(*, organisation: Organisation, scope: Scope) -> CheckedFigur
     teams: defaultdict[int | None, Figures] = defaultdict(Figures)
     whole, breakdown = Figures(), Figures()
     checked_on = None
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {SNAPSHOT_COLUMNS}, findings FROM reviews_alignmentsnapshot "
             "WHERE organisation_id = %(org)s AND run_date = (SELECT MAX(run_date) "
@@ -251,7 +252,7 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
         return OrganisationFigures(total=checked.organisation, checked_on=checked.checked_on)
     params = _params(organisation)
     total = Figures()
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*), SUM(alignment_score), COUNT(alignment_score) FROM missions_mission "
             "WHERE organisation_id = %(org)s AND status = 'active'",

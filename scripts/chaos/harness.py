@@ -18,6 +18,7 @@ from django_celery_results.models import TaskResult
 
 from kernel.models import Notification
 from missionlead.celery import app
+from missionlead.queues import QUEUES
 from reviews.models import AlignmentSnapshot, Reminder
 
 from . import processes
@@ -101,7 +102,7 @@ class Harness:
     def queue_drained(self) -> bool:
         """Nothing queued, nothing taken and not acknowledged (an ETA retry included)."""
         try:
-            pending = self.broker.llen("celery") + self.broker.hlen("unacked")
+            pending = sum(self.broker.llen(q) for q in QUEUES) + self.broker.hlen("unacked")
             return pending == 0
         except redis.RedisError:
             self.broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kernel.models import Membership
+from missionlead.queues import QUEUES
 from reviews import tasks
 from reviews.brief import prepared
 from reviews.checks import run_checks
@@ -108,7 +109,7 @@ def test_one_leaders_failure_does_not_stop_the_others(bw: BriefWorld, monkeypatc
 def test_the_nightly_check_of_an_organisation_asks_for_its_briefs(world, broker) -> None:  # noqa: F811
     tasks.alignment_check_organisation.apply(args=[world.organisation.pk]).get()
     assert ("reviews.tasks.brief_prepare", [world.organisation.pk]) in requested(broker)
-    broker.delete("celery")
+    broker.delete(*QUEUES)
     tasks.alignment_check_organisation.apply(
         args=[world.organisation.pk, world.org_mission.pk]
     ).get()

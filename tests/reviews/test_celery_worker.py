@@ -34,6 +34,7 @@ from kernel.models import Notification
 from measures.figures import kpi_figures
 from measures.models import Kpi
 from missionlead.celery import app
+from missionlead.queues import QUEUES
 from missions.models import Mission
 from reviews import services
 from reviews.models import AlignmentSnapshot, Finding, Reminder, Review
@@ -106,7 +107,7 @@ class Worker:
                 "--without-gossip",
                 "--without-heartbeat",
                 "-Q",
-                "celery",
+                ",".join(QUEUES),
                 "--loglevel=INFO",
                 "-n",
                 f"{log.stem}@%h",

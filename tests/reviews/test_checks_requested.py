@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from measures.services import kpi_create
+from missionlead.queues import QUEUES
 from missions.services import mission_update
 from missions.services.checks import ALIGNMENT_CHECK_TASK
 from reviews import tasks
@@ -37,9 +38,10 @@ def checks_after_changes(settings):
 
 
 def requested(broker) -> list[tuple[str, list]]:  # noqa: F811
-    """The tasks waiting in the default queue: (name, positional arguments)."""
+    """The tasks waiting in the workload queues: (name, positional arguments)."""
     found = []
-    for raw in broker.lrange("celery", 0, -1):
+    waiting = [raw for queue in QUEUES for raw in broker.lrange(queue, 0, -1)]
+    for raw in waiting:
         message = json.loads(raw)
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         found.append((message["headers"]["task"], args))
