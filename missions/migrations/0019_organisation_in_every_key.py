@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kernel', '0016_organisation_in_every_key'),
-        ('missions', '0016_drop_indexes_that_others_cover'),
+        ('missions', '0018_planning_periods'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

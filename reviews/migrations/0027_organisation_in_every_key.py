@@ -15,9 +15,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kernel', '0016_organisation_in_every_key'),
-        ('missions', '0017_organisation_in_every_key'),
+        ('missions', '0019_organisation_in_every_key'),
         ('measures', '0014_drop_indexes_that_others_cover'),
-        ('reviews', '0023_comments_and_mentions'),
+        ('reviews', '0026_search_teams_and_the_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
