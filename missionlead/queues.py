@@ -29,6 +29,7 @@ ROUTES: dict[str, str] = {
     # notifications
     "reviews.tasks.review_send_reminder": NOTIFICATIONS,
     "reviews.tasks.review_send_reminders": NOTIFICATIONS,
+    "reviews.tasks.review_invitations_send": NOTIFICATIONS,
     "reviews.tasks.review_reminder_sweep": NOTIFICATIONS,
     "reviews.tasks.digest_send": NOTIFICATIONS,
     "reviews.tasks.digest_sweep": NOTIFICATIONS,
