@@ -3,6 +3,7 @@
 from kernel.web import org_view
 
 from .cascade import cascade, cascade_children
+from .exports import cascade_export_csv, cascade_export_xlsx
 from .mission import (
     key_task_create,
     key_task_update,
@@ -27,6 +28,8 @@ from .pickers import pick_members, pick_missions, pick_people, pick_teams
 __all__ = [
     "cascade",
     "cascade_children",
+    "cascade_export_csv",
+    "cascade_export_xlsx",
     "healthz",
     "invitation_action",
     "membership_edit",
