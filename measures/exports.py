@@ -14,8 +14,10 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -24,7 +26,6 @@ from django.db.models.expressions import Case, Combinable
 from django.db.models.functions import Coalesce, Concat, Length, NullIf, Trim
 
 from kernel import tree
-from kernel.models import Membership
 from kernel.spreadsheets import Kind, Sheet, as_text, label_of
 from missions.models import Mission
 
@@ -90,14 +91,14 @@ def person_name(prefix: str) -> Coalesce:
 
 
 def _owner_team_name() -> Coalesce:
-    """The team that owns the mission, or the team of the person who does."""
-    persons_team = Membership.objects.filter(
-        organisation_id=OuterRef("organisation_id"), user_id=OuterRef("owner_user_id")
-    ).values("team__name")[:1]
-    return Coalesce("owner_team__name", Subquery(persons_team, output_field=CharField()), Value(""))
+    """The team that owns the mission, or the team of the person who does (their membership
+    of the mission's organisation, joined: one per person and organisation)."""
+    return Coalesce("owner_team__name", "owner_membership__team__name", Value(""))
 
 
 def _active_kpis() -> Subquery:
+    """A mission's active KPIs, counted by the index of (mission, status). A subquery: a
+    ``COUNT`` over a join would group the rows by every column of the export."""
     counted = (
         Kpi.objects.filter(mission_id=OuterRef("pk"), status=Kpi.Status.ACTIVE)
         .order_by()
@@ -114,6 +115,12 @@ def cascade_rows(missions: QuerySet[Mission], *, for_csv: bool) -> QuerySet[Any,
     owner = Coalesce(person_name("owner_user__"), "owner_team__name", Value("—"))
     return (
         missions.annotate(
+            owner_membership=FilteredRelation(
+                "owner_user__memberships",
+                condition=Q(owner_user__memberships__organisation=F("organisation")),
+            )
+        )
+        .annotate(
             x_depth=Length("path") / tree.SEGMENT_WIDTH,
             x_parent=_text("parent__title", for_csv),
             x_title=_text("title", for_csv),

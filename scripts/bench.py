@@ -25,7 +25,16 @@ import django  # noqa: E402
 
 django.setup()
 
-from scripts.bench import brief, growth, jobs, load, organisation, pages, report  # noqa: E402
+from scripts.bench import (  # noqa: E402
+    brief,
+    exports,
+    growth,
+    jobs,
+    load,
+    organisation,
+    pages,
+    report,
+)
 
 
 def main() -> None:
@@ -33,6 +42,7 @@ def main() -> None:
     ctx = organisation.prepare()
     pages.measure_pages(ctx)
     pages.measure_export(ctx)
+    exports.measure_exports(ctx)
     growth.measure_growth(ctx)
     brief.measure_brief(ctx)
     jobs.measure_jobs(ctx)
