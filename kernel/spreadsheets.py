@@ -67,16 +67,15 @@ def label_of(field: str, choices: Any) -> Case:
 
 
 def blocks_of(rows: QuerySet[Any, Any]) -> Iterator[list[tuple[Any, ...]]]:
-    """The rows of a ``values_list`` query through a server-side cursor, in blocks of
-    ``ROWS_PER_BLOCK``."""
-    block: list[tuple[Any, ...]] = []
-    for row in rows.iterator(chunk_size=ROWS_PER_BLOCK):
-        block.append(row)
-        if len(block) == ROWS_PER_BLOCK:
+    """The rows of a ``values_list`` query, in blocks of ``ROWS_PER_BLOCK``, read through a
+    server-side cursor as the database driver gives them: not through the queryset, whose
+    converters cost a Python call per value (a decimal quantized, a date-time made aware
+    again: three quarters of the time of 3.3 million check-ins)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while block := cursor.fetchmany(ROWS_PER_BLOCK):
             yield block
-            block = []
-    if block:
-        yield block
 
 
 def _attachment(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
