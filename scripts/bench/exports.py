@@ -31,6 +31,9 @@ from .figures import log, record
 REPEAT = int(os.environ.get("BENCH_EXPORT_REPEAT", "3"))
 # Which exports, by the start of their address after the organisation's: ``cascade,kpis``.
 ONLY = os.environ.get("BENCH_EXPORTS", "cascade,kpis").split(",")
+# A quick look: no warm-up run, and the peak as the process's resident high-water mark
+# instead of one more run under ``tracemalloc`` (which slows Python's every allocation).
+QUICK = os.environ.get("BENCH_EXPORT_QUICK") == "1"
 
 
 class _Sink:
@@ -71,12 +74,6 @@ def _export(path: str, user: Any) -> Callable[[], int]:
         return size
 
     return run
-
-
-def _times(fn: Callable[[], int]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
 
 
 def _spread(times: list[float]) -> str:
@@ -126,17 +123,27 @@ def measure_exports(ctx: dict[str, Any]) -> list[dict[str, Any]]:
         if not any(path.startswith(f"/o/{organisation.slug}/{only}") for only in ONLY):
             continue
         export, copy = _export(path, user), _copy(queries)
-        size, copied = export(), copy()  # warm, and the sizes
+        if not QUICK:  # warm
+            export()
+            copy()
         export_ms: list[float] = []
         copy_ms: list[float] = []
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         for _ in range(REPEAT):  # interleaved: the same state of the machine for both
-            export_ms.append(_times(export))
-            copy_ms.append(_times(copy))
+            started = time.perf_counter()
+            size = export()
+            export_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            copied = copy()
+            copy_ms.append((time.perf_counter() - started) * 1000)
             log(f"    {name}: {export_ms[-1]:,.0f} ms, COPY {copy_ms[-1]:,.0f} ms")
-        tracemalloc.start()
-        export()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        if QUICK:
+            peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) * 1024
+        else:
+            tracemalloc.start()
+            export()
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
         ms, base = statistics.median(export_ms), statistics.median(copy_ms)
         row = {
             "name": name,
