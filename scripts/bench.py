@@ -27,6 +27,7 @@ django.setup()
 
 from scripts.bench import (  # noqa: E402
     brief,
+    exports,
     growth,
     jobs,
     load,
@@ -43,6 +44,7 @@ def main() -> None:
     pages.measure_pages(ctx)
     pages.measure_export(ctx)
     search.measure_search(ctx)
+    exports.measure_exports(ctx)
     growth.measure_growth(ctx)
     brief.measure_brief(ctx)
     jobs.measure_jobs(ctx)

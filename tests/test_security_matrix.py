@@ -116,6 +116,8 @@ ROUTES: dict[str, dict[str, Any]] = {
     "missions:home": {"org": True, "GET": MEMBER},
     "missions:vision": {"org": True, "GET": MEMBER, "POST": only("ceo admin", write=True)},
     "missions:cascade": {"org": True, "GET": MEMBER},
+    "missions:cascade-export-csv": {"org": True, "GET": MEMBER},
+    "missions:cascade-export-xlsx": {"org": True, "GET": MEMBER},
     "missions:cascade-children": {"org": True, "pk": "org_mission", "GET": MEMBER},
     # Without ?parent= the form writes a top mission: leaders of the top team and admins.
     "missions:create": {
@@ -317,6 +319,8 @@ ROUTES: dict[str, dict[str, Any]] = {
     },
     "password_reset_complete": {"GET": public()},
     "measures:me": {"org": True, "GET": MEMBER},
+    "measures:kpi-export-csv": {"org": True, "GET": MEMBER},
+    "measures:kpi-export-xlsx": {"org": True, "GET": MEMBER},
     "measures:bulk-check-in": {
         "org": True,
         "GET": MEMBER,

@@ -3,6 +3,7 @@
 from kernel.web import org_view
 
 from .cascade import cascade, cascade_children
+from .exports import cascade_export_csv, cascade_export_xlsx
 from .integrations import integration, integration_action, integration_replay, integrations
 from .mission import (
     key_task_create,
@@ -36,6 +37,8 @@ __all__ = [
     "integrations",
     "cascade",
     "cascade_children",
+    "cascade_export_csv",
+    "cascade_export_xlsx",
     "healthz",
     "invitation_action",
     "membership_edit",

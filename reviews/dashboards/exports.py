@@ -10,40 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.expressions import Case, Combinable, When
-from django.db.models.functions import Coalesce, Concat, Left, NullIf, Trim
-from django.db.models.lookups import In
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
+from kernel.spreadsheets import FORMULA_STARTS, ROWS_PER_BLOCK, as_text, blocks_of, label_of
 from missions.models import Mission
 from missions.querysets import MissionQuerySet
 
+__all__ = [
+    "FORMULA_STARTS",
+    "MISSION_HEADER",
+    "ROWS_PER_BLOCK",
+    "as_text",
+    "label_of",
+    "mission_query",
+    "mission_rows",
+]
+
 MISSION_HEADER = ["Id", "Mission", "Level", "Owner", "Alignment", "Alignment score", "Next review"]
-# What starts a formula in a spreadsheet: such text is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ROWS_PER_BLOCK = 2000
-
-
-def as_text(expression: Combinable | str) -> Case:
-    """Text for a spreadsheet: as it is, unless it would be read as a formula."""
-    expression = F(expression) if isinstance(expression, str) else expression
-    return Case(
-        When(
-            In(Left(expression, 1), FORMULA_STARTS),
-            then=Concat(Value("'"), expression, output_field=CharField()),
-        ),
-        default=expression,
-        output_field=CharField(),
-    )
-
-
-def label_of(field: str, choices: Any) -> Case:
-    """A choice field's label, by SQL."""
-    return Case(
-        *(When(**{field: value}, then=Value(label)) for value, label in choices),
-        default=F(field),
-        output_field=CharField(),
-    )
 
 
 def _owner_name() -> Coalesce:
@@ -81,12 +65,4 @@ def mission_query(missions: MissionQuerySet) -> QuerySet[Any, Any]:
 
 def mission_rows(missions: MissionQuerySet) -> Iterator[list[tuple[Any, ...]]]:
     """The export's rows of ``missions`` (already ordered), in blocks of ``ROWS_PER_BLOCK``."""
-    rows = mission_query(missions)
-    block: list[tuple[Any, ...]] = []
-    for row in rows.iterator(chunk_size=ROWS_PER_BLOCK):
-        block.append(row)
-        if len(block) == ROWS_PER_BLOCK:
-            yield block
-            block = []
-    if block:
-        yield block
+    return blocks_of(mission_query(missions))

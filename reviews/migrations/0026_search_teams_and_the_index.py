@@ -38,8 +38,6 @@ TEAMS = [
     "CREATE TRIGGER missions_team_search_words AFTER UPDATE ON missions_team FOR EACH ROW "
     "WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.organisation_id IS DISTINCT FROM "
     "NEW.organisation_id) EXECUTE FUNCTION missions_team_search()",
-    "INSERT INTO reviews_searchentry (organisation_id, kind, object_id, vector) "
-    "SELECT organisation_id, 'team', id, reviews_search_name(name) FROM missions_team",
     "DROP INDEX reviews_search_team_name",
     # One index for a word within one organisation: the organisation's entries and the word's
     # in one GIN scan (btree_gin, a trusted extension that ships with PostgreSQL), not a
@@ -52,6 +50,10 @@ TEAMS = [
     "DROP POLICY reviews_searchentry_tenant ON reviews_searchentry",
     "ALTER TABLE reviews_searchentry NO FORCE ROW LEVEL SECURITY",
     "ALTER TABLE reviews_searchentry DISABLE ROW LEVEL SECURITY",
+    # Last: the rows written queue their deferred foreign-key checks, and PostgreSQL refuses
+    # to alter or index a table with checks pending.
+    "INSERT INTO reviews_searchentry (organisation_id, kind, object_id, vector) "
+    "SELECT organisation_id, 'team', id, reviews_search_name(name) FROM missions_team",
 ]
 UNDO = [
     "DROP INDEX reviews_search_vector",
