@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.timesince import timesince
 
+from .errors import EditConflict
+from .history import person_name
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -78,3 +82,33 @@ def last_changed_by(obj: models.Model) -> Any:
         .first()
     )
     return event.actor if event is not None else None
+
+
+def name_of(user: Any) -> str:
+    """How a refusal names who got there first: as the history does."""
+    return person_name(user) if user is not None else "Someone"
+
+
+def ago(moment: dt.datetime) -> str:
+    """How a refusal says when: "a moment ago", "3 days ago"."""
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "a moment ago"
+    return f"{timesince(moment)} ago"
+
+
+def refuse_if_changed_since(
+    obj: Any,
+    *,
+    read_at: dt.datetime | None,
+    noun: str,
+    changed_by: Any = None,
+    error: type[EditConflict] = EditConflict,
+) -> None:
+    """The rule of every versioned edit, in one place: a write made on the version read at
+    ``read_at`` (an edit page's) is refused once the stored object (locked by the caller) is
+    newer, naming who changed it (``changed_by``, else the audit log's latest actor) and when.
+    Without ``read_at`` (the API's writes) nothing is refused."""
+    if read_at is None or obj.updated_at == read_at:
+        return
+    who = changed_by if changed_by is not None else last_changed_by(obj)
+    raise error(f"{name_of(who)} changed this {noun} {ago(obj.updated_at)}.", current=obj)

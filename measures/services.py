@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kernel import webhooks
-from kernel.audit import apply_changes, audit_record, last_changed_by
-from kernel.errors import EditConflict, StateConflict
+from kernel.audit import apply_changes, audit_record, refuse_if_changed_since
+from kernel.errors import StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missionlead.emails import absolute_url
 from missions.services.checks import request_alignment_check
-from missions.services.missions import ago, name_of
 
 from .calibrating import calibration_of, learn_calibration
 from .figures import FIGURE_FIELDS, ROLLUP_FIELDS, kpi_figures, rollup_of
@@ -98,11 +97,7 @@ def kpi_update(
         .select_related("mission__organisation")
         .get(pk=kpi.pk)
     )
-    if read_at is not None and kpi.updated_at != read_at:
-        raise EditConflict(
-            f"{name_of(last_changed_by(kpi))} changed this KPI {ago(kpi.updated_at)}.",
-            current=kpi,
-        )
+    refuse_if_changed_since(kpi, read_at=read_at, noun="KPI")
     old_parent_id = kpi.parent_kpi_id
     changes = apply_changes(kpi, data, KPI_FIELDS)
     if not changes:

@@ -12,31 +12,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
-from django.utils.timesince import timesince
 
 from .. import tree
-from ..audit import apply_changes, audit_record, last_changed_by
-from ..errors import EditConflict
-from ..history import person_name
+from ..audit import apply_changes, audit_record, refuse_if_changed_since
 from ..models import AuditEvent, Invitation, Membership, Organisation, Team
 from ..validators import validate_line
 
 if TYPE_CHECKING:
     from ..types import User
-
-
-def _changed_by(obj: Any) -> str:
-    """Who made an object's latest recorded change, as a refusal names them."""
-    who = last_changed_by(obj)
-    return person_name(who) if who is not None else "Someone"
-
-
-def _ago(moment: dt.datetime) -> str:
-    """When, as a refusal says it: "a moment ago", "3 days ago"."""
-    if timezone.now() - moment < dt.timedelta(minutes=1):
-        return "a moment ago"
-    return f"{timesince(moment)} ago"
 
 
 @transaction.atomic
@@ -84,10 +67,7 @@ def team_update(
     version the changes were made on (the edit page's): a team changed since is not
     overwritten, and ``EditConflict`` says who changed it and when."""
     team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
-    if read_at is not None and team.updated_at != read_at:
-        raise EditConflict(
-            f"{_changed_by(team)} changed this team {_ago(team.updated_at)}.", current=team
-        )
+    refuse_if_changed_since(team, read_at=read_at, noun="team")
     if data.get("parent") is not None:
         data = {**data, "parent": tree.lock_branch(Team, data["parent"].pk)}
     old_path = team.path
@@ -411,11 +391,8 @@ def membership_set(
     created = membership is None
     if membership is None:
         membership = Membership(organisation=organisation, user=user)
-    elif read_at is not None and membership.updated_at != read_at:
-        raise EditConflict(
-            f"{_changed_by(membership)} changed this membership {_ago(membership.updated_at)}.",
-            current=membership,
-        )
+    else:
+        refuse_if_changed_since(membership, read_at=read_at, noun="membership")
     data: dict[str, Any] = {"role": role, "team": team}
     if job_title is not None:
         data["job_title"] = job_title

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kernel import webhooks
-from kernel.audit import audit_record
+from kernel.audit import ago, audit_record, name_of
 from kernel.errors import StateConflict
 from kernel.history import verb_phrase
 from kernel.models import AuditEvent, Notification
@@ -19,7 +19,7 @@ from kernel.notifications import cause_of, mission_owners, notifications_done, n
 
 from ..models import Mission
 from .checks import request_alignment_check
-from .missions import ConflictError, ago, mission_emit, name_of, request_alignment
+from .missions import ConflictError, mission_emit, request_alignment
 
 if TYPE_CHECKING:
     from kernel.types import User

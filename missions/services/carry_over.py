@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kernel.audit import audit_record
+from kernel.audit import ago, audit_record, name_of
 from kernel.errors import StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent
@@ -18,7 +18,7 @@ from kernel.validators import LAST_DATE
 
 from ..models import KeyTask, Mission, Period
 from .checks import request_alignment_check
-from .missions import MISSION_FIELDS, ago, mission_create, name_of
+from .missions import MISSION_FIELDS, mission_create
 from .periods import period_next
 from .work import KEY_TASK_FIELDS, key_task_create
 

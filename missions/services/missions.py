@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from kernel import tree, webhooks
-from kernel.audit import apply_changes, audit_record
+from kernel.audit import apply_changes, audit_record, refuse_if_changed_since
 from kernel.errors import EditConflict
-from kernel.history import person_name
 from kernel.models import AuditEvent, Notification, Organisation
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 from kernel.permissions import actor_for, can_move
@@ -59,18 +57,6 @@ class ConflictError(EditConflict):
     """
 
     current: Mission
-
-
-def name_of(user: User | None) -> str:
-    """How a refusal names who got there first: as the history does."""
-    return person_name(user) if user is not None else "Someone"
-
-
-def ago(moment: dt.datetime) -> str:
-    """How a refusal says when: "a moment ago", "3 days ago"."""
-    if timezone.now() - moment < dt.timedelta(minutes=1):
-        return "a moment ago"
-    return f"{timesince(moment)} ago"
 
 
 def mission_check_parent(mission: Mission) -> None:
@@ -156,11 +142,9 @@ def mission_update(
     aligned with nobody yet: proposed to its new boss, or a draft at the top.
     """
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
-    if read_at is not None and mission.updated_at != read_at:
-        raise ConflictError(
-            f"{name_of(mission.updated_by)} changed this mission {ago(mission.updated_at)}.",
-            current=mission,
-        )
+    refuse_if_changed_since(
+        mission, read_at=read_at, noun="mission", changed_by=mission.updated_by, error=ConflictError
+    )
     old_path, old_parent_id = mission.path, mission.parent_id
     if "parent" in data and getattr(data["parent"], "pk", None) != old_parent_id:
         _require_move(mission, data["parent"], by=by)

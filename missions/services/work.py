@@ -9,15 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kernel.audit import apply_changes, audit_record, last_changed_by
-from kernel.errors import EditConflict, StateConflict
+from kernel.audit import apply_changes, audit_record, refuse_if_changed_since
+from kernel.errors import StateConflict
 from kernel.formats import day
 from kernel.models import AuditEvent, Notification
 from kernel.notifications import cause_of, mission_owners, notifications_done, notify
 
 from ..models import Interdependency, KeyTask, Mission
 from .checks import request_alignment_check
-from .missions import ago, name_of
 
 if TYPE_CHECKING:
     from kernel.types import User
@@ -82,11 +81,7 @@ def key_task_update(
         .select_related("mission__organisation")
         .get(pk=task.pk)
     )
-    if read_at is not None and task.updated_at != read_at:
-        raise EditConflict(
-            f"{name_of(last_changed_by(task))} changed this key task {ago(task.updated_at)}.",
-            current=task,
-        )
+    refuse_if_changed_since(task, read_at=read_at, noun="key task")
     changes = apply_changes(task, data, KEY_TASK_FIELDS)
     if not changes:
         return task
@@ -211,11 +206,7 @@ def interdependency_update(
         .select_related("organisation", "from_mission", "to_mission")
         .get(pk=link.pk)
     )
-    if read_at is not None and link.updated_at != read_at:
-        raise EditConflict(
-            f"{name_of(last_changed_by(link))} changed this link {ago(link.updated_at)}.",
-            current=link,
-        )
+    refuse_if_changed_since(link, read_at=read_at, noun="link")
     if link.status not in (Interdependency.Status.PROPOSED, Interdependency.Status.ACKNOWLEDGED):
         raise StateConflict(
             f"This link is {link.get_status_display().lower()}: it is kept as it was answered."

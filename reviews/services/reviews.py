@@ -12,8 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from kernel import webhooks
-from kernel.audit import apply_changes, audit_record, last_changed_by
-from kernel.errors import EditConflict, StateConflict
+from kernel.audit import apply_changes, audit_record, refuse_if_changed_since
+from kernel.errors import StateConflict
 from kernel.models import AuditEvent
 from kernel.notifications import cause_of, notifications_done
 from missionlead.emails import absolute_url
@@ -21,7 +21,6 @@ from missions.models import Mission
 from missions.querysets import in_play
 from missions.services import mission_reopen_alignment, request_alignment
 from missions.services.checks import request_alignment_check
-from missions.services.missions import ago, name_of
 
 from ..models import Review
 
@@ -150,11 +149,7 @@ def review_correct(
         .select_related("mission__organisation")
         .get(pk=review.pk)
     )
-    if read_at is not None and review.updated_at != read_at:
-        raise EditConflict(
-            f"{name_of(last_changed_by(review))} changed this review {ago(review.updated_at)}.",
-            current=review,
-        )
+    refuse_if_changed_since(review, read_at=read_at, noun="review")
     if review.status != Review.Status.DONE:
         raise StateConflict("Only a held review can be corrected.")
     changes = apply_changes(review, data, CORRECTED_FIELDS)

@@ -127,6 +127,7 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     data = form_data(client.get(_url(review)))
     with django_assert_max_num_queries(12):
         assert client.get(_url(review)).status_code == 200
-    # The save: the review locked, the model's checks, the update, the history, savepoints.
-    with django_assert_max_num_queries(25):
+    # The save: the review locked, the model's checks (one a unique constraint, the
+    # (organisation, id) key among them), the update, the history, savepoints.
+    with django_assert_max_num_queries(26):
         assert client.post(_url(review), {**data, "summary": "Again."}).status_code == 302
