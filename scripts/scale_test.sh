@@ -13,6 +13,7 @@ ls /usr/lib/postgresql/*/lib/pg_stat_statements.so >/dev/null 2>&1 \
   || need_install+=(postgresql-contrib)
 [ -x /usr/sbin/pgbouncer ] || need_install+=(pgbouncer)
 command -v redis-server >/dev/null || need_install+=(redis-server)
+command -v wrk >/dev/null || need_install+=(wrk)
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "==> installing system packages: ${need_install[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
