@@ -29,7 +29,7 @@ from kernel.audit import audit_record
 from kernel.models import AuditEvent, Invitation, Membership, Notification, Team
 from kernel.services import invitation_create
 from measures.models import CheckIn, ForecastCalibration, Kpi
-from missions.models import Interdependency, KeyTask, Mission, Vision
+from missions.models import Interdependency, KeyTask, Mission, Period, Vision
 from missions.services import mission_template_create
 from reviews.models import (
     AlignmentSnapshot,
@@ -166,6 +166,12 @@ def full_world(world: Any) -> Any:
         organisation=world.organisation,
         data={"name": "Virtual wards", "title": "Open a virtual ward"},
         by=world.lead,
+    )
+    Period.objects.create(
+        organisation=world.organisation,
+        name="FY2027",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2027, 3, 31),
     )
     return world
 
