@@ -147,7 +147,7 @@ def cascade_rows(missions: QuerySet[Mission], *, for_csv: bool) -> QuerySet[Any,
             "period_start",
             "period_end",
             "x_kpis",
-            "alignment_score",
+            "alignment__score",
             "next_review_due",
         )
     )

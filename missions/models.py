@@ -244,8 +244,6 @@ class Mission(TimeStampedModel):
     next_review_due = models.DateField(
         "Next review due", null=True, blank=True, validators=DATE_RANGE
     )
-    # 0–100 from the open alignment findings; written by the alignment checks (set-based).
-    alignment_score = models.PositiveSmallIntegerField("Alignment score", null=True, blank=True)
     carried_over_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_over_to"
     )
@@ -267,11 +265,6 @@ class Mission(TimeStampedModel):
         ordering = ["path", "id"]
         indexes = [
             models.Index(fields=["parent"], name="missions_mission_parent"),
-            # The dashboards' mission count and mean score: an index-only scan.
-            models.Index(
-                fields=["organisation", "status", "alignment_score"],
-                name="missions_mission_org_score",
-            ),
             models.Index(fields=["owner_user", "status"], name="missions_mission_owner_user"),
             models.Index(fields=["owner_team", "status"], name="missions_mission_owner_team"),
             # The organisation's own missions (home, the vision): a handful among 100,000.

@@ -18,6 +18,7 @@ from .models import (
     DigestClaim,
     Finding,
     Mention,
+    MissionScore,
     Reminder,
     Review,
     SearchEntry,
@@ -106,6 +107,16 @@ class FindingAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
     list_filter = ("kind", "severity", ("resolved_at", admin.EmptyFieldListFilter), "organisation")
     list_select_related = ("mission",)
     search_fields = ("message", "mission__title")
+    raw_id_fields = ("mission",)
+    show_full_result_count = False
+
+
+@admin.register(MissionScore)
+class MissionScoreAdmin(WrittenByTheChecksMixin, admin.ModelAdmin):
+    list_display = ("mission", "score", "organisation")
+    list_filter = ("organisation",)
+    list_select_related = ("mission", "organisation")
+    search_fields = ("mission__title",)
     raw_id_fields = ("mission",)
     show_full_result_count = False
 

@@ -41,7 +41,6 @@ from missions.models import Mission
 from . import dashboards, svg
 from .dashboard_forms import CoachingNoteForm, coachee_suggestions
 from .dashboards import exports
-from .health import with_health
 from .services.coaching import coaching_note_create
 
 HEAT_PAGE = 100  # children per opened branch, as on the cascade page
@@ -332,7 +331,9 @@ def heatmap(request: OrgRequest) -> HttpResponse:
             in_scope = dashboards.missions_in_scope(organisation=organisation, scope=scope)
             matches = matches.filter(pk__in=in_scope.values("pk"))
         # The page first, then the health of its missions only.
-        page = mission_selectors.search_page(matches, request.GET.get("page"), extras=with_health)
+        page = mission_selectors.search_page(
+            matches, request.GET.get("page"), extras=dashboards.with_health_and_score
+        )
         context.update(
             page=page,
             results=dashboards.heat_nodes(list(page), organisation=organisation),

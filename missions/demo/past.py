@@ -34,7 +34,7 @@ from measures.figures import kpi_figures
 from measures.models import CheckIn, ForecastStatus, Kpi
 from measures.summary import standing_check_ins
 from missions.models import Mission
-from reviews.checks import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS
+from reviews.checks import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, SCORE_JOIN, WEIGHTS
 from reviews.checks.rules import rules
 from reviews.models import AlignmentSnapshot, Finding, Review
 
@@ -77,8 +77,8 @@ def _missions(organisation: Organisation) -> dict[int, _Mission]:
     """The active missions with their team (as the checks' snapshot groups them) and score."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT m.id, {OWNER_TEAM}, m.alignment_score FROM missions_mission m "
-            f"{MEMBERSHIP_JOIN} WHERE m.organisation_id = %s AND m.status = %s",
+            f"SELECT m.id, {OWNER_TEAM}, s.score FROM missions_mission m "
+            f"{MEMBERSHIP_JOIN} {SCORE_JOIN} WHERE m.organisation_id = %s AND m.status = %s",
             [organisation.pk, ACTIVE],
         )
         return {

@@ -23,7 +23,7 @@ from measures.summary import KpiFigures, MissionFigures
 from reviews.advice import advice_for
 from reviews.dashboards import score_band
 from reviews.health import health_figures
-from reviews.models import Finding
+from reviews.models import Finding, MissionScore
 
 from .. import selectors
 from ..models import KeyTask, Mission, Vision
@@ -130,7 +130,9 @@ def findings_to_act(*, mission: Mission, may_edit: bool) -> list[FindingToAct]:
 def score_of(mission: Mission, health: Health) -> int | None:
     """The mission's alignment score, as the heat map shows it: none before it has started
     (a draft without data is not "100")."""
-    return None if health == Health.NOT_STARTED else mission.alignment_score
+    if health == Health.NOT_STARTED:
+        return None
+    return MissionScore.objects.filter(mission=mission).values_list("score", flat=True).first()
 
 
 def key_tasks_in_order(*, mission: Mission) -> list[KeyTask]:

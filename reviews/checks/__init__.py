@@ -20,14 +20,24 @@ scores and snapshots, ``dialect`` the SQL that differs between the two databases
 """
 
 from .runner import CheckResult, run_checks
-from .scores import COMPLIANCE_WINDOW_DAYS, MEMBERSHIP_JOIN, OWNER_TEAM, WEIGHTS, roll_up_day
+from .scores import (
+    COMPLIANCE_WINDOW_DAYS,
+    MEMBERSHIP_JOIN,
+    OWNER_TEAM,
+    SCORE_JOIN,
+    WEIGHTS,
+    roll_up_day,
+    with_score,
+)
 
 __all__ = [
     "COMPLIANCE_WINDOW_DAYS",
     "MEMBERSHIP_JOIN",
     "OWNER_TEAM",
+    "SCORE_JOIN",
     "WEIGHTS",
     "CheckResult",
     "roll_up_day",
     "run_checks",
+    "with_score",
 ]

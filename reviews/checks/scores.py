@@ -4,9 +4,10 @@ organisation's and each team's, with their KPI forecasts and review compliance."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from measures.models import ForecastStatus
@@ -23,31 +24,59 @@ PROBLEM = "kind NOT IN ({})".format(", ".join(f"'{k}'" for k in sorted(PREDICTED
 
 
 def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
-    """100 minus the weights of each mission's open findings. Archived missions get none, nor
-    do drafts below the top: not started (``measures.health``, step 1), so no mean of the
-    dashboards, snapshots or heat map counts them as a perfect 100. Only the missions whose
-    score moved are written."""
+    """100 minus the weights of each mission's open findings, into its ``MissionScore``.
+    Archived missions get none, nor do drafts below the top: not started
+    (``measures.health``, step 1), so no mean of the dashboards, snapshots or heat map counts
+    them as a perfect 100.
+
+    Read from the run's own tables: its active missions (``run_missions``) and what holds
+    now (``holding_findings``), which the run's open findings equal once it has opened and
+    resolved them. Only scores that moved are written; those of missions the run covers
+    (``missions``, a condition on ``m``) that are scored no more are removed."""
     weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
     d = dialect()
+    cursor.execute("DROP TABLE IF EXISTS run_scores")
     cursor.execute(
         f"""
-        UPDATE missions_mission SET alignment_score = scored.score
-        FROM (
-            SELECT m.id, CASE WHEN m.status = 'active'
-                AND NOT (m.alignment_status = 'draft' AND m.parent_id IS NOT NULL)
-                THEN {d["greatest"]}(0, 100 - COALESCE(f.weight, 0)) END AS score
-            FROM missions_mission m
-            LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
-                       FROM reviews_finding
-                       WHERE organisation_id = %(org)s AND resolved_at IS NULL AND {PROBLEM}
-                       GROUP BY mission_id) f ON f.mission_id = m.id
-            WHERE {missions}
-        ) AS scored
-        WHERE missions_mission.id = scored.id
-          AND {d["distinct"].format(a="missions_mission.alignment_score", b="scored.score")}
+        CREATE TEMPORARY TABLE run_scores AS
+        SELECT m.id AS mission_id, {d["greatest"]}(0, 100 - COALESCE(f.weight, 0)) AS score
+        FROM run_missions m
+        LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
+                   FROM holding_findings WHERE {PROBLEM} GROUP BY mission_id) f
+               ON f.mission_id = m.id
+        WHERE NOT (m.alignment_status = 'draft' AND m.parent_id IS NOT NULL)
+        """
+    )
+    cursor.execute("CREATE INDEX run_scores_mission ON run_scores (mission_id)")
+    cursor.execute(
+        f"""
+        DELETE FROM reviews_missionscore
+        WHERE organisation_id = %(org)s
+          AND mission_id IN (SELECT m.id FROM missions_mission m WHERE {missions})
+          AND NOT EXISTS (SELECT 1 FROM run_scores r
+                          WHERE r.mission_id = reviews_missionscore.mission_id)
         """,
         params,
     )
+    cursor.execute(
+        """
+        UPDATE reviews_missionscore SET score = r.score FROM run_scores r
+        WHERE reviews_missionscore.organisation_id = %(org)s
+          AND reviews_missionscore.mission_id = r.mission_id
+          AND reviews_missionscore.score <> r.score
+        """,
+        params,
+    )
+    cursor.execute(
+        """
+        INSERT INTO reviews_missionscore (mission_id, organisation_id, score)
+        SELECT r.mission_id, %(org)s, r.score FROM run_scores r
+        WHERE NOT EXISTS (SELECT 1 FROM reviews_missionscore s
+                          WHERE s.mission_id = r.mission_id)
+        """,
+        params,
+    )
+    cursor.execute("DROP TABLE run_scores")
 
 
 HEALTH_STATES = ("on_track", "watch", "off_track", "not_started")
@@ -72,6 +101,14 @@ MEMBERSHIP_JOIN = (
     "LEFT JOIN missions_membership ms "
     "ON ms.user_id = m.owner_user_id AND ms.organisation_id = m.organisation_id"
 )
+# A mission's score (``MissionScore``) as ``s.score``, empty where it has none.
+M = TypeVar("M", bound=QuerySet[Mission])
+SCORE_JOIN = "LEFT JOIN reviews_missionscore s ON s.mission_id = m.id"
+
+
+def with_score(missions: M) -> M:
+    """These missions, each with its ``alignment_score`` (``None`` where it has none)."""
+    return missions.annotate(alignment_score=F("alignment__score"))
 
 
 def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
@@ -144,9 +181,8 @@ def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
     judged = (
         Mission.objects.filter(organisation_id=params["org"], status=Mission.Status.ACTIVE)
         .annotate(health=health_expression())
-        .values(
-            "id", "owner_team_id", "owner_user_id", "organisation_id", "alignment_score", "health"
-        )
+        .annotate(score=F("alignment__score"))
+        .values("id", "owner_team_id", "owner_user_id", "organisation_id", "score", "health")
     )
     sql, judged_params = judged.order_by().query.sql_with_params()
     for table in ("snapshot_missions", "snapshot_findings", "snapshot_teams"):
@@ -155,7 +191,7 @@ def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
         "CREATE TEMPORARY TABLE snapshot_missions AS "
         f"SELECT m.id AS id, {OWNER_TEAM} AS team_id, "
         # A float: the scores are small integers, and their sum is divided.
-        "CAST(m.alignment_score AS FLOAT) AS score, "
+        "CAST(m.score AS FLOAT) AS score, "
         f"m.health AS health FROM ({sql}) m {MEMBERSHIP_JOIN}",
         judged_params,
     )

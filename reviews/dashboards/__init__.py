@@ -41,7 +41,7 @@ from .figures import (
     TeamRow,
     score_band,
 )
-from .heatmap import HeatNode, heat_children, heat_nodes, heat_roots
+from .heatmap import HeatNode, heat_children, heat_nodes, heat_roots, with_health_and_score
 from .organisation import Dashboard, organisation_dashboard
 from .queries import OrganisationFigures, figures_by_team, organisation_figures, trend
 from .scope import Scope, mission_ids_in_scope, missions_in_scope, teams_in_scope
@@ -100,6 +100,7 @@ __all__ = [
     "heat_children",
     "heat_nodes",
     "heat_roots",
+    "with_health_and_score",
     "mission_health",
     "mission_ids_in_scope",
     "missions_in_scope",

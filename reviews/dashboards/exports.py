@@ -58,7 +58,7 @@ def mission_query(missions: MissionQuerySet) -> QuerySet[Any, Any]:
         "level_label",
         "owner_text",
         "alignment_label",
-        "alignment_score",
+        "alignment__score",
         "next_review_due",
     )
 

@@ -14,6 +14,7 @@ from kernel.models import Organisation
 from measures.health import TONE, Health
 from missions.models import Mission
 
+from ..checks import with_score
 from ..health import with_health
 from .figures import score_band
 from .scope import Scope, missions_in_scope
@@ -40,7 +41,7 @@ class HeatNode:
     @property
     def score(self) -> int | None:
         """Its own score, none until it has started: a draft without data is not "100"."""
-        return None if self.health == Health.NOT_STARTED else self.mission.alignment_score
+        return None if self.health == Health.NOT_STARTED else _score(self.mission)
 
     @property
     def score_tone(self) -> str:
@@ -51,8 +52,18 @@ class HeatNode:
         return score_band(self.branch_score)
 
 
+def _score(mission: Mission) -> int | None:
+    """The mission's score, annotated by the query (``with_health_and_score``)."""
+    return getattr(mission, "alignment_score", None)
+
+
+def with_health_and_score(missions: QuerySet[Mission]) -> QuerySet[Mission]:
+    """What a node of the heat map shows of each of these missions: its health and score."""
+    return with_score(with_health(missions))
+
+
 def _with_child_count(missions: QuerySet[Mission]) -> QuerySet[Mission]:
-    return with_health(missions).annotate(
+    return with_health_and_score(missions).annotate(
         child_count=Count("children", filter=~Q(children__status=Mission.Status.ARCHIVED))
     )
 
@@ -97,12 +108,14 @@ def heat_nodes(missions: list[Mission], *, organisation: Organisation) -> list[H
         .exclude(path=prefix)
         .annotate(segment=Substr("path", start, tree.SEGMENT_WIDTH))
         .values("segment")
-        .annotate(total=Sum("alignment_score"), scored=Count("alignment_score"), count=Count("id"))
+        .annotate(
+            total=Sum("alignment__score"), scored=Count("alignment__score"), count=Count("id")
+        )
         .order_by()
     )
     branches = {int(r["segment"]): r for r in below}
     for node in nodes:
-        own = node.mission.alignment_score
+        own = _score(node.mission)
         branch = branches.get(node.mission.pk, {"total": 0, "scored": 0, "count": 0})
         total = (branch["total"] or 0) + (own or 0)
         scored = branch["scored"] + (own is not None)

@@ -24,7 +24,7 @@ from kernel.replica import reading_connection
 from measures.health import Health
 from missions.models import Mission
 
-from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM
+from ..checks import MEMBERSHIP_JOIN, OWNER_TEAM, SCORE_JOIN
 from ..health import health_counts
 from ..models import AlignmentSnapshot, SubtreeSnapshot
 from .figures import STATUSES, WINDOW_DAYS, Figures, merge_counts, total_of
@@ -79,8 +79,9 @@ def figures_by_team(*, organisation: Organisation, scope: Scope) -> dict[int | N
     out: defaultdict[int | None, Figures] = defaultdict(Figures)
     with reading_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT {OWNER_TEAM}, COUNT(*), SUM(m.alignment_score), COUNT(m.alignment_score) "
-            f"FROM missions_mission m {MEMBERSHIP_JOIN} WHERE {where} GROUP BY {OWNER_TEAM}",
+            f"SELECT {OWNER_TEAM}, COUNT(*), SUM(s.score), COUNT(s.score) "
+            f"FROM missions_mission m {MEMBERSHIP_JOIN} {SCORE_JOIN} "
+            f"WHERE {where} GROUP BY {OWNER_TEAM}",
             params,
         )
         for team, missions, total, scored in cursor.fetchall():
@@ -254,8 +255,8 @@ def organisation_figures(*, organisation: Organisation) -> OrganisationFigures:
     total = Figures()
     with reading_connection().cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), SUM(alignment_score), COUNT(alignment_score) FROM missions_mission "
-            "WHERE organisation_id = %(org)s AND status = 'active'",
+            f"SELECT COUNT(*), SUM(s.score), COUNT(s.score) FROM missions_mission m {SCORE_JOIN} "
+            "WHERE m.organisation_id = %(org)s AND m.status = 'active'",
             params,
         )
         missions, score_sum, scored = cursor.fetchone()

@@ -27,6 +27,7 @@ from measures.summary import KpiFigures, figures_for
 from missions.models import Mission
 from missions.querysets import in_play
 
+from ..checks import with_score
 from ..health import with_health
 from ..models import FORESEEN, SEVERITY_RANK, Finding, Review
 from .figures import Figures, TeamRow, ending_today
@@ -187,11 +188,13 @@ def _missions_page(
     the ids; only its own missions are read whole and judged (``with_health``)."""
     ordered = Mission.objects.filter(
         organisation=organisation, status=Mission.Status.ACTIVE, pk__any_of=active_ids
-    ).order_by(F("alignment_score").asc(nulls_last=True), "title", "id")
+    ).order_by(F("alignment__score").asc(nulls_last=True), "title", "id")
     paginator = Paginator(ordered.values_list("pk", flat=True), per_page)
     paginator.count = len(active_ids)  # a cached property: no query to count them
     chosen = paginator.get_page(page)
-    whole = with_health(Mission.objects.filter(pk__in=list(chosen)).with_owner()).in_bulk()
+    whole = with_score(
+        with_health(Mission.objects.filter(pk__in=list(chosen)).with_owner())
+    ).in_bulk()
     chosen.object_list = [whole[pk] for pk in chosen]
     return chosen  # type: ignore[return-value]
 

@@ -69,12 +69,9 @@ def _forget_checks(org: Any) -> None:
     """The organisation as before its first check: no finding, no score, tables vacuumed."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM reviews_finding WHERE organisation_id = %s", [org.pk])
-        cursor.execute(
-            "UPDATE missions_mission SET alignment_score = NULL WHERE organisation_id = %s",
-            [org.pk],
-        )
+        cursor.execute("DELETE FROM reviews_missionscore WHERE organisation_id = %s", [org.pk])
         cursor.execute("VACUUM ANALYZE reviews_finding")
-        cursor.execute("VACUUM ANALYZE missions_mission")
+        cursor.execute("VACUUM ANALYZE reviews_missionscore")
 
 
 def _record_checks(ctx: dict[str, Any], runs: list[tuple[float, str]], how: str) -> None:

@@ -24,6 +24,7 @@ CHURNED = (
     "measures_kpi",
     "reviews_finding",
     "missions_mission",
+    "reviews_missionscore",
     "reviews_alignmentsnapshot",
     "reviews_subtreesnapshot",
 )

@@ -38,6 +38,7 @@ from reviews.models import (
     CoachingNote,
     DigestClaim,
     Finding,
+    MissionScore,
     Reminder,
     Review,
     SearchEntry,
@@ -114,6 +115,9 @@ def full_world(world: Any) -> Any:
         message="No measure of success.",
         opened_at=now,
         last_seen_at=now,
+    )
+    MissionScore.objects.create(
+        organisation=world.organisation, mission=world.team_mission, score=90
     )
     AlignmentSnapshot.objects.create(
         organisation=world.organisation,
@@ -198,6 +202,7 @@ def test_it_opens_every_add_page(admin_client: Any, full_world: Any, model) -> N
     written_by_system = {
         AuditEvent,
         Finding,
+        MissionScore,
         AlignmentSnapshot,
         SubtreeSnapshot,
         Reminder,

@@ -19,6 +19,7 @@ from reviews.advice import ADVICE, advice_for
 from reviews.models import Finding
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory
+from tests.reviews.scores import set_score
 
 pytestmark = pytest.mark.django_db
 
@@ -222,9 +223,8 @@ def test_an_overdue_key_task_says_so(world, client) -> None:
 
 
 def test_the_health_score_and_open_findings_say_what_to_do(world, client) -> None:
-    Mission.objects.filter(pk=world.team_mission.pk).update(
-        alignment_score=86, alignment_status="aligned"
-    )
+    Mission.objects.filter(pk=world.team_mission.pk).update(alignment_status="aligned")
+    set_score(world.team_mission, 86)
     task = KeyTask.objects.create(mission=world.team_mission, title="Hire", due_date=days(-2))
     finding(world.team_mission, "task_overdue", "info", subject=f"task:{task.pk}")
     finding(world.team_mission, "space_exceeds_parent", "critical")

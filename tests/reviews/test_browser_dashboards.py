@@ -18,6 +18,7 @@ from reviews.models import AlignmentSnapshot, Review
 from tests.browser import log_in
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory
+from tests.reviews.scores import set_score
 from tests.reviews.test_dashboards import _finding, days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +58,7 @@ def lively(world: Any) -> Any:
         squad_mission: 86,
     }
     for mission, score in scores.items():
-        Mission.objects.filter(pk=mission.pk).update(alignment_score=score)
+        set_score(mission, score)
     for mission, name, status, values in (
         (world.staff_mission, "Virtual ward beds", "off_track", (12, 14, 15, 15)),
         (world.team_mission, "Readmissions within 30 days", "at_risk", (18, 16, 15, 13)),

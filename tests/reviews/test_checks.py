@@ -11,9 +11,10 @@ from django.utils import timezone
 from measures.models import Kpi
 from missions.models import Interdependency, KeyTask, Mission
 from reviews.checks import WEIGHTS, run_checks
-from reviews.models import AlignmentSnapshot, Finding
+from reviews.models import AlignmentSnapshot, Finding, MissionScore
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory, TeamFactory
+from tests.reviews.scores import score_of
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -56,9 +57,7 @@ def test_a_calm_organisation_has_no_findings_and_full_scores(calm) -> None:
     result = run_checks(organisation=calm.organisation)
     assert result.open == 0 and result.opened == 0
     assert set(
-        Mission.objects.filter(organisation=calm.organisation).values_list(
-            "alignment_score", flat=True
-        )
+        MissionScore.objects.filter(organisation=calm.organisation).values_list("score", flat=True)
     ) == {100}
     snapshot = AlignmentSnapshot.objects.get(organisation=calm.organisation, team=None)
     assert snapshot.score == 100 and snapshot.missions == 3
@@ -256,8 +255,7 @@ def test_archiving_a_mission_resolves_its_findings(calm) -> None:
     Mission.objects.filter(pk=calm.staff_mission.pk).update(status="archived")
     run_checks(organisation=calm.organisation)
     assert not open_kinds(calm.staff_mission)
-    calm.staff_mission.refresh_from_db()
-    assert calm.staff_mission.alignment_score is None
+    assert score_of(calm.staff_mission) is None
 
 
 def test_scores_weigh_the_findings_and_roll_up(calm) -> None:
@@ -268,9 +266,8 @@ def test_scores_weigh_the_findings_and_roll_up(calm) -> None:
     Mission.objects.filter(pk=calm.team_mission.pk).update(budget=10)
     Mission.objects.filter(pk=calm.staff_mission.pk).update(budget=20)  # critical
     result = run_checks(organisation=calm.organisation)
-    calm.staff_mission.refresh_from_db()
     expected = 100 - WEIGHTS["warning"] - WEIGHTS["info"] - WEIGHTS["critical"]
-    assert calm.staff_mission.alignment_score == expected
+    assert score_of(calm.staff_mission) == expected
     assert result.score == pytest.approx((100 + 100 + expected) / 3)
     team = AlignmentSnapshot.objects.get(team=calm.team)  # team mission + staff's mission
     assert team.score == pytest.approx((100 + expected) / 2)
@@ -333,20 +330,18 @@ def test_a_draft_below_the_top_has_no_score_and_counts_in_no_mean(calm) -> None:
     Mission.objects.filter(pk=calm.staff_mission.pk).update(alignment_status="draft")
     Kpi.objects.filter(mission=calm.team_mission).update(status="archived")  # a warning
     run_checks(organisation=calm.organisation)
-    calm.staff_mission.refresh_from_db()
-    assert calm.staff_mission.alignment_score is None
-    scored = Mission.objects.filter(
-        organisation=calm.organisation, status="active", alignment_score__isnull=False
-    )
-    mean = sum(scored.values_list("alignment_score", flat=True)) / scored.count()
+    assert score_of(calm.staff_mission) is None
+    scored = MissionScore.objects.filter(
+        organisation=calm.organisation, mission__status="active"
+    ).values_list("score", flat=True)
+    mean = sum(scored) / len(scored)
     snapshot = AlignmentSnapshot.objects.get(organisation=calm.organisation, team=None)
     assert float(snapshot.score) == pytest.approx(mean)
     assert snapshot.score < 100
     # Proposed again, it is scored at the next check.
     Mission.objects.filter(pk=calm.staff_mission.pk).update(alignment_status="proposed")
     run_checks(organisation=calm.organisation)
-    calm.staff_mission.refresh_from_db()
-    assert calm.staff_mission.alignment_score is not None
+    assert score_of(calm.staff_mission) is not None
 
 
 def test_a_finding_that_still_holds_keeps_its_row_and_takes_new_wording(calm) -> None:

@@ -25,7 +25,7 @@ from missions.models import Mission
 from reviews import dashboards
 from reviews.checks import roll_up_day, run_checks
 from reviews.health import health_counts
-from reviews.models import AlignmentSnapshot, CoachingNote, Finding, Review
+from reviews.models import AlignmentSnapshot, CoachingNote, Finding, MissionScore, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
 from tests.measures.factories import CheckInFactory, KpiFactory
 from tests.missions.factories import (
@@ -35,6 +35,7 @@ from tests.missions.factories import (
     UserFactory,
     align,
 )
+from tests.reviews.scores import score_of, set_score
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -69,9 +70,8 @@ def figures(world):
     """
     scores = {world.org_mission: 100, world.team_mission: 75, world.staff_mission: 50}
     for mission, score in scores.items():
-        Mission.objects.filter(pk=mission.pk).update(alignment_score=score)
-        mission.alignment_score = score
-    Mission.objects.filter(pk=world.other_mission.pk).update(alignment_score=0)
+        set_score(mission, score)
+    set_score(world.other_mission, 0)
     for mission, status in (
         (world.org_mission, "unknown"),
         (world.team_mission, "on_track"),
@@ -193,7 +193,7 @@ def test_it_rolls_sub_teams_into_their_parent(figures) -> None:
 def test_the_dashboard_takes_scores_and_findings_from_the_last_check(figures) -> None:
     """What the checks have not seen yet shows after their next run, in the headline as in
     the table: one figure, whatever the size of the organisation."""
-    Mission.objects.filter(pk=figures.staff_mission.pk).update(alignment_score=0)
+    set_score(figures.staff_mission, 0)
     _finding(figures.team_mission, "orphan", "critical")
     board = dashboards.organisation_dashboard(
         organisation=figures.organisation, scope=None, sort="name"
@@ -214,7 +214,7 @@ def test_before_the_checks_first_run_the_figures_are_live(world) -> None:
     """A new organisation has no check yet: its dashboards count live rather than show
     nothing."""
     AlignmentSnapshot.objects.filter(organisation=world.organisation).delete()
-    Mission.objects.filter(pk=world.staff_mission.pk).update(alignment_score=40)
+    set_score(world.staff_mission, 40)
     board = dashboards.team_dashboard(team=world.team)
     assert board.checked_on is None
     active = dashboards.missions_in_scope(
@@ -222,7 +222,7 @@ def test_before_the_checks_first_run_the_figures_are_live(world) -> None:
     ).filter(status="active")
     assert board.figures.missions == active.count() > 0
     assert board.figures.score == pytest.approx(
-        sum(m.alignment_score or 0 for m in active) / active.exclude(alignment_score=None).count()
+        sum(score_of(m) or 0 for m in active) / sum(score_of(m) is not None for m in active)
     )
     assert sum(board.states.values()) == board.figures.missions
 
@@ -640,9 +640,12 @@ def _grow(world, n: int) -> None:
             owner_team=teams[i % len(teams)],
             period_start=dt.date(2026, 1, 1),
             period_end=dt.date(2026, 12, 31),
-            alignment_score=(i * 7) % 101,
         )
         for i in range(n)
+    )
+    MissionScore.objects.bulk_create(
+        MissionScore(mission=m, organisation=world.organisation, score=(i * 7) % 101)
+        for i, m in enumerate(missions)
     )
     statuses = dashboards.STATUSES
     kpis = Kpi.objects.bulk_create(

@@ -11,6 +11,7 @@ import pytest
 
 from missions.models import Mission
 from tests.missions.factories import MissionFactory
+from tests.reviews.scores import score_of, set_score
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def _as_the_page_shows(mission: Mission) -> list[str]:
         mission.get_level_display(),
         text(mission.owner_display),
         mission.get_alignment_status_display(),
-        "" if mission.alignment_score is None else str(mission.alignment_score),
+        "" if score_of(mission) is None else str(score_of(mission)),
         mission.next_review_due.isoformat() if mission.next_review_due else "",
     ]
 
@@ -63,9 +64,8 @@ def test_each_value_is_what_the_pages_show(world, client) -> None:
             title="Plain, with a comma",
         ),
     ]
-    Mission.objects.filter(pk=cases[1].pk).update(
-        alignment_score=87, next_review_due=dt.date(2026, 5, 1)
-    )
+    Mission.objects.filter(pk=cases[1].pk).update(next_review_due=dt.date(2026, 5, 1))
+    set_score(cases[1], 87)
     client.force_login(world.lead)
     rows = _export(client, world)
     assert rows[0] == [

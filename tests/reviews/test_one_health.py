@@ -16,6 +16,7 @@ from missions.models import Mission
 from reviews.models import AlignmentSnapshot, Finding
 from tests.measures.factories import KpiFactory
 from tests.missions.factories import MissionFactory
+from tests.reviews.scores import set_score
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +26,20 @@ def mix(world):
     """Under the organisation mission: a draft without data, an aligned mission on track,
     an aligned one with an off-track KPI, a proposed one with a critical finding."""
     om = world.org_mission
-    Mission.objects.filter(pk=om.pk).update(alignment_status="aligned", alignment_score=100)
+    Mission.objects.filter(pk=om.pk).update(alignment_status="aligned")
+    set_score(om, 100)
     KpiFactory(mission=om, forecast_status="on_track")
 
     def child(title: str, alignment: str, score: int | None) -> Mission:
-        return MissionFactory(
+        mission = MissionFactory(
             parent=om,
             level="team",
             owner_team=world.team,
             title=title,
             alignment_status=alignment,
-            alignment_score=score,
         )
+        set_score(mission, score)
+        return mission
 
     draft = child("A new draft", "draft", 100)
     on_track = child("Aligned on track", "aligned", 100)
@@ -113,7 +116,7 @@ def test_it_says_the_same_health_on_the_dashboard_cascade_heat_map_and_home(clie
 def test_it_prints_the_headline_score_as_the_charts_last_label(client, world):
     """Seen: a team score of 90 beside a chart whose last point was labelled 88."""
     for mission, score in ((world.team_mission, 100), (world.staff_mission, 80)):
-        Mission.objects.filter(pk=mission.pk).update(alignment_score=score)
+        set_score(mission, score)
     today = timezone.localdate()
     AlignmentSnapshot.objects.create(
         organisation=world.organisation, team=world.team, run_date=today - dt.timedelta(days=1),

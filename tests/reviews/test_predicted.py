@@ -18,8 +18,9 @@ from reviews import services as review_services
 from reviews.checks import run_checks
 from reviews.checks.predictions import OUTRUN_DAYS, REVIEW_LAPSE_DAYS, SUPPORT_DAYS
 from reviews.inbox import inbox_sweep_organisation
-from reviews.models import PREDICTED_KINDS, AlignmentSnapshot, Finding
+from reviews.models import PREDICTED_KINDS, AlignmentSnapshot, Finding, MissionScore
 from tests.missions.factories import MissionFactory, TeamFactory
+from tests.reviews.scores import score_of
 from tests.reviews.test_checks import measured, open_kinds
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,7 @@ def predicted(world, mission, kind: str) -> Finding:
     run_checks(organisation=world.organisation)
     finding = Finding.objects.get(mission=mission, kind=kind, resolved_at__isnull=True)
     assert finding.predicted and finding.severity == "info"
-    mission.refresh_from_db()
-    assert mission.alignment_score == 100, "a prediction is not a problem yet"
+    assert score_of(mission) == 100, "a prediction is not a problem yet"
     # A second run keeps the same row.
     run_checks(organisation=world.organisation)
     assert Finding.objects.filter(mission=mission, kind=kind, resolved_at__isnull=True).count() == 1
@@ -380,9 +380,7 @@ def test_predictions_weigh_nothing_and_snapshots_count_problems_only(calm) -> No
     result = run_checks(organisation=calm.organisation)
     assert result.by_kind == {"likely_miss": 1, "review_lapsing": 1}
     assert set(
-        Mission.objects.filter(organisation=calm.organisation).values_list(
-            "alignment_score", flat=True
-        )
+        MissionScore.objects.filter(organisation=calm.organisation).values_list("score", flat=True)
     ) == {100}
     snapshot = AlignmentSnapshot.objects.get(organisation=calm.organisation, team=None)
     assert snapshot.score == 100 and snapshot.open_findings == 0
