@@ -1,15 +1,25 @@
-"""What the management commands share: the organisations a ``--org SLUG`` option names, and
-the peak memory of the command's own process."""
+"""What the management commands share: the base of the scheduled jobs, the organisations a
+``--org SLUG`` option names, and the peak memory of the command's own process."""
 
 from __future__ import annotations
 
 import resource
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import QuerySet
 
 from .models import Organisation
+
+
+class JobCommand(BaseCommand):
+    """A scheduled job run as a command (the checks, the reminders, the nightly refresh).
+
+    Without Django's system checks, which a job does not need (``manage.py check --deploy``
+    and ``migrate`` run them where a deployment is checked): they load the URL configuration
+    and with it every view, about 0.85 s of each job's start here, more than half of it."""
+
+    requires_system_checks: list[str] = []
 
 
 def organisations_named(slug: str | None) -> QuerySet[Organisation]:

@@ -210,8 +210,6 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
         step = time.perf_counter()
         score_missions(cursor, params, _missions_in("m", root))
         result.step_seconds["score"] = time.perf_counter() - step
-        cursor.execute("DROP TABLE holding_findings")
-        cursor.execute("DROP TABLE run_missions")
         cursor.execute(
             "SELECT kind, COUNT(*), SUM(CASE WHEN opened_at = %(now)s THEN 1 ELSE 0 END) "
             "FROM reviews_finding WHERE organisation_id = %(org)s AND resolved_at IS NULL "
@@ -229,6 +227,8 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             step = time.perf_counter()
             result.score = snapshot(cursor, params)
             result.step_seconds["snapshot"] = time.perf_counter() - step
+        cursor.execute("DROP TABLE holding_findings")
+        cursor.execute("DROP TABLE run_missions")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -119,7 +119,11 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     Each kind of row is read once: the active missions, judged and placed in their team, into
     a temporary table; the KPIs, reviews and open findings grouped by team against it; one
     row per team of all that (``snapshot_teams``, the missions of people in no team in a row
-    of their own). The teams' snapshots are those rows, the organisation's their sum."""
+    of their own). The teams' snapshots are those rows, the organisation's their sum.
+
+    Called by the whole organisation's run of the checks, which leaves what holds now in
+    ``holding_findings``: the open findings of its active missions, once it has opened and
+    resolved them."""
     _figures_by_team(cursor, params)
     cursor.execute(
         "DELETE FROM reviews_alignmentsnapshot WHERE organisation_id = %(org)s "
@@ -204,14 +208,13 @@ def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
         ),
     }
     # Open findings of active missions, predicted ones too (the JSON counts them; the open
-    # and critical counts do not, ``PROBLEM``).
+    # and critical counts do not, ``PROBLEM``): what holds now, which the run has just made
+    # the open findings, read from its narrow table rather than from the findings' rows.
     cursor.execute(
         "CREATE TEMPORARY TABLE snapshot_findings AS "
         "SELECT s.team_id AS team_id, f.kind AS kind, f.severity AS severity, COUNT(*) AS n "
-        "FROM reviews_finding f JOIN snapshot_missions s ON s.id = f.mission_id "
-        "WHERE f.organisation_id = %(org)s AND f.resolved_at IS NULL "
-        "GROUP BY s.team_id, f.kind, f.severity",
-        params,
+        "FROM holding_findings f JOIN snapshot_missions s ON s.id = f.mission_id "
+        "GROUP BY s.team_id, f.kind, f.severity"
     )
     kpis = ", ".join(
         f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}"

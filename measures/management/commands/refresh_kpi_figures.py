@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from kernel.commands import organisations_named
+from kernel.commands import JobCommand, organisations_named
 from measures.services import kpi_refresh_all
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Recompute every KPI's stored figures and roll-ups now (the same code the nightly "
         "Celery task runs): after an upgrade of the forecast, rather than waiting for the night."

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from kernel.commands import organisations_named, peak_memory_mib
+from kernel.commands import JobCommand, organisations_named, peak_memory_mib
 from reviews.checks import run_checks
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Run the alignment checks now (the same code the nightly Celery task runs)."
 
     def add_arguments(self, parser: CommandParser) -> None:

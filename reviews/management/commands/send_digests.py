@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from kernel.commands import JobCommand
 from reviews import services
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Send the digests due now, in each person's time zone (the same code the Celery tasks "
         "run); running it twice sends nothing twice."

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from kernel.commands import JobCommand
 from reviews import services
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Send the review reminders that are due now (the same code the Celery task runs)."
 
     def handle(self, *args: Any, **options: Any) -> None:
