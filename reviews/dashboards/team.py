@@ -6,8 +6,9 @@ and the findings to act on. The same dozen queries for any size.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -29,7 +30,7 @@ from missions.querysets import in_play
 
 from ..checks import with_score
 from ..health import with_health
-from ..models import FORESEEN, SEVERITY_RANK, Finding, Review
+from ..models import FORESEEN, SEVERITY_RANK, Finding, MissionScore, Review
 from .figures import Figures, TeamRow, ending_today
 from .queries import health_states, latest_check, team_figures, trend
 from .scope import mission_ids_in_scope
@@ -183,13 +184,9 @@ def _missions_page(
     organisation: Any, active_ids: Ids, *, page: Any, per_page: int
 ) -> Page[Mission]:
     """A page of these active missions, the least aligned first, with their owners and
-    health: two queries. The page is read in the order of the index on (organisation, status,
-    alignment score), keeping the ids given, and stops when it is full; it is counted from
-    the ids; only its own missions are read whole and judged (``with_health``)."""
-    ordered = Mission.objects.filter(
-        organisation=organisation, status=Mission.Status.ACTIVE, pk__any_of=active_ids
-    ).order_by(F("alignment__score").asc(nulls_last=True), "title", "id")
-    paginator = Paginator(ordered.values_list("pk", flat=True), per_page)
+    health: two queries (three on a page past the scored ones). The page is counted from the
+    ids; only its own missions are read whole and judged (``with_health``)."""
+    paginator = Paginator(LeastAlignedFirst(organisation, active_ids), per_page)
     paginator.count = len(active_ids)  # a cached property: no query to count them
     chosen = paginator.get_page(page)
     whole = with_score(
@@ -197,6 +194,55 @@ def _missions_page(
     ).in_bulk()
     chosen.object_list = [whole[pk] for pk in chosen]
     return chosen  # type: ignore[return-value]
+
+
+class LeastAlignedFirst(Sequence[int]):
+    """The ids of these active missions, the least aligned first: the scored ones read from
+    their scores in the order of the scores' index (``reviews_missionscore_by_score``, then
+    title and id), stopping when a page is full; then those without a score (drafts below
+    the top), by title and id. One ordered query over missions and scores together sorted
+    all 21,437 missions of the largest directorate at 100,000 for each page (about 100 ms,
+    against 5)."""
+
+    def __init__(self, organisation: Any, active_ids: Ids) -> None:
+        self.total = len(active_ids)
+        self.scored = (
+            MissionScore.objects.filter(
+                organisation=organisation,
+                mission_id__any_of=active_ids,
+                mission__status=Mission.Status.ACTIVE,
+            )
+            .order_by("score", "mission__title", "mission_id")
+            .values_list("mission_id", flat=True)
+        )
+        self.unscored = (
+            Mission.objects.filter(
+                organisation=organisation,
+                status=Mission.Status.ACTIVE,
+                pk__any_of=active_ids,
+                alignment__isnull=True,
+            )
+            .order_by("title", "id")
+            .values_list("pk", flat=True)
+        )
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.total
+        ids = list(self.scored[start:stop])
+        if len(ids) < stop - start:
+            # Past the scored ones: how many there are, known from this page or counted.
+            scored = start + len(ids) if ids else self.scored.count()
+            ids += self.unscored[max(start - scored, 0) : stop - scored]
+        return ids
 
 
 def _findings_and_foreseen(*, organisation: Any, mission_ids: Ids) -> list[Finding]:

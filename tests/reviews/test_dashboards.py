@@ -18,12 +18,14 @@ from django.db import connection
 from django.utils import timezone
 
 from kernel import tree
+from kernel.lookups import Ids
 from kernel.models import CoachAssignment, Membership, Team
 from kernel.permissions import actor_for, can_read_coaching_note
 from measures.models import CheckIn, Kpi
 from missions.models import Mission
 from reviews import dashboards
 from reviews.checks import roll_up_day, run_checks
+from reviews.dashboards.team import LeastAlignedFirst
 from reviews.health import health_counts
 from reviews.models import AlignmentSnapshot, CoachingNote, Finding, MissionScore, Review
 from tests.conftest import TENANT_SCOPE_QUERIES
@@ -743,10 +745,12 @@ def test_the_team_dashboard_costs_these_queries(world, client, django_assert_num
     run_checks(organisation=world.organisation)  # the morning: the nightly checks have run
     # 1–5 session, user, organisation, membership, teams led; 6 the team; 7 the day of the
     # latest check; 8 the team and its sub-teams with the check's figures of each subtree;
-    # 9 the team's subtree snapshots (trend); 10 count, 11 page and 12 its missions with their
-    # health; 13 their KPI progress; 14 worst KPIs and 15 their last check-ins; 16 reviews
-    # due; 17 the findings to act on and 18 the rows of those; 19 unread notifications.
-    with django_assert_num_queries(19 + TENANT_SCOPE_QUERIES):
+    # 9 the team's subtree snapshots (trend); 10 count, 11 page (its scored missions, 12 how
+    # many are scored and 13 the missions without a score that fill it: these are drafts) and
+    # 14 its missions with their health; 15 their KPI progress; 16 worst KPIs and 17 their
+    # last check-ins; 18 reviews due; 19 the findings to act on and 20 the rows of those; 21
+    # unread notifications.
+    with django_assert_num_queries(21 + TENANT_SCOPE_QUERIES):
         assert client.get(f"/o/acme/dashboard/teams/{world.team.pk}/").status_code == 200
 
 
@@ -769,3 +773,43 @@ def test_the_charts_say_what_they_draw_and_escape_their_text() -> None:
     high = svg.trend_chart([(days(-3), 97.0), (days(0), 100.0)], uid="h", title="x")
     label_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-weight="700"', high)[1])
     assert label_y >= 14
+
+
+def test_the_team_missions_are_paged_least_aligned_first_then_those_without_a_score(
+    world,
+) -> None:
+    """Scored missions in the order of their scores (then title and id), read from the
+    scores' side; then the missions without a score (drafts below the top), by title: page
+    after page, across the boundary, none twice and none left out."""
+    parent = world.team_mission
+    made = [
+        MissionFactory(
+            parent=parent,
+            level="team",
+            owner_team=world.team,
+            title=f"Mission {i:02}",
+            alignment_status="draft" if i % 3 == 0 else "aligned",
+        )
+        for i in range(11)
+    ]
+    for i, mission in enumerate(made):
+        if mission.alignment_status != "draft":
+            set_score(mission, (i * 37) % 5 * 20)
+    ids = Ids(
+        dashboards.mission_ids_in_scope(
+            organisation=world.organisation, scope=[world.team], status="active"
+        ).values_list("pk", flat=True)
+    )
+    everyone = Mission.objects.filter(pk__in=list(ids))
+    expected = [
+        m.pk
+        for m in sorted(
+            everyone,
+            key=lambda m: (score_of(m) is None, score_of(m) or 0, m.title, m.pk),
+        )
+    ]
+    order = LeastAlignedFirst(world.organisation, ids)
+    assert len(order) == len(expected) > 11
+    paged = [pk for start in range(0, len(order), 4) for pk in order[start : start + 4]]
+    assert paged == expected
+    assert order[len(expected) - 1] == expected[-1]
