@@ -23,7 +23,7 @@ WEIGHTS = {"critical": 25, "warning": 10, "info": 4}
 PROBLEM = "kind NOT IN ({})".format(", ".join(f"'{k}'" for k in sorted(PREDICTED_KINDS)))
 
 
-def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
+def score_missions(cursor: Any, params: dict[str, Any], of_the_run: str) -> None:
     """100 minus the weights of each mission's open findings, into its ``MissionScore``.
     Archived missions get none, nor do drafts below the top: not started
     (``measures.health``, step 1), so no mean of the dashboards, snapshots or heat map counts
@@ -32,7 +32,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
     Read from the run's own tables: its active missions (``run_missions``) and what holds
     now (``holding_findings``), which the run's open findings equal once it has opened and
     resolved them. Only scores that moved are written; those of missions the run covers
-    (``missions``, a condition on ``m``) that are scored no more are removed."""
+    (``of_the_run``, a condition on ``mission_id``) that are scored no more are removed."""
     weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
     d = dialect()
     cursor.execute("DROP TABLE IF EXISTS run_scores")
@@ -52,7 +52,7 @@ def score_missions(cursor: Any, params: dict[str, Any], missions: str) -> None:
         f"""
         DELETE FROM reviews_missionscore
         WHERE organisation_id = %(org)s
-          AND mission_id IN (SELECT m.id FROM missions_mission m WHERE {missions})
+          {of_the_run}
           AND NOT EXISTS (SELECT 1 FROM run_scores r
                           WHERE r.mission_id = reviews_missionscore.mission_id)
         """,
