@@ -63,11 +63,16 @@ def secure_tenant_tables(
     return migrations.RunPython(secure, unsecure, elidable=False)
 
 
-def same_organisation_keys(*keys: tuple[str, str, str]) -> migrations.RunPython:
+def same_organisation_keys(
+    *keys: tuple[str, str, str], deferred: bool = False
+) -> migrations.RunPython:
     """The composite keys alone, for tables that already have their policy: a key
     ``(organisation_id, column) → target (organisation_id, id)`` for each ``(table, column,
     target)``, so a link between two tenant tables stays inside one organisation (and a
-    distributed PostgreSQL can place both rows on the organisation's node); reversible."""
+    distributed PostgreSQL can place both rows on the organisation's node); reversible.
+    ``deferred``: checked at commit, as Django's own keys are (rows the checks write by the
+    hundred thousand, each key a look-up)."""
+    when = " DEFERRABLE INITIALLY DEFERRED" if deferred else ""
 
     def add(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
@@ -76,7 +81,7 @@ def same_organisation_keys(*keys: tuple[str, str, str]) -> migrations.RunPython:
             schema_editor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {same_organisation_key(table, column)} "
                 f"FOREIGN KEY (organisation_id, {column}) "
-                f"REFERENCES {target} (organisation_id, id)"
+                f"REFERENCES {target} (organisation_id, id){when}"
             )
 
     def drop(apps: Any, schema_editor: Any) -> None:

@@ -9,25 +9,7 @@ mission's ``(organisation, id)``, deferred to commit as a finding's (``0020``)."
 import django.db.models.deletion
 from django.db import migrations, models
 
-from kernel.row_security import secure_tenant_tables
-
-KEY = "reviews_missionscore_mission_same_org"
-
-
-def add_key(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"ALTER TABLE reviews_missionscore ADD CONSTRAINT {KEY} "
-        "FOREIGN KEY (organisation_id, mission_id) "
-        "REFERENCES missions_mission (organisation_id, id) DEFERRABLE INITIALLY DEFERRED"
-    )
-
-
-def drop_key(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"ALTER TABLE reviews_missionscore DROP CONSTRAINT {KEY}")
+from kernel.row_security import same_organisation_keys, secure_tenant_tables
 
 
 class Migration(migrations.Migration):
@@ -86,6 +68,8 @@ class Migration(migrations.Migration):
             "WHERE alignment_score IS NOT NULL",
             migrations.RunSQL.noop,
         ),
-        migrations.RunPython(add_key, drop_key, elidable=False),
+        same_organisation_keys(
+            ("reviews_missionscore", "mission_id", "missions_mission"), deferred=True
+        ),
         secure_tenant_tables("reviews_missionscore"),
     ]
