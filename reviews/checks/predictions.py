@@ -101,7 +101,7 @@ def predictions() -> list[tuple[str, str]]:
             -- table read once (a subtree's run reads its few parents' contributors by index).
             FROM measures_kpi k JOIN {{missions}} m ON m.id = k.mission_id
             JOIN measures_kpi c ON c.parent_kpi_id = k.id
-            JOIN missions_mission cm ON cm.id = c.mission_id
+            JOIN {{all_missions}} cm ON cm.id = c.mission_id
             WHERE {{scope}} AND k.organisation_id = %(org)s AND k.status = 'active'
               AND k.forecast_status <> 'off_track' AND k.due_date > %(today)s
               AND c.organisation_id = %(org)s AND c.status = 'active' AND cm.status = 'active'
@@ -131,7 +131,7 @@ def predictions() -> list[tuple[str, str]]:
                    'It runs on after “' || p.title || '” ends on '
                    || {day(parent_end)} || '.',
                    {parent_end}
-            FROM {{missions}} m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {{missions}} m JOIN {{all_missions}} p ON p.id = m.parent_id
             WHERE {{scope}} AND p.status = 'active'
               AND {parent_end} >= %(today)s AND {parent_end} <= %(outrun_by)s
               -- Not what period_outside_parent or space_exceeds_parent says already.
@@ -150,7 +150,7 @@ def predictions() -> list[tuple[str, str]]:
                    c.first_due
             FROM (SELECT {person} AS person, COUNT(*) AS total, MIN(t.due_date) AS first_due
                   FROM missions_keytask t
-                  JOIN missions_mission mm ON mm.id = t.mission_id
+                  JOIN {{all_missions}} mm ON mm.id = t.mission_id
                   LEFT JOIN missions_team tm ON tm.id = mm.owner_team_id
                   WHERE mm.organisation_id = %(org)s AND mm.status = 'active'
                     AND t.{OPEN_TASK} AND t.due_date >= %(today)s
@@ -164,7 +164,7 @@ def predictions() -> list[tuple[str, str]]:
             WHERE {{scope}} AND COALESCE(t.owner_id, {own_person}) = c.person
               -- Not who already carries too many missions (too_many_missions holds).
               AND c.person NOT IN (
-                  SELECT COALESCE(x.owner_user_id, xt.leader_id) FROM missions_mission x
+                  SELECT COALESCE(x.owner_user_id, xt.leader_id) FROM {{all_missions}} x
                   LEFT JOIN missions_team xt ON xt.id = x.owner_team_id
                   WHERE x.organisation_id = %(org)s AND x.status = 'active'
                     AND COALESCE(x.owner_user_id, xt.leader_id) IS NOT NULL
@@ -185,7 +185,7 @@ def predictions() -> list[tuple[str, str]]:
                    {task_due}
             FROM missions_interdependency i
             JOIN {{missions}} m ON m.id = i.from_mission_id
-            JOIN missions_mission o ON o.id = i.to_mission_id
+            JOIN {{all_missions}} o ON o.id = i.to_mission_id
             LEFT JOIN missions_keytask ft ON ft.id = i.for_task_id
             WHERE {{scope}} AND i.organisation_id = %(org)s AND i.kind = 'depends_on'
               AND i.status = 'proposed' AND o.status <> 'archived'

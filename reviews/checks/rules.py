@@ -22,7 +22,8 @@ class Rule:
     severity: str
     # FROM/WHERE part selecting ``m`` (the mission, read from ``{missions}`` and kept by
     # ``{scope}``) plus ``subject`` and ``message`` columns (and, for a predicted rule,
-    # ``expected_on``). Other missions (a parent, a sibling) are read from the table.
+    # ``expected_on``). Other missions of the organisation (a parent, a sibling) are read
+    # from ``{all_missions}``.
     select: str
     predicted: bool = False
 
@@ -62,7 +63,7 @@ def rules() -> list[Rule]:
                    THEN 'Its period, ' || mp.name || ', runs outside ' || pp.name
                         || ', the period of “' || p.title || '”.'
                    ELSE 'Its period runs outside the period of “' || p.title || '”.' END
-            FROM {missions} m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {missions} m JOIN {all_missions} p ON p.id = m.parent_id
             LEFT JOIN missions_period mp ON mp.id = m.period_id
             LEFT JOIN missions_period pp ON pp.id = p.period_id
             WHERE {scope} AND CASE WHEN mp.id IS NOT NULL AND pp.id IS NOT NULL
@@ -131,7 +132,7 @@ def rules() -> list[Rule]:
                   FROM {{missions}} m LEFT JOIN missions_team t ON t.id = m.owner_team_id
                   WHERE {{scope}}) o
             JOIN (SELECT COALESCE(a.owner_user_id, t.leader_id) AS person, COUNT(*) AS total
-                  FROM missions_mission a LEFT JOIN missions_team t ON t.id = a.owner_team_id
+                  FROM {{all_missions}} a LEFT JOIN missions_team t ON t.id = a.owner_team_id
                   WHERE a.organisation_id = %(org)s AND a.status = 'active'
                   GROUP BY COALESCE(a.owner_user_id, t.leader_id)
                   HAVING COUNT(*) > %(max_missions)s) c ON c.person = o.person""",
@@ -141,9 +142,9 @@ def rules() -> list[Rule]:
             "critical",
             """
             SELECT m.id, '', 'Its operating space is larger than that of “' || p.title || '”.'
-            FROM {missions} m JOIN missions_mission p ON p.id = m.parent_id
+            FROM {missions} m JOIN {all_missions} p ON p.id = m.parent_id
             LEFT JOIN (SELECT parent_id, SUM(budget) AS budget, SUM(headcount) AS headcount
-                       FROM missions_mission
+                       FROM {all_missions}
                        WHERE organisation_id = %(org)s AND status <> 'archived'
                          AND parent_id IS NOT NULL
                        GROUP BY parent_id) siblings ON siblings.parent_id = p.id
@@ -166,7 +167,7 @@ def rules() -> list[Rule]:
                    '“' || f.title || '” asked for an answer more than a week ago.'
             FROM missions_interdependency i
             JOIN {{missions}} m ON m.id = i.to_mission_id
-            JOIN missions_mission f ON f.id = i.from_mission_id
+            JOIN {{all_missions}} f ON f.id = i.from_mission_id
             WHERE {{scope}} AND i.status = 'proposed' AND i.created_at < %(link_cutoff)s""",
         ),
         Rule(

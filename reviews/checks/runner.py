@@ -34,12 +34,14 @@ from .scores import score_missions, snapshot
 WHOLE_RUN_WORK_MEM = "64MB"
 # The first key of the advisory lock a run holds on its organisation (the second: its id).
 RUN_LOCK = 0x6368_6B73
-# What the rules read of the missions of the run (``m``, ``rules.Rule``).
+# What the rules read of the missions of the run (``m``, ``rules.Rule``) and, in the whole
+# organisation's run, of its other missions (a parent, a sibling, a mission asking for support).
 RUN_COLUMNS = (
     "id",
     "organisation_id",
     "path",
     "parent_id",
+    "title",
     "level",
     "status",
     "alignment_status",
@@ -131,23 +133,28 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
             "subject varchar(40) NOT NULL, message varchar(300) NOT NULL, "
             "expected_on date NULL, kind varchar(24) NOT NULL, severity varchar(10) NOT NULL)"
         )
-        # The missions of the run, with only the columns the rules read: each rule scans
-        # this narrow copy, not the missions' wide rows (about 1.4 kB each, with their
-        # texts), 80 ms a scan at 100,000 missions.
+        # The missions of the run, whatever their status, with only the columns the rules
+        # read: each rule scans this narrow copy, not the missions' wide rows (about 1.4 kB
+        # each, with their texts), 80 ms a scan at 100,000 missions. The whole
+        # organisation's run reads its parents, siblings and the like from it too (nine
+        # scans of the table); a subtree's, from the table by index.
         step = time.perf_counter()
         cursor.execute("DROP TABLE IF EXISTS run_missions")
         cursor.execute(
             f"CREATE TEMPORARY TABLE run_missions AS SELECT {', '.join(RUN_COLUMNS)} "
-            f"FROM missions_mission m WHERE {scope}",
+            f"FROM missions_mission m WHERE {_missions_in('m', root)}",
             params,
         )
+        all_missions = "run_missions" if root is None else "missions_mission"
         cursor.execute("CREATE INDEX run_missions_id ON run_missions (id)")
         cursor.execute("ANALYZE run_missions")
         result.step_seconds["missions"] = time.perf_counter() - step
         for rule in rules():
             step = time.perf_counter()
             columns = "mission_id, subject, message" + (", expected_on" if rule.predicted else "")
-            select = rule.select.format(scope=scope, missions="run_missions")
+            select = rule.select.format(
+                scope=scope, missions="run_missions", all_missions=all_missions
+            )
             cursor.execute(
                 f"INSERT INTO holding_findings ({columns}, kind, severity) "
                 f"SELECT found.*, %(kind)s, %(severity)s FROM ({select}) AS found",

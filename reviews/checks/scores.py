@@ -29,9 +29,9 @@ def score_missions(cursor: Any, params: dict[str, Any], of_the_run: str) -> None
     (``measures.health``, step 1), so no mean of the dashboards, snapshots or heat map counts
     them as a perfect 100.
 
-    Read from the run's own tables: its active missions (``run_missions``) and what holds
-    now (``holding_findings``), which the run's open findings equal once it has opened and
-    resolved them. Only scores that moved are written; those of missions the run covers
+    Read from the run's own tables: its missions (``run_missions``, the active ones) and what
+    holds now (``holding_findings``), which the run's open findings equal once it has opened
+    and resolved them. Only scores that moved are written; those of missions the run covers
     (``of_the_run``, a condition on ``mission_id``) that are scored no more are removed."""
     weights = " ".join(f"WHEN '{s}' THEN {w}" for s, w in WEIGHTS.items())
     d = dialect()
@@ -44,7 +44,7 @@ def score_missions(cursor: Any, params: dict[str, Any], of_the_run: str) -> None
         LEFT JOIN (SELECT mission_id, SUM(CASE severity {weights} ELSE 0 END) AS weight
                    FROM holding_findings WHERE {PROBLEM} GROUP BY mission_id) f
                ON f.mission_id = m.id
-        WHERE NOT (m.alignment_status = 'draft' AND m.parent_id IS NOT NULL)
+        WHERE m.status = 'active' AND NOT (m.alignment_status = 'draft' AND m.parent_id IS NOT NULL)
         """
     )
     cursor.execute("CREATE INDEX run_scores_mission ON run_scores (mission_id)")
