@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kernel.permissions import Action, require
-from kernel.spreadsheets import blocks_of, csv_response, xlsx_response
+from kernel.spreadsheets import csv_response, xlsx_response
 from kernel.types import OrgRequest
 from kernel.web import org_view
 
@@ -29,7 +29,8 @@ def kpi_export_csv(request: OrgRequest) -> StreamingHttpResponse:
     return csv_response(
         _filename(request, "csv"),
         exports.KPI_HEADER,
-        blocks_of(exports.kpis_with_check_ins(kpis, for_csv=True)),
+        exports.KPI_KINDS,
+        exports.kpis_with_check_ins(kpis, for_csv=True),
     )
 
 

@@ -13,8 +13,10 @@ from typing import Any
 from django.db.models import (
     CharField,
     Count,
+    DecimalField,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -153,6 +155,17 @@ def cascade_rows(missions: QuerySet[Mission], *, for_csv: bool) -> QuerySet[Any,
     )
 
 
+def _percent(field: str) -> Func:
+    """A fraction as a percentage to one decimal, a decimal number (the progress is stored
+    as a float, whose sixteen digits say no more; and the exports write a number as its
+    digits, which for a float PostgreSQL and Python write differently: "100" and "100.0")."""
+    return Func(
+        F(field) * 100,
+        template="ROUND(CAST(%(expressions)s AS numeric), 1)",
+        output_field=DecimalField(),
+    )
+
+
 def _kpi_annotations(for_csv: bool, prefix: str = "") -> dict[str, Any]:
     return {
         "x_mission": _text(f"{prefix}mission__title", for_csv),
@@ -161,7 +174,7 @@ def _kpi_annotations(for_csv: bool, prefix: str = "") -> dict[str, Any]:
         "x_direction": label_of(f"{prefix}direction", Kpi.Direction.choices),
         "x_kpi_status": label_of(f"{prefix}status", Kpi.Status.choices),
         "x_forecast": label_of(f"{prefix}forecast_status", ForecastStatus.choices),
-        "x_progress": F(f"{prefix}progress") * 100,
+        "x_progress": _percent(f"{prefix}progress"),
     }
 
 
@@ -260,4 +273,6 @@ def cascade_sheets(missions: QuerySet[Mission]) -> list[Sheet]:
 
 
 KPI_HEADER = [h for h, _ in KPI_COLUMNS] + [h for h, _ in CHECK_IN_COLUMNS]
+KPI_KINDS = [k for _, k in KPI_COLUMNS] + [k for _, k in CHECK_IN_COLUMNS]
 CASCADE_HEADER = [h for h, _ in CASCADE_COLUMNS]
+CASCADE_KINDS = [k for _, k in CASCADE_COLUMNS]

@@ -7,7 +7,6 @@ permission from ``kernel.permissions``.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -29,6 +28,7 @@ from kernel.permissions import (
     require,
 )
 from kernel.replica import reads_from_replica
+from kernel.spreadsheets import csv_response
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from leadership.selectors import development_plan_links
@@ -230,28 +230,6 @@ def _csv(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
     return response
 
 
-def _csv_blocks(
-    filename: str, header: list[Any], blocks: Iterable[list[tuple[Any, ...]]]
-) -> StreamingHttpResponse:
-    """Rows that the query made ready for a spreadsheet (``dashboards.exports``), written by
-    blocks: one string handed to the server per block, not per row."""
-
-    def text() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows(header)
-        for block in blocks:
-            writer.writerows(block)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()  # the header alone, when there is no row
-
-    response = StreamingHttpResponse(text(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _team_table(
     total_label: str, total: dashboards.Figures, rows: Iterable[dashboards.TeamRow]
 ) -> Iterator[list[Any]]:
@@ -292,10 +270,11 @@ def team_export(request: OrgRequest, pk: int) -> StreamingHttpResponse:
             .with_owner()
             .order_by("path", "id")
         )
-        return _csv_blocks(
+        return csv_response(
             f"{actor.organisation.slug}-team-{team.pk}-missions-{day}.csv",
-            [exports.MISSION_HEADER],
-            exports.mission_rows(missions),
+            exports.MISSION_HEADER,
+            exports.MISSION_KINDS,
+            exports.mission_query(missions),
         )
     own = dashboards.figures_by_team(organisation=actor.organisation, scope=[team])
     teams = dashboards.team_infos(organisation=actor.organisation, scope=[team])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kernel.permissions import Action, require
-from kernel.spreadsheets import blocks_of, csv_response, xlsx_response
+from kernel.spreadsheets import csv_response, xlsx_response
 from kernel.types import OrgRequest
 from kernel.web import org_view
 from measures import exports
@@ -29,7 +29,8 @@ def cascade_export_csv(request: OrgRequest) -> StreamingHttpResponse:
     return csv_response(
         _filename(request, "csv"),
         exports.CASCADE_HEADER,
-        blocks_of(exports.cascade_rows(missions, for_csv=True)),
+        exports.CASCADE_KINDS,
+        exports.cascade_rows(missions, for_csv=True),
     )
 
 

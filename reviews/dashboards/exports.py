@@ -1,33 +1,33 @@
 """The rows of the mission export, ready for a spreadsheet, read at the speed of the database.
 
 Every value is computed by the query itself (the labels of the choices, the owner's name, the
-guard against text read as a formula), so the view only hands rows to the C ``csv`` writer in
-blocks: no model objects and no Python per value, and memory bounded by one block whatever the
-number of missions (PostgreSQL reads them through a server-side cursor)."""
+guard against text read as a formula), and PostgreSQL writes each CSV line
+(``kernel.spreadsheets.csv_response``): no model objects and no Python per value, and memory
+bounded by one block whatever the number of missions (read through a server-side cursor)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from kernel.spreadsheets import FORMULA_STARTS, ROWS_PER_BLOCK, as_text, blocks_of, label_of
+from kernel.spreadsheets import FORMULA_STARTS, ROWS_PER_BLOCK, Kind, as_text, label_of
 from missions.models import Mission
 from missions.querysets import MissionQuerySet
 
 __all__ = [
     "FORMULA_STARTS",
     "MISSION_HEADER",
+    "MISSION_KINDS",
     "ROWS_PER_BLOCK",
     "as_text",
     "label_of",
     "mission_query",
-    "mission_rows",
 ]
 
 MISSION_HEADER = ["Id", "Mission", "Level", "Owner", "Alignment", "Alignment score", "Next review"]
+MISSION_KINDS: list[Kind] = ["number", "text", "text", "text", "text", "number", "date"]
 
 
 def _owner_name() -> Coalesce:
@@ -61,8 +61,3 @@ def mission_query(missions: MissionQuerySet) -> QuerySet[Any, Any]:
         "alignment__score",
         "next_review_due",
     )
-
-
-def mission_rows(missions: MissionQuerySet) -> Iterator[list[tuple[Any, ...]]]:
-    """The export's rows of ``missions`` (already ordered), in blocks of ``ROWS_PER_BLOCK``."""
-    return blocks_of(mission_query(missions))
