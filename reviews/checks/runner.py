@@ -73,10 +73,11 @@ class CheckResult:
 def run_checks(*, organisation: Organisation, root: Mission | None = None) -> CheckResult:
     """Run every rule over the organisation, or over the subtree of ``root`` only.
 
-    The rules first fill a temporary table with what holds now; then one statement opens the
-    findings that are new, one resolves those that no longer hold, and one rescores the
-    missions whose score moved. Rows that did not change are not written, so a nightly run
-    over a stable organisation writes little. Safe to run twice and concurrently with itself:
+    The rules first fill a temporary table with what holds now; one join with the open
+    findings lists what changed (``finding_changes``); then one statement opens the findings
+    that are new, one rewords those whose wording moved, one resolves those that no longer
+    hold, and the missions whose score moved are rescored. Rows that did not change are not
+    written, so a nightly run over a stable organisation writes little. Safe to run twice and concurrently with itself:
     the runs of one organisation take their turns (an advisory lock), so the second finds
     open what the first opened.
     """
