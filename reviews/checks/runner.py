@@ -77,9 +77,9 @@ def run_checks(*, organisation: Organisation, root: Mission | None = None) -> Ch
     findings lists what changed (``finding_changes``); then one statement opens the findings
     that are new, one rewords those whose wording moved, one resolves those that no longer
     hold, and the missions whose score moved are rescored. Rows that did not change are not
-    written, so a nightly run over a stable organisation writes little. Safe to run twice and concurrently with itself:
-    the runs of one organisation take their turns (an advisory lock), so the second finds
-    open what the first opened.
+    written, so a nightly run over a stable organisation writes little. Safe to run twice
+    and concurrently with itself: the runs of one organisation take their turns (an
+    advisory lock), so the second finds open what the first opened.
     """
     started = time.perf_counter()
     now = timezone.now()
