@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from kernel import tree
 from measures.models import ForecastStatus
 from missions.models import Mission
 
@@ -285,17 +286,12 @@ def roll_up_subtrees(cursor: Any, params: dict[str, Any]) -> None:
     )
     for table in ("team_depth", "day_teams", "subtree_rows"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    # Each team's depth is that of its stored path (``kernel.tree``: an id per ancestor).
     cursor.execute(
-        """
+        f"""
         CREATE TEMPORARY TABLE team_depth AS
-        WITH RECURSIVE down (team_id, parent_id, depth) AS (
-            SELECT id, parent_id, 0 FROM missions_team
-            WHERE organisation_id = %(org)s AND parent_id IS NULL
-            UNION ALL
-            SELECT t.id, t.parent_id, down.depth + 1
-            FROM missions_team t JOIN down ON t.parent_id = down.team_id
-        )
-        SELECT team_id, parent_id, depth FROM down
+        SELECT id AS team_id, parent_id, LENGTH(path) / {tree.SEGMENT_WIDTH} AS depth
+        FROM missions_team WHERE organisation_id = %(org)s
         """,
         params,
     )

@@ -11,16 +11,14 @@ import os
 import re
 import resource
 import statistics
-import subprocess
-import sys
-import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
 
-from .config import BENCH_ENV, MISSIONS, ROOT
+from .config import MISSIONS
 from .figures import log, record
+from .jobs import command
 
 RUNS = int(os.environ.get("BENCH_GENERATE_RUNS", "3"))
 TEMPLATE, TARGET = "bench_generate_template", "bench_generate"
@@ -31,17 +29,8 @@ def _database_url(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _manage(database: str, *args: str) -> str:
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": _database_url(database)}
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+def _manage(database: str, *args: str) -> tuple[float, str]:
+    return command(*args, env={"DATABASE_URL": _database_url(database)})
 
 
 def _recreate(name: str, template: str | None = None) -> None:
@@ -60,17 +49,10 @@ def measure_generation(ctx: dict[str, Any]) -> None:
         runs, said, peaks = [], [], []
         for _ in range(RUNS):
             _recreate(TARGET, TEMPLATE)
-            started = time.perf_counter()
-            out = _manage(
-                TARGET,
-                "generate_org",
-                "--missions",
-                str(MISSIONS),
-                "--slug",
-                "gen",
-                "--no-progress",
+            ms, out = _manage(
+                TARGET, "generate_org", f"--missions={MISSIONS}", "--slug=gen", "--no-progress"
             )
-            runs.append((time.perf_counter() - started) * 1000)
+            runs.append(ms)
             # The kernel keeps one high-water mark for all the bench's children: the largest
             # of them so far, this command's (about 1 GB) the largest by far.
             peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
