@@ -339,3 +339,28 @@ def test_an_operator_refreshes_the_figures_now_with_a_command(world) -> None:
     assert stored(kpi) == computed(kpi) and stored(kpi)["latest_value"] == 30
     with pytest.raises(CommandError, match="No organisation with the slug 'nowhere'"):
         call_command("refresh_kpi_figures", "--org", "nowhere")
+
+
+def test_a_refresh_that_finds_nothing_new_rewrites_no_kpi(world) -> None:
+    """Figures that did not move are not written again (as the checks leave findings that
+    still hold): a rewrite of every KPI each night, or twice in a day, left a new version of
+    each row in all seven of the KPIs' indexes, which grew fivefold in a bench day."""
+    moved = KpiFactory(mission=world.staff_mission, target=50, due_date=days_ago(-100))
+    still = KpiFactory(mission=world.staff_mission, target=50, due_date=days_ago(-100))
+    for kpi in (moved, still):
+        CheckInFactory(kpi=kpi, author=world.staff, value=20, recorded_on=days_ago(30))
+    services.kpi_refresh_all(organisation_id=world.organisation.pk)
+
+    def versions() -> dict[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, xmin::text FROM measures_kpi")
+            return dict(cursor.fetchall())
+
+    before = versions()
+    Kpi.objects.filter(pk=moved.pk).update(progress=0)  # a figure out of date
+    before[moved.pk] = versions()[moved.pk]
+    services.kpi_refresh_all(organisation_id=world.organisation.pk)
+    after = versions()
+    assert after[still.pk] == before[still.pk]  # the same figures: the row untouched
+    assert after[moved.pk] != before[moved.pk]
+    assert stored(moved) == computed(moved) and stored(still) == computed(still)
