@@ -65,7 +65,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin without its autodiscovery at start-up: ``missionlead.urls`` imports every
+    # app's admin module when the URLs are first loaded. A scheduled job that never reverses
+    # a URL (the nightly checks) starts 0.2 s sooner without them.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

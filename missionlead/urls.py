@@ -10,6 +10,10 @@ from . import health
 from .auth import LoginView, admin_login
 from .mcp import views as mcp_views
 
+# Every app's admin module, registered with the URLs that serve them (the settings install
+# the admin without autodiscovery, so that jobs which need no URL start without them).
+admin.autodiscover()
+
 urlpatterns = [
     path("", mission_views.start, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),

@@ -50,6 +50,9 @@ from tests.missions.factories import MissionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The registry as the URLs fill it (the settings install the admin without autodiscovery):
+# read at collection, where an empty one would leave the tests below with no model to test.
+admin.autodiscover()
 OUR_APPS = {"missions", "measures", "reviews", "accounts"}
 OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
@@ -500,3 +503,11 @@ def test_a_staff_user_who_is_no_superuser_is_told_on_the_form_of_a_move_they_may
     assert "Only the owner of a mission above this one moves it" in response.content.decode()
     world.team_mission.refresh_from_db()
     assert world.team_mission.parent == world.org_mission
+
+
+def test_every_model_admin_passes_djangos_checks() -> None:
+    """Django's checks of each ``ModelAdmin`` (fields, filters, look-ups that exist): with
+    the admin installed without autodiscovery, ``manage.py check`` may run them before the
+    URLs have registered anything, so they are run here over the whole registry."""
+    assert len(admin.site._registry) >= len(OUR_MODELS)
+    assert admin.site.check(None) == []
