@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -476,3 +477,19 @@ def at_the_start_of_an_hour(time_machine: Any) -> None:
     must not see its window roll over halfway, which a slow machine made happen now and then."""
     now = dt.datetime.now(dt.UTC)
     time_machine.move_to(now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+
+
+# When the tests were collected: many modules read ``TODAY = timezone.localdate()`` then.
+COLLECTED_AT = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day_of_collection() -> Iterator[None]:
+    """A run that crosses midnight keeps the day its modules were collected on: their
+    ``TODAY`` and ``days()`` would otherwise be yesterday's against the code's today (a clean
+    run started at 23:55 failed nine tests after midnight). A run within one day is untouched."""
+    if timezone.localdate() == timezone.localdate(COLLECTED_AT):
+        yield
+        return
+    with time_machine.travel(COLLECTED_AT, tick=True):
+        yield
