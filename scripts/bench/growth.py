@@ -27,6 +27,7 @@ from missions.models import Mission
 
 from .config import MISSIONS, REPEAT
 from .figures import log, median_ms
+from .organisation import as_a_morning
 
 SIZES = sorted({1_000, 10_000, MISSIONS})
 # Where a page may cost more at the largest size than at the smallest (the bar).
@@ -58,9 +59,7 @@ def organisation(size: int) -> Organisation:
         found = Organisation.objects.get(slug=slug)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    # In the state of a morning, whatever an earlier run left: the nightly checks have run
-    # (findings, scores, and the snapshots the dashboards read).
-    call_command("run_alignment_checks", org=slug, verbosity=0)
+    as_a_morning(slug)
     return found
 
 

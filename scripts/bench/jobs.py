@@ -67,10 +67,15 @@ def _refresh_through_workers(org: Any) -> float:
         worker.wait(timeout=120)
 
 
-# What a run writes of a finding it opens.
-FINDING_COLUMNS = (
-    "organisation_id, mission_id, kind, subject, severity, message, expected_on, opened_at, "
-    "last_seen_at"
+# What a run on fresh data writes: each table, the columns it writes, which of its rows.
+WRITTEN = (
+    (
+        "reviews_finding",
+        "organisation_id, mission_id, kind, subject, severity, message, expected_on, "
+        "opened_at, last_seen_at",
+        "AND resolved_at IS NULL",
+    ),
+    ("reviews_missionscore", "organisation_id, mission_id, score", ""),
 )
 
 
@@ -127,10 +132,7 @@ def _writing_alone_ms(org: Any) -> float:
     findings and scores, as the run before left them, are inserted by one statement each,
     the keys checked (at commit in a run), then rolled back; median of three."""
     with connection.cursor() as cursor:
-        for table, columns, where in (
-            ("reviews_finding", FINDING_COLUMNS, "AND resolved_at IS NULL"),
-            ("reviews_missionscore", "organisation_id, mission_id, score", ""),
-        ):
+        for table, columns, where in WRITTEN:
             cursor.execute(f"DROP TABLE IF EXISTS written_{table}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE written_{table} AS SELECT {columns} FROM {table} "
@@ -142,10 +144,7 @@ def _writing_alone_ms(org: Any) -> float:
         _forget_checks(org)
         with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
-            for table, columns in (
-                ("reviews_finding", FINDING_COLUMNS),
-                ("reviews_missionscore", "organisation_id, mission_id, score"),
-            ):
+            for table, columns, _ in WRITTEN:
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) SELECT {columns} FROM written_{table}"
                 )
@@ -154,7 +153,7 @@ def _writing_alone_ms(org: Any) -> float:
             transaction.set_rollback(True)
     _forget_checks(org)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE written_reviews_finding, written_reviews_missionscore")
+        cursor.execute(f"DROP TABLE {', '.join(f'written_{table}' for table, _, _ in WRITTEN)}")
     return statistics.median(times)
 
 

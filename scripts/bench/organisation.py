@@ -41,6 +41,19 @@ def settle() -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+_MORNINGS: set[str] = set()
+
+
+def as_a_morning(slug: str) -> None:
+    """The organisation in the state of a morning, whatever an earlier run (or a person) left:
+    the nightly checks have run, so the pages find today's findings, scores and snapshots (a
+    bench that met one without them measured the team dashboard's fallbacks instead). Once
+    per bench run: the growth table's largest organisation is the bench's own."""
+    if slug not in _MORNINGS:
+        call_command("run_alignment_checks", org=slug, verbosity=0)
+        _MORNINGS.add(slug)
+
+
 def prepare() -> dict[str, Any]:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -51,10 +64,7 @@ def prepare() -> dict[str, Any]:
         organisation = Organisation.objects.get(slug=SLUG)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    # In the state of a morning, whatever an earlier run (or a person) left: the nightly
-    # checks have run, so the pages find today's findings, scores and snapshots. A bench
-    # that met an organisation without them measured the team dashboard's fallbacks instead.
-    call_command("run_alignment_checks", org=SLUG, verbosity=0)
+    as_a_morning(SLUG)
     settle()
     log(f"==> organisation {SLUG}: ready in {time.perf_counter() - started:.0f} s")
     # A bench admin who may do everything (check-ins included), with an API token.
