@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import factory.random
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -58,6 +59,15 @@ def _empty_cache() -> None:
     """Every test starts with an empty cache: rate-limit counts (and anything else cached) do
     not leak from one test into the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _the_same_names_every_run(request: pytest.FixtureRequest) -> None:
+    """The factories' fake names and words are drawn from a generator seeded by the test's
+    own id, so a test meets the same people on every run: a test that passed once cannot
+    fail later because a random surname happened to match its search (a lead drawn as
+    "Kayla Taylor" came first in a picker that one run typed "taylor" into)."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture
