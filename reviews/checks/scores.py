@@ -11,10 +11,11 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from kernel import tree
+from measures.health import KNOWN_FORECASTS
 from measures.models import ForecastStatus
 from missions.models import Mission
 
-from ..health import health_expression
+from ..health import health_sql
 from ..models import PREDICTED_KINDS
 from .dialect import dialect
 
@@ -176,31 +177,58 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     return float(row[0]) if row and row[0] is not None else None
 
 
+def judged_missions(
+    *, organisation_id: int, missions: str = "run_missions", holding: str = "holding_findings"
+) -> tuple[str, list[Any]]:
+    """The SQL of each active mission of ``missions`` (the run's narrow copy of them), its
+    team, its score, its health (``reviews.health``) and its active KPIs by forecast, given
+    what holds now (``holding``: the open findings of the run's missions), and its parameters.
+
+    The KPIs and what holds are each counted in one pass over all the missions, then each
+    mission judged from its row: probing each mission for each fact instead took about
+    0.3 s more at 100,000 missions."""
+    kpis = ", ".join(
+        f"SUM(CASE WHEN forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}"
+        for s in KPI_STATUSES
+    )
+    health, health_params = health_sql(
+        alias="m",
+        # A mission without KPIs or findings has no row to join: none counted.
+        off_track_kpi=f"COALESCE(k.kpis_{ForecastStatus.OFF_TRACK}, 0) > 0",
+        known_kpi=f"COALESCE({' + '.join(f'k.kpis_{s}' for s in KNOWN_FORECASTS)}, 0) > 0",
+        at_risk_kpi=f"COALESCE(k.kpis_{ForecastStatus.AT_RISK}, 0) > 0",
+        critical="COALESCE(f.critical, 0) = 1",
+        warning="COALESCE(f.warning, 0) = 1",
+    )
+    sql = f"""
+        SELECT m.id AS id, {OWNER_TEAM} AS team_id,
+               -- A float: the scores are small integers, and their sum is divided.
+               CAST(s.score AS FLOAT) AS score, {health} AS health,
+               {", ".join(f"COALESCE(k.kpis_{s}, 0) AS kpis_{s}" for s in KPI_STATUSES)}
+        FROM {missions} m
+        {SCORE_JOIN}
+        LEFT JOIN (SELECT mission_id, {kpis} FROM measures_kpi
+                   WHERE organisation_id = %s AND status = 'active'
+                   GROUP BY mission_id) k ON k.mission_id = m.id
+        LEFT JOIN (SELECT mission_id,
+                          MAX(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END) AS critical,
+                          MAX(CASE WHEN severity = 'warning' THEN 1 ELSE 0 END) AS warning
+                   FROM {holding} AS holding GROUP BY mission_id) f ON f.mission_id = m.id
+        {MEMBERSHIP_JOIN}
+        WHERE m.organisation_id = %s AND m.status = 'active'
+        """
+    return sql, [*health_params, organisation_id, organisation_id]
+
+
 def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
     """Fill ``snapshot_teams``: one row per team (and one for the missions of people in no
     team) of today's figures of its active missions, each kind of row read once. Leaves the
     missions judged (``snapshot_missions``) and the open findings by team, kind and severity
     (``snapshot_findings``) for the organisation's row."""
-    # Each active mission, its team and its health (``reviews.health``, the rule's SQL twin):
-    # the ORM writes the health expression, hence a statement with its own parameters.
-    judged = (
-        Mission.objects.filter(organisation_id=params["org"], status=Mission.Status.ACTIVE)
-        .annotate(health=health_expression())
-        .annotate(score=F("alignment__score"))
-        .values("id", "owner_team_id", "owner_user_id", "organisation_id", "score", "health")
-    )
-    sql, judged_params = judged.order_by().query.sql_with_params()
     for table in ("snapshot_missions", "snapshot_findings", "snapshot_teams"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute(
-        "CREATE TEMPORARY TABLE snapshot_missions AS "
-        f"SELECT m.id AS id, {OWNER_TEAM} AS team_id, "
-        # A float: the scores are small integers, and their sum is divided.
-        "CAST(m.score AS FLOAT) AS score, "
-        f"m.health AS health FROM ({sql}) m {MEMBERSHIP_JOIN}",
-        judged_params,
-    )
-    cursor.execute("CREATE INDEX snapshot_missions_id ON snapshot_missions (id)")
+    judged, judged_params = judged_missions(organisation_id=params["org"])
+    cursor.execute(f"CREATE TEMPORARY TABLE snapshot_missions AS {judged}", judged_params)
     cursor.execute("ANALYZE snapshot_missions")
     params = {
         **params,
@@ -217,10 +245,7 @@ def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
         "FROM holding_findings f JOIN snapshot_missions s ON s.id = f.mission_id "
         "GROUP BY s.team_id, f.kind, f.severity"
     )
-    kpis = ", ".join(
-        f"SUM(CASE WHEN k.forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}"
-        for s in KPI_STATUSES
-    )
+    kpis = ", ".join(f"SUM(kpis_{s}) AS kpis_{s}" for s in KPI_STATUSES)
     health = ", ".join(
         f"SUM(CASE WHEN health = '{state}' THEN 1 ELSE 0 END) AS missions_{state}"
         for state in HEALTH_STATES
@@ -233,18 +258,14 @@ def _figures_by_team(cursor: Any, params: dict[str, Any]) -> None:
                t.scored AS scored,
                COALESCE(f.open_findings, 0) AS open_findings,
                COALESCE(f.critical_findings, 0) AS critical_findings,
-               {", ".join(f"COALESCE(k.kpis_{s}, 0) AS kpis_{s}" for s in KPI_STATUSES)},
+               {", ".join(f"t.kpis_{s} AS kpis_{s}" for s in KPI_STATUSES)},
                COALESCE(r.reviews_due, 0) AS reviews_due,
                COALESCE(r.reviews_on_time, 0) AS reviews_on_time,
                {", ".join(f"t.missions_{state} AS missions_{state}" for state in HEALTH_STATES)},
                COALESCE(f.findings, '{{}}') AS findings
         FROM (SELECT team_id, SUM(score) AS score_sum, COUNT(*) AS missions,
-                     COUNT(score) AS scored, {health}
+                     COUNT(score) AS scored, {health}, {kpis}
               FROM snapshot_missions GROUP BY team_id) AS t
-        LEFT JOIN (SELECT s.team_id, {kpis}
-                   FROM measures_kpi k JOIN snapshot_missions s ON s.id = k.mission_id
-                   WHERE k.organisation_id = %(org)s AND k.status = 'active'
-                   GROUP BY s.team_id) AS k ON {_same_team("k")}
         LEFT JOIN (SELECT s.team_id, COUNT(*) AS reviews_due,
                           SUM(CASE WHEN r.status = 'done' AND r.held_on <= r.due_date
                               THEN 1 ELSE 0 END) AS reviews_on_time

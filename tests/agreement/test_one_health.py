@@ -1,14 +1,17 @@
 """A mission's health, one rule: ``measures.health.health_of`` in memory (the cascade, the
-mission page, My work) and ``reviews.health.with_health`` in SQL (home, the dashboards, the
-heat map), fed the same missions."""
+mission page, My work), ``reviews.health.with_health`` in SQL (home, the dashboards, the
+heat map) and the checks' snapshot, which counts each fact of all missions at once
+(``reviews.checks.scores.judged_missions``), fed the same missions."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from measures.health import health_of
 from missions.models import Mission
+from reviews.checks.scores import judged_missions
 from reviews.health import health_counts, health_figures, with_health
 from reviews.models import Finding
 from tests.measures.factories import KpiFactory
@@ -87,6 +90,19 @@ def _mission(world, alignment: str, top: bool, forecasts, severities) -> Mission
     return mission
 
 
+def _as_the_snapshot_judges(mission: Mission) -> str:
+    """The snapshot's judgement of the mission, from the missions' and findings' own tables
+    where the checks give it their run's copies."""
+    sql, params = judged_missions(
+        organisation_id=mission.organisation_id,
+        missions="missions_mission",
+        holding="(SELECT mission_id, severity FROM reviews_finding WHERE resolved_at IS NULL)",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT health FROM ({sql}) AS judged WHERE id = %s", [*params, mission.pk])
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.parametrize(
     ("alignment", "top", "forecasts", "severities", "health"), CASES.values(), ids=CASES.keys()
 )
@@ -101,5 +117,6 @@ def test_a_missions_health_is_the_same_in_python_and_in_sql(
     # The dashboards' counts, set-based: the same state for the same mission.
     counts = health_counts(Mission.objects.filter(pk=mission.pk))
     counted = [state for state, n in counts.items() if n]
+    snapshot = _as_the_snapshot_judges(mission)
 
-    assert (rule, python, sql, counted) == (health, health, health, [health])
+    assert (rule, python, sql, counted, snapshot) == (health, health, health, [health], health)
