@@ -3,7 +3,7 @@ sub-teams rolled in, and the orders it sorts by.
 
 Once the checks have run, a team's figures with its sub-teams' are the check's
 ``SubtreeSnapshot`` row, so the table is sorted and paged in SQL (``CheckedTable``): a page of
-an organisation's 11,000 teams costs a count and one query, whatever their missions. Before
+an organisation's 11,000 teams costs a count and two queries, whatever their missions. Before
 the first check, the teams' live figures are rolled up here, a loop over teams
 (``team_rows``), never over missions.
 """
@@ -180,7 +180,14 @@ class CheckedTable:
     def __getitem__(self, index: int | slice) -> TeamRow | list[TeamRow]:
         if isinstance(index, int):
             return self._row(self.rows[index])
-        return [self._row(values) for values in self.rows[index]]
+        if index.stop is None:  # all of them from a start (a team and the teams below it)
+            return [self._row(values) for values in self.rows[index]]
+        # A page: its teams first, sorted on the narrow columns the order needs, then their
+        # rows whole. Sorting 11,000 teams with their leaders' names and figures carried
+        # along took 36-40 ms of SQL; the two queries take about 11.
+        page = list(self.rows.values_list("pk", flat=True)[index])
+        whole = {values["pk"]: values for values in self.rows.order_by().filter(pk__in=page)}
+        return [self._row(whole[pk]) for pk in page]
 
     def __iter__(self) -> Iterator[TeamRow]:
         return (self._row(values) for values in self.rows.iterator(chunk_size=2000))

@@ -728,14 +728,14 @@ def test_the_organisation_dashboard_costs_these_queries(
     # 1 session, 2 user, 3 organisation, 4 membership, 5 teams led (the actor),
     # 6 missions and their mean score, 7 open findings by kind and severity, 8 KPIs by
     # forecast, 9 the organisation's snapshot of the last check (its review compliance),
-    # 10 teams counted, 11 a page of them with leaders and the check's figures, 12
-    # organisation snapshots (trend), 13 unread notifications, 14 the active missions by
-    # health (the headline), live as the checks have not run yet.
-    with django_assert_num_queries(14 + TENANT_SCOPE_QUERIES):
+    # 10 teams counted, 11 a page of them sorted, 12 their rows with leaders and the
+    # check's figures, 13 organisation snapshots (trend), 14 unread notifications, 15 the
+    # active missions by health (the headline), live as the checks have not run yet.
+    with django_assert_num_queries(15 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
     run_checks(organisation=world.organisation)
-    # The morning after the checks: the whole headline (6, 7, 8 and 14) is the check's (9).
-    with django_assert_num_queries(10 + TENANT_SCOPE_QUERIES):
+    # The morning after the checks: the whole headline (6, 7, 8 and 15) is the check's (9).
+    with django_assert_num_queries(11 + TENANT_SCOPE_QUERIES):
         assert client.get("/o/acme/dashboard/").status_code == 200
 
 
