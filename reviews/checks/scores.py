@@ -118,8 +118,9 @@ def snapshot(cursor: Any, params: dict[str, Any]) -> float | None:
     sub-teams (``roll_up_subtrees``); a re-run overwrites them, and drops the row of a team
     that has no active mission left.
 
-    Each kind of row is read once: the active missions, judged and placed in their team, into
-    a temporary table; the KPIs, reviews and open findings grouped by team against it; one
+    Each kind of row is read once: the active missions, judged from their active KPIs counted
+    by forecast and what holds now, and placed in their team, into a temporary table
+    (``judged_missions``); the reviews and open findings grouped by team against it; one
     row per team of all that (``snapshot_teams``, the missions of people in no team in a row
     of their own). The teams' snapshots are those rows, the organisation's their sum.
 
@@ -185,8 +186,9 @@ def judged_missions(
     what holds now (``holding``: the open findings of the run's missions), and its parameters.
 
     The KPIs and what holds are each counted in one pass over all the missions, then each
-    mission judged from its row: probing each mission for each fact instead took about
-    0.3 s more at 100,000 missions."""
+    mission judged from its row; the teams' KPI figures are summed from the same counts
+    (joining the 300,212 KPIs of 100,000 missions a second time for them cost about 0.1 s
+    more)."""
     kpis = ", ".join(
         f"SUM(CASE WHEN forecast_status = '{s}' THEN 1 ELSE 0 END) AS kpis_{s}"
         for s in KPI_STATUSES
